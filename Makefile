@@ -1,0 +1,135 @@
+# headroom: top-level build.  GNU make.
+#
+#   make            build everything (binaries, generated MIB and OID header)
+#   make demo       install dependencies, build, run the demo
+#   make check      install dependencies, build, run every test
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make deps       install the Debian packages and base MIB modules needed
+#
+# The one place that sets the IANA Private Enterprise Number.  32473 is
+# reserved for documentation (RFC 5612); a vendor substitutes its own here
+# (make ENTERPRISE=NNNN).  The MIB shipped and installed, the OIDs compiled
+# into the programs and the test expectations all derive from it.
+ENTERPRISE ?= 32473
+VERSION    := 0.1.0
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+DATADIR    ?= $(PREFIX)/share
+MIBDIR     ?= $(DATADIR)/snmp/mibs
+MANDIR     ?= $(DATADIR)/man
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+DOCDIR     ?= $(DATADIR)/doc/headroom
+
+# Build directory; the sanitizer build uses B=build-asan.
+B          ?= build
+TOP        := $(abspath .)
+BASEMIBS   := $(TOP)/.deps/mibs
+
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+WARN       := -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral
+SAN        ?=
+# Only the -D/-U and include flags of net-snmp-config: its full cflags carry
+# the distribution's optimisation flags and a Perl include directory.
+SNMP_CFLAGS := $(filter -D% -U%,$(shell net-snmp-config --base-cflags 2>/dev/null))
+SNMP_LIBS   := $(shell net-snmp-config --netsnmp-libs 2>/dev/null)
+AGENT_LIBS  := $(shell net-snmp-config --base-agent-libs 2>/dev/null)
+RRD_CFLAGS  := $(shell pkg-config --cflags librrd 2>/dev/null)
+RRD_LIBS    := $(shell pkg-config --libs librrd 2>/dev/null)
+SQL_CFLAGS  := $(shell pkg-config --cflags sqlite3 2>/dev/null)
+SQL_LIBS    := $(shell pkg-config --libs sqlite3 2>/dev/null)
+ESMTP_CFLAGS := $(shell pkg-config --cflags libesmtp-1.0 2>/dev/null)
+ESMTP_LIBS  := $(shell pkg-config --libs libesmtp-1.0 2>/dev/null)
+
+ALL_CFLAGS  = -std=gnu11 $(CFLAGS) $(WARN) $(SAN) -I$(TOP)/common -I$(B)/gen \
+              -DHEADROOM_VERSION='"$(VERSION)"' \
+              -DHEADROOM_SYSCONFDIR='"$(SYSCONFDIR)"'
+ALL_LDFLAGS = $(LDFLAGS) $(SAN)
+
+# Module fragments append to these.
+BINS       :=
+SBINS      :=
+TEST_BINS  :=
+MAN1       :=
+MAN5       :=
+MAN8       :=
+CLEAN      :=
+# Module fragments may add install-<module> targets here.
+INSTALL_TARGETS :=
+
+.PHONY: all check demo install deps clean check-asan _check _demo mib
+all:
+
+# ---- MIB and generated OIDs -------------------------------------------------
+MIB_SRC := mib/HEADROOM-STORAGE-MIB.txt
+MIB     := $(B)/mib/HEADROOM-STORAGE-MIB.txt
+OIDS_H  := $(B)/gen/hdrm_oids.h
+
+$(MIB): $(MIB_SRC) Makefile
+	@mkdir -p $(@D)
+	sed 's/{ enterprises 32473 }/{ enterprises $(ENTERPRISE) }/;' $< > $@.tmp
+	grep -q '{ enterprises $(ENTERPRISE) }' $@.tmp
+	mv $@.tmp $@
+
+$(OIDS_H): $(MIB) tools/gen-oids.sh
+	@mkdir -p $(@D)
+	tools/gen-oids.sh $(BASEMIBS) $(B)/mib $@
+
+mib: $(MIB) $(OIDS_H)
+
+# ---- common library ---------------------------------------------------------
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/%.o)
+COMMON_LIB := $(B)/libhrcommon.a
+
+$(COMMON_LIB): $(COMMON_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/%.o: %.c $(OIDS_H)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SNMP_CFLAGS) $(RRD_CFLAGS) $(SQL_CFLAGS) $(ESMTP_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(wildcard */module.mk)
+
+all: mib $(COMMON_LIB) $(BINS) $(SBINS) $(TEST_BINS)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---- the two README commands ------------------------------------------------
+deps:
+	tools/deps.sh
+
+check: deps
+	$(MAKE) _check
+
+_check: all
+	B=$(B) ENTERPRISE=$(ENTERPRISE) tests/run.sh
+
+# C unit tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+check-asan: deps
+	$(MAKE) B=build-asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' CFLAGS='-O1 -g' all
+	B=build-asan ENTERPRISE=$(ENTERPRISE) tests/run.sh --unit
+
+demo: deps
+	$(MAKE) _demo
+
+_demo: all
+	B=$(B) tools/demo.sh
+
+# ---- install ----------------------------------------------------------------
+install: all $(INSTALL_TARGETS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MIBDIR)
+	$(if $(BINS),install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/)
+	$(if $(SBINS),install -m 755 $(SBINS) $(DESTDIR)$(SBINDIR)/)
+	install -m 644 $(MIB) $(DESTDIR)$(MIBDIR)/HEADROOM-STORAGE-MIB.txt
+	$(if $(MAN1),install -d $(DESTDIR)$(MANDIR)/man1 && install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/)
+	$(if $(MAN5),install -d $(DESTDIR)$(MANDIR)/man5 && install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+	$(if $(MAN8),install -d $(DESTDIR)$(MANDIR)/man8 && install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
+
+clean:
+	rm -rf build build-asan $(CLEAN)

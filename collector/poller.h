@@ -1,0 +1,132 @@
+/* poller.h: the asynchronous fleet poller (collector/poller.c).
+ *
+ * One thread, net-snmp's single-session API (snmp_sess_*) driven by poll(2),
+ * many agents in flight at once, at most HR_POLL_PER_AGENT requests in
+ * flight per agent.  The poller reads sysUpTime and walks hdrmAgent +
+ * hdrmDeviceTable of the HEADROOM-STORAGE-MIB (GETBULK for v2c/v3, GETNEXT
+ * for v1) and hands one hr_poll_result per target to a callback, in the
+ * order targets finish.  It knows nothing about the database or RRD files:
+ * collector/store.c does that from the callback.
+ *
+ * Contract between poller.c (the engine) and the rest of the collector.
+ */
+#ifndef HR_POLLER_H
+#define HR_POLLER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum hr_snmp_version { HR_SNMP_V1 = 1, HR_SNMP_V2C = 2, HR_SNMP_V3 = 3 };
+
+enum hr_sec_level { HR_SEC_NOAUTH = 1, HR_SEC_AUTHNOPRIV = 2, HR_SEC_AUTHPRIV = 3 };
+
+/* One poll target: an SNMP agent that serves HEADROOM-STORAGE-MIB. */
+struct hr_target {
+    int64_t id;                 /* database id; opaque to the poller */
+    char host[256];             /* IPv4/IPv6 literal or name */
+    uint16_t port;              /* 0 = 161 */
+    int tcp;                    /* 0 UDP, 1 TCP */
+    int version;                /* enum hr_snmp_version */
+    char community[256];        /* v1/v2c read community */
+    char write_community[256];  /* v1/v2c write community, "" = none */
+    /* SNMPv3 (USM) */
+    char sec_name[64];
+    int sec_level;              /* enum hr_sec_level */
+    char auth_proto[16];        /* "MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512" */
+    char auth_pass[256];
+    char priv_proto[16];        /* "DES", "AES" (AES-128) */
+    char priv_pass[256];
+    char context[64];
+    int v3_write;               /* the v3 user may SET */
+    unsigned timeout_ms;        /* per request; 0 = 1000 */
+    unsigned retries;           /* per request; default 1 */
+    unsigned budget_ms;         /* whole poll of this target; 0 = 10000 */
+    unsigned max_repetitions;   /* GETBULK; 0 = automatic */
+};
+
+enum hr_poll_status {
+    HR_POLL_OK = 0,        /* walked the device table (possibly empty) */
+    HR_POLL_TIMEOUT,       /* no answer within timeout x retries, or budget spent */
+    HR_POLL_AUTH,          /* SNMPv3 authentication/privacy failure, or v1/v2c
+                              authorizationError */
+    HR_POLL_NOMIB,         /* agent answers but serves no hdrmDeviceTable */
+    HR_POLL_MALFORMED,     /* replies could not be used (wrong types for key
+                              columns, broken packets, non-increasing OIDs) */
+    HR_POLL_ERROR,         /* local error: resolve, socket, bad target config */
+};
+
+/* Bits of hr_dev_row.flags. */
+#define HR_ROW_USED_KNOWN    0x0001u  /* hdrmDevUsed present */
+#define HR_ROW_SANITIZED     0x0002u  /* a string had bytes replaced or was cut */
+#define HR_ROW_BAD_TYPE      0x0004u  /* a column had the wrong ASN.1 type: ignored */
+#define HR_ROW_MISSING_COL   0x0008u  /* a mandatory column was absent */
+#define HR_ROW_SALE_DATE     0x0010u  /* sale_date valid */
+#define HR_ROW_LAST_UPDATE   0x0020u  /* last_update valid */
+#define HR_ROW_WRITES        0x0040u  /* writes valid */
+#define HR_ROW_PEAK          0x0080u  /* peak, peak_prev, window, rate_avg valid */
+
+/* One row of hdrmDeviceTable as read; strings are sanitized UTF-8 (see
+ * hr_sanitize in common/hr_util.h), never NULL. */
+struct hr_dev_row {
+    uint32_t index;
+    char name[65];
+    char serial[256];
+    char vendor[65];
+    char model_name[129];
+    char model_number[65];
+    char product_number[65];
+    char firmware[65];
+    char config[256];
+    char price[33];
+    char customer_id[65];
+    char reg_number[33];
+    uint64_t capacity;        /* bytes (hdrmDevCapacity, else MiB column x 2^20) */
+    uint64_t cache_size;      /* bytes */
+    uint64_t used;            /* bytes, valid if HR_ROW_USED_KNOWN */
+    int used_percent;         /* -1 unknown */
+    uint64_t writes;          /* Counter64 */
+    uint32_t peak, peak_prev, window, rate_avg;
+    int64_t sale_date;        /* Unix time, valid if HR_ROW_SALE_DATE */
+    int64_t last_update;      /* Unix time, valid if HR_ROW_LAST_UPDATE */
+    unsigned flags;
+};
+
+struct hr_poll_result {
+    const struct hr_target *target;
+    enum hr_poll_status status;
+    char error[256];          /* human-readable detail when status != OK */
+    double rtt_ms;            /* round-trip time of the first answered request */
+    int64_t started, finished; /* Unix time in milliseconds */
+    uint32_t sysuptime;       /* centiseconds, valid if sysuptime_known */
+    int sysuptime_known;
+    char agent_version[65];   /* hdrmAgentVersion, "" if absent */
+    size_t n_rows;
+    struct hr_dev_row *rows;  /* owned by the poller; valid during the callback */
+    unsigned requests;        /* PDUs sent, retries included */
+};
+
+typedef void (*hr_poll_cb)(const struct hr_poll_result *r, void *arg);
+
+struct hr_poll_opts {
+    unsigned concurrency;     /* agents in flight at once; 0 = 256 */
+    unsigned per_agent;       /* requests in flight per agent (1 or 2); 0 = 1 */
+    volatile int *stop;       /* if non-NULL and set, finish early (signals) */
+};
+
+/* Poll N targets once each; CB is called exactly once per target.  Returns
+ * 0, or -1 on a local failure that stopped the cycle (errors of single
+ * targets are reported through CB, not here). */
+int hr_poll_run(const struct hr_target *targets, size_t n,
+                const struct hr_poll_opts *opts, hr_poll_cb cb, void *arg);
+
+/* Write REGNO to hdrmDevRegNumber.INDEX on TARGET with a SET (synchronous;
+ * used rarely, after a registration).  Uses write_community for v1/v2c and
+ * the v3 user when v3_write.  0, or -1 with a message in ERR. */
+int hr_snmp_set_regnumber(const struct hr_target *target, uint32_t index,
+                          const char *regno, char *err, size_t errlen);
+
+/* Initialise net-snmp's library once per process (quiet, no MIB loading,
+ * no persistent files outside STATEDIR if given).  Idempotent. */
+void hr_snmp_init(const char *appname);
+
+#endif

@@ -1,0 +1,341 @@
+/* hr_util.c: small helpers shared by every headroom program. */
+#include "hr_util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Length of the valid UTF-8 sequence at P (N bytes left), 0 if invalid. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    unsigned c = p[0];
+    size_t len;
+    unsigned cp;
+
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; }
+    else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; }
+    else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; }
+    else
+        return 0;
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    /* overlong, surrogates, beyond U+10FFFF */
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    /* C1 controls U+0080..U+009F */
+    if (len == 2 && cp < 0xA0)
+        return 0;
+    return len;
+}
+
+static int is_ctl(unsigned char c)
+{
+    return c < 0x20 || c == 0x7F;
+}
+
+size_t hr_sanitize(char *dst, size_t dstsz, const void *src, size_t srclen)
+{
+    static const char repl[] = "\xEF\xBF\xBD"; /* U+FFFD */
+    const unsigned char *p = src, *end = p + srclen;
+    size_t o = 0, last_nonblank = 0;
+    int started = 0;
+
+    if (dstsz == 0)
+        return 0;
+    while (p < end) {
+        const char *chunk;
+        size_t clen = utf8_len(p, (size_t)(end - p)), adv;
+
+        if (clen == 0 || (clen == 1 && is_ctl(*p))) {
+            chunk = repl;
+            clen = 3;
+            adv = 1;
+        } else {
+            chunk = (const char *)p;
+            adv = clen;
+        }
+        if (!started && clen == 1 && *chunk == ' ') {
+            p += adv;
+            continue;
+        }
+        started = 1;
+        if (o + clen > dstsz - 1)
+            break;
+        memcpy(dst + o, chunk, clen);
+        o += clen;
+        if (!(clen == 1 && *chunk == ' '))
+            last_nonblank = o;
+        p += adv;
+    }
+    dst[last_nonblank] = '\0';
+    return last_nonblank;
+}
+
+int hr_is_clean_utf8(const void *s, size_t len)
+{
+    const unsigned char *p = s, *end = p + len;
+
+    while (p < end) {
+        size_t l = utf8_len(p, (size_t)(end - p));
+        if (l == 0 || (l == 1 && is_ctl(*p)))
+            return 0;
+        p += l;
+    }
+    return 1;
+}
+
+size_t hr_strlcpy(char *dst, const char *src, size_t dstsz)
+{
+    size_t n = strlen(src);
+
+    if (dstsz) {
+        size_t c = n < dstsz - 1 ? n : dstsz - 1;
+        memcpy(dst, src, c);
+        dst[c] = '\0';
+    }
+    return n;
+}
+
+char *hr_trim(char *s)
+{
+    char *b = s, *e;
+
+    while (isspace((unsigned char)*b))
+        b++;
+    e = b + strlen(b);
+    while (e > b && isspace((unsigned char)e[-1]))
+        e--;
+    *e = '\0';
+    if (b != s)
+        memmove(s, b, (size_t)(e - b) + 1);
+    return s;
+}
+
+char *hr_read_file(const char *path, size_t maxlen, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    char *buf;
+    size_t n = 0;
+
+    if (fd < 0)
+        return NULL;
+    buf = malloc(maxlen + 1);
+    if (!buf) {
+        close(fd);
+        errno = ENOMEM;
+        return NULL;
+    }
+    while (n < maxlen) {
+        ssize_t r = read(fd, buf + n, maxlen - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            free(buf);
+            close(fd);
+            errno = e;
+            return NULL;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+int hr_write_file_atomic(const char *path, const void *data, size_t len, int mode)
+{
+    char tmp[PATH_MAX], dir[PATH_MAX];
+    const char *p = data;
+    int fd, e;
+
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0)
+        return -1;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            goto fail;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    if (fsync(fd) < 0)
+        goto fail;
+    if (close(fd) < 0) {
+        fd = -1;
+        goto fail;
+    }
+    fd = -1;
+    if (rename(tmp, path) < 0)
+        goto fail;
+    hr_strlcpy(dir, path, sizeof dir);
+    fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    return 0;
+fail:
+    e = errno;
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    errno = e;
+    return -1;
+}
+
+int hr_mkdirs(const char *path, int mode)
+{
+    char buf[PATH_MAX];
+    size_t n = hr_strlcpy(buf, path, sizeof buf);
+
+    if (n >= sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, (mode_t)mode) < 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(buf, (mode_t)mode) < 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+int hr_parse_u64(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    if (!s || !*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        unsigned d = (unsigned)(*s - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+int hr_parse_size(const char *s, uint64_t *out)
+{
+    static const struct { const char *u; double m; } units[] = {
+        { "", 1 }, { "B", 1 },
+        { "K", 1024.0 }, { "KiB", 1024.0 }, { "KB", 1e3 }, { "kB", 1e3 },
+        { "M", 1048576.0 }, { "MiB", 1048576.0 }, { "MB", 1e6 },
+        { "G", 1073741824.0 }, { "GiB", 1073741824.0 }, { "GB", 1e9 },
+        { "T", 1099511627776.0 }, { "TiB", 1099511627776.0 }, { "TB", 1e12 },
+        { "P", 1125899906842624.0 }, { "PiB", 1125899906842624.0 }, { "PB", 1e15 },
+    };
+    char *end;
+    double v;
+
+    if (!s)
+        return -1;
+    while (isspace((unsigned char)*s))
+        s++;
+    if (!isdigit((unsigned char)*s))
+        return -1;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || end == s)
+        return -1;
+    while (isspace((unsigned char)*end))
+        end++;
+    for (size_t i = 0; i < HR_ARRAY_LEN(units); i++) {
+        if (strcmp(end, units[i].u) == 0) {
+            double r = v * units[i].m;
+            if (r >= 18446744073709551616.0)
+                return -1;
+            *out = (uint64_t)r;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static const char *log_ident = "headroom";
+static int log_syslog;
+static int log_level = LOG_INFO;
+
+void hr_log_init(const char *ident, int use_syslog, int level)
+{
+    log_ident = ident;
+    log_syslog = use_syslog;
+    log_level = level;
+    if (use_syslog)
+        openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void hr_vlog(int prio, const char *fmt, va_list ap)
+{
+    static const char *names[] = { "emerg", "alert", "crit", "error",
+                                   "warning", "notice", "info", "debug" };
+    if (prio > log_level)
+        return;
+    if (log_syslog) {
+        vsyslog(prio, fmt, ap);
+        return;
+    }
+    fprintf(stderr, "%s: %s: ", log_ident, names[prio & 7]);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void hr_log(int prio, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    hr_vlog(prio, fmt, ap);
+    va_end(ap);
+}
+
+int hr_log_level(const char *name)
+{
+    static const struct { const char *n; int l; } lv[] = {
+        { "emerg", LOG_EMERG }, { "alert", LOG_ALERT }, { "crit", LOG_CRIT },
+        { "err", LOG_ERR }, { "error", LOG_ERR }, { "warning", LOG_WARNING },
+        { "warn", LOG_WARNING }, { "notice", LOG_NOTICE }, { "info", LOG_INFO },
+        { "debug", LOG_DEBUG },
+    };
+    for (size_t i = 0; i < HR_ARRAY_LEN(lv); i++)
+        if (strcasecmp(name, lv[i].n) == 0)
+            return lv[i].l;
+    return -1;
+}

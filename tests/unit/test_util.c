@@ -1,0 +1,66 @@
+/* Unit tests for common/hr_util.c. */
+#include "hr_util.h"
+#include "../tap.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+int main(void)
+{
+    char out[64];
+    uint64_t v;
+
+    hr_sanitize(out, sizeof out, "  WD-123  ", 10);
+    TAP_STR(out, "WD-123", "sanitize trims blanks");
+    hr_sanitize(out, sizeof out, "X\r\nBcc: a@b", 11);
+    TAP_STR(out, "X\xEF\xBF\xBD\xEF\xBF\xBD" "Bcc: a@b", "CR/LF become U+FFFD");
+    hr_sanitize(out, sizeof out, "a\0b", 3);
+    TAP_STR(out, "a\xEF\xBF\xBD" "b", "NUL becomes U+FFFD");
+    hr_sanitize(out, sizeof out, "caf\xe9", 4);
+    TAP_STR(out, "caf\xEF\xBF\xBD", "latin-1 byte becomes U+FFFD");
+    hr_sanitize(out, sizeof out, "caf\xc3\xa9", 5);
+    TAP_STR(out, "caf\xc3\xa9", "valid UTF-8 kept");
+    hr_sanitize(out, 6, "abcd\xc3\xa9", 6);
+    TAP_STR(out, "abcd", "truncation does not split a character");
+    hr_sanitize(out, sizeof out, "\xc0\xaf", 2);
+    TAP_STR(out, "\xEF\xBF\xBD\xEF\xBF\xBD", "overlong encoding refused");
+    {
+        char *big = malloc(65536), small[256];
+        memset(big, 'A', 65536);
+        size_t n = hr_sanitize(small, sizeof small, big, 65536);
+        TAP_INT(n, 255, "64 KiB input truncated to buffer");
+        free(big);
+    }
+    TAP_OK(hr_is_clean_utf8("abc", 3), "clean utf8");
+    TAP_OK(!hr_is_clean_utf8("a\nb", 3), "LF is not clean");
+
+    TAP_OK(hr_parse_u64("18446744073709551615", &v) == 0 && v == UINT64_MAX, "u64 max");
+    TAP_OK(hr_parse_u64("18446744073709551616", &v) < 0, "u64 overflow refused");
+    TAP_OK(hr_parse_u64("-1", &v) < 0 && hr_parse_u64("", &v) < 0 && hr_parse_u64("1x", &v) < 0,
+           "u64 junk refused");
+    TAP_OK(hr_parse_size("4TiB", &v) == 0 && v == 4398046511104ULL, "size 4TiB");
+    TAP_OK(hr_parse_size("512 MiB", &v) == 0 && v == 536870912ULL, "size 512 MiB");
+    TAP_OK(hr_parse_size("2GB", &v) == 0 && v == 2000000000ULL, "size 2GB");
+    TAP_OK(hr_parse_size("3 parsecs", &v) < 0, "size junk refused");
+
+    {
+        char dir[] = "/tmp/hrutilXXXXXX", path[128];
+        size_t len;
+        TAP_OK(mkdtemp(dir) != NULL, "mkdtemp");
+        snprintf(path, sizeof path, "%s/a/b/c", dir);
+        TAP_OK(hr_mkdirs(path, 0755) == 0, "mkdirs");
+        snprintf(path, sizeof path, "%s/a/state", dir);
+        TAP_OK(hr_write_file_atomic(path, "one", 3, 0600) == 0, "atomic write");
+        TAP_OK(hr_write_file_atomic(path, "two\0x", 5, 0600) == 0, "atomic rewrite");
+        char *s = hr_read_file(path, 100, &len);
+        TAP_OK(s && len == 5 && memcmp(s, "two\0x", 5) == 0, "read back with NUL");
+        free(s);
+        s = hr_read_file(path, 2, &len);
+        TAP_OK(s && len == 2, "read honours maxlen");
+        free(s);
+        char cmd[160];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+        TAP_OK(system(cmd) == 0, "cleanup");
+    }
+    return TAP_DONE();
+}
