@@ -1,0 +1,1216 @@
+/* check_headroom.c: a Monitoring Plugins check (Nagios, Icinga, Naemon) for
+ * the devices of one host's HEADROOM-STORAGE-MIB.
+ *
+ * It walks hdrmDeviceTable over SNMP v1, v2c or v3 (net-snmp's client
+ * library does every PDU, BER and USM step), picks the devices asked for,
+ * and compares one metric per device with the -w/-c ranges of the
+ * Monitoring Plugins Development Guidelines.  Output: one status line with
+ * performance data, then one line per device (long output).
+ *
+ * Only what the agent really serves is checked.  Days until full is the
+ * collector's forecast over history, and firmware age needs a release
+ * catalogue; neither is in the MIB, so neither is offered here.
+ *
+ * Exit codes are the guidelines': 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN
+ * (bad arguments, timeout, no answer, no HEADROOM-STORAGE-MIB, no device).
+ */
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+
+#include "hdrm_oids.h"
+#include "hr_util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define PROGNAME "check_headroom"
+#define SERVICE  "HEADROOM"
+
+enum { ST_OK = 0, ST_WARNING = 1, ST_CRITICAL = 2, ST_UNKNOWN = 3 };
+static const char *const state_names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+
+/* ---- threshold ranges ----------------------------------------------------
+ * The guidelines' syntax: "10" is 0..10, "10:" is 10..inf, "~:10" is
+ * -inf..10, "10:20" is 10..20; an empty start means 0.  The check alerts
+ * when the value is OUTSIDE the range, or INSIDE it (ends included) when
+ * the range starts with '@'. */
+struct range {
+    int set;            /* a range was given */
+    int inside;         /* '@': alert inside */
+    int start_inf;      /* start is -infinity ('~') */
+    int end_inf;        /* no end: +infinity */
+    double start, end;
+    char text[64];      /* as given, for the performance data */
+};
+
+/* A number of the range syntax: the whole string, finite, no blanks. */
+static int range_number(const char *s, size_t len, double *out)
+{
+    char buf[64], *end;
+
+    if (len == 0 || len >= sizeof buf)
+        return -1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    /* strtod would accept "inf", "nan", hex floats and leading blanks. */
+    for (size_t i = 0; i < len; i++)
+        if (!strchr("0123456789.-+eE", buf[i]))
+            return -1;
+    errno = 0;
+    *out = strtod(buf, &end);
+    if (*end != '\0' || errno == ERANGE || !isfinite(*out))
+        return -1;
+    return 0;
+}
+
+/* Parse S into R.  0, or -1 with a reason in *ERRSTR. */
+static int range_parse(const char *s, struct range *r, const char **errstr)
+{
+    const char *p = s, *colon;
+
+    memset(r, 0, sizeof *r);
+    if (!s || !*s) {
+        *errstr = "empty range";
+        return -1;
+    }
+    if (strlen(s) >= sizeof r->text) {
+        *errstr = "range too long";
+        return -1;
+    }
+    if (*p == '@') {
+        r->inside = 1;
+        p++;
+    }
+    colon = strchr(p, ':');
+    if (colon) {
+        if (colon == p)
+            r->start = 0;
+        else if (colon - p == 1 && *p == '~')
+            r->start_inf = 1;
+        else if (range_number(p, (size_t)(colon - p), &r->start) < 0) {
+            *errstr = "start is not a number";
+            return -1;
+        }
+        p = colon + 1;
+        if (*p == '\0')
+            r->end_inf = 1;
+        else if (range_number(p, strlen(p), &r->end) < 0) {
+            *errstr = "end is not a number";
+            return -1;
+        }
+    } else {
+        r->start = 0;
+        if (range_number(p, strlen(p), &r->end) < 0) {
+            *errstr = "not a number or range";
+            return -1;
+        }
+    }
+    if (!r->start_inf && !r->end_inf && r->start > r->end) {
+        *errstr = "start is greater than end";
+        return -1;
+    }
+    hr_strlcpy(r->text, s, sizeof r->text);
+    r->set = 1;
+    return 0;
+}
+
+/* 1 if V raises an alert for R (never for an unset range). */
+static int range_alert(const struct range *r, double v)
+{
+    int in;
+
+    if (!r->set)
+        return 0;
+    in = (r->start_inf || v >= r->start) && (r->end_inf || v <= r->end);
+    return r->inside ? in : !in;
+}
+
+/* The state of V under the warning and critical ranges: critical wins. */
+static int range_state(const struct range *warn, const struct range *crit, double v)
+{
+    if (range_alert(crit, v))
+        return ST_CRITICAL;
+    if (range_alert(warn, v))
+        return ST_WARNING;
+    return ST_OK;
+}
+
+/* ---- devices ------------------------------------------------------------- */
+
+#define HAVE_NAME     0x0001u
+#define HAVE_SERIAL   0x0002u
+#define HAVE_MODEL    0x0004u
+#define HAVE_FW       0x0008u
+#define HAVE_CAP      0x0010u
+#define HAVE_USED     0x0020u
+#define HAVE_PCT      0x0040u
+#define HAVE_PEAK     0x0080u
+#define HAVE_PEAKPREV 0x0100u
+#define HAVE_WINDOW   0x0200u
+#define HAVE_RATE     0x0400u
+#define HAVE_CAPB     0x0800u   /* capacity came in bytes, not MiB */
+#define HAVE_USEDB    0x1000u   /* used came in bytes, not MiB */
+
+/* Strings are hr_sanitize()d: a 255-byte agent string may triple in size
+ * when every byte is replaced by U+FFFD; longer results are cut. */
+struct dev {
+    uint32_t index;
+    unsigned have;
+    unsigned bad;               /* cells ignored: wrong type or range */
+    char name[200], serial[200], model[200], firmware[200];
+    uint64_t capacity, used;    /* bytes */
+    int used_pct;               /* -1 unknown */
+    uint32_t peak, peak_prev, window, rate_avg;
+    /* filled by the evaluation */
+    int selected;
+    int dup;                    /* label shared with another device */
+    int known;                  /* the metric has a value */
+    double value;
+    int state;
+    char label[96];
+};
+
+struct devlist {
+    struct dev *v;
+    size_t n, cap;
+};
+
+static struct dev *devlist_get(struct devlist *l, uint32_t index)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].index == index)
+            return &l->v[i];
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 16;
+        struct dev *nv = realloc(l->v, nc * sizeof *nv);
+        if (!nv)
+            return NULL;
+        l->v = nv;
+        l->cap = nc;
+    }
+    memset(&l->v[l->n], 0, sizeof l->v[l->n]);
+    l->v[l->n].index = index;
+    l->v[l->n].used_pct = -1;
+    return &l->v[l->n++];
+}
+
+/* ---- metrics --------------------------------------------------------------
+ * Each is a column the agent serves.  'higher is worse' for all of them,
+ * which picks the device named in the status line. */
+enum metric_id { M_USED_PCT, M_USED_BYTES, M_PEAK, M_PEAK_PREV, M_RATE_AVG };
+
+static const struct metric {
+    enum metric_id id;
+    const char *name;       /* --metric */
+    const char *suffix;     /* performance data label: DEVICE_SUFFIX */
+    const char *uom;
+    unsigned need;          /* HAVE_ bit that makes the value known */
+    const char *help;
+} metrics[] = {
+    { M_USED_PCT, "used-percent", "used_pct", "%", HAVE_PCT,
+      "hdrmDevUsedPercent, 0..100 (default; -w 80 -c 90 unless given)" },
+    { M_USED_BYTES, "used-bytes", "used", "B", HAVE_USED,
+      "hdrmDevUsed in bytes (hdrmDevUsedMiB x 2^20 with -P 1)" },
+    { M_PEAK, "peak", "peak", "", HAVE_PEAK,
+      "hdrmDevPeakWrites: Cmax, most writes in one window today" },
+    { M_PEAK_PREV, "peak-prev", "peak_prev", "", HAVE_PEAKPREV,
+      "hdrmDevPeakWritesPrev: Cmax of the previous day" },
+    { M_RATE_AVG, "rate-avg", "rate_avg", "", HAVE_RATE,
+      "hdrmDevWriteRateAvg: average writes per window today" },
+};
+
+/* ---- options ------------------------------------------------------------- */
+
+struct opts {
+    const char *host;
+    unsigned port;
+    long version;               /* SNMP_VERSION_1, _2c, _3 */
+    const char *community;
+    const char *secname;
+    int seclevel;               /* SNMP_SEC_LEVEL_* */
+    const char *authproto, *authpass, *privproto, *privpass;
+    unsigned timeout;           /* seconds, whole check */
+    unsigned retries;
+    const struct metric *metric;
+    struct range warn, crit;
+    const char *serial;
+    int64_t index;              /* -1: all */
+    int verbose;
+};
+
+static void print_usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: " PROGNAME " -H host [-p port] [-P 1|2c|3] [-C community]\n"
+            "       [-U secname -L seclevel -a authproto -A authpass -x privproto -X privpass]\n"
+            "       [-m metric] [-w range] [-c range] [-s serial | -i index]\n"
+            "       [-t timeout] [-r retries] [-v]\n");
+}
+
+static void print_help(void)
+{
+    printf(PROGNAME " " HEADROOM_VERSION " (headroom)\n"
+           "Checks the storage devices a host publishes in HEADROOM-STORAGE-MIB\n"
+           "(enterprises.%d) over SNMP, against warning and critical ranges.\n\n",
+           HDRM_ENTERPRISE);
+    print_usage(stdout);
+    printf("\nOptions:\n"
+           " -h, --help\n    Print this help and exit.\n"
+           " -V, --version\n    Print the version and exit.\n"
+           " -v, --verbose\n    One per device line extra detail; -vvv also logs net-snmp errors to stderr.\n"
+           " -H, --hostname=ADDRESS\n    Host name or IP address of the agent (IPv6 literals allowed).\n"
+           " -p, --port=INTEGER\n    UDP port (default: 161).\n"
+           " -P, --protocol=1|2c|3\n    SNMP version (default: 2c).  With 1, 64-bit columns are out of\n"
+           "    reach and capacities are read from the MiB columns.\n"
+           " -C, --community=STRING\n    Community for v1/v2c (default: public).\n"
+           " -U, --secname=NAME\n    SNMPv3 user name.\n"
+           " -L, --seclevel=noAuthNoPriv|authNoPriv|authPriv\n"
+           "    SNMPv3 security level (default: authPriv when -X is given, authNoPriv\n"
+           "    when -A is given, else noAuthNoPriv).\n"
+           " -a, --authproto=MD5|SHA|SHA-224|SHA-256|SHA-384|SHA-512\n    SNMPv3 authentication protocol (default: SHA).\n"
+           " -A, --authpasswd=PASSPHRASE\n    SNMPv3 authentication passphrase.\n"
+           " -x, --privproto=DES|AES|AES-192|AES-256\n    SNMPv3 privacy protocol (default: AES).\n"
+           " -X, --privpasswd=PASSPHRASE\n    SNMPv3 privacy passphrase.\n"
+           " -m, --metric=NAME\n    What to compare with the ranges, per device:\n");
+    for (size_t i = 0; i < HR_ARRAY_LEN(metrics); i++)
+        printf("      %-13s %s\n", metrics[i].name, metrics[i].help);
+    printf(" -w, --warning=RANGE\n    Warning range (see below).\n"
+           " -c, --critical=RANGE\n    Critical range (see below).\n"
+           " -s, --serial=SERIAL\n    Check only the device with this serial number (hdrmDevSerial).\n"
+           " -i, --index=INTEGER\n    Check only the device with this hdrmDevIndex.\n"
+           " -t, --timeout=INTEGER\n    Seconds before the whole check gives up with UNKNOWN (default: 10).\n"
+           " -r, --retries=INTEGER\n    Retries per SNMP request (default: 1).\n"
+           "\nRanges (Monitoring Plugins Development Guidelines):\n"
+           "  10       alert if the value is < 0 or > 10\n"
+           "  10:      alert if < 10\n"
+           "  ~:10     alert if > 10 (no lower bound)\n"
+           "  10:20    alert if < 10 or > 20\n"
+           "  @10:20   alert if >= 10 and <= 20 ('@' inverts the range)\n"
+           "  Critical is checked first.  Only used-percent has default ranges.\n"
+           "\nDevices:\n"
+           "  All devices of hdrmDeviceTable are checked unless -s or -i picks one; the\n"
+           "  state is the worst device's.  A device whose value the agent does not\n"
+           "  know (hdrmDevUsedPercent -1 or no hdrmDevUsed: nothing mounted) is listed\n"
+           "  as 'unknown' and does not change the state; when no selected device has a\n"
+           "  value, the state is UNKNOWN.  Days until full (a forecast over history) and\n"
+           "  firmware age are not served by the agent: use the headroom collector.\n"
+           "\nOutput:\n"
+           "  One status line with performance data 'DEVICE_METRIC'=value[UOM];warn;crit;min;max\n"
+           "  for every selected device (value U when unknown), then one line per device.\n"
+           "  Strings from the agent are sanitized: control characters, invalid UTF-8\n"
+           "  and '|' become U+FFFD.\n"
+           "\nExit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad arguments, timeout,\n"
+           "no answer, authentication failure, no HEADROOM-STORAGE-MIB, no device).\n"
+           "\nExamples:\n"
+           "  " PROGNAME " -H nas1 -C public -w 80 -c 90\n"
+           "  " PROGNAME " -H nas1 -P 3 -U monitor -L authPriv -a SHA -A authpass -x AES -X privpass\n"
+           "  " PROGNAME " -H nas1 -s WD-WCC4N1234567 -m peak -w 5000 -c 8000\n"
+           "  " PROGNAME " -H nas1 -m used-percent -w @0:5   (warn if nearly empty)\n"
+           "\nSee check_headroom(1).  Report bugs with the headroom project.\n");
+}
+
+/* Bad arguments: UNKNOWN, the reason, the usage line. */
+static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const char *fmt, ...)
+{
+    char msg[512], clean[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    hr_sanitize(clean, sizeof clean, msg, strlen(msg));
+    printf(SERVICE " UNKNOWN - %s\n", clean);
+    print_usage(stdout);
+    printf("Try '" PROGNAME " --help' for more information.\n");
+    exit(ST_UNKNOWN);
+}
+
+static unsigned parse_uint(const char *opt, const char *s, unsigned min, unsigned max)
+{
+    uint64_t v;
+
+    if (hr_parse_u64(s, &v) < 0 || v < min || v > max)
+        usage_error("%s must be an integer from %u to %u, not '%s'", opt, min, max, s);
+    return (unsigned)v;
+}
+
+static void parse_args(int argc, char **argv, struct opts *o)
+{
+    static const struct option longopts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "hostname", required_argument, NULL, 'H' },
+        { "port", required_argument, NULL, 'p' },
+        { "protocol", required_argument, NULL, 'P' },
+        { "community", required_argument, NULL, 'C' },
+        { "secname", required_argument, NULL, 'U' },
+        { "seclevel", required_argument, NULL, 'L' },
+        { "authproto", required_argument, NULL, 'a' },
+        { "authpasswd", required_argument, NULL, 'A' },
+        { "privproto", required_argument, NULL, 'x' },
+        { "privpasswd", required_argument, NULL, 'X' },
+        { "metric", required_argument, NULL, 'm' },
+        { "warning", required_argument, NULL, 'w' },
+        { "critical", required_argument, NULL, 'c' },
+        { "serial", required_argument, NULL, 's' },
+        { "index", required_argument, NULL, 'i' },
+        { "timeout", required_argument, NULL, 't' },
+        { "retries", required_argument, NULL, 'r' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *errstr, *seclevel = NULL;
+    int c;
+
+    memset(o, 0, sizeof *o);
+    o->port = 161;
+    o->version = SNMP_VERSION_2c;
+    o->community = "public";
+    o->timeout = 10;
+    o->retries = 1;
+    o->metric = &metrics[0];
+    o->index = -1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "hVvH:p:P:C:U:L:a:A:x:X:m:w:c:s:i:t:r:",
+                            longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            print_help();
+            exit(ST_OK);
+        case 'V':
+            printf(PROGNAME " " HEADROOM_VERSION " (headroom, net-snmp %s)\n",
+                   netsnmp_get_version());
+            exit(ST_OK);
+        case 'v': o->verbose++; break;
+        case 'H': o->host = optarg; break;
+        case 'p': o->port = parse_uint("-p", optarg, 1, 65535); break;
+        case 'P':
+            if (strcmp(optarg, "1") == 0)
+                o->version = SNMP_VERSION_1;
+            else if (strcmp(optarg, "2c") == 0 || strcmp(optarg, "2") == 0)
+                o->version = SNMP_VERSION_2c;
+            else if (strcmp(optarg, "3") == 0)
+                o->version = SNMP_VERSION_3;
+            else
+                usage_error("-P must be 1, 2c or 3, not '%s'", optarg);
+            break;
+        case 'C': o->community = optarg; break;
+        case 'U': o->secname = optarg; break;
+        case 'L': seclevel = optarg; break;
+        case 'a': o->authproto = optarg; break;
+        case 'A': o->authpass = optarg; break;
+        case 'x': o->privproto = optarg; break;
+        case 'X': o->privpass = optarg; break;
+        case 'm':
+            o->metric = NULL;
+            for (size_t i = 0; i < HR_ARRAY_LEN(metrics); i++)
+                if (strcmp(optarg, metrics[i].name) == 0)
+                    o->metric = &metrics[i];
+            if (!o->metric)
+                usage_error("unknown metric '%s' (used-percent, used-bytes, peak, peak-prev, rate-avg)", optarg);
+            break;
+        case 'w':
+            if (range_parse(optarg, &o->warn, &errstr) < 0)
+                usage_error("invalid warning range '%s': %s", optarg, errstr);
+            break;
+        case 'c':
+            if (range_parse(optarg, &o->crit, &errstr) < 0)
+                usage_error("invalid critical range '%s': %s", optarg, errstr);
+            break;
+        case 's': o->serial = optarg; break;
+        case 'i': o->index = parse_uint("-i", optarg, 1, UINT32_MAX); break;
+        case 't': o->timeout = parse_uint("-t", optarg, 1, 3600); break;
+        case 'r': o->retries = parse_uint("-r", optarg, 0, 10); break;
+        case '?':
+        default:
+            if (optopt && strchr("HpPCULaAxXmwcsitr", optopt))
+                usage_error("option -%c needs an argument", optopt);
+            else if (optopt)
+                usage_error("unknown option -%c", optopt);
+            else
+                usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        usage_error("unexpected argument '%s'", argv[optind]);
+    if (!o->host || !*o->host)
+        usage_error("no host given (-H)");
+    if (o->serial && o->index >= 0)
+        usage_error("-s and -i both pick a device: give one");
+    if (o->version == SNMP_VERSION_3) {
+        if (!o->secname)
+            usage_error("SNMPv3 needs a user name (-U)");
+        if (seclevel) {
+            if (strcasecmp(seclevel, "noAuthNoPriv") == 0)
+                o->seclevel = SNMP_SEC_LEVEL_NOAUTH;
+            else if (strcasecmp(seclevel, "authNoPriv") == 0)
+                o->seclevel = SNMP_SEC_LEVEL_AUTHNOPRIV;
+            else if (strcasecmp(seclevel, "authPriv") == 0)
+                o->seclevel = SNMP_SEC_LEVEL_AUTHPRIV;
+            else
+                usage_error("-L must be noAuthNoPriv, authNoPriv or authPriv, not '%s'", seclevel);
+        } else {
+            o->seclevel = o->privpass ? SNMP_SEC_LEVEL_AUTHPRIV
+                        : o->authpass ? SNMP_SEC_LEVEL_AUTHNOPRIV : SNMP_SEC_LEVEL_NOAUTH;
+        }
+        if (o->seclevel != SNMP_SEC_LEVEL_NOAUTH && !o->authpass)
+            usage_error("security level %s needs an authentication passphrase (-A)",
+                        seclevel ? seclevel : "authNoPriv");
+        if (o->seclevel == SNMP_SEC_LEVEL_AUTHPRIV && !o->privpass)
+            usage_error("security level authPriv needs a privacy passphrase (-X)");
+        /* net-snmp's key localisation refuses passphrases under 8 bytes
+         * (RFC 3414 section 11.2); say so here rather than as a USM error. */
+        if (o->seclevel != SNMP_SEC_LEVEL_NOAUTH && strlen(o->authpass) < 8)
+            usage_error("the authentication passphrase must have at least 8 characters");
+        if (o->seclevel == SNMP_SEC_LEVEL_AUTHPRIV && strlen(o->privpass) < 8)
+            usage_error("the privacy passphrase must have at least 8 characters");
+        if (!o->authproto)
+            o->authproto = "SHA";
+        if (!o->privproto)
+            o->privproto = "AES";
+        if (usm_lookup_auth_type(o->authproto) < 0)
+            usage_error("unknown authentication protocol '%s'", o->authproto);
+        if (usm_lookup_priv_type(o->privproto) < 0)
+            usage_error("unknown privacy protocol '%s'", o->privproto);
+    }
+    if (o->metric->id == M_USED_PCT && !o->warn.set && !o->crit.set) {
+        if (range_parse("80", &o->warn, &errstr) < 0 || range_parse("90", &o->crit, &errstr) < 0)
+            abort();
+    }
+}
+
+/* ---- the timeout --------------------------------------------------------
+ * The guidelines' way: alarm() bounds the whole check, whatever net-snmp
+ * is doing (engine discovery, retries, a long walk).  The message is built
+ * before the alarm is armed so the handler only calls write() and _exit(),
+ * which are async-signal-safe. */
+static char alarm_msg[512];
+static size_t alarm_len;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    if (write(STDOUT_FILENO, alarm_msg, alarm_len) < 0) {
+        /* nothing left to tell anyone */
+    }
+    _exit(ST_UNKNOWN);
+}
+
+static void arm_timeout(const struct opts *o, const char *where)
+{
+    struct sigaction sa;
+    int n;
+
+    n = snprintf(alarm_msg, sizeof alarm_msg,
+                 SERVICE " UNKNOWN - timeout: no complete answer from %s within %u seconds\n",
+                 where, o->timeout);
+    alarm_len = n < 0 ? 0 : (size_t)n < sizeof alarm_msg ? (size_t)n : sizeof alarm_msg - 1;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGALRM, &sa, NULL) < 0) {
+        printf(SERVICE " UNKNOWN - cannot set the timeout: %s\n", strerror(errno));
+        exit(ST_UNKNOWN);
+    }
+    alarm(o->timeout);
+}
+
+/* ---- SNMP -----------------------------------------------------------------
+ * A failure of the session: UNKNOWN with net-snmp's reason. */
+struct snmp_fail {
+    char msg[256];
+};
+
+static void snmp_setup(int verbose)
+{
+    /* A check must behave the same on every host: no snmp.conf, no MIB
+     * files (OIDs come from hdrm_oids.h), no persistent state written
+     * under /var/lib/net-snmp, and no SIGALRM use by the library. */
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_ALARM_DONT_USE_SIG, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_LOAD_HOST_FILES, 1);
+    setenv("MIBS", "", 1);
+    setenv("MIBDIRS", "/nonexistent", 1);
+    if (verbose >= 3)
+        snmp_enable_stderrlog();
+    else
+        snmp_disable_log();
+    init_snmp(PROGNAME);
+}
+
+static void *snmp_open_session(const struct opts *o, const char *peer, struct snmp_fail *f)
+{
+    netsnmp_session s;
+    void *ss;
+    size_t len;
+    oid *p;
+
+    snmp_sess_init(&s);
+    s.peername = (char *)peer;
+    s.version = o->version;
+    s.retries = (int)o->retries;
+    /* Per request: the check's time shared by the tries, at least 0.2 s;
+     * alarm() still ends the whole check at -t. */
+    s.timeout = (long)o->timeout * 1000000L / (long)(o->retries + 1);
+    if (s.timeout < 200000L)
+        s.timeout = 200000L;
+    if (o->version != SNMP_VERSION_3) {
+        s.community = (u_char *)o->community;
+        s.community_len = strlen(o->community);
+    } else {
+        s.securityName = (char *)o->secname;
+        s.securityNameLen = strlen(o->secname);
+        s.securityLevel = o->seclevel;
+        if (o->seclevel != SNMP_SEC_LEVEL_NOAUTH) {
+            p = sc_get_auth_oid(usm_lookup_auth_type(o->authproto), &len);
+            if (!p) {
+                snprintf(f->msg, sizeof f->msg, "authentication protocol %s unsupported", o->authproto);
+                return NULL;
+            }
+            s.securityAuthProto = p;
+            s.securityAuthProtoLen = len;
+            s.securityAuthKeyLen = USM_AUTH_KU_LEN;
+            if (generate_Ku(s.securityAuthProto, (u_int)s.securityAuthProtoLen,
+                            (const u_char *)o->authpass, strlen(o->authpass),
+                            s.securityAuthKey, &s.securityAuthKeyLen) != SNMPERR_SUCCESS) {
+                snprintf(f->msg, sizeof f->msg, "cannot derive the authentication key");
+                return NULL;
+            }
+        }
+        if (o->seclevel == SNMP_SEC_LEVEL_AUTHPRIV) {
+            p = sc_get_priv_oid(usm_lookup_priv_type(o->privproto), &len);
+            if (!p) {
+                snprintf(f->msg, sizeof f->msg, "privacy protocol %s unsupported", o->privproto);
+                return NULL;
+            }
+            s.securityPrivProto = p;
+            s.securityPrivProtoLen = len;
+            s.securityPrivKeyLen = USM_PRIV_KU_LEN;
+            /* RFC 3826: the privacy key is localised with the auth hash. */
+            if (generate_Ku(s.securityAuthProto, (u_int)s.securityAuthProtoLen,
+                            (const u_char *)o->privpass, strlen(o->privpass),
+                            s.securityPrivKey, &s.securityPrivKeyLen) != SNMPERR_SUCCESS) {
+                snprintf(f->msg, sizeof f->msg, "cannot derive the privacy key");
+                return NULL;
+            }
+        }
+    }
+    ss = snmp_sess_open(&s);
+    if (!ss) {
+        int liberr, syserr;
+        char *err = NULL;
+        snmp_error(&s, &liberr, &syserr, &err);
+        snprintf(f->msg, sizeof f->msg, "cannot open an SNMP session: %s",
+                 err ? err : "unknown error");
+        free(err);
+    }
+    return ss;
+}
+
+/* Send PDU (always consumed) and wait.  0 with *RESP, or -1 with f->msg. */
+static int snmp_exchange(void *ss, netsnmp_pdu *pdu, netsnmp_pdu **resp, struct snmp_fail *f)
+{
+    int st;
+
+    *resp = NULL;
+    st = snmp_sess_synch_response(ss, pdu, resp);
+    if (st == STAT_SUCCESS && *resp)
+        return 0;
+    if (st == STAT_TIMEOUT) {
+        snprintf(f->msg, sizeof f->msg, "timeout: no answer from the agent");
+    } else {
+        int liberr, syserr;
+        char *err = NULL;
+        snmp_sess_error(ss, &liberr, &syserr, &err);
+        snprintf(f->msg, sizeof f->msg, "SNMP error: %s", err ? err : "unknown error");
+        free(err);
+    }
+    if (*resp)
+        snmp_free_pdu(*resp);
+    *resp = NULL;
+    return -1;
+}
+
+/* Copy an agent string, sanitized for one line of plugin output: besides
+ * what hr_sanitize replaces, '|' would start the performance data. */
+static void text_clean(char *dst, size_t dstsz, const void *src, size_t len)
+{
+    static const char repl[] = "\xEF\xBF\xBD";
+    char tmp[1024];
+    size_t o = 0;
+
+    hr_sanitize(tmp, sizeof tmp, src, len);
+    for (const char *p = tmp; *p && o + 4 <= dstsz; p++) {
+        if (*p == '|') {
+            memcpy(dst + o, repl, 3);
+            o += 3;
+        } else {
+            dst[o++] = *p;
+        }
+    }
+    /* A cut in the middle of a multi-byte character leaves a fragment:
+     * drop the trailing continuation bytes and their lead byte. */
+    if (o && ((unsigned char)dst[o - 1] & 0x80)) {
+        size_t k = o;
+        while (k && ((unsigned char)dst[k - 1] & 0xC0) == 0x80)
+            k--;
+        if (k && ((unsigned char)dst[k - 1] & 0xC0) == 0xC0) {
+            unsigned char lead = (unsigned char)dst[k - 1];
+            size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+            if (o - (k - 1) < need)
+                o = k - 1;
+        }
+    }
+    dst[o] = '\0';
+}
+
+static int vb_unsigned(const netsnmp_variable_list *vb, uint64_t *out)
+{
+    switch (vb->type) {
+    case ASN_GAUGE:
+    case ASN_COUNTER:
+    case ASN_TIMETICKS:
+        *out = (uint32_t)*vb->val.integer;
+        return 0;
+    case ASN_COUNTER64:
+        *out = ((uint64_t)vb->val.counter64->high << 32) | vb->val.counter64->low;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+/* Store one cell of column SUB for device D; wrong types are counted and
+ * ignored, so one bad column never hides the others. */
+static void store_cell(struct dev *d, oid sub, const netsnmp_variable_list *vb)
+{
+    uint64_t u;
+    char *str = NULL;
+    unsigned bit = 0;
+
+    switch (sub) {
+    case HDRM_SUBID_hdrmDevName: str = d->name; bit = HAVE_NAME; break;
+    case HDRM_SUBID_hdrmDevSerial: str = d->serial; bit = HAVE_SERIAL; break;
+    case HDRM_SUBID_hdrmDevModelName: str = d->model; bit = HAVE_MODEL; break;
+    case HDRM_SUBID_hdrmDevFirmware: str = d->firmware; bit = HAVE_FW; break;
+    default: break;
+    }
+    if (str) {
+        if (vb->type != ASN_OCTET_STR) {
+            d->bad++;
+            return;
+        }
+        /* all four are 200-byte fields */
+        text_clean(str, 200, vb->val.string, vb->val_len);
+        d->have |= bit;
+        return;
+    }
+    if (sub == HDRM_SUBID_hdrmDevUsedPercent) {
+        if (vb->type != ASN_INTEGER || *vb->val.integer < -1 || *vb->val.integer > 100) {
+            d->bad++;
+            return;
+        }
+        d->used_pct = (int)*vb->val.integer;
+        if (d->used_pct >= 0)
+            d->have |= HAVE_PCT;
+        return;
+    }
+    /* Gauge64 columns are Counter64 on the wire, the others Gauge32 or
+     * Unsigned32 (the same BER type); accept what carries the value. */
+    if (vb_unsigned(vb, &u) < 0) {
+        d->bad++;
+        return;
+    }
+    switch (sub) {
+    case HDRM_SUBID_hdrmDevCapacity: d->capacity = u; d->have |= HAVE_CAP | HAVE_CAPB; break;
+    case HDRM_SUBID_hdrmDevCapacityMiB:
+        if (!(d->have & HAVE_CAPB)) { d->capacity = u << 20; d->have |= HAVE_CAP; }
+        break;
+    case HDRM_SUBID_hdrmDevUsed: d->used = u; d->have |= HAVE_USED | HAVE_USEDB; break;
+    case HDRM_SUBID_hdrmDevUsedMiB:
+        if (!(d->have & HAVE_USEDB)) { d->used = u << 20; d->have |= HAVE_USED; }
+        break;
+    case HDRM_SUBID_hdrmDevPeakWrites: d->peak = (uint32_t)u; d->have |= HAVE_PEAK; break;
+    case HDRM_SUBID_hdrmDevPeakWritesPrev: d->peak_prev = (uint32_t)u; d->have |= HAVE_PEAKPREV; break;
+    case HDRM_SUBID_hdrmDevWindow: d->window = (uint32_t)u; d->have |= HAVE_WINDOW; break;
+    case HDRM_SUBID_hdrmDevWriteRateAvg: d->rate_avg = (uint32_t)u; d->have |= HAVE_RATE; break;
+    default: break;
+    }
+}
+
+/* The columns walked.  SNMPv1 cannot carry Counter64 (RFC 3584 section
+ * 4.2.2.1: a v1 agent skips such objects), so v1 reads the MiB columns;
+ * v2c/v3 read both and prefer bytes (byte columns come first, so the MiB
+ * value only fills in when the byte cell is absent). */
+static const oid walk_cols[] = {
+    HDRM_SUBID_hdrmDevName, HDRM_SUBID_hdrmDevSerial, HDRM_SUBID_hdrmDevModelName,
+    HDRM_SUBID_hdrmDevFirmware, HDRM_SUBID_hdrmDevCapacity, HDRM_SUBID_hdrmDevCapacityMiB,
+    HDRM_SUBID_hdrmDevUsed, HDRM_SUBID_hdrmDevUsedMiB, HDRM_SUBID_hdrmDevUsedPercent,
+    HDRM_SUBID_hdrmDevPeakWrites, HDRM_SUBID_hdrmDevPeakWritesPrev, HDRM_SUBID_hdrmDevWindow,
+    HDRM_SUBID_hdrmDevWriteRateAvg,
+};
+
+static int col_is_64(oid sub)
+{
+    return sub == HDRM_SUBID_hdrmDevCapacity || sub == HDRM_SUBID_hdrmDevUsed;
+}
+
+struct colwalk {
+    oid sub;
+    oid cur[MAX_OID_LEN];
+    size_t curlen;
+    int done;
+};
+
+static const oid entry_oid[] = { HDRM_OID_hdrmDeviceEntry };
+#define ENTRY_LEN HDRM_OIDLEN_hdrmDeviceEntry
+
+/* Walk every column at once: one varbind per unfinished column in each
+ * GETNEXT (v1) or GETBULK (v2c/v3) request, the classic column-parallel
+ * table walk.  A column ends when the agent leaves it, answers
+ * endOfMibView, or (v1) noSuchName for it.  0, or -1 with f->msg. */
+static int walk_table(void *ss, const struct opts *o, struct devlist *l, struct snmp_fail *f)
+{
+    struct colwalk cols[HR_ARRAY_LEN(walk_cols)];
+    size_t ncols = 0, active[HR_ARRAY_LEN(walk_cols)];
+    unsigned requests = 0;
+
+    for (size_t i = 0; i < HR_ARRAY_LEN(walk_cols); i++) {
+        if (o->version == SNMP_VERSION_1 && col_is_64(walk_cols[i]))
+            continue;
+        memcpy(cols[ncols].cur, entry_oid, sizeof entry_oid);
+        cols[ncols].cur[ENTRY_LEN] = walk_cols[i];
+        cols[ncols].curlen = ENTRY_LEN + 1;
+        cols[ncols].sub = walk_cols[i];
+        cols[ncols].done = 0;
+        ncols++;
+    }
+    for (;;) {
+        size_t na = 0;
+        netsnmp_pdu *pdu, *resp;
+        netsnmp_variable_list *vb;
+        size_t k;
+
+        for (size_t i = 0; i < ncols; i++)
+            if (!cols[i].done)
+                active[na++] = i;
+        if (na == 0)
+            return 0;
+        /* A well-behaved agent ends every column; a broken one that keeps
+         * answering inside a column with increasing OIDs is stopped here
+         * (and by the alarm). */
+        if (++requests > 100000) {
+            snprintf(f->msg, sizeof f->msg, "the agent's device table does not end");
+            return -1;
+        }
+        pdu = snmp_pdu_create(o->version == SNMP_VERSION_1 ? SNMP_MSG_GETNEXT : SNMP_MSG_GETBULK);
+        if (!pdu) {
+            snprintf(f->msg, sizeof f->msg, "out of memory");
+            return -1;
+        }
+        if (o->version != SNMP_VERSION_1) {
+            pdu->non_repeaters = 0;
+            /* About 60 varbinds per answer keeps it well under 1472 bytes
+             * for the numeric columns and few fragments for the strings. */
+            pdu->max_repetitions = (long)(60 / na) > 0 ? (long)(60 / na) : 1;
+        }
+        for (size_t i = 0; i < na; i++)
+            snmp_add_null_var(pdu, cols[active[i]].cur, cols[active[i]].curlen);
+        if (snmp_exchange(ss, pdu, &resp, f) < 0)
+            return -1;
+        if (resp->errstat == SNMP_ERR_NOSUCHNAME && o->version == SNMP_VERSION_1 &&
+            resp->errindex >= 1 && (size_t)resp->errindex <= na) {
+            /* v1 end of the MIB view for that varbind: drop the column
+             * and ask again for the others. */
+            cols[active[resp->errindex - 1]].done = 1;
+            snmp_free_pdu(resp);
+            continue;
+        }
+        if (resp->errstat != SNMP_ERR_NOERROR) {
+            snprintf(f->msg, sizeof f->msg, "the agent answered %s",
+                     snmp_errstring((int)resp->errstat));
+            snmp_free_pdu(resp);
+            return -1;
+        }
+        for (vb = resp->variables, k = 0; vb; vb = vb->next_variable, k++) {
+            struct colwalk *c = &cols[active[k % na]];
+            struct dev *d;
+
+            if (c->done)
+                continue;
+            if (vb->type == SNMP_ENDOFMIBVIEW || vb->type == SNMP_NOSUCHOBJECT ||
+                vb->type == SNMP_NOSUCHINSTANCE || vb->name_length != ENTRY_LEN + 2 ||
+                netsnmp_oid_is_subtree(c->cur, ENTRY_LEN + 1, vb->name, vb->name_length) != 0) {
+                c->done = 1;
+                continue;
+            }
+            /* An agent that does not move forward would loop forever. */
+            if (snmp_oid_compare(vb->name, vb->name_length, c->cur, c->curlen) <= 0) {
+                c->done = 1;
+                continue;
+            }
+            memcpy(c->cur, vb->name, vb->name_length * sizeof(oid));
+            c->curlen = vb->name_length;
+            if (vb->name[ENTRY_LEN + 1] == 0 || vb->name[ENTRY_LEN + 1] > UINT32_MAX)
+                continue;   /* hdrmDevIndex is 1..4294967295 */
+            d = devlist_get(l, (uint32_t)vb->name[ENTRY_LEN + 1]);
+            if (!d) {
+                snmp_free_pdu(resp);
+                snprintf(f->msg, sizeof f->msg, "out of memory");
+                return -1;
+            }
+            store_cell(d, c->sub, vb);
+        }
+        /* An answer with no varbinds cannot make progress. */
+        if (k == 0)
+            for (size_t i = 0; i < na; i++)
+                cols[active[i]].done = 1;
+        snmp_free_pdu(resp);
+    }
+}
+
+/* After an empty walk: does the agent serve our MIB at all?  1 if it
+ * answers hdrmDeviceCount.0, 0 if not, -1 with f->msg on failure. */
+static int probe_mib(void *ss, struct snmp_fail *f)
+{
+    static const oid count_oid[] = { HDRM_OID_hdrmDeviceCount, 0 };
+    netsnmp_pdu *pdu, *resp;
+    int served;
+
+    pdu = snmp_pdu_create(SNMP_MSG_GET);
+    if (!pdu) {
+        snprintf(f->msg, sizeof f->msg, "out of memory");
+        return -1;
+    }
+    snmp_add_null_var(pdu, count_oid, HR_ARRAY_LEN(count_oid));
+    if (snmp_exchange(ss, pdu, &resp, f) < 0)
+        return -1;
+    served = resp->errstat == SNMP_ERR_NOERROR && resp->variables &&
+             resp->variables->type == ASN_GAUGE;
+    snmp_free_pdu(resp);
+    return served;
+}
+
+/* ---- evaluation and output ------------------------------------------------ */
+
+/* A performance data label: the device name reduced to [A-Za-z0-9_.-]
+ * (so no quote, '=', blank or control character can reach the NMS's
+ * parser), or dev<index>; a name used twice gets its index appended. */
+static void make_labels(struct devlist *l, const struct metric *m)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        struct dev *d = &l->v[i];
+        size_t o = 0;
+
+        for (const char *p = d->name; *p && o < 63; p++) {
+            unsigned char ch = (unsigned char)*p;
+            d->label[o++] = (ch < 0x80 && (ch == '_' || ch == '.' || ch == '-' ||
+                             (ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z')))
+                            ? (char)ch : '_';
+        }
+        d->label[o] = '\0';
+        if (o == 0)
+            snprintf(d->label, sizeof d->label, "dev%" PRIu32, d->index);
+    }
+    /* Two devices may reduce to one label: both get their index. */
+    for (size_t i = 0; i < l->n; i++) {
+        int dup = 0;
+        for (size_t j = 0; j < l->n && !dup; j++)
+            dup = j != i && strncmp(l->v[j].label, l->v[i].label, 63) == 0;
+        l->v[i].dup = dup;
+    }
+    for (size_t i = 0; i < l->n; i++) {
+        struct dev *d = &l->v[i];
+        char base[64];
+
+        hr_strlcpy(base, d->label, sizeof base);
+        if (d->dup)
+            snprintf(d->label, sizeof d->label, "%s_%" PRIu32 "_%s", base, d->index, m->suffix);
+        else
+            snprintf(d->label, sizeof d->label, "%s_%s", base, m->suffix);
+    }
+}
+
+static double metric_value(const struct dev *d, const struct metric *m)
+{
+    switch (m->id) {
+    case M_USED_PCT: return d->used_pct;
+    /* exact up to 2^53 bytes (8 PiB); beyond, the nearest double */
+    case M_USED_BYTES: return (double)d->used;
+    case M_PEAK: return d->peak;
+    case M_PEAK_PREV: return d->peak_prev;
+    case M_RATE_AVG: return d->rate_avg;
+    }
+    return 0;
+}
+
+static void human_bytes(char *buf, size_t sz, uint64_t b)
+{
+    static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+    double v = (double)b;
+    size_t u = 0;
+
+    while (v >= 1024 && u + 1 < HR_ARRAY_LEN(units)) {
+        v /= 1024;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, sz, "%" PRIu64 " B", b);
+    else
+        snprintf(buf, sz, "%.1f %s", v, units[u]);
+}
+
+/* "72% used", "1.2 TiB used", "peak 1234 writes/60s today" ... */
+static void value_text(char *buf, size_t sz, const struct dev *d, const struct metric *m)
+{
+    char win[32], hb[32];
+
+    if (d->have & HAVE_WINDOW)
+        snprintf(win, sizeof win, "%" PRIu32 "s", d->window);
+    else
+        snprintf(win, sizeof win, "window");
+    if (!d->known) {
+        snprintf(buf, sz, "%s unknown", m->id == M_USED_PCT || m->id == M_USED_BYTES
+                 ? "usage" : m->name);
+        return;
+    }
+    switch (m->id) {
+    case M_USED_PCT: snprintf(buf, sz, "%d%% used", d->used_pct); break;
+    case M_USED_BYTES: human_bytes(hb, sizeof hb, d->used); snprintf(buf, sz, "%s used", hb); break;
+    case M_PEAK: snprintf(buf, sz, "peak %" PRIu32 " writes/%s today", d->peak, win); break;
+    case M_PEAK_PREV: snprintf(buf, sz, "peak %" PRIu32 " writes/%s yesterday", d->peak_prev, win); break;
+    case M_RATE_AVG: snprintf(buf, sz, "average %" PRIu32 " writes/%s today", d->rate_avg, win); break;
+    }
+}
+
+/* A number for performance data: integers as such, no exponent. */
+static void perf_num(FILE *f, double v)
+{
+    if (v == floor(v) && fabs(v) < 1e18)
+        fprintf(f, "%.0f", v);
+    else
+        fprintf(f, "%.6g", v);
+}
+
+static void print_perf(FILE *f, const struct dev *d, const struct opts *o)
+{
+    const struct metric *m = o->metric;
+
+    /* Labels hold no quote (make_labels), so quoting needs no escape. */
+    fprintf(f, " '%s'=", d->label);
+    if (d->known) {
+        perf_num(f, d->value);
+        fputs(m->uom, f);
+    } else {
+        fputs("U", f);
+    }
+    fprintf(f, ";%s;%s;0;", o->warn.set ? o->warn.text : "", o->crit.set ? o->crit.text : "");
+    if (m->id == M_USED_PCT)
+        fputs("100", f);
+    else if (m->id == M_USED_BYTES && (d->have & HAVE_CAP))
+        fprintf(f, "%" PRIu64, d->capacity);
+}
+
+static void print_device_line(FILE *f, const struct dev *d, const struct opts *o)
+{
+    char vt[128], cap[32], used[32];
+
+    value_text(vt, sizeof vt, d, o->metric);
+    fprintf(f, "[%s] %s (index %" PRIu32, d->known ? state_names[d->state] : "UNKNOWN",
+            d->have & HAVE_NAME && d->name[0] ? d->name : "unnamed", d->index);
+    if (d->serial[0])
+        fprintf(f, ", serial %s", d->serial);
+    fprintf(f, "): %s", vt);
+    if (o->verbose) {
+        if (d->have & HAVE_CAP) {
+            human_bytes(cap, sizeof cap, d->capacity);
+            if (d->have & HAVE_USED) {
+                human_bytes(used, sizeof used, d->used);
+                fprintf(f, "; %s of %s used", used, cap);
+            } else {
+                fprintf(f, "; capacity %s, nothing mounted", cap);
+            }
+        }
+        if (d->model[0])
+            fprintf(f, "; model %s", d->model);
+        if (d->firmware[0])
+            fprintf(f, "; firmware %s", d->firmware);
+        if (d->have & HAVE_PEAK)
+            fprintf(f, "; peak %" PRIu32 " (yesterday %" PRIu32 ", average %" PRIu32
+                    ") writes per %" PRIu32 "s", d->peak, d->peak_prev, d->rate_avg, d->window);
+        if (d->bad)
+            fprintf(f, "; %u cell(s) with a wrong type or value ignored", d->bad);
+    }
+    fputc('\n', f);
+}
+
+static int select_devices(struct devlist *l, const struct opts *o)
+{
+    int n = 0;
+
+    for (size_t i = 0; i < l->n; i++) {
+        struct dev *d = &l->v[i];
+        d->selected = o->serial ? strcmp(d->serial, o->serial) == 0
+                    : o->index >= 0 ? d->index == (uint32_t)o->index : 1;
+        n += d->selected;
+    }
+    return n;
+}
+
+/* Evaluate, print, and return the plugin's state. */
+static int report(struct devlist *l, const struct opts *o, int nsel)
+{
+    const struct metric *m = o->metric;
+    const struct dev *worst = NULL;
+    int state = ST_OK, ncrit = 0, nwarn = 0, nunk = 0;
+    char vt[128];
+
+    make_labels(l, m);
+    for (size_t i = 0; i < l->n; i++) {
+        struct dev *d = &l->v[i];
+        if (!d->selected)
+            continue;
+        d->known = (d->have & m->need) != 0;
+        if (!d->known) {
+            nunk++;
+            continue;
+        }
+        d->value = metric_value(d, m);
+        d->state = range_state(&o->warn, &o->crit, d->value);
+        ncrit += d->state == ST_CRITICAL;
+        nwarn += d->state == ST_WARNING;
+        if (!worst || d->state > worst->state ||
+            (d->state == worst->state && d->value > worst->value))
+            worst = d;
+    }
+    if (!worst) {
+        state = ST_UNKNOWN;
+        printf(SERVICE " UNKNOWN - %d device%s, %s unknown for all (nothing mounted?)",
+               nsel, nsel == 1 ? "" : "s",
+               m->id == M_USED_PCT || m->id == M_USED_BYTES ? "usage" : m->name);
+    } else {
+        state = worst->state;
+        value_text(vt, sizeof vt, worst, m);
+        if (nsel == 1)
+            printf(SERVICE " %s - %s%s%s%s %s", state_names[state],
+                   worst->name[0] ? worst->name : "device",
+                   worst->serial[0] ? " (serial " : "", worst->serial,
+                   worst->serial[0] ? ")" : "", vt);
+        else
+            printf(SERVICE " %s - %d devices, worst %s %s", state_names[state], nsel,
+                   worst->name[0] ? worst->name : "device", vt);
+        if (ncrit)
+            printf(", %d critical", ncrit);
+        if (nwarn)
+            printf(", %d warning", nwarn);
+        if (nunk && nsel > 1)
+            printf(", %d %s unknown", nunk, m->id == M_USED_PCT || m->id == M_USED_BYTES
+                   ? "usage" : m->name);
+    }
+    printf(" |");
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].selected)
+            print_perf(stdout, &l->v[i], o);
+    putchar('\n');
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].selected)
+            print_device_line(stdout, &l->v[i], o);
+    return state;
+}
+
+static int cmp_dev(const void *a, const void *b)
+{
+    const struct dev *x = a, *y = b;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The check, after the arguments are parsed. */
+static int run(const struct opts *o)
+{
+    char peer[512], where[512];
+    struct snmp_fail f = { "" };
+    struct devlist l = { NULL, 0, 0 };
+    void *ss;
+    int state, nsel;
+
+    if (strchr(o->host, ':'))
+        snprintf(peer, sizeof peer, "udp6:[%s]:%u", o->host, o->port);
+    else
+        snprintf(peer, sizeof peer, "udp:%s:%u", o->host, o->port);
+    {
+        char tmp[512];
+        snprintf(tmp, sizeof tmp, "%s:%u", o->host, o->port);
+        text_clean(where, sizeof where, tmp, strlen(tmp));
+    }
+    arm_timeout(o, where);
+    snmp_setup(o->verbose);
+    ss = snmp_open_session(o, peer, &f);
+    if (!ss) {
+        char clean[300];
+        text_clean(clean, sizeof clean, f.msg, strlen(f.msg));
+        printf(SERVICE " UNKNOWN - %s: %s\n", where, clean);
+        return ST_UNKNOWN;
+    }
+    if (walk_table(ss, o, &l, &f) < 0) {
+        char clean[300];
+        text_clean(clean, sizeof clean, f.msg, strlen(f.msg));
+        printf(SERVICE " UNKNOWN - %s: %s\n", where, clean);
+        state = ST_UNKNOWN;
+        goto out_close;
+    }
+    if (l.n == 0) {
+        int served = probe_mib(ss, &f);
+        if (served < 0)
+            printf(SERVICE " UNKNOWN - %s: %s\n", where, f.msg);
+        else if (served)
+            printf(SERVICE " UNKNOWN - %s serves HEADROOM-STORAGE-MIB but no device\n", where);
+        else
+            printf(SERVICE " UNKNOWN - %s does not serve HEADROOM-STORAGE-MIB "
+                   "(no hdrmDeviceTable under enterprises.%d)\n", where, HDRM_ENTERPRISE);
+        state = ST_UNKNOWN;
+        goto out_close;
+    }
+    qsort(l.v, l.n, sizeof *l.v, cmp_dev);
+    nsel = select_devices(&l, o);
+    if (nsel == 0) {
+        char want[300];
+        if (o->serial)
+            text_clean(want, sizeof want, o->serial, strlen(o->serial));
+        if (o->serial)
+            printf(SERVICE " UNKNOWN - no device with serial '%s' among %zu on %s\n",
+                   want, l.n, where);
+        else
+            printf(SERVICE " UNKNOWN - no device with index %" PRId64 " among %zu on %s\n",
+                   o->index, l.n, where);
+        state = ST_UNKNOWN;
+        goto out_close;
+    }
+    state = report(&l, o, nsel);
+out_close:
+    alarm(0);
+    snmp_sess_close(ss);
+    free(l.v);
+    return state;
+}
+
+#ifndef CHECK_HEADROOM_NO_MAIN
+int main(int argc, char **argv)
+{
+    struct opts o;
+
+    /* Usage errors are UNKNOWN (3), as the guidelines ask, never 1 or 2. */
+    parse_args(argc, argv, &o);
+    return run(&o);
+}
+#endif
