@@ -235,6 +235,7 @@ struct opts {
     long version;               /* SNMP_VERSION_1, _2c, _3 */
     const char *community;
     const char *secname;
+    const char *context;        /* SNMPv3 context name */
     int seclevel;               /* SNMP_SEC_LEVEL_* */
     const char *authproto, *authpass, *privproto, *privpass;
     unsigned timeout;           /* seconds, whole check */
@@ -250,7 +251,8 @@ static void print_usage(FILE *f)
 {
     fprintf(f,
             "Usage: " PROGNAME " -H host [-p port] [-P 1|2c|3] [-C community]\n"
-            "       [-U secname -L seclevel -a authproto -A authpass -x privproto -X privpass]\n"
+            "       [-U secname -L seclevel -a authproto -A authpass -x privproto -X privpass\n"
+            "       -N context]\n"
             "       [-m metric] [-w range] [-c range] [-s serial | -i index]\n"
             "       [-t timeout] [-r retries] [-v]\n");
 }
@@ -279,6 +281,7 @@ static void print_help(void)
            " -A, --authpasswd=PASSPHRASE\n    SNMPv3 authentication passphrase.\n"
            " -x, --privproto=DES|AES|AES-192|AES-256\n    SNMPv3 privacy protocol (default: AES).\n"
            " -X, --privpasswd=PASSPHRASE\n    SNMPv3 privacy passphrase.\n"
+           " -N, --context=NAME\n    SNMPv3 context name (default: empty).\n"
            " -m, --metric=NAME\n    What to compare with the ranges, per device:\n");
     for (size_t i = 0; i < HR_ARRAY_LEN(metrics); i++)
         printf("      %-13s %s\n", metrics[i].name, metrics[i].help);
@@ -358,6 +361,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         { "authpasswd", required_argument, NULL, 'A' },
         { "privproto", required_argument, NULL, 'x' },
         { "privpasswd", required_argument, NULL, 'X' },
+        { "context", required_argument, NULL, 'N' },
         { "metric", required_argument, NULL, 'm' },
         { "warning", required_argument, NULL, 'w' },
         { "critical", required_argument, NULL, 'c' },
@@ -379,7 +383,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
     o->metric = &metrics[0];
     o->index = -1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "hVvH:p:P:C:U:L:a:A:x:X:m:w:c:s:i:t:r:",
+    while ((c = getopt_long(argc, argv, "hVvH:p:P:C:U:L:a:A:x:X:N:m:w:c:s:i:t:r:",
                             longopts, NULL)) != -1) {
         switch (c) {
         case 'h':
@@ -409,6 +413,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case 'A': o->authpass = optarg; break;
         case 'x': o->privproto = optarg; break;
         case 'X': o->privpass = optarg; break;
+        case 'N': o->context = optarg; break;
         case 'm':
             o->metric = NULL;
             for (size_t i = 0; i < HR_ARRAY_LEN(metrics); i++)
@@ -431,7 +436,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case 'r': o->retries = parse_uint("-r", optarg, 0, 10); break;
         case '?':
         default:
-            if (optopt && strchr("HpPCULaAxXmwcsitr", optopt))
+            if (optopt && strchr("HpPCULaAxXNmwcsitr", optopt))
                 usage_error("option -%c needs an argument", optopt);
             else if (optopt)
                 usage_error("unknown option -%c", optopt);
@@ -542,9 +547,12 @@ static void snmp_setup(int verbose)
     netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_LOAD_HOST_FILES, 1);
     setenv("MIBS", "", 1);
     setenv("MIBDIRS", "/nonexistent", 1);
+    /* The library logs to stderr when no handler is set; a plug-in's
+     * stderr may end up in the NMS's status text, so keep it quiet
+     * unless asked: the reason reaches stdout through snmp_sess_error. */
     if (verbose >= 3)
         snmp_enable_stderrlog();
-    else
+    else if (!netsnmp_register_loghandler(NETSNMP_LOGHANDLER_NONE, LOG_DEBUG))
         snmp_disable_log();
     init_snmp(PROGNAME);
 }
@@ -572,6 +580,10 @@ static void *snmp_open_session(const struct opts *o, const char *peer, struct sn
         s.securityName = (char *)o->secname;
         s.securityNameLen = strlen(o->secname);
         s.securityLevel = o->seclevel;
+        if (o->context) {
+            s.contextName = (char *)o->context;
+            s.contextNameLen = strlen(o->context);
+        }
         if (o->seclevel != SNMP_SEC_LEVEL_NOAUTH) {
             p = sc_get_auth_oid(usm_lookup_auth_type(o->authproto), &len);
             if (!p) {
@@ -1015,11 +1027,11 @@ static void print_perf(FILE *f, const struct dev *d, const struct opts *o)
     } else {
         fputs("U", f);
     }
-    fprintf(f, ";%s;%s;0;", o->warn.set ? o->warn.text : "", o->crit.set ? o->crit.text : "");
+    fprintf(f, ";%s;%s;0", o->warn.set ? o->warn.text : "", o->crit.set ? o->crit.text : "");
     if (m->id == M_USED_PCT)
-        fputs("100", f);
+        fputs(";100", f);
     else if (m->id == M_USED_BYTES && (d->have & HAVE_CAP))
-        fprintf(f, "%" PRIu64, d->capacity);
+        fprintf(f, ";%" PRIu64, d->capacity);
 }
 
 static void print_device_line(FILE *f, const struct dev *d, const struct opts *o)
@@ -1110,9 +1122,9 @@ static int report(struct devlist *l, const struct opts *o, int nsel)
         else
             printf(SERVICE " %s - %d devices, worst %s %s", state_names[state], nsel,
                    worst->name[0] ? worst->name : "device", vt);
-        if (ncrit)
+        if (ncrit && nsel > 1)
             printf(", %d critical", ncrit);
-        if (nwarn)
+        if (nwarn && nsel > 1)
             printf(", %d warning", nwarn);
         if (nunk && nsel > 1)
             printf(", %d %s unknown", nunk, m->id == M_USED_PCT || m->id == M_USED_BYTES
