@@ -1,0 +1,619 @@
+/* outbox.c: the mail outbox on SQLite, and the flush that empties it.
+ *
+ * Life of a message:
+ *   queued --flush--> sending --2xx--> sent
+ *                        |----4xx/no connection--> queued (backoff)
+ *                        |----5xx----------------> failed (never retried)
+ * Each arrow is its own committed UPDATE, so a process killed at any point
+ * leaves a row that says how far it got.  While a message is 'sending',
+ * data_sent records whether its end-of-data marker may have left: if not,
+ * the server cannot have accepted it (RFC 5321 4.1.1.4: the transaction
+ * completes only with the final "." and its 250), so a dead flush is
+ * retried with no risk of a duplicate.  If it may have, the next flush
+ * either sends again with the same Message-ID (default, at-least-once) or
+ * holds the message for an administrator.
+ *
+ * Recipients are tracked one by one: pending_rcpts are still to be tried,
+ * delivered_rcpts accepted, refused_rcpts refused for good, so a 4xx for
+ * one recipient never resends to another who already has the message. */
+#include "outbox.h"
+#include "hr_util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+const char hr_outbox_schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS outbox (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  message_id TEXT NOT NULL UNIQUE,       -- with <>, kept on every resend\n"
+    "  created INTEGER NOT NULL,              -- unix time\n"
+    "  sender TEXT NOT NULL,                  -- the From address\n"
+    "  recipients TEXT NOT NULL,              -- envelope, one per line\n"
+    "  pending_rcpts TEXT NOT NULL,           -- still to try\n"
+    "  delivered_rcpts TEXT NOT NULL DEFAULT '',\n"
+    "  refused_rcpts TEXT NOT NULL DEFAULT '',-- 'addr: reply' per line\n"
+    "  subject TEXT NOT NULL DEFAULT '',      -- sanitized UTF-8, for listings\n"
+    "  message BLOB NOT NULL,                 -- the full RFC 5322 message\n"
+    "  state TEXT NOT NULL DEFAULT 'queued'\n"
+    "    CHECK (state IN ('queued','sending','sent','failed','held')),\n"
+    "  attempts INTEGER NOT NULL DEFAULT 0,\n"
+    "  next_attempt INTEGER NOT NULL,\n"
+    "  data_sent INTEGER NOT NULL DEFAULT 0,  -- end of data may have left\n"
+    "  last_error TEXT,\n"
+    "  sent_at INTEGER,\n"
+    "  transport TEXT,                        -- where it last went\n"
+    "  proposal_id INTEGER                    -- proposals.id, NULL for others\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt);\n"
+    "CREATE INDEX IF NOT EXISTS outbox_proposal ON outbox (proposal_id);\n";
+
+static void set_err(char *err, size_t errsz, const char *what, sqlite3 *db)
+{
+    snprintf(err, errsz, "%s: %s", what, db ? sqlite3_errmsg(db) : "error");
+}
+
+int hr_outbox_init(sqlite3 *db, char *err, size_t errsz)
+{
+    char *msg = NULL;
+
+    if (sqlite3_exec(db, hr_outbox_schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errsz, "outbox schema: %s", msg ? msg : "error");
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- newline-separated address lists ---- */
+
+struct list {
+    char *p;
+    size_t len, cap;
+};
+
+static int list_add(struct list *l, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (l->len + n + 2 > l->cap) {
+        size_t cap = (l->cap + n + 2) * 2;
+        char *np = realloc(l->p, cap);
+        if (!np)
+            return -1;
+        l->p = np;
+        l->cap = cap;
+    }
+    if (l->len)
+        l->p[l->len++] = '\n';
+    memcpy(l->p + l->len, s, n);
+    l->len += n;
+    l->p[l->len] = '\0';
+    return 0;
+}
+
+static const char *list_str(const struct list *l)
+{
+    return l->p ? l->p : "";
+}
+
+/* Is ADDR a line of LIST? */
+static int list_has(const char *list, const char *addr)
+{
+    size_t n = strlen(addr);
+
+    for (const char *p = list; *p;) {
+        size_t l = strcspn(p, "\n");
+        if (l == n && strncmp(p, addr, n) == 0)
+            return 1;
+        p += l;
+        if (*p)
+            p++;
+    }
+    return 0;
+}
+
+int64_t hr_outbox_queue(sqlite3 *db, const struct hr_mail *m, int64_t proposal_id,
+                        char *err, size_t errsz)
+{
+    const struct hr_mail_addr *lists[] = { m->to, m->cc, m->bcc };
+    size_t counts[] = { m->nto, m->ncc, m->nbcc };
+    struct hr_mail_msg msg;
+    struct list rc = { 0 };
+    sqlite3_stmt *st = NULL;
+    int64_t id = -1;
+    time_t now = time(NULL);
+
+    if (hr_mail_compose(m, &msg, err, errsz) < 0)
+        return -1;
+    for (size_t l = 0; l < 3; l++)
+        for (size_t i = 0; i < counts[l]; i++)
+            if (!list_has(list_str(&rc), lists[l][i].addr) && list_add(&rc, lists[l][i].addr) < 0) {
+                snprintf(err, errsz, "out of memory");
+                goto out_free;
+            }
+    if (sqlite3_prepare_v2(db,
+            "INSERT INTO outbox (message_id, created, sender, recipients, pending_rcpts,"
+            " subject, message, state, next_attempt, proposal_id)"
+            " VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, 'queued', ?2, ?7)", -1, &st, NULL) != SQLITE_OK) {
+        set_err(err, errsz, "outbox insert", db);
+        goto out_free;
+    }
+    sqlite3_bind_text(st, 1, msg.message_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+    sqlite3_bind_text(st, 3, m->from.addr, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, list_str(&rc), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, msg.subject, -1, SQLITE_STATIC);
+    sqlite3_bind_blob64(st, 6, msg.data, msg.len, SQLITE_STATIC);
+    if (proposal_id > 0)
+        sqlite3_bind_int64(st, 7, proposal_id);
+    else
+        sqlite3_bind_null(st, 7);
+    /* Autocommit: the row is durable when step returns. */
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        set_err(err, errsz, "outbox insert", db);
+        goto out_free;
+    }
+    id = sqlite3_last_insert_rowid(db);
+out_free:
+    sqlite3_finalize(st);
+    free(rc.p);
+    hr_mail_msg_free(&msg);
+    return id;
+}
+
+/* ---- flush ---- */
+
+/* One statement with int64/text parameters given as a printf-like spec:
+ * 'i' int64, 't' text (NULL binds NULL). */
+static int exec_bind(sqlite3 *db, const char *sql, const char *spec, ...)
+{
+    sqlite3_stmt *st;
+    va_list ap;
+    int rc;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    va_start(ap, spec);
+    for (int i = 0; spec[i]; i++) {
+        if (spec[i] == 'i') {
+            sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+        } else {
+            const char *s = va_arg(ap, const char *);
+            if (s)
+                sqlite3_bind_text(st, i + 1, s, -1, SQLITE_TRANSIENT);
+            else
+                sqlite3_bind_null(st, i + 1);
+        }
+    }
+    va_end(ap);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? sqlite3_changes(db) : -1;
+}
+
+/* Rows a dead flush left in 'sending'. */
+static int recover(sqlite3 *db, const struct hr_outbox_opts *o, time_t now,
+                   struct hr_flush_stats *stt)
+{
+    int n1, n2;
+
+    n1 = exec_bind(db,
+        "UPDATE outbox SET state = 'queued', next_attempt = ?1,"
+        " last_error = 'a flush was interrupted before the end of data: not delivered, retried'"
+        " WHERE state = 'sending' AND data_sent = 0", "i", (int64_t)now);
+    if (o->uncertain == HR_UNCERTAIN_HOLD)
+        n2 = exec_bind(db,
+            "UPDATE outbox SET state = 'held', data_sent = 0,"
+            " last_error = 'a flush was interrupted after the end of data: the server may"
+            " have it; held (headroom mail retry ID sends it again)'"
+            " WHERE state = 'sending' AND data_sent = 1", "");
+    else
+        n2 = exec_bind(db,
+            "UPDATE outbox SET state = 'queued', next_attempt = ?1, data_sent = 0,"
+            " last_error = 'a flush was interrupted after the end of data: the server may"
+            " have it; sent again with the same Message-ID'"
+            " WHERE state = 'sending' AND data_sent = 1", "i", (int64_t)now);
+    if (n1 < 0 || n2 < 0)
+        return -1;
+    stt->recovered += n1 + n2;
+    if (o->uncertain == HR_UNCERTAIN_HOLD)
+        stt->held += n2;
+    if (n1 + n2)
+        hr_log(LOG_WARNING, "outbox: %d message(s) left in 'sending' by an interrupted flush"
+               " (%d certainly not delivered, %d maybe delivered)", n1 + n2, n1, n2);
+    return 0;
+}
+
+struct row {
+    int64_t id;
+    char *sender, *pending, *delivered, *refused, *message_id;
+    char *msg;
+    size_t len;
+    int64_t attempts, created;
+};
+
+static void row_free(struct row *r)
+{
+    free(r->sender);
+    free(r->pending);
+    free(r->delivered);
+    free(r->refused);
+    free(r->message_id);
+    free(r->msg);
+    memset(r, 0, sizeof *r);
+}
+
+static char *col_dup(sqlite3_stmt *st, int i, size_t *len)
+{
+    const void *p = sqlite3_column_blob(st, i);
+    size_t n = (size_t)sqlite3_column_bytes(st, i);
+    char *d = malloc(n + 1);
+
+    if (!d)
+        return NULL;
+    if (n)
+        memcpy(d, p, n);
+    d[n] = '\0';
+    if (len)
+        *len = n;
+    return d;
+}
+
+static int row_load(sqlite3 *db, int64_t id, struct row *r)
+{
+    sqlite3_stmt *st;
+    int rc = -1;
+
+    memset(r, 0, sizeof *r);
+    if (sqlite3_prepare_v2(db,
+            "SELECT sender, pending_rcpts, delivered_rcpts, refused_rcpts, message,"
+            " attempts, created, message_id FROM outbox WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        r->id = id;
+        r->sender = col_dup(st, 0, NULL);
+        r->pending = col_dup(st, 1, NULL);
+        r->delivered = col_dup(st, 2, NULL);
+        r->refused = col_dup(st, 3, NULL);
+        r->msg = col_dup(st, 4, &r->len);
+        r->attempts = sqlite3_column_int64(st, 5);
+        r->created = sqlite3_column_int64(st, 6);
+        r->message_id = col_dup(st, 7, NULL);
+        if (r->sender && r->pending && r->delivered && r->refused && r->msg && r->message_id)
+            rc = 0;
+    }
+    sqlite3_finalize(st);
+    if (rc < 0)
+        row_free(r);
+    return rc;
+}
+
+/* Split the pending list (in place) into recipients. */
+static struct hr_rcpt *rcpts_split(char *pending, size_t *n)
+{
+    size_t cap = 1;
+    struct hr_rcpt *v;
+
+    for (const char *p = pending; *p; p++)
+        cap += *p == '\n';
+    v = calloc(cap, sizeof *v);
+    if (!v)
+        return NULL;
+    *n = 0;
+    for (char *tok = strtok(pending, "\n"); tok; tok = strtok(NULL, "\n"))
+        if (*tok)
+            v[(*n)++].addr = tok;
+    return v;
+}
+
+static long backoff(const struct hr_outbox_opts *o, int64_t attempts)
+{
+    long lo = o->backoff_min > 0 ? o->backoff_min : 60;
+    long hi = o->backoff_max > 0 ? o->backoff_max : 6 * 3600;
+    long d = lo;
+
+    for (int64_t i = 1; i < attempts && d < hi; i++)
+        d *= 2;
+    return d < hi ? d : hi;
+}
+
+struct data_done_arg {
+    sqlite3 *db;
+    int64_t id;
+};
+
+/* The end of data is about to go out: record it before it does. */
+static void mark_data_sent(void *arg)
+{
+    struct data_done_arg *a = arg;
+
+    if (exec_bind(a->db, "UPDATE outbox SET data_sent = 1 WHERE id = ?1", "i", a->id) < 0)
+        hr_log(LOG_ERR, "outbox: message %lld: cannot record end of data: %s",
+               (long long)a->id, sqlite3_errmsg(a->db));
+}
+
+static void transport_name(const struct hr_mail_transport *t, char *out, size_t sz)
+{
+    if (t->smtp_host && *t->smtp_host)
+        snprintf(out, sz, "smtp %s:%u", t->smtp_host, t->smtp_port ? t->smtp_port : 25);
+    else
+        snprintf(out, sz, "maildir %s", t->maildir ? t->maildir : HR_MAILDIR_DEFAULT);
+}
+
+/* Deliver row R; fills the recipients' status; returns the overall one. */
+static enum hr_send_status deliver(sqlite3 *db, const struct hr_mail_transport *t,
+                                   struct row *r, struct hr_rcpt *rc, size_t n,
+                                   char *err, size_t errsz)
+{
+    struct data_done_arg a = { db, r->id };
+
+    if (t->smtp_host && *t->smtp_host) {
+        const char *sender = t->envelope_from && *t->envelope_from ? t->envelope_from : r->sender;
+        return hr_smtp_send(t, sender, rc, n, r->msg, r->len, mark_data_sent, &a, err, errsz);
+    }
+    /* One file in the Maildir carries the message for every recipient. */
+    mark_data_sent(&a);
+    if (hr_maildir_deliver(t->maildir ? t->maildir : HR_MAILDIR_DEFAULT, r->msg, r->len,
+                           NULL, 0, err, errsz) < 0) {
+        for (size_t i = 0; i < n; i++)
+            rc[i].status = HR_SEND_TEMP;
+        return HR_SEND_TEMP;
+    }
+    for (size_t i = 0; i < n; i++) {
+        rc[i].status = HR_SEND_OK;
+        rc[i].code = 250;
+    }
+    return HR_SEND_OK;
+}
+
+/* Write the outcome of one attempt. */
+static int record(sqlite3 *db, const struct hr_outbox_opts *o, time_t now, struct row *r,
+                  const struct hr_rcpt *rc, size_t n, const char *err, const char *tname,
+                  struct hr_flush_stats *stt)
+{
+    struct list pend = { 0 }, del = { 0 }, ref = { 0 };
+    const char *state;
+    int64_t next = now;
+    char *msg = NULL;
+    int ret = -1;
+
+    if ((*r->delivered && list_add(&del, r->delivered) < 0) ||
+        (*r->refused && list_add(&ref, r->refused) < 0))
+        goto out_free;
+    for (size_t i = 0; i < n; i++) {
+        char line[600];
+        int e = 0;
+        switch (rc[i].status) {
+        case HR_SEND_OK: e = list_add(&del, rc[i].addr); break;
+        case HR_SEND_TEMP: e = list_add(&pend, rc[i].addr); break;
+        case HR_SEND_PERM:
+            snprintf(line, sizeof line, "%s: %d", rc[i].addr, rc[i].code);
+            e = list_add(&ref, line);
+            break;
+        }
+        if (e < 0)
+            goto out_free;
+    }
+    if (pend.len == 0) {
+        state = del.len ? "sent" : "failed";
+    } else if (r->created + (o->max_age > 0 ? o->max_age : 5 * 86400) <= now) {
+        state = "failed";
+        msg = sqlite3_mprintf("gave up after %lld attempts: %s", (long long)r->attempts, err);
+    } else {
+        state = "queued";
+        next = now + backoff(o, r->attempts);
+    }
+    if (!msg)
+        msg = sqlite3_mprintf("%s", err);
+    if (!msg)
+        goto out_free;
+    if (exec_bind(db,
+            "UPDATE outbox SET state = ?1, pending_rcpts = ?2, delivered_rcpts = ?3,"
+            " refused_rcpts = ?4, next_attempt = ?5, last_error = ?6, transport = ?7,"
+            " data_sent = 0, sent_at = CASE WHEN ?1 = 'sent' THEN ?8 ELSE sent_at END"
+            " WHERE id = ?9", "ttttittii",
+            state, list_str(&pend), list_str(&del), list_str(&ref), (int64_t)next,
+            *msg ? msg : NULL, tname, (int64_t)now, r->id) != 1)
+        goto out_free;
+    if (strcmp(state, "sent") == 0)
+        stt->sent++;
+    else if (strcmp(state, "failed") == 0)
+        stt->failed++;
+    else
+        stt->deferred++;
+    hr_log(strcmp(state, "sent") == 0 ? LOG_INFO : LOG_WARNING,
+           "outbox: message %lld %s -> %s%s%s", (long long)r->id, r->message_id, state,
+           *msg ? ": " : "", msg);
+    ret = 0;
+out_free:
+    sqlite3_free(msg);
+    free(pend.p);
+    free(del.p);
+    free(ref.p);
+    return ret;
+}
+
+static int flush_one(sqlite3 *db, const struct hr_mail_transport *t,
+                     const struct hr_outbox_opts *o, time_t now, int64_t id,
+                     struct hr_flush_stats *stt)
+{
+    struct row r;
+    struct hr_rcpt *rc = NULL;
+    size_t n = 0;
+    char err[1024] = "", tname[300];
+    int ch, ret = -1;
+
+    /* Committed before the first byte goes to the server. */
+    ch = exec_bind(db, "UPDATE outbox SET state = 'sending', attempts = attempts + 1,"
+                       " data_sent = 0 WHERE id = ?1 AND state = 'queued'", "i", id);
+    if (ch <= 0)
+        return ch; /* someone retried or changed it meanwhile: skip */
+    if (row_load(db, id, &r) < 0)
+        return -1;
+    rc = rcpts_split(r.pending, &n);
+    if (!rc)
+        goto out_free;
+    stt->attempted++;
+    transport_name(t, tname, sizeof tname);
+    if (n == 0)
+        snprintf(err, sizeof err, "no pending recipients");
+    else
+        deliver(db, t, &r, rc, n, err, sizeof err);
+    /* rc[].addr point into r.pending: keep both alive until recorded */
+    ret = record(db, o, now, &r, rc, n, err, tname, stt);
+out_free:
+    free(rc);
+    row_free(&r);
+    return ret;
+}
+
+/* Only one flush per database: the lock dies with its process, so a flush
+ * killed with -9 never blocks the next one. */
+static int lock_flush(sqlite3 *db, char *err, size_t errsz)
+{
+    const char *f = sqlite3_db_filename(db, "main");
+    char path[4096];
+    int fd;
+
+    if (!f || !*f)
+        return -2; /* in-memory or temporary database: nothing to share */
+    if (snprintf(path, sizeof path, "%s.outbox-lock", f) >= (int)sizeof path) {
+        snprintf(err, errsz, "database path too long");
+        return -1;
+    }
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        snprintf(err, errsz, "busy: another 'headroom mail flush' is running (%s)",
+                 errno == EWOULDBLOCK ? "lock held" : strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int hr_outbox_flush(sqlite3 *db, const struct hr_mail_transport *t,
+                    const struct hr_outbox_opts *o, struct hr_flush_stats *stt,
+                    char *err, size_t errsz)
+{
+    time_t now = o->now ? o->now : time(NULL);
+    sqlite3_stmt *st = NULL;
+    int64_t *ids = NULL;
+    size_t nids = 0, cap = 0;
+    int lock, ret = -1;
+
+    memset(stt, 0, sizeof *stt);
+    lock = lock_flush(db, err, errsz);
+    if (lock == -1)
+        return -1;
+    if (recover(db, o, now, stt) < 0) {
+        set_err(err, errsz, "outbox recovery", db);
+        goto out_unlock;
+    }
+    /* Collect the ids first: each send commits, which a live SELECT
+     * cursor on the same table would straddle. */
+    if (sqlite3_prepare_v2(db, "SELECT id FROM outbox WHERE state = 'queued'"
+                               " AND (next_attempt <= ?1 OR ?2) ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK) {
+        set_err(err, errsz, "outbox select", db);
+        goto out_unlock;
+    }
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+    sqlite3_bind_int(st, 2, o->ignore_schedule != 0);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (nids == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            int64_t *ni = realloc(ids, nc * sizeof *ni);
+            if (!ni) {
+                snprintf(err, errsz, "out of memory");
+                goto out_unlock;
+            }
+            ids = ni;
+            cap = nc;
+        }
+        ids[nids++] = sqlite3_column_int64(st, 0);
+    }
+    if (rc != SQLITE_DONE) {
+        set_err(err, errsz, "outbox select", db);
+        goto out_unlock;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    for (size_t i = 0; i < nids; i++) {
+        if (flush_one(db, t, o, now, ids[i], stt) < 0) {
+            set_err(err, errsz, "outbox update", db);
+            goto out_unlock;
+        }
+    }
+    ret = 0;
+out_unlock:
+    sqlite3_finalize(st);
+    free(ids);
+    if (lock >= 0)
+        close(lock);
+    return ret;
+}
+
+int hr_outbox_retry(sqlite3 *db, int64_t id, char *err, size_t errsz)
+{
+    struct row r;
+    struct list pend = { 0 };
+    sqlite3_stmt *st;
+    char *all = NULL, *state = NULL;
+    int ret = -1;
+
+    if (sqlite3_prepare_v2(db, "SELECT recipients, state FROM outbox WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK) {
+        set_err(err, errsz, "outbox", db);
+        return -1;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        all = col_dup(st, 0, NULL);
+        state = col_dup(st, 1, NULL);
+    }
+    sqlite3_finalize(st);
+    if (!all || !state) {
+        snprintf(err, errsz, "no message %lld in the outbox", (long long)id);
+        goto out_free;
+    }
+    if (strcmp(state, "sent") == 0 || strcmp(state, "sending") == 0) {
+        snprintf(err, errsz, "message %lld is %s; not retried", (long long)id, state);
+        goto out_free;
+    }
+    if (row_load(db, id, &r) < 0) {
+        set_err(err, errsz, "outbox", db);
+        goto out_free;
+    }
+    /* Every recipient who has not got it yet is pending again. */
+    for (char *tok = strtok(all, "\n"); tok; tok = strtok(NULL, "\n"))
+        if (*tok && !list_has(r.delivered, tok) && list_add(&pend, tok) < 0) {
+            row_free(&r);
+            snprintf(err, errsz, "out of memory");
+            goto out_free;
+        }
+    row_free(&r);
+    if (exec_bind(db, "UPDATE outbox SET state = 'queued', next_attempt = ?1,"
+                      " pending_rcpts = ?2, refused_rcpts = '', data_sent = 0 WHERE id = ?3",
+                  "iti", (int64_t)time(NULL), list_str(&pend), id) != 1) {
+        set_err(err, errsz, "outbox", db);
+        goto out_free;
+    }
+    ret = 0;
+out_free:
+    free(pend.p);
+    free(all);
+    free(state);
+    return ret;
+}

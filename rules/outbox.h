@@ -1,0 +1,65 @@
+/* outbox.h: the mail outbox in the SQLite database.
+ *
+ * A message is stored, committed, before anything tries to send it; a
+ * flush then moves each due message queued -> sending -> sent | queued
+ * (retry later) | failed (refused for good).  See docs/mail.md for the
+ * delivery guarantees and the one window where a copy may be duplicated. */
+#ifndef HR_OUTBOX_H
+#define HR_OUTBOX_H
+
+#include "mail.h"
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include <time.h>
+
+/* The outbox table (CREATE ... IF NOT EXISTS), usable as one numbered
+ * migration of the collector's schema. */
+extern const char hr_outbox_schema_sql[];
+
+/* Run hr_outbox_schema_sql on DB.  0 or -1 with ERR. */
+int hr_outbox_init(sqlite3 *db, char *err, size_t errsz);
+
+/* Compose M and store it as queued, due now.  PROPOSAL_ID 0 stores NULL.
+ * Returns the outbox id (> 0), or -1 with ERR. */
+int64_t hr_outbox_queue(sqlite3 *db, const struct hr_mail *m, int64_t proposal_id,
+                        char *err, size_t errsz);
+
+/* What to do with a message found in state 'sending' whose end of data may
+ * have reached the server before the process died (docs/mail.md). */
+enum hr_outbox_uncertain {
+    HR_UNCERTAIN_RETRY,         /* send again, same Message-ID (at-least-once) */
+    HR_UNCERTAIN_HOLD,          /* state 'held' until 'headroom mail retry ID' */
+};
+
+struct hr_outbox_opts {
+    enum hr_outbox_uncertain uncertain;
+    long backoff_min;           /* seconds after the first temporary failure; 0: 60 */
+    long backoff_max;           /* cap of the doubling; 0: 6 h */
+    long max_age;               /* give up (failed) on temporary errors after; 0: 5 days */
+    int ignore_schedule;        /* flush queued messages even if not yet due */
+    time_t now;                 /* 0: time(NULL) */
+};
+
+struct hr_flush_stats {
+    int attempted;              /* messages tried */
+    int sent;                   /* now 'sent' */
+    int deferred;               /* back to 'queued' */
+    int failed;                 /* now 'failed' */
+    int recovered;              /* found in 'sending' from a dead flush */
+    int held;                   /* of those, put on hold */
+};
+
+/* Deliver every due message through T.  Only one flush runs per database
+ * (an flock on DB-FILE.outbox-lock; -1 with ERR "busy" if another holds it).
+ * Returns 0 when the flush ran (see ST for what happened), -1 with ERR on a
+ * database or lock failure. */
+int hr_outbox_flush(sqlite3 *db, const struct hr_mail_transport *t,
+                    const struct hr_outbox_opts *o, struct hr_flush_stats *st,
+                    char *err, size_t errsz);
+
+/* Make message ID due now again (from queued, failed or held; a 'failed'
+ * one gets back the recipients that had refused it).  0, or -1 with ERR. */
+int hr_outbox_retry(sqlite3 *db, int64_t id, char *err, size_t errsz);
+
+#endif

@@ -1,0 +1,361 @@
+/* smtp.c: hand one composed message to an SMTP server with libesmtp.
+ * The only file that talks to libesmtp.
+ *
+ * One session per message: the outbox marks each message 'sending' before
+ * its own transaction, and the per-recipient replies come back with that
+ * message alone, so a failure of one never blurs the state of another.
+ * Proposal mail is a few messages a day; the extra connections cost less
+ * than the bookkeeping a shared session would need. */
+#include "mail.h"
+#include "hr_util.h"
+
+#include <auth-client.h>
+#include <libesmtp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PASSWORD_MAX 1024
+
+/* ---- the password file ---- */
+
+char *hr_smtp_read_password(const char *path, char *err, size_t errsz)
+{
+    struct stat sb;
+    char *buf;
+    size_t len;
+    int fd;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        snprintf(err, errsz, "password file %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+        snprintf(err, errsz, "password file %s: not a regular file", path);
+        close(fd);
+        return NULL;
+    }
+    if (sb.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH))
+        hr_log(LOG_WARNING, "password file %s is accessible by group or others (mode %03o);"
+               " chmod 600 it", path, (unsigned)(sb.st_mode & 0777));
+    close(fd);
+    buf = hr_read_file(path, PASSWORD_MAX, &len);
+    if (!buf) {
+        snprintf(err, errsz, "password file %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    buf[strcspn(buf, "\r\n")] = '\0';
+    if (!*buf) {
+        snprintf(err, errsz, "password file %s: empty first line", path);
+        hr_smtp_free_password(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+void hr_smtp_free_password(char *pw)
+{
+    if (!pw)
+        return;
+    /* explicit_bzero: not optimised away like a memset before free */
+    explicit_bzero(pw, strlen(pw));
+    free(pw);
+}
+
+/* ---- libesmtp callbacks ---- */
+
+struct feed {
+    const char *msg;
+    size_t len, off;
+    hr_mail_data_done_fn done;
+    void *done_arg;
+};
+
+/* The message callback: LEN NULL means rewind; returning NULL ends the
+ * data, after which libesmtp sends the terminating "." -- so that is the
+ * moment to tell the outbox the server may now get the whole message. */
+static const char *feed_cb(void **ctx, int *len, void *arg)
+{
+    struct feed *f = arg;
+    size_t n;
+
+    (void)ctx;
+    if (!len) {
+        f->off = 0;
+        return NULL;
+    }
+    if (f->off >= f->len) {
+        if (f->done)
+            f->done(f->done_arg);
+        *len = 0;
+        return NULL;
+    }
+    n = f->len - f->off;
+    if (n > 65536)
+        n = 65536;
+    *len = (int)n;
+    f->off += n;
+    return f->msg + f->off - n;
+}
+
+struct session_info {
+    char why[256];      /* a protocol event that ended the session */
+    const char *user;
+    const char *pass;
+};
+
+static void event_cb(smtp_session_t session, int event, void *arg, ...)
+{
+    struct session_info *si = arg;
+    va_list ap;
+
+    (void)session;
+    va_start(ap, arg);
+    switch (event) {
+    case SMTP_EV_EXTNA_STARTTLS:
+        snprintf(si->why, sizeof si->why, "STARTTLS required but the server does not offer it");
+        break;
+    case SMTP_EV_INVALID_PEER_CERTIFICATE: {
+        long v = va_arg(ap, long);
+        snprintf(si->why, sizeof si->why,
+                 "TLS: the server certificate does not verify (OpenSSL verify result %ld)", v);
+        break;
+    }
+    case SMTP_EV_NO_PEER_CERTIFICATE:
+        snprintf(si->why, sizeof si->why, "TLS: the server presented no certificate");
+        break;
+    case SMTP_EV_WRONG_PEER_CERTIFICATE:
+        snprintf(si->why, sizeof si->why, "TLS: the server certificate is for another name");
+        break;
+    case SMTP_EV_WEAK_CIPHER:
+        snprintf(si->why, sizeof si->why, "TLS: weak cipher refused");
+        break;
+    case SMTP_EV_STARTTLS_OK:
+        hr_log(LOG_DEBUG, "smtp: STARTTLS done");
+        break;
+    default:
+        break;
+    }
+    /* The certificate events pass an int *ok that starts at 0: we leave it
+     * so, which makes libesmtp drop the connection (never send in clear
+     * or to an unverified server once TLS was asked for). */
+    va_end(ap);
+}
+
+static int interact_cb(auth_client_request_t req, char **result, int fields, void *arg)
+{
+    struct session_info *si = arg;
+
+    for (int i = 0; i < fields; i++) {
+        if (req[i].flags & AUTH_PASS)
+            result[i] = (char *)si->pass;
+        else if (req[i].flags & AUTH_USER)
+            result[i] = (char *)si->user;
+        else
+            result[i] = NULL;
+        if (!result[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- status ---- */
+
+static enum hr_send_status classify(int code)
+{
+    if (code >= 200 && code < 300)
+        return HR_SEND_OK;
+    if (code >= 500 && code < 600)
+        return HR_SEND_PERM;
+    return HR_SEND_TEMP; /* 4xx, or 0: no reply at all */
+}
+
+/* Append "what: code text" to ERR, trimmed to one line. */
+static void err_add(char *err, size_t errsz, const char *what, const smtp_status_t *s)
+{
+    size_t n = strlen(err);
+    char text[200] = "";
+
+    if (s && s->text)
+        hr_sanitize(text, sizeof text, s->text, strlen(s->text));
+    snprintf(err + n, errsz - n, "%s%s: %d %s", n ? "; " : "", what, s ? s->code : 0, text);
+}
+
+static void set_server(smtp_session_t s, const struct hr_mail_transport *t, char *hp, size_t sz)
+{
+    unsigned port = t->smtp_port ? t->smtp_port : 25;
+
+    /* libesmtp splits host:port at the last colon; bracket IPv6 literals */
+    if (strchr(t->smtp_host, ':'))
+        snprintf(hp, sz, "[%s]:%u", t->smtp_host, port);
+    else
+        snprintf(hp, sz, "%s:%u", t->smtp_host, port);
+    smtp_set_server(s, hp);
+}
+
+static void set_timeouts(smtp_session_t s, long secs)
+{
+    static const int which[] = { Timeout_GREETING, Timeout_ENVELOPE, Timeout_DATA,
+                                 Timeout_TRANSFER, Timeout_DATA2 };
+    long ms = (secs > 0 ? secs : 60) * 1000;
+
+    /* RFC 5321 4.5.3.2 asks for minutes; a flush run from cron or by an
+     * operator wants to hear of a dead server sooner, so we may override. */
+    for (size_t i = 0; i < HR_ARRAY_LEN(which); i++)
+        smtp_set_timeout(s, which[i] | Timeout_OVERRIDE_RFC2822_MINIMUM, ms);
+}
+
+/* Read back the replies after smtp_start_session returned. */
+static enum hr_send_status collect(smtp_message_t m, struct hr_rcpt *rc, smtp_recipient_t *rr,
+                                   size_t n, char *err, size_t errsz)
+{
+    const smtp_status_t *mail = smtp_reverse_path_status(m);
+    const smtp_status_t *data = smtp_message_transfer_status(m);
+    enum hr_send_status worst = HR_SEND_OK;
+
+    if (mail && classify(mail->code) == HR_SEND_PERM) {
+        /* the sender itself is refused: no recipient can ever get it */
+        err_add(err, errsz, "MAIL FROM", mail);
+        for (size_t i = 0; i < n; i++) {
+            rc[i].code = mail->code;
+            rc[i].status = HR_SEND_PERM;
+        }
+        return HR_SEND_PERM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const smtp_status_t *r = smtp_recipient_status(rr[i]);
+        int code = r ? r->code : 0;
+        enum hr_send_status st = classify(code);
+
+        /* An accepted recipient shares the fate of the DATA reply. */
+        if (st == HR_SEND_OK && classify(data ? data->code : 0) != HR_SEND_OK) {
+            code = data ? data->code : 0;
+            st = classify(code);
+            r = data;
+        }
+        rc[i].code = code;
+        rc[i].status = st;
+        if (st != HR_SEND_OK && code)
+            err_add(err, errsz, rc[i].addr, r);
+        if (st > worst)
+            worst = st;
+    }
+    return worst;
+}
+
+enum hr_send_status hr_smtp_send(const struct hr_mail_transport *t, const char *sender,
+                                 struct hr_rcpt *rcpts, size_t nrcpts,
+                                 const char *msg, size_t len,
+                                 hr_mail_data_done_fn done, void *done_arg,
+                                 char *err, size_t errsz)
+{
+    static const enum starttls_option tls[] = {
+        [HR_STARTTLS_OFF] = Starttls_DISABLED,
+        [HR_STARTTLS_OPPORTUNISTIC] = Starttls_ENABLED,
+        [HR_STARTTLS_REQUIRED] = Starttls_REQUIRED,
+    };
+    struct session_info si = { .user = t->smtp_user };
+    struct feed f = { msg, len, 0, done, done_arg };
+    smtp_recipient_t *rr = NULL;
+    auth_context_t auth = NULL;
+    smtp_session_t s = NULL;
+    smtp_message_t m;
+    enum hr_send_status ret = HR_SEND_TEMP;
+    char hostport[300], *pw = NULL;
+
+    *err = '\0';
+    for (size_t i = 0; i < nrcpts; i++) {
+        rcpts[i].code = 0;
+        rcpts[i].status = HR_SEND_TEMP;
+    }
+    if (len > (size_t)1 << 30) {
+        snprintf(err, errsz, "message too large");
+        goto out_perm;
+    }
+    if (t->smtp_user && *t->smtp_user) {
+        if (!t->smtp_password_file) {
+            snprintf(err, errsz, "smtp user set but no password file");
+            return HR_SEND_TEMP;
+        }
+        pw = hr_smtp_read_password(t->smtp_password_file, err, errsz);
+        if (!pw)
+            return HR_SEND_TEMP;
+        si.pass = pw;
+    }
+    rr = calloc(nrcpts ? nrcpts : 1, sizeof *rr);
+    if (!rr || !(s = smtp_create_session()) || !(m = smtp_add_message(s))) {
+        snprintf(err, errsz, "out of memory");
+        goto out_free;
+    }
+    set_server(s, t, hostport, sizeof hostport);
+    if (t->helo && *t->helo)
+        smtp_set_hostname(s, t->helo);
+    set_timeouts(s, t->timeout);
+    smtp_set_eventcb(s, event_cb, &si);
+    if (!smtp_starttls_enable(s, tls[t->starttls])) {
+        snprintf(err, errsz, "libesmtp built without STARTTLS support");
+        goto out_free;
+    }
+    if (pw) {
+        auth_client_init();
+        auth = auth_create_context();
+        if (!auth) {
+            snprintf(err, errsz, "out of memory");
+            goto out_free;
+        }
+        auth_set_mechanism_flags(auth, AUTH_PLUGIN_PLAIN, 0);
+        auth_set_interact_cb(auth, interact_cb, &si);
+        smtp_auth_set_context(s, auth);
+    }
+    if (!smtp_set_reverse_path(m, sender) || !smtp_set_messagecb(m, feed_cb, &f)) {
+        snprintf(err, errsz, "libesmtp refused the envelope sender");
+        goto out_perm;
+    }
+    for (size_t i = 0; i < nrcpts; i++) {
+        rr[i] = smtp_add_recipient(m, rcpts[i].addr);
+        if (!rr[i]) {
+            snprintf(err, errsz, "out of memory");
+            goto out_free;
+        }
+    }
+    if (!smtp_start_session(s)) {
+        char eb[128];
+        snprintf(err, errsz, "%s: %s", hostport,
+                 si.why[0] ? si.why : smtp_strerror(smtp_errno(), eb, sizeof eb));
+        goto out_free;
+    }
+    ret = collect(m, rcpts, rr, nrcpts, err, errsz);
+    /* A session that ended early (TLS refused, dropped connection) leaves
+     * every status at 0: say why rather than "0". */
+    if (ret != HR_SEND_OK && si.why[0]) {
+        snprintf(err, errsz, "%s: %s", hostport, si.why);
+    } else if (ret != HR_SEND_OK && !*err) {
+        const smtp_status_t *ms = smtp_reverse_path_status(m);
+        if (ms && ms->code)
+            err_add(err, errsz, "MAIL FROM", ms);
+        else
+            snprintf(err, errsz, "%s: the session ended without a reply", hostport);
+    }
+    goto out_free;
+out_perm:
+    for (size_t i = 0; i < nrcpts; i++)
+        rcpts[i].status = HR_SEND_PERM;
+    ret = HR_SEND_PERM;
+out_free:
+    if (s)
+        smtp_destroy_session(s);
+    if (auth) {
+        auth_destroy_context(auth);
+        auth_client_exit();
+    }
+    free(rr);
+    hr_smtp_free_password(pw);
+    return ret;
+}
