@@ -1,0 +1,85 @@
+# ==== rules: rule language, forecast, evaluation (owner: rules-lang) ========
+# The engine is a static library, $(RULES_LIB), with no dependency beyond
+# libm and $(COMMON_LIB): the proposal layer, the benchmark and the fuzz
+# harness link it.  `headroom rules` lives in $(RULES_CMD_OBJ).
+RULES_LANG_SRC := rules/lexer.c rules/parser.c rules/eval.c rules/forecast.c
+RULES_LANG_OBJ := $(RULES_LANG_SRC:%.c=$(B)/%.o)
+RULES_LIB      := $(B)/librules.a
+RULES_CMD_OBJ  := $(B)/rules/cmd_rules.o
+
+$(RULES_LIB): $(RULES_LANG_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# For the `headroom` link (collector/module.mk): objects and libraries the
+# rules module contributes.
+HEADROOM_OBJ   += $(RULES_CMD_OBJ) $(RULES_LANG_OBJ)
+HEADROOM_LIBS  += -lm
+
+RULES_TEST_LIBS := $(RULES_LIB) $(COMMON_LIB) -lm
+
+$(B)/tests/test_rules_forecast: $(B)/tests/rules/test_forecast.o $(RULES_LIB) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(RULES_TEST_LIBS)
+$(B)/tests/test_rules_parse: $(B)/tests/rules/test_parse.o $(RULES_LIB) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(RULES_TEST_LIBS)
+$(B)/tests/test_rules_eval: $(B)/tests/rules/test_eval.o $(RULES_LIB) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(RULES_TEST_LIBS)
+# Hostile inputs and the fuzz corpus, replayed through the harness (the
+# same code libFuzzer runs) in the normal and the ASan build.
+$(B)/tests/test_rules_hostile: $(B)/tests/rules/test_hostile.o $(B)/rules/fuzz/fuzz_rules.o \
+                               $(RULES_LIB) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/rules/fuzz/fuzz_rules.o $(RULES_TEST_LIBS)
+TEST_BINS += $(B)/tests/test_rules_forecast $(B)/tests/test_rules_parse \
+             $(B)/tests/test_rules_eval $(B)/tests/test_rules_hostile
+
+# Benchmark driver (bench/rules.sh builds and runs it).
+$(B)/bench/rules_bench: $(B)/tests/rules/bench_rules.o $(RULES_LIB) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(RULES_TEST_LIBS)
+
+# libFuzzer harness: `make fuzz-rules`, then
+#   build/fuzz/fuzz_rules rules/fuzz/corpus -max_total_time=60
+# Needs clang and libclang-rt-14-dev; not part of `make check`.
+FUZZ_CC ?= clang
+$(B)/fuzz/fuzz_rules: rules/fuzz/fuzz_rules.c $(RULES_LANG_SRC) common/hr_util.c rules/lang.h \
+                      rules/lang_int.h rules/forecast.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -Irules \
+	    -o $@ rules/fuzz/fuzz_rules.c $(RULES_LANG_SRC) common/hr_util.c -lm
+.PHONY: fuzz-rules
+fuzz-rules: $(B)/fuzz/fuzz_rules
+
+install-rules:
+	install -d $(DESTDIR)$(SYSCONFDIR)/headroom $(DESTDIR)$(DOCDIR)
+	install -m 644 rules/default.rules $(DESTDIR)$(SYSCONFDIR)/headroom/default.rules
+	install -m 644 docs/rules.md $(DESTDIR)$(DOCDIR)/rules.md
+INSTALL_TARGETS += install-rules
+all: $(RULES_LIB)
+# ==== end rules-lang =========================================================
+# ==== mail: MIME composition, outbox, SMTP (libesmtp), Maildir (owner: mail) ==
+# MAIL_OBJ is the library part (compose, outbox, transports); the proposal
+# layer links it.  `headroom mail` is $(MAIL_CMD_OBJ).  Link with
+# $(ESMTP_LIBS) $(SQL_LIBS).
+MAIL_OBJ     := $(B)/rules/mime.o $(B)/rules/outbox.o $(B)/rules/smtp.o $(B)/rules/maildir.o
+MAIL_CMD_OBJ := $(B)/rules/cmd_mail.o
+
+HEADROOM_OBJ  += $(MAIL_CMD_OBJ) $(MAIL_OBJ)
+HEADROOM_LIBS += $(ESMTP_LIBS) $(SQL_LIBS)
+
+$(B)/tests/test_mail_mime: $(B)/tests/mail/test_mime.o $(MAIL_OBJ) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ESMTP_LIBS) $(SQL_LIBS)
+$(B)/tests/test_mail_outbox: $(B)/tests/mail/test_outbox.o $(MAIL_OBJ) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ESMTP_LIBS) $(SQL_LIBS)
+TEST_BINS += $(B)/tests/test_mail_mime $(B)/tests/test_mail_outbox
+
+install-mail:
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 644 docs/mail.md $(DESTDIR)$(DOCDIR)/mail.md
+INSTALL_TARGETS += install-mail
+# ==== end mail ===============================================================
