@@ -106,7 +106,7 @@ ${SNMPD_EXTRA_CONF:-}
 CONF
     SNMP_PERSISTENT_DIR="$SNMPD_DIR/persist" \
     spawn snmpd -f -C -c "$SNMPD_DIR/snmpd.conf" -Lf "$SNMPD_DIR/snmpd.log" \
-        -p "$SNMPD_DIR/snmpd.pid" -M "$MIBPATH" -m "" "udp:127.0.0.1:$SNMPD_PORT"
+        -p "$SNMPD_DIR/snmpd.pid" -M "$MIBPATH" -m ""
     SNMPD_PID=$LAST_PID
     if ! wait_for 10 test -S "$AGENTX"; then
         diag "snmpd did not create $AGENTX"; sed 's/^/# /' "$SNMPD_DIR/snmpd.log"; return 1

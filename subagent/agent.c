@@ -1,0 +1,698 @@
+/* agent.c: HEADROOM-STORAGE-MIB served from the device records.
+ *
+ * The tables are netsnmp_tdata tables whose rows point at the long-lived
+ * struct dev_rec records (devdb.h), rebuilt from a disk scan at most every
+ * cache-timeout seconds (net-snmp's cache helper calls refresh() before a
+ * request reaches the table when the cache expired), so one walk sees one
+ * scan and a walk of many disks does not rescan sysfs per request.  Load
+ * sampling runs from an snmp_alarm every window and reads /proc/diskstats
+ * once; request handlers only read memory.
+ */
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+#include "agent.h"
+#include "devdb.h"
+#include "disks.h"
+#include "hdrm_oids.h"
+#include "hr_util.h"
+#include "load.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RESCAN_MIN_S 60     /* a tick rescans when no request did for this long */
+
+static const oid agent_oid[] = { HDRM_OID_hdrmAgent };
+static const oid devtab_oid[] = { HDRM_OID_hdrmDeviceTable };
+static const oid voltab_oid[] = { HDRM_OID_hdrmVolumeTable };
+
+static struct {
+    const struct hdrm_config *cfg;
+    struct disks_opts dopts;
+    const char *state_file;
+    struct devdb db;
+    netsnmp_tdata *devtab, *voltab;
+    int64_t last_scan_ms;           /* CLOCK_BOOTTIME of the last scan, -1 none */
+    u_long last_change;             /* sysUpTime of the last row change */
+    unsigned ndev;
+    unsigned alarm_id;
+    int save_failing;               /* log a failing state file once */
+} A;
+
+struct vol_row {
+    struct disk_vol v;
+};
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+
+    /* CLOCK_BOOTTIME keeps counting during suspend, so a suspended window
+     * is seen as too long rather than as a normal one */
+    if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int32_t today(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+
+    localtime_r(&now, &tm);
+    return load_daykey(&tm, A.cfg->reset_min);
+}
+
+static int save_state(void)
+{
+    if (devdb_save(&A.db, A.state_file) < 0) {
+        if (!A.save_failing)
+            hr_log(LOG_ERR, "cannot write state file %s: %s", A.state_file, strerror(errno));
+        A.save_failing = 1;
+        return -1;
+    }
+    if (A.save_failing)
+        hr_log(LOG_NOTICE, "state file %s written again", A.state_file);
+    A.save_failing = 0;
+    return 0;
+}
+
+/* ---- rows ---- */
+
+static void clear_rows(void)
+{
+    netsnmp_tdata_row *row;
+
+    while ((row = netsnmp_tdata_row_first(A.devtab)))
+        netsnmp_tdata_remove_and_delete_row(A.devtab, row);
+    while ((row = netsnmp_tdata_row_first(A.voltab)))
+        free(netsnmp_tdata_remove_and_delete_row(A.voltab, row));
+}
+
+static int add_vol_row(const struct dev_rec *r, u_long vi, const struct disk_vol *v)
+{
+    netsnmp_tdata_row *row = netsnmp_tdata_create_row();
+    struct vol_row *vr = malloc(sizeof *vr);
+    u_long di = r->index;
+
+    if (!row || !vr)
+        goto out_free;
+    vr->v = *v;
+    row->data = vr;
+    if (!netsnmp_tdata_row_add_index(row, ASN_UNSIGNED, &di, sizeof di) ||
+        !netsnmp_tdata_row_add_index(row, ASN_UNSIGNED, &vi, sizeof vi) ||
+        netsnmp_tdata_add_row(A.voltab, row) != SNMPERR_SUCCESS)
+        goto out_free;
+    return 0;
+out_free:
+    if (row)
+        netsnmp_tdata_delete_row(row);
+    free(vr);
+    return -1;
+}
+
+static void build_rows(void)
+{
+    clear_rows();
+    A.ndev = 0;
+    for (size_t i = 0; i < A.db.n; i++) {
+        struct dev_rec *r = A.db.recs[i];
+        netsnmp_tdata_row *row;
+        u_long idx = r->index;
+
+        if (!r->present)
+            continue;
+        row = netsnmp_tdata_create_row();
+        if (!row)
+            continue;
+        row->data = r;
+        if (!netsnmp_tdata_row_add_index(row, ASN_UNSIGNED, &idx, sizeof idx) ||
+            netsnmp_tdata_add_row(A.devtab, row) != SNMPERR_SUCCESS) {
+            netsnmp_tdata_delete_row(row);
+            continue;
+        }
+        A.ndev++;
+        for (size_t v = 0; v < r->info.nvols && v < 65535; v++)
+            add_vol_row(r, (u_long)v + 1, &r->info.vols[v]);
+    }
+}
+
+/* ---- scanning ---- */
+
+static void mark_absent(struct dev_rec *r)
+{
+    hr_log(LOG_INFO, "device %s (index %" PRIu32 ", %s) is gone", r->info.name, r->index, r->key);
+    free(r->info.vols);
+    r->info.vols = NULL;
+    r->info.nvols = 0;
+    r->present = 0;
+    load_forget_window(&r->load);
+}
+
+/* Rescan the disks and rebuild both tables, unless the last scan is more
+ * recent than cache-timeout (FORCE: always). */
+static void refresh(int force)
+{
+    int64_t now = mono_ms();
+    struct disk_info *d;
+    size_t n;
+    int changed = 0, new_recs = 0;
+    char key[DEVDB_KEY_SZ];
+
+    if (!force && A.last_scan_ms >= 0 && now - A.last_scan_ms < (int64_t)A.cfg->cache_timeout * 1000)
+        return;
+    A.last_scan_ms = now;
+    if (disks_scan(&A.dopts, &d, &n) < 0) {
+        hr_log(LOG_WARNING, "cannot read %s/sys/block: %s", A.dopts.root, strerror(errno));
+        d = NULL;
+        n = 0;
+    }
+    for (size_t i = 0; i < A.db.n; i++)
+        A.db.recs[i]->info.maj = UINT_MAX - 1;          /* "not seen in this scan" */
+    for (size_t i = 0; i < n; i++) {
+        struct dev_rec *r;
+        size_t before = A.db.n;
+
+        devdb_key(&d[i], key, sizeof key);
+        r = devdb_find(&A.db, key);
+        /* two devices with one serial (multipath, cloned firmware): the
+         * second one is keyed by its name instead */
+        if (r && r->present && r->info.maj != UINT_MAX - 1 && strcmp(r->info.name, d[i].name)) {
+            snprintf(key, sizeof key, "name:%s", d[i].name);
+            r = NULL;
+        }
+        if (!r)
+            r = devdb_get(&A.db, key);
+        if (!r) {
+            hr_log(LOG_ERR, "no record for device %s: out of memory or indexes", d[i].name);
+            free(d[i].vols);
+            continue;
+        }
+        if (A.db.n != before)
+            new_recs = 1;
+        if (!r->present) {
+            hr_log(LOG_INFO, "device %s (index %" PRIu32 ", %s) found", d[i].name, r->index, key);
+            changed = 1;
+        }
+        free(r->info.vols);
+        r->info = d[i];                  /* takes the vols */
+        r->present = 1;
+        r->last_update = time(NULL);
+    }
+    free(d);                             /* the vols now belong to the records */
+    for (size_t i = 0; i < A.db.n; i++) {
+        struct dev_rec *r = A.db.recs[i];
+        if (r->present && r->info.maj == UINT_MAX - 1) {
+            mark_absent(r);
+            changed = 1;
+        }
+    }
+    if (changed && A.devtab)
+        A.last_change = netsnmp_get_agent_uptime();
+    if (new_recs)
+        save_state();                    /* a new index must never be handed out twice */
+    if (A.devtab)
+        build_rows();
+}
+
+/* Every window: one read of diskstats, one load_sample per device. */
+static void tick(unsigned int reg, void *arg)
+{
+    struct disk_stat *st;
+    size_t n;
+    int64_t now = mono_ms();
+    int32_t day = today();
+
+    (void)reg;
+    (void)arg;
+    if (A.last_scan_ms < 0 || now - A.last_scan_ms >= (int64_t)RESCAN_MIN_S * 1000 ||
+        now - A.last_scan_ms >= (int64_t)A.cfg->cache_timeout * 1000 * 4)
+        refresh(1);
+    if (disks_read_stats(A.dopts.root, &st, &n) < 0) {
+        hr_log(LOG_WARNING, "cannot read %s/proc/diskstats: %s", A.dopts.root, strerror(errno));
+        return;
+    }
+    for (size_t i = 0; i < A.db.n; i++) {
+        struct dev_rec *r = A.db.recs[i];
+        uint64_t w;
+
+        load_set_day(&r->load, day);
+        if (!r->present)
+            continue;
+        if (disks_stat_find(st, n, r->info.name, &w) < 0) {
+            load_forget_window(&r->load);
+            continue;
+        }
+        r->info.writes = w;
+        r->info.writes_known = 1;
+        r->last_update = time(NULL);
+        enum load_result res = load_sample(&r->load, w, now, day, A.cfg->window);
+        if (res == LOAD_WENT_BACK)
+            hr_log(LOG_INFO, "device %s: write counter went back; window not counted", r->info.name);
+        else if (res == LOAD_TOO_LONG)
+            hr_log(LOG_INFO, "device %s: window lasted over 1.5 t; not counted", r->info.name);
+    }
+    free(st);
+    save_state();
+}
+
+/* ---- values ---- */
+
+static void set_str(netsnmp_request_info *req, const char *s)
+{
+    snmp_set_var_typed_value(req->requestvb, ASN_OCTET_STR, s, strlen(s));
+}
+
+static void set_num(netsnmp_request_info *req, u_char type, u_long v)
+{
+    snmp_set_var_typed_value(req->requestvb, type, &v, sizeof v);
+}
+
+static void set_int(netsnmp_request_info *req, long v)
+{
+    snmp_set_var_typed_value(req->requestvb, ASN_INTEGER, &v, sizeof v);
+}
+
+static void set_c64(netsnmp_request_info *req, uint64_t v)
+{
+    struct counter64 c;
+
+    c.high = (u_long)(v >> 32);
+    c.low = (u_long)(v & 0xFFFFFFFFu);
+    snmp_set_var_typed_value(req->requestvb, ASN_COUNTER64, &c, sizeof c);
+}
+
+/* Bytes to Gauge32 MiB, rounded down, latching at 2^32-1. */
+static u_long mib32(uint64_t bytes)
+{
+    uint64_t m = bytes >> 20;
+
+    return m > UINT32_MAX ? UINT32_MAX : (u_long)m;
+}
+
+static const char *conf_str(const struct dev_rec *r, const char *name)
+{
+    const struct hr_conf_item *it = hdrm_config_dev(A.cfg, r->key, name);
+
+    return it ? it->value : "";
+}
+
+/* sale-date YYYYMMDD as an 11-octet DateAndTime at midnight UTC. */
+static void set_sale_date(netsnmp_request_info *req, const struct dev_rec *r)
+{
+    const struct hr_conf_item *it = hdrm_config_dev(A.cfg, r->key, "sale-date");
+    u_char dt[11] = { 0 };
+
+    if (!it) {
+        snmp_set_var_typed_value(req->requestvb, ASN_OCTET_STR, dt, 0);
+        return;
+    }
+    unsigned y = (unsigned)(it->num / 10000);
+    dt[0] = (u_char)(y >> 8);
+    dt[1] = (u_char)(y & 0xFF);
+    dt[2] = (u_char)(it->num / 100 % 100);
+    dt[3] = (u_char)(it->num % 100);
+    dt[8] = '+';
+    snmp_set_var_typed_value(req->requestvb, ASN_OCTET_STR, dt, sizeof dt);
+}
+
+static void set_time(netsnmp_request_info *req, time_t t)
+{
+    size_t len = 0;
+    u_char *dt = date_n_time(&t, &len);    /* 11 octets, local time and offset */
+
+    snmp_set_var_typed_value(req->requestvb, ASN_OCTET_STR, dt, len);
+}
+
+static const char *dev_vendor(const struct dev_rec *r)
+{
+    return r->info.vendor[0] ? r->info.vendor : conf_str(r, "vendor");
+}
+
+static const char *dev_model(const struct dev_rec *r)
+{
+    return r->info.model[0] ? r->info.model : conf_str(r, "model-name");
+}
+
+static const char *dev_regnum(const struct dev_rec *r)
+{
+    const struct hr_conf_item *it = hdrm_config_dev(A.cfg, r->key, "registration-number");
+
+    return it ? it->value : r->regnum;
+}
+
+static uint64_t dev_cache(const struct dev_rec *r)
+{
+    const struct hr_conf_item *it = hdrm_config_dev(A.cfg, r->key, "cache-size");
+
+    return it ? it->num : 0;
+}
+
+/* One column of a device row; 0, or an exception (noSuchInstance). */
+static int dev_value(netsnmp_request_info *req, const struct dev_rec *r, unsigned col)
+{
+    const struct disk_info *d = &r->info;
+
+    switch (col) {
+    case HDRM_SUBID_hdrmDevName:          set_str(req, d->name); break;
+    case HDRM_SUBID_hdrmDevSerial:        set_str(req, d->serial); break;
+    case HDRM_SUBID_hdrmDevVendor:        set_str(req, dev_vendor(r)); break;
+    case HDRM_SUBID_hdrmDevModelName:     set_str(req, dev_model(r)); break;
+    case HDRM_SUBID_hdrmDevModelNumber:   set_str(req, conf_str(r, "model-number")); break;
+    case HDRM_SUBID_hdrmDevProductNumber: set_str(req, conf_str(r, "product-number")); break;
+    case HDRM_SUBID_hdrmDevFirmware:      set_str(req, d->firmware); break;
+    case HDRM_SUBID_hdrmDevConfig:        set_str(req, conf_str(r, "configuration")); break;
+    case HDRM_SUBID_hdrmDevCapacity:      set_c64(req, d->size_bytes); break;
+    case HDRM_SUBID_hdrmDevCapacityMiB:   set_num(req, ASN_GAUGE, mib32(d->size_bytes)); break;
+    case HDRM_SUBID_hdrmDevCacheSize:     set_c64(req, dev_cache(r)); break;
+    case HDRM_SUBID_hdrmDevCacheSizeMiB:  set_num(req, ASN_GAUGE, mib32(dev_cache(r))); break;
+    case HDRM_SUBID_hdrmDevUsed:
+        if (!d->used_known)
+            return SNMP_NOSUCHINSTANCE;    /* unknown is not zero (see the MIB) */
+        set_c64(req, d->used);
+        break;
+    case HDRM_SUBID_hdrmDevUsedMiB:
+        if (!d->used_known)
+            return SNMP_NOSUCHINSTANCE;
+        set_num(req, ASN_GAUGE, mib32(d->used));
+        break;
+    case HDRM_SUBID_hdrmDevUsedPercent:
+        if (!d->used_known)
+            set_int(req, -1);
+        else if (d->fs_capacity == 0)
+            set_int(req, 0);
+        else {
+            /* rounded up like df, but 100 only when nothing is free: the
+             * MIB wants one free block not to read as full */
+            unsigned __int128 pct = ((unsigned __int128)d->used * 100 + d->fs_capacity - 1) /
+                                    d->fs_capacity;
+            if (pct >= 100)
+                pct = d->used >= d->fs_capacity ? 100 : 99;
+            set_int(req, (long)pct);
+        }
+        break;
+    case HDRM_SUBID_hdrmDevWrites:
+        if (!d->writes_known)
+            return SNMP_NOSUCHINSTANCE;
+        set_c64(req, d->writes);
+        break;
+    case HDRM_SUBID_hdrmDevPeakWrites:    set_num(req, ASN_GAUGE, r->load.cmax); break;
+    case HDRM_SUBID_hdrmDevPeakWritesPrev: set_num(req, ASN_GAUGE, r->load.prev); break;
+    case HDRM_SUBID_hdrmDevWindow:        set_num(req, ASN_UNSIGNED, A.cfg->window); break;
+    case HDRM_SUBID_hdrmDevWriteRateAvg:  set_num(req, ASN_GAUGE, load_average(&r->load)); break;
+    case HDRM_SUBID_hdrmDevSaleDate:      set_sale_date(req, r); break;
+    case HDRM_SUBID_hdrmDevPrice:         set_str(req, conf_str(r, "price")); break;
+    case HDRM_SUBID_hdrmDevCustomerId:    set_str(req, conf_str(r, "customer-id")); break;
+    case HDRM_SUBID_hdrmDevRegNumber:     set_str(req, dev_regnum(r)); break;
+    case HDRM_SUBID_hdrmDevLastUpdate:    set_time(req, r->last_update); break;
+    default:
+        return SNMP_NOSUCHOBJECT;
+    }
+    return 0;
+}
+
+/* ---- SET of hdrmDevRegNumber (RFC 3416 4.2.5 phases as net-snmp's
+ * RESERVE1/RESERVE2/ACTION/COMMIT/FREE/UNDO) ---- */
+
+#define UNDO_TAG "hdrm-regnum-undo"
+
+static struct dev_rec *req_rec(netsnmp_request_info *req)
+{
+    netsnmp_table_request_info *ti = netsnmp_extract_table_info(req);
+
+    if (!ti || !ti->indexes || ti->indexes->type != ASN_UNSIGNED || !ti->indexes->val.integer)
+        return NULL;
+    struct dev_rec *r = devdb_find_index(&A.db, (uint32_t)*ti->indexes->val.integer);
+    return r && r->present ? r : NULL;
+}
+
+static int set_check(netsnmp_request_info *req)
+{
+    netsnmp_table_request_info *ti = netsnmp_extract_table_info(req);
+    struct dev_rec *r;
+    int rc;
+
+    if (!ti || ti->colnum != HDRM_SUBID_hdrmDevRegNumber)
+        return SNMP_ERR_NOTWRITABLE;
+    if (!(r = req_rec(req)))
+        return SNMP_ERR_NOCREATION;
+    if (hdrm_config_dev(A.cfg, r->key, "registration-number"))
+        return SNMP_ERR_NOTWRITABLE;      /* the configuration takes precedence */
+    rc = netsnmp_check_vb_type_and_max_size(req->requestvb, ASN_OCTET_STR, DEVDB_REG_SZ - 1);
+    if (rc != SNMP_ERR_NOERROR)
+        return rc;
+    if (!hr_is_clean_utf8(req->requestvb->val.string, req->requestvb->val_len))
+        return SNMP_ERR_WRONGVALUE;
+    return SNMP_ERR_NOERROR;
+}
+
+static int set_phase(int mode, netsnmp_request_info *req)
+{
+    struct dev_rec *r = req_rec(req);
+    char *old;
+
+    switch (mode) {
+    case MODE_SET_RESERVE1:
+        return set_check(req);
+    case MODE_SET_ACTION:
+        if (!r)
+            return SNMP_ERR_NOCREATION;   /* gone since RESERVE1 */
+        old = strdup(r->regnum);
+        if (!old)
+            return SNMP_ERR_RESOURCEUNAVAILABLE;
+        netsnmp_request_add_list_data(req, netsnmp_create_data_list(UNDO_TAG, old, free));
+        memcpy(r->regnum, req->requestvb->val.string, req->requestvb->val_len);
+        r->regnum[req->requestvb->val_len] = '\0';
+        return SNMP_ERR_NOERROR;
+    case MODE_SET_UNDO:
+        old = netsnmp_request_get_list_data(req, UNDO_TAG);
+        if (r && old)
+            hr_strlcpy(r->regnum, old, sizeof r->regnum);
+        return SNMP_ERR_NOERROR;
+    case MODE_SET_COMMIT:
+        if (r)
+            hr_log(LOG_NOTICE, "device %s (%s): registration number set to '%s'", r->info.name,
+                   r->key, r->regnum);
+        return save_state() < 0 ? SNMP_ERR_COMMITFAILED : SNMP_ERR_NOERROR;
+    default:                               /* RESERVE2, FREE */
+        return SNMP_ERR_NOERROR;
+    }
+}
+
+static int dev_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
+                       netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+    (void)handler;
+    (void)reg;
+    for (netsnmp_request_info *req = requests; req; req = req->next) {
+        int rc;
+
+        if (req->processed)
+            continue;
+        if (reqinfo->mode == MODE_GET) {
+            netsnmp_table_request_info *ti = netsnmp_extract_table_info(req);
+            struct dev_rec *r = netsnmp_tdata_extract_entry(req);
+            if (!r || !ti) {
+                netsnmp_set_request_error(reqinfo, req, SNMP_NOSUCHINSTANCE);
+                continue;
+            }
+            rc = dev_value(req, r, ti->colnum);
+            if (rc)
+                netsnmp_set_request_error(reqinfo, req, rc);
+            continue;
+        }
+        rc = set_phase(reqinfo->mode, req);
+        if (rc != SNMP_ERR_NOERROR) {
+            netsnmp_set_request_error(reqinfo, req, rc);
+            if (reqinfo->mode == MODE_SET_RESERVE1)
+                return SNMP_ERR_NOERROR;
+        }
+    }
+    return SNMP_ERR_NOERROR;
+}
+
+static int vol_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
+                       netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+    (void)handler;
+    (void)reg;
+    for (netsnmp_request_info *req = requests; req; req = req->next) {
+        netsnmp_table_request_info *ti = netsnmp_extract_table_info(req);
+        struct vol_row *vr;
+
+        if (req->processed)
+            continue;
+        if (reqinfo->mode != MODE_GET) {
+            netsnmp_set_request_error(reqinfo, req, SNMP_ERR_NOTWRITABLE);
+            continue;
+        }
+        vr = netsnmp_tdata_extract_entry(req);
+        if (!vr || !ti) {
+            netsnmp_set_request_error(reqinfo, req, SNMP_NOSUCHINSTANCE);
+            continue;
+        }
+        switch (ti->colnum) {
+        case HDRM_SUBID_hdrmVolMountPoint:  set_str(req, vr->v.mount); break;
+        case HDRM_SUBID_hdrmVolPartition:   set_str(req, vr->v.part); break;
+        case HDRM_SUBID_hdrmVolFsType:      set_str(req, vr->v.fstype); break;
+        case HDRM_SUBID_hdrmVolCapacity:    set_c64(req, vr->v.capacity); break;
+        case HDRM_SUBID_hdrmVolCapacityMiB: set_num(req, ASN_GAUGE, mib32(vr->v.capacity)); break;
+        case HDRM_SUBID_hdrmVolUsed:        set_c64(req, vr->v.used); break;
+        case HDRM_SUBID_hdrmVolUsedMiB:     set_num(req, ASN_GAUGE, mib32(vr->v.used)); break;
+        default:
+            netsnmp_set_request_error(reqinfo, req, SNMP_NOSUCHOBJECT);
+        }
+    }
+    return SNMP_ERR_NOERROR;
+}
+
+static int agent_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
+                         netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+    char version[64];
+
+    (void)handler;
+    (void)reg;
+    if (reqinfo->mode != MODE_GET)
+        return SNMP_ERR_NOERROR;
+    refresh(0);                            /* the device count follows the table */
+    snprintf(version, sizeof version, "headroomd %s", HEADROOM_VERSION);
+    for (netsnmp_request_info *req = requests; req; req = req->next) {
+        if (req->processed)
+            continue;
+        /* the scalar_group helper extends reg's rootoid while it calls
+         * us, so take the object from the request's name */
+        if (req->requestvb->name_length <= HDRM_OIDLEN_hdrmAgent) {
+            netsnmp_set_request_error(reqinfo, req, SNMP_NOSUCHOBJECT);
+            continue;
+        }
+        switch (req->requestvb->name[HDRM_OIDLEN_hdrmAgent]) {
+        case HDRM_SUBID_hdrmAgentVersion:   set_str(req, version); break;
+        case HDRM_SUBID_hdrmAgentWindow:    set_num(req, ASN_UNSIGNED, A.cfg->window); break;
+        case HDRM_SUBID_hdrmAgentResetTime: set_num(req, ASN_UNSIGNED, A.cfg->reset_min); break;
+        case HDRM_SUBID_hdrmDeviceTableLastChange:
+            set_num(req, ASN_TIMETICKS, A.last_change);
+            break;
+        case HDRM_SUBID_hdrmDeviceCount:    set_num(req, ASN_GAUGE, A.ndev); break;
+        default:
+            netsnmp_set_request_error(reqinfo, req, SNMP_NOSUCHOBJECT);
+        }
+    }
+    return SNMP_ERR_NOERROR;
+}
+
+/* ---- registration ---- */
+
+static int cache_load(netsnmp_cache *cache, void *arg)
+{
+    (void)cache;
+    (void)arg;
+    refresh(0);
+    return 0;
+}
+
+static void cache_free(netsnmp_cache *cache, void *arg)
+{
+    (void)cache;
+    (void)arg;                           /* rows live until the next refresh */
+}
+
+static int register_table(const char *name, const oid *o, size_t olen, Netsnmp_Node_Handler *h,
+                          int modes, int nidx, unsigned maxcol, netsnmp_tdata **out)
+{
+    netsnmp_handler_registration *reg;
+    netsnmp_table_registration_info *ti;
+    netsnmp_cache *cache;
+
+    *out = netsnmp_tdata_create_table(name, 0);
+    reg = netsnmp_create_handler_registration(name, h, o, olen, modes);
+    ti = SNMP_MALLOC_TYPEDEF(netsnmp_table_registration_info);
+    if (!*out || !reg || !ti)
+        return -1;
+    for (int i = 0; i < nidx; i++)
+        netsnmp_table_helper_add_indexes(ti, ASN_UNSIGNED, 0);
+    ti->min_column = 2;
+    ti->max_column = maxcol;
+    if (netsnmp_tdata_register(reg, *out, ti) != MIB_REGISTERED_OK)
+        return -1;
+    cache = netsnmp_cache_create((int)A.cfg->cache_timeout, cache_load, cache_free, o, olen);
+    if (!cache)
+        return -1;
+    cache->flags = NETSNMP_CACHE_DONT_INVALIDATE_ON_SET | NETSNMP_CACHE_DONT_FREE_EXPIRED |
+                   NETSNMP_CACHE_DONT_AUTO_RELEASE;
+    if (netsnmp_inject_handler_before(reg, netsnmp_cache_handler_get(cache), TABLE_TDATA_NAME) !=
+        SNMPERR_SUCCESS)
+        return -1;
+    return 0;
+}
+
+int hdrm_agent_start(const struct hdrm_config *cfg, const char *root, const char *state_file)
+{
+    char err[512];
+    int rc;
+
+    A.cfg = cfg;
+    A.state_file = state_file;
+    A.last_scan_ms = -1;
+    A.dopts.root = root;
+    A.dopts.include_empty = cfg->include_empty;
+    A.dopts.ignore = (const char *const *)cfg->ignore;
+    A.dopts.nignore = cfg->nignore;
+    devdb_init(&A.db);
+    rc = devdb_load(&A.db, state_file, err, sizeof err);
+    if (rc < 0) {
+        hr_log(LOG_ERR, "cannot read state file %s: %s", state_file, strerror(errno));
+        return -1;
+    }
+    if (rc > 0)
+        hr_log(LOG_WARNING, "corrupt state file %s", err);
+    if (register_table("hdrmDeviceTable", devtab_oid, HR_ARRAY_LEN(devtab_oid), dev_handler,
+                       HANDLER_CAN_RWRITE, 1, HDRM_SUBID_hdrmDevLastUpdate, &A.devtab) < 0 ||
+        register_table("hdrmVolumeTable", voltab_oid, HR_ARRAY_LEN(voltab_oid), vol_handler,
+                       HANDLER_CAN_RONLY, 2, HDRM_SUBID_hdrmVolUsedMiB, &A.voltab) < 0) {
+        hr_log(LOG_ERR, "cannot register the device and volume tables");
+        return -1;
+    }
+    if (netsnmp_register_scalar_group(
+            netsnmp_create_handler_registration("hdrmAgent", agent_handler, agent_oid,
+                                                HR_ARRAY_LEN(agent_oid), HANDLER_CAN_RONLY),
+            HDRM_SUBID_hdrmAgentVersion, HDRM_SUBID_hdrmDeviceCount) != MIB_REGISTERED_OK) {
+        hr_log(LOG_ERR, "cannot register the agent scalars");
+        return -1;
+    }
+    /* the first sample starts every device's first window now */
+    tick(0, NULL);
+    A.alarm_id = snmp_alarm_register(cfg->window, SA_REPEAT, tick, NULL);
+    if (A.alarm_id == 0) {
+        hr_log(LOG_ERR, "cannot start the sampling alarm");
+        return -1;
+    }
+    hr_log(LOG_INFO, "serving %u devices; window %" PRIu32 " s, day starts at %02u:%02u",
+           A.ndev, cfg->window, cfg->reset_min / 60, cfg->reset_min % 60);
+    return 0;
+}
+
+int hdrm_agent_save(void)
+{
+    return save_state();
+}
+
+void hdrm_agent_stop(void)
+{
+    if (A.alarm_id)
+        snmp_alarm_unregister(A.alarm_id);
+    A.alarm_id = 0;
+    if (A.devtab && A.voltab)
+        clear_rows();
+    for (size_t i = 0; i < A.db.n; i++) {
+        free(A.db.recs[i]->info.vols);
+        A.db.recs[i]->info.vols = NULL;
+    }
+    devdb_clear(&A.db);
+}
