@@ -214,7 +214,13 @@ int hr_forecast_compute(const struct hr_sample *s, size_t n, int64_t now,
     }
     size_t m = select_points(s, n, now, opts->window_days, p);
     if (m == 0) {
+        /* Nothing usable: say so precisely when used was known but the
+         * capacity never was. */
         out->status = HR_FC_TOO_FEW;
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(s[i].used) && s[i].t <= now &&
+                (double)s[i].t > (double)now - opts->window_days * DAY)
+                out->status = HR_FC_NO_CAPACITY;
         goto out_free;
     }
     out->capacity = p[m - 1].cap;

@@ -721,6 +721,17 @@ static struct tmpl *parse_string_prop(struct parser *p)
     return t;
 }
 
+/* After an expression: the next property, '}' or the end, else a syntax
+ * error (reported here unless the lexer already did). */
+static int expr_end_ok(struct parser *p)
+{
+    enum tok t = p->tok.type;
+    if (is_prop(t) || t == T_RBRACE || t == T_RULE || t == T_EOF)
+        return 1;
+    err_tok(p, "expected an operator, the next property or '}'");
+    return 0;
+}
+
 static int parse_cond(struct parser *p, const struct token *kw, struct node **out)
 {
     struct token start = p->tok;
@@ -729,7 +740,7 @@ static int parse_cond(struct parser *p, const struct token *kw, struct node **ou
     p->depth = 0;
     struct node *n = parse_expr(p);
     p->collect_why = 0;
-    if (!n)
+    if (!n || !expr_end_ok(p))
         return -1;
     if (n->type != TY_ERR && n->type != TY_BOOL)
         err_at(p, &start, "'%.*s' needs a true/false condition, not %s", (int)kw->len,
@@ -745,7 +756,7 @@ static int parse_cooldown(struct parser *p, struct hr_rule *r)
     start.str = NULL;
     p->depth = 0;
     struct node *n = parse_expr(p);
-    if (!n)
+    if (!n || !expr_end_ok(p))
         return -1;
     if (n->type == TY_ERR)
         return 0;
