@@ -293,7 +293,8 @@ static long parse_header(struct parser *p, char *s, int line)
             char *e = close;
             while (e > name && (e[-1] == ' ' || e[-1] == '\t'))
                 e--;
-            *e = '\0';
+            if (e != close)      /* the ']' itself is cut below */
+                *e = '\0';
         }
     } else {
         close = s;
