@@ -1,0 +1,114 @@
+/* dbcmd.c: `headroom db init|migrate|info`. */
+#include "db.h"
+#include "hr_cli.h"
+#include "hr_util.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void db_usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: headroom db init | migrate | info\n"
+        "  init     create the database (mode 0600) with the current schema; an\n"
+        "           existing file is upgraded, never emptied\n"
+        "  migrate  upgrade an older database file in place, one transaction per step\n"
+        "           (every command does this on open; this one says what it did)\n"
+        "  info     path, file mode, schema version, journal mode and row counts\n"
+        "The database is --db FILE, else $HEADROOM_DB, else " HR_DB_DEFAULT_PATH ".\n");
+}
+
+static int db_info(const char *path)
+{
+    char err[512];
+    struct stat st;
+    sqlite3 *db;
+    sqlite3_stmt *q;
+
+    if (hr_db_open(path, HR_DB_NOMIGRATE, &db, err, sizeof err) < 0) {
+        fprintf(stderr, "headroom: %s\n", err);
+        return HR_EXIT_FAIL;
+    }
+    if (stat(path, &st) == 0)
+        printf("path:        %s\nsize:        %lld bytes\nmode:        %04o\n", path,
+               (long long)st.st_size, (unsigned)(st.st_mode & 07777));
+    printf("schema:      %d (this headroom writes %d)\n", hr_db_version(db),
+           hr_db_latest_version());
+    if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW)
+            printf("journal:     %s\n", (const char *)sqlite3_column_text(q, 0));
+        sqlite3_finalize(q);
+    }
+    if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type = 'table'"
+                               " AND name NOT LIKE 'sqlite_%' ORDER BY name", -1, &q, NULL)
+        != SQLITE_OK) {
+        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
+        hr_db_close(db);
+        return HR_EXIT_FAIL;
+    }
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        char sql[200];
+        sqlite3_stmt *c;
+        const char *name = (const char *)sqlite3_column_text(q, 0);
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", name);
+        if (sqlite3_prepare_v2(db, sql, -1, &c, NULL) == SQLITE_OK) {
+            if (sqlite3_step(c) == SQLITE_ROW)
+                printf("rows:        %-14s %lld\n", name, (long long)sqlite3_column_int64(c, 0));
+            sqlite3_finalize(c);
+        }
+    }
+    sqlite3_finalize(q);
+    hr_db_close(db);
+    return HR_EXIT_OK;
+}
+
+int hr_cmd_db(struct hr_ctx *ctx, int argc, char **argv)
+{
+    const char *sub = argc > 1 ? argv[1] : NULL;
+    const char *path = hr_db_path(ctx);
+    char err[512];
+    sqlite3 *db;
+    int before, n;
+
+    if (!sub || argc > 2) {
+        db_usage(stderr);
+        return HR_EXIT_USAGE;
+    }
+    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+        db_usage(stdout);
+        return HR_EXIT_OK;
+    }
+    if (strcmp(sub, "info") == 0)
+        return db_info(path);
+    if (strcmp(sub, "init") != 0 && strcmp(sub, "migrate") != 0) {
+        fprintf(stderr, "headroom: db: unknown subcommand '%s'\n", sub);
+        db_usage(stderr);
+        return HR_EXIT_USAGE;
+    }
+    int existed = access(path, F_OK) == 0;
+    if (hr_db_open(path, (strcmp(sub, "init") == 0 ? HR_DB_CREATE : 0) | HR_DB_NOMIGRATE, &db,
+                   err, sizeof err) < 0) {
+        fprintf(stderr, "headroom: %s\n", err);
+        return HR_EXIT_FAIL;
+    }
+    before = hr_db_version(db);
+    n = hr_db_migrate(db, 0, err, sizeof err);
+    hr_db_close(db);
+    if (n < 0) {
+        fprintf(stderr, "headroom: %s: %s\n", path, err);
+        return HR_EXIT_FAIL;
+    }
+    if (ctx->quiet)
+        return HR_EXIT_OK;
+    if (!existed)
+        printf("%s: created, schema %d\n", path, hr_db_latest_version());
+    else if (n == 0)
+        printf("%s: schema %d, up to date\n", path, before);
+    else
+        printf("%s: upgraded from schema %d to %d\n", path, before, hr_db_latest_version());
+    return HR_EXIT_OK;
+}

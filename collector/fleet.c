@@ -1,0 +1,844 @@
+/* fleet.c: `headroom fleet`, `headroom customers`, `headroom staff`: the
+ * inventory of customers, sales staff and poll targets. */
+#include "db.h"
+#include "hr_cli.h"
+#include "hr_util.h"
+#include "import.h"
+#include "store.h"
+#include "cli.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- targets ---------------------------------------------------------------- */
+
+enum {
+    TC_NAME, TC_CUSTOMER, TC_ADDRESS, TC_PORT, TC_TRANSPORT, TC_VERSION, TC_COMMUNITY,
+    TC_WRITE_COMMUNITY, TC_V3_USER, TC_V3_LEVEL, TC_V3_AUTH_PROTO, TC_V3_AUTH_PASS,
+    TC_V3_PRIV_PROTO, TC_V3_PRIV_PASS, TC_V3_CONTEXT, TC_V3_WRITE, TC_TIMEOUT, TC_RETRIES,
+    TC_ENABLED, TC_N
+};
+
+static const char *const target_cols[TC_N] = {
+    "name", "customer", "address", "port", "transport", "version", "community",
+    "write_community", "v3_user", "v3_level", "v3_auth_proto", "v3_auth_pass",
+    "v3_priv_proto", "v3_priv_pass", "v3_context", "v3_write", "timeout_ms", "retries",
+    "enabled",
+};
+static const char *const target_required[] = { "customer", "address", NULL };
+
+struct target_import {
+    sqlite3 *db;
+    sqlite3_stmt *upsert, *has_customer, *add_customer, *seen;
+    int add_customers;
+};
+
+static const char *nz(const char *s)
+{
+    return s ? s : "";
+}
+
+static int pick(const char *col, const char *v, const char *const *allowed, const char *dflt,
+                const char **out, char *err, size_t errlen)
+{
+    if (!v || !*v) {
+        *out = dflt;
+        return 0;
+    }
+    for (; *allowed; allowed++) {
+        if (strcasecmp(v, *allowed) == 0) {
+            *out = *allowed;
+            return 0;
+        }
+    }
+    snprintf(err, errlen, "unknown %s '%.40s'", col, v);
+    return -1;
+}
+
+static int check_version(const char *v, const char **out, char *err, size_t errlen)
+{
+    static const struct { const char *in, *out; } vs[] = {
+        { "1", "1" }, { "v1", "1" }, { "2c", "2c" }, { "v2c", "2c" }, { "2", "2c" },
+        { "3", "3" }, { "v3", "3" },
+    };
+    if (!v || !*v) {
+        *out = "2c";
+        return 0;
+    }
+    for (size_t i = 0; i < HR_ARRAY_LEN(vs); i++) {
+        if (strcasecmp(v, vs[i].in) == 0) {
+            *out = vs[i].out;
+            return 0;
+        }
+    }
+    snprintf(err, errlen, "unknown SNMP version '%.40s' (1, 2c or 3)", v);
+    return -1;
+}
+
+static int check_address(const char *a, char *err, size_t errlen)
+{
+    if (!a || !*a) {
+        snprintf(err, errlen, "address: empty");
+        return -1;
+    }
+    if (strlen(a) > 255 || strpbrk(a, " \t\r\n/")) {
+        snprintf(err, errlen, "address: '%.60s' is not a host name or IP address", a);
+        return -1;
+    }
+    return 0;
+}
+
+static int ensure_customer(struct target_import *ti, const char *cust, char *err, size_t errlen)
+{
+    int rc;
+
+    if (!cust || !*cust || strlen(cust) > 64) {
+        snprintf(err, errlen, "customer: must be 1-64 characters");
+        return -1;
+    }
+    sqlite3_reset(ti->has_customer);
+    hr_db_bind_text(ti->has_customer, 1, cust);
+    rc = sqlite3_step(ti->has_customer);
+    sqlite3_reset(ti->has_customer);
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc != SQLITE_DONE)
+        return hr_import_dberr(ti->db, err, errlen);
+    if (!ti->add_customers) {
+        snprintf(err, errlen, "unknown customer '%s' (import customers first, or give "
+                 "--add-customers)", cust);
+        return -1;
+    }
+    sqlite3_reset(ti->add_customer);
+    hr_db_bind_text(ti->add_customer, 1, cust);
+    if (sqlite3_step(ti->add_customer) != SQLITE_DONE)
+        return hr_import_dberr(ti->db, err, errlen);
+    return 0;
+}
+
+/* Validate one target and store it (insert, or update the target of the
+ * same name). */
+static int target_row(void *arg, const char **v, unsigned line, char *err, size_t errlen)
+{
+    static const char *const transports[] = { "udp", "tcp", NULL };
+    static const char *const levels[] = { "noAuthNoPriv", "authNoPriv", "authPriv", NULL };
+    static const char *const auths[] = { "MD5", "SHA", "SHA-224", "SHA-256", "SHA-384",
+                                         "SHA-512", NULL };
+    static const char *const privs[] = { "DES", "AES", NULL };
+    struct target_import *ti = arg;
+    const char *transport, *version, *level, *auth, *priv;
+    int64_t port, timeout, retries;
+    int v3_write, enabled, rc;
+    char name[300];
+
+    if (check_address(v[TC_ADDRESS], err, errlen) < 0 ||
+        hr_import_int("port", v[TC_PORT], 1, 65535, 161, &port, err, errlen) < 0 ||
+        pick("transport", v[TC_TRANSPORT], transports, "udp", &transport, err, errlen) < 0 ||
+        check_version(v[TC_VERSION], &version, err, errlen) < 0 ||
+        pick("v3_level", v[TC_V3_LEVEL], levels, "authPriv", &level, err, errlen) < 0 ||
+        pick("v3_auth_proto", v[TC_V3_AUTH_PROTO], auths, "SHA", &auth, err, errlen) < 0 ||
+        pick("v3_priv_proto", v[TC_V3_PRIV_PROTO], privs, "AES", &priv, err, errlen) < 0 ||
+        hr_import_bool("v3_write", v[TC_V3_WRITE], 0, &v3_write, err, errlen) < 0 ||
+        hr_import_bool("enabled", v[TC_ENABLED], 1, &enabled, err, errlen) < 0 ||
+        hr_import_int("timeout_ms", v[TC_TIMEOUT], 10, 60000, 1000, &timeout, err, errlen) < 0 ||
+        hr_import_int("retries", v[TC_RETRIES], 0, 10, 1, &retries, err, errlen) < 0)
+        return -1;
+    if (strcmp(version, "3") != 0) {
+        if (!v[TC_COMMUNITY] || !*v[TC_COMMUNITY]) {
+            snprintf(err, errlen, "SNMP v%s needs a community", version);
+            return -1;
+        }
+    } else {
+        if (!v[TC_V3_USER] || !*v[TC_V3_USER] || strlen(v[TC_V3_USER]) > 63) {
+            snprintf(err, errlen, "SNMPv3 needs a v3_user (1-63 characters)");
+            return -1;
+        }
+        if (strcmp(level, "noAuthNoPriv") != 0 && strlen(nz(v[TC_V3_AUTH_PASS])) < 8) {
+            snprintf(err, errlen, "v3_auth_pass: at least 8 characters for %s", level);
+            return -1;
+        }
+        if (strcmp(level, "authPriv") == 0 && strlen(nz(v[TC_V3_PRIV_PASS])) < 8) {
+            snprintf(err, errlen, "v3_priv_pass: at least 8 characters for authPriv");
+            return -1;
+        }
+    }
+    for (int k = TC_COMMUNITY; k <= TC_V3_CONTEXT; k++) {
+        if (v[k] && strlen(v[k]) > 255) {
+            snprintf(err, errlen, "%s: longer than 255 bytes", target_cols[k]);
+            return -1;
+        }
+    }
+    if (v[TC_NAME] && *v[TC_NAME])
+        snprintf(name, sizeof name, "%s", v[TC_NAME]);
+    else
+        snprintf(name, sizeof name, strchr(v[TC_ADDRESS], ':') ? "[%s]:%" PRId64 : "%s:%" PRId64,
+                 v[TC_ADDRESS], port);
+    if (strlen(name) > 128) {
+        snprintf(err, errlen, "name: longer than 128 characters");
+        return -1;
+    }
+    /* Two records with one name would silently overwrite each other. */
+    sqlite3_reset(ti->seen);
+    hr_db_bind_text(ti->seen, 1, name);
+    sqlite3_bind_int(ti->seen, 2, (int)line);
+    rc = sqlite3_step(ti->seen);
+    if (rc != SQLITE_ROW)
+        return hr_import_dberr(ti->db, err, errlen);
+    int first = sqlite3_column_int(ti->seen, 0);
+    sqlite3_reset(ti->seen);
+    if (first != (int)line) {
+        snprintf(err, errlen, "target name '%s' already used on line %d (give each target "
+                 "a distinct name)", name, first);
+        return -1;
+    }
+    if (ensure_customer(ti, v[TC_CUSTOMER], err, errlen) < 0)
+        return -1;
+
+    sqlite3_stmt *st = ti->upsert;
+    sqlite3_reset(st);
+    hr_db_bind_text(st, 1, name);
+    hr_db_bind_text(st, 2, v[TC_CUSTOMER]);
+    hr_db_bind_text(st, 3, v[TC_ADDRESS]);
+    sqlite3_bind_int64(st, 4, port);
+    hr_db_bind_text(st, 5, transport);
+    hr_db_bind_text(st, 6, version);
+    for (int k = TC_COMMUNITY; k <= TC_V3_CONTEXT; k++) {
+        const char *val = nz(v[k]);
+        if (k == TC_V3_LEVEL)
+            val = level;
+        else if (k == TC_V3_AUTH_PROTO)
+            val = auth;
+        else if (k == TC_V3_PRIV_PROTO)
+            val = priv;
+        hr_db_bind_text(st, k + 1, val);
+    }
+    sqlite3_bind_int(st, 16, v3_write);
+    sqlite3_bind_int64(st, 17, timeout);
+    sqlite3_bind_int64(st, 18, retries);
+    sqlite3_bind_int(st, 19, enabled);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return hr_import_dberr(ti->db, err, errlen);
+    return 0;
+}
+
+static const char target_upsert_sql[] =
+    "INSERT INTO targets (name, customer, address, port, transport, version, community,"
+    " write_community, v3_user, v3_level, v3_auth_proto, v3_auth_pass, v3_priv_proto,"
+    " v3_priv_pass, v3_context, v3_write, timeout_ms, retries, enabled)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+    " ON CONFLICT(name) DO UPDATE SET customer = excluded.customer,"
+    " address = excluded.address, port = excluded.port, transport = excluded.transport,"
+    " version = excluded.version, community = excluded.community,"
+    " write_community = excluded.write_community, v3_user = excluded.v3_user,"
+    " v3_level = excluded.v3_level, v3_auth_proto = excluded.v3_auth_proto,"
+    " v3_auth_pass = excluded.v3_auth_pass, v3_priv_proto = excluded.v3_priv_proto,"
+    " v3_priv_pass = excluded.v3_priv_pass, v3_context = excluded.v3_context,"
+    " v3_write = excluded.v3_write, timeout_ms = excluded.timeout_ms,"
+    " retries = excluded.retries, enabled = excluded.enabled";
+
+static int target_import_init(struct target_import *ti, sqlite3 *db, int add_customers)
+{
+    char err[256];
+
+    memset(ti, 0, sizeof *ti);
+    ti->db = db;
+    ti->add_customers = add_customers;
+    if (hr_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS import_names"
+                       " (name TEXT PRIMARY KEY, line INTEGER);"
+                       "DELETE FROM import_names;", err, sizeof err) < 0) {
+        hr_log(LOG_ERR, "database: %s", err);
+        return -1;
+    }
+    if (sqlite3_prepare_v2(db, target_upsert_sql, -1, &ti->upsert, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT 1 FROM customers WHERE id = ?", -1, &ti->has_customer,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "INSERT INTO customers (id, name) VALUES (?1, ?1)", -1,
+                           &ti->add_customer, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "INSERT INTO import_names VALUES (?1, ?2) ON CONFLICT(name)"
+                           " DO UPDATE SET name = name RETURNING line", -1, &ti->seen,
+                           NULL) != SQLITE_OK) {
+        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    return 0;
+}
+
+static void target_import_fini(struct target_import *ti)
+{
+    sqlite3_finalize(ti->upsert);
+    sqlite3_finalize(ti->has_customer);
+    sqlite3_finalize(ti->add_customer);
+    sqlite3_finalize(ti->seen);
+}
+
+static int import_cmd(const struct hr_ctx *ctx, const char *path,
+                      const struct hr_import_spec *spec, const char *what,
+                      int (*init)(void *, sqlite3 *), void (*fini)(void *))
+{
+    sqlite3 *db;
+    unsigned n;
+    int rc;
+
+    if (hr_db_open_ctx(ctx, HR_DB_CREATE, &db) < 0)
+        return HR_EXIT_FAIL;
+    if (init(spec->arg, db) < 0) {
+        fini(spec->arg);
+        hr_db_close(db);
+        return HR_EXIT_FAIL;
+    }
+    rc = hr_import_csv(db, path, spec, &n);
+    fini(spec->arg);
+    hr_db_close(db);
+    if (rc == HR_EXIT_OK && !ctx->quiet)
+        printf("%u %s imported from %s\n", n, what, path);
+    return rc;
+}
+
+/* ---- headroom fleet ------------------------------------------------------------- */
+
+static int ti_init(void *arg, sqlite3 *db)
+{
+    struct target_import *ti = arg;
+    int add = ti->add_customers;
+    return target_import_init(ti, db, add);
+}
+
+static void ti_fini(void *arg)
+{
+    target_import_fini(arg);
+}
+
+static const char fleet_list_sql[] =
+    "SELECT id, name, customer, address || ':' || port AS address, transport,"
+    " 'v' || version AS version,"
+    " CASE WHEN version = '3' THEN 'user=' || v3_user || ' ' || v3_level ||"
+    "   CASE WHEN v3_level != 'noAuthNoPriv' THEN ' ' || v3_auth_proto || ':***' ELSE '' END ||"
+    "   CASE WHEN v3_level = 'authPriv' THEN ' ' || v3_priv_proto || ':***' ELSE '' END ||"
+    "   CASE WHEN v3_write THEN ' write' ELSE '' END"
+    " ELSE 'community=***' ||"
+    "   CASE WHEN write_community != '' THEN ' write=***' ELSE '' END END AS credentials,"
+    " CASE WHEN enabled THEN 'yes' ELSE 'no' END AS enabled,"
+    " coalesce(last_status, 'never') AS status,"
+    " CASE WHEN last_poll IS NULL THEN '-' ELSE strftime('%Y-%m-%dT%H:%M:%SZ', last_poll,"
+    "   'unixepoch') END AS last_poll,"
+    " (SELECT count(*) FROM devices d WHERE d.target_id = targets.id) AS devices"
+    " FROM targets WHERE ?1 IS NULL OR customer = ?1 ORDER BY customer, name";
+
+static void fleet_usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: headroom fleet add --customer C --address HOST [OPTIONS]\n"
+        "       headroom fleet import [--add-customers] FILE.csv\n"
+        "       headroom fleet list [--customer C] [--format text|csv]\n"
+        "       headroom fleet remove NAME|ID...\n"
+        "       headroom fleet conflicts [--all] [--format text|csv]\n"
+        "       headroom fleet resolve SERIAL --keep|--transfer [--customer CLAIMING]\n"
+        "Poll targets (SNMP agents serving HEADROOM-STORAGE-MIB) and double registrations.\n"
+        "\n"
+        "add options (the same names as the CSV columns):\n"
+        "  --name N --customer C --address HOST --port P --transport udp|tcp\n"
+        "  --version 1|2c|3 --community S --write-community S\n"
+        "  --v3-user U --v3-level noAuthNoPriv|authNoPriv|authPriv\n"
+        "  --v3-auth-proto MD5|SHA|SHA-224|SHA-256|SHA-384|SHA-512 --v3-auth-pass P\n"
+        "  --v3-priv-proto DES|AES --v3-priv-pass P --v3-context C --v3-write\n"
+        "  --timeout-ms MS --retries N --disabled --add-customers\n"
+        "\n"
+        "import: a CSV file with a header line naming its columns: name, customer*,\n"
+        "address*, port, transport, version, community, write_community, v3_user,\n"
+        "v3_level, v3_auth_proto, v3_auth_pass, v3_priv_proto, v3_priv_pass, v3_context,\n"
+        "v3_write, timeout_ms, retries, enabled (* required).  A target with the name\n"
+        "of an existing one updates it.  One transaction: any bad line is reported as\n"
+        "FILE:LINE and nothing is imported (exit 3).  See docs/collector.md.\n"
+        "\n"
+        "list never prints communities or passphrases.  conflicts lists serials seen\n"
+        "at a customer other than the one they are registered to; resolve --keep\n"
+        "leaves the registration as it is (and ignores further sightings from the\n"
+        "claiming customer), --transfer moves the device to the claiming customer and\n"
+        "issues a new registration number.\n");
+}
+
+static int fleet_add(const struct hr_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "name", required_argument, NULL, TC_NAME },
+        { "customer", required_argument, NULL, TC_CUSTOMER },
+        { "address", required_argument, NULL, TC_ADDRESS },
+        { "port", required_argument, NULL, TC_PORT },
+        { "transport", required_argument, NULL, TC_TRANSPORT },
+        { "version", required_argument, NULL, TC_VERSION },
+        { "community", required_argument, NULL, TC_COMMUNITY },
+        { "write-community", required_argument, NULL, TC_WRITE_COMMUNITY },
+        { "v3-user", required_argument, NULL, TC_V3_USER },
+        { "v3-level", required_argument, NULL, TC_V3_LEVEL },
+        { "v3-auth-proto", required_argument, NULL, TC_V3_AUTH_PROTO },
+        { "v3-auth-pass", required_argument, NULL, TC_V3_AUTH_PASS },
+        { "v3-priv-proto", required_argument, NULL, TC_V3_PRIV_PROTO },
+        { "v3-priv-pass", required_argument, NULL, TC_V3_PRIV_PASS },
+        { "v3-context", required_argument, NULL, TC_V3_CONTEXT },
+        { "v3-write", no_argument, NULL, TC_V3_WRITE },
+        { "timeout-ms", required_argument, NULL, TC_TIMEOUT },
+        { "retries", required_argument, NULL, TC_RETRIES },
+        { "disabled", no_argument, NULL, TC_ENABLED },
+        { "add-customers", no_argument, NULL, 'A' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *v[TC_N] = { 0 };
+    struct target_import ti;
+    char err[384];
+    sqlite3 *db;
+    int c, add = 0, rc;
+
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            fleet_usage(stdout);
+            return HR_EXIT_OK;
+        } else if (c == 'A') {
+            add = 1;
+        } else if (c == TC_V3_WRITE) {
+            v[c] = "1";
+        } else if (c == TC_ENABLED) {
+            v[c] = "0";
+        } else if (c >= 0 && c < TC_N) {
+            v[c] = hr_trim(optarg);
+        } else {
+            fleet_usage(stderr);
+            return HR_EXIT_USAGE;
+        }
+    }
+    if (optind != argc || !v[TC_CUSTOMER] || !v[TC_ADDRESS]) {
+        fprintf(stderr, "headroom: fleet add needs --customer and --address\n");
+        return HR_EXIT_USAGE;
+    }
+    if (hr_db_open_ctx(ctx, HR_DB_CREATE, &db) < 0)
+        return HR_EXIT_FAIL;
+    if (target_import_init(&ti, db, add) < 0 || hr_db_begin(db) < 0) {
+        rc = HR_EXIT_FAIL;
+    } else if (target_row(&ti, v, 0, err, sizeof err) < 0) {
+        hr_db_rollback(db);
+        fprintf(stderr, "headroom: fleet add: %s\n", err);
+        rc = HR_EXIT_USAGE;
+    } else {
+        rc = hr_db_commit(db) < 0 ? HR_EXIT_FAIL : HR_EXIT_OK;
+    }
+    target_import_fini(&ti);
+    hr_db_close(db);
+    return rc;
+}
+
+static int fleet_remove(const struct hr_ctx *ctx, int argc, char **argv)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int rc = HR_EXIT_OK;
+
+    if (argc < 2) {
+        fprintf(stderr, "headroom: fleet remove needs a target name or id\n");
+        return HR_EXIT_USAGE;
+    }
+    if (hr_db_open_ctx(ctx, 0, &db) < 0)
+        return HR_EXIT_FAIL;
+    /* Devices and their history stay: a device's records outlive the
+     * address it was polled at. */
+    if (sqlite3_prepare_v2(db, "DELETE FROM targets WHERE name = ?1 OR"
+                               " (CAST(id AS TEXT) = ?1 AND NOT EXISTS"
+                               "  (SELECT 1 FROM targets WHERE name = ?1))", -1, &st,
+                           NULL) != SQLITE_OK) {
+        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
+        hr_db_close(db);
+        return HR_EXIT_FAIL;
+    }
+    for (int i = 1; i < argc; i++) {
+        sqlite3_reset(st);
+        hr_db_bind_text(st, 1, argv[i]);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            hr_log(LOG_ERR, "%s: %s", argv[i], sqlite3_errmsg(db));
+            rc = HR_EXIT_FAIL;
+        } else if (sqlite3_changes(db) == 0) {
+            fprintf(stderr, "headroom: no target named '%s'\n", argv[i]);
+            rc = HR_EXIT_USAGE;
+        } else if (!ctx->quiet) {
+            printf("removed %s\n", argv[i]);
+        }
+    }
+    sqlite3_finalize(st);
+    hr_db_close(db);
+    return rc;
+}
+
+static int fleet_resolve(const struct hr_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "keep", no_argument, NULL, 'k' },
+        { "transfer", no_argument, NULL, 't' },
+        { "customer", required_argument, NULL, 'c' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *claiming = NULL;
+    int c, action = -1, rc;
+    char err[384];
+    sqlite3 *db;
+
+    while ((c = getopt_long(argc, argv, "ktc:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'k': action = 0; break;
+        case 't': action = 1; break;
+        case 'c': claiming = optarg; break;
+        case 'h': fleet_usage(stdout); return HR_EXIT_OK;
+        default: fleet_usage(stderr); return HR_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1 || action < 0) {
+        fprintf(stderr, "headroom: fleet resolve SERIAL --keep|--transfer [--customer C]\n");
+        return HR_EXIT_USAGE;
+    }
+    if (hr_db_open_ctx(ctx, 0, &db) < 0)
+        return HR_EXIT_FAIL;
+    rc = hr_conflict_resolve(db, argv[optind], claiming, action, err, sizeof err);
+    if (rc < 0)
+        fprintf(stderr, "headroom: %s\n", err);
+    else if (!ctx->quiet)
+        printf("%s\n", err);
+    hr_db_close(db);
+    return rc == -2 ? HR_EXIT_USAGE : rc < 0 ? HR_EXIT_FAIL : HR_EXIT_OK;
+}
+
+static const char conflicts_sql[] =
+    "SELECT c.serial, c.registered_customer AS registered_to, d.reg_number,"
+    " c.claiming_customer AS seen_at, coalesce(t.name, '-') AS seen_via,"
+    " strftime('%Y-%m-%dT%H:%M:%SZ', c.first_seen, 'unixepoch') AS first_seen,"
+    " strftime('%Y-%m-%dT%H:%M:%SZ', c.last_seen, 'unixepoch') AS last_seen,"
+    " c.times_seen, coalesce(c.resolution, 'open') AS resolution"
+    " FROM conflicts c LEFT JOIN devices d ON d.id = c.device_id"
+    " LEFT JOIN targets t ON t.id = c.claiming_target"
+    " WHERE ?1 IS NOT NULL OR c.resolution IS NULL ORDER BY c.first_seen, c.serial";
+
+static int fleet_listing(const struct hr_ctx *ctx, int argc, char **argv, int conflicts)
+{
+    static const struct option opts[] = {
+        { "customer", required_argument, NULL, 'c' },
+        { "all", no_argument, NULL, 'a' },
+        { "format", required_argument, NULL, 'f' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *param = NULL;
+    int c, fmt = HR_FMT_TEXT, rc;
+    sqlite3 *db;
+
+    while ((c = getopt_long(argc, argv, "c:af:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': param = optarg; break;
+        case 'a': param = "all"; break;
+        case 'f': if (hr_parse_format(optarg, &fmt) < 0) return HR_EXIT_USAGE; break;
+        case 'h': fleet_usage(stdout); return HR_EXIT_OK;
+        default: fleet_usage(stderr); return HR_EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        fleet_usage(stderr);
+        return HR_EXIT_USAGE;
+    }
+    if (hr_db_open_ctx(ctx, 0, &db) < 0)
+        return HR_EXIT_FAIL;
+    rc = hr_list_query(db, conflicts ? conflicts_sql : fleet_list_sql, param, fmt);
+    hr_db_close(db);
+    return rc;
+}
+
+static int import_args(int argc, char **argv, void (*usage)(FILE *), int *add_customers,
+                       const char **path)
+{
+    static const struct option opts[] = {
+        { "add-customers", no_argument, NULL, 'A' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c == 'A' && add_customers) {
+            *add_customers = 1;
+        } else if (c == 'h') {
+            usage(stdout);
+            return 1;
+        } else {
+            usage(stderr);
+            return -1;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "headroom: import needs one file name ('-' for standard input)\n");
+        return -1;
+    }
+    *path = argv[optind];
+    return 0;
+}
+
+int hr_cmd_fleet(struct hr_ctx *ctx, int argc, char **argv)
+{
+    const char *sub = argc > 1 ? argv[1] : NULL;
+
+    if (!sub || strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 ||
+        strcmp(sub, "help") == 0) {
+        fleet_usage(sub ? stdout : stderr);
+        return sub ? HR_EXIT_OK : HR_EXIT_USAGE;
+    }
+    argc--;
+    argv++;
+    optind = 0;
+    if (strcmp(sub, "add") == 0)
+        return fleet_add(ctx, argc, argv);
+    if (strcmp(sub, "list") == 0)
+        return fleet_listing(ctx, argc, argv, 0);
+    if (strcmp(sub, "conflicts") == 0)
+        return fleet_listing(ctx, argc, argv, 1);
+    if (strcmp(sub, "remove") == 0)
+        return fleet_remove(ctx, argc, argv);
+    if (strcmp(sub, "resolve") == 0)
+        return fleet_resolve(ctx, argc, argv);
+    if (strcmp(sub, "import") == 0) {
+        struct target_import ti = { 0 };
+        struct hr_import_spec spec = { target_cols, TC_N, target_required, target_row, &ti };
+        const char *path;
+        int r = import_args(argc, argv, fleet_usage, &ti.add_customers, &path);
+        if (r != 0)
+            return r > 0 ? HR_EXIT_OK : HR_EXIT_USAGE;
+        return import_cmd(ctx, path, &spec, "targets", ti_init, ti_fini);
+    }
+    fprintf(stderr, "headroom: fleet: unknown subcommand '%s'\n", sub);
+    fleet_usage(stderr);
+    return HR_EXIT_USAGE;
+}
+
+/* ---- headroom customers --------------------------------------------------------- */
+
+enum { CC_ID, CC_NAME, CC_AREA, CC_STAFF, CC_CONSENT, CC_N };
+static const char *const customer_cols[CC_N] = {
+    "id", "name", "area_code", "assigned_staff", "consent_sales",
+};
+static const char *const id_required[] = { "id", NULL };
+
+struct simple_import {
+    sqlite3 *db;
+    sqlite3_stmt *upsert, *seen;
+    const char *sql;
+};
+
+static int simple_init(void *arg, sqlite3 *db)
+{
+    struct simple_import *si = arg;
+    char err[256];
+
+    si->db = db;
+    if (hr_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS import_names"
+                       " (name TEXT PRIMARY KEY, line INTEGER);"
+                       "DELETE FROM import_names;", err, sizeof err) < 0 ||
+        sqlite3_prepare_v2(db, si->sql, -1, &si->upsert, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "INSERT INTO import_names VALUES (?1, ?2) ON CONFLICT(name)"
+                           " DO UPDATE SET name = name RETURNING line", -1, &si->seen,
+                           NULL) != SQLITE_OK) {
+        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    return 0;
+}
+
+static void simple_fini(void *arg)
+{
+    struct simple_import *si = arg;
+    sqlite3_finalize(si->upsert);
+    sqlite3_finalize(si->seen);
+}
+
+static int check_id(struct simple_import *si, const char *id, unsigned line, char *err,
+                    size_t errlen)
+{
+    if (!id || !*id || strlen(id) > 64) {
+        snprintf(err, errlen, "id: must be 1-64 characters");
+        return -1;
+    }
+    sqlite3_reset(si->seen);
+    hr_db_bind_text(si->seen, 1, id);
+    sqlite3_bind_int(si->seen, 2, (int)line);
+    if (sqlite3_step(si->seen) != SQLITE_ROW)
+        return hr_import_dberr(si->db, err, errlen);
+    int first = sqlite3_column_int(si->seen, 0);
+    sqlite3_reset(si->seen);
+    if (first != (int)line) {
+        snprintf(err, errlen, "id '%s' already used on line %d", id, first);
+        return -1;
+    }
+    return 0;
+}
+
+static int customer_row(void *arg, const char **v, unsigned line, char *err, size_t errlen)
+{
+    struct simple_import *si = arg;
+    int consent;
+
+    if (check_id(si, v[CC_ID], line, err, errlen) < 0 ||
+        hr_import_bool("consent_sales", v[CC_CONSENT], 0, &consent, err, errlen) < 0)
+        return -1;
+    sqlite3_reset(si->upsert);
+    for (int k = CC_ID; k <= CC_STAFF; k++)
+        hr_db_bind_text(si->upsert, k + 1, nz(v[k]));
+    sqlite3_bind_int(si->upsert, 5, consent);
+    if (sqlite3_step(si->upsert) != SQLITE_DONE)
+        return hr_import_dberr(si->db, err, errlen);
+    return 0;
+}
+
+static void customers_usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: headroom customers import FILE.csv\n"
+        "       headroom customers list [--format text|csv]\n"
+        "Customers: the CSV header names its columns: id* (1-64 characters), name,\n"
+        "area_code, assigned_staff (a staff id), consent_sales (1/0, yes/no: may the\n"
+        "customer's details go to sales staff).  An existing id is updated.  One\n"
+        "transaction: a bad line is reported as FILE:LINE and nothing is imported\n"
+        "(exit 3).\n");
+}
+
+static int simple_list(const struct hr_ctx *ctx, int argc, char **argv, void (*usage)(FILE *),
+                       const char *sql)
+{
+    static const struct option opts[] = {
+        { "format", required_argument, NULL, 'f' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c, fmt = HR_FMT_TEXT, rc;
+    sqlite3 *db;
+
+    while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+        if (c == 'f') {
+            if (hr_parse_format(optarg, &fmt) < 0)
+                return HR_EXIT_USAGE;
+        } else if (c == 'h') {
+            usage(stdout);
+            return HR_EXIT_OK;
+        } else {
+            usage(stderr);
+            return HR_EXIT_USAGE;
+        }
+    }
+    if (hr_db_open_ctx(ctx, 0, &db) < 0)
+        return HR_EXIT_FAIL;
+    rc = hr_list_query(db, sql, NULL, fmt);
+    hr_db_close(db);
+    return rc;
+}
+
+static int simple_cmd(struct hr_ctx *ctx, int argc, char **argv, void (*usage)(FILE *),
+                      struct hr_import_spec *spec, const char *what, const char *list_sql)
+{
+    const char *sub = argc > 1 ? argv[1] : NULL;
+    const char *path;
+    int r;
+
+    if (!sub || strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+        usage(sub ? stdout : stderr);
+        return sub ? HR_EXIT_OK : HR_EXIT_USAGE;
+    }
+    argc--;
+    argv++;
+    optind = 0;
+    if (strcmp(sub, "list") == 0)
+        return simple_list(ctx, argc, argv, usage, list_sql);
+    if (strcmp(sub, "import") == 0) {
+        r = import_args(argc, argv, usage, NULL, &path);
+        if (r != 0)
+            return r > 0 ? HR_EXIT_OK : HR_EXIT_USAGE;
+        return import_cmd(ctx, path, spec, what, simple_init, simple_fini);
+    }
+    fprintf(stderr, "headroom: %s: unknown subcommand '%s'\n", argv[0], sub);
+    usage(stderr);
+    return HR_EXIT_USAGE;
+}
+
+int hr_cmd_customers(struct hr_ctx *ctx, int argc, char **argv)
+{
+    struct simple_import si = {
+        .sql = "INSERT INTO customers (id, name, area_code, assigned_staff, consent_sales)"
+               " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(id) DO UPDATE SET"
+               " name = excluded.name, area_code = excluded.area_code,"
+               " assigned_staff = excluded.assigned_staff,"
+               " consent_sales = excluded.consent_sales",
+    };
+    struct hr_import_spec spec = { customer_cols, CC_N, id_required, customer_row, &si };
+
+    return simple_cmd(ctx, argc, argv, customers_usage, &spec, "customers",
+                      "SELECT id, name, area_code, assigned_staff,"
+                      " CASE WHEN consent_sales THEN 'yes' ELSE 'no' END AS consent_sales,"
+                      " (SELECT count(*) FROM targets t WHERE t.customer = c.id) AS targets,"
+                      " (SELECT count(*) FROM devices d WHERE d.customer = c.id) AS devices"
+                      " FROM customers c ORDER BY id");
+}
+
+/* ---- headroom staff ------------------------------------------------------------- */
+
+enum { SC_ID, SC_NAME, SC_EMAIL, SC_AREAS, SC_LINES, SC_ROLE, SC_N };
+static const char *const staff_cols[SC_N] = {
+    "id", "name", "email", "area_codes", "product_lines", "role",
+};
+static const char *const staff_required[] = { "id", "email", NULL };
+
+static int staff_row(void *arg, const char **v, unsigned line, char *err, size_t errlen)
+{
+    static const char *const roles[] = { "sales", "admin", NULL };
+    struct simple_import *si = arg;
+    const char *role, *at;
+
+    if (check_id(si, v[SC_ID], line, err, errlen) < 0 ||
+        pick("role", v[SC_ROLE], roles, "sales", &role, err, errlen) < 0)
+        return -1;
+    at = strchr(nz(v[SC_EMAIL]), '@');
+    if (!at || at == v[SC_EMAIL] || !at[1] || strchr(at + 1, '@') ||
+        strpbrk(v[SC_EMAIL], " \t\r\n<>,;")) {
+        snprintf(err, errlen, "email: '%.60s' is not a mail address", nz(v[SC_EMAIL]));
+        return -1;
+    }
+    sqlite3_reset(si->upsert);
+    for (int k = SC_ID; k <= SC_LINES; k++)
+        hr_db_bind_text(si->upsert, k + 1, nz(v[k]));
+    hr_db_bind_text(si->upsert, 6, role);
+    if (sqlite3_step(si->upsert) != SQLITE_DONE)
+        return hr_import_dberr(si->db, err, errlen);
+    return 0;
+}
+
+static void staff_usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: headroom staff import FILE.csv\n"
+        "       headroom staff list [--format text|csv]\n"
+        "Sales staff: the CSV header names its columns: id* (1-64 characters), name,\n"
+        "email*, area_codes and product_lines (each a blank-separated list), role\n"
+        "(sales or admin; admins receive copies).  An existing id is updated.  One\n"
+        "transaction: a bad line is reported as FILE:LINE and nothing is imported\n"
+        "(exit 3).\n");
+}
+
+int hr_cmd_staff(struct hr_ctx *ctx, int argc, char **argv)
+{
+    struct simple_import si = {
+        .sql = "INSERT INTO staff (id, name, email, area_codes, product_lines, role)"
+               " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET"
+               " name = excluded.name, email = excluded.email,"
+               " area_codes = excluded.area_codes, product_lines = excluded.product_lines,"
+               " role = excluded.role",
+    };
+    struct hr_import_spec spec = { staff_cols, SC_N, staff_required, staff_row, &si };
+
+    return simple_cmd(ctx, argc, argv, staff_usage, &spec, "staff",
+                      "SELECT id, name, email, area_codes, product_lines, role FROM staff"
+                      " ORDER BY id");
+}

@@ -1,0 +1,427 @@
+/* poll.c: `headroom poll`: the poller engine (poller.c) glued to storage
+ * (store.c), once or as a daemon spreading targets over the interval. */
+#include "db.h"
+#include "hr_cli.h"
+#include "hr_util.h"
+#include "poller.h"
+#include "store.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#define RRD_DEFAULT_DIR "/var/lib/headroom/rrd"
+
+static volatile int stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+struct poll_cfg {
+    const char *customer, *target, *rrd_dir, *rrdcached;
+    unsigned concurrency, batch, interval;
+    long timeout_ms, retries, budget_ms;
+    int daemon, no_rrd, no_setback;
+};
+
+static void poll_usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: headroom poll [OPTIONS]\n"
+        "Poll the enabled targets once (or keep polling with --daemon) and store what\n"
+        "they report: target state, devices, registrations, history rows, RRD files.\n"
+        "\n"
+        "  -C, --customer C      only the targets of customer C\n"
+        "  -t, --target NAME|ID  only this target\n"
+        "  -c, --concurrency N   agents in flight at once (default 256)\n"
+        "  -T, --timeout MS      per request, overriding each target's timeout_ms\n"
+        "  -r, --retries N       per request, overriding each target's retries\n"
+        "  -B, --budget MS       at most this long per target per cycle (default 10000)\n"
+        "  -R, --rrd-dir DIR     RRD files here (default " RRD_DEFAULT_DIR ")\n"
+        "      --no-rrd          do not write RRD files\n"
+        "  -a, --rrdcached ADDR  write through rrdcached (default $RRDCACHED_ADDRESS)\n"
+        "      --batch N         results per database transaction (default 200)\n"
+        "      --no-setback      do not write registration numbers back to agents\n"
+        "  -d, --daemon          keep polling; SIGTERM/SIGINT finish the batch and exit\n"
+        "  -i, --interval S      seconds between two polls of a target (default 300);\n"
+        "                        each target keeps a fixed phase within the interval,\n"
+        "                        so the fleet is spread evenly over it\n"
+        "\n"
+        "Each cycle prints one line: targets, ok, failed, devices, new, conflicts,\n"
+        "seconds and CPU milliseconds.  Exit status: 0 all targets answered, 4 some\n"
+        "failed, 1 the cycle could not run or was interrupted.\n");
+}
+
+static int parse_uint(const char *opt, const char *s, long lo, long hi, long *out)
+{
+    uint64_t v;
+
+    if (hr_parse_u64(s, &v) < 0 || (long)v < lo || (long)v > hi) {
+        fprintf(stderr, "headroom: poll: %s: '%s' is not a number from %ld to %ld\n", opt, s,
+                lo, hi);
+        return -1;
+    }
+    *out = (long)v;
+    return 0;
+}
+
+static int poll_args(int argc, char **argv, struct poll_cfg *c)
+{
+    static const struct option opts[] = {
+        { "customer", required_argument, NULL, 'C' },
+        { "target", required_argument, NULL, 't' },
+        { "concurrency", required_argument, NULL, 'c' },
+        { "timeout", required_argument, NULL, 'T' },
+        { "retries", required_argument, NULL, 'r' },
+        { "budget", required_argument, NULL, 'B' },
+        { "rrd-dir", required_argument, NULL, 'R' },
+        { "no-rrd", no_argument, NULL, 'N' },
+        { "rrdcached", required_argument, NULL, 'a' },
+        { "batch", required_argument, NULL, 'b' },
+        { "no-setback", no_argument, NULL, 'S' },
+        { "daemon", no_argument, NULL, 'd' },
+        { "interval", required_argument, NULL, 'i' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    long v;
+    int ch;
+
+    memset(c, 0, sizeof *c);
+    c->timeout_ms = c->retries = c->budget_ms = -1;
+    c->interval = 300;
+    c->rrd_dir = RRD_DEFAULT_DIR;
+    while ((ch = getopt_long(argc, argv, "C:t:c:T:r:B:R:a:di:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'C': c->customer = optarg; break;
+        case 't': c->target = optarg; break;
+        case 'c':
+            if (parse_uint("--concurrency", optarg, 1, 65536, &v) < 0) return -1;
+            c->concurrency = (unsigned)v;
+            break;
+        case 'T':
+            if (parse_uint("--timeout", optarg, 10, 60000, &c->timeout_ms) < 0) return -1;
+            break;
+        case 'r':
+            if (parse_uint("--retries", optarg, 0, 10, &c->retries) < 0) return -1;
+            break;
+        case 'B':
+            if (parse_uint("--budget", optarg, 10, 600000, &c->budget_ms) < 0) return -1;
+            break;
+        case 'R': c->rrd_dir = optarg; break;
+        case 'N': c->no_rrd = 1; break;
+        case 'a': c->rrdcached = optarg; break;
+        case 'b':
+            if (parse_uint("--batch", optarg, 1, 1000000, &v) < 0) return -1;
+            c->batch = (unsigned)v;
+            break;
+        case 'S': c->no_setback = 1; break;
+        case 'd': c->daemon = 1; break;
+        case 'i':
+            if (parse_uint("--interval", optarg, 10, 86400, &v) < 0) return -1;
+            c->interval = (unsigned)v;
+            break;
+        case 'h': poll_usage(stdout); return 1;
+        default: poll_usage(stderr); return -1;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "headroom: poll: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- targets from the database ---------------------------------------------------- */
+
+static const char targets_sql[] =
+    "SELECT id, address, port, transport, version, community, write_community, v3_user,"
+    " v3_level, v3_auth_proto, v3_auth_pass, v3_priv_proto, v3_priv_pass, v3_context,"
+    " v3_write, timeout_ms, retries FROM targets WHERE enabled"
+    " AND (?1 IS NULL OR customer = ?1)"
+    " AND (?2 IS NULL OR name = ?2 OR CAST(id AS TEXT) = ?2) ORDER BY id";
+
+static void text_to(sqlite3_stmt *st, int i, char *dst, size_t sz)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    hr_strlcpy(dst, t ? (const char *)t : "", sz);
+}
+
+static void fill_target(sqlite3_stmt *st, const struct poll_cfg *c, struct hr_target *t)
+{
+    char buf[32];
+
+    memset(t, 0, sizeof *t);
+    t->id = sqlite3_column_int64(st, 0);
+    text_to(st, 1, t->host, sizeof t->host);
+    t->port = (uint16_t)sqlite3_column_int(st, 2);
+    text_to(st, 3, buf, sizeof buf);
+    t->tcp = strcmp(buf, "tcp") == 0;
+    text_to(st, 4, buf, sizeof buf);
+    t->version = strcmp(buf, "1") == 0 ? HR_SNMP_V1 : strcmp(buf, "3") == 0 ? HR_SNMP_V3
+                                                                          : HR_SNMP_V2C;
+    text_to(st, 5, t->community, sizeof t->community);
+    text_to(st, 6, t->write_community, sizeof t->write_community);
+    text_to(st, 7, t->sec_name, sizeof t->sec_name);
+    text_to(st, 8, buf, sizeof buf);
+    t->sec_level = strcmp(buf, "noAuthNoPriv") == 0 ? HR_SEC_NOAUTH
+                   : strcmp(buf, "authNoPriv") == 0 ? HR_SEC_AUTHNOPRIV : HR_SEC_AUTHPRIV;
+    text_to(st, 9, t->auth_proto, sizeof t->auth_proto);
+    text_to(st, 10, t->auth_pass, sizeof t->auth_pass);
+    text_to(st, 11, t->priv_proto, sizeof t->priv_proto);
+    text_to(st, 12, t->priv_pass, sizeof t->priv_pass);
+    text_to(st, 13, t->context, sizeof t->context);
+    t->v3_write = sqlite3_column_int(st, 14);
+    t->timeout_ms = c->timeout_ms >= 0 ? (unsigned)c->timeout_ms
+                                       : (unsigned)sqlite3_column_int(st, 15);
+    t->retries = c->retries >= 0 ? (unsigned)c->retries : (unsigned)sqlite3_column_int(st, 16);
+    t->budget_ms = c->budget_ms >= 0 ? (unsigned)c->budget_ms : 0;
+}
+
+static struct hr_target *load_targets(sqlite3 *db, const struct poll_cfg *c, size_t *n)
+{
+    struct hr_target *v = NULL;
+    size_t cap = 0;
+    sqlite3_stmt *st;
+    int rc;
+
+    *n = 0;
+    if (sqlite3_prepare_v2(db, targets_sql, -1, &st, NULL) != SQLITE_OK) {
+        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
+        return NULL;
+    }
+    if (c->customer)
+        hr_db_bind_text(st, 1, c->customer);
+    if (c->target)
+        hr_db_bind_text(st, 2, c->target);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            struct hr_target *nv = realloc(v, ncap * sizeof *nv);
+            if (!nv) {
+                hr_log(LOG_ERR, "out of memory loading targets");
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            v = nv;
+            cap = ncap;
+        }
+        fill_target(st, c, &v[(*n)++]);
+    }
+    if (rc != SQLITE_DONE) {
+        if (rc != SQLITE_NOMEM)
+            hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
+        free(v);
+        v = NULL;
+        *n = 0;
+    }
+    sqlite3_finalize(st);
+    if (v == NULL && rc == SQLITE_DONE)
+        v = calloc(1, sizeof *v);   /* no targets: an empty, valid list */
+    return v;
+}
+
+static int cmp_target_id(const void *a, const void *b)
+{
+    int64_t x = ((const struct hr_target *)a)->id, y = ((const struct hr_target *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+/* After the cycle (never inside the event loop: a SET is synchronous),
+ * write registration numbers back to agents that lack or differ. */
+static void do_setbacks(struct hr_store *s, const struct hr_target *t, size_t n)
+{
+    const struct hr_setback *sb;
+    size_t ns = hr_store_setbacks(s, &sb);
+
+    for (size_t i = 0; i < ns && !stop_flag; i++) {
+        struct hr_target key = { .id = sb[i].target_id };
+        const struct hr_target *tg = bsearch(&key, t, n, sizeof *t, cmp_target_id);
+        char err[256] = "";
+        int rc;
+        if (!tg)
+            continue;
+        rc = hr_snmp_set_regnumber(tg, sb[i].index, sb[i].regno, err, sizeof err);
+        hr_store_setback_done(s, &sb[i], rc == 0, err);
+    }
+    hr_store_clear_setbacks(s);
+}
+
+static double cpu_ms(void)
+{
+    struct rusage ru;
+
+    if (getrusage(RUSAGE_SELF, &ru) < 0)
+        return 0;
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void summary(const struct hr_store_stats *s, double secs, double cpu)
+{
+    unsigned polls = s->devices ? s->devices : 1;
+
+    printf("cycle: %u targets, %u ok, %u failed, %u devices (%u new, %u registered, "
+           "%u conflicts), %u rrd updates, %.2f s, cpu %.1f ms (%.3f ms per device)\n",
+           s->targets, s->ok, s->failed, s->devices, s->new_devices, s->registered,
+           s->conflicts, s->rrd_updates, secs, cpu, cpu / polls);
+    fflush(stdout);
+}
+
+/* Poll targets [FROM, TO) of T once and store the results. */
+static int run_slice(struct hr_store *s, const struct poll_cfg *c, const struct hr_target *t,
+                     size_t n)
+{
+    struct hr_poll_opts po = { .concurrency = c->concurrency, .stop = &stop_flag };
+    int rc = 0;
+
+    if (n == 0)
+        return 0;
+    if (hr_poll_run(t, n, &po, hr_store_result, s) < 0) {
+        hr_log(LOG_ERR, "poll cycle failed");
+        rc = -1;
+    }
+    if (hr_store_flush(s) < 0)
+        rc = -1;
+    return rc;
+}
+
+static int one_cycle(sqlite3 *db, struct hr_store *s, const struct poll_cfg *c)
+{
+    size_t n;
+    struct hr_target *t = load_targets(db, c, &n);
+    double t0 = mono_s(), c0 = cpu_ms();
+    int rc;
+
+    if (!t)
+        return HR_EXIT_FAIL;
+    if (n == 0)
+        hr_log(LOG_WARNING, "no enabled targets%s%s%s%s", c->customer ? " of customer " : "",
+               c->customer ? c->customer : "", c->target ? " named " : "",
+               c->target ? c->target : "");
+    hr_store_reset_stats(s);
+    rc = run_slice(s, c, t, n);
+    if (!c->no_setback)
+        do_setbacks(s, t, n);
+    summary(hr_store_stats(s), mono_s() - t0, cpu_ms() - c0);
+    free(t);
+    if (rc < 0 || stop_flag)
+        return HR_EXIT_FAIL;
+    return hr_store_stats(s)->failed ? HR_EXIT_PARTIAL : HR_EXIT_OK;
+}
+
+/* A target's fixed phase within the interval, from its id, so that its
+ * polls stay one interval apart and the fleet spreads evenly. */
+static unsigned phase_slot(int64_t id, unsigned nslots)
+{
+    uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15ull;
+    return (unsigned)((h >> 32) % nslots);
+}
+
+static void sleep_until(double when)
+{
+    while (!stop_flag) {
+        double left = when - mono_s();
+        if (left <= 0)
+            return;
+        struct timespec ts = { (time_t)left, (long)((left - (double)(time_t)left) * 1e9) };
+        nanosleep(&ts, NULL);   /* a signal cuts it short: stop_flag is checked */
+    }
+}
+
+static int daemon_loop(sqlite3 *db, struct hr_store *s, const struct poll_cfg *c)
+{
+    /* Slots of about 10 s: a target is polled at the start of its slot. */
+    unsigned nslots = c->interval >= 20 ? c->interval / 10 : 1;
+    double slot_len = (double)c->interval / nslots;
+
+    hr_log(LOG_NOTICE, "polling every %u s in %u slots", c->interval, nslots);
+    while (!stop_flag) {
+        double start = mono_s(), c0 = cpu_ms();
+        size_t n, m;
+        struct hr_target *t = load_targets(db, c, &n), *sl;
+
+        if (!t)
+            return HR_EXIT_FAIL;
+        sl = malloc((n ? n : 1) * sizeof *sl);
+        if (!sl) {
+            free(t);
+            return HR_EXIT_FAIL;
+        }
+        hr_store_reset_stats(s);
+        for (unsigned k = 0; k < nslots && !stop_flag; k++) {
+            sleep_until(start + k * slot_len);
+            m = 0;
+            for (size_t i = 0; i < n; i++)
+                if (phase_slot(t[i].id, nslots) == k)
+                    sl[m++] = t[i];
+            run_slice(s, c, sl, m);
+            if (!c->no_setback)
+                do_setbacks(s, t, n);
+        }
+        if (!stop_flag)
+            summary(hr_store_stats(s), mono_s() - start, cpu_ms() - c0);
+        free(sl);
+        free(t);
+        sleep_until(start + c->interval);
+    }
+    hr_log(LOG_NOTICE, "stopping: batch committed");
+    return HR_EXIT_OK;
+}
+
+int hr_cmd_poll(struct hr_ctx *ctx, int argc, char **argv)
+{
+    struct poll_cfg c;
+    struct hr_store_opts so = { 0 };
+    struct sigaction sa;
+    struct hr_store *s;
+    char err[512];
+    sqlite3 *db;
+    int rc;
+
+    rc = poll_args(argc, argv, &c);
+    if (rc != 0)
+        return rc > 0 ? HR_EXIT_OK : HR_EXIT_USAGE;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    /* No SA_RESTART: a signal must cut poll(2) and nanosleep short. */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (hr_db_open_ctx(ctx, 0, &db) < 0)
+        return HR_EXIT_FAIL;
+    so.rrd_dir = c.no_rrd ? NULL : c.rrd_dir;
+    so.rrdcached = c.rrdcached;
+    so.batch = c.batch;
+    s = hr_store_new(db, &so, err, sizeof err);
+    if (!s) {
+        hr_log(LOG_ERR, "%s", err);
+        hr_db_close(db);
+        return HR_EXIT_FAIL;
+    }
+    hr_snmp_init("headroom");
+    rc = c.daemon ? daemon_loop(db, s, &c) : one_cycle(db, s, &c);
+    hr_store_free(s);
+    hr_db_close(db);
+    return rc;
+}

@@ -1,0 +1,320 @@
+/* hr_rrd.c: the only file in headroom that calls librrd; see hr_rrd.h. */
+#include "hr_rrd.h"
+#include "hr_util.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <rrd.h>
+#include <rrd_client.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+const char *const hr_rrd_ds_names[HR_RRD_NDS] = {
+    "capacity", "used", "peak", "writes", "rate_avg",
+};
+
+/* Heartbeat three steps: one missed cycle (a slow or briefly dead
+ * device) does not punch a hole; a longer outage is unknown. */
+static const char *const create_args[] = {
+    "DS:capacity:GAUGE:900:0:U",
+    "DS:used:GAUGE:900:0:U",
+    "DS:peak:GAUGE:900:0:U",
+    "DS:writes:DERIVE:900:0:U",
+    "DS:rate_avg:GAUGE:900:0:U",
+    "RRA:AVERAGE:0.5:1:576",      /* 5 min x 2 days */
+    "RRA:AVERAGE:0.5:6:672",      /* 30 min x 2 weeks */
+    "RRA:AVERAGE:0.5:24:732",     /* 2 h x 61 days */
+    "RRA:AVERAGE:0.5:288:1826",   /* 1 day x 5 years */
+    "RRA:MAX:0.5:1:576",
+    "RRA:MAX:0.5:6:672",
+    "RRA:MAX:0.5:24:732",
+    "RRA:MAX:0.5:288:1826",
+};
+
+#define NAME_MAX_ENC 120
+
+static uint64_t fnv1a64(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* Escape S into BUF (at least NAME_MAX_ENC + 1 bytes); returns 1 if S
+ * did not fit and was cut. */
+static int encode(const char *s, char *buf)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        int plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                    (c >= '0' && c <= '9') || c == '-' ||
+                    ((c == '.' || c == '_') && p != s);
+        size_t need = plain ? 1 : 3;
+        if (o + need > NAME_MAX_ENC - 17) {
+            buf[o] = '\0';
+            return 1;
+        }
+        if (plain) {
+            buf[o++] = (char)c;
+        } else {
+            buf[o++] = '%';
+            buf[o++] = hex[c >> 4];
+            buf[o++] = hex[c & 15];
+        }
+    }
+    buf[o] = '\0';
+    return 0;
+}
+
+static int finish_name(const char *prefix, const char *raw, char *buf, size_t bufsz)
+{
+    char enc[NAME_MAX_ENC + 1];
+    int n;
+
+    if (!*raw)
+        return -1;
+    if (encode(raw, enc))
+        n = snprintf(buf, bufsz, "%s%s~%016" PRIx64 ".rrd", prefix, enc, fnv1a64(raw));
+    else
+        n = snprintf(buf, bufsz, "%s%s.rrd", prefix, enc);
+    return n < 0 || (size_t)n >= bufsz ? -1 : 0;
+}
+
+int hr_rrd_filename(const char *serial, char *buf, size_t bufsz)
+{
+    return finish_name("", serial, buf, bufsz);
+}
+
+int hr_rrd_filename_noserial(int64_t target_id, const char *name, char *buf, size_t bufsz)
+{
+    char prefix[32];
+
+    snprintf(prefix, sizeof prefix, "_t%" PRId64 "_", target_id);
+    return finish_name(prefix, *name ? name : "unnamed", buf, bufsz);
+}
+
+/* librrd keeps its error per thread; copy it out and clear it. */
+static void rrd_err(char *err, size_t errlen, const char *what)
+{
+    const char *e = rrd_get_error();
+    snprintf(err, errlen, "%s: %s", what, e && *e ? e : "unknown librrd error");
+    rrd_clear_error();
+}
+
+struct hr_rrd {
+    char dir[PATH_MAX];
+    char *daemon;
+};
+
+struct hr_rrd *hr_rrd_new(const char *dir, const char *daemon, char *err, size_t errlen)
+{
+    struct hr_rrd *w = calloc(1, sizeof *w);
+
+    if (!w) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (hr_strlcpy(w->dir, dir, sizeof w->dir) >= sizeof w->dir - NAME_MAX_ENC - 40) {
+        snprintf(err, errlen, "%s: path too long", dir);
+        free(w);
+        return NULL;
+    }
+    if (hr_mkdirs(dir, 0755) < 0) {
+        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+        free(w);
+        return NULL;
+    }
+    if (!daemon)
+        daemon = getenv("RRDCACHED_ADDRESS");
+    if (daemon && *daemon) {
+        w->daemon = strdup(daemon);
+        rrd_clear_error();
+        if (!w->daemon || rrdc_connect(daemon) != 0) {
+            rrd_err(err, errlen, daemon);
+            free(w->daemon);
+            free(w);
+            return NULL;
+        }
+    }
+    return w;
+}
+
+void hr_rrd_free(struct hr_rrd *w)
+{
+    if (!w)
+        return;
+    if (w->daemon)
+        rrdc_disconnect();
+    free(w->daemon);
+    free(w);
+}
+
+const char *hr_rrd_daemon(const struct hr_rrd *w)
+{
+    return w->daemon;
+}
+
+static int create_file(struct hr_rrd *w, const char *path, int64_t t, char *err, size_t errlen)
+{
+    int rc;
+
+    rrd_clear_error();
+    if (w->daemon)
+        rc = rrdc_create(path, HR_RRD_STEP, (time_t)(t - 1), 1,
+                         (int)HR_ARRAY_LEN(create_args), (const char **)create_args);
+    else
+        rc = rrd_create_r2(path, HR_RRD_STEP, (time_t)(t - 1), 1, NULL, NULL,
+                           (int)HR_ARRAY_LEN(create_args), (const char **)create_args);
+    if (rc != 0) {
+        /* Another writer may have created it in between: fine. */
+        struct stat st;
+        if (stat(path, &st) == 0) {
+            rrd_clear_error();
+            return 0;
+        }
+        rrd_err(err, errlen, "create");
+        return -1;
+    }
+    return 0;
+}
+
+static void fmt_value(char *o, size_t sz, int known, uint64_t v)
+{
+    if (known)
+        snprintf(o, sz, ":%" PRIu64, v);
+    else
+        snprintf(o, sz, ":U");
+}
+
+int hr_rrd_update(struct hr_rrd *w, const char *file, const struct hr_rrd_sample *s,
+                  char *err, size_t errlen)
+{
+    char path[PATH_MAX], val[256];
+    const char *argv[1] = { val };
+    uint64_t v[HR_RRD_NDS] = { s->capacity, s->used, s->peak, s->writes, s->rate_avg };
+    struct stat st;
+    int rc;
+
+    if (!file || !*file || strchr(file, '/') || file[0] == '.') {
+        snprintf(err, errlen, "bad RRD file name");
+        return -1;
+    }
+    if (snprintf(path, sizeof path, "%s/%s", w->dir, file) >= (int)sizeof path) {
+        snprintf(err, errlen, "RRD path too long");
+        return -1;
+    }
+    if (stat(path, &st) < 0) {
+        if (errno != ENOENT) {
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            return -1;
+        }
+        if (create_file(w, path, s->time, err, errlen) < 0)
+            return -1;
+    }
+    snprintf(val, sizeof val, "%" PRId64, s->time);
+    for (int i = 0; i < HR_RRD_NDS; i++)
+        fmt_value(val + strlen(val), sizeof val - strlen(val), s->known & (1u << i), v[i]);
+    rrd_clear_error();
+    if (w->daemon) {
+        rc = rrdc_update(path, 1, argv);
+        if (rc != 0) {
+            const char *e = rrd_get_error();
+            /* rrdcached refuses a time not after the last one; a cycle
+             * re-run after a crash does that, and it is not an error. */
+            if (e && (strstr(e, "illegal attempt to update") || strstr(e, "minimum one second"))) {
+                rrd_clear_error();
+                return 1;
+            }
+            rrd_err(err, errlen, path);
+            return -1;
+        }
+        return 0;
+    }
+    /* RRD_SKIP_PAST_UPDATES: an update not newer than the last is dropped
+     * silently instead of failing (idempotent re-runs). */
+    rc = rrd_updatex_r(path, NULL, RRD_SKIP_PAST_UPDATES, 1, argv);
+    if (rc != 0) {
+        rrd_err(err, errlen, path);
+        return -1;
+    }
+    return 0;
+}
+
+int hr_rrd_flush(struct hr_rrd *w, const char *file)
+{
+    char path[PATH_MAX];
+
+    if (!w->daemon)
+        return 0;
+    if (snprintf(path, sizeof path, "%s/%s", w->dir, file) >= (int)sizeof path)
+        return -1;
+    return rrdc_flush(path) == 0 ? 0 : -1;
+}
+
+int hr_rrd_fetch(const char *path, const char *daemon, const char *cf, time_t start,
+                 time_t end, unsigned long step, struct hr_rrd_series *out,
+                 char *err, size_t errlen)
+{
+    rrd_value_t *data = NULL;
+    char **names = NULL;
+    unsigned long nds = 0;
+    time_t s = start, e = end;
+    unsigned long st = step ? step : 1;
+
+    memset(out, 0, sizeof *out);
+    rrd_clear_error();
+    if (!daemon)
+        daemon = getenv("RRDCACHED_ADDRESS");
+    if (daemon && *daemon && rrdc_flush_if_daemon(daemon, path) != 0) {
+        rrd_err(err, errlen, daemon);
+        return -1;
+    }
+    if (rrd_fetch_r(path, cf, &s, &e, &st, &nds, &names, &data) != 0) {
+        rrd_err(err, errlen, path);
+        return -1;
+    }
+    out->start = s;
+    out->end = e;
+    out->step = st;
+    out->nds = nds;
+    out->nrows = st ? (unsigned long)((e - s) / (time_t)st) : 0;
+    out->names = names;
+    out->data = data;
+    /* rrd_fetch_r's rows start one step after START. */
+    out->start = s + (time_t)st;
+    return 0;
+}
+
+void hr_rrd_series_free(struct hr_rrd_series *s)
+{
+    if (!s)
+        return;
+    for (unsigned long i = 0; s->names && i < s->nds; i++)
+        rrd_freemem(s->names[i]);
+    rrd_freemem(s->names);
+    rrd_freemem(s->data);
+    memset(s, 0, sizeof *s);
+}
+
+int64_t hr_rrd_last(const char *path, char *err, size_t errlen)
+{
+    time_t t;
+
+    rrd_clear_error();
+    t = rrd_last_r(path);
+    if (t == (time_t)-1) {
+        rrd_err(err, errlen, path);
+        return -1;
+    }
+    return (int64_t)t;
+}

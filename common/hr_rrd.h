@@ -1,0 +1,85 @@
+/* hr_rrd.h: every use of librrd in headroom (common/hr_rrd.c).
+ *
+ * One RRD file per device, named from its serial by hr_rrd_filename, laid
+ * out as docs/collector.md describes: step 300 s; data sources capacity,
+ * used, peak (GAUGE), writes (DERIVE, min 0: a counter reset yields
+ * unknown, never a spike), rate_avg (GAUGE); AVERAGE and MAX archives of
+ * 1 step x 2 days, 6 steps x 2 weeks, 24 steps x 2 months, 288 steps x 5
+ * years.  Writers go through rrdcached when an address is given, else
+ * update the files directly.  Timestamps are always numeric (librrd's
+ * update is thread-safe only without at-style times).
+ */
+#ifndef HR_RRD_H
+#define HR_RRD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define HR_RRD_STEP 300
+
+/* Data source order in every file (and in fetched series). */
+enum { HR_RRD_DS_CAPACITY, HR_RRD_DS_USED, HR_RRD_DS_PEAK, HR_RRD_DS_WRITES,
+       HR_RRD_DS_RATE_AVG, HR_RRD_NDS };
+extern const char *const hr_rrd_ds_names[HR_RRD_NDS];
+
+/* The file name (no directory) of a device's RRD: the serial with every
+ * byte outside [A-Za-z0-9._-] (and a leading '.' or '_') written as %XX,
+ * cut to at most 120 bytes with a hash of the whole serial appended when
+ * longer, then ".rrd".  It never contains '/' and never starts with '.',
+ * so a hostile serial cannot leave the directory.  A device without a
+ * serial is named "_t<TARGET>_<encoded name>.rrd" (see hr_rrd_filename_noserial). */
+int hr_rrd_filename(const char *serial, char *buf, size_t bufsz);
+int hr_rrd_filename_noserial(int64_t target_id, const char *name, char *buf, size_t bufsz);
+
+/* ---- writing ---- */
+
+struct hr_rrd;
+
+/* A writer for files under DIR (created 0755 if missing).  DAEMON: an
+ * rrdcached address ("unix:/path", "/path", "host:port"), or NULL to use
+ * $RRDCACHED_ADDRESS, or "" to force direct updates.  NULL with a message
+ * in ERR. */
+struct hr_rrd *hr_rrd_new(const char *dir, const char *daemon, char *err, size_t errlen);
+void hr_rrd_free(struct hr_rrd *w);
+/* The daemon address in use, or NULL for direct updates. */
+const char *hr_rrd_daemon(const struct hr_rrd *w);
+
+/* One sample.  Bits of KNOWN say which values are valid; the others are
+ * written as unknown (U).  WRITES is the raw counter; pass it unknown when
+ * the counter restarted, so that DERIVE does not see a jump. */
+struct hr_rrd_sample {
+    int64_t time;
+    uint64_t capacity, used, writes;
+    uint32_t peak, rate_avg;
+    unsigned known;   /* 1 << HR_RRD_DS_* */
+};
+
+/* Update FILE (a name from hr_rrd_filename) with S, creating the file
+ * first if it does not exist.  Returns 0 (updated), 1 (skipped: not newer
+ * than the file's last update), -1 with a message in ERR. */
+int hr_rrd_update(struct hr_rrd *w, const char *file, const struct hr_rrd_sample *s,
+                  char *err, size_t errlen);
+/* Ask rrdcached to write FILE out now (no-op when direct). */
+int hr_rrd_flush(struct hr_rrd *w, const char *file);
+
+/* ---- reading ---- */
+
+struct hr_rrd_series {
+    time_t start, end;        /* of the first row and after the last */
+    unsigned long step, nds, nrows;
+    char **names;             /* nds names */
+    double *data;             /* nrows x nds, NAN = unknown */
+};
+
+/* Fetch CF ("AVERAGE" or "MAX") of PATH between START and END at STEP
+ * (0 = the finest available).  DAEMON as for hr_rrd_new ("" = direct),
+ * so pending rrdcached updates are flushed first.  0, or -1 with ERR. */
+int hr_rrd_fetch(const char *path, const char *daemon, const char *cf, time_t start,
+                 time_t end, unsigned long step, struct hr_rrd_series *out,
+                 char *err, size_t errlen);
+void hr_rrd_series_free(struct hr_rrd_series *s);
+/* The time of PATH's last update, or -1 with ERR. */
+int64_t hr_rrd_last(const char *path, char *err, size_t errlen);
+
+#endif
