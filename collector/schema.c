@@ -10,6 +10,8 @@
  * marked with the module's name.  docs/collector.md describes the tables.
  */
 #include "db.h"
+/* mail: the outbox table (rules/outbox_schema.h, a string macro) */
+#include "../rules/outbox_schema.h"
 
 #include <stddef.h>
 
@@ -160,6 +162,9 @@ const struct hr_migration hr_migrations[] = {
       step1_inventory },
     { 2, "history: samples; poll state of targets and devices", step2_history },
     /* ---- modules append their steps below, numbered in order ---- */
+    /* mail */
+    { 3, "mail: outbox", HR_OUTBOX_SCHEMA_V1 },
+    /* end mail */
 };
 
 const size_t hr_n_migrations = sizeof hr_migrations / sizeof hr_migrations[0];

@@ -9,6 +9,7 @@
  * Transport settings come from options, else HEADROOM_SMTP_* environment
  * variables; with no SMTP host, mail goes into the local Maildir. */
 #include "hr_cli.h"
+#include "../collector/db.h"
 #include "hr_util.h"
 #include "mail.h"
 #include "outbox.h"
@@ -21,7 +22,6 @@
 #include <strings.h>
 #include <time.h>
 
-#define DEFAULT_DB "/var/lib/headroom/headroom.db"
 #define MAX_LIST 64
 #define BODY_MAX (16u << 20)
 
@@ -84,23 +84,14 @@ static void usage(FILE *f)
 
 /* ---- database ---- */
 
+/* The collector's hr_db_open: creates the file (mode 0600), WAL, busy
+ * timeout, and runs the migrations, the outbox table among them. */
 static sqlite3 *db_open(const struct hr_ctx *ctx)
 {
-    const char *path = ctx->db_path ? ctx->db_path : DEFAULT_DB;
     sqlite3 *db = NULL;
-    char err[256];
 
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-        hr_log(LOG_ERR, "%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
-        sqlite3_close(db);
+    if (hr_db_open_ctx(ctx, HR_DB_CREATE, &db) < 0)
         return NULL;
-    }
-    sqlite3_busy_timeout(db, 10000);
-    if (hr_outbox_init(db, err, sizeof err) < 0) {
-        hr_log(LOG_ERR, "%s: %s", path, err);
-        sqlite3_close(db);
-        return NULL;
-    }
     return db;
 }
 
@@ -552,6 +543,6 @@ int hr_cmd_mail(struct hr_ctx *ctx, int argc, char **argv)
         ret = cmd_flush(db, &mo, ctx);
     else
         ret = cmd_queue(db, &mo);
-    sqlite3_close(db);
+    hr_db_close(db);
     return ret;
 }

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,9 +79,9 @@ struct feed {
     void *done_arg;
 };
 
-/* The message callback: LEN NULL means rewind; returning NULL ends the
- * data, after which libesmtp sends the terminating "." -- so that is the
- * moment to tell the outbox the server may now get the whole message. */
+/* The message callback: LEN NULL means rewind; a zero *LEN ends the data,
+ * after which libesmtp sends the terminating "." -- so that is the moment
+ * to tell the outbox the server may now get the whole message. */
 static const char *feed_cb(void **ctx, int *len, void *arg)
 {
     struct feed *f = arg;
@@ -92,10 +93,16 @@ static const char *feed_cb(void **ctx, int *len, void *arg)
         return NULL;
     }
     if (f->off >= f->len) {
-        if (f->done)
+        if (f->done) {
+            /* libesmtp takes a nonzero errno after this call for a read
+             * error of the message source and abandons the transfer; the
+             * database write in done() may well leave one behind. */
+            int saved = errno;
             f->done(f->done_arg);
+            errno = saved;
+        }
         *len = 0;
-        return NULL;
+        return f->msg;
     }
     n = f->len - f->off;
     if (n > 65536)
@@ -149,6 +156,20 @@ static void event_cb(smtp_session_t session, int event, void *arg, ...)
     va_end(ap);
 }
 
+/* -vv: the protocol exchange, for an operator chasing a refusal.  AUTH
+ * lines are not shown (they carry the password, merely base64'd). */
+static void monitor_cb(const char *buf, int len, int writing, void *arg)
+{
+    char line[300];
+
+    (void)arg;
+    if (len <= 0 || (writing == SMTP_CB_WRITING && len >= 4 && strncasecmp(buf, "AUTH", 4) == 0))
+        return;
+    hr_sanitize(line, sizeof line, buf, strcspn(buf, "\r\n") < (size_t)len
+                                        ? strcspn(buf, "\r\n") : (size_t)len);
+    hr_log(LOG_DEBUG, "smtp %s %s", writing == SMTP_CB_READING ? "<<" : ">>", line);
+}
+
 static int interact_cb(auth_client_request_t req, char **result, int fields, void *arg)
 {
     struct session_info *si = arg;
@@ -183,8 +204,9 @@ static void err_add(char *err, size_t errsz, const char *what, const smtp_status
     size_t n = strlen(err);
     char text[200] = "";
 
+    /* the reply text ends in CRLF; keep one clean line */
     if (s && s->text)
-        hr_sanitize(text, sizeof text, s->text, strlen(s->text));
+        hr_sanitize(text, sizeof text, s->text, strcspn(s->text, "\r\n"));
     snprintf(err + n, errsz - n, "%s%s: %d %s", n ? "; " : "", what, s ? s->code : 0, text);
 }
 
@@ -299,6 +321,7 @@ enum hr_send_status hr_smtp_send(const struct hr_mail_transport *t, const char *
         smtp_set_hostname(s, t->helo);
     set_timeouts(s, t->timeout);
     smtp_set_eventcb(s, event_cb, &si);
+    smtp_set_monitorcb(s, monitor_cb, NULL, 0);
     if (!smtp_starttls_enable(s, tls[t->starttls])) {
         snprintf(err, errsz, "libesmtp built without STARTTLS support");
         goto out_free;
