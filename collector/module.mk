@@ -58,3 +58,6 @@ $(B)/tests/test_csv: $(B)/tests/collector/test_csv.o $(COMMON_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
 TEST_BINS += $(B)/tests/test_store $(B)/tests/test_csv
+
+# The unit tests reach the collector's headers.
+$(B)/tests/collector/test_store.o: ALL_CFLAGS += -I$(TOP)/collector
