@@ -156,10 +156,16 @@ static int col_of(const struct lexer *lx, size_t pos)
     return c > (size_t)0x7fffffff ? 0x7fffffff : (int)c;
 }
 
+/* N bytes from POS, clamped to the end of the source. */
+static size_t clamp(const struct lexer *lx, size_t pos, size_t n)
+{
+    return pos >= lx->len ? 0 : n < lx->len - pos ? n : lx->len - pos;
+}
+
 static void lex_error(struct lexer *lx, struct token *t, size_t pos, size_t n,
                       const char *msg)
 {
-    diag_add(lx->d, t->line, col_of(lx, pos), lx->src + pos, n, "%s", msg);
+    diag_add(lx->d, t->line, col_of(lx, pos), lx->src + pos, clamp(lx, pos, n), "%s", msg);
     t->type = T_ERROR;
 }
 
@@ -286,7 +292,8 @@ static void lex_string(struct lexer *lx, struct token *t)
             else if (e == 'n') c = '\n';
             else if (e == 't') c = '\t';
             else if (!bad) {
-                diag_add(lx->d, t->line, col_of(lx, lx->pos - 1), lx->src + lx->pos - 1, 2,
+                diag_add(lx->d, t->line, col_of(lx, lx->pos - 1), lx->src + lx->pos - 1,
+                         clamp(lx, lx->pos - 1, 2),
                          "unknown escape in string (use \\\\, \\\", \\n or \\t)");
                 bad = 1;
             }
@@ -301,7 +308,7 @@ static void lex_string(struct lexer *lx, struct token *t)
         if (n + 2 > cap) {
             if (cap >= 65536) {
                 if (!bad)
-                    diag_add(lx->d, t->line, col_of(lx, b), lx->src + b, 16,
+                    diag_add(lx->d, t->line, col_of(lx, b), lx->src + b, clamp(lx, b, 16),
                              "string longer than 64 KiB");
                 bad = 1;
                 continue;

@@ -48,7 +48,7 @@ FUZZ_CC ?= clang
 $(B)/fuzz/fuzz_rules: rules/fuzz/fuzz_rules.c $(RULES_LANG_SRC) common/hr_util.c rules/lang.h \
                       rules/lang_int.h rules/forecast.h
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -Irules \
+	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Icommon \
 	    -o $@ rules/fuzz/fuzz_rules.c $(RULES_LANG_SRC) common/hr_util.c -lm
 .PHONY: fuzz-rules
 fuzz-rules: $(B)/fuzz/fuzz_rules

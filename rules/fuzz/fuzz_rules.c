@@ -7,7 +7,7 @@
  * expanded, so the evaluator sees whatever the parser accepts.  The same
  * function runs in the normal test build (tests/rules/test_hostile.c
  * replays the corpus). */
-#include "lang.h"
+#include "../lang.h"
 
 #include <math.h>
 #include <stdint.h>
