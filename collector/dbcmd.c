@@ -13,9 +13,10 @@
 static void db_usage(FILE *f)
 {
     fprintf(f,
-        "Usage: headroom db init | migrate | info\n"
+        "Usage: headroom db init [--schema N] | migrate | info\n"
         "  init     create the database (mode 0600) with the current schema; an\n"
-        "           existing file is upgraded, never emptied\n"
+        "           existing file is upgraded, never emptied.  --schema N creates a\n"
+        "           new file at an older schema N (to test upgrades)\n"
         "  migrate  upgrade an older database file in place, one transaction per step\n"
         "           (every command does this on open; this one says what it did)\n"
         "  info     path, file mode, schema version, journal mode and row counts\n"
@@ -72,8 +73,21 @@ int hr_cmd_db(struct hr_ctx *ctx, int argc, char **argv)
     const char *path = hr_db_path(ctx);
     char err[512];
     sqlite3 *db;
-    int before, n;
+    int before, n, upto = 0;
 
+    if (sub && argc == 4 && strcmp(sub, "init") == 0 && strcmp(argv[2], "--schema") == 0) {
+        uint64_t v;
+        if (hr_parse_u64(argv[3], &v) < 0 || v < 1 || v > (uint64_t)hr_db_latest_version()) {
+            fprintf(stderr, "headroom: db init --schema: 1 to %d\n", hr_db_latest_version());
+            return HR_EXIT_USAGE;
+        }
+        if (access(path, F_OK) == 0) {
+            fprintf(stderr, "headroom: %s exists; --schema only creates new files\n", path);
+            return HR_EXIT_USAGE;
+        }
+        upto = (int)v;
+        argc = 2;
+    }
     if (!sub || argc > 2) {
         db_usage(stderr);
         return HR_EXIT_USAGE;
@@ -96,7 +110,7 @@ int hr_cmd_db(struct hr_ctx *ctx, int argc, char **argv)
         return HR_EXIT_FAIL;
     }
     before = hr_db_version(db);
-    n = hr_db_migrate(db, 0, err, sizeof err);
+    n = hr_db_migrate(db, upto, err, sizeof err);
     hr_db_close(db);
     if (n < 0) {
         fprintf(stderr, "headroom: %s: %s\n", path, err);
@@ -105,7 +119,7 @@ int hr_cmd_db(struct hr_ctx *ctx, int argc, char **argv)
     if (ctx->quiet)
         return HR_EXIT_OK;
     if (!existed)
-        printf("%s: created, schema %d\n", path, hr_db_latest_version());
+        printf("%s: created, schema %d\n", path, upto ? upto : hr_db_latest_version());
     else if (n == 0)
         printf("%s: schema %d, up to date\n", path, before);
     else
