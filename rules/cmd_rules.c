@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,7 +377,8 @@ static void print_device(const struct hr_ruleset *rs, const struct hr_facts *f, 
             free(text);
             for (size_t k = 0; k < hr_rule_sku_count(r); k++) {
                 char *sku = hr_rule_sku(r, k, &ctx);
-                printf("\tsku: %s\n", sku ? sku : "(out of memory)");
+                printf("\tsku: %s\n", sku ? sku : errno == ENODATA
+                       ? "(none: the template uses an unknown value)" : "(out of memory)");
                 free(sku);
             }
             (*fired)++;

@@ -9,6 +9,7 @@
 #include "lang_int.h"
 #include "hr_util.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -543,7 +544,8 @@ static void sb_add(struct sbuf *b, const char *s, size_t n)
     b->p[b->len] = '\0';
 }
 
-static void sb_fact(struct sbuf *b, struct hr_evalctx *ctx, int fact)
+/* Append FACT's value; returns 0 if it was unknown. */
+static int sb_fact(struct sbuf *b, struct hr_evalctx *ctx, int fact)
 {
     struct val v;
     char tmp[64];
@@ -552,25 +554,29 @@ static void sb_fact(struct sbuf *b, struct hr_evalctx *ctx, int fact)
     if (v.known && v.type == TY_STR) {
         const char *s = val_str(&v);
         sb_add(b, s, strlen(s));
-        return;
+        return 1;
     }
     fmt_val(&v, tmp, sizeof tmp, 0, 1);
     sb_add(b, tmp, strlen(tmp));
+    return v.known;
 }
 
-static char *expand(const struct tmpl *t, struct hr_evalctx *ctx)
+/* STRICT: NULL with errno ENODATA when a variable is unknown. */
+static char *expand(const struct tmpl *t, struct hr_evalctx *ctx, int strict)
 {
     struct sbuf b = { 0 };
+    int unknown = 0;
 
     sb_add(&b, "", 0);
     for (size_t i = 0; t && i < t->n; i++) {
         if (t->parts[i].fact < 0)
             sb_add(&b, t->parts[i].text, t->parts[i].len);
-        else
-            sb_fact(&b, ctx, t->parts[i].fact);
+        else if (!sb_fact(&b, ctx, t->parts[i].fact))
+            unknown = 1;
     }
-    if (b.oom) {
+    if (b.oom || (strict && unknown)) {
         free(b.p);
+        errno = b.oom ? ENOMEM : ENODATA;
         return NULL;
     }
     return b.p;
@@ -578,7 +584,7 @@ static char *expand(const struct tmpl *t, struct hr_evalctx *ctx)
 
 char *hr_rule_proposal(const struct hr_rule *r, struct hr_evalctx *ctx)
 {
-    return expand(r->propose, ctx);
+    return expand(r->propose, ctx, 0);
 }
 
 char *hr_rule_subject(const struct hr_rule *r, struct hr_evalctx *ctx)
@@ -586,7 +592,7 @@ char *hr_rule_subject(const struct hr_rule *r, struct hr_evalctx *ctx)
     struct sbuf b = { 0 };
 
     if (r->subject)
-        return expand(r->subject, ctx);
+        return expand(r->subject, ctx, 0);
     /* "Acme Corp: FS-2000 SN123: capacity-full-soon" */
     sb_fact(&b, ctx, F_CUSTOMER);
     sb_add(&b, ": ", 2);
@@ -604,7 +610,13 @@ char *hr_rule_subject(const struct hr_rule *r, struct hr_evalctx *ctx)
 
 char *hr_rule_sku(const struct hr_rule *r, size_t i, struct hr_evalctx *ctx)
 {
-    return i < r->n_sku ? expand(r->sku[i], ctx) : NULL;
+    if (i >= r->n_sku) {
+        errno = EINVAL;
+        return NULL;
+    }
+    /* A part number with "unknown" in it would be looked up in the stock
+     * tables as if it were real: refuse it instead. */
+    return expand(r->sku[i], ctx, 1);
 }
 
 /* ---- flapping ---- */

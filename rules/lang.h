@@ -129,7 +129,10 @@ void hr_rule_eval(const struct hr_rule *r, struct hr_evalctx *ctx, struct hr_rul
 size_t hr_rule_why_format(const struct hr_rule_result *res, char *buf, size_t bufsz);
 
 /* Expand the rule's templates for the device in CTX: malloc'd strings,
- * NULL on ENOMEM.  A rule without a subject gets a default one. */
+ * NULL on ENOMEM.  Unknown values read "unknown" in the proposal and the
+ * subject; a SKU that needs an unknown value is NULL with errno ENODATA
+ * (no part number can be made up).  A rule without a subject gets
+ * "CUSTOMER: MODEL SERIAL: RULE". */
 char *hr_rule_proposal(const struct hr_rule *r, struct hr_evalctx *ctx);
 char *hr_rule_subject(const struct hr_rule *r, struct hr_evalctx *ctx);
 char *hr_rule_sku(const struct hr_rule *r, size_t i, struct hr_evalctx *ctx);

@@ -4,6 +4,7 @@
 #include "hr_util.h"
 #include "../tap.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -163,6 +164,11 @@ static void why_and_text(void)
     TAP_STR(s, "HDD-FS2000-8T", "SKU 2 expanded");
     free(s);
     TAP_OK(hr_rule_sku(r, 2, &ctx) == NULL, "no SKU 3");
+    f.model_number = NULL;
+    hr_eval_begin(&ctx, &f);
+    errno = 0;
+    TAP_OK(hr_rule_sku(r, 0, &ctx) == NULL && errno == ENODATA,
+           "no SKU from an unknown model number");
 
     device(&f, "no-history");
     res = eval_rule(&f, "capacity-full-soon", why, sizeof why);
