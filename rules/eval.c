@@ -49,6 +49,7 @@ void hr_eval_begin(struct hr_evalctx *ctx, const struct hr_facts *f)
 {
     ctx->f = f;
     ctx->fc_done = 0;
+    ctx->n_memo = 0;
 }
 
 static const struct hr_forecast *forecast(struct hr_evalctx *ctx)
@@ -211,7 +212,34 @@ static double sample_field(const struct hr_sample *s, int fn)
     }
 }
 
+static void call_compute(struct hr_evalctx *ctx, const struct node *n, struct val *v);
+
+/* Rules of one device often share calls (max_peak(7d) in a condition and
+ * its rearm clause): compute each (function, window) once. */
 static void call_value(struct hr_evalctx *ctx, const struct node *n, struct val *v)
+{
+    for (int i = 0; i < ctx->n_memo; i++)
+        if (ctx->memo[i].fn == n->id && ctx->memo[i].days == n->arg_days) {
+            memset(v, 0, sizeof *v);
+            v->type = TY_NUM;
+            v->dim = n->dim;
+            v->known = ctx->memo[i].known;
+            v->n = ctx->memo[i].v;
+            v->why_unknown = ctx->memo[i].why_unknown;
+            return;
+        }
+    call_compute(ctx, n, v);
+    if (ctx->n_memo < (int)HR_ARRAY_LEN(ctx->memo)) {
+        int i = ctx->n_memo++;
+        ctx->memo[i].fn = n->id;
+        ctx->memo[i].days = n->arg_days;
+        ctx->memo[i].known = v->known;
+        ctx->memo[i].v = v->n;
+        ctx->memo[i].why_unknown = v->why_unknown;
+    }
+}
+
+static void call_compute(struct hr_evalctx *ctx, const struct node *n, struct val *v)
 {
     const struct hr_facts *f = ctx->f;
     double from = (double)f->now - n->arg_days * DAY;
@@ -225,7 +253,9 @@ static void call_value(struct hr_evalctx *ctx, const struct node *n, struct val 
         struct hr_forecast_opts o = f->fc;
         struct hr_forecast fc;
         o.window_days = n->arg_days;
-        if (hr_forecast_compute(f->hist, f->n_hist, f->now, &o, &fc) < 0)
+        if (o.window_days == f->fc.window_days)
+            fc = *forecast(ctx);
+        else if (hr_forecast_compute(f->hist, f->n_hist, f->now, &o, &fc) < 0)
             return;
         v->why_unknown = hr_forecast_status_name(fc.status);
         if (fn == FN_TREND_DAYS_TO_FULL && fc.status == HR_FC_OK)

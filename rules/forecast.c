@@ -90,7 +90,12 @@ static size_t select_points(const struct hr_sample *s, size_t n, int64_t now,
         p[m].cap = s[i].capacity;
         m++;
     }
-    qsort(p, m, sizeof *p, pt_cmp);
+    /* Histories come in time order from the database: sort only if not. */
+    for (size_t i = 1; i < m; i++)
+        if (p[i].t < p[i - 1].t) {
+            qsort(p, m, sizeof *p, pt_cmp);
+            break;
+        }
     if (m == 0)
         return 0;
     for (size_t i = m; i-- > 0;) {

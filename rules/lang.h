@@ -106,6 +106,13 @@ struct hr_evalctx {
     const struct hr_facts *f;
     int fc_done;
     struct hr_forecast fc;
+    /* history functions already computed for this device (private) */
+    int n_memo;
+    struct {
+        int fn, known;
+        double days, v;
+        const char *why_unknown;
+    } memo[16];
 };
 
 void hr_eval_begin(struct hr_evalctx *ctx, const struct hr_facts *f);
