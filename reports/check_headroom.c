@@ -183,11 +183,24 @@ struct devlist {
     size_t n, cap;
 };
 
-static struct dev *devlist_get(struct devlist *l, uint32_t index)
+/* The device with INDEX, appended if new; NULL when out of memory.  *HINT
+ * is where the caller's column found its previous row: the agent returns
+ * every column in index order, so the next row is almost always the next
+ * entry, and a table of thousands of rows costs no quadratic search. */
+static struct dev *devlist_get(struct devlist *l, uint32_t index, size_t *hint)
 {
-    for (size_t i = 0; i < l->n; i++)
-        if (l->v[i].index == index)
+    for (size_t k = 0; k < 2; k++) {
+        size_t i = *hint + k;
+        if (i < l->n && l->v[i].index == index) {
+            *hint = i;
             return &l->v[i];
+        }
+    }
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].index == index) {
+            *hint = i;
+            return &l->v[i];
+        }
     if (l->n == l->cap) {
         size_t nc = l->cap ? l->cap * 2 : 16;
         struct dev *nv = realloc(l->v, nc * sizeof *nv);
@@ -199,6 +212,7 @@ static struct dev *devlist_get(struct devlist *l, uint32_t index)
     memset(&l->v[l->n], 0, sizeof l->v[l->n]);
     l->v[l->n].index = index;
     l->v[l->n].used_pct = -1;
+    *hint = l->n;
     return &l->v[l->n++];
 }
 
@@ -780,6 +794,7 @@ static int col_is_64(oid sub)
 
 struct colwalk {
     oid sub;
+    size_t hint;        /* devlist position of this column's last row */
     oid cur[MAX_OID_LEN];
     size_t curlen;
     int done;
@@ -797,6 +812,9 @@ static int walk_table(void *ss, const struct opts *o, struct devlist *l, struct 
     struct colwalk cols[HR_ARRAY_LEN(walk_cols)];
     size_t ncols = 0, active[HR_ARRAY_LEN(walk_cols)];
     unsigned requests = 0;
+    /* About 60 varbinds per answer keeps it well under 1472 bytes for the
+     * numeric columns; an agent that still answers tooBig gets fewer. */
+    long budget = 60;
 
     for (size_t i = 0; i < HR_ARRAY_LEN(walk_cols); i++) {
         if (o->version == SNMP_VERSION_1 && col_is_64(walk_cols[i]))
@@ -806,6 +824,7 @@ static int walk_table(void *ss, const struct opts *o, struct devlist *l, struct 
         cols[ncols].curlen = ENTRY_LEN + 1;
         cols[ncols].sub = walk_cols[i];
         cols[ncols].done = 0;
+        cols[ncols].hint = 0;
         ncols++;
     }
     for (;;) {
@@ -833,9 +852,7 @@ static int walk_table(void *ss, const struct opts *o, struct devlist *l, struct 
         }
         if (o->version != SNMP_VERSION_1) {
             pdu->non_repeaters = 0;
-            /* About 60 varbinds per answer keeps it well under 1472 bytes
-             * for the numeric columns and few fragments for the strings. */
-            pdu->max_repetitions = (long)(60 / na) > 0 ? (long)(60 / na) : 1;
+            pdu->max_repetitions = budget / (long)na > 0 ? budget / (long)na : 1;
         }
         for (size_t i = 0; i < na; i++)
             snmp_add_null_var(pdu, cols[active[i]].cur, cols[active[i]].curlen);
@@ -846,6 +863,12 @@ static int walk_table(void *ss, const struct opts *o, struct devlist *l, struct 
             /* v1 end of the MIB view for that varbind: drop the column
              * and ask again for the others. */
             cols[active[resp->errindex - 1]].done = 1;
+            snmp_free_pdu(resp);
+            continue;
+        }
+        if (resp->errstat == SNMP_ERR_TOOBIG && o->version != SNMP_VERSION_1 &&
+            budget / (long)na > 1) {
+            budget /= 2;
             snmp_free_pdu(resp);
             continue;
         }
@@ -876,7 +899,7 @@ static int walk_table(void *ss, const struct opts *o, struct devlist *l, struct 
             c->curlen = vb->name_length;
             if (vb->name[ENTRY_LEN + 1] == 0 || vb->name[ENTRY_LEN + 1] > UINT32_MAX)
                 continue;   /* hdrmDevIndex is 1..4294967295 */
-            d = devlist_get(l, (uint32_t)vb->name[ENTRY_LEN + 1]);
+            d = devlist_get(l, (uint32_t)vb->name[ENTRY_LEN + 1], &c->hint);
             if (!d) {
                 snmp_free_pdu(resp);
                 snprintf(f->msg, sizeof f->msg, "out of memory");

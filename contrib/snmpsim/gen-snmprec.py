@@ -12,7 +12,9 @@ which never move, are written here.
 
 --hostile adds a fourth device whose strings carry what a broken or
 malicious agent might send (CR/LF, NUL, '|', 8-bit bytes, a 255-byte
-serial), for testing managers' sanitizing.  It is not shipped.
+serial), for testing managers' sanitizing.  --many N adds N plain disks
+(indexes 101..100+N, diskN, used percent N mod 101) for tables that take
+many requests to walk.  Neither is shipped.
 """
 import re
 import sys
@@ -169,6 +171,17 @@ def main(argv):
         return 0 if len(argv) >= 2 else 2
     oids = load_oids(argv[1])
     devices = DEVICES + ([HOSTILE] if '--hostile' in argv[2:] else [])
+    if '--many' in argv[2:]:
+        n = int(argv[argv.index('--many') + 1])
+        for k in range(1, n + 1):
+            cap = 2000398934016
+            devices.append(dict(
+                index=100 + k, name='disk%d' % k, serial='SYN%06d' % k, vendor='ATA',
+                model='Synthetic disk', model_number='SYN2T', product_number='',
+                firmware='1.%d' % (k % 7), config='', capacity=cap, cache=0,
+                used=cap // 101 * (k % 101), used_pct=k % 101, writes=k, peak=k,
+                peak_prev=k, window=60, rate_avg=k // 2, sale=None, price='',
+                customer='', regno='', volumes=[]))
     for oid, tag, value in rows(oids, devices):
         sys.stdout.write('%s|%s|%s\n' % (oid, tag, value))
     return 0

@@ -13,12 +13,14 @@ ENT=${ENTERPRISE:-32473}
 mkdir -p "$T/rec"
 "$PY" "$GEN" "$B/gen/hdrm_oids.h" > "$T/rec/headroom-device.snmprec"
 "$PY" "$GEN" "$B/gen/hdrm_oids.h" --hostile > "$T/rec/hostile.snmprec"
+# 303 devices: a walk of many requests (GETBULK rounds, v1 GETNEXT rows).
+"$PY" "$GEN" "$B/gen/hdrm_oids.h" --many 300 > "$T/rec/many.snmprec"
 # An agent without our subtree, and one with the agent scalars but no rows.
 grep '^1\.3\.6\.1\.2\.1\.1\.' "$T/rec/headroom-device.snmprec" > "$T/rec/nomib.snmprec"
 grep -E "^1\.3\.6\.1\.2\.1\.1\.|^1\.3\.6\.1\.4\.1\.$ENT\.1\.1\." "$T/rec/headroom-device.snmprec" |
     sed "s/^\(1\.3\.6\.1\.4\.1\.$ENT\.1\.1\.5\.0\)|66|3$/\1|66|0/" > "$T/rec/empty.snmprec"
 start_sim "$T/rec/headroom-device.snmprec" "$T/rec/hostile.snmprec" \
-          "$T/rec/nomib.snmprec" "$T/rec/empty.snmprec" || { not_ok "snmpsimd started"; exit 1; }
+          "$T/rec/nomib.snmprec" "$T/rec/empty.snmprec" "$T/rec/many.snmprec" || { not_ok "snmpsimd started"; exit 1; }
 ok "snmpsimd on 127.0.0.1:$SIM_PORT"
 
 # run ARGS...: OUT (stdout), RC, LINE1 (the status line).
@@ -143,6 +145,22 @@ is "v3: default check CRITICAL" "$RC" 2
 run -P 3 -U hruser -L authPriv -a SHA -A wrongpass1 -x AES -X hrprivpass -N headroom-device -t 2 -r 0
 is "v3 wrong passphrase: UNKNOWN" "$RC" 3
 like "v3 wrong passphrase: message" "$LINE1" '^HEADROOM UNKNOWN - '
+
+# ---- a table that takes many requests ---------------------------------------------
+# diskK is K mod 101 percent used: count the expected states.
+nw=0 nc=1   # nvme0n1 (92%) is critical too
+for k in $(seq 300); do p=$((k % 101)); if [ $p -gt 90 ]; then nc=$((nc + 1)); elif [ $p -gt 80 ]; then nw=$((nw + 1)); fi; done
+for ver in 2c 1; do
+    run -P $ver -C many
+    is "v$ver, 303 devices: CRITICAL" "$RC" 2
+    like "v$ver, 303 devices: counts" "$LINE1" "^HEADROOM CRITICAL - 303 devices, worst disk[0-9]+ 100% used, $nc critical, $nw warning, 1 usage unknown \\| "
+    is "v$ver, 303 devices: one perfdata item each" "$(grep -o "_used_pct'=" <<<"$LINE1" | wc -l)" 303
+    like "v$ver, 303 devices: disk250 is 48%" "$LINE1" "'disk250_used_pct'=48%;80;90;0;100 "
+    is "v$ver, 303 devices: 303 device lines" "$(sed -n '2,$p' <<<"$OUT" | wc -l)" 303
+done
+run -C many -s SYN000299
+like "--serial among 303 devices" "$LINE1" "^HEADROOM OK - disk299 \\(serial SYN000299\\) 97% used|^HEADROOM CRITICAL - disk299 \\(serial SYN000299\\) 97% used"
+is "--serial among 303: CRITICAL (97%)" "$RC" 2
 
 # ---- missing MIB, empty table, timeout ------------------------------------------------
 run -C nomib

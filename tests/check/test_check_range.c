@@ -162,15 +162,21 @@ static void test_labels(void)
 {
     struct devlist l = { NULL, 0, 0 };
     struct dev *d;
+    size_t hint = 0;
 
-    d = devlist_get(&l, 1); hr_strlcpy(d->name, "sda", sizeof d->name);
-    d = devlist_get(&l, 2); hr_strlcpy(d->name, "we'ird=na me", sizeof d->name);
-    d = devlist_get(&l, 3); d->name[0] = '\0';
-    d = devlist_get(&l, 4); hr_strlcpy(d->name, "dup", sizeof d->name);
-    d = devlist_get(&l, 5); hr_strlcpy(d->name, "dup", sizeof d->name);
-    d = devlist_get(&l, 6); hr_strlcpy(d->name, "caf\xc3\xa9", sizeof d->name);
+    d = devlist_get(&l, 1, &hint); hr_strlcpy(d->name, "sda", sizeof d->name);
+    d = devlist_get(&l, 2, &hint); hr_strlcpy(d->name, "we'ird=na me", sizeof d->name);
+    d = devlist_get(&l, 3, &hint); d->name[0] = '\0';
+    d = devlist_get(&l, 4, &hint); hr_strlcpy(d->name, "dup", sizeof d->name);
+    d = devlist_get(&l, 5, &hint); hr_strlcpy(d->name, "dup", sizeof d->name);
+    d = devlist_get(&l, 6, &hint); hr_strlcpy(d->name, "caf\xc3\xa9", sizeof d->name);
     TAP_INT(l.n, 6, "six devices");
-    TAP_OK(devlist_get(&l, 4) == &l.v[3], "devlist_get finds an existing index");
+    hint = 0;
+    TAP_OK(devlist_get(&l, 1, &hint) == &l.v[0] && hint == 0, "devlist_get: the hinted row");
+    TAP_OK(devlist_get(&l, 2, &hint) == &l.v[1] && hint == 1, "devlist_get: the row after the hint");
+    TAP_OK(devlist_get(&l, 5, &hint) == &l.v[4] && hint == 4, "devlist_get: a row found by search");
+    TAP_OK(devlist_get(&l, 1, &hint) == &l.v[0], "devlist_get: an earlier row");
+    TAP_INT(l.n, 6, "no row added for existing indexes");
     make_labels(&l, &metrics[0]);
     TAP_STR(l.v[0].label, "sda_used_pct", "plain label");
     TAP_STR(l.v[1].label, "we_ird_na_me_used_pct", "quote, = and blank replaced");
