@@ -626,8 +626,10 @@ static int register_table(const char *name, const oid *o, size_t olen, Netsnmp_N
         return -1;
     cache->flags = NETSNMP_CACHE_DONT_INVALIDATE_ON_SET | NETSNMP_CACHE_DONT_FREE_EXPIRED |
                    NETSNMP_CACHE_DONT_AUTO_RELEASE;
-    if (netsnmp_inject_handler_before(reg, netsnmp_cache_handler_get(cache), TABLE_TDATA_NAME) !=
-        SNMPERR_SUCCESS)
+    /* first in the chain: tdata registers a table_container handler that
+     * looks the row up before tdata itself runs, so a cache placed just
+     * before tdata would rebuild the rows under a looked-up row */
+    if (netsnmp_inject_handler(reg, netsnmp_cache_handler_get(cache)) != SNMPERR_SUCCESS)
         return -1;
     return 0;
 }

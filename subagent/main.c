@@ -346,7 +346,11 @@ static int run(const struct opts *o, struct hdrm_config *cfg)
         agent_check_and_process(1);
     hr_log(LOG_INFO, "signal %d: saving state and stopping", (int)stop_signal);
     int rc = hdrm_agent_save() < 0 ? EXIT_RUNTIME : 0;
-    snmp_shutdown("headroomd");
+    /* Close the AgentX session (the master unregisters our subtrees) but
+     * skip snmp_shutdown(): in net-snmp 5.9.3 the subagent's own shutdown
+     * callback unregisters itself while the callback lock is held, which
+     * stalls and logs a failed assertion on every stop. */
+    snmp_close_sessions();
     hdrm_agent_stop();
     return rc;
 }
