@@ -264,10 +264,6 @@ static void setup_snmp(const struct opts *o, const struct hdrm_config *cfg, cons
     netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
     if (sock)
         netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, sock);
-    /* ping the master every N s and reconnect when it went away (snmpd
-     * restarted): the subagent re-registers by itself */
-    netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
-                       (int)cfg->ping_interval);
     /* no net-snmp persistent files of ours outside the state directory */
     netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, state_dir);
     netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
@@ -332,6 +328,11 @@ static int run(const struct opts *o, struct hdrm_config *cfg)
         hr_log(LOG_ERR, "cannot initialise the net-snmp agent library");
         return EXIT_RUNTIME;
     }
+    /* ping the master every N s and reconnect when it went away (snmpd
+     * restarted): the subagent re-registers by itself.  Set after
+     * init_agent(), which installs net-snmp's default of 15 s. */
+    netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
+                       (int)cfg->ping_interval);
     if (hdrm_agent_start(cfg, o->root ? o->root : "/", state_file) < 0)
         return EXIT_RUNTIME;
     init_snmp("headroomd");
