@@ -800,8 +800,119 @@ struct colwalk {
     int done;
 };
 
+struct walk {
+    struct colwalk cols[HR_ARRAY_LEN(walk_cols)];
+    size_t ncols;
+    size_t active[HR_ARRAY_LEN(walk_cols)];  /* unfinished columns, in */
+    size_t na;                               /* request order */
+    long budget;            /* varbinds asked for per GETBULK */
+    unsigned requests;
+};
+
 static const oid entry_oid[] = { HDRM_OID_hdrmDeviceEntry };
 #define ENTRY_LEN HDRM_OIDLEN_hdrmDeviceEntry
+
+static void walk_init(struct walk *w, long version)
+{
+    memset(w, 0, sizeof *w);
+    /* About 60 varbinds per answer keeps it well under 1472 bytes for the
+     * numeric columns; an agent that still answers tooBig gets fewer. */
+    w->budget = 60;
+    for (size_t i = 0; i < HR_ARRAY_LEN(walk_cols); i++) {
+        struct colwalk *c = &w->cols[w->ncols];
+        if (version == SNMP_VERSION_1 && col_is_64(walk_cols[i]))
+            continue;
+        memcpy(c->cur, entry_oid, sizeof entry_oid);
+        c->cur[ENTRY_LEN] = walk_cols[i];
+        c->curlen = ENTRY_LEN + 1;
+        c->sub = walk_cols[i];
+        w->ncols++;
+    }
+}
+
+/* The next request: one varbind per unfinished column.  NULL with f->msg
+ * set on failure, or with *DONE set when every column has ended. */
+static netsnmp_pdu *walk_pdu(struct walk *w, long version, int *done, struct snmp_fail *f)
+{
+    netsnmp_pdu *pdu;
+
+    w->na = 0;
+    for (size_t i = 0; i < w->ncols; i++)
+        if (!w->cols[i].done)
+            w->active[w->na++] = i;
+    *done = w->na == 0;
+    if (*done)
+        return NULL;
+    /* A well-behaved agent ends every column; a broken one that keeps
+     * answering inside a column with increasing OIDs is stopped here
+     * (and by the alarm). */
+    if (++w->requests > 100000) {
+        snprintf(f->msg, sizeof f->msg, "the agent's device table does not end");
+        return NULL;
+    }
+    pdu = snmp_pdu_create(version == SNMP_VERSION_1 ? SNMP_MSG_GETNEXT : SNMP_MSG_GETBULK);
+    if (!pdu)
+        goto out_nomem;
+    if (version != SNMP_VERSION_1) {
+        pdu->non_repeaters = 0;
+        pdu->max_repetitions = w->budget / (long)w->na > 0 ? w->budget / (long)w->na : 1;
+    }
+    for (size_t i = 0; i < w->na; i++) {
+        const struct colwalk *c = &w->cols[w->active[i]];
+        if (!snmp_add_null_var(pdu, c->cur, c->curlen)) {
+            snmp_free_pdu(pdu);
+            goto out_nomem;
+        }
+    }
+    return pdu;
+out_nomem:
+    snprintf(f->msg, sizeof f->msg, "out of memory");
+    return NULL;
+}
+
+/* Take one answer's varbinds: the K-th belongs to active column K mod na
+ * (GETBULK repeats the request's varbinds in order, RFC 3416 section
+ * 4.2.3).  0, or -1 with f->msg. */
+static int walk_absorb(struct walk *w, const netsnmp_pdu *resp, struct devlist *l,
+                       struct snmp_fail *f)
+{
+    const netsnmp_variable_list *vb;
+    size_t k;
+
+    for (vb = resp->variables, k = 0; vb; vb = vb->next_variable, k++) {
+        struct colwalk *c = &w->cols[w->active[k % w->na]];
+        struct dev *d;
+
+        if (c->done)
+            continue;
+        if (vb->type == SNMP_ENDOFMIBVIEW || vb->type == SNMP_NOSUCHOBJECT ||
+            vb->type == SNMP_NOSUCHINSTANCE || vb->name_length != ENTRY_LEN + 2 ||
+            netsnmp_oid_is_subtree(c->cur, ENTRY_LEN + 1, vb->name, vb->name_length) != 0) {
+            c->done = 1;
+            continue;
+        }
+        /* An agent that does not move forward would loop forever. */
+        if (snmp_oid_compare(vb->name, vb->name_length, c->cur, c->curlen) <= 0) {
+            c->done = 1;
+            continue;
+        }
+        memcpy(c->cur, vb->name, vb->name_length * sizeof(oid));
+        c->curlen = vb->name_length;
+        if (vb->name[ENTRY_LEN + 1] == 0 || vb->name[ENTRY_LEN + 1] > UINT32_MAX)
+            continue;   /* hdrmDevIndex is 1..4294967295 */
+        d = devlist_get(l, (uint32_t)vb->name[ENTRY_LEN + 1], &c->hint);
+        if (!d) {
+            snprintf(f->msg, sizeof f->msg, "out of memory");
+            return -1;
+        }
+        store_cell(d, c->sub, vb);
+    }
+    /* An answer with no varbinds cannot make progress. */
+    if (k == 0)
+        for (size_t i = 0; i < w->na; i++)
+            w->cols[w->active[i]].done = 1;
+    return 0;
+}
 
 /* Walk every column at once: one varbind per unfinished column in each
  * GETNEXT (v1) or GETBULK (v2c/v3) request, the classic column-parallel
@@ -809,66 +920,29 @@ static const oid entry_oid[] = { HDRM_OID_hdrmDeviceEntry };
  * endOfMibView, or (v1) noSuchName for it.  0, or -1 with f->msg. */
 static int walk_table(void *ss, const struct opts *o, struct devlist *l, struct snmp_fail *f)
 {
-    struct colwalk cols[HR_ARRAY_LEN(walk_cols)];
-    size_t ncols = 0, active[HR_ARRAY_LEN(walk_cols)];
-    unsigned requests = 0;
-    /* About 60 varbinds per answer keeps it well under 1472 bytes for the
-     * numeric columns; an agent that still answers tooBig gets fewer. */
-    long budget = 60;
+    struct walk w;
 
-    for (size_t i = 0; i < HR_ARRAY_LEN(walk_cols); i++) {
-        if (o->version == SNMP_VERSION_1 && col_is_64(walk_cols[i]))
-            continue;
-        memcpy(cols[ncols].cur, entry_oid, sizeof entry_oid);
-        cols[ncols].cur[ENTRY_LEN] = walk_cols[i];
-        cols[ncols].curlen = ENTRY_LEN + 1;
-        cols[ncols].sub = walk_cols[i];
-        cols[ncols].done = 0;
-        cols[ncols].hint = 0;
-        ncols++;
-    }
+    walk_init(&w, o->version);
     for (;;) {
-        size_t na = 0;
         netsnmp_pdu *pdu, *resp;
-        netsnmp_variable_list *vb;
-        size_t k;
+        int done, rc;
 
-        for (size_t i = 0; i < ncols; i++)
-            if (!cols[i].done)
-                active[na++] = i;
-        if (na == 0)
-            return 0;
-        /* A well-behaved agent ends every column; a broken one that keeps
-         * answering inside a column with increasing OIDs is stopped here
-         * (and by the alarm). */
-        if (++requests > 100000) {
-            snprintf(f->msg, sizeof f->msg, "the agent's device table does not end");
-            return -1;
-        }
-        pdu = snmp_pdu_create(o->version == SNMP_VERSION_1 ? SNMP_MSG_GETNEXT : SNMP_MSG_GETBULK);
-        if (!pdu) {
-            snprintf(f->msg, sizeof f->msg, "out of memory");
-            return -1;
-        }
-        if (o->version != SNMP_VERSION_1) {
-            pdu->non_repeaters = 0;
-            pdu->max_repetitions = budget / (long)na > 0 ? budget / (long)na : 1;
-        }
-        for (size_t i = 0; i < na; i++)
-            snmp_add_null_var(pdu, cols[active[i]].cur, cols[active[i]].curlen);
+        pdu = walk_pdu(&w, o->version, &done, f);
+        if (!pdu)
+            return done ? 0 : -1;
         if (snmp_exchange(ss, pdu, &resp, f) < 0)
             return -1;
         if (resp->errstat == SNMP_ERR_NOSUCHNAME && o->version == SNMP_VERSION_1 &&
-            resp->errindex >= 1 && (size_t)resp->errindex <= na) {
+            resp->errindex >= 1 && (size_t)resp->errindex <= w.na) {
             /* v1 end of the MIB view for that varbind: drop the column
              * and ask again for the others. */
-            cols[active[resp->errindex - 1]].done = 1;
+            w.cols[w.active[resp->errindex - 1]].done = 1;
             snmp_free_pdu(resp);
             continue;
         }
         if (resp->errstat == SNMP_ERR_TOOBIG && o->version != SNMP_VERSION_1 &&
-            budget / (long)na > 1) {
-            budget /= 2;
+            w.budget / (long)w.na > 1) {
+            w.budget /= 2;
             snmp_free_pdu(resp);
             continue;
         }
@@ -878,40 +952,10 @@ static int walk_table(void *ss, const struct opts *o, struct devlist *l, struct 
             snmp_free_pdu(resp);
             return -1;
         }
-        for (vb = resp->variables, k = 0; vb; vb = vb->next_variable, k++) {
-            struct colwalk *c = &cols[active[k % na]];
-            struct dev *d;
-
-            if (c->done)
-                continue;
-            if (vb->type == SNMP_ENDOFMIBVIEW || vb->type == SNMP_NOSUCHOBJECT ||
-                vb->type == SNMP_NOSUCHINSTANCE || vb->name_length != ENTRY_LEN + 2 ||
-                netsnmp_oid_is_subtree(c->cur, ENTRY_LEN + 1, vb->name, vb->name_length) != 0) {
-                c->done = 1;
-                continue;
-            }
-            /* An agent that does not move forward would loop forever. */
-            if (snmp_oid_compare(vb->name, vb->name_length, c->cur, c->curlen) <= 0) {
-                c->done = 1;
-                continue;
-            }
-            memcpy(c->cur, vb->name, vb->name_length * sizeof(oid));
-            c->curlen = vb->name_length;
-            if (vb->name[ENTRY_LEN + 1] == 0 || vb->name[ENTRY_LEN + 1] > UINT32_MAX)
-                continue;   /* hdrmDevIndex is 1..4294967295 */
-            d = devlist_get(l, (uint32_t)vb->name[ENTRY_LEN + 1], &c->hint);
-            if (!d) {
-                snmp_free_pdu(resp);
-                snprintf(f->msg, sizeof f->msg, "out of memory");
-                return -1;
-            }
-            store_cell(d, c->sub, vb);
-        }
-        /* An answer with no varbinds cannot make progress. */
-        if (k == 0)
-            for (size_t i = 0; i < na; i++)
-                cols[active[i]].done = 1;
+        rc = walk_absorb(&w, resp, l, f);
         snmp_free_pdu(resp);
+        if (rc < 0)
+            return -1;
     }
 }
 
@@ -924,11 +968,11 @@ static int probe_mib(void *ss, struct snmp_fail *f)
     int served;
 
     pdu = snmp_pdu_create(SNMP_MSG_GET);
-    if (!pdu) {
+    if (!pdu || !snmp_add_null_var(pdu, count_oid, HR_ARRAY_LEN(count_oid))) {
+        snmp_free_pdu(pdu);
         snprintf(f->msg, sizeof f->msg, "out of memory");
         return -1;
     }
-    snmp_add_null_var(pdu, count_oid, HR_ARRAY_LEN(count_oid));
     if (snmp_exchange(ss, pdu, &resp, f) < 0)
         return -1;
     served = resp->errstat == SNMP_ERR_NOERROR && resp->variables &&

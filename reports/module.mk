@@ -28,4 +28,15 @@ install-check-headroom: $(B)/check_headroom
 	install -m 644 contrib/README.md $(DESTDIR)$(DOCDIR)/contrib/
 	install -m 644 contrib/zabbix/*.yaml $(DESTDIR)$(DOCDIR)/contrib/zabbix/
 	install -m 644 contrib/snmpsim/headroom-device.snmprec $(DESTDIR)$(DOCDIR)/contrib/snmpsim/
+# libFuzzer harness of the range parser, the sanitizer and the cell
+# decoder: `make fuzz-check`, then build/fuzz/fuzz_check -max_total_time=60.
+# Needs clang; not part of `make check` (the unit test runs a torture).
+FUZZ_CC ?= clang
+$(B)/fuzz/fuzz_check: tests/check/fuzz_check.c reports/check_headroom.c common/hr_util.c $(OIDS_H)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -I$(B)/gen \
+	    $(SNMP_CFLAGS) -DHEADROOM_VERSION='"$(VERSION)"' \
+	    -o $@ tests/check/fuzz_check.c common/hr_util.c $(SNMP_LIBS) -lm
+.PHONY: fuzz-check
+fuzz-check: $(B)/fuzz/fuzz_check
 # end check_headroom -----------------------------------------------------------

@@ -187,6 +187,66 @@ static void test_labels(void)
     free(l.v);
 }
 
+/* A deterministic torture: many random strings from the range alphabet
+ * and random bytes through the sanitizer, checking invariants rather than
+ * values (run under ASan/UBSan by make check-asan). */
+static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+
+static unsigned rng(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (unsigned)(rng_state >> 32);
+}
+
+static void test_torture(void)
+{
+    static const char alpha[] = "0123456789.:~@-+eE x";
+    unsigned parsed = 0, bad_parse = 0, bad_flip = 0, bad_clean = 0;
+
+    for (int n = 0; n < 200000; n++) {
+        char spec[16], inv[20];
+        size_t len = rng() % 12;
+        struct range r, ri;
+        const char *err = NULL;
+
+        for (size_t i = 0; i < len; i++)
+            spec[i] = alpha[rng() % (sizeof alpha - 1)];
+        spec[len] = '\0';
+        if (range_parse(spec, &r, &err) < 0) {
+            bad_parse += !err || !*err;
+            continue;
+        }
+        parsed++;
+        bad_parse += strcmp(r.text, spec) != 0 ||
+                     (!r.start_inf && !r.end_inf && r.start > r.end);
+        /* '@' turns every alert into none and back */
+        if (spec[0] != '@') {
+            snprintf(inv, sizeof inv, "@%s", spec);
+            if (range_parse(inv, &ri, &err) == 0) {
+                double v = (double)((int)(rng() % 2001) - 1000) / 10.0;
+                bad_flip += range_alert(&r, v) == range_alert(&ri, v);
+            }
+        }
+    }
+    TAP_OK(parsed > 1000, "torture: %u random ranges parsed", parsed);
+    TAP_INT(bad_parse, 0, "torture: parsed ranges keep their text and order; refusals say why");
+    TAP_INT(bad_flip, 0, "torture: '@' inverts every parsed range");
+    for (int n = 0; n < 20000; n++) {
+        unsigned char raw[300];
+        char out[64];
+        size_t len = rng() % sizeof raw, olen;
+
+        for (size_t i = 0; i < len; i++)
+            raw[i] = (unsigned char)rng();
+        text_clean(out, 1 + rng() % sizeof out, raw, len);
+        olen = strlen(out);
+        bad_clean += olen >= sizeof out || !hr_is_clean_utf8(out, olen) || strchr(out, '|');
+    }
+    TAP_INT(bad_clean, 0, "torture: sanitized random bytes are clean, bounded, pipe-free");
+}
+
 /* parse_args on good command lines (bad ones exit, tested by the shell
  * tests). */
 static void test_args(void)
@@ -225,5 +285,6 @@ int main(void)
     test_text();
     test_clean();
     test_labels();
+    test_torture();
     return TAP_DONE();
 }
