@@ -13,6 +13,14 @@ ENT=${ENTERPRISE:-32473}
 mkdir -p "$T/rec"
 "$PY" "$GEN" "$B/gen/hdrm_oids.h" > "$T/rec/headroom-device.snmprec"
 "$PY" "$GEN" "$B/gen/hdrm_oids.h" --hostile > "$T/rec/hostile.snmprec"
+# Wrong types and values: sda's used percent as a string, nvme0n1's peak
+# as a string, sdb's used percent out of the MIB's range.
+sed -e "s/^\(1\.3\.6\.1\.4\.1\.$ENT\.1\.2\.1\.16\.1\)|2|72$/\1|4|72/" \
+    -e "s/^\(1\.3\.6\.1\.4\.1\.$ENT\.1\.2\.1\.18\.2\)|66|15230$/\1|4|15230/" \
+    -e "s/^\(1\.3\.6\.1\.4\.1\.$ENT\.1\.2\.1\.16\.3\)|2|-1$/\1|2|250/" \
+    "$T/rec/headroom-device.snmprec" > "$T/rec/wrongtype.snmprec"
+is "wrongtype record differs in 3 lines" \
+   "$(diff "$T/rec/headroom-device.snmprec" "$T/rec/wrongtype.snmprec" | grep -c '^>')" 3
 # 303 devices: a walk of many requests (GETBULK rounds, v1 GETNEXT rows).
 "$PY" "$GEN" "$B/gen/hdrm_oids.h" --many 300 > "$T/rec/many.snmprec"
 # An agent without our subtree, and one with the agent scalars but no rows.
@@ -20,7 +28,8 @@ grep '^1\.3\.6\.1\.2\.1\.1\.' "$T/rec/headroom-device.snmprec" > "$T/rec/nomib.s
 grep -E "^1\.3\.6\.1\.2\.1\.1\.|^1\.3\.6\.1\.4\.1\.$ENT\.1\.1\." "$T/rec/headroom-device.snmprec" |
     sed "s/^\(1\.3\.6\.1\.4\.1\.$ENT\.1\.1\.5\.0\)|66|3$/\1|66|0/" > "$T/rec/empty.snmprec"
 start_sim "$T/rec/headroom-device.snmprec" "$T/rec/hostile.snmprec" \
-          "$T/rec/nomib.snmprec" "$T/rec/empty.snmprec" "$T/rec/many.snmprec" || { not_ok "snmpsimd started"; exit 1; }
+          "$T/rec/nomib.snmprec" "$T/rec/empty.snmprec" "$T/rec/many.snmprec" \
+          "$T/rec/wrongtype.snmprec" || { not_ok "snmpsimd started"; exit 1; }
 ok "snmpsimd on 127.0.0.1:$SIM_PORT"
 
 # run ARGS...: OUT (stdout), RC, LINE1 (the status line).
@@ -145,6 +154,17 @@ is "v3: default check CRITICAL" "$RC" 2
 run -P 3 -U hruser -L authPriv -a SHA -A wrongpass1 -x AES -X hrprivpass -N headroom-device -t 2 -r 0
 is "v3 wrong passphrase: UNKNOWN" "$RC" 3
 like "v3 wrong passphrase: message" "$LINE1" '^HEADROOM UNKNOWN - '
+
+# ---- wrong types and values from the agent ---------------------------------------
+run -C wrongtype -v
+is "wrong types: the one good value decides (nvme0n1 92%): CRITICAL" "$RC" 2
+like "wrong types: sda and sdb counted unknown" "$LINE1" '^HEADROOM CRITICAL - 3 devices, worst nvme0n1 92% used, 1 critical, 2 usage unknown'
+like "wrong types: -v says a cell was ignored" "$OUT" $'\n\\[UNKNOWN\\] sda [^\n]*1 cell\\(s\\) with a wrong type or value ignored'
+like "out-of-range used percent ignored" "$OUT" $'\n\\[UNKNOWN\\] sdb [^\n]*1 cell\\(s\\) with a wrong type or value ignored'
+run -C wrongtype -m peak -i 2
+is "peak served as a string: UNKNOWN" "$RC" 3
+run -C wrongtype -m peak -i 1 -w 5000
+is "other columns of the same agent still work" "$RC" 0
 
 # ---- a table that takes many requests ---------------------------------------------
 # diskK is K mod 101 percent used: count the expected states.
