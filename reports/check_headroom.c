@@ -1147,19 +1147,41 @@ static int select_devices(struct devlist *l, const struct opts *o)
     return n;
 }
 
+/* The device as the status line names it: its name, else dev<index>. */
+static const char *dev_title(const struct dev *d, char *buf, size_t sz)
+{
+    if (d->name[0])
+        return d->name;
+    snprintf(buf, sz, "dev%" PRIu32, d->index);
+    return buf;
+}
+
+/* Why a value is missing, in the metric's words. */
+static const char *unknown_what(const struct metric *m)
+{
+    return m->id == M_USED_PCT || m->id == M_USED_BYTES ? "usage" : m->name;
+}
+
+static const char *unknown_why(const struct metric *m)
+{
+    return m->id == M_USED_PCT || m->id == M_USED_BYTES
+           ? "nothing mounted" : "not served by the agent";
+}
+
 /* Evaluate, print, and return the plugin's state. */
 static int report(struct devlist *l, const struct opts *o, int nsel)
 {
     const struct metric *m = o->metric;
-    const struct dev *worst = NULL;
+    const struct dev *worst = NULL, *last = NULL;
     int state = ST_OK, ncrit = 0, nwarn = 0, nunk = 0;
-    char vt[128];
+    char vt[128], title[32];
 
     make_labels(l, m);
     for (size_t i = 0; i < l->n; i++) {
         struct dev *d = &l->v[i];
         if (!d->selected)
             continue;
+        last = d;
         d->known = (d->have & m->need) != 0;
         if (!d->known) {
             nunk++;
@@ -1173,29 +1195,32 @@ static int report(struct devlist *l, const struct opts *o, int nsel)
             (d->state == worst->state && d->value > worst->value))
             worst = d;
     }
-    if (!worst) {
+    if (!worst && nsel == 1) {
         state = ST_UNKNOWN;
-        printf(SERVICE " UNKNOWN - %d device%s, %s unknown for all (nothing mounted?)",
-               nsel, nsel == 1 ? "" : "s",
-               m->id == M_USED_PCT || m->id == M_USED_BYTES ? "usage" : m->name);
+        printf(SERVICE " UNKNOWN - %s%s%s%s %s unknown (%s)", dev_title(last, title, sizeof title),
+               last->serial[0] ? " (serial " : "", last->serial, last->serial[0] ? ")" : "",
+               unknown_what(m), unknown_why(m));
+    } else if (!worst) {
+        state = ST_UNKNOWN;
+        printf(SERVICE " UNKNOWN - %d devices, %s unknown for all (%s)", nsel,
+               unknown_what(m), unknown_why(m));
     } else {
         state = worst->state;
         value_text(vt, sizeof vt, worst, m);
         if (nsel == 1)
             printf(SERVICE " %s - %s%s%s%s %s", state_names[state],
-                   worst->name[0] ? worst->name : "device",
+                   dev_title(worst, title, sizeof title),
                    worst->serial[0] ? " (serial " : "", worst->serial,
                    worst->serial[0] ? ")" : "", vt);
         else
             printf(SERVICE " %s - %d devices, worst %s %s", state_names[state], nsel,
-                   worst->name[0] ? worst->name : "device", vt);
+                   dev_title(worst, title, sizeof title), vt);
         if (ncrit && nsel > 1)
             printf(", %d critical", ncrit);
         if (nwarn && nsel > 1)
             printf(", %d warning", nwarn);
         if (nunk && nsel > 1)
-            printf(", %d %s unknown", nunk, m->id == M_USED_PCT || m->id == M_USED_BYTES
-                   ? "usage" : m->name);
+            printf(", %d %s unknown", nunk, unknown_what(m));
     }
     printf(" |");
     for (size_t i = 0; i < l->n; i++)
@@ -1229,7 +1254,7 @@ static int run(const struct opts *o)
         snprintf(peer, sizeof peer, "udp:%s:%u", o->host, o->port);
     {
         char tmp[512];
-        snprintf(tmp, sizeof tmp, "%s:%u", o->host, o->port);
+        snprintf(tmp, sizeof tmp, strchr(o->host, ':') ? "[%s]:%u" : "%s:%u", o->host, o->port);
         text_clean(where, sizeof where, tmp, strlen(tmp));
     }
     arm_timeout(o, where);

@@ -74,7 +74,7 @@ dev -i 2
 is "-i 2 (92%): CRITICAL" "$RC" 2
 dev -i 3
 is "-i 3 (nothing mounted): UNKNOWN" "$RC" 3
-like "-i 3 says usage unknown" "$LINE1" '^HEADROOM UNKNOWN - 1 device, usage unknown for all'
+like "-i 3 says usage unknown" "$LINE1" '^HEADROOM UNKNOWN - sdb \(serial ZL2ABCDE\) usage unknown \(nothing mounted\) \| '"'sdb_used_pct'=U;80;90;0;100$"
 dev -s S4EWNX0R812345 -w 95 -c 98
 is "--serial picks nvme0n1 (92% < 95): OK" "$RC" 0
 like "--serial status line" "$LINE1" '^HEADROOM OK - nvme0n1 \(serial S4EWNX0R812345\) 92% used'
