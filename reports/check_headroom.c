@@ -530,8 +530,8 @@ static void arm_timeout(const struct opts *o, const char *where)
     int n;
 
     n = snprintf(alarm_msg, sizeof alarm_msg,
-                 SERVICE " UNKNOWN - timeout: no complete answer from %s within %u seconds\n",
-                 where, o->timeout);
+                 SERVICE " UNKNOWN - timeout: no complete answer from %s within %u second%s\n",
+                 where, o->timeout, o->timeout == 1 ? "" : "s");
     alarm_len = n < 0 ? 0 : (size_t)n < sizeof alarm_msg ? (size_t)n : sizeof alarm_msg - 1;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_alarm;
