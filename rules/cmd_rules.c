@@ -203,21 +203,22 @@ static int daily_add(struct daily *d, int64_t t, double cap, double used, double
     return 0;
 }
 
+/* The statements of one eval run, prepared once.  The catalogue ones are
+ * NULL when their tables do not exist (yet). */
+struct loader {
+    sqlite3 *db;
+    sqlite3_stmt *devices, *samples, *cat_product, *cat_firmware;
+};
+
 /* Load the history of device ID into D and the latest values into F. */
-static int load_samples(sqlite3 *db, int64_t id, const struct rules_db_filter *flt,
+static int load_samples(struct loader *L, int64_t id, const struct rules_db_filter *flt,
                         struct hr_facts *f, struct daily *d, char *err, size_t errlen)
 {
-    static const char sql[] =
-        "SELECT time, capacity, used, peak, peak_prev, rate_avg, window FROM samples"
-        " WHERE device_id = ?1 AND time > ?2 AND time <= ?3 ORDER BY time";
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = L->samples;
     int rc;
 
     d->n = 0;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "samples: %s", sqlite3_errmsg(db));
-        return -1;
-    }
+    sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, flt->now - (int64_t)ceil(flt->window_days * 86400));
     sqlite3_bind_int64(st, 3, flt->now);
@@ -225,21 +226,20 @@ static int load_samples(sqlite3 *db, int64_t id, const struct rules_db_filter *f
         double cap = col_num(st, 1), used = col_num(st, 2);
         if (daily_add(d, sqlite3_column_int64(st, 0), cap, used, col_num(st, 3),
                       col_num(st, 5)) < 0) {
-            sqlite3_finalize(st);
             snprintf(err, errlen, "out of memory");
             return -1;
         }
         /* The latest row is the device's current state. */
-        if (!isnan(cap)) f->capacity = cap;
+        if (!isnan(cap))
+            f->capacity = cap;
         f->used = used;
         f->peak = col_num(st, 3);
         f->peak_prev = col_num(st, 4);
         f->rate_avg = col_num(st, 5);
         f->window_s = col_num(st, 6);
     }
-    sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
-        snprintf(err, errlen, "samples: %s", sqlite3_errmsg(db));
+        snprintf(err, errlen, "samples: %s", sqlite3_errmsg(L->db));
         return -1;
     }
     f->hist = d->v;
@@ -248,30 +248,27 @@ static int load_samples(sqlite3 *db, int64_t id, const struct rules_db_filter *f
 }
 
 /* Catalogue facts, from tables a later schema step adds.  Until then (or
- * for a model the catalogue lacks) the prepare or the lookup fails and
- * the facts stay unknown: rules that need them report "unknown". */
-static void load_catalog(sqlite3 *db, struct hr_facts *f, struct dev_strings *ds)
+ * for a model the catalogue lacks) the facts stay unknown: rules that need
+ * them report "unknown". */
+static void load_catalog(struct loader *L, struct hr_facts *f, struct dev_strings *ds)
 {
     sqlite3_stmt *st;
 
     if (!f->model_number)
         return;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT rated_load, max_capacity, latest_firmware FROM catalog_products"
-                           " WHERE model_number = ?1", -1, &st, NULL) == SQLITE_OK) {
+    if ((st = L->cat_product)) {
+        sqlite3_reset(st);
         sqlite3_bind_text(st, 1, f->model_number, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW) {
             f->rated_load = col_num(st, 0);
             f->max_capacity = col_num(st, 1);
             f->latest_firmware = col_text(st, 2, ds, 8);
         }
-        sqlite3_finalize(st);
+        sqlite3_reset(st);
     }
-    if (sqlite3_prepare_v2(db,
-                           "SELECT version, release_date FROM catalog_firmware"
-                           " WHERE model_number = ?1 AND version IN (?2, ?3)", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (!(st = L->cat_firmware))
         return;
+    sqlite3_reset(st);
     sqlite3_bind_text(st, 1, f->model_number, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, f->firmware ? f->firmware : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, f->latest_firmware ? f->latest_firmware : "", -1, SQLITE_STATIC);
@@ -283,14 +280,21 @@ static void load_catalog(sqlite3 *db, struct hr_facts *f, struct dev_strings *ds
         if (v && f->latest_firmware && strcmp(v, f->latest_firmware) == 0)
             f->latest_firmware_date = date;
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
 }
 
-static int rules_db_foreach(const struct hr_ctx *ctx, const char *path,
-                            const struct rules_db_filter *flt, rules_db_cb cb, void *arg,
-                            char *err, size_t errlen)
+static void loader_close(struct loader *L)
 {
-    static const char sql[] =
+    sqlite3_finalize(L->devices);
+    sqlite3_finalize(L->samples);
+    sqlite3_finalize(L->cat_product);
+    sqlite3_finalize(L->cat_firmware);
+    hr_db_close(L->db);
+}
+
+static int loader_open(struct loader *L, const char *path, char *err, size_t errlen)
+{
+    static const char devices[] =
         "SELECT d.id, d.serial, d.customer, COALESCE(NULLIF(c.name, ''), d.customer),"
         " d.name, d.vendor, d.model_name, d.model_number, d.product_number, d.firmware,"
         " d.capacity, d.cache_size, d.sale_date"
@@ -298,21 +302,44 @@ static int rules_db_foreach(const struct hr_ctx *ctx, const char *path,
         " WHERE (?1 IS NULL OR d.customer = ?1 OR c.name = ?1)"
         " AND (?2 IS NULL OR d.serial = ?2)"
         " ORDER BY d.customer, d.serial, d.id";
+    static const char samples[] =
+        "SELECT time, capacity, used, peak, peak_prev, rate_avg, window FROM samples"
+        " WHERE device_id = ?1 AND time > ?2 AND time <= ?3 ORDER BY time";
+
+    memset(L, 0, sizeof *L);
+    if (hr_db_open(path, 0, &L->db, err, errlen) < 0)
+        return -1;
+    if (sqlite3_prepare_v2(L->db, devices, -1, &L->devices, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(L->db, samples, -1, &L->samples, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(L->db));
+        loader_close(L);
+        return -1;
+    }
+    /* Failing prepares leave NULL: the tables are optional. */
+    sqlite3_prepare_v2(L->db, "SELECT rated_load, max_capacity, latest_firmware"
+                       " FROM catalog_products WHERE model_number = ?1", -1,
+                       &L->cat_product, NULL);
+    sqlite3_prepare_v2(L->db, "SELECT version, release_date FROM catalog_firmware"
+                       " WHERE model_number = ?1 AND version IN (?2, ?3)", -1,
+                       &L->cat_firmware, NULL);
+    return 0;
+}
+
+static int rules_db_foreach(const struct hr_ctx *ctx, const char *path,
+                            const struct rules_db_filter *flt, rules_db_cb cb, void *arg,
+                            char *err, size_t errlen)
+{
     struct hr_ctx c2 = *ctx;
     struct daily d = { 0 };
-    sqlite3 *db;
+    struct loader L;
     sqlite3_stmt *st;
     int rc, ret = 0;
 
     if (path)
         c2.db_path = path;
-    if (hr_db_open(hr_db_path(&c2), 0, &db, err, errlen) < 0)
+    if (loader_open(&L, hr_db_path(&c2), err, errlen) < 0)
         return -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "devices: %s", sqlite3_errmsg(db));
-        hr_db_close(db);
-        return -1;
-    }
+    st = L.devices;
     if (flt->customer)
         sqlite3_bind_text(st, 1, flt->customer, -1, SQLITE_STATIC);
     if (flt->serial)
@@ -333,8 +360,8 @@ static int rules_db_foreach(const struct hr_ctx *ctx, const char *path,
         f.capacity = col_num(st, 10);
         f.cache = col_num(st, 11);
         f.sale_date = sqlite3_column_int64(st, 12);
-        load_catalog(db, &f, &ds);
-        ret = load_samples(db, sqlite3_column_int64(st, 0), flt, &f, &d, err, errlen);
+        load_catalog(&L, &f, &ds);
+        ret = load_samples(&L, sqlite3_column_int64(st, 0), flt, &f, &d, err, errlen);
         if (ret == 0)
             ret = cb(&f, arg);
         for (size_t i = 0; i < HR_ARRAY_LEN(ds.s); i++)
@@ -343,11 +370,10 @@ static int rules_db_foreach(const struct hr_ctx *ctx, const char *path,
             break;
     }
     if (ret == 0 && rc != SQLITE_DONE) {
-        snprintf(err, errlen, "devices: %s", sqlite3_errmsg(db));
+        snprintf(err, errlen, "devices: %s", sqlite3_errmsg(L.db));
         ret = -1;
     }
-    sqlite3_finalize(st);
-    hr_db_close(db);
+    loader_close(&L);
     free(d.v);
     return ret;
 }
