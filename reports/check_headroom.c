@@ -761,12 +761,14 @@ static void store_cell(struct dev *d, oid sub, const netsnmp_variable_list *vb)
     }
     switch (sub) {
     case HDRM_SUBID_hdrmDevCapacity: d->capacity = u; d->have |= HAVE_CAP | HAVE_CAPB; break;
+    /* A MiB column at 4294967295 only says "does not fit" (the MIB's
+     * rule): that size is unknown to a v1 manager, not 4 PiB. */
     case HDRM_SUBID_hdrmDevCapacityMiB:
-        if (!(d->have & HAVE_CAPB)) { d->capacity = u << 20; d->have |= HAVE_CAP; }
+        if (!(d->have & HAVE_CAPB) && u < UINT32_MAX) { d->capacity = u << 20; d->have |= HAVE_CAP; }
         break;
     case HDRM_SUBID_hdrmDevUsed: d->used = u; d->have |= HAVE_USED | HAVE_USEDB; break;
     case HDRM_SUBID_hdrmDevUsedMiB:
-        if (!(d->have & HAVE_USEDB)) { d->used = u << 20; d->have |= HAVE_USED; }
+        if (!(d->have & HAVE_USEDB) && u < UINT32_MAX) { d->used = u << 20; d->have |= HAVE_USED; }
         break;
     case HDRM_SUBID_hdrmDevPeakWrites: d->peak = (uint32_t)u; d->have |= HAVE_PEAK; break;
     case HDRM_SUBID_hdrmDevPeakWritesPrev: d->peak_prev = (uint32_t)u; d->have |= HAVE_PEAKPREV; break;

@@ -80,5 +80,36 @@ run -P 2c -C wrongcommunity -t 2 -r 0
 is "v2c wrong community (snmpd stays silent): UNKNOWN" "$RC" 3
 like "v2c wrong community: timeout" "$LINE1" 'timeout'
 check "headroomd still running" kill -0 "$HD_PID"
+
+# ---- the subagent's test fixture: known devices, hostile sysfs strings ----------
+# (tests/subagent/mkfixture.sh: nvme0n1 and sda mounted, sdb nothing
+# mounted, sdc with CR/LF and 8-bit bytes in its serial and a 4 KiB model,
+# sde 8 PiB, whose MiB columns saturate at 4294967295)
+stop "$HD_PID"
+if "$TOP/tests/subagent/mkfixture.sh" "$T/root" >/dev/null 2>&1; then
+    spawn "$HD" -f -C -x "$AGENTX" --root "$T/root" --state-dir "$T/state2" -L f "$T/headroomd2.log"
+    HD_PID=$LAST_PID
+    wait_for 15 bash -c "snmpget -v2c -c public -t 0.5 -r 0 ${SNMPOPTS[*]} -Oqv 127.0.0.1:$SNMPD_PORT hdrmDeviceCount.0 | grep -qx 5"
+    check "headroomd serves the 5 fixture disks" test $? -eq 0
+    run "${V3[@]}" -v
+    is "fixture over v3: OK (mounted disks under 80%)" "$RC" 0
+    like "fixture: 5 devices, 3 without usage" "$LINE1" '^HEADROOM OK - 5 devices, worst [a-z0-9]+ [0-9]+% used, 3 usage unknown \| '
+    is "fixture: status line + 5 device lines" "$(wc -l <<<"$OUT")" 6
+    check "fixture: no CR or ESC in the output" bash -c "! LC_ALL=C grep -q \$'[\\r\\x1b]' <<<\"\$1\"" _ "$OUT"
+    is "fixture: one '|' in the status line" "$(tr -cd '|' <<<"$LINE1" | wc -c)" 1
+    like "fixture: sdc's hostile serial shown sanitized" "$OUT" $'\n\\[UNKNOWN\\] sdc \\(index [0-9]+, serial EVIL\xef\xbf\xbd\xef\xbf\xbdBcc: x'
+    long=$(awk 'length($0) > 2000' <<<"$OUT" | wc -l)
+    is "fixture: the 4 KiB model does not make a line longer than 2000 bytes" "$long" 0
+    run "${V3[@]}" -s S3Z9NB0K123456 -w 0
+    is "fixture: --serial picks sda, -w 0 warns" "$RC" 1
+    like "fixture: --serial status line" "$LINE1" '^HEADROOM WARNING - sda \(serial S3Z9NB0K123456\) [0-9]+% used'
+    run -P 1 -C public -m used-bytes
+    like "fixture v1: 8 PiB disk has no max (MiB column saturated)" "$LINE1" "'sde_used'=U;;;0( |\$)"
+    run -P 2c -C public -m used-bytes
+    like "fixture v2c: 8 PiB disk's max from the 64-bit column" "$LINE1" "'sde_used'=U;;;0;9007199254740992( |\$)"
+    check "headroomd (fixture) still running" kill -0 "$HD_PID"
+else
+    not_ok "tests/subagent/mkfixture.sh builds a fixture"
+fi
 check "snmpd still running" kill -0 "$SNMPD_PID"
 done_testing
