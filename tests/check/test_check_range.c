@@ -187,6 +187,65 @@ static void test_labels(void)
     free(l.v);
 }
 
+/* One cell through store_cell. */
+static void cell(struct dev *d, oid sub, u_char type, long ival, const char *str)
+{
+    netsnmp_variable_list vb;
+    struct counter64 c64 = { (u_long)((uint64_t)ival >> 32), (u_long)((uint64_t)ival & 0xFFFFFFFFu) };
+
+    memset(&vb, 0, sizeof vb);
+    vb.type = type;
+    if (type == ASN_OCTET_STR) {
+        vb.val.string = (u_char *)str;
+        vb.val_len = strlen(str);
+    } else if (type == ASN_COUNTER64) {
+        vb.val.counter64 = &c64;
+        vb.val_len = sizeof c64;
+    } else {
+        vb.val.integer = &ival;
+        vb.val_len = sizeof ival;
+    }
+    store_cell(d, sub, &vb);
+}
+
+static void test_cells(void)
+{
+    struct dev d;
+
+    memset(&d, 0, sizeof d);
+    d.used_pct = -1;
+    cell(&d, HDRM_SUBID_hdrmDevUsedPercent, ASN_INTEGER, 72, NULL);
+    TAP_INT(d.used_pct, 72, "used percent stored");
+    TAP_OK(d.have & HAVE_PCT, "used percent known");
+    cell(&d, HDRM_SUBID_hdrmDevUsedPercent, ASN_OCTET_STR, 0, "99");
+    TAP_INT(d.used_pct, 72, "used percent as a string ignored");
+    TAP_INT(d.bad, 1, "and counted");
+    cell(&d, HDRM_SUBID_hdrmDevUsedPercent, ASN_INTEGER, 101, NULL);
+    TAP_INT(d.bad, 2, "used percent 101 refused (MIB range -1..100)");
+
+    memset(&d, 0, sizeof d);
+    cell(&d, HDRM_SUBID_hdrmDevCapacityMiB, ASN_GAUGE, 4294967295L, NULL);
+    TAP_OK(!(d.have & HAVE_CAP), "saturated capacity MiB is unknown, not 4 PiB");
+    cell(&d, HDRM_SUBID_hdrmDevUsedMiB, ASN_GAUGE, 4294967295L, NULL);
+    TAP_OK(!(d.have & HAVE_USED), "saturated used MiB is unknown");
+    cell(&d, HDRM_SUBID_hdrmDevUsedMiB, ASN_GAUGE, 3, NULL);
+    TAP_OK((d.have & HAVE_USED) && d.used == 3u << 20, "used MiB x 2^20");
+    cell(&d, HDRM_SUBID_hdrmDevUsed, ASN_COUNTER64, 3145729, NULL);
+    TAP_OK(d.used == 3145729, "64-bit used bytes win over MiB");
+    cell(&d, HDRM_SUBID_hdrmDevUsedMiB, ASN_GAUGE, 7, NULL);
+    TAP_OK(d.used == 3145729, "a later MiB cell does not override bytes");
+    cell(&d, HDRM_SUBID_hdrmDevCapacity, ASN_COUNTER64, 9007199254740992L, NULL);
+    TAP_OK(d.capacity == 9007199254740992ull, "8 PiB capacity in 64 bits");
+    cell(&d, HDRM_SUBID_hdrmDevPeakWrites, ASN_OCTET_STR, 0, "15230");
+    TAP_OK(!(d.have & HAVE_PEAK), "peak as a string ignored");
+    cell(&d, HDRM_SUBID_hdrmDevPeakWrites, ASN_GAUGE, 15230, NULL);
+    TAP_OK((d.have & HAVE_PEAK) && d.peak == 15230, "peak stored");
+    cell(&d, HDRM_SUBID_hdrmDevSerial, ASN_OCTET_STR, 0, "A\r\nB|C");
+    TAP_STR(d.serial, "A\xEF\xBF\xBD\xEF\xBF\xBD" "B\xEF\xBF\xBD" "C", "serial sanitized for output");
+    cell(&d, HDRM_SUBID_hdrmDevName, ASN_INTEGER, 5, NULL);
+    TAP_OK(!(d.have & HAVE_NAME), "name as an integer ignored");
+}
+
 /* A deterministic torture: many random strings from the range alphabet
  * and random bytes through the sanitizer, checking invariants rather than
  * values (run under ASan/UBSan by make check-asan). */
@@ -285,6 +344,7 @@ int main(void)
     test_text();
     test_clean();
     test_labels();
+    test_cells();
     test_torture();
     return TAP_DONE();
 }
