@@ -2,9 +2,12 @@
  *
  * check validates rule files only (exit 0, or 3 with every error as
  * FILE:LINE:COL on stderr).  eval evaluates rules over devices of the fleet
- * database and prints what fires and why, sending nothing (rules_db.c
- * loads the facts).  facts lists the identifiers and functions a
+ * database and prints what fires and why, sending nothing (the loader
+ * below reads the facts).  facts lists the identifiers and functions a
  * condition or template may use, with their units. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* strptime, timegm */
+#endif
 #include "hr_cli.h"
 #include "hr_util.h"
 #include "lang_int.h"
@@ -32,6 +35,7 @@ static void usage(FILE *f)
             "Usage: headroom rules check [-q] FILE...\n"
             "       headroom rules eval [--rules FILE] [--customer C] [--device SERIAL]\n"
             "                           [--db FILE] [--at TIME] [--all]\n"
+            "                           [--forecast-window DAYS] [--forecast-method M]\n"
             "       headroom rules facts\n"
             "\n"
             "check   parse and type-check rule files; errors as FILE:LINE:COL: message\n"
@@ -47,6 +51,9 @@ static void usage(FILE *f)
             "  -d, --db FILE        the fleet database (default: headroom --db)\n"
             "  -t, --at TIME        evaluate as of TIME (Unix time or YYYY-MM-DD; default now)\n"
             "  -a, --all            also print rules that do not fire\n"
+            "  -w, --forecast-window DAYS  window of days_to_full & co. (default 30)\n"
+            "  -m, --forecast-method M     reject (least squares with one pass of outlier\n"
+            "                       rejection, the default), lsq or theil-sen\n"
             "  -q, --quiet          check: print errors only\n"
             "  -h, --help           this help\n"
             "\n"
@@ -139,6 +146,7 @@ struct rules_db_filter {
     const char *serial;     /* NULL all */
     int64_t now;
     double window_days;     /* history to load */
+    struct hr_forecast_opts fc;
 };
 
 typedef int (*rules_db_cb)(const struct hr_facts *f, void *arg);
@@ -348,6 +356,7 @@ static int rules_db_foreach(const struct hr_ctx *ctx, const char *path,
         struct dev_strings ds = { { 0 } };
         struct hr_facts f;
         hr_facts_init(&f, flt->now);
+        f.fc = flt->fc;
         f.serial = col_text(st, 1, &ds, 0);
         f.customer_id = col_text(st, 2, &ds, 1);
         f.customer = col_text(st, 3, &ds, 2);
@@ -435,6 +444,8 @@ static int cmd_eval(struct hr_ctx *ctx, int argc, char **argv)
         { "db", required_argument, NULL, 'd' },
         { "at", required_argument, NULL, 't' },
         { "all", no_argument, NULL, 'a' },
+        { "forecast-window", required_argument, NULL, 'w' },
+        { "forecast-method", required_argument, NULL, 'm' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -442,9 +453,11 @@ static int cmd_eval(struct hr_ctx *ctx, int argc, char **argv)
     struct rules_db_filter flt = { 0 };
     struct eval_cb_arg a = { 0 };
     int64_t now = (int64_t)time(NULL);
+    uint64_t w;
     int c;
 
-    while ((c = getopt_long(argc, argv, "r:C:D:d:t:ah", opts, NULL)) != -1) {
+    hr_forecast_opts_default(&flt.fc);
+    while ((c = getopt_long(argc, argv, "r:C:D:d:t:aw:m:h", opts, NULL)) != -1) {
         switch (c) {
         case 'r': rules = optarg; break;
         case 'C': flt.customer = optarg; break;
@@ -457,6 +470,22 @@ static int cmd_eval(struct hr_ctx *ctx, int argc, char **argv)
             }
             break;
         case 'a': a.all = 1; break;
+        case 'w':
+            if (hr_parse_u64(optarg, &w) < 0 || w < 2 || w > 3660) {
+                fprintf(stderr, "headroom rules eval: --forecast-window: 2 to 3660 days\n");
+                return HR_EXIT_USAGE;
+            }
+            flt.fc.window_days = (double)w;
+            break;
+        case 'm':
+            if (strcmp(optarg, "reject") == 0) flt.fc.method = HR_FC_LSQ_REJECT;
+            else if (strcmp(optarg, "lsq") == 0) flt.fc.method = HR_FC_LSQ;
+            else if (strcmp(optarg, "theil-sen") == 0) flt.fc.method = HR_FC_THEIL_SEN;
+            else {
+                fprintf(stderr, "headroom rules eval: --forecast-method: reject, lsq or theil-sen\n");
+                return HR_EXIT_USAGE;
+            }
+            break;
         case 'h': usage(stdout); return HR_EXIT_OK;
         default: usage(stderr); return HR_EXIT_USAGE;
         }
@@ -475,9 +504,7 @@ static int cmd_eval(struct hr_ctx *ctx, int argc, char **argv)
     }
     a.rs = rs;
     flt.now = now;
-    struct hr_forecast_opts fco;
-    hr_forecast_opts_default(&fco);
-    flt.window_days = hr_ruleset_max_window(rs, &fco);
+    flt.window_days = hr_ruleset_max_window(rs, &flt.fc);
     printf("# customer\tserial\trule\tresult\tseverity\twhy\n");
     char err[512] = "";
     rc = rules_db_foreach(ctx, db, &flt, eval_one, &a, err, sizeof err);
@@ -496,6 +523,7 @@ static int cmd_eval(struct hr_ctx *ctx, int argc, char **argv)
     return HR_EXIT_OK;
 }
 
+int hr_cmd_rules(struct hr_ctx *ctx, int argc, char **argv);
 int hr_cmd_rules(struct hr_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {

@@ -239,7 +239,8 @@ int hr_forecast_compute(const struct hr_sample *s, size_t n, int64_t now,
         out->status = HR_FC_TOO_FEW;
         goto out_free;
     }
-    if (p[m - 1].x - p[0].x < opts->min_span_days) {
+    /* On the integer times: 3 daily samples span exactly 2 days. */
+    if ((double)(p[m - 1].t - p[0].t) < opts->min_span_days * DAY) {
         out->status = HR_FC_SHORT_SPAN;
         goto out_free;
     }

@@ -164,6 +164,9 @@ int main(void)
     expect_status("1 GB/day on 4 TB free: beyond the 10-year horizon", n, HR_FC_BEYOND_HORIZON);
     n = linear(2, 10 * TB, 6 * TB, 50 * GB);
     expect_status("two points", n, HR_FC_TOO_FEW);
+    n = linear(3, 10 * TB, 6 * TB, 50 * GB);
+    expect_days("three daily points span exactly the 2 days needed", n, HR_FC_LSQ_REJECT, 0, 80,
+                0.01, 3);
     n = linear(0, 10 * TB, 6 * TB, 50 * GB);
     expect_status("no history", n, HR_FC_TOO_FEW);
     n = linear(30, 10 * TB, 6 * TB, 50 * GB);

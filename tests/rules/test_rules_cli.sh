@@ -105,6 +105,12 @@ is "eval --at junk: exit 2" "$?" 2
 out=$("$HR" rules eval --rules "$RULES" --at 2026-10-20 --device SN-FILL --all 2>/dev/null)
 like "eval --at a date before the data ends uses only the samples up to it" "$out" \
 "capacity-full-soon	FIRES	warning	used_percent=74.5% days_to_full=51.5d"
+out=$("$HR" rules eval --rules "$RULES" --at "$NOW" --device SN-FILL --forecast-method theil-sen 2>/dev/null)
+like "eval --forecast-method theil-sen: same forecast on a straight line" "$out" "days_to_full=41.0d"
+out=$("$HR" rules eval --rules "$RULES" --at "$NOW" --device SN-FILL --forecast-window 2 --all 2>/dev/null)
+like "eval --forecast-window 2: two daily points give no forecast" "$out" "days_to_full=unknown \(too few points\)"
+"$HR" rules eval --rules "$RULES" --forecast-method magic >/dev/null 2>&1
+is "eval --forecast-method junk: exit 2" "$?" 2
 "$HR" --db "$T/nonexistent.db" rules eval --rules "$RULES" >/dev/null 2>"$T/err"; rc=$?
 is "eval without a database: exit 1" "$rc" 1
 like "eval without a database: says which file" "$(cat "$T/err")" "nonexistent.db"
