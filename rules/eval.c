@@ -157,7 +157,7 @@ static void fact_value(struct hr_evalctx *ctx, int id, struct val *v)
     case F_LATEST_FIRMWARE_DATE: set_date(v, f->latest_firmware_date); break;
     case F_DAYS_SINCE_FIRMWARE_RELEASE:
         if (f->firmware_release_date)
-            set_num(v, (double)(f->now - f->firmware_release_date) / DAY);
+            set_num(v, ((double)f->now - (double)f->firmware_release_date) / DAY);
         break;
     case F_NEWER_FIRMWARE_EXISTS:
         if (f->newer_firmware_exists >= 0) {
@@ -174,7 +174,7 @@ static void fact_value(struct hr_evalctx *ctx, int id, struct val *v)
         break;
     case F_AGE_DAYS:
         if (f->sale_date)
-            set_num(v, (double)(f->now - f->sale_date) / DAY);
+            set_num(v, ((double)f->now - (double)f->sale_date) / DAY);
         break;
     case F_SALE_DATE: set_date(v, f->sale_date); break;
     case F_MODEL: set_str(v, f->model); break;
@@ -192,7 +192,7 @@ static void fact_value(struct hr_evalctx *ctx, int id, struct val *v)
                 lo = f->hist[i].t < lo ? f->hist[i].t : lo;
                 hi = f->hist[i].t > hi ? f->hist[i].t : hi;
             }
-            set_num(v, (double)(hi - lo) / DAY);
+            set_num(v, ((double)hi - (double)lo) / DAY);
         }
         break;
     case F_TODAY: set_date(v, f->now); break;
@@ -673,8 +673,9 @@ enum hr_decision hr_rule_decide(const struct hr_rule *r, const struct hr_rule_re
         d = HR_DECIDE_QUIET;
     else if (!st.armed)
         d = HR_DECIDE_NOT_REARMED;
-    else if (st.last_fired && r->cooldown && now - st.last_fired < r->cooldown)
-        d = HR_DECIDE_COOLDOWN;
+    else if (st.last_fired && r->cooldown &&
+             (double)now - (double)st.last_fired < (double)r->cooldown)
+        d = HR_DECIDE_COOLDOWN;     /* also when the clock went back */
     else {
         d = HR_DECIDE_FIRE;
         st.armed = 0;
