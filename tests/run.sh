@@ -30,8 +30,8 @@ run_one() {
     local start=$SECONDS
     timeout -k 10 ${TEST_TIMEOUT:-900} "$t" > "$log" 2>&1
     rc=$?
-    np=$(grep -c '^ok ' "$log")
-    nf=$(grep -c '^not ok ' "$log")
+    np=$(grep -ac '^ok ' "$log")
+    nf=$(grep -ac '^not ok ' "$log")
     if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
         nf=1
         echo "not ok - $name exited with status $rc" >> "$log"
@@ -43,9 +43,9 @@ run_one() {
     passed=$((passed + np)); failed=$((failed + nf))
     if [ "$nf" -gt 0 ]; then
         echo "FAIL ($np passed, $nf failed, $((SECONDS - start))s)"
-        grep '^not ok' "$log" | sed 's/^/    /'
+        grep -a '^not ok' "$log" | sed 's/^/    /'
         echo "    --- last lines of $log:"
-        tail -n 25 "$log" | sed 's/^/    | /'
+        tail -n 25 "$log" | cut -c1-300 | sed 's/^/    | /'
         files_failed="$files_failed $name"
     else
         echo "ok ($np checks, $((SECONDS - start))s)"
