@@ -254,5 +254,30 @@ check "starts despite a corrupt state file" hd_ready
 grep -q "corrupt state file.*:2: bad next-index" "$HDLOG"; is "corrupt state logged with its line" "$?" 0
 ls "$STATE"/state.corrupt-* >/dev/null 2>&1; is "corrupt state moved aside" "$?" 0
 check "still alive at the end" alive
+
+# ---- -u: drop privileges, and still reconnect after an snmpd restart ----
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+    kill -TERM "$HD_PID"; wait "$HD_PID"
+    chmod 755 "$T"                    # nobody must reach the fixture and socket
+    stop "$SNMPD_PID"
+    SNMPD_EXTRA_CONF="agentXPerms 0666 0755"
+    start_snmpd || not_ok "snmpd with an open AgentX socket"
+    STATE="$T/state-nobody"
+    spawn "$HD" -f -C -c "$T/headroomd.conf" -x "$AGENTX" --root "$FX" --state-dir "$STATE" \
+        -u nobody -Lf "$HDLOG"
+    HD_PID=$LAST_PID
+    wait_for 15 hd_ready
+    is "-u nobody: runs as nobody" "$(ps -o user= -p "$HD_PID" | tr -d ' ')" nobody
+    check "-u nobody: serves" hd_ready
+    is "-u nobody: state directory given to nobody" "$(stat -c %U "$STATE")" nobody
+    wait_for 5 test -e "$STATE/state"
+    is "-u nobody: state file written as nobody" "$(stat -c %U "$STATE/state")" nobody
+    stop "$SNMPD_PID"
+    start_snmpd || not_ok "snmpd restarted again"
+    wait_for 20 hd_ready
+    check "-u nobody: reconnected after an snmpd restart" hd_ready
+else
+    ok "# SKIP -u test needs root and user nobody"
+fi
 grep -i "error\|crit" "$HDLOG" | grep -v "^$" | sed 's/^/# log: /'
 done_testing
