@@ -738,8 +738,9 @@ static void store_cell(struct dev *d, oid sub, const netsnmp_variable_list *vb)
             d->bad++;
             return;
         }
-        /* all four are 200-byte fields */
-        text_clean(str, 200, vb->val.string, vb->val_len);
+        _Static_assert(sizeof d->name == sizeof d->serial && sizeof d->name == sizeof d->model &&
+                       sizeof d->name == sizeof d->firmware, "string fields differ in size");
+        text_clean(str, sizeof d->name, vb->val.string, vb->val_len);
         d->have |= bit;
         return;
     }
