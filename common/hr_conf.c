@@ -69,8 +69,8 @@ static struct hr_conf_section *section_add(struct parser *p, const char *type,
     s->name = strdup(name ? name : "");
     s->line = line;
     if ((type && !s->type) || !s->name) {
-        free((char *)s->type);
-        free((char *)s->name);
+        free(s->type);
+        free(s->name);
         p->oom = 1;
         return NULL;
     }
@@ -352,8 +352,8 @@ static void add_item(struct parser *p, struct hr_conf_section *sec, const char *
     it->num = num;
     it->line = line;
     if (!it->key || !it->value) {
-        free((char *)it->key);
-        free((char *)it->value);
+        free(it->key);
+        free(it->value);
         p->oom = 1;
         return;
     }
@@ -517,12 +517,12 @@ void hr_conf_free(struct hr_conf *conf)
     for (size_t i = 0; i < conf->nsections; i++) {
         struct hr_conf_section *s = &conf->sections[i];
         for (size_t j = 0; j < s->nitems; j++) {
-            free((char *)s->items[j].key);
-            free((char *)s->items[j].value);
+            free(s->items[j].key);
+            free(s->items[j].value);
         }
         free(s->items);
-        free((char *)s->type);
-        free((char *)s->name);
+        free(s->type);
+        free(s->name);
     }
     free(conf->sections);
     free(conf->file);

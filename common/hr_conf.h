@@ -46,15 +46,15 @@ struct hr_conf_schema {
 };
 
 struct hr_conf_item {
-    const char *key;
-    const char *value;       /* the text after unquoting */
+    char *key;
+    char *value;             /* the text after unquoting */
     uint64_t num;            /* parsed value for the non-STRING kinds */
     int line;
 };
 
 struct hr_conf_section {
-    const char *type;        /* NULL for the global section */
-    const char *name;        /* "" when the header has no name */
+    char *type;              /* NULL for the global section */
+    char *name;              /* "" when the header has no name */
     int line;
     struct hr_conf_item *items;
     size_t nitems;
