@@ -53,6 +53,8 @@ $(B)/fuzz/fuzz_rules: rules/fuzz/fuzz_rules.c $(RULES_LANG_SRC) common/hr_util.c
 .PHONY: fuzz-rules
 fuzz-rules: $(B)/fuzz/fuzz_rules
 
+MAN1 += rules/headroom-rules.1
+
 install-rules:
 	install -d $(DESTDIR)$(SYSCONFDIR)/headroom $(DESTDIR)$(DOCDIR)
 	install -m 644 rules/default.rules $(DESTDIR)$(SYSCONFDIR)/headroom/default.rules
