@@ -244,12 +244,14 @@ static const struct metric {
 /* ---- options ------------------------------------------------------------- */
 
 struct opts {
-    const char *host;
+    /* char *, not const: net-snmp's session takes them so (it copies
+     * them in snmp_sess_open); they point into argv or at defaults. */
+    char *host;
     unsigned port;
     long version;               /* SNMP_VERSION_1, _2c, _3 */
-    const char *community;
-    const char *secname;
-    const char *context;        /* SNMPv3 context name */
+    char *community;
+    char *secname;
+    char *context;              /* SNMPv3 context name */
     int seclevel;               /* SNMP_SEC_LEVEL_* */
     const char *authproto, *authpass, *privproto, *privpass;
     unsigned timeout;           /* seconds, whole check */
@@ -386,13 +388,14 @@ static void parse_args(int argc, char **argv, struct opts *o)
         { "retries", required_argument, NULL, 'r' },
         { NULL, 0, NULL, 0 },
     };
+    static char public_community[] = "public";
     const char *errstr, *seclevel = NULL;
     int c;
 
     memset(o, 0, sizeof *o);
     o->port = 161;
     o->version = SNMP_VERSION_2c;
-    o->community = "public";
+    o->community = public_community;
     o->timeout = 10;
     o->retries = 1;
     o->metric = &metrics[0];
@@ -572,7 +575,7 @@ static void snmp_setup(int verbose)
     init_snmp(PROGNAME);
 }
 
-static void *snmp_open_session(const struct opts *o, const char *peer, struct snmp_fail *f)
+static void *snmp_open_session(const struct opts *o, char *peer, struct snmp_fail *f)
 {
     netsnmp_session s;
     void *ss;
@@ -580,7 +583,7 @@ static void *snmp_open_session(const struct opts *o, const char *peer, struct sn
     oid *p;
 
     snmp_sess_init(&s);
-    s.peername = (char *)peer;
+    s.peername = peer;
     s.version = o->version;
     s.retries = (int)o->retries;
     /* Per request: the check's time shared by the tries, at least 0.2 s;
@@ -592,11 +595,11 @@ static void *snmp_open_session(const struct opts *o, const char *peer, struct sn
         s.community = (u_char *)o->community;
         s.community_len = strlen(o->community);
     } else {
-        s.securityName = (char *)o->secname;
+        s.securityName = o->secname;
         s.securityNameLen = strlen(o->secname);
         s.securityLevel = o->seclevel;
         if (o->context) {
-            s.contextName = (char *)o->context;
+            s.contextName = o->context;
             s.contextNameLen = strlen(o->context);
         }
         if (o->seclevel != SNMP_SEC_LEVEL_NOAUTH) {

@@ -195,9 +195,12 @@ static void cell(struct dev *d, oid sub, u_char type, long ival, const char *str
 
     memset(&vb, 0, sizeof vb);
     vb.type = type;
+    u_char buf[256];
+
     if (type == ASN_OCTET_STR) {
-        vb.val.string = (u_char *)str;
-        vb.val_len = strlen(str);
+        vb.val_len = strlen(str) < sizeof buf ? strlen(str) : sizeof buf;
+        memcpy(buf, str, vb.val_len);
+        vb.val.string = buf;
     } else if (type == ASN_COUNTER64) {
         vb.val.counter64 = &c64;
         vb.val_len = sizeof c64;
