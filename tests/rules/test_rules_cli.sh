@@ -111,6 +111,26 @@ out=$("$HR" rules eval --rules "$RULES" --at "$NOW" --device SN-FILL --forecast-
 like "eval --forecast-window 2: two daily points give no forecast" "$out" "days_to_full=unknown \(too few points\)"
 "$HR" rules eval --rules "$RULES" --forecast-method magic >/dev/null 2>&1
 is "eval --forecast-method junk: exit 2" "$?" 2
+# Catalogue data.  The catalogue tables come from another module; these
+# statements pin the columns facts_db.c reads (CREATE ... IF NOT EXISTS: if
+# that module's schema names them differently, the INSERTs fail here).
+sqlite3 "$HEADROOM_DB" "
+CREATE TABLE IF NOT EXISTS catalog_products (model_number TEXT PRIMARY KEY, rated_load INTEGER,
+    max_capacity INTEGER, latest_firmware TEXT);
+CREATE TABLE IF NOT EXISTS catalog_firmware (model_number TEXT, version TEXT, release_date INTEGER);
+INSERT INTO catalog_products (model_number, rated_load, max_capacity, latest_firmware)
+    VALUES ('FS2000', 1000, 40000000000000, '1.2');
+INSERT INTO catalog_firmware (model_number, version, release_date)
+    VALUES ('FS2000', '1.0', $(date -u -d 2025-01-01 +%s)), ('FS2000', '1.2', $(date -u -d 2026-06-01 +%s));
+UPDATE devices SET sale_date = $(date -u -d 2025-06-01 +%s) WHERE serial = 'SN-FILL';" ||
+    not_ok "catalogue tables with the columns facts_db.c reads"
+out=$("$HR" rules eval --rules "$RULES" --at "$NOW" --device SN-FILL 2>/dev/null)
+like "catalogue: firmware-outdated fires with the release dates" "$out" \
+"firmware-outdated	FIRES	notice	newer_firmware_exists=true days_since_firmware_release=667.5d.*proposal: FS-2000 SN-FILL at Acme Corp runs firmware 1.0 released 2025-01-01; 1.2 \(2026-06-01\) is available"
+like "catalogue: firmware-update-available fires (sold 2025-06-01)" "$out" \
+"firmware-update-available	FIRES	info	newer_firmware_exists=true age_days=516.5d"
+like "catalogue: max_capacity in the upgrade text" "$out" "the model can take 36.38 TiB"
+
 "$HR" --db "$T/nonexistent.db" rules eval --rules "$RULES" >/dev/null 2>"$T/err"; rc=$?
 is "eval without a database: exit 1" "$rc" 1
 like "eval without a database: says which file" "$(cat "$T/err")" "nonexistent.db"
