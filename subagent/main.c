@@ -174,6 +174,10 @@ static int setup_signals(void)
     /* a master that went away mid-write must not kill us */
     if (sigaction(SIGPIPE, &sa, NULL) < 0)
         return -1;
+    /* no reload on SIGHUP (restart to re-read the configuration), but a
+     * stray HUP from a closing terminal or logrotate must not kill us */
+    if (sigaction(SIGHUP, &sa, NULL) < 0)
+        return -1;
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
@@ -315,7 +319,7 @@ static int run(const struct opts *o, struct hdrm_config *cfg)
         return EXIT_RUNTIME;
     if (!user && getuid() == 0)
         hr_log(LOG_NOTICE, "running as root; consider -u (e.g. -u Debian-snmp), see headroomd(8)");
-    if (!o->foreground && daemon(0, o->log_kind == 'f') < 0) {
+    if (!o->foreground && daemon(0, o->log_kind == 'f' || o->log_kind == 'e') < 0) {
         hr_log(LOG_ERR, "cannot become a daemon: %s", strerror(errno));
         return EXIT_RUNTIME;
     }

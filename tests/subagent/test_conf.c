@@ -174,9 +174,50 @@ static void headroomd_schema(void)
     rmdir(dir);
 }
 
+/* Mutate a good file byte by byte (fixed seed): the parser must never
+ * crash, leak or accept a file with a NUL; run under ASan by check-asan. */
+static void mutations(void)
+{
+    static const char base[] =
+        "window 60\nreset-time 6:30\nname \"a \\\"b\\\" x\"\n[device *]\nname d\n"
+        "[device \"S 1\"]\nsize 8GiB\ndate 2024-02-29\n";
+    static const char alphabet[] = "\"\\[]# \t\n\r\0\xff\xc3:-*az09";
+    char buf[sizeof base + 8];
+    unsigned seed = 12345, parsed = 0, refused = 0;
+
+    for (int i = 0; i < 20000; i++) {
+        size_t len = sizeof base - 1;
+        memcpy(buf, base, len);
+        for (int k = 0; k < 1 + i % 4; k++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t pos = (seed >> 8) % len;
+            seed = seed * 1103515245u + 12345u;
+            buf[pos] = alphabet[(seed >> 8) % (sizeof alphabet - 1)];
+        }
+        if (i % 7 == 0)
+            len = (seed >> 4) % len;        /* truncated file */
+        char *errs = NULL;
+        struct hr_conf *c = hr_conf_parse("m.conf", buf, len, &schema, &errs);
+        if (c) {
+            parsed++;
+            if (memchr(buf, '\0', len))
+                TAP_OK(0, "mutation %d with a NUL was accepted", i);
+        } else {
+            refused++;
+            if (!errs || strncmp(errs, "m.conf:", 7) != 0)
+                TAP_OK(0, "mutation %d refused without a FILE:LINE message", i);
+        }
+        hr_conf_free(c);
+        free(errs);
+    }
+    TAP_OK(parsed > 0 && refused > 0, "20000 mutated files: %u parsed, %u refused, no crash",
+           parsed, refused);
+}
+
 int main(void)
 {
     good();
+    mutations();
     bads();
     headroomd_schema();
     return TAP_DONE();

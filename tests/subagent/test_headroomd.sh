@@ -232,6 +232,14 @@ is "new disk gets a new index (6)" "$(get hdrmDevSerial.6)" SERIAL-G
 mkdir -p "$FX/sys/block/sdb/device"; echo "8:16" > "$FX/sys/block/sdb/dev"; echo 3907029168 > "$FX/sys/block/sdb/size"
 sleep 2
 is "returning disk gets its old index back" "$(get hdrmDevName.3)" sdb
+# a second disk with sda's serial (multipath, cloned firmware) is keyed by
+# its name and does not steal sda's row
+mkdir -p "$FX/sys/block/sdh/device"; echo "8:112" > "$FX/sys/block/sdh/dev"; echo 4096 > "$FX/sys/block/sdh/size"
+echo "S3Z9NB0K123456" > "$FX/sys/block/sdh/device/serial"
+sleep 2
+is "duplicate serial: sda keeps index 2" "$(get hdrmDevName.2)" sda
+is "duplicate serial: the other disk gets a new index (7)" "$(get hdrmDevName.7)" sdh
+grep -q " name:sdh$" "$STATE/state"; is "duplicate serial: keyed name:sdh" "$?" 0
 # many changes during walks: the walk never breaks
 for i in 1 2 3 4 5; do
     rm -rf "$FX/sys/block/sdg"

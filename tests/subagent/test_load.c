@@ -195,8 +195,42 @@ static void test_devdb(void)
     devdb_clear(&db2);
 }
 
+/* Mutated state files never crash the parser and never leave half a db. */
+static void state_mutations(void)
+{
+    static const char base[] = "headroomd-state 1\nnext-index 4\n"
+                               "dev 1 20000 5 6 7 8 REG%20X S3Z9\ndev 3 - 0 0 0 0 - name:sdb\n";
+    static const char alphabet[] = " %-0123456789\n\0\xff" "AZ";
+    char buf[sizeof base], err[128];
+    struct devdb db;
+    unsigned seed = 99, ok_n = 0, bad_n = 0;
+
+    devdb_init(&db);
+    for (int i = 0; i < 20000; i++) {
+        size_t len = sizeof base - 1;
+        memcpy(buf, base, len);
+        seed = seed * 1103515245u + 12345u;
+        buf[(seed >> 8) % len] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        if (i % 5 == 0)
+            len = (seed >> 3) % len;
+        if (devdb_parse(&db, buf, len, err, sizeof err) == 0) {
+            ok_n++;
+            for (size_t k = 0; k < db.n; k++)
+                if (db.recs[k]->index == 0 || db.recs[k]->index >= db.next_index)
+                    TAP_OK(0, "mutation %d: index %u outside 1..next-index", i, db.recs[k]->index);
+        } else {
+            bad_n++;
+            if (db.n != 0)
+                TAP_OK(0, "mutation %d refused but left %zu records", i, db.n);
+        }
+    }
+    devdb_clear(&db);
+    TAP_OK(ok_n > 0 && bad_n > 0, "20000 mutated state files: %u loaded, %u refused", ok_n, bad_n);
+}
+
 int main(void)
 {
+    state_mutations();
     test_daykey();
     test_windows();
     test_days();
