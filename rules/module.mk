@@ -36,8 +36,14 @@ $(B)/tests/test_rules_hostile: $(B)/tests/rules/test_hostile.o $(B)/rules/fuzz/f
                                $(RULES_LIB) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/rules/fuzz/fuzz_rules.o $(RULES_TEST_LIBS)
+# Allocation torture: our code's malloc/realloc/calloc fail in turn.
+$(B)/tests/test_rules_torture: $(B)/tests/rules/test_torture.o $(RULES_LIB) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -Wl,--wrap=malloc,--wrap=realloc,--wrap=calloc -o $@ $< \
+	    $(RULES_TEST_LIBS)
 TEST_BINS += $(B)/tests/test_rules_forecast $(B)/tests/test_rules_parse \
-             $(B)/tests/test_rules_eval $(B)/tests/test_rules_hostile
+             $(B)/tests/test_rules_eval $(B)/tests/test_rules_hostile \
+             $(B)/tests/test_rules_torture
 
 # Benchmark driver (bench/rules.sh builds and runs it).
 $(B)/bench/rules_bench: $(B)/tests/rules/bench_rules.o $(RULES_LIB) $(COMMON_LIB)
