@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 const char *const hr_rrd_ds_names[HR_RRD_NDS] = {
     "capacity", "used", "peak", "writes", "rate_avg",
@@ -168,13 +169,27 @@ static int create_file(struct hr_rrd *w, const char *path, int64_t t, char *err,
 {
     int rc;
 
+    char tmp[PATH_MAX + 32];
+
     rrd_clear_error();
-    if (w->daemon)
+    if (w->daemon) {
         rc = rrdc_create(path, HR_RRD_STEP, (time_t)(t - 1), 1,
                          (int)HR_ARRAY_LEN(create_args), (const char **)create_args);
-    else
-        rc = rrd_create_r2(path, HR_RRD_STEP, (time_t)(t - 1), 1, NULL, NULL,
+    } else {
+        /* Create under a temporary name and rename into place, so that a
+         * process killed in the middle never leaves a truncated file that
+         * every later update would trip over. */
+        snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+        unlink(tmp);
+        rc = rrd_create_r2(tmp, HR_RRD_STEP, (time_t)(t - 1), 1, NULL, NULL,
                            (int)HR_ARRAY_LEN(create_args), (const char **)create_args);
+        if (rc == 0 && link(tmp, path) < 0 && errno != EEXIST) {
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            unlink(tmp);
+            return -1;
+        }
+        unlink(tmp);
+    }
     if (rc != 0) {
         /* Another writer may have created it in between: fine. */
         struct stat st;
