@@ -294,6 +294,13 @@ int main(void)
             "cooldown in seconds");
     TAP_OK(hr_rule_has_rearm(hr_ruleset_find(rs, "capacity-full-soon")) &&
            !hr_rule_has_rearm(hr_ruleset_find(rs, "firmware-outdated")), "rearm clauses");
+    {
+        struct hr_forecast_opts o;
+        hr_forecast_opts_default(&o);
+        TAP_OK(hr_ruleset_max_window(rs, &o) == 90, "history to load: 90 days (avg_peak(90d))");
+        o.window_days = 120;
+        TAP_OK(hr_ruleset_max_window(rs, &o) == 120, "history to load: the forecast window if longer");
+    }
     table();
     why_and_text();
     hysteresis();
