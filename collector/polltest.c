@@ -25,6 +25,8 @@ struct opts {
     int context_from_community;
     int quiet_rows;
     int show_cpu;
+    unsigned set_index;         /* --set-reg: SET instead of polling */
+    const char *set_value;
 };
 
 struct stats {
@@ -69,6 +71,9 @@ static void usage(FILE *f)
         "  -n, --repeat N          poll every target N times in the same cycle\n"
         "  -q, --quiet             target lines only, no row lines\n"
         "  -R, --rusage            print '# cpu_us=... wall_us=... targets=...' at the end\n"
+        "  -w, --write-community C SNMPv1/v2c community for --set-reg\n"
+        "  -S, --set-reg INDEX=REG instead of polling, SET hdrmDevRegNumber.INDEX to REG on\n"
+        "                          every target and print 'S id ok|fail message'\n"
         "  -h, --help              this help\n"
         "\n"
         "Output (tab-separated, strings are sanitized and never hold tabs):\n"
@@ -276,13 +281,15 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **csv)
         { "repeat", required_argument, NULL, 'n' },
         { "quiet", no_argument, NULL, 'q' },
         { "rusage", no_argument, NULL, 'R' },
+        { "write-community", required_argument, NULL, 'w' },
+        { "set-reg", required_argument, NULL, 'S' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct hr_target *t = &o->tmpl;
     int c, lv;
 
-    while ((c = getopt_long(argc, argv, "f:V:u:l:a:A:x:X:Ct:r:b:m:c:p:n:qRh", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:V:u:l:a:A:x:X:Ct:r:b:m:c:p:n:qRw:S:h", lo, NULL)) != -1) {
         switch (c) {
         case 'f': *csv = optarg; break;
         case 'V':
@@ -311,6 +318,18 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **csv)
         case 'n': if (parse_uint(optarg, 100000, &o->repeat) < 0 || !o->repeat) goto bad; break;
         case 'q': o->quiet_rows = 1; break;
         case 'R': o->show_cpu = 1; break;
+        case 'w': hr_strlcpy(t->write_community, optarg, sizeof(t->write_community)); break;
+        case 'S': {
+            char *eq = strchr(optarg, '=');
+            if (!eq)
+                goto bad;
+            *eq = '\0';
+            if (parse_uint(optarg, 0xffffffffu, &o->set_index) < 0 || o->set_index == 0)
+                goto bad;
+            o->set_value = eq + 1;
+            t->v3_write = 1;
+            break;
+        }
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return -1;
         }
@@ -366,6 +385,18 @@ int main(int argc, char **argv)
         }
     st.quiet_rows = o.quiet_rows;
     hr_snmp_init("hr-polltest");
+    if (o.set_value) {
+        size_t failed = 0;
+        for (size_t i = 0; i < all.n; i++) {
+            char err[256] = "";
+            int r = hr_snmp_set_regnumber(&all.v[i], o.set_index, o.set_value, err, sizeof(err));
+            printf("S\t%" PRId64 "\t%s\t%s\n", all.v[i].id, r == 0 ? "ok" : "fail", err);
+            failed += r != 0;
+        }
+        free(l.v);
+        free(all.v);
+        return failed ? 4 : 0;
+    }
     w0 = now_us(CLOCK_MONOTONIC);
     c0 = now_us(CLOCK_PROCESS_CPUTIME_ID);
     rc = hr_poll_run(all.v, all.n, &o.po, on_result, &st);
