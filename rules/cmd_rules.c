@@ -186,7 +186,23 @@ static int eval_one(const struct hr_facts *f, int64_t device_id, void *arg)
     return 0;
 }
 
-static int cmd_eval(struct hr_ctx *ctx, int argc, char **argv)
+struct eval_opts {
+    const char *rules, *db;
+    int all;
+    struct hr_facts_filter flt;
+};
+
+static int parse_method(const char *s, enum hr_fc_method *m)
+{
+    if (strcmp(s, "reject") == 0) *m = HR_FC_LSQ_REJECT;
+    else if (strcmp(s, "lsq") == 0) *m = HR_FC_LSQ;
+    else if (strcmp(s, "theil-sen") == 0) *m = HR_FC_THEIL_SEN;
+    else return -1;
+    return 0;
+}
+
+/* -1 to go on, else the exit status. */
+static int eval_parse_opts(int argc, char **argv, struct eval_opts *o)
 {
     static const struct option opts[] = {
         { "rules", required_argument, NULL, 'r' },
@@ -200,81 +216,83 @@ static int cmd_eval(struct hr_ctx *ctx, int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *rules = default_rules_path(), *db = NULL;
-    struct hr_facts_filter flt = { 0 };
-    struct eval_cb_arg a = { 0 };
-    int64_t now = (int64_t)time(NULL);
+    const char *bad = NULL;
     uint64_t w;
     int c;
 
-    hr_forecast_opts_default(&flt.fc);
-    while ((c = getopt_long(argc, argv, "r:C:D:d:t:aw:m:h", opts, NULL)) != -1) {
+    memset(o, 0, sizeof *o);
+    o->rules = default_rules_path();
+    o->flt.now = (int64_t)time(NULL);
+    hr_forecast_opts_default(&o->flt.fc);
+    while (!bad && (c = getopt_long(argc, argv, "r:C:D:d:t:aw:m:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'r': rules = optarg; break;
-        case 'C': flt.customer = optarg; break;
-        case 'D': flt.serial = optarg; break;
-        case 'd': db = optarg; break;
+        case 'r': o->rules = optarg; break;
+        case 'C': o->flt.customer = optarg; break;
+        case 'D': o->flt.serial = optarg; break;
+        case 'd': o->db = optarg; break;
         case 't':
-            if (parse_time(optarg, &now) < 0) {
-                fprintf(stderr, "headroom rules eval: --at: not a time: %s\n", optarg);
-                return HR_EXIT_USAGE;
-            }
+            if (parse_time(optarg, &o->flt.now) < 0)
+                bad = "--at: not a time (Unix seconds or YYYY-MM-DD)";
             break;
-        case 'a': a.all = 1; break;
+        case 'a': o->all = 1; break;
         case 'w':
-            if (hr_parse_u64(optarg, &w) < 0 || w < 2 || w > 3660) {
-                fprintf(stderr, "headroom rules eval: --forecast-window: 2 to 3660 days\n");
-                return HR_EXIT_USAGE;
-            }
-            flt.fc.window_days = (double)w;
+            if (hr_parse_u64(optarg, &w) < 0 || w < 2 || w > 3660)
+                bad = "--forecast-window: 2 to 3660 days";
+            o->flt.fc.window_days = (double)w;
             break;
         case 'm':
-            if (strcmp(optarg, "reject") == 0) flt.fc.method = HR_FC_LSQ_REJECT;
-            else if (strcmp(optarg, "lsq") == 0) flt.fc.method = HR_FC_LSQ;
-            else if (strcmp(optarg, "theil-sen") == 0) flt.fc.method = HR_FC_THEIL_SEN;
-            else {
-                fprintf(stderr, "headroom rules eval: --forecast-method: reject, lsq or theil-sen\n");
-                return HR_EXIT_USAGE;
-            }
+            if (parse_method(optarg, &o->flt.fc.method) < 0)
+                bad = "--forecast-method: reject, lsq or theil-sen";
             break;
         case 'h': usage(stdout); return HR_EXIT_OK;
         default: usage(stderr); return HR_EXIT_USAGE;
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, "headroom rules eval: unexpected argument '%s'\n", argv[optind]);
+    if (!bad && optind < argc)
+        bad = "unexpected argument";
+    if (bad) {
+        fprintf(stderr, "headroom rules eval: %s\n", bad);
         return HR_EXIT_USAGE;
     }
+    return -1;
+}
+
+static int cmd_eval(struct hr_ctx *ctx, int argc, char **argv)
+{
+    struct eval_opts o;
+    struct eval_cb_arg a = { 0 };
     struct hr_ruleset *rs = NULL;
-    char *errors = NULL;
-    int rc = hr_rules_load(rules, &rs, &errors);
-    if (rc != 0) {
+    struct hr_ctx c2 = *ctx;
+    struct sqlite3 *db;
+    char *errors = NULL, err[512] = "";
+    int rc;
+
+    if ((rc = eval_parse_opts(argc, argv, &o)) >= 0)
+        return rc;
+    if ((rc = hr_rules_load(o.rules, &rs, &errors)) != 0) {
         fputs(errors ? errors : "out of memory\n", stderr);
         free(errors);
         return rc < 0 ? HR_EXIT_FAIL : HR_EXIT_DATA;
     }
     a.rs = rs;
-    flt.now = now;
-    flt.window_days = hr_ruleset_max_window(rs, &flt.fc);
-    printf("# customer\tserial\trule\tresult\tseverity\twhy\n");
-    char err[512] = "";
-    struct hr_ctx c2 = *ctx;
-    struct sqlite3 *sdb;
-    if (db)
-        c2.db_path = db;
-    if (hr_db_open(hr_db_path(&c2), 0, &sdb, err, sizeof err) < 0) {
+    a.all = o.all;
+    o.flt.window_days = hr_ruleset_max_window(rs, &o.flt.fc);
+    if (o.db)
+        c2.db_path = o.db;
+    if (hr_db_open(hr_db_path(&c2), 0, &db, err, sizeof err) < 0) {
         fprintf(stderr, "headroom rules eval: %s\n", err);
         hr_ruleset_free(rs);
         return HR_EXIT_FAIL;
     }
-    rc = hr_facts_db_foreach(sdb, &flt, eval_one, &a, err, sizeof err);
-    hr_db_close(sdb);
+    printf("# customer\tserial\trule\tresult\tseverity\twhy\n");
+    rc = hr_facts_db_foreach(db, &o.flt, eval_one, &a, err, sizeof err);
+    hr_db_close(db);
     hr_ruleset_free(rs);
     if (rc < 0) {
         fprintf(stderr, "headroom rules eval: %s\n", err);
         return HR_EXIT_FAIL;
     }
-    if ((flt.customer || flt.serial) && a.devices == 0) {
+    if ((o.flt.customer || o.flt.serial) && a.devices == 0) {
         fprintf(stderr, "headroom rules eval: no device matches\n");
         return HR_EXIT_FAIL;
     }

@@ -262,24 +262,75 @@ static void lex_number(struct lexer *lx, struct token *t)
     t->type = T_NUM;
 }
 
+/* A decoded string being built, at most 64 KiB. */
+struct strbuf {
+    char *s;
+    size_t n, cap;
+};
+
+/* Append C; -1 on ENOMEM, 1 if the string is too long (C dropped). */
+static int strbuf_push(struct strbuf *sb, char c)
+{
+    if (sb->n + 1 > sb->cap) {
+        if (sb->cap >= 65536)
+            return 1;
+        size_t nc = sb->cap ? sb->cap * 2 : 64;
+        char *ns = realloc(sb->s, nc);
+        if (!ns)
+            return -1;
+        sb->s = ns;
+        sb->cap = nc;
+    }
+    sb->s[sb->n++] = c;
+    return 0;
+}
+
+/* The character after a backslash at lx->pos; reports an unknown escape
+ * (once per string, BAD says whether one was reported). */
+static char lex_escape(struct lexer *lx, struct token *t, int *bad)
+{
+    char e = lx->pos < lx->len ? lx->src[lx->pos] : '\0', c = e;
+
+    if (e == 'n')
+        c = '\n';
+    else if (e == 't')
+        c = '\t';
+    else if (e != '\\' && e != '"' && !*bad) {
+        diag_add(lx->d, t->line, col_of(lx, lx->pos - 1), lx->src + lx->pos - 1,
+                 clamp(lx, lx->pos - 1, 2), "unknown escape in string (use \\\\, \\\", \\n or \\t)");
+        *bad = 1;
+    }
+    if (lx->pos < lx->len)
+        lx->pos++;
+    return c;
+}
+
+/* Valid UTF-8 apart from the newlines and tabs allowed in strings. */
+static int utf8_ok(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i;
+        while (j < n && s[j] != '\n' && s[j] != '\t')
+            j++;
+        if (!hr_is_clean_utf8(s + i, j - i))
+            return 0;
+        i = j;
+    }
+    return 1;
+}
+
 /* Strings: "..." on one line; escapes \\ \" \n \t.  Decoded into a
  * malloc'd buffer that must be valid UTF-8 with no control characters
- * other than the escaped newline and tab. */
+ * other than the escaped newline and tab (and a literal tab). */
 static void lex_string(struct lexer *lx, struct token *t)
 {
     size_t b = lx->pos++;
-    size_t cap = 64, n = 0;
-    char *s = malloc(cap);
-    int bad = 0;
+    struct strbuf sb = { 0 };
+    int bad = 0, r;
 
-    if (!s) {
-        lx->d->oom = 1;
-        t->type = T_ERROR;
-        return;
-    }
     for (;;) {
         if (lx->pos >= lx->len || lx->src[lx->pos] == '\n') {
-            free(s);
+            free(sb.s);
             lex_error(lx, t, b, lx->pos - b, "unterminated string");
             return;
         }
@@ -287,67 +338,43 @@ static void lex_string(struct lexer *lx, struct token *t)
         if (c == '"')
             break;
         if (c == '\\') {
-            char e = lx->pos < lx->len ? lx->src[lx->pos] : '\0';
-            if (e == '\\' || e == '"') c = e;
-            else if (e == 'n') c = '\n';
-            else if (e == 't') c = '\t';
-            else if (!bad) {
-                diag_add(lx->d, t->line, col_of(lx, lx->pos - 1), lx->src + lx->pos - 1,
-                         clamp(lx, lx->pos - 1, 2),
-                         "unknown escape in string (use \\\\, \\\", \\n or \\t)");
-                bad = 1;
-            }
-            if (lx->pos < lx->len)
-                lx->pos++;
+            c = lex_escape(lx, t, &bad);
         } else if (((unsigned char)c < 0x20 && c != '\t') || c == 0x7f) {
             if (!bad)
                 diag_add(lx->d, t->line, col_of(lx, lx->pos - 1), lx->src + lx->pos - 1, 1,
                          "control character in string");
             bad = 1;
         }
-        if (n + 2 > cap) {
-            if (cap >= 65536) {
-                if (!bad)
-                    diag_add(lx->d, t->line, col_of(lx, b), lx->src + b, clamp(lx, b, 16),
-                             "string longer than 64 KiB");
-                bad = 1;
-                continue;
-            }
-            char *ns = realloc(s, cap * 2);
-            if (!ns) {
-                free(s);
-                lx->d->oom = 1;
-                t->type = T_ERROR;
-                return;
-            }
-            s = ns;
-            cap *= 2;
+        if ((r = strbuf_push(&sb, c)) < 0) {
+            free(sb.s);
+            lx->d->oom = 1;
+            t->type = T_ERROR;
+            return;
         }
-        s[n++] = c;
+        if (r > 0 && !bad)
+            diag_add(lx->d, t->line, col_of(lx, b), lx->src + b, clamp(lx, b, 16),
+                     "string longer than 64 KiB");
+        bad |= r;
     }
-    s[n] = '\0';
     t->len = lx->pos - b;
     if (!bad) {
-        /* Escaped \n and \t are the only controls allowed through. */
-        for (size_t i = 0; i < n && !bad; i++) {
-            size_t j = i;
-            while (j < n && s[j] != '\n' && s[j] != '\t')
-                j++;
-            if (!hr_is_clean_utf8(s + i, j - i)) {
-                lex_error(lx, t, b, t->len, "string is not valid UTF-8");
-                bad = 1;
-            }
-            i = j;
-        }
+        r = strbuf_push(&sb, '\0');
+        if (r < 0)
+            lx->d->oom = 1;
+        else if (r > 0)
+            lex_error(lx, t, b, 16, "string longer than 64 KiB");
+        else if (!utf8_ok(sb.s, sb.n - 1))
+            lex_error(lx, t, b, t->len, "string is not valid UTF-8");
+        bad = r != 0 || t->type == T_ERROR;
     }
     if (bad) {
-        free(s);
+        free(sb.s);
         t->type = T_ERROR;
         return;
     }
     t->type = T_STR;
-    t->str = s;
-    t->slen = n;
+    t->str = sb.s;
+    t->slen = sb.n - 1;
 }
 
 static void lex_punct(struct lexer *lx, struct token *t)

@@ -111,6 +111,17 @@ static void hostile(void)
     expect_errors("1 MB chain of 'or'", buf, len);
     repeat(buf, "rule a { family x when true propose \"", "x", BIG, "\" }", &len);
     expect_errors("1 MB string", buf, len);
+    {
+        /* The longest string allowed is 65535 bytes. */
+        size_t o = (size_t)snprintf(buf, BIG, "rule a { family x when true propose \"");
+        memset(buf + o, 'x', 65535);
+        o += 65535;
+        o += (size_t)snprintf(buf + o, BIG - o, "\" }");
+        TAP_INT(parse(buf, o, &ok), 0, "a string of 65535 bytes is accepted");
+        memmove(buf + o - 2, buf + o - 3, 3);
+        buf[o - 3] = 'x';
+        expect_errors("a string of 65536 bytes", buf, o + 1);
+    }
     repeat(buf, "rule ", "a", BIG, " { }", &len);
     expect_errors("1 MB rule name", buf, len);
     repeat(buf, "# ", "comment ", BIG, "\n", &len);
