@@ -65,7 +65,8 @@ static const char *const sqls[Q_N] = {
         " resolved = CASE WHEN resolution = 'transfer' THEN NULL ELSE resolved END,"
         " resolution = CASE WHEN resolution = 'transfer' THEN NULL ELSE resolution END"
         " RETURNING times_seen, resolution",
-    [Q_REG_STATUS] = "SELECT agent_set FROM registrations WHERE reg_number = ?1",
+    [Q_REG_STATUS] =
+        "SELECT agent_set, agent_set_time FROM registrations WHERE reg_number = ?1",
     [Q_REG_SET] =
         "UPDATE registrations SET agent_set = ?2, agent_set_time = ?3 WHERE reg_number = ?1",
 };
@@ -526,6 +527,24 @@ static int conflict(struct hr_store *s, const struct hr_poll_result *r,
     return 0;
 }
 
+/* An agent that refused the number as notWritable (its configuration pins
+ * another one) is asked again once a day, not every cycle. */
+static int refused_recently(struct hr_store *s, const char *regno, int64_t now)
+{
+    sqlite3_stmt *st = s->q[Q_REG_STATUS];
+    int skip = 0;
+
+    sqlite3_reset(st);
+    hr_db_bind_text(st, 1, regno);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *v = sqlite3_column_text(st, 0);
+        skip = v && strstr((const char *)v, "notWritable") &&
+               now - sqlite3_column_int64(st, 1) < 86400;
+    }
+    sqlite3_reset(st);
+    return skip;
+}
+
 static void queue_setback(struct hr_store *s, const struct hr_poll_result *r,
                           const struct hr_dev_row *row, const struct dev_info *d)
 {
@@ -722,7 +741,7 @@ static void store_row(struct hr_store *s, const struct hr_poll_result *r,
         return;
     rrd_write(s, row, &d, now, sflags);
     if (row->serial[0] && d.reg_number[0] && strcmp(row->reg_number, d.reg_number) != 0 &&
-        ti->has_write)
+        ti->has_write && !refused_recently(s, d.reg_number, now))
         queue_setback(s, r, row, &d);
 }
 

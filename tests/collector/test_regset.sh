@@ -53,7 +53,9 @@ pin=$(q "SELECT reg_number FROM devices WHERE serial = 'S4EWNX0R123456'")
 like "pinned device: refusal recorded" "$(q "SELECT agent_set FROM registrations WHERE reg_number = '$pin'")" "^failed: .*notWritable"
 like "pinned device: refusal logged" "$(cat "$T/poll1.err")" "could not write registration number $pin"
 
-# Cycle 2: nothing left to write, the refusal is not logged again.
+# Cycle 2: nothing left to write, the refusal is not logged again, and a
+# pinned number is not asked for again within the day.
+t1=$(q "SELECT agent_set_time FROM registrations WHERE reg_number = '$pin'")
 sleep 1.1
 "$H" poll --rrd-dir "$T/rrd" > "$T/poll2.out" 2> "$T/poll2.err"
 is "second poll: exit 0" "$?" 0
@@ -61,6 +63,7 @@ case $(cat "$T/poll2.err") in
     *"could not write"*) not_ok "refusal not logged again" ;;
     *) ok "refusal not logged again" ;;
 esac
+is "pinned number not retried the next cycle" "$(q "SELECT agent_set_time FROM registrations WHERE reg_number = '$pin'")" "$t1"
 
 # headroomd restarts: the number survives in its state directory.
 stop "$HD_PID"
