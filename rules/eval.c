@@ -185,6 +185,7 @@ static void fact_value(struct hr_evalctx *ctx, int id, struct val *v)
     case F_CUSTOMER: set_str(v, f->customer); break;
     case F_CUSTOMER_ID: set_str(v, f->customer_id); break;
     case F_NAME: set_str(v, f->name); break;
+    case F_DEVICE: set_str(v, f->name ? f->name : f->serial); break;
     case F_HISTORY_DAYS:
         if (f->n_hist) {
             int64_t lo = f->hist[0].t, hi = f->hist[0].t;

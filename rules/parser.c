@@ -69,6 +69,7 @@ const struct symdef hr_facts_def[F__COUNT] = {
     [F_CUSTOMER] = { "customer", TY_STR, D_NONE, "customer name" },
     [F_CUSTOMER_ID] = { "customer_id", TY_STR, D_NONE, "customer ID" },
     [F_NAME] = { "name", TY_STR, D_NONE, "device name" },
+    [F_DEVICE] = { "device", TY_STR, D_NONE, "the device's name, else its serial number" },
     [F_HISTORY_DAYS] = { "history_days", TY_NUM, D_DAYS, "span of the stored history" },
     [F_TODAY] = { "today", TY_STR, D_NONE, "the evaluation date, YYYY-MM-DD" },
 };

@@ -149,6 +149,11 @@ static void facts(void)
     TRUE_("load_percent == 80%");
     TRUE_("firmware != latest_firmware and newer_firmware_exists");
     TRUE_("model == \"FS-2000\"");
+    UNKNOWN_("device == \"x\"");
+    F.serial = "S1";
+    TRUE_("device == \"S1\"");        /* no name: the serial */
+    F.name = "nas1";
+    TRUE_("device == \"nas1\" and serial == \"S1\"");
     TRUE_("age_days == 400d and days_since_firmware_release == 500d");
     TRUE_("days_to_full == 100d");                  /* 1 TB free at 10 GB/day */
     TRUE_("growth_per_day == 10GB / 1d");
