@@ -166,5 +166,19 @@ like "clean cycle summary" "$(cat "$T/poll5.out")" "^cycle: $ntargets targets, $
 grep -q 'rrd:' "$T/poll5.err"; is "no RRD errors after SIGKILL" "$?" 1
 is "database intact after the clean cycle" "$(q 'PRAGMA integrity_check')" "ok"
 is "no restart or implausible flags from the kill" "$(q 'SELECT count(*) FROM samples WHERE status & 10')" 0
+# ---- daemon: targets spread over the interval, SIGTERM exits cleanly ----
+start=$(date +%s)
+"$H" poll --daemon --interval 20 --rrd-dir "$RRD" --timeout 1000 --retries 0 > "$T/d.out" 2> "$T/d.err" &
+dpid=$!
+wait_for 60 grep -q '^cycle:' "$T/d.out"
+like "daemon: one full cycle over all targets" "$(head -n 1 "$T/d.out")" "^cycle: $ntargets targets"
+span=$(q "SELECT max(time) - min(time) FROM samples WHERE time >= $start")
+[ "${span:-0}" -ge 9 ] && ok "daemon spreads the targets over the interval (samples span $span s of 20)" ||
+    not_ok "daemon spreads the targets over the interval (span '$span')"
+kill -TERM "$dpid"
+wait "$dpid"
+is "daemon: SIGTERM exits 0" "$?" 0
+like "daemon: says it stopped" "$(cat "$T/d.err")" "stopping: batch committed"
+is "database intact after the daemon" "$(q 'PRAGMA integrity_check')" "ok"
 check "snmpsimd still running" kill -0 "$SIM_PID"
 done_testing
