@@ -625,6 +625,16 @@ static struct node *parse_expr(struct parser *p)
 
 /* ---- templates ---- */
 
+/* Column of decoded byte I of string token T: escapes take two source
+ * bytes for one decoded byte. */
+static int str_col(const struct token *t, size_t i)
+{
+    size_t raw = 1; /* the opening quote */
+    for (size_t k = 0; k < i && raw < t->len; k++)
+        raw += t->start[raw] == '\\' ? 2 : 1;
+    return t->col + (int)raw;
+}
+
 /* "{name}" references facts; "{{" and "}}" are literal braces. */
 static struct tmpl *parse_template(struct parser *p, const struct token *t)
 {
@@ -645,7 +655,7 @@ static struct tmpl *parse_template(struct parser *p, const struct token *t)
             parts[np++] = (struct tpart){ -1, s + i, 1 };
             i += 2;
         } else if (s[i] == '}') {
-            diag_add(&p->d, t->line, t->col + 1 + (int)i, s + i, 1,
+            diag_add(&p->d, t->line, str_col(t, i), s + i, 1,
                      "unmatched '}' in template (write '}}' for a brace)");
             bad = 1;
         } else if (s[i] == '{') {
@@ -653,14 +663,14 @@ static struct tmpl *parse_template(struct parser *p, const struct token *t)
             while (j < n && s[j] != '}' && s[j] != '{')
                 j++;
             if (j >= n || s[j] != '}') {
-                diag_add(&p->d, t->line, t->col + 1 + (int)i, s + i, j - i,
+                diag_add(&p->d, t->line, str_col(t, i), s + i, j - i,
                          "unterminated '{' in template (write '{{' for a brace)");
                 bad = 1;
                 break;
             }
             int f = find_sym(hr_facts_def, F__COUNT, s + i + 1, j - i - 1);
             if (f < 0) {
-                diag_add(&p->d, t->line, t->col + 1 + (int)i, s + i, j - i + 1,
+                diag_add(&p->d, t->line, str_col(t, i), s + i, j - i + 1,
                          "unknown variable in template");
                 bad = 1;
                 break;

@@ -207,6 +207,8 @@ static void errors(void)
         "t.rules:1:38: unknown variable in template near '{modle}'");
     ERR("rule a { family x when true propose \"a {serial\" }",
         "t.rules:1:40: unterminated '{' in template (write '{{' for a brace) near '{serial'");
+    ERR("rule a { family x when true propose \"\\\"q\\\" {x}\" }",
+        "t.rules:1:44: unknown variable in template near '{x}'");
     ERR("rule a { family x when true propose \"a } b\" }",
         "t.rules:1:40: unmatched '}' in template (write '}}' for a brace) near '}'");
     ERR("rule a { family x when true propose \"p\" sku \"A\", }",
