@@ -19,7 +19,7 @@ Usage:
   --customers N    customers the agents are spread over (default 6)
   --dead N         agents listed in fleet.csv without a data file: snmpsim
                    drops requests for an unknown community, so they never
-                   answer (default 4)
+                   answer (default 4); spread at random over the fleet
   --nomib N        agents that answer but serve only the system group
                    (default 3)
   --port P         the UDP port written to fleet.csv (default 16100)
@@ -287,8 +287,10 @@ def main():
         shutil.rmtree(data)
     os.makedirs(data)
     customers = [("C%03d" % (k + 1), "Customer %d" % (k + 1)) for k in range(a.customers)]
-    dead = set(range(a.agents - a.dead + 1, a.agents + 1))
-    nomib = set(range(a.agents - a.dead - a.nomib + 1, a.agents - a.dead + 1))
+    # The agents without the MIB are the last ones; the dead ones are spread
+    # over the rest (not the special ones), like real outages.
+    nomib = set(range(a.agents - a.nomib + 1, a.agents + 1))
+    dead = set(random.Random(a.seed + 1).sample(range(n_special + 1, a.agents - a.nomib + 1), a.dead))
     special, expect = [], []
     now = 1795300000
     with open(os.path.join(a.out, "fleet.csv"), "w") as csv:

@@ -1,0 +1,308 @@
+#!/bin/bash
+# bench/poll.sh: headroom's poll cycle against its peers on one simulated
+# fleet of 1,000 devices (issue 3, "Benchmark"), in one run:
+#
+#   headroom   `headroom poll` (poller + RRD files + SQLite history), K cycles
+#              after a first one that creates every RRD file; and the bare
+#              engine (build/tests/hr-polltest), to show what the storage costs
+#   collectd   collectd 5.12's snmp plugin writing RRD files (rrdtool plugin),
+#              BulkSize 40, ReadThreads 50 and 200
+#   walkloop   a plain `snmpbulkwalk` loop, one process per device
+#
+# three ways: lo (loopback), rtt50 (50 ms round trip, in a private network
+# namespace: bench/netns_latency.sh), dead5 (50 ms and 5% dead devices).
+# It prints cycle wall time, the poller's own CPU per device poll (rusage of
+# the poller process, not the simulator's) and the ratios.
+#
+#   bench/poll.sh [-n 1000] [-k 3] [-s "lo rtt50 dead5"] [-c "256 1000"]
+#                 [-i 10] [-w 100] [-C]
+#   -n  devices (default 1000)          -k  steady cycles measured (default 3)
+#   -s  scenarios (default all three)   -c  headroom --concurrency values
+#   -i  collectd Interval (default 10)  -w  devices in the walk loop under
+#                                           latency (scaled to -n; default 100)
+#   -C  skip collectd (quick run)
+#
+# The simulator is fastsim (bench/fastsim.c, the team's C SNMPv2c responder
+# for .snmprec files; snmpsim spends 1-3 ms of CPU per request and would be
+# the bottleneck), the fleet comes from tests/fleet/gen_fleet.py (our MIB's
+# table, one community per device; a missing data file is a dead device).
+# Timeout 1 s and 1 retry everywhere, so a dead device costs 2 s.
+# Extra packages (collectd-core, tcpdump, iptables, libnetfilter-queue-dev)
+# are installed here, not by make deps.  Work files: $BENCH_WORK/poll
+# (default /tmp/headroom-bench/poll).  Everything runs on 127.0.0.1.
+#
+# fastsim.c, nfq_delay.c, netns_latency.sh and pcap_cycles.py are copies of
+# the team's harness in ../shared/bench (see its README for the method).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/.." && pwd)
+B=${B:-build}
+case $B in /*) ;; *) B="$TOP/$B" ;; esac
+export BENCH_WORK=${BENCH_WORK:-/tmp/headroom-bench}
+W="$BENCH_WORK/poll"
+N=1000; K=3; SCEN="lo rtt50 dead5"; CONCS="256 1000"; IV=10; WALKN=100; NOCD=0
+PORT=16100
+PY=/usr/bin/python3
+export SNMPCONFPATH=/nonexistent MIBS="" MIBDIRS=/nonexistent
+
+usage() { sed -n 2,32p "$0"; }
+
+# ---------------------------------------------------------------- inner run
+# inner SCENARIO FLEETDIR: everything that talks to the fleet; runs inside
+# the latency namespace for rtt50/dead5.
+inner() {
+    local scen=$1 fleet=$2 R="$W/$1" first
+    mkdir -p "$R"
+    : > "$R/results"
+    "$W/fastsim" -d "$fleet/data" -p "$PORT" > "$R/fastsim.log" 2>&1 &
+    FPID=$!
+    trap 'kill $FPID 2>/dev/null || true' EXIT
+    first=$(cut -f1 "$fleet/expect.tsv" | head -n 1)
+    for _ in $(seq 50); do
+        snmpget -v2c -c "$first" -t 0.3 -r 0 "127.0.0.1:$PORT" .1.3.6.1.2.1.1.3.0 > /dev/null 2>&1 && break
+        sleep 0.1
+    done
+    run_headroom "$scen" "$fleet" "$R"
+    run_engine "$scen" "$fleet" "$R"
+    if [ "$NOCD" = 0 ]; then
+        run_collectd "$scen" "$fleet" "$R" 50
+        run_collectd "$scen" "$fleet" "$R" 200
+    fi
+    run_walkloop "$scen" "$fleet" "$R"
+    kill "$FPID" 2>/dev/null || true
+    wait "$FPID" 2>/dev/null || true
+}
+
+# median of the numbers on stdin
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "nan" }'; }
+
+result() { echo "$1|$2|$3|$4|$5" >> "$W/$1/results"; echo "  $2: cycle $3 s, $4 ms CPU/device poll $5" >&2; }
+
+run_headroom() {
+    local scen=$1 fleet=$2 R=$3 c i db
+    if [ ! -x "$W/headroom" ]; then
+        echo "  headroom poll not built: skipped" >&2
+        return 0
+    fi
+    awk -F, 'NR == 1 { print "name,customer,address,port,community,timeout_ms,retries" }
+             NR > 1 { print $5 "," $1 "," $3 "," $4 "," $5 ",1000,1" }' "$fleet/fleet.csv" > "$R/targets.csv"
+    for c in $CONCS; do
+        db="$R/hr-c$c.db"
+        rm -rf "$db" "$db-wal" "$db-shm" "$R/rrd-c$c"
+        "$W/headroom" -q --db "$db" fleet import --add-customers "$R/targets.csv" > "$R/import.out" 2>&1 ||
+            { echo "  headroom fleet import failed:" >&2; tail -n 5 "$R/import.out" >&2; return 0; }
+        : > "$R/hr-c$c.times"
+        for i in $(seq 0 "$K"); do
+            /usr/bin/time -f "%e %U %S" -o "$R/time" "$W/headroom" -q --db "$db" poll \
+                -R "$R/rrd-c$c" -c "$c" -T 1000 -r 1 --no-setback > "$R/hr-c$c.$i.out" 2>&1 || true
+            echo "$i $(cat "$R/time")" >> "$R/hr-c$c.times"
+        done
+        # cycle 0 creates every RRD file and registers every device
+        read -r _ w0 u0 s0 < <(head -n 1 "$R/hr-c$c.times")
+        result "$scen" "headroom poll c=$c, first cycle" "$w0" \
+            "$(awk -v u="$u0" -v s="$s0" -v n="$N" 'BEGIN { printf "%.3f", 1000 * (u + s) / n }')" \
+            "(creates $(find "$R/rrd-c$c" -name '*.rrd' | wc -l) RRD files)"
+        result "$scen" "headroom poll c=$c" \
+            "$(awk 'NR > 1 { print $2 }' "$R/hr-c$c.times" | median)" \
+            "$(awk -v n="$N" 'NR > 1 { printf "%.4f\n", 1000 * ($3 + $4) / n }' "$R/hr-c$c.times" | median)" \
+            "(median of $K; $(grep -c . "$R/hr-c$c.$K.out" 2>/dev/null || echo 0) output lines)"
+    done
+}
+
+run_engine() {
+    local scen=$1 fleet=$2 R=$3 c i
+    for c in $CONCS; do
+        : > "$R/eng-c$c"
+        for i in $(seq "$K"); do
+            "$W/hr-polltest" -f "$fleet/fleet.csv" -q -R -c "$c" -t 1000 -r 1 | tail -n 1 >> "$R/eng-c$c" || true
+        done
+        result "$scen" "engine only (hr-polltest) c=$c" \
+            "$(sed 's/.*wall_us=\([0-9]*\).*/\1/' "$R/eng-c$c" | awk '{ printf "%.3f\n", $1 / 1e6 }' | median)" \
+            "$(sed 's/.*cpu_us=\([0-9]*\).*/\1/' "$R/eng-c$c" | awk -v n="$N" '{ printf "%.4f\n", $1 / 1000 / n }' | median)" \
+            "(ok $(sed -n 's/.* ok=\([0-9]*\).*/\1/p' "$R/eng-c$c" | tail -n 1)/$N)"
+    done
+}
+
+# collectd's snmp plugin: same table columns as headroom's RRD DS (capacity,
+# used, peak writes, writes completed) + sysUpTime, RRD files via the
+# rrdtool plugin.  Timing from a capture of the fleet traffic
+# (pcap_cycles.py), CPU from /proc/PID/stat, as ../shared/bench does.
+run_collectd() {
+    local scen=$1 fleet=$2 R=$3 threads=$4 C="$R/collectd-$4" cpid tpid spid total
+    local ent cap used peak writes serial
+    rm -rf "$C"; mkdir -p "$C/rrd" "$C/base"
+    oid() { awk -v n="HDRM_OID_$1" '$2 == n { gsub(",", ".", $3); print $3 }' "$B/gen/hdrm_oids.h"; }
+    cap=$(oid hdrmDevCapacity); used=$(oid hdrmDevUsed); peak=$(oid hdrmDevPeakWrites)
+    writes=$(oid hdrmDevWrites); serial=$(oid hdrmDevSerial)
+    echo "hdrm_dev capacity:GAUGE:0:U, used:GAUGE:0:U, peak:GAUGE:0:U, writes:DERIVE:0:U" > "$C/types.db"
+    {
+        printf 'Hostname "bench"\nFQDNLookup false\nBaseDir "%s/base"\nPIDFile "%s/collectd.pid"\n' "$C" "$C"
+        printf 'PluginDir "/usr/lib/collectd"\nTypesDB "/usr/share/collectd/types.db" "%s/types.db"\n' "$C"
+        printf 'Interval %s\nReadThreads %s\n' "$IV" "$threads"
+        printf 'LoadPlugin logfile\n<Plugin logfile>\n  LogLevel info\n  File "%s/collectd.log"\n</Plugin>\n' "$C"
+        printf 'LoadPlugin snmp\nLoadPlugin rrdtool\n<Plugin rrdtool>\n  DataDir "%s/rrd"\n' "$C"
+        printf '  RRARows 360\n  RRATimespan 3600\n  RRATimespan 86400\n</Plugin>\n'
+        printf '<Plugin snmp>\n  <Data "uptime">\n    Type "uptime"\n    Table false\n    Scale 0.01\n'
+        printf '    Values "1.3.6.1.2.1.1.3.0"\n  </Data>\n'
+        printf '  <Data "devtable">\n    Type "hdrm_dev"\n    Table true\n    TypeInstanceOID "%s"\n' "$serial"
+        printf '    Values "%s" "%s" "%s" "%s"\n  </Data>\n' "$cap" "$used" "$peak" "$writes"
+        awk -F, 'NR > 1 { printf "  <Host \"%s\">\n    Address \"%s:%s\"\n    Version 2\n    Community \"%s\"\n    Collect \"uptime\" \"devtable\"\n    Timeout 1\n    Retries 1\n    BulkSize 40\n  </Host>\n", $5, $3, $4, $5 }' "$fleet/fleet.csv"
+        printf '</Plugin>\n'
+    } > "$C/collectd.conf"
+    collectd -t -C "$C/collectd.conf" || { echo "  collectd config test failed" >&2; return 0; }
+    tcpdump -i lo -n -s 256 -U -w "$C/fleet.pcap" "udp and port $PORT" > "$C/tcpdump.out" 2>&1 &
+    tpid=$!
+    for _ in $(seq 50); do grep -q listening "$C/tcpdump.out" 2>/dev/null && break; sleep 0.1; done
+    collectd -f -C "$C/collectd.conf" > "$C/collectd.out" 2>&1 &
+    cpid=$!
+    total=$(( (K + 2) * IV + 2 ))
+    (
+        end=$(( $(date +%s) + total ))
+        while [ "$(date +%s)" -lt "$end" ]; do
+            echo "$(date +%s.%N) $(awk '{ sub(/.*\) /, ""); printf "%d", $12 + $13 }' "/proc/$cpid/stat" 2>/dev/null || echo 0)"
+            sleep 0.2
+        done
+    ) > "$C/cpu.log" &
+    spid=$!
+    wait "$spid" || true
+    kill "$cpid" 2>/dev/null || true; wait "$cpid" 2>/dev/null || true
+    sleep 0.5
+    kill "$tpid" 2>/dev/null || true; wait "$tpid" 2>/dev/null || true
+    $PY "$HERE/pcap_cycles.py" "$C/fleet.pcap" --ports "$PORT-$PORT" --gap 3 \
+        --cpu "$C/cpu.log" --cpu-names collectd > "$C/cycles.txt" 2>&1 || true
+    # cycles 2..K+1 (cycle 1 creates the RRD files); CPU needs a next cycle
+    local line
+    line=$(awk -v k="$K" -v n="$N" -v hz="$(getconf CLK_TCK)" 'NR > 1 && $1 > 1 && $1 <= k + 1 {
+            d[++m] = $3; if (NF >= 11) c[m] = $11 }
+        END { if (!m) { print "nan nan"; exit }
+            for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) {
+                if (d[j] < d[i]) { t = d[i]; d[i] = d[j]; d[j] = t }
+                if (c[j] < c[i]) { t = c[i]; c[i] = c[j]; c[j] = t } }
+            h = int((m + 1) / 2); printf "%.3f %.4f\n", d[h], (c[h] == "" ? "nan" : 1000 * c[h] / n) }' \
+        "$C/cycles.txt")
+    result "$scen" "collectd ReadThreads=$threads BulkSize=40" "${line% *}" "${line#* }" \
+        "($(find "$C/rrd" -name '*.rrd' | wc -l) RRD files)"
+}
+
+run_walkloop() {
+    local scen=$1 fleet=$2 R=$3 n=$N table
+    table=$(awk '$2 == "HDRM_OID_hdrmDeviceTable" { gsub(",", ".", $3); print $3 }' "$B/gen/hdrm_oids.h")
+    [ "$scen" = lo ] || n=$WALKN
+    awk -F, -v n="$n" 'NR > 1 && NR <= n + 1 { print $5 }' "$fleet/fleet.csv" > "$R/walk.list"
+    /usr/bin/time -f "%e %U %S" -o "$R/walk.time" bash -c '
+        while read -r c; do
+            snmpbulkwalk -v2c -c "$c" -t 1 -r 1 -Cr25 "127.0.0.1:'"$PORT"'" '"$table"' > /dev/null 2>&1 || true
+        done < "'"$R/walk.list"'"' || true
+    read -r w u s < "$R/walk.time"
+    result "$scen" "snmpbulkwalk loop" \
+        "$(awk -v w="$w" -v n="$n" -v N="$N" 'BEGIN { printf "%.3f", w * N / n }')" \
+        "$(awk -v u="$u" -v s="$s" -v n="$n" 'BEGIN { printf "%.3f", 1000 * (u + s) / n }')" \
+        "$([ "$n" = "$N" ] || echo "(measured on $n devices, scaled to $N)")"
+}
+
+# ---------------------------------------------------------------- outer run
+setup() {
+    local need=()
+    command -v collectd > /dev/null || need+=(collectd-core)
+    command -v tcpdump > /dev/null || need+=(tcpdump)
+    command -v iptables-legacy > /dev/null || need+=(iptables)
+    [ -e /usr/include/libnetfilter_queue/libnetfilter_queue.h ] || need+=(libnetfilter-queue-dev)
+    if [ ${#need[@]} -gt 0 ]; then
+        echo "bench/poll.sh: installing ${need[*]}" >&2
+        local sudo=""
+        [ "$(id -u)" = 0 ] || sudo=sudo
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${need[@]}" > "$W/apt.log" 2>&1 ||
+            { DEBIAN_FRONTEND=noninteractive $sudo apt-get update > /dev/null 2>&1 &&
+              DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${need[@]}" > "$W/apt.log" 2>&1; } ||
+            { echo "bench/poll.sh: apt-get install failed, see $W/apt.log" >&2; exit 1; }
+    fi
+    make -C "$TOP" B="$B" "$B/tests/hr-polltest" > "$W/make.log" 2>&1 ||
+        { echo "bench/poll.sh: build failed, see $W/make.log" >&2; exit 1; }
+    make -C "$TOP" B="$B" "$B/headroom" >> "$W/make.log" 2>&1 ||
+        echo "bench/poll.sh: build/headroom did not rebuild (see $W/make.log); using the one there" >&2
+    # Snapshots: a rebuild in the tree during the run cannot change them.
+    cp "$B/tests/hr-polltest" "$W/hr-polltest"
+    rm -f "$W/headroom"
+    if [ -x "$B/headroom" ] && "$B/headroom" poll --help > /dev/null 2>&1; then
+        cp "$B/headroom" "$W/headroom"
+    fi
+    gcc -O2 -Wall -o "$W/fastsim" "$HERE/fastsim.c" -lm
+    $PY "$TOP/tests/fleet/gen_fleet.py" --out "$W/fleet" --oids "$B/gen/hdrm_oids.h" --agents "$N" \
+        --customers 20 --dead 0 --nomib 0 --no-special --prefix dev --port "$PORT"
+    $PY "$TOP/tests/fleet/gen_fleet.py" --out "$W/fleet_dead5" --oids "$B/gen/hdrm_oids.h" --agents "$N" \
+        --customers 20 --dead $((N / 20)) --nomib 0 --no-special --prefix dev --port "$PORT"
+}
+
+report() {
+    local s
+    echo
+    echo "== bench/poll.sh: $N devices, fastsim, Timeout 1 s, Retries 1; $(nproc) CPUs; $(date -u +%F)"
+    echo "   collectd $(dpkg-query -W -f='${Version}' collectd-core 2>/dev/null || echo '?'), net-snmp $(net-snmp-config --version)"
+    for s in $SCEN; do
+        [ -s "$W/$s/results" ] || continue
+        echo
+        case $s in
+            lo) echo "-- loopback" ;;
+            rtt50) echo "-- 50 ms round trip (netns + nfq_delay)" ;;
+            dead5) echo "-- 50 ms round trip, 5% dead devices" ;;
+        esac
+        awk -F'|' '{ printf "  %-42s cycle %8s s   CPU %8s ms/device poll  %s\n", $2, $3, $4, $5 }' "$W/$s/results"
+        awk -F'|' '
+            $2 ~ /^headroom poll c=256$/ { hw = $3; hc = $4 }
+            $2 ~ /^headroom poll c=1000$/ { hw2 = $3 }
+            $2 ~ /ReadThreads=50 / { c50w = $3; c50c = $4 }
+            $2 ~ /ReadThreads=200 / { c200w = $3; c200c = $4 }
+            $2 ~ /snmpbulkwalk/ { ww = $3; wc = $4 }
+            function r(a, b) { return (a > 0 && b > 0) ? sprintf("%.1fx", a / b) : "n/a" }
+            END {
+                printf "  ratios (peer / headroom poll c=256): cycle: collectd-50 %s, collectd-200 %s, walk loop %s;", r(c50w, hw), r(c200w, hw), r(ww, hw)
+                printf " CPU: collectd-50 %s, collectd-200 %s, walk loop %s\n", r(c50c, hc), r(c200c, hc), r(wc, hc)
+                if (hw2 != "") printf "  headroom poll c=1000 vs collectd-200 cycle: %s\n", r(c200w, hw2)
+            }' "$W/$s/results"
+    done
+    echo
+    echo "goals: <= 0.15 ms CPU per device poll (with RRD + history); at 50 ms RTT a cycle < 0.5 s,"
+    echo "       and < 2.5 s with 5% dead devices"
+}
+
+main() {
+    while getopts "n:k:s:c:i:w:Ch" o; do
+        case $o in
+            n) N=$OPTARG ;; k) K=$OPTARG ;; s) SCEN=$OPTARG ;; c) CONCS=$OPTARG ;;
+            i) IV=$OPTARG ;; w) WALKN=$OPTARG ;; C) NOCD=1 ;; h) usage; exit 0 ;;
+            *) usage >&2; exit 2 ;;
+        esac
+    done
+    [ "$(id -u)" = 0 ] || { echo "bench/poll.sh: needs root (network namespaces)" >&2; exit 1; }
+    mkdir -p "$W"
+    setup
+    local s args=(-n "$N" -k "$K" -c "$CONCS" -i "$IV" -w "$WALKN")
+    [ "$NOCD" = 1 ] && args+=(-C)
+    for s in $SCEN; do
+        echo "bench/poll.sh: scenario $s" >&2
+        rm -rf "${W:?}/$s"
+        case $s in
+            lo) "$0" "${args[@]}" --inner lo "$W/fleet" ;;
+            rtt50) "$HERE/netns_latency.sh" -D 50 -p "$PORT:$PORT" -- "$0" "${args[@]}" --inner rtt50 "$W/fleet" ;;
+            dead5) "$HERE/netns_latency.sh" -D 50 -p "$PORT:$PORT" -- "$0" "${args[@]}" --inner dead5 "$W/fleet_dead5" ;;
+            *) echo "bench/poll.sh: unknown scenario $s" >&2; exit 2 ;;
+        esac
+    done
+    report | tee "$W/report.txt"
+}
+
+# "--inner SCEN FLEET" after the options: the part that runs in the namespace.
+for ((i = 1; i <= $#; i++)); do
+    if [ "${!i}" = --inner ]; then
+        j=$((i + 1)); k=$((i + 2))
+        sc=${!j}; fl=${!k}
+        set -- "${@:1:i-1}"
+        while getopts "n:k:s:c:i:w:C" o; do
+            case $o in n) N=$OPTARG ;; k) K=$OPTARG ;; c) CONCS=$OPTARG ;; i) IV=$OPTARG ;;
+                       w) WALKN=$OPTARG ;; C) NOCD=1 ;; *) ;; esac
+        done
+        inner "$sc" "$fl"
+        exit 0
+    fi
+done
+main "$@"
