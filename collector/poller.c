@@ -686,7 +686,7 @@ static void on_get(struct agent *a, struct req *q, netsnmp_pdu *pdu)
     a->get_state = 2;
     /* Size GETBULK so one request sees every row of a column plus its end. */
     if (a->dev_count_known && !a->t->max_repetitions && a->rep == DEFAULT_REP)
-        a->rep = a->dev_count + 1 > MAX_AUTO_REP ? MAX_AUTO_REP : a->dev_count + 1;
+        a->rep = a->dev_count >= MAX_AUTO_REP ? MAX_AUTO_REP : a->dev_count + 1;
 }
 
 static void on_too_big(struct agent *a)
