@@ -23,6 +23,12 @@ $(B)/tests/hr-polltest: $(B)/collector/polltest.o $(POLLER_OBJ) $(COMMON_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SNMP_LIBS)
 
 all: $(B)/tests/hr-polltest
+
+# Unit tests of poller.c's static parts (the test includes the .c).
+$(B)/tests/test_poller: $(B)/tests/poller/test_poller.o $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SNMP_LIBS)
+TEST_BINS += $(B)/tests/test_poller
 # end poller
 
 # ---- collector core ---------------------------------------------------------
