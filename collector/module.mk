@@ -10,9 +10,6 @@
 
 # ---- poller (owned by the poller engine; exports POLLER_OBJ) ----------------
 # poller
-POLLER_OBJ := $(if $(wildcard collector/poller.c),$(B)/collector/poller.o)
-# end poller
-# poller
 # The asynchronous poller engine (collector/poller.c, contract in poller.h)
 # and hr-polltest, its test and benchmark driver (not installed).  Link
 # POLLER_OBJ with $(SNMP_LIBS).
