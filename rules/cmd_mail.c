@@ -50,11 +50,13 @@ static void usage(FILE *f)
         "The mail outbox: every message is stored before it is sent.\n"
         "\n"
         "Transport (flush; default from HEADROOM_SMTP_HOST, _PORT, _STARTTLS, _USER,\n"
-        "_PASSWORD_FILE, HEADROOM_MAILDIR, HEADROOM_MAIL_FROM):\n"
+        "_PASSWORD_FILE, _TLS_CA, HEADROOM_MAILDIR, HEADROOM_MAIL_FROM):\n"
         "      --smtp-host HOST          SMTP server; none: deliver into the Maildir\n"
         "      --smtp-port PORT          default 25\n"
         "      --starttls MODE           required | opportunistic | off (default\n"
         "                                opportunistic)\n"
+        "      --tls-ca FILE             CA certificates (PEM) that sign the server's\n"
+        "                                certificate (default: the system's)\n"
         "      --smtp-user USER          AUTH as USER ...\n"
         "      --smtp-password-file F    ... with the password on F's first line\n"
         "      --timeout SECONDS         per SMTP step (default 60)\n"
@@ -366,6 +368,7 @@ static int env_defaults(struct mail_opts *mo)
     mo->t.smtp_host = getenv("HEADROOM_SMTP_HOST");
     mo->t.smtp_user = getenv("HEADROOM_SMTP_USER");
     mo->t.smtp_password_file = getenv("HEADROOM_SMTP_PASSWORD_FILE");
+    mo->t.tls_ca = getenv("HEADROOM_SMTP_TLS_CA");
     mo->t.maildir = getenv("HEADROOM_MAILDIR");
     mo->from = getenv("HEADROOM_MAIL_FROM");
     mo->t.starttls = HR_STARTTLS_OPPORTUNISTIC;
@@ -398,7 +401,7 @@ static int add_addr(struct hr_mail_addr *v, size_t *n, const char *a)
 enum {
     O_HOST = 256, O_PORT, O_TLS, O_USER, O_PWFILE, O_MAILDIR, O_FROM, O_TIMEOUT, O_HELO,
     O_ALL, O_HOLD, O_STATE, O_RAW, O_TO, O_CC, O_FROMNAME, O_SUBJECT, O_TEXT, O_HTML,
-    O_ATTACH, O_HEADER, O_PROPOSAL, O_DOMAIN,
+    O_ATTACH, O_HEADER, O_PROPOSAL, O_DOMAIN, O_TLSCA,
 };
 
 static int parse_opt(struct mail_opts *mo, int c, const char *arg)
@@ -419,6 +422,7 @@ static int parse_opt(struct mail_opts *mo, int c, const char *arg)
         }
         break;
     case O_USER: mo->t.smtp_user = arg; break;
+    case O_TLSCA: mo->t.tls_ca = arg; break;
     case O_PWFILE: mo->t.smtp_password_file = arg; break;
     case O_MAILDIR: mo->t.maildir = arg; break;
     case O_FROM:
@@ -473,6 +477,7 @@ int hr_cmd_mail(struct hr_ctx *ctx, int argc, char **argv)
         { "smtp-port", required_argument, NULL, O_PORT },
         { "starttls", required_argument, NULL, O_TLS },
         { "smtp-user", required_argument, NULL, O_USER },
+        { "tls-ca", required_argument, NULL, O_TLSCA },
         { "smtp-password-file", required_argument, NULL, O_PWFILE },
         { "maildir", required_argument, NULL, O_MAILDIR },
         { "from", required_argument, NULL, O_FROM },

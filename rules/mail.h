@@ -102,6 +102,7 @@ struct hr_mail_transport {
     const char *smtp_host;      /* NULL or "": deliver into MAILDIR */
     unsigned smtp_port;         /* 0: 25 */
     enum hr_starttls starttls;
+    const char *tls_ca;         /* CA file (PEM) to verify the server; NULL: system */
     const char *smtp_user;      /* NULL: no AUTH */
     const char *smtp_password_file;
     const char *envelope_from;  /* NULL: the message's From address */

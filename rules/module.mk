@@ -74,19 +74,22 @@ all: $(RULES_LIB)
 # ==== mail: MIME composition, outbox, SMTP (libesmtp), Maildir (owner: mail) ==
 # MAIL_OBJ is the library part (compose, outbox, transports); the proposal
 # layer links it.  `headroom mail` is $(MAIL_CMD_OBJ).  Link with
-# $(ESMTP_LIBS) $(SQL_LIBS).
+# $(MAIL_LIBS).
 MAIL_OBJ     := $(B)/rules/mime.o $(B)/rules/outbox.o $(B)/rules/smtp.o $(B)/rules/maildir.o
 MAIL_CMD_OBJ := $(B)/rules/cmd_mail.o
+# smtp.c gives libesmtp an SSL_CTX of its own (see there); libssl-dev comes
+# with libesmtp-dev.
+MAIL_LIBS    := $(ESMTP_LIBS) $(shell pkg-config --libs openssl 2>/dev/null) $(SQL_LIBS)
 
 HEADROOM_OBJ  += $(MAIL_CMD_OBJ) $(MAIL_OBJ)
-HEADROOM_LIBS += $(ESMTP_LIBS) $(SQL_LIBS)
+HEADROOM_LIBS += $(MAIL_LIBS)
 
 $(B)/tests/test_mail_mime: $(B)/tests/mail/test_mime.o $(MAIL_OBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ESMTP_LIBS) $(SQL_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MAIL_LIBS)
 $(B)/tests/test_mail_outbox: $(B)/tests/mail/test_outbox.o $(MAIL_OBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ESMTP_LIBS) $(SQL_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MAIL_LIBS)
 TEST_BINS += $(B)/tests/test_mail_mime $(B)/tests/test_mail_outbox
 
 install-mail:

@@ -5,10 +5,19 @@
  * its own transaction, and the per-recipient replies come back with that
  * message alone, so a failure of one never blurs the state of another.
  * Proposal mail is a few messages a day; the extra connections cost less
- * than the bookkeeping a shared session would need. */
+ * than the bookkeeping a shared session would need.
+ *
+ * TLS: we hand libesmtp an SSL_CTX of our own for every session.  Left to
+ * itself, libesmtp 1.1 caches one process-wide SSL_CTX but frees it with
+ * the first session (destroy_starttls_context), so the second STARTTLS
+ * session of a flush would use freed memory; ours also lets the operator
+ * name the CA file (--tls-ca) instead of libesmtp's ~/.config/libesmtp. */
 #include "mail.h"
 #include "hr_util.h"
 
+/* openssl/ssl.h first: libesmtp.h declares smtp_starttls_set_ctx only
+ * when it sees OpenSSL's types. */
+#include <openssl/ssl.h>
 #include <auth-client.h>
 #include <libesmtp.h>
 
@@ -114,6 +123,8 @@ static const char *feed_cb(void **ctx, int *len, void *arg)
 
 struct session_info {
     char why[256];      /* a protocol event that ended the session */
+    char auth_fail[200];/* the server's reply refusing AUTH */
+    int in_auth;
     const char *user;
     const char *pass;
 };
@@ -156,17 +167,32 @@ static void event_cb(smtp_session_t session, int event, void *arg, ...)
     va_end(ap);
 }
 
-/* -vv: the protocol exchange, for an operator chasing a refusal.  AUTH
- * lines are not shown (they carry the password, merely base64'd). */
+/* -vv: the protocol exchange, for an operator chasing a refusal.  The
+ * AUTH exchange is not shown (it carries the password, merely base64'd).
+ * Also notes a refused AUTH: libesmtp then carries on unauthenticated, and
+ * the server's 530 to MAIL would otherwise read as a permanent refusal. */
 static void monitor_cb(const char *buf, int len, int writing, void *arg)
 {
+    struct session_info *si = arg;
+    size_t n = len > 0 ? (size_t)len : 0;
     char line[300];
 
-    (void)arg;
-    if (len <= 0 || (writing == SMTP_CB_WRITING && len >= 4 && strncasecmp(buf, "AUTH", 4) == 0))
+    if (n == 0)
         return;
-    hr_sanitize(line, sizeof line, buf, strcspn(buf, "\r\n") < (size_t)len
-                                        ? strcspn(buf, "\r\n") : (size_t)len);
+    if (writing == SMTP_CB_WRITING && n >= 4 && strncasecmp(buf, "AUTH", 4) == 0)
+        si->in_auth = 1;
+    if (writing == SMTP_CB_READING && si->in_auth && n >= 3) {
+        if (strncmp(buf, "334", 3) != 0)
+            si->in_auth = 0;
+        if (buf[0] == '5' || buf[0] == '4') {
+            size_t l = strcspn(buf, "\r\n");
+            hr_sanitize(si->auth_fail, sizeof si->auth_fail, buf, l < n ? l : n);
+        }
+    }
+    if (writing == SMTP_CB_WRITING && si->in_auth)
+        return;
+    size_t l = strcspn(buf, "\r\n");
+    hr_sanitize(line, sizeof line, buf, l < n ? l : n);
     hr_log(LOG_DEBUG, "smtp %s %s", writing == SMTP_CB_READING ? "<<" : ">>", line);
 }
 
@@ -234,6 +260,32 @@ static void set_timeouts(smtp_session_t s, long secs)
         smtp_set_timeout(s, which[i] | Timeout_OVERRIDE_RFC2822_MINIMUM, ms);
 }
 
+/* A fresh client SSL_CTX: TLS 1.2 or later, the CA file given or the
+ * system's trust store.  libesmtp verifies the chain result and the host
+ * name itself (check_acceptable_security) and reports through event_cb. */
+static SSL_CTX *tls_ctx_new(const struct hr_mail_transport *t, char *err, size_t errsz)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+
+    if (!ctx) {
+        snprintf(err, errsz, "TLS: cannot create a context");
+        return NULL;
+    }
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    if (t->tls_ca && *t->tls_ca) {
+        if (SSL_CTX_load_verify_locations(ctx, t->tls_ca, NULL) != 1) {
+            snprintf(err, errsz, "TLS: cannot load CA file %s", t->tls_ca);
+            SSL_CTX_free(ctx);
+            return NULL;
+        }
+    } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+        snprintf(err, errsz, "TLS: cannot load the system's CA certificates");
+        SSL_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
 /* Read back the replies after smtp_start_session returned. */
 static enum hr_send_status collect(smtp_message_t m, struct hr_rcpt *rc, smtp_recipient_t *rr,
                                    size_t n, char *err, size_t errsz)
@@ -278,7 +330,7 @@ enum hr_send_status hr_smtp_send(const struct hr_mail_transport *t, const char *
                                  hr_mail_data_done_fn done, void *done_arg,
                                  char *err, size_t errsz)
 {
-    static const enum starttls_option tls[] = {
+    static const enum starttls_option tlsmode[] = {
         [HR_STARTTLS_OFF] = Starttls_DISABLED,
         [HR_STARTTLS_OPPORTUNISTIC] = Starttls_ENABLED,
         [HR_STARTTLS_REQUIRED] = Starttls_REQUIRED,
@@ -288,6 +340,7 @@ enum hr_send_status hr_smtp_send(const struct hr_mail_transport *t, const char *
     smtp_recipient_t *rr = NULL;
     auth_context_t auth = NULL;
     smtp_session_t s = NULL;
+    SSL_CTX *tls = NULL;
     smtp_message_t m;
     enum hr_send_status ret = HR_SEND_TEMP;
     char hostport[300], *pw = NULL;
@@ -321,10 +374,16 @@ enum hr_send_status hr_smtp_send(const struct hr_mail_transport *t, const char *
         smtp_set_hostname(s, t->helo);
     set_timeouts(s, t->timeout);
     smtp_set_eventcb(s, event_cb, &si);
-    smtp_set_monitorcb(s, monitor_cb, NULL, 0);
-    if (!smtp_starttls_enable(s, tls[t->starttls])) {
+    smtp_set_monitorcb(s, monitor_cb, &si, 0);
+    if (!smtp_starttls_enable(s, tlsmode[t->starttls])) {
         snprintf(err, errsz, "libesmtp built without STARTTLS support");
         goto out_free;
+    }
+    if (t->starttls != HR_STARTTLS_OFF) {
+        tls = tls_ctx_new(t, err, errsz);
+        /* smtp_starttls_set_ctx takes its own reference */
+        if (!tls || !smtp_starttls_set_ctx(s, tls))
+            goto out_free;
     }
     if (pw) {
         auth_client_init();
@@ -355,16 +414,24 @@ enum hr_send_status hr_smtp_send(const struct hr_mail_transport *t, const char *
         goto out_free;
     }
     ret = collect(m, rcpts, rr, nrcpts, err, errsz);
+    if (ret != HR_SEND_OK && si.auth_fail[0]) {
+        /* our credentials, not the message, were refused: keep it queued */
+        snprintf(err, errsz, "%s: AUTH as %s refused: %s", hostport, t->smtp_user, si.auth_fail);
+        for (size_t i = 0; i < nrcpts; i++)
+            if (rcpts[i].status == HR_SEND_PERM)
+                rcpts[i].status = HR_SEND_TEMP;
+        ret = HR_SEND_TEMP;
+    }
     /* A session that ended early (TLS refused, dropped connection) leaves
      * every status at 0: say why rather than "0". */
     if (ret != HR_SEND_OK && si.why[0]) {
         snprintf(err, errsz, "%s: %s", hostport, si.why);
     } else if (ret != HR_SEND_OK && !*err) {
-        const smtp_status_t *ms = smtp_reverse_path_status(m);
-        if (ms && ms->code)
-            err_add(err, errsz, "MAIL FROM", ms);
-        else
-            snprintf(err, errsz, "%s: the session ended without a reply", hostport);
+        /* no reply at all to some step: the connection went away */
+        char eb[128];
+        int e = smtp_errno();
+        snprintf(err, errsz, "%s: the session ended before the server's reply%s%s", hostport,
+                 e ? ": " : "", e ? smtp_strerror(e, eb, sizeof eb) : "");
     }
     goto out_free;
 out_perm:
@@ -374,6 +441,7 @@ out_perm:
 out_free:
     if (s)
         smtp_destroy_session(s);
+    SSL_CTX_free(tls);
     if (auth) {
         auth_destroy_context(auth);
         auth_client_exit();

@@ -8,7 +8,7 @@ MAILT="$TOP/tests/mail"
 DB="$T/headroom.db"
 HEADROOM="$B/headroom"
 unset HEADROOM_SMTP_HOST HEADROOM_SMTP_PORT HEADROOM_SMTP_STARTTLS HEADROOM_SMTP_USER \
-      HEADROOM_SMTP_PASSWORD_FILE HEADROOM_MAILDIR HEADROOM_MAIL_FROM HEADROOM_CONFIG
+      HEADROOM_SMTP_PASSWORD_FILE HEADROOM_SMTP_TLS_CA HEADROOM_MAILDIR HEADROOM_MAIL_FROM HEADROOM_CONFIG
 export HEADROOM_DB="$DB"
 
 hr() { "$HEADROOM" --db "$DB" "$@"; }
@@ -30,7 +30,10 @@ start_smtp() {
 # captured [DIR]: number of messages the server accepted
 captured() { ls "${1:-$SMTP_DIR}"/msg-*.eml 2>/dev/null | wc -l; }
 # events PATTERN [DIR]: number of matching lines in the server's event log
-events() { grep -c -- "$1" "${2:-$SMTP_DIR}/events.log" 2>/dev/null; }
+events() {
+    local f="${2:-$SMTP_DIR}/events.log"
+    if [ -f "$f" ]; then grep -c -- "$1" "$f"; else echo 0; fi
+}
 
 # field ID COLUMN: one column of an outbox row, read with sqlite3
 field() { sqlite3 "$DB" "SELECT $2 FROM outbox WHERE id = $1"; }

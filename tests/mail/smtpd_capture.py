@@ -93,7 +93,11 @@ def make_authenticator(userpass):
     def auth(server, session, envelope, mechanism, auth_data):
         ok = (isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user
               and auth_data.password.decode() == password)
-        return AuthResult(success=ok)
+        # auth_data is kept on the session only if we hand it back;
+        # handled=False makes aiosmtpd send the 535 itself
+        if ok:
+            return AuthResult(success=True, auth_data=auth_data)
+        return AuthResult(success=False, handled=False)
     return auth
 
 
