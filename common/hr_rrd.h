@@ -82,4 +82,28 @@ void hr_rrd_series_free(struct hr_rrd_series *s);
 /* The time of PATH's last update, or -1 with ERR. */
 int64_t hr_rrd_last(const char *path, char *err, size_t errlen);
 
+/* ---- graphs ---- */
+
+enum { HR_RRD_GRAPH_CAPACITY, HR_RRD_GRAPH_WRITES };
+
+struct hr_rrd_graph {
+    const char *rrd;          /* the device's RRD file */
+    int64_t start, end;       /* Unix seconds; END may lie in the future */
+    unsigned width, height;   /* plot area in pixels; 0 = 640 x 200 */
+    const char *title;        /* NULL = none */
+    int what;                 /* HR_RRD_GRAPH_CAPACITY: used (area), capacity
+                                 (line) and the least-squares trend of used;
+                                 HR_RRD_GRAPH_WRITES: peak writes per window
+                                 (Cmax), average per window, writes/s */
+    int64_t mark_time;        /* 0 = none: a vertical line, e.g. the forecast
+                                 date at which the device runs full */
+    const char *mark_label;   /* legend of that line */
+};
+
+/* Draw G as a PNG: into OUT_PATH if not NULL, else into a malloc'd buffer
+ * *PNG of *PNGLEN bytes (for mail).  DAEMON as for hr_rrd_fetch.  0, or -1
+ * with ERR.  Not thread-safe (librrd's graph code is not). */
+int hr_rrd_graph(const struct hr_rrd_graph *g, const char *daemon, const char *out_path,
+                 unsigned char **png, size_t *pnglen, char *err, size_t errlen);
+
 #endif
