@@ -29,7 +29,7 @@
 # Timeout 1 s and 1 retry everywhere, so a dead device costs 2 s.
 # Extra packages (collectd-core, tcpdump, iptables, libnetfilter-queue-dev)
 # are installed here, not by make deps.  Work files: $BENCH_WORK/poll
-# (default /tmp/headroom-bench/poll).  Everything runs on 127.0.0.1.
+# (default /tmp/headroom-bench-poll/poll).  Everything runs on 127.0.0.1.
 #
 # fastsim.c, nfq_delay.c, netns_latency.sh and pcap_cycles.py are copies of
 # the team's harness in ../shared/bench (see its README for the method).
@@ -38,7 +38,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 B=${B:-build}
 case $B in /*) ;; *) B="$TOP/$B" ;; esac
-export BENCH_WORK=${BENCH_WORK:-/tmp/headroom-bench}
+# Not the shared /tmp/headroom-bench: other benchmarks clean that up.
+export BENCH_WORK=${BENCH_WORK:-/tmp/headroom-bench-poll}
 W="$BENCH_WORK/poll"
 N=1000; K=3; SCEN="lo rtt50 dead5"; CONCS="256 1000"; IV=10; WALKN=100; NOCD=0
 PORT=16100
@@ -57,7 +58,7 @@ inner() {
     "$W/fastsim" -d "$fleet/data" -p "$PORT" > "$R/fastsim.log" 2>&1 &
     FPID=$!
     trap 'kill $FPID 2>/dev/null || true' EXIT
-    first=$(cut -f1 "$fleet/expect.tsv" | head -n 1)
+    first=$(awk 'NR == 1 { print $1; exit }' "$fleet/expect.tsv")
     for _ in $(seq 50); do
         snmpget -v2c -c "$first" -t 0.3 -r 0 "127.0.0.1:$PORT" .1.3.6.1.2.1.1.3.0 > /dev/null 2>&1 && break
         sleep 0.1
