@@ -166,6 +166,28 @@ like "clean cycle summary" "$(cat "$T/poll5.out")" "^cycle: $ntargets targets, $
 grep -q 'rrd:' "$T/poll5.err"; is "no RRD errors after SIGKILL" "$?" 1
 is "database intact after the clean cycle" "$(q 'PRAGMA integrity_check')" "ok"
 is "no restart or implausible flags from the kill" "$(q 'SELECT count(*) FROM samples WHERE status & 10')" 0
+# ---- more kills at other moments, including while RRD files are created ----
+bad=0
+for delay in 0.2 0.6 1.0; do
+    sleep 1.1
+    "$H" poll --rrd-dir "$T/rrd3" --timeout 3000 --retries 0 --concurrency 8 --batch 5 > /dev/null 2>&1 &
+    kpid=$!
+    sleep "$delay"
+    kill -9 "$kpid" 2>/dev/null
+    wait "$kpid" 2>/dev/null
+    [ "$(q 'PRAGMA integrity_check')" = ok ] || bad=$((bad + 1))
+    for r in "$T/rrd3"/*.rrd; do
+        [ -e "$r" ] || continue
+        rrdtool info "$r" > /dev/null 2>&1 || bad=$((bad + 1))
+    done
+done
+is "three more kills (0.2, 0.6, 1.0 s): database and every RRD file readable" "$bad" 0
+sleep 1.1
+"$H" poll --rrd-dir "$T/rrd3" --timeout 1000 --retries 1 --concurrency 64 > "$T/poll6.out" 2> "$T/poll6.err"
+is "clean cycle after the kills: exit 4" "$?" 4
+grep -q 'rrd:' "$T/poll6.err"; is "no RRD errors after the kills" "$?" 1
+is "one RRD file per device after the kills" "$(ls "$T/rrd3" | grep -c '\.rrd$')" "$(q "SELECT count(*) FROM devices")"
+
 # ---- daemon: targets spread over the interval, SIGTERM exits cleanly ----
 start=$(date +%s)
 "$H" poll --daemon --interval 20 --rrd-dir "$RRD" --timeout 1000 --retries 0 > "$T/d.out" 2> "$T/d.err" &
