@@ -213,11 +213,35 @@ static void fmt_value(char *o, size_t sz, int known, uint64_t v)
         snprintf(o, sz, ":U");
 }
 
+/* One update of PATH: 0 done, 1 skipped (not newer), -1 failed (librrd's
+ * error left in place). */
+static int update_once(struct hr_rrd *w, const char *path, const char *val)
+{
+    const char *argv[1] = { val };
+    const char *e;
+
+    rrd_clear_error();
+    if (!w->daemon) {
+        /* RRD_SKIP_PAST_UPDATES: an update not newer than the last is
+         * dropped silently instead of failing (idempotent re-runs). */
+        return rrd_updatex_r(path, NULL, RRD_SKIP_PAST_UPDATES, 1, argv) == 0 ? 0 : -1;
+    }
+    if (rrdc_update(path, 1, argv) == 0)
+        return 0;
+    /* rrdcached refuses a time not after the last one; a cycle re-run
+     * after a crash does that, and it is not an error. */
+    e = rrd_get_error();
+    if (e && (strstr(e, "illegal attempt to update") || strstr(e, "minimum one second"))) {
+        rrd_clear_error();
+        return 1;
+    }
+    return -1;
+}
+
 int hr_rrd_update(struct hr_rrd *w, const char *file, const struct hr_rrd_sample *s,
                   char *err, size_t errlen)
 {
     char path[PATH_MAX], val[256];
-    const char *argv[1] = { val };
     uint64_t v[HR_RRD_NDS] = { s->capacity, s->used, s->peak, s->writes, s->rate_avg };
     struct stat st;
     int rc;
@@ -230,41 +254,25 @@ int hr_rrd_update(struct hr_rrd *w, const char *file, const struct hr_rrd_sample
         snprintf(err, errlen, "RRD path too long");
         return -1;
     }
-    if (stat(path, &st) < 0) {
-        if (errno != ENOENT) {
-            snprintf(err, errlen, "%s: %s", path, strerror(errno));
-            return -1;
-        }
-        if (create_file(w, path, s->time, err, errlen) < 0)
-            return -1;
-    }
     snprintf(val, sizeof val, "%" PRId64, s->time);
     for (int i = 0; i < HR_RRD_NDS; i++)
         fmt_value(val + strlen(val), sizeof val - strlen(val), s->known & (1u << i), v[i]);
-    rrd_clear_error();
-    if (w->daemon) {
-        rc = rrdc_update(path, 1, argv);
-        if (rc != 0) {
-            const char *e = rrd_get_error();
-            /* rrdcached refuses a time not after the last one; a cycle
-             * re-run after a crash does that, and it is not an error. */
-            if (e && (strstr(e, "illegal attempt to update") || strstr(e, "minimum one second"))) {
-                rrd_clear_error();
-                return 1;
-            }
-            rrd_err(err, errlen, path);
-            return -1;
-        }
-        return 0;
-    }
-    /* RRD_SKIP_PAST_UPDATES: an update not newer than the last is dropped
-     * silently instead of failing (idempotent re-runs). */
-    rc = rrd_updatex_r(path, NULL, RRD_SKIP_PAST_UPDATES, 1, argv);
-    if (rc != 0) {
+    /* The file almost always exists: try the update first and look for
+     * the file only when it fails (one system call less per update). */
+    rc = update_once(w, path, val);
+    if (rc >= 0)
+        return rc;
+    if (stat(path, &st) == 0 || errno != ENOENT) {
         rrd_err(err, errlen, path);
         return -1;
     }
-    return 0;
+    rrd_clear_error();
+    if (create_file(w, path, s->time, err, errlen) < 0)
+        return -1;
+    rc = update_once(w, path, val);
+    if (rc < 0)
+        rrd_err(err, errlen, path);
+    return rc;
 }
 
 int hr_rrd_flush(struct hr_rrd *w, const char *file)
@@ -480,3 +488,100 @@ out_free:
         free(a.v[k]);
     return rc;
 }
+
+/* ---- reports: an RRD built from history rows (owner: reports) ------------- */
+
+static void build_value(char *o, size_t sz, double v)
+{
+    if (isnan(v) || v < 0)
+        snprintf(o, sz, ":U");
+    else
+        snprintf(o, sz, ":%.17g", v);
+}
+
+/* The rrdtool arguments that describe the file: the device layout's data
+ * sources (so hr_rrd_graph's DEFs apply unchanged) with a heartbeat of
+ * three steps, one archive of each kind as long as the data. */
+static int build_create(const char *path, unsigned long step, time_t first,
+                        unsigned long rows, char *err, size_t errlen)
+{
+    char ds[HR_RRD_NDS][64], rra[2][64];
+    const char *args[HR_RRD_NDS + 2];
+    int n = 0;
+
+    for (int i = 0; i < HR_RRD_NDS; i++) {
+        snprintf(ds[i], sizeof ds[i], "DS:%s:%s:%lu:0:U", hr_rrd_ds_names[i],
+                 i == HR_RRD_DS_WRITES ? "DERIVE" : "GAUGE", step * 3);
+        args[n++] = ds[i];
+    }
+    snprintf(rra[0], sizeof rra[0], "RRA:AVERAGE:0.5:1:%lu", rows);
+    snprintf(rra[1], sizeof rra[1], "RRA:MAX:0.5:1:%lu", rows);
+    args[n++] = rra[0];
+    args[n++] = rra[1];
+    unlink(path);
+    rrd_clear_error();
+    if (rrd_create_r2(path, step, first, 0, NULL, NULL, n, args) != 0) {
+        rrd_err(err, errlen, "create");
+        return -1;
+    }
+    return 0;
+}
+
+int hr_rrd_build(const char *path, unsigned long step, const struct hr_rrd_point *p,
+                 size_t n, char *err, size_t errlen)
+{
+    const char **argv = NULL;
+    char *vals = NULL;
+    const size_t vsz = 160;
+    int64_t last = INT64_MIN, first, lastp;
+    size_t k = 0;
+    int rc = -1;
+
+    if (!path || !p || n == 0 || step == 0 || step > 86400 * 7) {
+        snprintf(err, errlen, "rrd build: bad arguments");
+        return -1;
+    }
+    /* The step holding time t is (floor(t/step)*step, +step]: the update
+     * goes at the end of that interval. */
+    first = (p[0].time / (int64_t)step) * (int64_t)step;
+    lastp = (p[n - 1].time / (int64_t)step + 1) * (int64_t)step;
+    if (lastp <= first || (uint64_t)(lastp - first) / step > 100000) {
+        snprintf(err, errlen, "rrd build: rows out of order or span too long");
+        return -1;
+    }
+    argv = calloc(n, sizeof *argv);
+    vals = malloc(n * vsz);
+    if (!argv || !vals) {
+        snprintf(err, errlen, "out of memory");
+        goto out_free;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int64_t t = (p[i].time / (int64_t)step + 1) * (int64_t)step;
+        char *o = vals + k * vsz;
+        if (t <= last || t <= first)
+            continue;
+        last = t;
+        snprintf(o, vsz, "%" PRId64, t);
+        build_value(o + strlen(o), vsz - strlen(o), p[i].capacity);
+        build_value(o + strlen(o), vsz - strlen(o), p[i].used);
+        build_value(o + strlen(o), vsz - strlen(o), p[i].peak);
+        snprintf(o + strlen(o), vsz - strlen(o), ":U");
+        build_value(o + strlen(o), vsz - strlen(o), p[i].rate_avg);
+        argv[k++] = o;
+    }
+    if (build_create(path, step, (time_t)first, (unsigned long)((lastp - first) / (int64_t)step) + 2,
+                     err, errlen) < 0)
+        goto out_free;
+    rrd_clear_error();
+    if (k && rrd_update_r(path, NULL, (int)k, argv) != 0) {
+        rrd_err(err, errlen, path);
+        unlink(path);
+        goto out_free;
+    }
+    rc = 0;
+out_free:
+    free(argv);
+    free(vals);
+    return rc;
+}
+/* ---- end reports ---------------------------------------------------------- */
