@@ -64,3 +64,13 @@ TEST_BINS += $(B)/tests/test_store $(B)/tests/test_csv
 
 # The unit tests reach the collector's headers.
 $(B)/tests/collector/test_store.o: ALL_CFLAGS += -I$(TOP)/collector
+
+# ---- install: the poller's systemd unit ----
+INSTALL_TARGETS += install-collector
+.PHONY: install-collector
+install-collector:
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(PREFIX)/lib/sysusers.d
+	install -m 644 collector/headroom.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/headroom.conf
+	sed 's|@BINDIR@|$(BINDIR)|g' collector/headroom-poll.service \
+	    > $(DESTDIR)$(UNITDIR)/headroom-poll.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/headroom-poll.service
