@@ -285,6 +285,16 @@ static void test_store(void)
             "restart: delta NULL, not a spike");
     TAP_INT(q_int(db, "SELECT status & 2 FROM samples WHERE device_id = 3 AND time = 1700000300"),
             HR_SAMPLE_RESTART, "restart flagged");
+    /* The RRD file got U for the counter, so DERIVE draws no jump. */
+    char cmd[700], line[256] = "", last_line[256] = "";
+    snprintf(cmd, sizeof cmd, "rrdtool lastupdate '%s/SER-3.rrd'", rrddir);
+    FILE *lp = popen(cmd, "r");
+    while (lp && fgets(line, sizeof line, lp))
+        hr_strlcpy(last_line, line, sizeof last_line);
+    if (lp)
+        pclose(lp);
+    TAP_OK(strstr(last_line, "1700000300:") && strstr(last_line, " U "),
+           "RRD fed U for the writes after the restart: %s", last_line);
     hr_store_clear_setbacks(s);
 
     /* Cycle 3: a 64-bit wrap (plausible) and an implausible backwards step. */
