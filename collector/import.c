@@ -84,7 +84,12 @@ int hr_import_csv(sqlite3 *db, const char *path, const struct hr_import_spec *sp
                 v[k] = "";
         }
         rerr[0] = '\0';
-        if (spec->row(spec->arg, v, hr_csv_line(c), rerr, sizeof rerr) < 0) {
+        /* RFC 4180 allows line breaks in quoted fields, but no inventory
+         * value needs one, and one would end up in logs and mail headers. */
+        for (size_t k = 0; k < spec->ncolumns && !rerr[0]; k++)
+            if (v[k] && strpbrk(v[k], "\r\n"))
+                snprintf(rerr, sizeof rerr, "%s: line break inside the value", spec->columns[k]);
+        if (rerr[0] || spec->row(spec->arg, v, hr_csv_line(c), rerr, sizeof rerr) < 0) {
             fprintf(stderr, "headroom: %s:%u: %s\n", hr_csv_name(c), hr_csv_line(c),
                     rerr[0] ? rerr : "bad record");
             if (++nerr >= IMPORT_MAX_ERRORS) {

@@ -72,6 +72,8 @@ bad-cust,NOPE,10.0.0.4,161,2c,public,,
 no-comm,ACME,10.0.0.5,161,2c,,,
 v3-short,ACME,10.0.0.6,161,3,,u,short
 ok-1,ACME,10.0.0.7,161,2c,public,,
+"line
+break",ACME,10.0.0.8,161,2c,public,,
 "unterminated,ACME
 EOF
 out=$("$H" fleet import "$T/bad.csv" 2>&1); rc=$?
@@ -82,7 +84,8 @@ like "line 5: unknown customer" "$out" "bad.csv:5: unknown customer 'NOPE'"
 like "line 6: community missing" "$out" "bad.csv:6: SNMP v2c needs a community"
 like "line 7: v3 passphrase too short" "$out" "bad.csv:7: v3_auth_pass: at least 8 characters"
 like "line 8: duplicate name" "$out" "bad.csv:8: target name 'ok-1' already used on line 2"
-like "line 9: CSV syntax" "$out" "bad.csv:9: unterminated quoted field"
+like "line 9: a line break inside a value" "$out" "bad.csv:9: name: line break inside the value"
+like "line 11: CSV syntax" "$out" "bad.csv:11: unterminated quoted field"
 like "says nothing was imported" "$out" "nothing imported"
 is "no target of the bad file imported (not even its good line)" "$(q "SELECT count(*) FROM targets WHERE name='ok-1'")" 0
 printf 'name,customer,addr\nx,ACME,1.2.3.4\n' > "$T/badhdr.csv"
