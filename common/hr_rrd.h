@@ -106,4 +106,24 @@ struct hr_rrd_graph {
 int hr_rrd_graph(const struct hr_rrd_graph *g, const char *daemon, const char *out_path,
                  unsigned char **png, size_t *pnglen, char *err, size_t errlen);
 
+/* ---- reports: an RRD built from history rows (owner: reports) ---- */
+
+/* One history row for hr_rrd_build; NAN = unknown. */
+struct hr_rrd_point {
+    int64_t time;
+    double capacity, used, peak, rate_avg;
+};
+
+/* Create PATH (replacing any file there) with the data sources of a
+ * device's file (hr_rrd_ds_names; writes always unknown), step STEP
+ * seconds, AVERAGE and MAX archives of one step covering P[0..N), and feed
+ * it P in time order.  Point I fills the step that contains P[I].time, so
+ * daily rows (STEP 86400) land on their UTC day.  Rows not after the
+ * previous one are skipped.  Reports use it to graph history that has no
+ * RRD file (imported from CSV) with hr_rrd_graph: real data, drawn the
+ * same way.  0, or -1 with a message in ERR. */
+int hr_rrd_build(const char *path, unsigned long step, const struct hr_rrd_point *p,
+                 size_t n, char *err, size_t errlen);
+/* ---- end reports ---- */
+
 #endif
