@@ -126,4 +126,31 @@ int hr_rrd_build(const char *path, unsigned long step, const struct hr_rrd_point
                  size_t n, char *err, size_t errlen);
 /* ---- end reports ---- */
 
+/* ---- the proposal graph: used vs capacity and the forecast (proposals) ---- */
+
+struct hr_rrd_usage_graph {
+    const char *rrd;          /* the device's RRD file; NULL or missing: PTS */
+    const struct hr_rrd_point *pts;   /* daily history rows, ascending time */
+    size_t npts;
+    int64_t start, end;       /* Unix seconds; END may lie in the future */
+    unsigned width, height;   /* plot area; 0 = 560 x 200 */
+    const char *title;        /* untrusted: sanitized here */
+    /* The forecast line used(t) = fc_used + fc_slope_per_day * (t - fc_now)
+     * / 86400, drawn from FC_FROM (the forecast's baseline) to FC_FULL (the
+     * date it reaches FC_CAPACITY, marked by a vertical line).  FC_FULL 0:
+     * no forecast, no line. */
+    int64_t fc_now, fc_from, fc_full;
+    double fc_used, fc_slope_per_day, fc_capacity;
+    const char *fc_label;     /* legend of the full date ("full around ...") */
+};
+
+/* Draw G as a PNG into a malloc'd *PNG of *PNGLEN bytes.  From G->rrd when
+ * that file is readable (through $RRDCACHED_ADDRESS if set, so pending
+ * updates are in); otherwise from G->pts through a temporary RRD file
+ * (hr_rrd_build, daily step, removed before returning), so the graph is always drawn
+ * by rrd_graph from real data.  0, or -1 with ERR (no data at all is an
+ * error).  Not thread-safe. */
+int hr_rrd_graph_usage(const struct hr_rrd_usage_graph *g, unsigned char **png,
+                       size_t *pnglen, char *err, size_t errlen);
+
 #endif

@@ -1,0 +1,159 @@
+/* route.c: the recipient of a proposal; see route.h. */
+#include "route.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int hr_route_word_in(const char *list, const char *word)
+{
+    size_t wl;
+
+    if (!list || !word || !*word)
+        return 0;
+    wl = strlen(word);
+    for (const char *p = list; *p;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        const char *e = p;
+        while (*e && *e != ' ' && *e != '\t')
+            e++;
+        if ((size_t)(e - p) == wl && memcmp(p, word, wl) == 0)
+            return 1;
+        p = e;
+    }
+    return 0;
+}
+
+static int has_email(const struct hr_staff *s)
+{
+    return s->email && strchr(s->email, '@');
+}
+
+static int empty(const char *s)
+{
+    return !s || !*s;
+}
+
+/* Step 2: the first sales person serving the area and (when known) the
+ * line.  An empty product_lines serves every line. */
+static const struct hr_staff *by_area(const struct hr_staff *staff, size_t n,
+                                      const char *area, const char *line)
+{
+    if (empty(area))
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        const struct hr_staff *s = &staff[i];
+        if (strcmp(s->role, "sales") != 0 || !has_email(s) ||
+            !hr_route_word_in(s->area_codes, area))
+            continue;
+        if (empty(line) || empty(s->product_lines) || hr_route_word_in(s->product_lines, line))
+            return s;
+    }
+    return NULL;
+}
+
+void hr_route_pick(const struct hr_staff *staff, size_t n, const struct hr_route_in *in,
+                   struct hr_route *out)
+{
+    const struct hr_staff *s;
+
+    memset(out, 0, sizeof *out);
+    if (!empty(in->assigned_staff))
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(staff[i].id, in->assigned_staff) == 0 && has_email(&staff[i])) {
+                *out = (struct hr_route){ HR_ROUTE_ASSIGNED, &staff[i], staff[i].email };
+                return;
+            }
+    if ((s = by_area(staff, n, in->area_code, in->product_line))) {
+        out->how = empty(in->product_line) ? HR_ROUTE_AREA : HR_ROUTE_AREA_LINE;
+        out->staff = s;
+        out->email = s->email;
+        return;
+    }
+    if (!empty(in->fallback)) {
+        out->how = HR_ROUTE_FALLBACK;
+        out->email = in->fallback;
+    }
+}
+
+const char *hr_route_how_name(enum hr_route_how how)
+{
+    switch (how) {
+    case HR_ROUTE_ASSIGNED: return "assigned";
+    case HR_ROUTE_AREA_LINE: return "area+line";
+    case HR_ROUTE_AREA: return "area";
+    case HR_ROUTE_FALLBACK: return "fallback";
+    case HR_ROUTE_NONE: break;
+    }
+    return "none";
+}
+
+void hr_route_free(struct hr_staff *staff, size_t n)
+{
+    for (size_t i = 0; staff && i < n; i++) {
+        free(staff[i].id);
+        free(staff[i].name);
+        free(staff[i].email);
+        free(staff[i].area_codes);
+        free(staff[i].product_lines);
+        free(staff[i].role);
+    }
+    free(staff);
+}
+
+static char *col(sqlite3_stmt *st, int i, int *oom)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    char *s = strdup(t ? (const char *)t : "");
+
+    if (!s)
+        *oom = 1;
+    return s;
+}
+
+int hr_route_load(struct sqlite3 *db, struct hr_staff **staff, size_t *n, char *err,
+                  size_t errlen)
+{
+    struct hr_staff *v = NULL;
+    size_t k = 0, cap = 0;
+    sqlite3_stmt *st;
+    int rc = SQLITE_DONE, oom = 0;
+
+    *staff = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(db, "SELECT id, name, email, area_codes, product_lines, role"
+                           " FROM staff ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "staff: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (k == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            struct hr_staff *nv = realloc(v, nc * sizeof *nv);
+            if (!nv) {
+                oom = 1;
+                break;
+            }
+            v = nv;
+            cap = nc;
+        }
+        struct hr_staff *s = &v[k++];
+        s->id = col(st, 0, &oom);
+        s->name = col(st, 1, &oom);
+        s->email = col(st, 2, &oom);
+        s->area_codes = col(st, 3, &oom);
+        s->product_lines = col(st, 4, &oom);
+        s->role = col(st, 5, &oom);
+    }
+    sqlite3_finalize(st);
+    if (oom || rc != SQLITE_DONE) {
+        snprintf(err, errlen, "staff: %s", oom ? "out of memory" : sqlite3_errmsg(db));
+        hr_route_free(v, k);
+        return -1;
+    }
+    *staff = v;
+    *n = k;
+    return 0;
+}
