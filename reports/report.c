@@ -1,0 +1,458 @@
+/* report.c: `headroom report customer ID` and `headroom report fleet`.
+ *
+ * The "sales promoting terminal" of seed 000 (paragraph 0047): a
+ * customer's devices with their spec next to the time series of used
+ * capacity and load, the forecast, the proposals and their stock
+ * answers; and the fleet ranked by what runs out first.  This file holds
+ * the command, the options and what both reports share (forecast text,
+ * graphs); report_customer.c and report_fleet.c gather the data into a
+ * document (report.h) that report_{text,csv,html}.c render.
+ */
+#include "report_int.h"
+#include "hr_cli.h"
+#include "hr_rrd.h"
+#include "hr_util.h"
+#include "../collector/db.h"
+#include "../collector/import.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#define RRD_DEFAULT_DIR "/var/lib/headroom/rrd"
+#define DEFAULT_DAYS 90
+
+static void usage(FILE *f)
+{
+    fputs("usage: headroom report customer ID [options]\n"
+          "       headroom report fleet [options]\n"
+          "\n"
+          "customer: the customer's details, each device's spec next to its daily\n"
+          "  history (capacity, used, Cmax peak, rate), the forecast, proposals with\n"
+          "  their stock answers, registration numbers and registration conflicts.\n"
+          "fleet: devices ranked by days until full, by load against rating and by\n"
+          "  firmware age; targets the poller cannot reach; a summary.\n"
+          "\n"
+          "options:\n"
+          "  -f, --format FMT     text (default), csv or html\n"
+          "  -o, --out DIR        write files into DIR (report-ID.txt/.html,\n"
+          "                       fleet.txt/.html, or one NAME.csv per table)\n"
+          "                       instead of standard output\n"
+          "  -s, --since DATE     history from DATE (YYYY-MM-DD or Unix seconds)\n"
+          "  -n, --days N         history of the last N days (default 90)\n"
+          "  -t, --at TIME        report as of TIME (default: now)\n"
+          "  -R, --rrd-dir DIR    the poller's RRD files (default " RRD_DEFAULT_DIR ")\n"
+          "  -a, --rrdcached ADDR read RRD files through rrdcached\n"
+          "                       (default $RRDCACHED_ADDRESS)\n"
+          "  -w, --width N        text: table width (default $COLUMNS, the\n"
+          "                       terminal's width, or 100)\n"
+          "      --top N          fleet HTML: graph the N devices soonest full (5)\n"
+          "      --no-graphs      HTML without graphs\n"
+          "  -h, --help           this help\n"
+          "\n"
+          "exit status: 0 done, 1 database or I/O failure, 2 usage error or\n"
+          "unknown customer.\n", f);
+}
+
+/* ---- shared helpers ---- */
+
+int rpt_table_exists(sqlite3 *db, const char *name)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+void rpt_forecast(const struct rpt_opts *o, const struct hr_facts *f, struct hr_forecast *fc)
+{
+    memset(fc, 0, sizeof *fc);
+    if (hr_forecast_compute(f->hist, f->n_hist, o->now, &o->fc, fc) < 0)
+        fc->status = HR_FC_TOO_FEW;
+}
+
+void rpt_forecast_text(const struct hr_forecast *fc, char *buf, size_t sz)
+{
+    char slope[32], date[32], base[32];
+
+    rpt_fmt_bytes(slope, sizeof slope, fc->slope);
+    switch (fc->status) {
+    case HR_FC_OK:
+        rpt_fmt_date(date, sizeof date, fc->full_time);
+        rpt_fmt_date(base, sizeof base, fc->baseline);
+        snprintf(buf, sz, "full in %.1f days, on %s (trend %s per day from %d daily points"
+                 " since %s, r\xc2\xb2 %.2f)", fc->days_to_full, date, slope, fc->points,
+                 base, fc->r2);
+        return;
+    case HR_FC_NO_CAPACITY:
+        snprintf(buf, sz, "no forecast: the capacity is unknown");
+        return;
+    case HR_FC_TOO_FEW:
+        snprintf(buf, sz, "no forecast: too few daily points with used and capacity (%d)",
+                 fc->points);
+        return;
+    case HR_FC_SHORT_SPAN:
+        snprintf(buf, sz, "no forecast: the usable history spans less than two days");
+        return;
+    case HR_FC_FLAT:
+        snprintf(buf, sz, "no forecast: use is flat or shrinking (trend %s per day)", slope);
+        return;
+    case HR_FC_BEYOND_HORIZON:
+        snprintf(buf, sz, "no forecast: at the trend of %s per day it is not full within"
+                 " the horizon", slope);
+        return;
+    }
+    snprintf(buf, sz, "no forecast");
+}
+
+/* A private directory for temporary RRD files, made on first use. */
+static const char *tmp_dir(struct rpt_opts *o)
+{
+    const char *base = getenv("TMPDIR");
+
+    if (o->tmpdir[0])
+        return o->tmpdir;
+    snprintf(o->tmpdir, sizeof o->tmpdir, "%s/headroom-report.XXXXXX",
+             base && *base && strlen(base) < 200 ? base : "/tmp");
+    if (!mkdtemp(o->tmpdir)) {
+        o->tmpdir[0] = '\0';
+        return NULL;
+    }
+    return o->tmpdir;
+}
+
+/* Daily rows P[0..N) as a temporary RRD in PATH. */
+static int temp_rrd(struct rpt_opts *o, const struct hr_rrd_point *p, size_t n, char *path,
+                    size_t sz, char *err, size_t errlen)
+{
+    const char *dir = tmp_dir(o);
+
+    if (!dir) {
+        snprintf(err, errlen, "temporary directory: %s", strerror(errno));
+        return -1;
+    }
+    snprintf(path, sz, "%s/device.rrd", dir);
+    return hr_rrd_build(path, 86400, p, n, err, errlen);
+}
+
+/* Draw one graph of PATH into D, or a paragraph saying why not. */
+static int one_graph(struct rpt_doc *d, const struct hr_rrd_graph *g, const char *daemon,
+                     const char *alt)
+{
+    unsigned char *png = NULL;
+    size_t len = 0;
+    char err[512];
+    int rc;
+
+    if (hr_rrd_graph(g, daemon, NULL, &png, &len, err, sizeof err) < 0)
+        return rpt_para(d, "(%s: no graph: %s)", alt, err);
+    rc = rpt_image(d, png, len, alt);
+    free(png);
+    return rc;
+}
+
+/* Used vs capacity with the rule engine's forecast line (the same
+ * drawing the proposal mail carries), from the RRD file or the daily rows. */
+static int usage_graph(struct rpt_doc *d, const struct rpt_opts *o, const struct hr_facts *f,
+                       const char *rrd, const struct hr_rrd_point *pts,
+                       const struct hr_forecast *fc, int64_t start, const char *who)
+{
+    struct hr_rrd_usage_graph g = {
+        .rrd = rrd, .pts = pts, .npts = f->n_hist, .start = start, .end = o->now,
+        .width = 640, .height = 180, .title = "used vs capacity",
+    };
+    unsigned char *png = NULL;
+    size_t len = 0;
+    char err[512], alt[256], date[32], label[64];
+    int rc;
+
+    snprintf(alt, sizeof alt, "%s: used vs capacity", who);
+    /* Show the forecast date when it lies within as much future as the
+     * graph shows past: the forecast line runs on to meet it. */
+    if (fc->status == HR_FC_OK && fc->full_time > o->now &&
+        fc->full_time - o->now <= o->now - start) {
+        rpt_fmt_date(date, sizeof date, fc->full_time);
+        snprintf(label, sizeof label, "full around %s", date);
+        snprintf(alt, sizeof alt, "%s: used vs capacity, forecast full on %s", who, date);
+        g.end = fc->full_time + (o->now - start) / 10;
+        g.fc_now = o->now;
+        g.fc_from = fc->baseline;
+        g.fc_full = fc->full_time;
+        g.fc_used = fc->intercept;
+        g.fc_slope_per_day = fc->slope;
+        g.fc_capacity = fc->capacity;
+        g.fc_label = label;
+    }
+    if (hr_rrd_graph_usage(&g, &png, &len, err, sizeof err) < 0)
+        return rpt_para(d, "(%s: no graph: %s)", alt, err);
+    rc = rpt_image(d, png, len, alt);
+    free(png);
+    return rc;
+}
+
+int rpt_graphs(struct rpt_doc *d, struct rpt_opts *o, const struct hr_facts *f,
+               const char *rrd_file, const struct hr_forecast *fc)
+{
+    char path[PATH_MAX], err[512], alt[256];
+    const char *who = f->serial ? f->serial : f->name ? f->name : "device";
+    struct hr_rrd_graph g = { .width = 640, .height = 180 };
+    struct hr_rrd_point *pts;
+    const char *daemon = o->rrdcached, *rrd = NULL;
+    int temp = 0, rc;
+
+    if (!o->graphs)
+        return 0;
+    if (f->n_hist == 0)
+        return rpt_para(d, "(no history to draw)");
+    if (!(pts = calloc(f->n_hist, sizeof *pts)))
+        return -1;
+    for (size_t i = 0; i < f->n_hist; i++)
+        pts[i] = (struct hr_rrd_point){ f->hist[i].t, f->hist[i].capacity, f->hist[i].used,
+                                        f->hist[i].peak, f->hist[i].rate_avg };
+    if (rrd_file && *rrd_file && !strchr(rrd_file, '/') &&
+        snprintf(path, sizeof path, "%s/%s", o->rrd_dir, rrd_file) < (int)sizeof path &&
+        access(path, R_OK) == 0)
+        rrd = path;
+    g.start = o->since;
+    if (f->hist[0].t - 86400 > g.start)
+        g.start = f->hist[0].t - 86400;
+    if (o->now <= g.start)
+        g.start = o->now - 86400;
+    rc = usage_graph(d, o, f, rrd, pts, fc, g.start, who);
+    if (rc == 0 && !rrd) {
+        /* No RRD file (history imported from CSV, or another host's
+         * directory): the load graph from the database's daily rows. */
+        if (temp_rrd(o, pts, f->n_hist, path, sizeof path, err, sizeof err) < 0) {
+            free(pts);
+            return rpt_para(d, "(%s: no load graph: %s)", who, err);
+        }
+        daemon = "";
+        temp = 1;
+    }
+    free(pts);
+    g.rrd = path;
+    g.end = o->now;
+    g.what = HR_RRD_GRAPH_WRITES;
+    g.title = "peak writes per window (Cmax), per day";
+    snprintf(alt, sizeof alt, "%s: peak writes per day", who);
+    if (rc == 0)
+        rc = one_graph(d, &g, daemon, alt);
+    if (temp)
+        unlink(path);
+    return rc;
+}
+
+/* ---- the command ---- */
+
+static unsigned term_width(void)
+{
+    const char *c = getenv("COLUMNS");
+    uint64_t v;
+    struct winsize ws;
+
+    if (c && hr_parse_u64(c, &v) == 0 && v >= 40 && v <= 1000)
+        return (unsigned)v;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+        return ws.ws_col;
+    return 100;
+}
+
+static int parse_fmt(const char *s, int *fmt)
+{
+    if (strcmp(s, "text") == 0)
+        *fmt = RPT_FMT_TEXT;
+    else if (strcmp(s, "csv") == 0)
+        *fmt = RPT_FMT_CSV;
+    else if (strcmp(s, "html") == 0)
+        *fmt = RPT_FMT_HTML;
+    else {
+        fprintf(stderr, "headroom: --format: '%s' is not text, csv or html\n", s);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_num(const char *opt, const char *s, uint64_t lo, uint64_t hi, uint64_t *v)
+{
+    if (hr_parse_u64(s, v) < 0 || *v < lo || *v > hi) {
+        fprintf(stderr, "headroom: %s: '%s' is not a whole number from %" PRIu64 " to %" PRIu64
+                "\n", opt, s, lo, hi);
+        return -1;
+    }
+    return 0;
+}
+
+struct cmdline {
+    struct rpt_opts o;
+    const char *out, *since;
+    uint64_t days;
+    unsigned width;
+};
+
+static int parse_args(struct cmdline *cl, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "format", required_argument, NULL, 'f' },
+        { "out", required_argument, NULL, 'o' },
+        { "since", required_argument, NULL, 's' },
+        { "days", required_argument, NULL, 'n' },
+        { "at", required_argument, NULL, 't' },
+        { "rrd-dir", required_argument, NULL, 'R' },
+        { "rrdcached", required_argument, NULL, 'a' },
+        { "width", required_argument, NULL, 'w' },
+        { "top", required_argument, NULL, 'T' },
+        { "no-graphs", no_argument, NULL, 'G' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    char err[256];
+    uint64_t v;
+    int c;
+
+    while ((c = getopt_long(argc, argv, "f:o:s:n:t:R:a:w:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f': if (parse_fmt(optarg, &cl->o.fmt) < 0) return -1; break;
+        case 'o': cl->out = optarg; break;
+        case 's': cl->since = optarg; break;
+        case 'n': if (parse_num("--days", optarg, 1, 36500, &cl->days) < 0) return -1; break;
+        case 't':
+            if (hr_import_time("--at", optarg, &cl->o.now, err, sizeof err) < 0) {
+                fprintf(stderr, "headroom: %s\n", err);
+                return -1;
+            }
+            break;
+        case 'R': cl->o.rrd_dir = optarg; break;
+        case 'a': cl->o.rrdcached = optarg; break;
+        case 'w':
+            if (parse_num("--width", optarg, 40, 1000, &v) < 0)
+                return -1;
+            cl->width = (unsigned)v;
+            break;
+        case 'T':
+            if (parse_num("--top", optarg, 0, 100, &v) < 0)
+                return -1;
+            cl->o.top = (unsigned)v;
+            break;
+        case 'G': cl->o.graphs = 0; break;
+        case 'h': usage(stdout); return 1;
+        default: usage(stderr); return -1;
+        }
+    }
+    if (cl->since && hr_import_time("--since", cl->since, &cl->o.since, err, sizeof err) < 0) {
+        fprintf(stderr, "headroom: %s\n", err);
+        return -1;
+    }
+    if (!cl->since)
+        cl->o.since = cl->o.now - (int64_t)cl->days * 86400;
+    /* Whole UTC days: the history table and graphs start at midnight. */
+    cl->o.since -= ((cl->o.since % 86400) + 86400) % 86400;
+    if (cl->o.fmt != RPT_FMT_HTML)
+        cl->o.graphs = 0;
+    /* hr_rrd_graph_usage reads through $RRDCACHED_ADDRESS. */
+    if (cl->o.rrdcached && setenv("RRDCACHED_ADDRESS", cl->o.rrdcached, 1) < 0)
+        return -1;
+    return 0;
+}
+
+/* Where a report goes: DIR/NAME.EXT (replaced atomically), or stdout. */
+static int emit(const struct cmdline *cl, const struct rpt_doc *d, const struct hr_ctx *ctx)
+{
+    char path[PATH_MAX], err[512], *buf = NULL;
+    size_t len = 0;
+    FILE *f;
+    int rc;
+
+    if (cl->out && hr_mkdirs(cl->out, 0755) < 0) {
+        fprintf(stderr, "headroom: %s: %s\n", cl->out, strerror(errno));
+        return HR_EXIT_FAIL;
+    }
+    if (cl->o.fmt == RPT_FMT_CSV) {
+        if (rpt_write_csv(d, cl->out, stdout, ctx->quiet ? NULL : stdout, err, sizeof err) < 0) {
+            fprintf(stderr, "headroom: %s\n", err);
+            return HR_EXIT_FAIL;
+        }
+        return HR_EXIT_OK;
+    }
+    f = cl->out ? open_memstream(&buf, &len) : stdout;
+    if (!f) {
+        fprintf(stderr, "headroom: out of memory\n");
+        return HR_EXIT_FAIL;
+    }
+    rc = cl->o.fmt == RPT_FMT_HTML ? rpt_write_html(d, f) : rpt_write_text(d, f, cl->width);
+    if (!cl->out) {
+        if (rc < 0)
+            fprintf(stderr, "headroom: write: %s\n", strerror(errno));
+        return rc < 0 ? HR_EXIT_FAIL : HR_EXIT_OK;
+    }
+    if (fclose(f) != 0 || rc < 0) {
+        free(buf);
+        fprintf(stderr, "headroom: out of memory\n");
+        return HR_EXIT_FAIL;
+    }
+    snprintf(path, sizeof path, "%s/%s.%s", cl->out, rpt_doc_basename(d),
+             cl->o.fmt == RPT_FMT_HTML ? "html" : "txt");
+    rc = hr_write_file_atomic(path, buf, len, 0644);
+    free(buf);
+    if (rc < 0) {
+        fprintf(stderr, "headroom: %s: %s\n", path, strerror(errno));
+        return HR_EXIT_FAIL;
+    }
+    if (!ctx->quiet)
+        printf("%s\n", path);
+    return HR_EXIT_OK;
+}
+
+int hr_cmd_report(struct hr_ctx *ctx, int argc, char **argv)
+{
+    struct cmdline cl = {
+        .o = { .fmt = RPT_FMT_TEXT, .now = hr_db_now(), .rrd_dir = RRD_DEFAULT_DIR,
+               .graphs = 1, .top = 5 },
+        .days = DEFAULT_DAYS,
+    };
+    struct rpt_doc *d = NULL;
+    sqlite3 *db;
+    int rc;
+
+    hr_forecast_opts_default(&cl.o.fc);
+    cl.width = term_width();
+    if ((rc = parse_args(&cl, argc, argv)) != 0)
+        return rc > 0 ? HR_EXIT_OK : HR_EXIT_USAGE;
+    argc -= optind;
+    argv += optind;
+    if (argc < 1 || (strcmp(argv[0], "customer") == 0 ? argc != 2
+                     : strcmp(argv[0], "fleet") != 0 || argc != 1)) {
+        usage(stderr);
+        return HR_EXIT_USAGE;
+    }
+    if (hr_db_open_ctx(ctx, 0, &db) < 0)
+        return HR_EXIT_FAIL;
+    if (strcmp(argv[0], "customer") == 0)
+        rc = rpt_customer(db, &cl.o, argv[1], &d);
+    else
+        rc = rpt_fleet(db, &cl.o, &d);
+    hr_db_close(db);
+    if (rc == HR_EXIT_OK && rpt_doc_failed(d)) {
+        fprintf(stderr, "headroom: report: out of memory\n");
+        rc = HR_EXIT_FAIL;
+    }
+    if (rc == HR_EXIT_OK)
+        rc = emit(&cl, d, ctx);
+    rpt_doc_free(d);
+    if (cl.o.tmpdir[0])
+        rmdir(cl.o.tmpdir);
+    return rc;
+}

@@ -1,0 +1,401 @@
+/* report_customer.c: `headroom report customer ID`.
+ *
+ * Seed 000 paragraph 0047: the sales terminal compares the time-series
+ * change of used capacity and load with the capacity and cache spec.  So
+ * each device shows its spec (model, serial, firmware, capacity, cache,
+ * sale date, registration number) right above its history in date order,
+ * one row per day (the poller's rows folded by rules/facts_db.c the same
+ * way the rules see them), then the forecast, then the proposals with
+ * their stock answers (paragraphs 0050-0054), the registrations and the
+ * registration conflicts (seed 004).
+ */
+#include "report_int.h"
+#include "hr_cli.h"
+#include "hr_util.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* "report-" and the id with every byte outside [A-Za-z0-9_-] as %XX: a
+ * file name that cannot leave --out whatever the id holds. */
+static void file_base(char *buf, size_t sz, const char *prefix, const char *id)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = (size_t)snprintf(buf, sz, "%s", prefix);
+
+    for (const unsigned char *p = (const unsigned char *)id; *p && n + 4 < sz && n < 150; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_') {
+            buf[n++] = (char)*p;
+        } else {
+            buf[n++] = '%';
+            buf[n++] = hex[*p >> 4];
+            buf[n++] = hex[*p & 15];
+        }
+    }
+    buf[n] = '\0';
+}
+
+/* Fill T (columns declared) with the rows of SQL, ?1 bound to PARAM.
+ * Column I of the result is cell I.  0, or -1 with the error logged. */
+static int query_table(sqlite3 *db, struct rpt_table *t, const char *sql, const char *param)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!t)
+        return -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    if (param)
+        sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (rpt_row(t) < 0)
+            break;
+        for (int i = 0; i < sqlite3_column_count(st) && (size_t)i < t->ncols; i++)
+            rpt_cell(t, (const char *)sqlite3_column_text(st, i));
+    }
+    if (rc != SQLITE_DONE)
+        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void cols(struct rpt_table *t, const char *const *names, const enum rpt_type *types,
+                 size_t n)
+{
+    for (size_t i = 0; t && i < n; i++)
+        rpt_col(t, names[i], types[i]);
+}
+
+/* ---- the customer ---- */
+
+static int customer_section(sqlite3 *db, struct rpt_doc *d, const char *id)
+{
+    static const char *const names[] = {
+        "id|customer id", "name", "area_code|area code", "assigned_staff|assigned staff",
+        "staff_name|staff name", "staff_email|staff email", "consent_sales|consent to sales",
+        "devices",
+    };
+    static const enum rpt_type types[] = {
+        RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_INT,
+    };
+    struct rpt_table *t = rpt_table_add(d, "Customer", "customer", NULL, NULL, NULL);
+
+    rpt_table_vertical(t);
+    cols(t, names, types, HR_ARRAY_LEN(names));
+    return query_table(db, t,
+        "SELECT c.id, c.name, c.area_code, NULLIF(c.assigned_staff, ''), s.name, s.email,"
+        " CASE c.consent_sales WHEN 1 THEN 'yes' ELSE 'no' END,"
+        " (SELECT count(*) FROM devices WHERE customer = c.id)"
+        " FROM customers c LEFT JOIN staff s ON s.id = c.assigned_staff WHERE c.id = ?1", id);
+}
+
+/* ---- devices ---- */
+
+struct dev_walk {
+    sqlite3 *db;
+    sqlite3_stmt *extra;
+    struct rpt_doc *d;
+    struct rpt_opts *o;
+    const char *customer;
+    int n;
+};
+
+/* The highest daily Cmax in the last 7 days of F's history. */
+static double recent_peak(const struct hr_facts *f, int64_t now)
+{
+    double p = NAN;
+
+    for (size_t i = 0; i < f->n_hist; i++)
+        if (f->hist[i].t > now - 7 * 86400 && !isnan(f->hist[i].peak))
+            p = isnan(p) ? f->hist[i].peak : fmax(p, f->hist[i].peak);
+    return isnan(p) ? f->peak : p;
+}
+
+static void spec_table(struct dev_walk *w, const struct hr_facts *f, const struct hr_forecast *fc)
+{
+    static const char *const names[] = {
+        "serial", "name", "vendor", "model", "model_number|model number",
+        "product_number|product number", "firmware", "config|configuration", "capacity",
+        "cache", "sale_date|sale date", "price", "reg_number|registration number",
+        "target", "last_sample|last sample", "used", "used_pct|used %",
+        "peak_7d|Cmax peak, 7 days", "rated_load|rated load", "days_to_full|days to full",
+        "full_date|full date", "slope_per_day|trend per day", "forecast",
+    };
+    static const enum rpt_type types[] = {
+        RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_BYTES,
+        RPT_BYTES, RPT_DATE, RPT_STR, RPT_STR, RPT_STR, RPT_TIME, RPT_BYTES, RPT_PCT,
+        RPT_REAL, RPT_REAL, RPT_REAL, RPT_DATE, RPT_BYTES, RPT_STR,
+    };
+    struct rpt_table *t = rpt_table_add(w->d, "Specification and current use", "devices",
+                                        NULL, NULL, NULL);
+    sqlite3_stmt *x = w->extra;
+    int ok = fc->status == HR_FC_OK;
+
+    rpt_table_vertical(t);
+    cols(t, names, types, HR_ARRAY_LEN(names));
+    rpt_row(t);
+    rpt_cell(t, f->serial);
+    rpt_cell(t, f->name);
+    rpt_cell(t, f->vendor);
+    rpt_cell(t, f->model);
+    rpt_cell(t, f->model_number);
+    rpt_cell(t, f->product_number);
+    rpt_cell(t, f->firmware);
+    rpt_cell(t, (const char *)sqlite3_column_text(x, 2));
+    rpt_cell_num(t, f->capacity);
+    rpt_cell_num(t, f->cache);
+    if (f->sale_date > 0)
+        rpt_cell_int(t, f->sale_date);
+    else
+        rpt_cell(t, NULL);
+    rpt_cell(t, (const char *)sqlite3_column_text(x, 3));
+    rpt_cell(t, (const char *)sqlite3_column_text(x, 0));
+    rpt_cell(t, (const char *)sqlite3_column_text(x, 4));
+    /* The latest row the history holds (an import leaves last_seen at its
+     * first row). */
+    if (f->n_hist)
+        rpt_cell_int(t, f->hist[f->n_hist - 1].t);
+    else
+        rpt_cell(t, (const char *)sqlite3_column_text(x, 5));
+    rpt_cell_num(t, f->used);
+    rpt_cell_num(t, f->capacity > 0 ? f->used / f->capacity * 100 : NAN);
+    rpt_cell_num(t, recent_peak(f, w->o->now));
+    rpt_cell_num(t, f->rated_load);
+    rpt_cell_num(t, ok ? round(fc->days_to_full * 10) / 10 : NAN);
+    if (ok)
+        rpt_cell_int(t, fc->full_time);
+    else
+        rpt_cell(t, NULL);
+    rpt_cell_num(t, fc->status == HR_FC_OK || fc->status == HR_FC_FLAT ||
+                    fc->status == HR_FC_BEYOND_HORIZON ? round(fc->slope) : NAN);
+    rpt_cell(t, hr_forecast_status_name(fc->status));
+}
+
+static void history_table(struct dev_walk *w, const struct hr_facts *f)
+{
+    static const char *const names[] = {
+        "date", "capacity", "used", "used_pct|used %", "cmax_peak|Cmax peak",
+        "rate_avg|rate avg",
+    };
+    static const enum rpt_type types[] = {
+        RPT_DATE, RPT_BYTES, RPT_BYTES, RPT_PCT, RPT_REAL, RPT_REAL,
+    };
+    char since[32], title[128];
+    struct rpt_table *t;
+
+    rpt_fmt_date(since, sizeof since, w->o->since);
+    snprintf(title, sizeof title, "History, one row per day, from %s", since);
+    t = rpt_table_add(w->d, title, "history", "serial", f->serial ? f->serial : f->name,
+                      "no samples in this period");
+    cols(t, names, types, HR_ARRAY_LEN(names));
+    for (size_t i = 0; t && i < f->n_hist; i++) {
+        const struct hr_sample *s = &f->hist[i];
+        if (s->t < w->o->since)
+            continue;
+        rpt_row(t);
+        /* The day, not the time of its last sample. */
+        rpt_cell_int(t, s->t - (((s->t % 86400) + 86400) % 86400));
+        rpt_cell_num(t, s->capacity);
+        rpt_cell_num(t, s->used);
+        rpt_cell_num(t, s->capacity > 0 ? round(s->used / s->capacity * 1000) / 10 : NAN);
+        rpt_cell_num(t, s->peak);
+        rpt_cell_num(t, isnan(s->rate_avg) ? NAN : round(s->rate_avg * 10) / 10);
+    }
+}
+
+static int device_section(const struct hr_facts *f, int64_t id, void *arg)
+{
+    struct dev_walk *w = arg;
+    struct hr_forecast fc;
+    char text[512];
+    int rc;
+
+    /* The loader matches the customer's id or name; keep this id only. */
+    if (!f->customer_id || strcmp(f->customer_id, w->customer) != 0)
+        return 0;
+    sqlite3_reset(w->extra);
+    sqlite3_bind_int64(w->extra, 1, id);
+    if (sqlite3_step(w->extra) != SQLITE_ROW) {
+        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(w->db));
+        return -1;
+    }
+    w->n++;
+    rpt_forecast(w->o, f, &fc);
+    rpt_heading(w->d, 3, "Device %s%s%s", f->serial ? f->serial : f->name ? f->name : "?",
+                f->model ? " \xe2\x80\x94 " : "", f->model ? f->model : "");
+    spec_table(w, f, &fc);
+    rpt_forecast_text(&fc, text, sizeof text);
+    rpt_para(w->d, "Forecast: %s.", text);
+    rc = rpt_graphs(w->d, w->o, f, (const char *)sqlite3_column_text(w->extra, 1), &fc);
+    history_table(w, f);
+    sqlite3_reset(w->extra);
+    return rc < 0 ? -1 : 0;
+}
+
+static int devices_section(sqlite3 *db, struct rpt_doc *d, struct rpt_opts *o, const char *id)
+{
+    struct dev_walk w = { .db = db, .d = d, .o = o, .customer = id };
+    struct hr_facts_filter flt = { .customer = id, .now = o->now };
+    char err[256];
+    int rc;
+
+    flt.fc = o->fc;
+    /* Enough history for the table and for the forecast's window. */
+    flt.window_days = fmax(o->fc.window_days, (double)(o->now - o->since) / 86400 + 1);
+    if (sqlite3_prepare_v2(db,
+            "SELECT d.reg_number, d.rrd_file, NULLIF(d.config, ''), NULLIF(d.price, ''),"
+            " t.name, d.last_seen FROM devices d LEFT JOIN targets t ON t.id = d.target_id"
+            " WHERE d.id = ?1", -1, &w.extra, NULL) != SQLITE_OK) {
+        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    rpt_heading(d, 2, "Devices");
+    rc = hr_facts_db_foreach(db, &flt, device_section, &w, err, sizeof err);
+    sqlite3_finalize(w.extra);
+    if (rc != 0) {
+        hr_log(LOG_ERR, "devices: %s", err);
+        return -1;
+    }
+    if (w.n == 0)
+        rpt_para(d, "No devices registered to this customer.");
+    return 0;
+}
+
+/* ---- proposals, registrations, conflicts ---- */
+
+static int proposals_section(sqlite3 *db, struct rpt_doc *d, const char *id)
+{
+    static const char *const pn[] = {
+        "id|proposal", "created", "serial", "rule", "severity", "state", "sent_at|sent",
+        "staff", "skus|SKUs", "why", "proposal",
+    };
+    static const enum rpt_type pt[] = {
+        RPT_INT, RPT_TIME, RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_TIME, RPT_STR, RPT_STR,
+        RPT_STR, RPT_STR,
+    };
+    static const char *const sn[] = {
+        "proposal_id|proposal", "sku|SKU", "rank", "store", "quantity",
+        "in_stock|in stock", "delivery_date|delivery date",
+    };
+    static const enum rpt_type stt[] = {
+        RPT_INT, RPT_STR, RPT_INT, RPT_STR, RPT_INT, RPT_STR, RPT_STR,
+    };
+    struct rpt_table *t;
+    int have = rpt_table_exists(db, "proposals");
+
+    rpt_heading(d, 2, "Proposals");
+    if (have <= 0)
+        return have < 0 ? -1 : rpt_para(d, "No proposals table in this database"
+                                        " (headroom propose has not run on it).");
+    t = rpt_table_add(d, "Open and sent proposals", "proposals", NULL, NULL, "no proposals");
+    cols(t, pn, pt, HR_ARRAY_LEN(pn));
+    if (query_table(db, t,
+            "SELECT id, created, serial, rule, severity, state, sent_at,"
+            " COALESCE(NULLIF(staff_id, ''), recipient), skus, why, proposal FROM proposals"
+            " WHERE customer = ?1 AND state <> 'suppressed' ORDER BY created, id", id) < 0)
+        return -1;
+    if (rpt_table_exists(db, "proposal_stock") <= 0)
+        return rpt_para(d, "No stock answers table in this database.");
+    t = rpt_table_add(d, "Stock answers (best store first)", "proposal_stock", NULL, NULL,
+                      "no stock answers");
+    cols(t, sn, stt, HR_ARRAY_LEN(sn));
+    return query_table(db, t,
+        "SELECT ps.proposal_id, ps.sku, ps.rank,"
+        " COALESCE(NULLIF(ps.store_name, ''), ps.store_id, 'no store lists it'), ps.quantity,"
+        " CASE ps.in_stock WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END, ps.delivery_date"
+        " FROM proposal_stock ps JOIN proposals p ON p.id = ps.proposal_id"
+        " WHERE p.customer = ?1 AND p.state <> 'suppressed'"
+        " ORDER BY ps.proposal_id, ps.sku, ps.rank", id);
+}
+
+static int registrations_section(sqlite3 *db, struct rpt_doc *d, const char *id)
+{
+    static const char *const rn[] = {
+        "reg_number|registration number", "serial", "registered", "source", "state",
+        "agent_set|written to device",
+    };
+    static const enum rpt_type rt[] = { RPT_STR, RPT_STR, RPT_TIME, RPT_STR, RPT_STR, RPT_STR };
+    static const char *const cn[] = {
+        "serial", "registered_customer|registered to", "claiming_customer|claimed by",
+        "claiming_target|claiming target", "first_seen|first seen", "last_seen|last seen",
+        "times_seen|times seen", "state",
+    };
+    static const enum rpt_type ct[] = {
+        RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_TIME, RPT_TIME, RPT_INT, RPT_STR,
+    };
+    struct rpt_table *t;
+
+    rpt_heading(d, 2, "Registrations");
+    t = rpt_table_add(d, "Registration numbers", "registrations", NULL, NULL,
+                      "no registrations");
+    cols(t, rn, rt, HR_ARRAY_LEN(rn));
+    if (query_table(db, t,
+            "SELECT reg_number, serial, registered, source, state, agent_set"
+            " FROM registrations WHERE customer = ?1 ORDER BY registered, reg_number", id) < 0)
+        return -1;
+    t = rpt_table_add(d, "Registration conflicts involving this customer", "conflicts", NULL,
+                      NULL, "no registration conflicts");
+    cols(t, cn, ct, HR_ARRAY_LEN(cn));
+    return query_table(db, t,
+        "SELECT c.serial, c.registered_customer, c.claiming_customer, t.name, c.first_seen,"
+        " c.last_seen, c.times_seen, COALESCE(c.resolution, 'open')"
+        " FROM conflicts c LEFT JOIN targets t ON t.id = c.claiming_target"
+        " WHERE c.registered_customer = ?1 OR c.claiming_customer = ?1"
+        " ORDER BY c.first_seen, c.id", id);
+}
+
+int rpt_customer(sqlite3 *db, struct rpt_opts *o, const char *id, struct rpt_doc **out)
+{
+    char base[200], at[32], since[32], *name = NULL;
+    sqlite3_stmt *st;
+    struct rpt_doc *d;
+    int rc;
+
+    *out = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT COALESCE(NULLIF(name, ''), id) FROM customers"
+                           " WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
+        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
+        return HR_EXIT_FAIL;
+    }
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        name = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW) {
+        if (rc == SQLITE_DONE) {
+            char clean[128];
+            hr_sanitize(clean, sizeof clean, id, strlen(id));
+            fprintf(stderr, "headroom: no customer '%s' (headroom customers list)\n", clean);
+            return HR_EXIT_USAGE;
+        }
+        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
+        return HR_EXIT_FAIL;
+    }
+    if (!name)
+        return HR_EXIT_FAIL;
+    file_base(base, sizeof base, "report-", id);
+    char *title = NULL;
+    if (asprintf(&title, "Customer report: %s", name) < 0)
+        title = NULL;
+    free(name);
+    d = title ? rpt_doc_new(title, base) : NULL;
+    free(title);
+    if (!d)
+        return HR_EXIT_FAIL;
+    *out = d;
+    rpt_fmt_time(at, sizeof at, o->now);
+    rpt_fmt_date(since, sizeof since, o->since);
+    rpt_para(d, "Customer report as of %s; history from %s.", at, since);
+    if (customer_section(db, d, id) < 0 || devices_section(db, d, o, id) < 0 ||
+        proposals_section(db, d, id) < 0 || registrations_section(db, d, id) < 0)
+        return HR_EXIT_FAIL;
+    return HR_EXIT_OK;
+}

@@ -1,0 +1,434 @@
+/* report_fleet.c: `headroom report fleet`.
+ *
+ * The whole fleet ranked three ways, each answering a sales question of
+ * seed 000 paragraph 0048: which devices run full first (expansion),
+ * which run hardest against their model's rating (upgrade), which run
+ * the oldest firmware (update); then the poller's own health (targets it
+ * cannot reach, since when, last success, RTT) and a summary.  Rankings
+ * that need the catalogue say so when the catalogue tables are absent.
+ */
+#include "report_int.h"
+#include "hr_cli.h"
+#include "hr_util.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct fdev {
+    char *customer, *serial, *model, *firmware, *latest_fw;
+    double used_pct, peak, rated, fw_age;
+    int64_t fw_date;
+    struct hr_forecast fc;
+};
+
+struct fleet {
+    struct fdev *v;
+    size_t n, cap;
+    struct rpt_opts *o;
+    int oom;
+};
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static double recent_peak(const struct hr_facts *f, int64_t now)
+{
+    double p = NAN;
+
+    for (size_t i = 0; i < f->n_hist; i++)
+        if (f->hist[i].t > now - 7 * 86400 && !isnan(f->hist[i].peak))
+            p = isnan(p) ? f->hist[i].peak : fmax(p, f->hist[i].peak);
+    return isnan(p) ? f->peak : p;
+}
+
+static int collect(const struct hr_facts *f, int64_t id, void *arg)
+{
+    struct fleet *fl = arg;
+    struct fdev *x;
+
+    (void)id;
+    if (fl->n == fl->cap) {
+        size_t nc = fl->cap ? fl->cap * 2 : 64;
+        struct fdev *nv = realloc(fl->v, nc * sizeof *nv);
+        if (!nv) {
+            fl->oom = 1;
+            return -1;
+        }
+        fl->v = nv;
+        fl->cap = nc;
+    }
+    x = &fl->v[fl->n++];
+    memset(x, 0, sizeof *x);
+    x->customer = dup_or_null(f->customer_id);
+    x->serial = dup_or_null(f->serial ? f->serial : f->name);
+    x->model = dup_or_null(f->model ? f->model : f->model_number);
+    x->firmware = dup_or_null(f->firmware);
+    x->latest_fw = dup_or_null(f->latest_firmware);
+    x->used_pct = f->capacity > 0 ? round(f->used / f->capacity * 1000) / 10 : NAN;
+    x->peak = recent_peak(f, fl->o->now);
+    x->rated = f->rated_load > 0 ? f->rated_load : NAN;
+    x->fw_date = f->firmware_release_date;
+    x->fw_age = x->fw_date > 0 ? floor((double)(fl->o->now - x->fw_date) / 86400) : NAN;
+    rpt_forecast(fl->o, f, &x->fc);
+    return 0;
+}
+
+static void fleet_free(struct fleet *fl)
+{
+    for (size_t i = 0; i < fl->n; i++) {
+        free(fl->v[i].customer);
+        free(fl->v[i].serial);
+        free(fl->v[i].model);
+        free(fl->v[i].firmware);
+        free(fl->v[i].latest_fw);
+    }
+    free(fl->v);
+}
+
+/* Ties and unknowns in (customer, serial) order, so runs are stable. */
+static int by_name(const struct fdev *a, const struct fdev *b)
+{
+    int c = strcmp(a->customer ? a->customer : "", b->customer ? b->customer : "");
+    return c ? c : strcmp(a->serial ? a->serial : "", b->serial ? b->serial : "");
+}
+
+/* Known values before unknown ones; DESC for largest first. */
+static int by_value(double x, double y, int desc, const struct fdev *a, const struct fdev *b)
+{
+    if (isnan(x) != isnan(y))
+        return isnan(x) ? 1 : -1;
+    if (!isnan(x) && x != y)
+        return (x < y) == !desc ? -1 : 1;
+    return by_name(a, b);
+}
+
+static int cmp_full(const void *p, const void *q)
+{
+    const struct fdev *a = p, *b = q;
+    double x = a->fc.status == HR_FC_OK ? a->fc.days_to_full : NAN;
+    double y = b->fc.status == HR_FC_OK ? b->fc.days_to_full : NAN;
+    return by_value(x, y, 0, a, b);
+}
+
+static double load_ratio(const struct fdev *a)
+{
+    return isnan(a->rated) || isnan(a->peak) ? NAN : a->peak / a->rated * 100;
+}
+
+static int cmp_load(const void *p, const void *q)
+{
+    const struct fdev *a = p, *b = q;
+    int c = by_value(load_ratio(a), load_ratio(b), 1, a, b);
+    /* Without a rating, the busiest first. */
+    return isnan(load_ratio(a)) && isnan(load_ratio(b)) ? by_value(a->peak, b->peak, 1, a, b) : c;
+}
+
+static int cmp_fw(const void *p, const void *q)
+{
+    const struct fdev *a = p, *b = q;
+    return by_value(a->fw_age, b->fw_age, 1, a, b);
+}
+
+static void cols(struct rpt_table *t, const char *const *names, const enum rpt_type *types,
+                 size_t n)
+{
+    for (size_t i = 0; t && i < n; i++)
+        rpt_col(t, names[i], types[i]);
+}
+
+static void rank_full(struct rpt_doc *d, struct fleet *fl)
+{
+    static const char *const names[] = {
+        "rank", "customer", "serial", "model", "used_pct|used %", "days_to_full|days to full",
+        "full_date|full date", "slope_per_day|trend per day", "forecast",
+    };
+    static const enum rpt_type types[] = {
+        RPT_INT, RPT_STR, RPT_STR, RPT_STR, RPT_PCT, RPT_REAL, RPT_DATE, RPT_BYTES, RPT_STR,
+    };
+    struct rpt_table *t;
+
+    qsort(fl->v, fl->n, sizeof *fl->v, cmp_full);
+    rpt_heading(d, 2, "Days until full");
+    t = rpt_table_add(d, "Devices by days until full (soonest first, no forecast last)",
+                      "rank_full", NULL, NULL, "no devices");
+    cols(t, names, types, HR_ARRAY_LEN(names));
+    for (size_t i = 0; t && i < fl->n; i++) {
+        const struct fdev *x = &fl->v[i];
+        int ok = x->fc.status == HR_FC_OK;
+        rpt_row(t);
+        rpt_cell_int(t, (int64_t)i + 1);
+        rpt_cell(t, x->customer);
+        rpt_cell(t, x->serial);
+        rpt_cell(t, x->model);
+        rpt_cell_num(t, x->used_pct);
+        rpt_cell_num(t, ok ? round(x->fc.days_to_full * 10) / 10 : NAN);
+        if (ok)
+            rpt_cell_int(t, x->fc.full_time);
+        else
+            rpt_cell(t, NULL);
+        rpt_cell_num(t, x->fc.status == HR_FC_OK || x->fc.status == HR_FC_FLAT ||
+                        x->fc.status == HR_FC_BEYOND_HORIZON ? round(x->fc.slope) : NAN);
+        rpt_cell(t, hr_forecast_status_name(x->fc.status));
+    }
+}
+
+static void rank_load(struct rpt_doc *d, struct fleet *fl, int have_catalog)
+{
+    static const char *const names[] = {
+        "rank", "customer", "serial", "model", "peak_7d|Cmax peak, 7 days",
+        "rated_load|rated load", "load_pct|load vs rating %",
+    };
+    static const enum rpt_type types[] = {
+        RPT_INT, RPT_STR, RPT_STR, RPT_STR, RPT_REAL, RPT_REAL, RPT_PCT,
+    };
+    struct rpt_table *t;
+
+    qsort(fl->v, fl->n, sizeof *fl->v, cmp_load);
+    rpt_heading(d, 2, "Load against rating");
+    if (!have_catalog)
+        rpt_para(d, "No product catalogue (catalog_products table missing): ratings are"
+                 " unknown; devices are ranked by their peak alone.");
+    t = rpt_table_add(d, "Devices by peak writes per window against the model's rated load",
+                      "rank_load", NULL, NULL, "no devices");
+    cols(t, names, types, HR_ARRAY_LEN(names));
+    for (size_t i = 0; t && i < fl->n; i++) {
+        const struct fdev *x = &fl->v[i];
+        double r = load_ratio(x);
+        rpt_row(t);
+        rpt_cell_int(t, (int64_t)i + 1);
+        rpt_cell(t, x->customer);
+        rpt_cell(t, x->serial);
+        rpt_cell(t, x->model);
+        rpt_cell_num(t, x->peak);
+        rpt_cell_num(t, x->rated);
+        rpt_cell_num(t, isnan(r) ? NAN : round(r * 10) / 10);
+    }
+}
+
+static void rank_firmware(struct rpt_doc *d, struct fleet *fl, int have_catalog)
+{
+    static const char *const names[] = {
+        "rank", "customer", "serial", "model", "firmware", "released",
+        "age_days|age, days", "latest",
+    };
+    static const enum rpt_type types[] = {
+        RPT_INT, RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_DATE, RPT_INT, RPT_STR,
+    };
+    struct rpt_table *t;
+
+    qsort(fl->v, fl->n, sizeof *fl->v, cmp_fw);
+    rpt_heading(d, 2, "Firmware age");
+    if (!have_catalog)
+        rpt_para(d, "No firmware catalogue (catalog_firmware table missing): release dates"
+                 " are unknown.");
+    t = rpt_table_add(d, "Devices by days since their firmware's release (oldest first)",
+                      "rank_firmware", NULL, NULL, "no devices");
+    cols(t, names, types, HR_ARRAY_LEN(names));
+    for (size_t i = 0; t && i < fl->n; i++) {
+        const struct fdev *x = &fl->v[i];
+        rpt_row(t);
+        rpt_cell_int(t, (int64_t)i + 1);
+        rpt_cell(t, x->customer);
+        rpt_cell(t, x->serial);
+        rpt_cell(t, x->model);
+        rpt_cell(t, x->firmware);
+        if (x->fw_date > 0)
+            rpt_cell_int(t, x->fw_date);
+        else
+            rpt_cell(t, NULL);
+        rpt_cell_num(t, x->fw_age);
+        rpt_cell(t, x->latest_fw);
+    }
+}
+
+/* ---- poller health and summary ---- */
+
+static int64_t count(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    int64_t n = -1;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static int summary(sqlite3 *db, struct rpt_doc *d)
+{
+    static const char *const q[] = {
+        "SELECT count(*) FROM customers",
+        "SELECT count(*) FROM targets WHERE enabled = 1",
+        "SELECT count(*) FROM devices",
+        "SELECT count(*) FROM targets WHERE enabled = 1 AND last_status = 'ok'",
+        "SELECT count(*) FROM targets WHERE enabled = 1 AND last_status <> 'ok'",
+        "SELECT count(*) FROM targets WHERE enabled = 1 AND last_status IS NULL",
+        "SELECT count(*) FROM conflicts WHERE resolution IS NULL",
+    };
+    static const char *const names[] = {
+        "customers", "targets", "devices", "targets_ok|targets ok",
+        "targets_failed|targets failed", "targets_never|targets never polled",
+        "open_conflicts|open conflicts",
+    };
+    int64_t v[HR_ARRAY_LEN(q)];
+    struct rpt_table *t;
+
+    for (size_t i = 0; i < HR_ARRAY_LEN(q); i++)
+        if ((v[i] = count(db, q[i])) < 0) {
+            hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
+            return -1;
+        }
+    rpt_para(d, "%" PRId64 " customers, %" PRId64 " targets (%" PRId64 " ok, %" PRId64
+             " failed, %" PRId64 " never polled), %" PRId64 " devices, %" PRId64
+             " open registration conflicts.", v[0], v[1], v[3], v[4], v[5], v[2], v[6]);
+    t = rpt_table_add(d, "Summary", "summary", NULL, NULL, NULL);
+    rpt_table_vertical(t);
+    for (size_t i = 0; t && i < HR_ARRAY_LEN(names); i++)
+        rpt_col(t, names[i], RPT_INT);
+    rpt_row(t);
+    for (size_t i = 0; t && i < HR_ARRAY_LEN(names); i++)
+        rpt_cell_int(t, v[i]);
+    return 0;
+}
+
+static int unreachable(sqlite3 *db, struct rpt_doc *d)
+{
+    static const char *const names[] = {
+        "target", "customer", "address", "status", "since", "last_ok|last success",
+        "rtt_ms|RTT ms", "failures", "error",
+    };
+    static const enum rpt_type types[] = {
+        RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_TIME, RPT_TIME, RPT_REAL, RPT_INT, RPT_STR,
+    };
+    struct rpt_table *t;
+    sqlite3_stmt *st;
+    int rc;
+
+    rpt_heading(d, 2, "Poller health");
+    t = rpt_table_add(d, "Targets not answering (longest first)", "targets", NULL, NULL,
+                      "every enabled target answered its last poll");
+    cols(t, names, types, HR_ARRAY_LEN(names));
+    if (sqlite3_prepare_v2(db,
+            "SELECT name, customer, address || ':' || port, COALESCE(last_status, 'never polled'),"
+            " state_since, last_ok, last_rtt_ms, failures, last_error FROM targets"
+            " WHERE enabled = 1 AND (last_status IS NULL OR last_status <> 'ok')"
+            " ORDER BY last_status IS NULL, state_since, name", -1, &st, NULL) != SQLITE_OK) {
+        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && t) {
+        rpt_row(t);
+        for (int i = 0; i < 9; i++)
+            rpt_cell(t, (const char *)sqlite3_column_text(st, i));
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* ---- graphs of the devices soonest full ---- */
+
+struct one_graph {
+    struct rpt_doc *d;
+    struct rpt_opts *o;
+    sqlite3_stmt *rrd;
+    int rc;
+};
+
+static int graph_cb(const struct hr_facts *f, int64_t id, void *arg)
+{
+    struct one_graph *g = arg;
+    struct hr_forecast fc;
+    char text[512];
+
+    sqlite3_reset(g->rrd);
+    sqlite3_bind_int64(g->rrd, 1, id);
+    if (sqlite3_step(g->rrd) != SQLITE_ROW)
+        return 0;
+    rpt_forecast(g->o, f, &fc);
+    rpt_forecast_text(&fc, text, sizeof text);
+    rpt_heading(g->d, 3, "%s: %s", f->customer_id ? f->customer_id : "?",
+                f->serial ? f->serial : "?");
+    rpt_para(g->d, "Forecast: %s.", text);
+    g->rc = rpt_graphs(g->d, g->o, f, (const char *)sqlite3_column_text(g->rrd, 0), &fc);
+    sqlite3_reset(g->rrd);
+    return g->rc < 0 ? -1 : 0;
+}
+
+static int soonest_graphs(sqlite3 *db, struct rpt_doc *d, struct fleet *fl)
+{
+    struct one_graph g = { .d = d, .o = fl->o };
+    struct hr_facts_filter flt = { .now = fl->o->now };
+    char err[256];
+    unsigned shown = 0;
+
+    if (!fl->o->graphs || fl->o->top == 0)
+        return 0;
+    qsort(fl->v, fl->n, sizeof *fl->v, cmp_full);
+    if (fl->n == 0 || fl->v[0].fc.status != HR_FC_OK)
+        return 0;
+    if (sqlite3_prepare_v2(db, "SELECT rrd_file FROM devices WHERE id = ?1", -1, &g.rrd,
+                           NULL) != SQLITE_OK)
+        return -1;
+    rpt_heading(d, 2, "Soonest full");
+    flt.fc = fl->o->fc;
+    flt.window_days = fmax(fl->o->fc.window_days, (double)(fl->o->now - fl->o->since) / 86400 + 1);
+    for (size_t i = 0; i < fl->n && shown < fl->o->top; i++) {
+        if (fl->v[i].fc.status != HR_FC_OK || !fl->v[i].serial)
+            continue;
+        flt.serial = fl->v[i].serial;
+        if (hr_facts_db_foreach(db, &flt, graph_cb, &g, err, sizeof err) < 0) {
+            hr_log(LOG_ERR, "devices: %s", err);
+            break;
+        }
+        shown++;
+    }
+    sqlite3_finalize(g.rrd);
+    return g.rc < 0 ? -1 : 0;
+}
+
+int rpt_fleet(sqlite3 *db, struct rpt_opts *o, struct rpt_doc **out)
+{
+    struct fleet fl = { .o = o };
+    struct hr_facts_filter flt = { .now = o->now };
+    struct rpt_doc *d;
+    char err[256], at[32];
+    int cat_p, cat_f, rc = HR_EXIT_FAIL;
+
+    *out = NULL;
+    flt.fc = o->fc;
+    flt.window_days = fmax(o->fc.window_days, 8);
+    if (!(d = rpt_doc_new("Fleet report", "fleet")))
+        return HR_EXIT_FAIL;
+    *out = d;
+    rpt_fmt_time(at, sizeof at, o->now);
+    rpt_para(d, "Fleet report as of %s.", at);
+    if (summary(db, d) < 0)
+        return HR_EXIT_FAIL;
+    if (hr_facts_db_foreach(db, &flt, collect, &fl, err, sizeof err) != 0) {
+        hr_log(LOG_ERR, "devices: %s", fl.oom ? "out of memory" : err);
+        goto out_free;
+    }
+    cat_p = rpt_table_exists(db, "catalog_products");
+    cat_f = rpt_table_exists(db, "catalog_firmware");
+    if (cat_p < 0 || cat_f < 0)
+        goto out_free;
+    rank_full(d, &fl);
+    rank_load(d, &fl, cat_p);
+    rank_firmware(d, &fl, cat_f);
+    if (unreachable(db, d) < 0 || soonest_graphs(db, d, &fl) < 0)
+        goto out_free;
+    rc = HR_EXIT_OK;
+out_free:
+    fleet_free(&fl);
+    return rc;
+}

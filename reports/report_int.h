@@ -1,0 +1,49 @@
+/* report_int.h: what report.c (the command, the customer report) and
+ * report_fleet.c (the fleet report) share. */
+#ifndef HR_REPORT_INT_H
+#define HR_REPORT_INT_H
+
+#include "report.h"
+#include "../rules/facts_db.h"
+#include "../rules/forecast.h"
+
+#include <stdint.h>
+
+struct sqlite3;
+
+enum { RPT_FMT_TEXT, RPT_FMT_CSV, RPT_FMT_HTML };
+
+struct rpt_opts {
+    int fmt;
+    int64_t now;            /* --at, else the clock */
+    int64_t since;          /* first day of history shown */
+    const char *rrd_dir;    /* the poller's RRD files */
+    const char *rrdcached;  /* NULL: $RRDCACHED_ADDRESS */
+    int graphs;             /* draw graphs (HTML only) */
+    unsigned top;           /* fleet: devices graphed */
+    char tmpdir[256];       /* for temporary RRD files; "" until needed */
+    struct hr_forecast_opts fc;
+};
+
+/* Does table NAME exist in DB?  1, 0, or -1 on a database error. */
+int rpt_table_exists(struct sqlite3 *db, const char *name);
+
+/* The forecast of F as of O->now (status HR_FC_* in FC). */
+void rpt_forecast(const struct rpt_opts *o, const struct hr_facts *f, struct hr_forecast *fc);
+/* One sentence about FC: "full in 41.5 days, on 2027-01-02 (...)" or
+ * "no forecast: too few points (...)". */
+void rpt_forecast_text(const struct hr_forecast *fc, char *buf, size_t sz);
+
+/* Append F's graphs (used vs capacity with the trend and the forecast
+ * date; peak writes per day) to D.  RRD_FILE: the device's file name
+ * in O->rrd_dir, or NULL; without a file the graphs are drawn from F's
+ * daily history through a temporary RRD.  A graph that cannot be drawn
+ * becomes a paragraph saying why; -1 only on ENOMEM. */
+int rpt_graphs(struct rpt_doc *d, struct rpt_opts *o, const struct hr_facts *f,
+               const char *rrd_file, const struct hr_forecast *fc);
+
+/* The two reports: an HR_EXIT_* code; the document in *OUT. */
+int rpt_customer(struct sqlite3 *db, struct rpt_opts *o, const char *id, struct rpt_doc **out);
+int rpt_fleet(struct sqlite3 *db, struct rpt_opts *o, struct rpt_doc **out);
+
+#endif
