@@ -97,3 +97,27 @@ install-mail:
 	install -m 644 docs/mail.md $(DESTDIR)$(DOCDIR)/mail.md
 INSTALL_TARGETS += install-mail
 # ==== end mail ===============================================================
+# proposals
+# Catalogues, stock check, routing, proposals and their mail (owner:
+# proposals; docs/proposals.md).  PROPOSE_OBJ is the library part the unit
+# tests link; the commands are catalog, stock, propose and proposals.
+PROPOSE_OBJ     := $(B)/rules/stock.o $(B)/rules/route.o $(B)/rules/proposal_mail.o
+PROPOSE_CMD_OBJ := $(B)/rules/catalog.o $(B)/rules/propose.o
+HEADROOM_OBJ    += $(PROPOSE_OBJ) $(PROPOSE_CMD_OBJ)
+
+# Unit tests of the pure parts (stock answer, dates, routing).
+$(B)/tests/test_propose_stock: $(B)/tests/propose/test_stock.o $(B)/rules/stock.o \
+                               $(B)/collector/db.o \
+                               $(B)/collector/schema.o $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SQL_LIBS)
+$(B)/tests/test_propose_route: $(B)/tests/propose/test_route.o $(B)/rules/route.o $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SQL_LIBS)
+TEST_BINS += $(B)/tests/test_propose_stock $(B)/tests/test_propose_route
+
+install-proposals:
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 644 docs/proposals.md $(DESTDIR)$(DOCDIR)/proposals.md
+INSTALL_TARGETS += install-proposals
+# end proposals

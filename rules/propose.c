@@ -1,0 +1,1232 @@
+/* propose.c: `headroom propose` and `headroom proposals`.
+ *
+ * propose evaluates the rules over the fleet (hr_facts_db_foreach), lets
+ * hr_rule_decide apply hysteresis and cooldown with the state kept per
+ * (device, rule) in rule_state, and records every firing as a proposal:
+ *
+ *   new -> queued (its mail is in the outbox) -> sent | failed
+ *   suppressed (reason: no consent, no recipient, sku unknown)
+ *
+ * A rule that is true but in cooldown or not rearmed makes no proposal
+ * row (the table would grow every cycle); rule_state.last_decision says
+ * so.  The whole run is one transaction: proposals, stock answers, flap
+ * state and outbox rows are committed together or not at all.  Then the
+ * outbox is flushed through `headroom mail flush` with the same transport
+ * settings, and the outbox trigger of schema step 5 moves each proposal
+ * to sent or failed with its message.  docs/proposals.md has the details. */
+#include "hr_cli.h"
+#include "hr_util.h"
+#include "hr_rrd.h"
+#include "../collector/db.h"
+#include "facts_db.h"
+#include "lang.h"
+#include "mail.h"
+#include "outbox.h"
+#include "proposal_mail.h"
+#include "route.h"
+#include "stock.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+int hr_cmd_mail(struct hr_ctx *ctx, int argc, char **argv);
+
+#define RRD_DEFAULT_DIR "/var/lib/headroom/rrd"
+#define MAX_FWD 32
+#define MAX_ADMIN 8
+
+/* One firing, with copies of what the mail and the record need (the
+ * facts' strings live only during the walk's callback). */
+struct prop {
+    int64_t device_id, id;
+    char *serial, *name, *customer_id, *model, *model_number, *firmware;
+    double capacity, used, peak, rated_load;
+    char *rule, *family, *severity, *why, *subject, *text;
+    char *skus[HR_RULES_MAX_SKUS];
+    size_t nskus;
+    int sku_unknown;
+    struct hr_forecast fc;
+    struct hr_rrd_point *hist;
+    size_t nhist;
+    /* filled when routed */
+    const char *reason;
+    struct hr_route route;
+    struct hr_stock_result stock[HR_RULES_MAX_SKUS];
+    char *product_name, *product_line, *options, *supplies;
+    int64_t rated_window;
+    unsigned char *png;
+    size_t pnglen;
+};
+
+struct opts {
+    const char *rules, *customer, *serial, *fallback, *from, *rrd_dir, *domain;
+    const char *admin_cc[MAX_ADMIN];
+    size_t nadmin_cc;
+    int no_admin_cc, no_mail, dry_run;
+    int64_t now;
+    char *fwd[MAX_FWD];      /* transport options for `mail flush` */
+    int nfwd;
+};
+
+struct run {
+    const struct opts *o;
+    const struct hr_ctx *ctx;
+    sqlite3 *db;
+    struct hr_ruleset *rs;
+    sqlite3_stmt *st_get, *st_put;
+    struct prop *p;
+    size_t np, cap;
+    unsigned devices, fired, cooldown, not_rearmed;
+    int oom;
+};
+
+/* ---- usage and options ---- */
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: headroom propose [OPTIONS]\n"
+        "Evaluate the rules over the fleet, record proposals (hysteresis and cooldown\n"
+        "per device and rule), route them to the right sales person and mail them,\n"
+        "one mail per customer and recipient.\n"
+        "\n"
+        "  -r, --rules FILE        rule file (default $HEADROOM_RULES, else\n"
+        "                          " HEADROOM_SYSCONFDIR "/headroom/default.rules)\n"
+        "  -C, --customer C        only this customer (id or name)\n"
+        "  -D, --device SERIAL     only this device\n"
+        "  -t, --at TIME           evaluate as of TIME (YYYY-MM-DD or Unix time)\n"
+        "  -n, --dry-run           print what would be proposed; change nothing\n"
+        "      --no-mail           record and queue, but do not flush the outbox\n"
+        "      --fallback ADDR     recipient when routing finds nobody (default\n"
+        "                          $HEADROOM_FALLBACK_TO)\n"
+        "      --admin-cc ADDR     copy this administrator (repeatable; default: staff\n"
+        "                          with role admin)\n"
+        "      --no-admin-cc       copy nobody\n"
+        "      --from ADDR         sender (default $HEADROOM_MAIL_FROM, else\n"
+        "                          headroom@localhost.localdomain)\n"
+        "      --domain DOMAIN     right side of Message-IDs\n"
+        "  -R, --rrd-dir DIR       devices' RRD files (default " RRD_DEFAULT_DIR ")\n"
+        "Transport for the flush, as for 'headroom mail flush': --smtp-host,\n"
+        "--smtp-port, --starttls, --tls-ca, --smtp-user, --smtp-password-file,\n"
+        "--timeout, --helo, --maildir (and the HEADROOM_SMTP_* variables).\n"
+        "  -h, --help\n"
+        "\n"
+        "Exit status: 0 done, 1 failure, 2 usage, 3 bad rule file, 4 mail stayed\n"
+        "queued or failed.\n");
+}
+
+enum { O_NOMAIL = 256, O_FALLBACK, O_ADMINCC, O_NOADMINCC, O_FROM, O_DOMAIN,
+       O_FWD_ARG, O_FWD_NOARG };
+
+static int add_fwd(struct opts *o, const char *name, const char *arg)
+{
+    if (o->nfwd + 2 > MAX_FWD)
+        return -1;
+    if (asprintf(&o->fwd[o->nfwd], "--%s=%s", name, arg) < 0)
+        return -1;
+    o->nfwd++;
+    return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+    static const struct option opts[] = {
+        { "rules", required_argument, NULL, 'r' },
+        { "customer", required_argument, NULL, 'C' },
+        { "device", required_argument, NULL, 'D' },
+        { "at", required_argument, NULL, 't' },
+        { "dry-run", no_argument, NULL, 'n' },
+        { "no-mail", no_argument, NULL, O_NOMAIL },
+        { "fallback", required_argument, NULL, O_FALLBACK },
+        { "admin-cc", required_argument, NULL, O_ADMINCC },
+        { "no-admin-cc", no_argument, NULL, O_NOADMINCC },
+        { "from", required_argument, NULL, O_FROM },
+        { "domain", required_argument, NULL, O_DOMAIN },
+        { "rrd-dir", required_argument, NULL, 'R' },
+        /* forwarded to `mail flush` */
+        { "smtp-host", required_argument, NULL, O_FWD_ARG },
+        { "smtp-port", required_argument, NULL, O_FWD_ARG },
+        { "starttls", required_argument, NULL, O_FWD_ARG },
+        { "tls-ca", required_argument, NULL, O_FWD_ARG },
+        { "smtp-user", required_argument, NULL, O_FWD_ARG },
+        { "smtp-password-file", required_argument, NULL, O_FWD_ARG },
+        { "timeout", required_argument, NULL, O_FWD_ARG },
+        { "helo", required_argument, NULL, O_FWD_ARG },
+        { "maildir", required_argument, NULL, O_FWD_ARG },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *e;
+    int c, idx;
+
+    e = getenv("HEADROOM_RULES");
+    o->rules = e && *e ? e : HEADROOM_SYSCONFDIR "/headroom/default.rules";
+    e = getenv("HEADROOM_FALLBACK_TO");
+    o->fallback = e && *e ? e : NULL;
+    e = getenv("HEADROOM_MAIL_FROM");
+    o->from = e && *e ? e : "headroom@localhost.localdomain";
+    o->rrd_dir = RRD_DEFAULT_DIR;
+    o->now = (int64_t)time(NULL);
+    while ((c = getopt_long(argc, argv, "r:C:D:t:nR:h", opts, &idx)) != -1) {
+        switch (c) {
+        case 'r': o->rules = optarg; break;
+        case 'C': o->customer = optarg; break;
+        case 'D': o->serial = optarg; break;
+        case 't':
+            if (hr_time_parse(optarg, &o->now) < 0) {
+                fprintf(stderr, "headroom propose: --at '%s': want YYYY-MM-DD or Unix time\n",
+                        optarg);
+                return HR_EXIT_USAGE;
+            }
+            break;
+        case 'n': o->dry_run = 1; break;
+        case 'R': o->rrd_dir = optarg; break;
+        case O_NOMAIL: o->no_mail = 1; break;
+        case O_FALLBACK: o->fallback = optarg; break;
+        case O_ADMINCC:
+            if (o->nadmin_cc >= MAX_ADMIN) {
+                fprintf(stderr, "headroom propose: at most %d --admin-cc\n", MAX_ADMIN);
+                return HR_EXIT_USAGE;
+            }
+            o->admin_cc[o->nadmin_cc++] = optarg;
+            break;
+        case O_NOADMINCC: o->no_admin_cc = 1; break;
+        case O_FROM: o->from = optarg; break;
+        case O_DOMAIN: o->domain = optarg; break;
+        case O_FWD_ARG:
+            if (add_fwd(o, opts[idx].name, optarg) < 0)
+                return HR_EXIT_USAGE;
+            break;
+        case 'h': usage(stdout); return HR_EXIT_OK;
+        default: usage(stderr); return HR_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "headroom propose: unexpected argument '%s'\n", argv[optind]);
+        return HR_EXIT_USAGE;
+    }
+    const char *addrs[] = { o->from, o->fallback };
+    for (size_t i = 0; i < HR_ARRAY_LEN(addrs); i++)
+        if (addrs[i] && !hr_mail_addr_valid(addrs[i])) {
+            fprintf(stderr, "headroom propose: '%s' is not a valid mail address\n", addrs[i]);
+            return HR_EXIT_USAGE;
+        }
+    for (size_t i = 0; i < o->nadmin_cc; i++)
+        if (!hr_mail_addr_valid(o->admin_cc[i])) {
+            fprintf(stderr, "headroom propose: --admin-cc '%s' is not a valid mail address\n",
+                    o->admin_cc[i]);
+            return HR_EXIT_USAGE;
+        }
+    return -1;
+}
+
+/* ---- proposals in memory ---- */
+
+static void prop_free(struct prop *p)
+{
+    char *s[] = { p->serial, p->name, p->customer_id, p->model, p->model_number, p->firmware,
+                  p->rule, p->family, p->severity, p->why, p->subject, p->text,
+                  p->product_name, p->product_line, p->options, p->supplies };
+    for (size_t i = 0; i < HR_ARRAY_LEN(s); i++)
+        free(s[i]);
+    for (size_t i = 0; i < p->nskus; i++) {
+        free(p->skus[i]);
+        hr_stock_result_free(&p->stock[i]);
+    }
+    free(p->hist);
+    free(p->png);
+}
+
+static char *dup0(const char *s, int *oom)
+{
+    char *d = strdup(s ? s : "");
+
+    if (!d)
+        *oom = 1;
+    return d;
+}
+
+/* Copy what a firing needs out of the facts. */
+static int prop_make(struct run *R, const struct hr_facts *f, int64_t dev,
+                     const struct hr_rule *r, struct hr_evalctx *ec,
+                     const struct hr_rule_result *res)
+{
+    struct prop *p;
+    char why[2048];
+    int oom = 0;
+
+    if (R->np == R->cap) {
+        size_t nc = R->cap ? R->cap * 2 : 32;
+        struct prop *nv = realloc(R->p, nc * sizeof *nv);
+        if (!nv)
+            return -1;
+        R->p = nv;
+        R->cap = nc;
+    }
+    p = &R->p[R->np];
+    memset(p, 0, sizeof *p);
+    p->device_id = dev;
+    p->serial = dup0(f->serial, &oom);
+    p->name = dup0(f->name, &oom);
+    p->customer_id = dup0(f->customer_id, &oom);
+    p->model = dup0(f->model, &oom);
+    p->model_number = dup0(f->model_number, &oom);
+    p->firmware = dup0(f->firmware, &oom);
+    p->capacity = f->capacity;
+    p->used = f->used;
+    p->peak = f->peak;
+    p->rated_load = f->rated_load;
+    p->rule = dup0(hr_rule_name(r), &oom);
+    p->family = dup0(hr_rule_family(r), &oom);
+    p->severity = dup0(hr_rule_severity(r), &oom);
+    hr_rule_why_format(res, why, sizeof why);
+    p->why = dup0(why, &oom);
+    p->subject = hr_rule_subject(r, ec);
+    p->text = hr_rule_proposal(r, ec);
+    if (!p->subject || !p->text)
+        oom = 1;
+    for (size_t i = 0; i < hr_rule_sku_count(r) && i < HR_RULES_MAX_SKUS; i++) {
+        errno = 0;
+        char *s = hr_rule_sku(r, i, ec);
+        if (!s) {
+            if (errno != ENODATA)
+                oom = 1;
+            p->sku_unknown = 1;
+            continue;
+        }
+        p->skus[p->nskus++] = s;
+    }
+    if (hr_forecast_compute(f->hist, f->n_hist, f->now, &f->fc, &p->fc) < 0)
+        oom = 1;
+    if (f->n_hist && !(p->hist = calloc(f->n_hist, sizeof *p->hist)))
+        oom = 1;
+    for (size_t i = 0; p->hist && i < f->n_hist; i++)
+        p->hist[p->nhist++] = (struct hr_rrd_point){ f->hist[i].t, f->hist[i].capacity,
+                                                     f->hist[i].used, NAN, NAN };
+    R->np++;    /* counted even on failure, so prop_free sees it */
+    return oom ? -1 : 0;
+}
+
+/* ---- the walk: evaluate, decide, remember ---- */
+
+static void state_get(struct run *R, int64_t dev, const char *rule, struct hr_flap_state *s)
+{
+    sqlite3_stmt *st = R->st_get;
+
+    s->armed = 1;
+    s->last_fired = 0;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, dev);
+    sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        s->armed = sqlite3_column_int(st, 0);
+        s->last_fired = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+}
+
+static int state_put(struct run *R, int64_t dev, const char *rule,
+                     const struct hr_flap_state *s, enum hr_decision d)
+{
+    sqlite3_stmt *st = R->st_put;
+    int rc;
+
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, dev);
+    sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, s->armed);
+    sqlite3_bind_int64(st, 4, s->last_fired);
+    sqlite3_bind_text(st, 5, hr_decision_name(d), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, R->o->now);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void say_decision(const struct run *R, const struct hr_facts *f, const char *rule,
+                         enum hr_decision d, const struct hr_flap_state *prev)
+{
+    char date[16];
+
+    if (R->ctx->quiet || (d != HR_DECIDE_COOLDOWN && d != HR_DECIDE_NOT_REARMED))
+        return;
+    if (!R->ctx->verbose && !R->o->dry_run)
+        return;
+    hr_day_format(hr_day_of(prev->last_fired), date, sizeof date);
+    printf("%s\t%s\t%s\tnot proposed: %s (last proposed %s)\n",
+           f->customer_id ? f->customer_id : "", f->serial ? f->serial : "", rule,
+           hr_decision_name(d), date);
+}
+
+static int walk_device(const struct hr_facts *f, int64_t dev, void *arg)
+{
+    struct run *R = arg;
+    struct hr_evalctx ec;
+
+    R->devices++;
+    hr_eval_begin(&ec, f);
+    for (size_t i = 0; i < hr_ruleset_count(R->rs); i++) {
+        const struct hr_rule *r = hr_ruleset_rule(R->rs, i);
+        struct hr_rule_result res;
+        struct hr_flap_state prev, next;
+        enum hr_decision d;
+
+        hr_rule_eval(r, &ec, &res);
+        state_get(R, dev, hr_rule_name(r), &prev);
+        d = hr_rule_decide(r, &res, &prev, R->o->now, &next, NULL);
+        if (!R->o->dry_run && state_put(R, dev, hr_rule_name(r), &next, d) < 0) {
+            fprintf(stderr, "headroom propose: rule_state: %s\n", sqlite3_errmsg(R->db));
+            return -1;
+        }
+        say_decision(R, f, hr_rule_name(r), d, &prev);
+        if (d == HR_DECIDE_COOLDOWN)
+            R->cooldown++;
+        else if (d == HR_DECIDE_NOT_REARMED)
+            R->not_rearmed++;
+        if (d != HR_DECIDE_FIRE)
+            continue;
+        R->fired++;
+        if (prop_make(R, f, dev, r, &ec, &res) < 0) {
+            R->oom = 1;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- routing, stock and records ---- */
+
+struct customer {
+    char *id, *name, *area_code, *assigned;
+    int consent;
+};
+
+static void customer_free(struct customer *c)
+{
+    free(c->id);
+    free(c->name);
+    free(c->area_code);
+    free(c->assigned);
+    memset(c, 0, sizeof *c);
+}
+
+static int customer_load(sqlite3 *db, const char *id, struct customer *c)
+{
+    sqlite3_stmt *st;
+    int oom = 0, rc;
+
+    memset(c, 0, sizeof *c);
+    if (sqlite3_prepare_v2(db, "SELECT name, area_code, assigned_staff, consent_sales"
+                           " FROM customers WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    c->id = dup0(id, &oom);
+    c->name = dup0(rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL, &oom);
+    c->area_code = dup0(rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 1) : NULL,
+                        &oom);
+    c->assigned = dup0(rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 2) : NULL,
+                       &oom);
+    /* A device whose customer row is gone has no consent on record. */
+    c->consent = rc == SQLITE_ROW ? sqlite3_column_int(st, 3) : 0;
+    sqlite3_finalize(st);
+    return oom || (rc != SQLITE_ROW && rc != SQLITE_DONE) ? -1 : 0;
+}
+
+/* Catalogue data of P's model: product line (routing), options and
+ * supplies (mail).  Unknown models leave them NULL. */
+static int catalog_load(sqlite3 *db, struct prop *p)
+{
+    sqlite3_stmt *st;
+    int oom = 0;
+
+    if (sqlite3_prepare_v2(db, "SELECT name, product_line, options, supplies, rated_window"
+                           " FROM catalog_products WHERE model_number = ?1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, p->model_number, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        p->product_name = dup0((const char *)sqlite3_column_text(st, 0), &oom);
+        p->product_line = dup0((const char *)sqlite3_column_text(st, 1), &oom);
+        p->options = dup0((const char *)sqlite3_column_text(st, 2), &oom);
+        p->supplies = dup0((const char *)sqlite3_column_text(st, 3), &oom);
+        p->rated_window = sqlite3_column_int64(st, 4);
+    }
+    sqlite3_finalize(st);
+    return oom ? -1 : 0;
+}
+
+static int stock_load(struct run *R, struct prop *p, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < p->nskus; i++)
+        if (hr_stock_lookup(R->db, p->skus[i], 1, hr_day_of(R->o->now), &p->stock[i], err,
+                            errlen) < 0)
+            return -1;
+    return 0;
+}
+
+static char *join_skus(const struct prop *p)
+{
+    size_t n = 1;
+    char *s;
+
+    for (size_t i = 0; i < p->nskus; i++)
+        n += strlen(p->skus[i]) + 1;
+    if (!(s = calloc(1, n)))
+        return NULL;
+    for (size_t i = 0; i < p->nskus; i++) {
+        if (i)
+            strcat(s, " ");
+        strcat(s, p->skus[i]);
+    }
+    return s;
+}
+
+static int insert_stock(struct run *R, const struct prop *p)
+{
+    sqlite3_stmt *st;
+    int rc = 0;
+    char date[16];
+
+    if (sqlite3_prepare_v2(R->db, "INSERT INTO proposal_stock (proposal_id, sku, rank,"
+                           " store_id, store_name, quantity, in_stock, delivery_date)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &st, NULL)
+        != SQLITE_OK)
+        return -1;
+    for (size_t i = 0; i < p->nskus && rc == 0; i++) {
+        const struct hr_stock_result *r = &p->stock[i];
+        for (size_t k = 0; k < (r->n ? r->n : 1) && rc == 0; k++) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            sqlite3_bind_int64(st, 1, p->id);
+            sqlite3_bind_text(st, 2, p->skus[i], -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 3, (int64_t)k);
+            if (r->n) {
+                const struct hr_stock_answer *a = &r->ans[k];
+                hr_day_format(a->delivery_day, date, sizeof date);
+                sqlite3_bind_text(st, 4, a->row->store_id, -1, SQLITE_STATIC);
+                sqlite3_bind_text(st, 5, a->row->store_name, -1, SQLITE_STATIC);
+                sqlite3_bind_int64(st, 6, a->row->quantity);
+                sqlite3_bind_int(st, 7, a->in_stock);
+                sqlite3_bind_text(st, 8, date, -1, SQLITE_TRANSIENT);
+            }
+            if (sqlite3_step(st) != SQLITE_DONE)
+                rc = -1;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int insert_proposal(struct run *R, struct prop *p)
+{
+    sqlite3_stmt *st;
+    char *skus = join_skus(p);
+    int rc = -1;
+
+    if (!skus)
+        return -1;
+    if (sqlite3_prepare_v2(R->db,
+            "INSERT INTO proposals (created, device_id, serial, customer, rule, family,"
+            " severity, why, subject, proposal, skus, full_time, state, reason, staff_id,"
+            " recipient, route) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+            " ?13, ?14, ?15, ?16, ?17)", -1, &st, NULL) != SQLITE_OK)
+        goto out_free;
+    sqlite3_bind_int64(st, 1, R->o->now);
+    sqlite3_bind_int64(st, 2, p->device_id);
+    sqlite3_bind_text(st, 3, p->serial, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, p->customer_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, p->rule, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, p->family, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, p->severity, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, p->why, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, p->subject, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, p->text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 11, skus, -1, SQLITE_STATIC);
+    if (p->fc.status == HR_FC_OK)
+        sqlite3_bind_int64(st, 12, p->fc.full_time);
+    sqlite3_bind_text(st, 13, p->reason ? "suppressed" : "new", -1, SQLITE_STATIC);
+    if (p->reason)
+        sqlite3_bind_text(st, 14, p->reason, -1, SQLITE_STATIC);
+    if (p->route.staff)
+        sqlite3_bind_text(st, 15, p->route.staff->id, -1, SQLITE_STATIC);
+    if (p->route.email)
+        sqlite3_bind_text(st, 16, p->route.email, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 17, hr_route_how_name(p->route.how), -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_DONE) {
+        p->id = sqlite3_last_insert_rowid(R->db);
+        rc = insert_stock(R, p);
+    }
+    sqlite3_finalize(st);
+out_free:
+    free(skus);
+    return rc;
+}
+
+/* Route P for customer C and decide whether it may be mailed. */
+static void route_prop(struct run *R, const struct customer *c, const struct hr_staff *staff,
+                       size_t nstaff, struct prop *p)
+{
+    struct hr_route_in in = { c->assigned, c->area_code, p->product_line, R->o->fallback };
+
+    hr_route_pick(staff, nstaff, &in, &p->route);
+    if (!c->consent)
+        p->reason = "no consent";       /* seed 002 FIG. 15: not ticked */
+    else if (p->sku_unknown)
+        p->reason = "sku unknown";
+    else if (p->route.how == HR_ROUTE_NONE)
+        p->reason = "no recipient";
+}
+
+/* ---- graphs ---- */
+
+static void graph_prop(struct run *R, struct prop *p)
+{
+    struct hr_rrd_usage_graph g = { 0 };
+    char path[PATH_MAX], title[300], label[64], date[16], err[256];
+    const unsigned char *file = NULL;
+    sqlite3_stmt *st = NULL;
+
+    if (sqlite3_prepare_v2(R->db, "SELECT rrd_file FROM devices WHERE id = ?1", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, p->device_id);
+        if (sqlite3_step(st) == SQLITE_ROW && (file = sqlite3_column_text(st, 0)) && *file &&
+            R->o->rrd_dir)
+            snprintf(path, sizeof path, "%s/%s", R->o->rrd_dir, (const char *)file);
+        else
+            file = NULL;
+    }
+    g.rrd = file ? path : NULL;
+    g.pts = p->hist;
+    g.npts = p->nhist;
+    g.start = p->nhist ? p->hist[0].time : R->o->now - 30 * 86400;
+    if (g.start > R->o->now - 86400)
+        g.start = R->o->now - 86400;
+    g.end = R->o->now + 86400;
+    if (p->fc.status == HR_FC_OK) {
+        int64_t full = p->fc.full_time;
+        /* Show the full date with a margin, but not years of empty graph. */
+        if (full > R->o->now + 3 * 365 * 86400)
+            full = R->o->now + 3 * 365 * 86400;
+        g.end = full + (full - g.start) / 10 + 86400;
+        g.fc_now = R->o->now;
+        g.fc_from = p->fc.baseline ? p->fc.baseline : g.start;
+        g.fc_full = p->fc.full_time;
+        g.fc_used = p->fc.intercept;
+        g.fc_slope_per_day = p->fc.slope;
+        g.fc_capacity = p->fc.capacity;
+        hr_day_format(hr_day_of(p->fc.full_time), date, sizeof date);
+        snprintf(label, sizeof label, "full around %s", date);
+        g.fc_label = label;
+    }
+    snprintf(title, sizeof title, "%s %s: used vs capacity", p->model, p->serial);
+    g.title = title;
+    if (hr_rrd_graph_usage(&g, &p->png, &p->pnglen, err, sizeof err) < 0)
+        fprintf(stderr, "headroom propose: %s: no graph: %s\n", p->serial, err);
+    sqlite3_finalize(st);
+}
+
+/* ---- mail ---- */
+
+struct admins {
+    struct hr_mail_addr a[MAX_ADMIN];
+    size_t n;
+};
+
+static void admins_pick(const struct opts *o, const struct hr_staff *staff, size_t n,
+                        struct admins *ad)
+{
+    ad->n = 0;
+    if (o->no_admin_cc)
+        return;
+    for (size_t i = 0; i < o->nadmin_cc; i++)
+        ad->a[ad->n++] = (struct hr_mail_addr){ NULL, o->admin_cc[i] };
+    if (o->nadmin_cc)
+        return;
+    for (size_t i = 0; i < n && ad->n < MAX_ADMIN; i++)
+        if (strcmp(staff[i].role, "admin") == 0 && hr_mail_addr_valid(staff[i].email))
+            ad->a[ad->n++] = (struct hr_mail_addr){ staff[i].name, staff[i].email };
+}
+
+static void item_of(const struct prop *p, struct hr_pm_item *it, const unsigned char *png,
+                    size_t pnglen)
+{
+    memset(it, 0, sizeof *it);
+    it->proposal_id = p->id;
+    it->rule = p->rule;
+    it->severity = p->severity;
+    it->subject = p->subject;
+    it->text = p->text;
+    it->why = p->why;
+    it->serial = p->serial;
+    it->name = p->name;
+    it->model = p->model;
+    it->model_number = p->model_number;
+    it->firmware = p->firmware;
+    it->capacity = p->capacity;
+    it->used = p->used;
+    it->peak = p->peak;
+    it->rated_load = p->rated_load;
+    it->rated_window = p->rated_window;
+    if (p->fc.status == HR_FC_OK) {
+        it->full_time = p->fc.full_time;
+        it->days_to_full = p->fc.days_to_full;
+    }
+    it->product_name = p->product_name;
+    it->product_line = p->product_line;
+    it->options = p->options;
+    it->supplies = p->supplies;
+    it->skus = (const char *const *)p->skus;
+    it->stock = p->stock;
+    it->nskus = p->nskus;
+    it->png = png;
+    it->pnglen = pnglen;
+}
+
+/* Mail the new proposals P[0..n) of customer C that go to address TO:
+ * one message, the proposals marked queued with its outbox id. */
+static int mail_group(struct run *R, const struct customer *c, struct prop **grp, size_t n,
+                      const struct admins *ad)
+{
+    struct hr_pm_item *items = calloc(n, sizeof *items);
+    struct hr_mail_addr to = { NULL, grp[0]->route.email }, cc[MAX_ADMIN];
+    struct hr_pm_customer pc = { c->id, c->name, c->area_code };
+    struct hr_pm pm = { 0 };
+    char err[512], ccs[1024] = "";
+    size_t ncc = 0;
+    int64_t oid;
+    int rc = -1;
+
+    if (!items)
+        return -1;
+    if (grp[0]->route.staff)
+        to.name = grp[0]->route.staff->name;
+    /* No copy to the recipient himself. */
+    for (size_t i = 0; i < ad->n; i++)
+        if (strcasecmp(ad->a[i].addr, to.addr) != 0) {
+            cc[ncc++] = ad->a[i];
+            snprintf(ccs + strlen(ccs), sizeof ccs - strlen(ccs), "%s%s", ncc > 1 ? " " : "",
+                     ad->a[i].addr);
+        }
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *png = grp[i]->png;
+        size_t len = grp[i]->pnglen;
+        for (size_t k = 0; k < i; k++)   /* one graph per device */
+            if (grp[k]->device_id == grp[i]->device_id && grp[k]->png) {
+                png = grp[k]->png;
+                len = grp[k]->pnglen;
+            }
+        item_of(grp[i], &items[i], png, len);
+    }
+    pm.from = (struct hr_mail_addr){ "headroom", R->o->from };
+    pm.to = &to;
+    pm.cc = cc;
+    pm.ncc = ncc;
+    pm.customer = &pc;
+    pm.items = items;
+    pm.nitems = n;
+    pm.now = R->o->now;
+    pm.domain = R->o->domain;
+    oid = hr_pm_queue(R->db, &pm, err, sizeof err);
+    if (oid < 0) {
+        fprintf(stderr, "headroom propose: %s: mail: %s\n", c->id, err);
+        goto out_free;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "UPDATE proposals SET state = 'queued', outbox_id = %lld,"
+                 " cc = ?1 WHERE id = %lld", (long long)oid, (long long)grp[i]->id);
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(R->db, sql, -1, &st, NULL) != SQLITE_OK)
+            goto out_free;
+        sqlite3_bind_text(st, 1, ccs, -1, SQLITE_STATIC);
+        int s = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (s != SQLITE_DONE)
+            goto out_free;
+    }
+    rc = 0;
+out_free:
+    free(items);
+    return rc;
+}
+
+/* Seed 002: without consent nothing about the customer goes to sales.  The
+ * administrators hear that proposals were held back, by number only: no
+ * name, no serial, nothing a copy could leak. */
+static int mail_consent_notice(struct run *R, const struct admins *ad, const int64_t *ids,
+                               size_t n)
+{
+    struct hr_mail m = { 0 };
+    char *text = NULL, err[256];
+    size_t len = 0;
+    FILE *f;
+
+    if (!ad->n || !n)
+        return 0;
+    if (!(f = open_memstream(&text, &len)))
+        return -1;
+    fprintf(f, "headroom propose recorded %zu proposal%s for customers who have not consented"
+            " to share their details with sales.\nThey were not mailed to anyone.  Proposal"
+            " id%s:", n, n == 1 ? "" : "s", n == 1 ? "" : "s");
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, " %lld", (long long)ids[i]);
+    fprintf(f, "\n\nSee them with:  headroom proposals --state suppressed\n");
+    if (fclose(f) != 0) {
+        free(text);
+        return -1;
+    }
+    m.from = (struct hr_mail_addr){ "headroom", R->o->from };
+    m.to = ad->a;
+    m.nto = ad->n;
+    m.subject = "headroom: proposals held back (no consent)";
+    m.text = text;
+    m.domain = R->o->domain;
+    int64_t id = hr_outbox_queue(R->db, &m, 0, err, sizeof err);
+    free(text);
+    if (id < 0) {
+        fprintf(stderr, "headroom propose: consent notice: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- one customer's proposals ---- */
+
+struct tally {
+    unsigned recorded, queued, suppressed, mails;
+    int64_t *noconsent;
+    size_t nnoconsent, capnoconsent;
+};
+
+static int note_noconsent(struct tally *t, int64_t id)
+{
+    if (t->nnoconsent == t->capnoconsent) {
+        size_t nc = t->capnoconsent ? t->capnoconsent * 2 : 16;
+        int64_t *nv = realloc(t->noconsent, nc * sizeof *nv);
+        if (!nv)
+            return -1;
+        t->noconsent = nv;
+        t->capnoconsent = nc;
+    }
+    t->noconsent[t->nnoconsent++] = id;
+    return 0;
+}
+
+/* P[0..n): one customer's firings.  Route, look up the stock, record,
+ * then one mail per recipient. */
+static int do_customer(struct run *R, struct prop *p, size_t n, const struct hr_staff *staff,
+                       size_t nstaff, const struct admins *ad, struct tally *t)
+{
+    struct customer c;
+    struct prop **grp = calloc(n, sizeof *grp);
+    char err[256];
+    int rc = -1;
+
+    if (!grp || customer_load(R->db, p[0].customer_id, &c) < 0) {
+        free(grp);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (catalog_load(R->db, &p[i]) < 0 || stock_load(R, &p[i], err, sizeof err) < 0)
+            goto out_free;
+        route_prop(R, &c, staff, nstaff, &p[i]);
+        if (insert_proposal(R, &p[i]) < 0) {
+            fprintf(stderr, "headroom propose: proposals: %s\n", sqlite3_errmsg(R->db));
+            goto out_free;
+        }
+        t->recorded++;
+        if (p[i].reason) {
+            t->suppressed++;
+            if (strcmp(p[i].reason, "no consent") == 0 && note_noconsent(t, p[i].id) < 0)
+                goto out_free;
+        }
+        if (!R->ctx->quiet)
+            printf("%s\t%s\t%s\tproposal %lld: %s%s%s\n", c.id, p[i].serial, p[i].rule,
+                   (long long)p[i].id, p[i].reason ? "suppressed: " : "to ",
+                   p[i].reason ? p[i].reason : p[i].route.email,
+                   p[i].reason ? "" : p[i].route.how == HR_ROUTE_ASSIGNED ? " (assigned)"
+                   : p[i].route.how == HR_ROUTE_FALLBACK ? " (fallback)" : " (area)");
+    }
+    /* Group the mailable ones by recipient, in order of first appearance. */
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        if (p[i].reason || !p[i].route.email)
+            continue;
+        int seen = 0;
+        for (size_t j = 0; j < i; j++)
+            if (!p[j].reason && strcasecmp(p[j].route.email, p[i].route.email) == 0)
+                seen = 1;
+        if (seen)
+            continue;
+        for (size_t j = i; j < n; j++)
+            if (!p[j].reason && strcasecmp(p[j].route.email, p[i].route.email) == 0) {
+                if (!p[j].png)
+                    graph_prop(R, &p[j]);
+                grp[k++] = &p[j];
+            }
+        if (mail_group(R, &c, grp, k, ad) < 0)
+            goto out_free;
+        t->mails++;
+        t->queued += (unsigned)k;
+    }
+    rc = 0;
+out_free:
+    customer_free(&c);
+    free(grp);
+    return rc;
+}
+
+/* ---- the run ---- */
+
+static int run_prepare(struct run *R)
+{
+    if (sqlite3_prepare_v2(R->db, "SELECT armed, last_fired FROM rule_state"
+                           " WHERE device_id = ?1 AND rule = ?2", -1, &R->st_get, NULL)
+            != SQLITE_OK ||
+        sqlite3_prepare_v2(R->db, "INSERT INTO rule_state (device_id, rule, armed, last_fired,"
+                           " last_decision, last_eval) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                           " ON CONFLICT (device_id, rule) DO UPDATE SET armed = excluded.armed,"
+                           " last_fired = excluded.last_fired,"
+                           " last_decision = excluded.last_decision,"
+                           " last_eval = excluded.last_eval", -1, &R->st_put, NULL)
+            != SQLITE_OK) {
+        fprintf(stderr, "headroom propose: %s\n", sqlite3_errmsg(R->db));
+        return -1;
+    }
+    return 0;
+}
+
+static void dry_print(const struct run *R)
+{
+    for (size_t i = 0; i < R->np; i++) {
+        const struct prop *p = &R->p[i];
+        printf("%s\t%s\t%s\twould propose (%s): %s\n", p->customer_id, p->serial, p->rule,
+               p->severity, p->subject);
+    }
+}
+
+/* Evaluate, record and queue, all in one transaction. */
+static int run_record(struct run *R, struct tally *t)
+{
+    struct hr_facts_filter flt = { 0 };
+    struct hr_staff *staff = NULL;
+    struct admins ad;
+    size_t nstaff = 0;
+    char err[512];
+    int rc;
+
+    flt.customer = R->o->customer;
+    flt.serial = R->o->serial;
+    flt.now = R->o->now;
+    hr_forecast_opts_default(&flt.fc);
+    flt.window_days = hr_ruleset_max_window(R->rs, &flt.fc);
+    if (hr_route_load(R->db, &staff, &nstaff, err, sizeof err) < 0) {
+        fprintf(stderr, "headroom propose: %s\n", err);
+        return -1;
+    }
+    admins_pick(R->o, staff, nstaff, &ad);
+    if (run_prepare(R) < 0 || (!R->o->dry_run && hr_db_begin(R->db) < 0))
+        goto out_fail;
+    rc = hr_facts_db_foreach(R->db, &flt, walk_device, R, err, sizeof err);
+    if (rc != 0) {
+        if (R->oom)
+            fprintf(stderr, "headroom propose: out of memory\n");
+        else if (rc < 0)
+            fprintf(stderr, "headroom propose: %s\n", err);
+        goto out_rollback;
+    }
+    if (R->o->dry_run) {
+        dry_print(R);
+        hr_route_free(staff, nstaff);
+        return 0;
+    }
+    /* The walk goes in (customer, serial) order: a customer's firings are
+     * adjacent. */
+    for (size_t i = 0; i < R->np;) {
+        size_t j = i + 1;
+        while (j < R->np && strcmp(R->p[j].customer_id, R->p[i].customer_id) == 0)
+            j++;
+        if (do_customer(R, &R->p[i], j - i, staff, nstaff, &ad, t) < 0)
+            goto out_rollback;
+        i = j;
+    }
+    if (mail_consent_notice(R, &ad, t->noconsent, t->nnoconsent) < 0)
+        goto out_rollback;
+    if (hr_db_commit(R->db) < 0)
+        goto out_fail;
+    hr_route_free(staff, nstaff);
+    return 0;
+out_rollback:
+    if (!R->o->dry_run)
+        hr_db_rollback(R->db);
+out_fail:
+    hr_route_free(staff, nstaff);
+    return -1;
+}
+
+/* `headroom mail flush` with the transport options given to propose. */
+static int run_flush(const struct run *R, struct hr_ctx *ctx)
+{
+    char *argv[MAX_FWD + 4];
+    int argc = 0;
+
+    argv[argc++] = (char *)"mail";
+    for (int i = 0; i < R->o->nfwd; i++)
+        argv[argc++] = R->o->fwd[i];
+    argv[argc++] = (char *)"flush";
+    argv[argc] = NULL;
+    optind = 0;
+    return hr_cmd_mail(ctx, argc, argv);
+}
+
+/* Proposals of this run still not sent. */
+static int unsent(sqlite3 *db, int64_t first_id)
+{
+    sqlite3_stmt *st;
+    int n = -1;
+
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM proposals WHERE id >= ?1"
+                           " AND state IN ('queued', 'failed')", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, first_id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static int64_t next_proposal_id(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    int64_t id = 1;
+
+    if (sqlite3_prepare_v2(db, "SELECT COALESCE(max(id), 0) + 1 FROM proposals", -1, &st,
+                           NULL) != SQLITE_OK)
+        return 1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return id;
+}
+
+int hr_cmd_propose(struct hr_ctx *ctx, int argc, char **argv);
+int hr_cmd_propose(struct hr_ctx *ctx, int argc, char **argv)
+{
+    struct opts o = { 0 };
+    struct run R = { 0 };
+    struct tally t = { 0 };
+    char *errors = NULL;
+    int64_t first_id;
+    int rc;
+
+    if ((rc = parse_opts(argc, argv, &o)) >= 0)
+        goto out_opts;
+    R.o = &o;
+    R.ctx = ctx;
+    if ((rc = hr_rules_load(o.rules, &R.rs, &errors)) != 0) {
+        fputs(errors ? errors : "out of memory\n", stderr);
+        free(errors);
+        rc = rc < 0 ? HR_EXIT_FAIL : HR_EXIT_DATA;
+        goto out_opts;
+    }
+    if (hr_db_open_ctx(ctx, 0, &R.db) < 0) {
+        rc = HR_EXIT_FAIL;
+        goto out_rules;
+    }
+    first_id = next_proposal_id(R.db);
+    if (run_record(&R, &t) < 0) {
+        rc = HR_EXIT_FAIL;
+        goto out_db;
+    }
+    if (!ctx->quiet)
+        fprintf(stderr, "%u devices evaluated, %u rules fired, %u in cooldown, %u not rearmed;"
+                " %u proposals recorded (%u suppressed), %u queued in %u mails\n", R.devices,
+                R.fired, R.cooldown, R.not_rearmed, t.recorded, t.suppressed, t.queued,
+                t.mails);
+    rc = HR_EXIT_OK;
+    if (!o.dry_run && !o.no_mail) {
+        /* The flush opens its own connection: ours must not hold a
+         * transaction (it does not: run_record committed). */
+        int frc = run_flush(&R, ctx);
+        if (frc != HR_EXIT_OK && frc != HR_EXIT_PARTIAL)
+            rc = frc;
+    }
+    if (rc == HR_EXIT_OK && !o.dry_run && !o.no_mail && unsent(R.db, first_id) != 0)
+        rc = HR_EXIT_PARTIAL;
+out_db:
+    for (size_t i = 0; i < R.np; i++)
+        prop_free(&R.p[i]);
+    free(R.p);
+    free(t.noconsent);
+    sqlite3_finalize(R.st_get);
+    sqlite3_finalize(R.st_put);
+    hr_db_close(R.db);
+out_rules:
+    hr_ruleset_free(R.rs);
+out_opts:
+    for (int i = 0; i < o.nfwd; i++)
+        free(o.fwd[i]);
+    return rc;
+}
+
+/* ---- headroom proposals ---- */
+
+static void proposals_usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: headroom proposals [--customer C] [--state S] [--staff ID]\n"
+        "                          [--format text|csv]\n"
+        "List proposals with their state (new, queued, sent, failed, suppressed), the\n"
+        "reason a suppressed one was not mailed, the recipient and the stock answer.\n"
+        "The database is the administrator's view: every proposal is listed,\n"
+        "including those held back because the customer has not consented.\n"
+        "\n"
+        "  -C, --customer C    only this customer (id)\n"
+        "  -s, --state S       only this state\n"
+        "  -S, --staff ID      a sales person's view: proposals routed to ID, never\n"
+        "                      one held back for want of consent\n"
+        "  -f, --format F      text (default) or csv (RFC 4180, with a header)\n"
+        "  -h, --help\n");
+}
+
+static void csv_field(const char *s, int last)
+{
+    s = s ? s : "";
+    if (strpbrk(s, ",\"\r\n")) {
+        putchar('"');
+        for (; *s; s++) {
+            if (*s == '"')
+                putchar('"');
+            putchar(*s);
+        }
+        putchar('"');
+    } else {
+        fputs(s, stdout);
+    }
+    putchar(last ? '\n' : ',');
+}
+
+static const char proposals_sql[] =
+    "SELECT p.id, datetime(p.created, 'unixepoch'), p.customer, p.serial, p.rule,"
+    " p.severity, p.state, p.reason, p.recipient, p.route, p.cc,"
+    " date(p.full_time, 'unixepoch'), p.skus,"
+    " (SELECT group_concat(sku || ':' || COALESCE(store_id || '/' || quantity || '/'"
+    "   || CASE in_stock WHEN 1 THEN 'stock' ELSE 'order' END || '/' || delivery_date,"
+    "   'none'), ' ') FROM proposal_stock s WHERE s.proposal_id = p.id AND s.rank = 0),"
+    " datetime(p.sent_at, 'unixepoch'), p.outbox_id, p.subject"
+    " FROM proposals p"
+    " WHERE (?1 IS NULL OR p.customer = ?1) AND (?2 IS NULL OR p.state = ?2)"
+    " AND (?3 IS NULL OR (p.staff_id = ?3 AND p.reason IS NOT 'no consent'))"
+    " ORDER BY p.id";
+
+static const char *const proposals_cols[] = {
+    "id", "created", "customer", "serial", "rule", "severity", "state", "reason",
+    "recipient", "route", "cc", "full_date", "skus", "stock", "sent_at", "outbox_id",
+    "subject",
+};
+
+static int proposals_list(sqlite3 *db, const char *cust, const char *state, const char *staff,
+                          int csv)
+{
+    sqlite3_stmt *st;
+    int rc;
+    const size_t nc = HR_ARRAY_LEN(proposals_cols);
+
+    if (sqlite3_prepare_v2(db, proposals_sql, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "headroom proposals: %s\n", sqlite3_errmsg(db));
+        return HR_EXIT_FAIL;
+    }
+    hr_db_bind_text(st, 1, cust);
+    hr_db_bind_text(st, 2, state);
+    hr_db_bind_text(st, 3, staff);
+    if (csv)
+        for (size_t i = 0; i < nc; i++)
+            csv_field(proposals_cols[i], i + 1 == nc);
+    else
+        printf("%-5s %-10s %-16s %-26s %-10s %-10s %s\n", "ID", "CUSTOMER", "SERIAL", "RULE",
+               "STATE", "FULL", "TO / REASON");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+#define COL(i) ((const char *)sqlite3_column_text(st, (i)))
+        if (csv) {
+            for (size_t i = 0; i < nc; i++)
+                csv_field(COL((int)i), i + 1 == nc);
+            continue;
+        }
+        char who[300];
+        if (COL(7))
+            snprintf(who, sizeof who, "%s", COL(7));
+        else
+            snprintf(who, sizeof who, "%s (%s)%s%s", COL(8) ? COL(8) : "-",
+                     COL(9) ? COL(9) : "-", COL(10) && *COL(10) ? " cc " : "",
+                     COL(10) ? COL(10) : "");
+        printf("%-5s %-10s %-16s %-26s %-10s %-10s %s\n", COL(0), COL(2), COL(3), COL(4),
+               COL(6), COL(11) ? COL(11) : "-", who);
+        printf("%5s stock: %s\n", "", COL(13) ? COL(13) : "-");
+#undef COL
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? HR_EXIT_OK : HR_EXIT_FAIL;
+}
+
+int hr_cmd_proposals(struct hr_ctx *ctx, int argc, char **argv);
+int hr_cmd_proposals(struct hr_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "customer", required_argument, NULL, 'C' },
+        { "state", required_argument, NULL, 's' },
+        { "staff", required_argument, NULL, 'S' },
+        { "format", required_argument, NULL, 'f' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    static const char *const states[] = { "new", "queued", "sent", "failed", "suppressed" };
+    const char *cust = NULL, *state = NULL, *staff = NULL;
+    int csv = 0, c, rc, ok;
+    sqlite3 *db;
+
+    while ((c = getopt_long(argc, argv, "C:s:S:f:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'C': cust = optarg; break;
+        case 'S': staff = optarg; break;
+        case 's':
+            ok = 0;
+            for (size_t i = 0; i < HR_ARRAY_LEN(states); i++)
+                ok |= strcmp(optarg, states[i]) == 0;
+            if (!ok) {
+                fprintf(stderr, "headroom proposals: --state '%s': want new, queued, sent,"
+                        " failed or suppressed\n", optarg);
+                return HR_EXIT_USAGE;
+            }
+            state = optarg;
+            break;
+        case 'f':
+            if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "text") != 0) {
+                fprintf(stderr, "headroom proposals: --format '%s': want text or csv\n",
+                        optarg);
+                return HR_EXIT_USAGE;
+            }
+            csv = strcmp(optarg, "csv") == 0;
+            break;
+        case 'h': proposals_usage(stdout); return HR_EXIT_OK;
+        default: proposals_usage(stderr); return HR_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        proposals_usage(stderr);
+        return HR_EXIT_USAGE;
+    }
+    if (hr_db_open_ctx(ctx, 0, &db) < 0)
+        return HR_EXIT_FAIL;
+    rc = proposals_list(db, cust, state, staff, csv);
+    hr_db_close(db);
+    return rc;
+}
