@@ -1,0 +1,71 @@
+# tests/reports/mkdb.sh: the reports' test database, built with the CLI.
+# Source after tests/lib.sh and tests/poller/simlib.sh.  make_report_db
+# sets HEADROOM_DB, RRD (the poll's RRD directory), AT (the report time,
+# Unix seconds), DAY0 (midnight of the last history day) and leaves:
+#
+#   C001  <script>alert(1)</script> & "Co"   polled from snmpsim: hostile
+#         serials (CR/LF, NUL, 64 KiB), one serial also claimed by C002
+#   C002  Müller Speicher 株式会社              polled; the other side of
+#         the conflict; one agent dead (unreachable target)
+#   C003  Gamma                               polled
+#   ACME  Acme, Inc.                          history imported from CSV:
+#         SN-GROW  10 TiB, used 5 TiB + 50 GiB per day for 60 days, Cmax
+#                  1000 + 10 per day (a forecast exists)
+#         SN-FLAT  4 TiB, used flat at 1 TiB (no forecast: flat)
+#         SN-FEW   2 TiB, two days of history (no forecast: too few)
+HOSTILE='<script>alert(1)</script> & "Co"'
+NONASCII='Müller Speicher 株式会社'
+
+make_report_db() {
+    export HEADROOM_DB="$T/hr.db"
+    RRD="$T/rrd"
+    local H="$B/headroom" F
+    chmod 755 "$T"
+    make_fleet "$T/fleet" --agents 12 --customers 3 --dead 1 --nomib 0 --rows-max 2 \
+        > "$T/gen.out" || { diag "gen_fleet failed"; return 1; }
+    start_snmpsim "$T/fleet" || return 1
+    F="$T/fleet/fleet.port.csv"
+    "$H" db init > /dev/null || return 1
+    $PY - "$T/customers.csv" "$HOSTILE" "$NONASCII" <<'PY' || return 1
+import csv, sys
+with open(sys.argv[1], "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["id", "name", "area_code", "assigned_staff", "consent_sales"])
+    w.writerow(["C001", sys.argv[2], "03", "s1", "yes"])
+    w.writerow(["C002", sys.argv[3], "06", "", "no"])
+    w.writerow(["C003", "Gamma", "03", "", "yes"])
+    w.writerow(["ACME", "Acme, Inc.", "03", "s1", "yes"])
+PY
+    printf 'id,name,email,area_codes,product_lines\ns1,Sato Hanako,sato@example.com,03,arrays\n' \
+        > "$T/staff.csv"
+    "$H" customers import "$T/customers.csv" > /dev/null || return 1
+    "$H" staff import "$T/staff.csv" > /dev/null || return 1
+    {
+        echo name,customer,address,port,version,community,timeout_ms,retries
+        awk -F, 'NR > 1 { print $5 "," $1 "," $3 "," $4 ",2c," $5 ",300,0" }' "$F"
+    } > "$T/targets.csv"
+    "$H" fleet import "$T/targets.csv" > /dev/null || return 1
+    "$H" poll --rrd-dir "$RRD" > "$T/poll.out" 2> "$T/poll.err"
+    [ $? -le 4 ] || { diag "poll failed: $(cat "$T/poll.err")"; return 1; }
+    # The imported history ends today (UTC); the report is made a minute
+    # from now so the poll's samples count too.
+    DAY0=$(( $(date +%s) / 86400 * 86400 ))
+    AT=$(( $(date +%s) + 60 ))
+    $PY - "$T/hist.csv" "$DAY0" <<'PY' || return 1
+import csv, sys
+day0 = int(sys.argv[2]); G = 1 << 30; TB = 1 << 40
+with open(sys.argv[1], "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["serial", "time", "customer", "capacity", "used", "peak", "rate_avg"])
+    for i in range(60):
+        t = day0 - (59 - i) * 86400
+        w.writerow(["SN-GROW", t, "ACME", 10 * TB, 5 * TB + 50 * G * i, 1000 + 10 * i, 50])
+    for i in range(60):
+        t = day0 - (59 - i) * 86400
+        w.writerow(["SN-FLAT", t, "ACME", 4 * TB, TB, 200, 20])
+    for i in range(2):
+        t = day0 - (1 - i) * 86400
+        w.writerow(["SN-FEW", t, "ACME", 2 * TB, TB // 2 + i * G, 300, 10])
+PY
+    "$H" history import "$T/hist.csv" > /dev/null || return 1
+}
