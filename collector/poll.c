@@ -283,6 +283,11 @@ static void summary(const struct hr_store_stats *s, double secs, double cpu)
            "%u conflicts), %u rrd updates, %.2f s, cpu %.1f ms (%.3f ms per device)\n",
            s->targets, s->ok, s->failed, s->devices, s->new_devices, s->registered,
            s->conflicts, s->rrd_updates, secs, cpu, cpu / polls);
+    /* One sample per device per second: a cycle that starts within the
+     * second of the previous one stores nothing new for those devices. */
+    if (s->same_second)
+        printf("cycle: %u device rows not stored: already sampled in this second\n",
+               s->same_second);
     fflush(stdout);
 }
 

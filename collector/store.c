@@ -715,6 +715,7 @@ static void store_row(struct hr_store *s, const struct hr_poll_result *r,
          * two targets of one customer reaching the same device. */
         hr_log(LOG_DEBUG, "target %s: serial %s already sampled at %" PRId64 "; row %u skipped",
                ti->name, row->serial, now, row->index);
+        s->stats.same_second++;
         return;
     }
     s->stats.devices++;

@@ -50,6 +50,8 @@ struct hr_store_stats {
     unsigned targets, ok, failed;
     unsigned devices, samples, new_devices, registered, conflicts;
     unsigned rrd_updates, rrd_skipped, rrd_errors, db_errors;
+    unsigned same_second;   /* rows not stored: device already sampled at
+                               this second (cycles less than 1 s apart) */
 };
 
 /* A registration number to write back to an agent after the cycle. */
