@@ -106,6 +106,24 @@ static const char *str_or(const char *s, const char *dflt)
     return s && *s ? s : dflt;
 }
 
+/* The one-line fields of a device (serial, model, firmware ...) as shown:
+ * hr_sanitize turns CR, LF and other controls into U+FFFD, so a hostile
+ * serial stays on its line in both parts. */
+struct oneline {
+    char serial[256], name[256], model[256], model_number[128], firmware[128];
+};
+
+static void oneline_of(const struct hr_pm_item *it, struct oneline *o)
+{
+    const char *src[] = { it->serial, it->name, it->model, it->model_number, it->firmware };
+    char *dst[] = { o->serial, o->name, o->model, o->model_number, o->firmware };
+    size_t sz[] = { sizeof o->serial, sizeof o->name, sizeof o->model,
+                    sizeof o->model_number, sizeof o->firmware };
+
+    for (size_t i = 0; i < HR_ARRAY_LEN(src); i++)
+        hr_sanitize(dst[i], sz[i], src[i] ? src[i] : "", src[i] ? strlen(src[i]) : 0);
+}
+
 /* "82%" or "unknown" */
 static void fmt_pct(double a, double b, char *buf, size_t sz)
 {
@@ -170,20 +188,21 @@ char *hr_pm_subject(const struct hr_pm *pm)
 static void text_device(struct sb *b, const struct hr_pm_item *it)
 {
     char cap[32], used[32], pct[16], peak[32], rated[32], lpct[16], date[16];
+    struct oneline o;
 
+    oneline_of(it, &o);
     hr_pm_bytes(it->capacity, cap, sizeof cap);
     hr_pm_bytes(it->used, used, sizeof used);
     fmt_pct(it->used, it->capacity, pct, sizeof pct);
     fmt_num(it->peak, peak, sizeof peak);
     fmt_num(it->rated_load, rated, sizeof rated);
     fmt_pct(it->peak, it->rated_load, lpct, sizeof lpct);
-    sb_printf(b, "Device:   %s %s, serial %s%s%s\n", str_or(it->model, "model unknown"),
-              str_or(it->model_number, ""), str_or(it->serial, "unknown"),
-              it->name && *it->name ? ", name " : "", it->name ? it->name : "");
+    sb_printf(b, "Device:   %s %s, serial %s%s%s\n", str_or(o.model, "model unknown"),
+              o.model_number, str_or(o.serial, "unknown"), *o.name ? ", name " : "", o.name);
     if (it->product_name && *it->product_name)
         sb_printf(b, "Product:  %s (line %s)\n", it->product_name,
                   str_or(it->product_line, "unknown"));
-    sb_printf(b, "Firmware: %s\n", str_or(it->firmware, "unknown"));
+    sb_printf(b, "Firmware: %s\n", str_or(o.firmware, "unknown"));
     sb_printf(b, "Capacity: %s, used %s (%s)\n", cap, used, pct);
     sb_printf(b, "Load:     peak %s writes per window, rated %s", peak, rated);
     if (it->rated_window > 0)
@@ -251,8 +270,10 @@ static void html_row(struct sb *b, const char *k, const char *v)
 
 static void html_device(struct sb *b, const struct hr_pm_item *it, int graph_no)
 {
-    char cap[32], used[32], pct[16], peak[32], rated[32], lpct[16], date[16], v[256];
+    char cap[32], used[32], pct[16], peak[32], rated[32], lpct[16], date[16], v[512];
+    struct oneline o;
 
+    oneline_of(it, &o);
     hr_pm_bytes(it->capacity, cap, sizeof cap);
     hr_pm_bytes(it->used, used, sizeof used);
     fmt_pct(it->used, it->capacity, pct, sizeof pct);
@@ -260,18 +281,17 @@ static void html_device(struct sb *b, const struct hr_pm_item *it, int graph_no)
     fmt_num(it->rated_load, rated, sizeof rated);
     fmt_pct(it->peak, it->rated_load, lpct, sizeof lpct);
     sb_add(b, "<table>\n", 8);
-    snprintf(v, sizeof v, "%s %s", str_or(it->model, "model unknown"),
-             str_or(it->model_number, ""));
+    snprintf(v, sizeof v, "%s %s", str_or(o.model, "model unknown"), o.model_number);
     html_row(b, "Model", v);
-    html_row(b, "Serial", str_or(it->serial, "unknown"));
-    if (it->name && *it->name)
-        html_row(b, "Name", it->name);
+    html_row(b, "Serial", str_or(o.serial, "unknown"));
+    if (*o.name)
+        html_row(b, "Name", o.name);
     if (it->product_name && *it->product_name) {
         snprintf(v, sizeof v, "%s (line %s)", it->product_name,
                  str_or(it->product_line, "unknown"));
         html_row(b, "Product", v);
     }
-    html_row(b, "Firmware", str_or(it->firmware, "unknown"));
+    html_row(b, "Firmware", str_or(o.firmware, "unknown"));
     snprintf(v, sizeof v, "%s, used %s (%s)", cap, used, pct);
     html_row(b, "Capacity", v);
     snprintf(v, sizeof v, "peak %s writes per window, rated %s (%s of rated)", peak, rated,

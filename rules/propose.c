@@ -228,6 +228,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     return -1;
 }
 
+/* A device string for the terminal: a serial may hold CR, LF or escape
+ * sequences (hr_sanitize makes them U+FFFD). */
+static const char *clean(const char *s, char *buf, size_t sz)
+{
+    hr_sanitize(buf, sz, s ? s : "", strlen(s ? s : ""));
+    return buf;
+}
+
 /* ---- proposals in memory ---- */
 
 static void prop_free(struct prop *p)
@@ -360,9 +368,11 @@ static void say_decision(const struct run *R, const struct hr_facts *f, const ch
         return;
     if (!R->ctx->verbose && !R->o->dry_run)
         return;
+    char c1[128], c2[256];
+
     hr_day_format(hr_day_of(prev->last_fired), date, sizeof date);
     printf("%s\t%s\t%s\tnot proposed: %s (last proposed %s)\n",
-           f->customer_id ? f->customer_id : "", f->serial ? f->serial : "", rule,
+           clean(f->customer_id, c1, sizeof c1), clean(f->serial, c2, sizeof c2), rule,
            hr_decision_name(d), date);
 }
 
@@ -849,12 +859,14 @@ static int do_customer(struct run *R, struct prop *p, size_t n, const struct hr_
             if (strcmp(p[i].reason, "no consent") == 0 && note_noconsent(t, p[i].id) < 0)
                 goto out_free;
         }
-        if (!R->ctx->quiet)
-            printf("%s\t%s\t%s\tproposal %lld: %s%s%s\n", c.id, p[i].serial, p[i].rule,
-                   (long long)p[i].id, p[i].reason ? "suppressed: " : "to ",
-                   p[i].reason ? p[i].reason : p[i].route.email,
-                   p[i].reason ? "" : p[i].route.how == HR_ROUTE_ASSIGNED ? " (assigned)"
-                   : p[i].route.how == HR_ROUTE_FALLBACK ? " (fallback)" : " (area)");
+        if (!R->ctx->quiet) {
+            char c1[128], c2[256];
+            printf("%s\t%s\t%s\tproposal %lld: %s%s%s%s\n", clean(c.id, c1, sizeof c1),
+                   clean(p[i].serial, c2, sizeof c2), p[i].rule, (long long)p[i].id,
+                   p[i].reason ? "suppressed: " : "to ",
+                   p[i].reason ? p[i].reason : p[i].route.email, p[i].reason ? "" : " via ",
+                   p[i].reason ? "" : hr_route_how_name(p[i].route.how));
+        }
     }
     /* Group the mailable ones by recipient, in order of first appearance. */
     for (size_t i = 0; i < n; i++) {
@@ -909,8 +921,10 @@ static void dry_print(const struct run *R)
 {
     for (size_t i = 0; i < R->np; i++) {
         const struct prop *p = &R->p[i];
-        printf("%s\t%s\t%s\twould propose (%s): %s\n", p->customer_id, p->serial, p->rule,
-               p->severity, p->subject);
+        char c1[128], c2[256], c3[512];
+        printf("%s\t%s\t%s\twould propose (%s): %s\n", clean(p->customer_id, c1, sizeof c1),
+               clean(p->serial, c2, sizeof c2), p->rule, p->severity,
+               clean(p->subject, c3, sizeof c3));
     }
 }
 
@@ -1168,8 +1182,9 @@ static int proposals_list(sqlite3 *db, const char *cust, const char *state, cons
             snprintf(who, sizeof who, "%s (%s)%s%s", COL(8) ? COL(8) : "-",
                      COL(9) ? COL(9) : "-", COL(10) && *COL(10) ? " cc " : "",
                      COL(10) ? COL(10) : "");
-        printf("%-5s %-10s %-16s %-26s %-10s %-10s %s\n", COL(0), COL(2), COL(3), COL(4),
-               COL(6), COL(11) ? COL(11) : "-", who);
+        char c1[128], c2[256];
+        printf("%-5s %-10s %-16s %-26s %-10s %-10s %s\n", COL(0), clean(COL(2), c1, sizeof c1),
+               clean(COL(3), c2, sizeof c2), COL(4), COL(6), COL(11) ? COL(11) : "-", who);
         printf("%5s stock: %s\n", "", COL(13) ? COL(13) : "-");
 #undef COL
     }
