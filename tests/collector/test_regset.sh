@@ -72,7 +72,12 @@ ok "headroomd restarted"
 is "number still on the device after the restart" "$(get "hdrmDevRegNumber.$idx")" "$reg"
 
 # snmpd restarts: sysUpTime goes back; the write delta is unknown, not a spike.
+w0=$(get "hdrmDevWrites.$idx")
 awk '$3 == "sda" { $8 += 5000000 } { print }' "$T/root/proc/diskstats" > "$T/ds" && mv "$T/ds" "$T/root/proc/diskstats"
+# headroomd caches what it read for a second: wait until it serves the step.
+writes_are() { [ "$(get "hdrmDevWrites.$idx")" = "$1" ]; }
+wait_for 15 writes_are "$((w0 + 5000000))"
+check "headroomd serves the new counter" test "$(get "hdrmDevWrites.$idx")" = "$((w0 + 5000000))"
 sleep 1.1
 "$H" poll --rrd-dir "$T/rrd" > /dev/null 2>&1
 dev=$(q "SELECT id FROM devices WHERE serial = 'S3Z9NB0K123456'")
