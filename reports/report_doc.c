@@ -283,9 +283,19 @@ int rpt_cell_num(struct rpt_table *t, double v)
 {
     if (isnan(v) || isinf(v))
         return rpt_cell(t, NULL);
+    char buf[64];
+    size_t n;
+
     if (v == floor(v) && fabs(v) < 9e15)
         return rpt_cellf(t, "%.0f", v);
-    return rpt_cellf(t, "%.3f", v);
+    /* Plain decimals a spreadsheet reads, no exponent, no trailing 0s. */
+    snprintf(buf, sizeof buf, "%.6f", v);
+    n = strlen(buf);
+    while (n > 1 && buf[n - 1] == '0')
+        buf[--n] = '\0';
+    if (n > 1 && buf[n - 1] == '.')
+        buf[--n] = '\0';
+    return rpt_cell(t, buf);
 }
 
 int rpt_cell_int(struct rpt_table *t, int64_t v)

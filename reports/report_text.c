@@ -96,35 +96,40 @@ static void put_cell(FILE *f, const char *s, size_t w, int right, int last)
         fprintf(f, "%*s", (int)(w - used), "");
 }
 
-/* Column widths: the widest cell, strings capped, then the widest string
- * columns squeezed until the table fits WIDTH. */
+/* Column widths: the widest cell, strings capped; then, while the table
+ * is wider than WIDTH, the widest column that can give is narrowed.  A
+ * string gives down to STR_MIN columns; a number, date or time only down
+ * to its widest value (its header is cut instead: values never are). */
 static void col_widths(const struct rpt_table *t, size_t *w, unsigned width)
 {
     char buf[64];
-    size_t total = 0;
+    size_t total = 0, *min = calloc(t->ncols, sizeof *min);
 
     for (size_t c = 0; c < t->ncols; c++) {
-        w[c] = str_width(t->head[c]);
+        size_t vw = 0;
         for (size_t r = 0; r < t->nrows; r++) {
             size_t cw = str_width(rpt_show(t, r, c, buf, sizeof buf));
-            if (cw > w[c])
-                w[c] = cw;
+            if (cw > vw)
+                vw = cw;
         }
-        if (!rpt_is_numeric(t->type[c]) && w[c] > STR_MAX)
+        w[c] = vw > str_width(t->head[c]) ? vw : str_width(t->head[c]);
+        if (t->type[c] == RPT_STR && w[c] > STR_MAX)
             w[c] = STR_MAX;
+        if (min)
+            min[c] = t->type[c] == RPT_STR ? STR_MIN : vw > 2 ? vw : 2;
         total += w[c] + (c ? strlen(COL_SEP) : 0);
     }
-    while (total + 2 > width) {
+    while (min && total + 2 > width) {
         size_t widest = t->ncols;
         for (size_t c = 0; c < t->ncols; c++)
-            if (!rpt_is_numeric(t->type[c]) && w[c] > STR_MIN &&
-                (widest == t->ncols || w[c] > w[widest]))
+            if (w[c] > min[c] && (widest == t->ncols || w[c] > w[widest]))
                 widest = c;
         if (widest == t->ncols)
             break;
         w[widest]--;
         total--;
     }
+    free(min);
 }
 
 static void write_vertical(FILE *f, const struct rpt_table *t, unsigned width)
@@ -184,6 +189,34 @@ static int write_table(FILE *f, const struct rpt_table *t, unsigned width)
     return 0;
 }
 
+/* S folded at blanks so no line is wider than WIDTH (a word longer than
+ * the line stays whole). */
+static void write_para(FILE *f, const char *s, unsigned width)
+{
+    size_t col = 0;
+
+    while (*s) {
+        const char *e = strchr(s, ' ');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        char *word = strndup(s, n);
+        size_t ww = word ? str_width(word) : n;
+        if (col && col + 1 + ww > width) {
+            fputc('\n', f);
+            col = 0;
+        } else if (col) {
+            fputc(' ', f);
+            col++;
+        }
+        fwrite(s, 1, n, f);
+        col += ww;
+        free(word);
+        s += n;
+        while (*s == ' ')
+            s++;
+    }
+    fputc('\n', f);
+}
+
 static void underline(FILE *f, const char *s, char ch)
 {
     for (size_t i = str_width(s); i > 0; i--)
@@ -205,7 +238,7 @@ int rpt_write_text(const struct rpt_doc *d, FILE *f, unsigned width)
             underline(f, b->text, b->level <= 2 ? '-' : '.');
             break;
         case RPT_B_PARA:
-            fprintf(f, "%s\n", b->text);
+            write_para(f, b->text, width);
             break;
         case RPT_B_TABLE:
             fputc('\n', f);

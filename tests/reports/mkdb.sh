@@ -7,7 +7,8 @@
 #         serials (CR/LF, NUL, 64 KiB), one serial also claimed by C002
 #   C002  Müller Speicher 株式会社              polled; the other side of
 #         the conflict; one agent dead (unreachable target)
-#   C003  Gamma                               polled
+#   C003  <script>document.title="pwned"</script>Gamma   polled (the
+#         browser test checks the title is not changed)
 #   ACME  Acme, Inc.                          history imported from CSV:
 #         SN-GROW  10 TiB, used 5 TiB + 50 GiB per day for 60 days, Cmax
 #                  1000 + 10 per day (a forecast exists)
@@ -15,6 +16,7 @@
 #         SN-FEW   2 TiB, two days of history (no forecast: too few)
 HOSTILE='<script>alert(1)</script> & "Co"'
 NONASCII='Müller Speicher 株式会社'
+PWN='<script>document.title="pwned"</script>Gamma'
 
 make_report_db() {
     export HEADROOM_DB="$T/hr.db"
@@ -26,14 +28,14 @@ make_report_db() {
     start_snmpsim "$T/fleet" || return 1
     F="$T/fleet/fleet.port.csv"
     "$H" db init > /dev/null || return 1
-    $PY - "$T/customers.csv" "$HOSTILE" "$NONASCII" <<'PY' || return 1
+    $PY - "$T/customers.csv" "$HOSTILE" "$NONASCII" "$PWN" <<'PY' || return 1
 import csv, sys
 with open(sys.argv[1], "w", newline="") as f:
     w = csv.writer(f)
     w.writerow(["id", "name", "area_code", "assigned_staff", "consent_sales"])
     w.writerow(["C001", sys.argv[2], "03", "s1", "yes"])
     w.writerow(["C002", sys.argv[3], "06", "", "no"])
-    w.writerow(["C003", "Gamma", "03", "", "yes"])
+    w.writerow(["C003", sys.argv[4], "03", "", "yes"])
     w.writerow(["ACME", "Acme, Inc.", "03", "s1", "yes"])
 PY
     printf 'id,name,email,area_codes,product_lines\ns1,Sato Hanako,sato@example.com,03,arrays\n' \
