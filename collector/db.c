@@ -141,7 +141,7 @@ int hr_db_migrate(sqlite3 *db, int upto, char *err, size_t errlen)
         if (hr_db_exec(db, "BEGIN IMMEDIATE", err, errlen) < 0)
             return -1;
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d", m->version);
-        if (hr_db_exec(db, m->sql, err + 0, errlen) < 0 ||
+        if (hr_db_exec(db, m->sql, err, errlen) < 0 ||
             hr_db_exec(db, sql, err, errlen) < 0) {
             char tmp[512];
             snprintf(tmp, sizeof tmp, "schema step %d (%s): %s", m->version, m->what, err);
