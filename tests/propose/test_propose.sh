@@ -97,6 +97,30 @@ is "no duplicate proposals" "$(q 'SELECT count(*) FROM proposals')" 6
 is "rule state says why (fired rules wait to rearm)" \
    "$(q "SELECT count(*) FROM rule_state WHERE last_fired > 0 AND last_decision LIKE 'suppressed%'")" 6
 
+# ---- no recipient, unknown part ----
+printf 'id,name,area_code,consent_sales\nORPHAN,Orphan Ltd,77,yes\n' > "$T/orphan.csv"
+hr customers import "$T/orphan.csv" > /dev/null
+"$PY" - "$T/orphan-hist.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("serial,customer,time,capacity,used\n")
+    for serial in ("ORPH-1", "ORPH-2"):
+        for d in range(30, -1, -1):
+            f.write("%s,ORPHAN,%d,%d,%d\n" % (serial, 1795305600 - d * 86400, 10**13,
+                                               (8520 - 50 * d) * 10**9))
+PY
+hr history import "$T/orphan-hist.csv" > /dev/null; is "orphan history" "$?" 0
+q "UPDATE devices SET model_name = 'Array', model_number = 'AR-100' WHERE serial = 'ORPH-1';
+   UPDATE devices SET model_name = 'Mystery' WHERE serial = 'ORPH-2'"
+unset HEADROOM_FALLBACK_TO
+hr propose --rules "$RULES" --at $AT --customer ORPHAN --no-mail > "$T/p4.out" 2>&1
+is "orphan run exits 0" "$?" 0
+is "no area match, no fallback: suppressed, no recipient" \
+   "$(q "SELECT DISTINCT state || '|' || reason FROM proposals WHERE serial = 'ORPH-1'")" "suppressed|no recipient"
+is "unknown model: the SKU cannot be made" \
+   "$(q "SELECT DISTINCT state || '|' || reason FROM proposals WHERE serial = 'ORPH-2'")" "suppressed|sku unknown"
+is "nothing queued for them" "$(q "SELECT count(*) FROM outbox WHERE subject LIKE '%Orphan%'")" 0
+
 # ---- SMTP down, then up ----
 cp "$T/fleet.db" "$DB.down"
 DB="$DB.down"
