@@ -2,8 +2,8 @@
  *
  * One thread.  Each target in flight has its own net-snmp single session
  * (snmp_sess_open); we take the session's socket from its transport and
- * drive poll(2) ourselves, so neither FD_SETSIZE nor select() limits how
- * many agents are in flight.  net-snmp does all BER, PDU matching, retries
+ * wait on all of them with epoll ourselves, so neither FD_SETSIZE nor
+ * select() limits how many agents are in flight.  net-snmp does all BER, PDU matching, retries
  * (snmp_sess_timeout) and USM; this file only decides what to ask next and
  * turns the answers into hr_dev_row.
  *
@@ -47,7 +47,8 @@
 #undef max_repetitions
 
 #include <errno.h>
-#include <poll.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,7 @@ struct agent {
     int64_t start_us;
     int answered;
     int minimal;                  /* one object per request after a lost reply */
+    size_t slot;                  /* index in the event loop's list */
 };
 
 static int64_t mono_us(void)
@@ -1183,70 +1185,130 @@ static void raise_nofile(size_t conc)
     }
 }
 
+/* The event loop.  epoll tells which sessions have a datagram, so the
+ * work per wakeup follows the answers, not the number of agents in flight;
+ * timers (net-snmp's retransmissions, the budgets) are checked by a full
+ * pass only when the earliest one noted may have come due. */
 struct loop {
-    struct agent **act;
-    struct pollfd *pfd;
+    struct agent **act;           /* agents in flight; agent.slot indexes it */
     size_t n_act, conc;
+    int epfd;
+    struct epoll_event *ev;
+    int64_t next_due_us;          /* no timer is due before this */
     netsnmp_large_fd_set rset, scratch;
+    hr_poll_cb cb;
+    void *arg;
 };
 
-static int loop_wait(struct loop *L)
+static void loop_note_timers(struct loop *L, const struct agent *a)
 {
-    int64_t now = mono_us(), next = now + 1000000;
-    int ms;
-
-    for (size_t i = 0; i < L->n_act; i++) {
-        struct agent *a = L->act[i];
-        L->pfd[i].fd = a->done ? -1 : a->fd;
-        L->pfd[i].events = POLLIN;
-        L->pfd[i].revents = 0;
-        if (a->done) {
-            next = now;
-            continue;
-        }
-        if (a->t_timer_us && a->t_timer_us < next)
-            next = a->t_timer_us;
-        if (a->deadline_us < next)
-            next = a->deadline_us;
-    }
-    ms = next <= now ? 0 : (int)((next - now + 999) / 1000);
-    if (poll(L->pfd, L->n_act, ms) < 0 && errno != EINTR) {
-        hr_log(LOG_ERR, "poller: poll: %s", strerror(errno));
-        return -1;
-    }
-    return 0;
+    if (a->t_timer_us && a->t_timer_us < L->next_due_us)
+        L->next_due_us = a->t_timer_us;
+    if (a->deadline_us < L->next_due_us)
+        L->next_due_us = a->deadline_us;
 }
 
-static void loop_service(struct loop *L)
+static void loop_remove(struct loop *L, struct agent *a)
+{
+    size_t i = a->slot;
+
+    if (a->fd >= 0)
+        epoll_ctl(L->epfd, EPOLL_CTL_DEL, a->fd, NULL);
+    L->act[i] = L->act[--L->n_act];
+    L->act[i]->slot = i;
+    agent_finish(a, L->cb, L->arg);
+}
+
+static void loop_add(struct loop *L, struct agent *a)
+{
+    struct epoll_event e = { .events = EPOLLIN, .data.ptr = a };
+
+    a->slot = L->n_act;
+    L->act[L->n_act++] = a;
+    if (!a->done && epoll_ctl(L->epfd, EPOLL_CTL_ADD, a->fd, &e) < 0)
+        agent_fail(a, HR_POLL_ERROR, "epoll: %s", strerror(errno));
+    if (a->done) {
+        loop_remove(L, a);
+        return;
+    }
+    agent_timer_refresh(a, &L->scratch, mono_us());
+    loop_note_timers(L, a);
+}
+
+/* A datagram for A: let net-snmp read it, then decide what comes next. */
+static void loop_read(struct loop *L, struct agent *a)
+{
+    if (a->fd >= (int)L->rset.lfs_setsize)
+        netsnmp_large_fd_set_resize(&L->rset, a->fd + 1024);
+    NETSNMP_LARGE_FD_SET(a->fd, &L->rset);
+    snmp_sess_read2(a->sessp, &L->rset);
+    NETSNMP_LARGE_FD_CLR(a->fd, &L->rset);
+    if (!a->done) {
+        agent_step(a);
+        agent_timer_refresh(a, &L->scratch, mono_us());
+        loop_note_timers(L, a);
+    }
+    if (a->done)
+        loop_remove(L, a);
+}
+
+/* Retransmissions and budgets: a pass over every agent in flight. */
+static void loop_timers(struct loop *L)
 {
     int64_t now = mono_us();
 
-    for (size_t i = 0; i < L->n_act; i++) {
+    L->next_due_us = now + 1000000;
+    for (size_t i = 0; i < L->n_act;) {
         struct agent *a = L->act[i];
-        int touched = 0;
 
-        if (a->done)
-            continue;
-        if (L->pfd[i].revents & (POLLIN | POLLERR | POLLHUP)) {
-            if (a->fd >= (int)L->rset.lfs_setsize)
-                netsnmp_large_fd_set_resize(&L->rset, a->fd + 1024);
-            NETSNMP_LARGE_FD_SET(a->fd, &L->rset);
-            snmp_sess_read2(a->sessp, &L->rset);
-            NETSNMP_LARGE_FD_CLR(a->fd, &L->rset);
-            touched = 1;
-        }
-        now = mono_us();
         if (!a->done && a->t_timer_us && now >= a->t_timer_us) {
             snmp_sess_timeout(a->sessp);
-            touched = 1;
+            if (!a->done)
+                agent_step(a);
+            agent_timer_refresh(a, &L->scratch, mono_us());
         }
         if (!a->done && now >= a->deadline_us)
             agent_fail(a, HR_POLL_TIMEOUT, "poll budget of %u ms spent after %zu rows",
                        a->t->budget_ms ? a->t->budget_ms : 10000, a->n_rows);
-        if (touched && !a->done) {
-            agent_step(a);
-            agent_timer_refresh(a, &L->scratch, mono_us());
+        if (a->done) {
+            loop_remove(L, a);     /* moves the last agent into slot i */
+            continue;
         }
+        loop_note_timers(L, a);
+        i++;
+    }
+}
+
+static int loop_wait(struct loop *L)
+{
+    int64_t now = mono_us();
+    int ms = L->next_due_us <= now ? 0 : (int)((L->next_due_us - now + 999) / 1000);
+    int n = epoll_wait(L->epfd, L->ev, (int)L->conc, ms);
+
+    if (n < 0) {
+        if (errno == EINTR)
+            return 0;
+        hr_log(LOG_ERR, "poller: epoll_wait: %s", strerror(errno));
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        struct agent *a = L->ev[i].data.ptr;
+        /* Each agent shows up at most once per batch and is freed only
+         * when its own event is handled, so the pointers stay valid. */
+        if (!a->done)
+            loop_read(L, a);
+    }
+    if (mono_us() >= L->next_due_us)
+        loop_timers(L);
+    return 0;
+}
+
+static void loop_fail_all(struct loop *L, const char *why)
+{
+    while (L->n_act > 0) {
+        struct agent *a = L->act[L->n_act - 1];
+        agent_fail(a, HR_POLL_ERROR, "%s", why);
+        loop_remove(L, a);
     }
 }
 
@@ -1259,63 +1321,55 @@ int hr_poll_run(const struct hr_target *targets, size_t n,
 
     hr_snmp_init(NULL);
     memset(&L, 0, sizeof(L));
+    L.cb = cb;
+    L.arg = arg;
     L.conc = opts && opts->concurrency ? opts->concurrency : 256;
     if (L.conc > n)
         L.conc = n ? n : 1;
     raise_nofile(L.conc);
     L.act = calloc(L.conc, sizeof(*L.act));
-    L.pfd = calloc(L.conc, sizeof(*L.pfd));
-    if (!L.act || !L.pfd) {
+    L.ev = calloc(L.conc, sizeof(*L.ev));
+    L.epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (!L.act || !L.ev || L.epfd < 0) {
+        hr_log(LOG_ERR, "poller: cannot set up the event loop: %s", strerror(errno));
+        if (L.epfd >= 0)
+            close(L.epfd);
         free(L.act);
-        free(L.pfd);
+        free(L.ev);
         return -1;
     }
     netsnmp_large_fd_set_init(&L.rset, 1024);
     netsnmp_large_fd_set_init(&L.scratch, 1024);
+    L.next_due_us = mono_us() + 1000000;
     while (next < n || L.n_act > 0) {
-        int stopping = opts && opts->stop && *opts->stop;
-
-        while (!stopping && L.n_act < L.conc && next < n) {
-            struct agent *a = agent_start(&targets[next], opts);
-            if (!a) {
-                report_unpolled(&targets[next], cb, arg, "out of memory");
-                next++;
-                continue;
-            }
-            next++;
-            agent_timer_refresh(a, &L.scratch, mono_us());
-            L.act[L.n_act++] = a;
-        }
-        if (stopping) {
-            for (size_t i = 0; i < L.n_act; i++)
-                agent_fail(L.act[i], HR_POLL_ERROR, "cycle stopped");
+        if (opts && opts->stop && *opts->stop) {
+            loop_fail_all(&L, "cycle stopped");
             for (; next < n; next++)
                 report_unpolled(&targets[next], cb, arg, "cycle stopped before this target");
+            break;
+        }
+        while (L.n_act < L.conc && next < n) {
+            struct agent *a = agent_start(&targets[next], opts);
+            if (!a)
+                report_unpolled(&targets[next], cb, arg, "out of memory");
+            else
+                loop_add(&L, a);
+            next++;
         }
         if (L.n_act == 0)
             continue;
         if (loop_wait(&L) < 0) {
             rc = -1;
-            for (size_t i = 0; i < L.n_act; i++)
-                agent_fail(L.act[i], HR_POLL_ERROR, "poller failure");
+            loop_fail_all(&L, "poller failure");
             for (; next < n; next++)
                 report_unpolled(&targets[next], cb, arg, "poller failure");
-        } else {
-            loop_service(&L);
-        }
-        for (size_t i = 0; i < L.n_act;) {
-            if (L.act[i]->done) {
-                agent_finish(L.act[i], cb, arg);
-                L.act[i] = L.act[--L.n_act];
-            } else {
-                i++;
-            }
         }
     }
     netsnmp_large_fd_set_cleanup(&L.rset);
     netsnmp_large_fd_set_cleanup(&L.scratch);
+    close(L.epfd);
     free(L.act);
-    free(L.pfd);
+    free(L.ev);
     return rc;
 }
 
