@@ -107,7 +107,7 @@ HEADROOM_OBJ    += $(PROPOSE_OBJ) $(PROPOSE_CMD_OBJ)
 
 # Unit tests of the pure parts (stock answer, dates, routing).
 $(B)/tests/test_propose_stock: $(B)/tests/propose/test_stock.o $(B)/rules/stock.o \
-                               $(B)/collector/db.o \
+                               $(B)/collector/import.o $(B)/collector/db.o \
                                $(B)/collector/schema.o $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SQL_LIBS)

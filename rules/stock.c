@@ -94,7 +94,8 @@ size_t hr_stock_answer(const struct hr_stock_row *rows, size_t n, int64_t qty,
     if (k == 0)
         for (size_t i = 0; i < n; i++)
             out[k++] = (struct hr_stock_answer){ &rows[i], 0, at_day + rows[i].lead_time_days };
-    qsort(out, k, sizeof *out, answer_cmp);
+    if (k > 1)
+        qsort(out, k, sizeof *out, answer_cmp);
     return k;
 }
 

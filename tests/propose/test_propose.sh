@@ -14,6 +14,9 @@ PT="$TOP/tests/propose"
 RULES="$TOP/rules/default.rules"
 q() { sqlite3 "$DB" "$@"; }
 AT=2026-11-22
+# In an ASan build (B=build-asan) only leaks inside librrd and fontconfig
+# are forgiven; the slow unwinder lets the suppressions see librrd frames.
+export LSAN_OPTIONS="suppressions=$PT/lsan.supp" ASAN_OPTIONS="fast_unwind_on_malloc=0"
 
 check "headroom is built" test -x "$HEADROOM"
 for c in catalog stock propose proposals; do
