@@ -57,6 +57,9 @@
 #include <time.h>
 
 #define MAX_ROWS        10000      /* per target: a hostile agent cannot grow us */
+/* All targets in flight together: 256 agents at MAX_ROWS would hold 3 GB of
+ * rows; past this (about 300 MB) the agent asking for more fails instead. */
+#define MAX_ROWS_HELD   262144
 #define MAX_REQUESTS    4000       /* per target, retries not counted */
 #define FIRST_COL       2          /* hdrmDevName */
 #define LAST_COL        26         /* hdrmDevLastUpdate */
@@ -386,6 +389,8 @@ static void *session_open(const struct hr_target *t, int write, int probe,
 
 /* ---- rows ------------------------------------------------------------- */
 
+static size_t rows_held;          /* rows of every agent in flight */
+
 static struct rowx *row_get(struct agent *a, uint32_t index)
 {
     size_t lo = 0, hi = a->n_rows;
@@ -404,7 +409,7 @@ static struct rowx *row_get(struct agent *a, uint32_t index)
         if (lo < a->n_rows && a->rows[lo].r.index == index)
             return &a->rows[lo];
     }
-    if (a->n_rows >= MAX_ROWS)
+    if (a->n_rows >= MAX_ROWS || rows_held >= MAX_ROWS_HELD)
         return NULL;
     if (a->n_rows == a->cap_rows) {
         size_t nc = a->cap_rows ? a->cap_rows * 2 : 8;
@@ -416,6 +421,7 @@ static struct rowx *row_get(struct agent *a, uint32_t index)
     }
     memmove(&a->rows[lo + 1], &a->rows[lo], (a->n_rows - lo) * sizeof(*a->rows));
     a->n_rows++;
+    rows_held++;
     memset(&a->rows[lo], 0, sizeof(a->rows[lo]));
     a->rows[lo].r.index = index;
     a->rows[lo].r.used_percent = -1;
@@ -728,7 +734,11 @@ static int walk_vb(struct agent *a, unsigned col, const oid *prev, size_t prev_l
     c->cur_len = v->name_length;
     x = row_get(a, (uint32_t)v->name[ENTRY_LEN + 1]);
     if (!x) {
-        agent_fail(a, HR_POLL_MALFORMED, "more than %d rows", MAX_ROWS);
+        if (a->n_rows >= MAX_ROWS)
+            agent_fail(a, HR_POLL_MALFORMED, "more than %d rows", MAX_ROWS);
+        else
+            agent_fail(a, HR_POLL_ERROR, "out of row memory (%zu rows held by the cycle)",
+                       rows_held);
         return -1;
     }
     a->mib_seen = 1;
@@ -1152,6 +1162,7 @@ static void agent_finish(struct agent *a, hr_poll_cb cb, void *arg)
     }
     cb(&a->res, arg);
     free(out);
+    rows_held -= a->n_rows;
     free(a->rows);
     free(a);
 }

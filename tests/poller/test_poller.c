@@ -110,12 +110,20 @@ static void test_rows(void)
     for (size_t i = 1; i < a->n_rows; i++)
         sorted &= a->rows[i - 1].r.index < a->rows[i].r.index;
     TAP_OK(sorted, "rows sorted by index");
+    rows_held -= a->n_rows;
     a->n_rows = 0;
     for (uint32_t i = 1; i <= MAX_ROWS; i++)
         if (!row_get(a, i))
             break;
     TAP_INT(a->n_rows, MAX_ROWS, "rows up to the cap");
     TAP_OK(row_get(a, MAX_ROWS + 1) == NULL, "no row beyond the cap");
+    rows_held -= a->n_rows;
+    a->n_rows = 0;
+    rows_held = MAX_ROWS_HELD;
+    TAP_OK(row_get(a, 1) == NULL, "no row beyond the cycle's cap");
+    rows_held = 0;
+    TAP_OK(row_get(a, 1) != NULL, "rows again once others are freed");
+    rows_held -= a->n_rows;
     free(a->rows);
     free(a);
 }
