@@ -114,7 +114,12 @@ $(B)/tests/test_propose_stock: $(B)/tests/propose/test_stock.o $(B)/rules/stock.
 $(B)/tests/test_propose_route: $(B)/tests/propose/test_route.o $(B)/rules/route.o $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SQL_LIBS)
-TEST_BINS += $(B)/tests/test_propose_stock $(B)/tests/test_propose_route
+# The proposal graph (common/hr_rrd.c, hr_rrd_graph_usage) against librrd.
+$(B)/tests/test_propose_graph: $(B)/tests/propose/test_graph.o $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RRD_LIBS) -lm
+TEST_BINS += $(B)/tests/test_propose_stock $(B)/tests/test_propose_route \
+             $(B)/tests/test_propose_graph
 
 install-proposals:
 	install -d $(DESTDIR)$(DOCDIR)

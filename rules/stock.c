@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -106,9 +107,10 @@ void hr_stock_result_free(struct hr_stock_result *res)
     if (!res)
         return;
     for (size_t i = 0; res->rows && i < res->cap; i++) {
-        free((char *)res->rows[i].sku);
-        free((char *)res->rows[i].store_id);
-        free((char *)res->rows[i].store_name);
+        /* the strings are ours (dup_col); the row type is const for users */
+        free((void *)(uintptr_t)res->rows[i].sku);
+        free((void *)(uintptr_t)res->rows[i].store_id);
+        free((void *)(uintptr_t)res->rows[i].store_name);
     }
     free(res->rows);
     free(res->ans);

@@ -1,0 +1,151 @@
+/* test_graph.c: hr_rrd_graph_usage, the proposal graph: from a device's
+ * real RRD file (written by hr_rrd_update, as the poller does), from
+ * history rows when there is no file (a temporary RRD, removed after),
+ * and the errors.  The PNG is checked by its signature and IHDR size. */
+#include "../tap.h"
+#include "hr_rrd.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* librrd's graph code leaks inside itself and fontconfig keeps a cache by
+ * design (see tests/collector/test_store.c). */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libfontconfig.so\nleak:rrd_graph_v\n";
+}
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "fast_unwind_on_malloc=0";
+}
+
+#define NOW 1795305600  /* 2026-11-22 00:00 UTC */
+#define G 1e9
+
+static unsigned png_w, png_h;
+
+static int png_ok(const unsigned char *p, size_t n)
+{
+    static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+
+    if (!p || n < 24 || memcmp(p, sig, 8) != 0 || memcmp(p + 12, "IHDR", 4) != 0)
+        return 0;
+    png_w = (unsigned)p[16] << 24 | (unsigned)p[17] << 16 | (unsigned)p[18] << 8 | p[19];
+    png_h = (unsigned)p[20] << 24 | (unsigned)p[21] << 16 | (unsigned)p[22] << 8 | p[23];
+    return png_w > 0 && png_h > 0;
+}
+
+static int dir_empty(const char *d)
+{
+    DIR *dp = opendir(d);
+    struct dirent *e;
+    int n = 0;
+
+    if (!dp)
+        return 0;
+    while ((e = readdir(dp)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            n++;
+    closedir(dp);
+    return n == 0;
+}
+
+static void base_graph(struct hr_rrd_usage_graph *g, const struct hr_rrd_point *pts, size_t n)
+{
+    memset(g, 0, sizeof *g);
+    g->pts = pts;
+    g->npts = n;
+    g->start = NOW - 30 * 86400;
+    g->end = NOW + 90 * 86400;
+    g->title = "Array X\r\nBcc: evil: used vs capacity";
+    g->fc_now = NOW;
+    g->fc_from = NOW - 30 * 86400;
+    g->fc_full = NOW + (int64_t)(79.2 * 86400);
+    g->fc_used = 8020 * G;
+    g->fc_slope_per_day = 25 * G;
+    g->fc_capacity = 10000 * G;
+    g->fc_label = "full around 2027-02-09: a label with colons";
+}
+
+int main(void)
+{
+    char tmp[] = "/tmp/test_graph.XXXXXX", rrdtmp[64], err[256], file[160], path[300];
+    struct hr_rrd_point pts[31];
+    struct hr_rrd_usage_graph g;
+    unsigned char *png = NULL;
+    size_t len = 0;
+
+    if (!mkdtemp(tmp))
+        return 1;
+    snprintf(rrdtmp, sizeof rrdtmp, "%s/tmp", tmp);
+    mkdir(rrdtmp, 0700);
+    setenv("TMPDIR", rrdtmp, 1);
+    unsetenv("RRDCACHED_ADDRESS");
+    for (int d = 0; d <= 30; d++)
+        pts[d] = (struct hr_rrd_point){ NOW - (30 - d) * 86400, 10000 * G,
+                                        (8020 - 25 * (30 - d)) * G, NAN, NAN };
+
+    /* history rows, no file */
+    base_graph(&g, pts, 31);
+    TAP_INT(hr_rrd_graph_usage(&g, &png, &len, err, sizeof err), 0, "graph from history rows");
+    TAP_OK(png_ok(png, len), "a PNG");
+    TAP_OK(png_w >= 560 && png_h >= 200, "at least the plot area (%ux%u)", png_w, png_h);
+    TAP_OK(dir_empty(rrdtmp), "the temporary RRD is gone");
+    free(png);
+
+    /* a file name that does not exist: the rows again */
+    g.rrd = "/nonexistent/dir/x.rrd";
+    TAP_INT(hr_rrd_graph_usage(&g, &png, &len, err, sizeof err), 0, "missing file: rows");
+    TAP_OK(png_ok(png, len), "a PNG");
+    free(png);
+
+    /* a real device file, as the poller writes it (5-minute steps) */
+    struct hr_rrd *w = hr_rrd_new(tmp, "", err, sizeof err);
+    TAP_OK(w != NULL, "RRD writer");
+    TAP_INT(hr_rrd_filename("X\r\nBcc: evil", file, sizeof file), 0, "file name");
+    int bad = 0;
+    for (int64_t t = NOW - 2 * 86400; w && t <= NOW; t += 300) {
+        struct hr_rrd_sample s = { t, (uint64_t)(10000 * G),
+                                   (uint64_t)((8020 - 25 * (NOW - t) / 86400.0) * G), 0, 0, 0,
+                                   1u << HR_RRD_DS_CAPACITY | 1u << HR_RRD_DS_USED };
+        if (hr_rrd_update(w, file, &s, err, sizeof err) < 0)
+            bad++;
+    }
+    TAP_INT(bad, 0, "two days of samples written");
+    hr_rrd_free(w);
+    snprintf(path, sizeof path, "%s/%s", tmp, file);
+    base_graph(&g, NULL, 0);
+    g.rrd = path;
+    g.start = NOW - 2 * 86400;
+    TAP_INT(hr_rrd_graph_usage(&g, &png, &len, err, sizeof err), 0, "graph from the RRD file");
+    TAP_OK(png_ok(png, len), "a PNG (%zu bytes)", len);
+    free(png);
+
+    /* no forecast: no line, still a graph */
+    g.fc_full = 0;
+    TAP_INT(hr_rrd_graph_usage(&g, &png, &len, err, sizeof err), 0, "no forecast");
+    TAP_OK(png_ok(png, len), "a PNG");
+    free(png);
+
+    /* errors */
+    base_graph(&g, NULL, 0);
+    TAP_INT(hr_rrd_graph_usage(&g, &png, &len, err, sizeof err), -1, "no file, no rows: -1");
+    TAP_OK(strstr(err, "no RRD file and no history") != NULL, "says why: %s", err);
+    TAP_OK(png == NULL && len == 0, "nothing returned");
+    base_graph(&g, pts, 31);
+    g.end = g.start;
+    TAP_INT(hr_rrd_graph_usage(&g, &png, &len, err, sizeof err), -1, "empty time range: -1");
+
+    unlink(path);
+    rmdir(rrdtmp);
+    rmdir(tmp);
+    return TAP_DONE();
+}
