@@ -37,5 +37,99 @@ snmp_v2 snmptable -Cb -Ci -Cw 200 HEADROOM-STORAGE-MIB::hdrmDeviceTable
 echo
 snmp_v2 snmptable -Cb -Ci -Cw 200 HEADROOM-STORAGE-MIB::hdrmVolumeTable
 
-step "Done"
-echo "headroomd log: $DEMO_DIR/headroomd.log"
+H() { "$B/headroom" --db "$DB" "$@"; }
+DB="$DEMO_DIR/headroom.db"
+RRD="$DEMO_DIR/rrd"
+FLEET="$DEMO_DIR/fleet"
+MAILDIR_CAPTURE="$DEMO_DIR/mail"
+export HEADROOM_RULES="$TOP/rules/default.rules"
+
+step "3. A simulated customer fleet (snmpsim on 127.0.0.1) and the sales database"
+SIM_PORT=$(free_port udp)
+$PY "$TOP/demo/gen_demo.py" --out "$FLEET" --port "$SIM_PORT" --oids "$B/gen/hdrm_oids.h" ||
+    die "could not generate the demo fleet"
+mkdir -p "$FLEET/cache"
+# snmpsimd drops root for nobody: it must reach its data.
+chmod 711 "$T"; chmod -R a+rX "$FLEET"; chmod 777 "$FLEET/cache"
+spawn $PY /usr/bin/snmpsimd --data-dir="$FLEET/data" --cache-dir="$FLEET/cache" \
+    --agent-udpv4-endpoint="127.0.0.1:$SIM_PORT" \
+    --process-user=nobody --process-group=nogroup --logging-method=null \
+    > "$FLEET/snmpsim.log" 2>&1
+wait_for 30 snmpget -v2c -c acme-dc1 -t 0.3 -r 0 "127.0.0.1:$SIM_PORT" .1.3.6.1.2.1.1.3.0 ||
+    die "snmpsimd did not answer (see $FLEET/snmpsim.log)"
+echo "snmpsimd serves $(ls "$FLEET/data" | wc -l) agents on udp:127.0.0.1:$SIM_PORT (plus one dead one)"
+
+H db init
+H customers import "$TOP/demo/customers.csv"
+H staff import "$TOP/demo/staff.csv"
+H catalog import "$TOP/demo/catalog.csv"
+H catalog import --firmware "$TOP/demo/firmware.csv"
+H stock import "$TOP/demo/stock.csv"
+H fleet import "$FLEET/fleet.csv"
+# This machine's own headroomd, over SNMPv3 authPriv with write access, so
+# the registration number can be written back to it.
+H fleet add --name this-host --customer OWNIT --address 127.0.0.1 --port "$SNMPD_PORT" \
+    --version 3 --v3-user hruser --v3-auth-pass hrauthpass --v3-priv-pass hrprivpass --v3-write ||
+    die "could not add this host as a target"
+H fleet list
+
+step "4. History: 60 days of daily samples backfilled from CSV (headroom history import)"
+H history import "$FLEET/history.csv"
+
+step "5. A real poll of every target (the dead one costs its timeout once)"
+H poll --rrd-dir "$RRD"
+echo
+H fleet list
+echo
+H history --device AC1-AR100-0001 --since "$(date -u -d '-5 days' +%F)"
+
+step "6. Rules: what fires and why (nothing is sent by this step)"
+H rules eval --rules "$HEADROOM_RULES"
+
+step "7. Proposals, stock check and mail to the right sales person"
+SMTP_PORT=$(free_port tcp)
+mkdir -p "$MAILDIR_CAPTURE"
+spawn $PY "$TOP/tests/mail/smtpd_capture.py" --port "$SMTP_PORT" --dir "$MAILDIR_CAPTURE" \
+    --ready "$MAILDIR_CAPTURE/ready"
+wait_for 20 test -e "$MAILDIR_CAPTURE/ready" || die "the local SMTP server did not start"
+echo "local SMTP server (aiosmtpd) on 127.0.0.1:$SMTP_PORT, writing to $MAILDIR_CAPTURE"
+H propose --rules "$HEADROOM_RULES" --rrd-dir "$RRD" --fallback "fallback-sales@example.com" \
+    --from "headroom-demo@example.com" --smtp-host 127.0.0.1 --smtp-port "$SMTP_PORT" --starttls off
+echo
+H proposals
+echo
+H stock check EXP-AR-100-SHELF
+
+step "8. Reports"
+REPORTS="$DEMO_DIR/reports"
+mkdir -p "$REPORTS"
+H report fleet --format html --out "$REPORTS" --rrd-dir "$RRD" >/dev/null
+for c in ACME MUELLER GLOBEX INITECH; do
+    H report customer "$c" --format html --out "$REPORTS" --rrd-dir "$RRD" >/dev/null
+done
+H report fleet --rrd-dir "$RRD" --width 110
+
+step "Done: where to look"
+printf '%-28s %s\n' "mail received by sales:" "$MAILDIR_CAPTURE/msg-*.eml"
+for f in "$MAILDIR_CAPTURE"/msg-*.json; do
+    [ -e "$f" ] || continue
+    $PY - "$f" "${f%.json}.eml" <<'PY'
+import json, sys, email
+from email import policy
+j = json.load(open(sys.argv[1]))
+m = email.message_from_binary_file(open(sys.argv[2], "rb"), policy=policy.default)
+print("  %-40s -> %s" % (str(m["Subject"])[:80], ", ".join(j.get("rcpt_tos", j.get("recipients", [])))))
+PY
+done
+printf '%-28s %s\n' "fleet report (HTML):" "$REPORTS/fleet.html"
+printf '%-28s %s\n' "customer reports (HTML):" "$REPORTS/report-*.html"
+printf '%-28s %s\n' "database:" "$DB"
+printf '%-28s %s\n' "RRD files:" "$RRD/"
+printf '%-28s %s\n' "headroomd log:" "$DEMO_DIR/headroomd.log"
+echo
+echo "summary:"
+sqlite3 -box "$DB" "SELECT c.name AS customer, count(DISTINCT d.id) AS devices,
+    (SELECT count(*) FROM proposals p JOIN devices d2 ON d2.id = p.device_id WHERE d2.customer = c.id) AS proposals,
+    (SELECT group_concat(DISTINCT p.state) FROM proposals p JOIN devices d2 ON d2.id = p.device_id WHERE d2.customer = c.id) AS states
+    FROM customers c LEFT JOIN devices d ON d.customer = c.id GROUP BY c.id ORDER BY c.id" 2>&1 ||
+    echo "(summary query failed; see 'headroom proposals')"
