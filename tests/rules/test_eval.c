@@ -123,7 +123,7 @@ static void table(void)
         { "expanded", "" },
         { "hot", "load-near-rated load-growing" },
         { "hot-no-catalogue", "load-growing" },
-        { "old-fw", "firmware-outdated firmware-update-available" },
+        { "old-fw", "firmware-outdated" },
         { "old-fw-old-device", "" },
         { "no-history", "" },
     };

@@ -127,8 +127,25 @@ UPDATE devices SET sale_date = $(date -u -d 2025-06-01 +%s) WHERE serial = 'SN-F
 out=$("$HR" rules eval --rules "$RULES" --at "$NOW" --device SN-FILL 2>/dev/null)
 like "catalogue: firmware-outdated fires with the release dates" "$out" \
 "firmware-outdated	FIRES	notice	newer_firmware_exists=true days_since_firmware_release=667.5d.*proposal: FS-2000 SN-FILL at Acme Corp runs firmware 1.0 released 2025-01-01; 1.2 \(2026-06-01\) is available"
-like "catalogue: firmware-update-available fires (sold 2025-06-01)" "$out" \
-"firmware-update-available	FIRES	info	newer_firmware_exists=true age_days=516.5d"
+# Sold 2025-06-01, but its firmware is 667 days old: firmware-outdated says
+# it, and firmware-update-available (firmware under a year old) stays quiet.
+if [[ $out == *"firmware-update-available	FIRES"* ]]; then
+    not_ok "catalogue: firmware-update-available quiet when firmware-outdated fires"
+else
+    ok "catalogue: firmware-update-available quiet when firmware-outdated fires"
+fi
+# Installed firmware released 100 days ago, a newer one exists: only
+# firmware-update-available fires.
+sqlite3 "$HEADROOM_DB" "UPDATE catalog_firmware SET release_date = $((NOW - 100 * 86400))
+    WHERE model_number = 'FS2000' AND version = '1.0'"
+out=$("$HR" rules eval --rules "$RULES" --at "$NOW" --device SN-FILL 2>/dev/null)
+like "catalogue: firmware-update-available fires for firmware under a year old" "$out" \
+"firmware-update-available	FIRES	info	newer_firmware_exists=true age_days=516.5d days_since_firmware_release=100.0d"
+if [[ $out == *"firmware-outdated	FIRES"* ]]; then
+    not_ok "catalogue: firmware-outdated quiet for firmware under a year old"
+else
+    ok "catalogue: firmware-outdated quiet for firmware under a year old"
+fi
 like "catalogue: max_capacity in the upgrade text" "$out" "the model can take 36.38 TiB"
 
 "$HR" --db "$T/nonexistent.db" rules eval --rules "$RULES" >/dev/null 2>"$T/err"; rc=$?
