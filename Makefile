@@ -47,7 +47,8 @@ ESMTP_LIBS  := $(shell pkg-config --libs libesmtp-1.0 2>/dev/null)
 
 ALL_CFLAGS  = -std=gnu11 $(CFLAGS) $(WARN) $(SAN) -I$(TOP)/common -I$(B)/gen \
               -DHEADROOM_VERSION='"$(VERSION)"' \
-              -DHEADROOM_SYSCONFDIR='"$(SYSCONFDIR)"'
+              -DHEADROOM_SYSCONFDIR='"$(SYSCONFDIR)"' \
+              -DHEADROOM_DATADIR='"$(DATADIR)"'
 ALL_LDFLAGS = $(LDFLAGS) $(SAN)
 
 # Module fragments append to these.
@@ -90,7 +91,18 @@ $(COMMON_LIB): $(COMMON_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/%.o: %.c $(OIDS_H)
+# The install paths are compiled in (HEADROOM_SYSCONFDIR, HEADROOM_DATADIR):
+# this stamp changes when they do, so `make install PREFIX=/usr` after a
+# plain `make` rebuilds instead of installing programs that look in
+# /usr/local.  Rewritten only when its content differs.
+PATHS_STAMP := $(B)/gen/paths.stamp
+$(PATHS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(SYSCONFDIR) $(DATADIR)' | cmp -s - $@ || echo '$(SYSCONFDIR) $(DATADIR)' > $@
+.PHONY: FORCE
+FORCE:
+
+$(B)/%.o: %.c $(OIDS_H) $(PATHS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SNMP_CFLAGS) $(RRD_CFLAGS) $(SQL_CFLAGS) $(ESMTP_CFLAGS) -MMD -MP -c -o $@ $<
 

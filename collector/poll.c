@@ -47,7 +47,8 @@ static void poll_usage(FILE *f)
         "  -T, --timeout MS      per request, overriding each target's timeout_ms\n"
         "  -r, --retries N       per request, overriding each target's retries\n"
         "  -B, --budget MS       at most this long per target per cycle (default 10000)\n"
-        "  -R, --rrd-dir DIR     RRD files here (default " RRD_DEFAULT_DIR ")\n"
+        "  -R, --rrd-dir DIR     RRD files here (default $HEADROOM_RRD_DIR, else\n"
+        "                        " RRD_DEFAULT_DIR ")\n"
         "      --no-rrd          do not write RRD files\n"
         "  -a, --rrdcached ADDR  write through rrdcached (default $RRDCACHED_ADDRESS)\n"
         "      --batch N         results per database transaction (default 200)\n"
@@ -56,6 +57,9 @@ static void poll_usage(FILE *f)
         "  -i, --interval S      seconds between two polls of a target (default 300);\n"
         "                        each target keeps a fixed phase within the interval,\n"
         "                        so the fleet is spread evenly over it\n"
+        "\n"
+        "$HEADROOM_POLL_CONCURRENCY, _TIMEOUT, _RETRIES, _BUDGET and _INTERVAL (or\n"
+        "the config file's poll-* keys) replace the defaults above; flags win.\n"
         "\n"
         "Each cycle prints one line: targets, ok, failed, devices, new, conflicts,\n"
         "seconds and CPU milliseconds.  Exit status: 0 all targets answered, 4 some\n"
@@ -72,6 +76,38 @@ static int parse_uint(const char *opt, const char *s, long lo, long hi, long *ou
         return -1;
     }
     *out = (long)v;
+    return 0;
+}
+
+/* The environment (set by the user, or by headroom.conf through main.c)
+ * gives the defaults; the flags below override it. */
+static int poll_env(struct poll_cfg *c)
+{
+    const struct {
+        const char *var;
+        long lo, hi, *out;
+    } nums[] = {
+        { "HEADROOM_POLL_TIMEOUT", 10, 60000, &c->timeout_ms },
+        { "HEADROOM_POLL_RETRIES", 0, 10, &c->retries },
+        { "HEADROOM_POLL_BUDGET", 10, 600000, &c->budget_ms },
+    };
+    const char *e;
+    long v;
+
+    if ((e = getenv("HEADROOM_RRD_DIR")) && *e)
+        c->rrd_dir = e;
+    if ((e = getenv("HEADROOM_POLL_CONCURRENCY")) && *e) {
+        if (parse_uint("HEADROOM_POLL_CONCURRENCY", e, 1, 65536, &v) < 0) return -1;
+        c->concurrency = (unsigned)v;
+    }
+    if ((e = getenv("HEADROOM_POLL_INTERVAL")) && *e) {
+        if (parse_uint("HEADROOM_POLL_INTERVAL", e, 10, 86400, &v) < 0) return -1;
+        c->interval = (unsigned)v;
+    }
+    for (size_t i = 0; i < HR_ARRAY_LEN(nums); i++)
+        if ((e = getenv(nums[i].var)) && *e &&
+            parse_uint(nums[i].var, e, nums[i].lo, nums[i].hi, nums[i].out) < 0)
+            return -1;
     return 0;
 }
 
@@ -101,6 +137,8 @@ static int poll_args(int argc, char **argv, struct poll_cfg *c)
     c->timeout_ms = c->retries = c->budget_ms = -1;
     c->interval = 300;
     c->rrd_dir = RRD_DEFAULT_DIR;
+    if (poll_env(c) < 0)
+        return -1;
     while ((ch = getopt_long(argc, argv, "C:t:c:T:r:B:R:a:di:h", opts, NULL)) != -1) {
         switch (ch) {
         case 'C': c->customer = optarg; break;
