@@ -28,6 +28,10 @@ enum rpt_type {
     RPT_DATE,     /* Unix seconds: "2026-11-22" (CSV: the same text) */
     RPT_TIME,     /* Unix seconds: "2026-11-22 10:04Z" (CSV: ISO 8601) */
 };
+/* Or'ed into a column's type: long prose (a proposal's text).  Text shows
+ * it below the table, one folded line per row, instead of cutting it to a
+ * column; CSV and HTML keep it in the table. */
+#define RPT_PROSE 0x100
 
 struct rpt_table;
 struct rpt_doc;
@@ -55,7 +59,7 @@ struct rpt_table *rpt_table_add(struct rpt_doc *d, const char *title, const char
 void rpt_table_vertical(struct rpt_table *t);
 /* Columns, before any row.  NAME is "csv_name|Display name", or one name
  * for both. */
-int rpt_col(struct rpt_table *t, const char *name, enum rpt_type type);
+int rpt_col(struct rpt_table *t, const char *name, int type);
 /* Start a row, then set its cells left to right (a cell never set is
  * unknown: "-" in text and HTML, empty in CSV). */
 int rpt_row(struct rpt_table *t);
@@ -86,6 +90,7 @@ struct rpt_table {
     char **head;                /* shown in text and HTML */
     char **chead;               /* CSV header */
     enum rpt_type *type;
+    unsigned char *prose;       /* RPT_PROSE columns */
     char **cells;               /* nrows x ncols; NULL = unknown */
     size_t cap;                 /* rows allocated */
 };

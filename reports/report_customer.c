@@ -67,8 +67,7 @@ static int query_table(sqlite3 *db, struct rpt_table *t, const char *sql, const 
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static void cols(struct rpt_table *t, const char *const *names, const enum rpt_type *types,
-                 size_t n)
+static void cols(struct rpt_table *t, const char *const *names, const int *types, size_t n)
 {
     for (size_t i = 0; t && i < n; i++)
         rpt_col(t, names[i], types[i]);
@@ -83,7 +82,7 @@ static int customer_section(sqlite3 *db, struct rpt_doc *d, const char *id)
         "staff_name|staff name", "staff_email|staff email", "consent_sales|consent to sales",
         "devices",
     };
-    static const enum rpt_type types[] = {
+    static const int types[] = {
         RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_INT,
     };
     struct rpt_table *t = rpt_table_add(d, "Customer", "customer", NULL, NULL, NULL);
@@ -129,7 +128,7 @@ static void spec_table(struct dev_walk *w, const struct hr_facts *f, const struc
         "peak_7d|Cmax peak, 7 days", "rated_load|rated load", "days_to_full|days to full",
         "full_date|full date", "slope_per_day|trend per day", "forecast",
     };
-    static const enum rpt_type types[] = {
+    static const int types[] = {
         RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_BYTES,
         RPT_BYTES, RPT_DATE, RPT_STR, RPT_STR, RPT_STR, RPT_TIME, RPT_BYTES, RPT_PCT,
         RPT_REAL, RPT_REAL, RPT_REAL, RPT_DATE, RPT_BYTES, RPT_STR,
@@ -185,7 +184,7 @@ static void history_table(struct dev_walk *w, const struct hr_facts *f)
         "date", "capacity", "used", "used_pct|used %", "cmax_peak|Cmax peak",
         "rate_avg|rate avg",
     };
-    static const enum rpt_type types[] = {
+    static const int types[] = {
         RPT_DATE, RPT_BYTES, RPT_BYTES, RPT_PCT, RPT_REAL, RPT_REAL,
     };
     char since[32], title[128];
@@ -277,15 +276,15 @@ static int proposals_section(sqlite3 *db, struct rpt_doc *d, const char *id)
         "id|proposal", "created", "serial", "rule", "severity", "state", "sent_at|sent",
         "staff", "skus|SKUs", "why", "proposal",
     };
-    static const enum rpt_type pt[] = {
-        RPT_INT, RPT_TIME, RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_TIME, RPT_STR, RPT_STR,
-        RPT_STR, RPT_STR,
+    static const int pt[] = {
+        RPT_INT, RPT_TIME, RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_TIME, RPT_STR,
+        RPT_STR | RPT_PROSE, RPT_STR | RPT_PROSE, RPT_STR | RPT_PROSE,
     };
     static const char *const sn[] = {
         "proposal_id|proposal", "sku|SKU", "rank", "store", "quantity",
         "in_stock|in stock", "delivery_date|delivery date",
     };
-    static const enum rpt_type stt[] = {
+    static const int stt[] = {
         RPT_INT, RPT_STR, RPT_INT, RPT_STR, RPT_INT, RPT_STR, RPT_STR,
     };
     struct rpt_table *t;
@@ -322,13 +321,13 @@ static int registrations_section(sqlite3 *db, struct rpt_doc *d, const char *id)
         "reg_number|registration number", "serial", "registered", "source", "state",
         "agent_set|written to device",
     };
-    static const enum rpt_type rt[] = { RPT_STR, RPT_STR, RPT_TIME, RPT_STR, RPT_STR, RPT_STR };
+    static const int rt[] = { RPT_STR, RPT_STR, RPT_TIME, RPT_STR, RPT_STR, RPT_STR };
     static const char *const cn[] = {
         "serial", "registered_customer|registered to", "claiming_customer|claimed by",
         "claiming_target|claiming target", "first_seen|first seen", "last_seen|last seen",
         "times_seen|times seen", "state",
     };
-    static const enum rpt_type ct[] = {
+    static const int ct[] = {
         RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_TIME, RPT_TIME, RPT_INT, RPT_STR,
     };
     struct rpt_table *t;

@@ -61,6 +61,7 @@ static void table_free(struct rpt_table *t)
     free(t->head);
     free(t->chead);
     free(t->type);
+    free(t->prose);
     free(t->title);
     free(t->csv);
     free(t->key);
@@ -199,11 +200,12 @@ void rpt_table_vertical(struct rpt_table *t)
         t->vertical = 1;
 }
 
-int rpt_col(struct rpt_table *t, const char *name, enum rpt_type type)
+int rpt_col(struct rpt_table *t, const char *name, int type)
 {
     const char *bar = strchr(name, '|');
     char **nh, **nch;
     enum rpt_type *nt;
+    unsigned char *np;
 
     if (!t || t->nrows)
         return -1;
@@ -216,6 +218,9 @@ int rpt_col(struct rpt_table *t, const char *name, enum rpt_type type)
     if (!(nt = realloc(t->type, (t->ncols + 1) * sizeof *nt)))
         return -1;
     t->type = nt;
+    if (!(np = realloc(t->prose, t->ncols + 1)))
+        return -1;
+    t->prose = np;
     t->chead[t->ncols] = bar ? strndup(name, (size_t)(bar - name)) : strdup(name);
     t->head[t->ncols] = strdup(bar ? bar + 1 : name);
     if (!t->head[t->ncols] || !t->chead[t->ncols]) {
@@ -223,7 +228,8 @@ int rpt_col(struct rpt_table *t, const char *name, enum rpt_type type)
         free(t->chead[t->ncols]);
         return -1;
     }
-    t->type[t->ncols++] = type;
+    t->prose[t->ncols] = (type & RPT_PROSE) != 0;
+    t->type[t->ncols++] = (enum rpt_type)(type & ~RPT_PROSE);
     return 0;
 }
 

@@ -135,8 +135,7 @@ static int cmp_fw(const void *p, const void *q)
     return by_value(a->fw_age, b->fw_age, 1, a, b);
 }
 
-static void cols(struct rpt_table *t, const char *const *names, const enum rpt_type *types,
-                 size_t n)
+static void cols(struct rpt_table *t, const char *const *names, const int *types, size_t n)
 {
     for (size_t i = 0; t && i < n; i++)
         rpt_col(t, names[i], types[i]);
@@ -148,7 +147,7 @@ static void rank_full(struct rpt_doc *d, struct fleet *fl)
         "rank", "customer", "serial", "model", "used_pct|used %", "days_to_full|days to full",
         "full_date|full date", "slope_per_day|trend per day", "forecast",
     };
-    static const enum rpt_type types[] = {
+    static const int types[] = {
         RPT_INT, RPT_STR, RPT_STR, RPT_STR, RPT_PCT, RPT_REAL, RPT_DATE, RPT_BYTES, RPT_STR,
     };
     struct rpt_table *t;
@@ -184,7 +183,7 @@ static void rank_load(struct rpt_doc *d, struct fleet *fl, int have_catalog)
         "rank", "customer", "serial", "model", "peak_7d|Cmax peak, 7 days",
         "rated_load|rated load", "load_pct|load vs rating %",
     };
-    static const enum rpt_type types[] = {
+    static const int types[] = {
         RPT_INT, RPT_STR, RPT_STR, RPT_STR, RPT_REAL, RPT_REAL, RPT_PCT,
     };
     struct rpt_table *t;
@@ -217,7 +216,7 @@ static void rank_firmware(struct rpt_doc *d, struct fleet *fl, int have_catalog)
         "rank", "customer", "serial", "model", "firmware", "released",
         "age_days|age, days", "latest",
     };
-    static const enum rpt_type types[] = {
+    static const int types[] = {
         RPT_INT, RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_DATE, RPT_INT, RPT_STR,
     };
     struct rpt_table *t;
@@ -305,7 +304,7 @@ static int unreachable(sqlite3 *db, struct rpt_doc *d)
         "target", "customer", "address", "status", "since", "last_ok|last success",
         "rtt_ms|RTT ms", "failures", "error",
     };
-    static const enum rpt_type types[] = {
+    static const int types[] = {
         RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_TIME, RPT_TIME, RPT_REAL, RPT_INT, RPT_STR,
     };
     struct rpt_table *t;

@@ -107,6 +107,12 @@ static void col_widths(const struct rpt_table *t, size_t *w, unsigned width)
 
     for (size_t c = 0; c < t->ncols; c++) {
         size_t vw = 0;
+        if (t->prose[c]) {
+            w[c] = 0;
+            if (min)
+                min[c] = 0;
+            continue;
+        }
         for (size_t r = 0; r < t->nrows; r++) {
             size_t cw = str_width(rpt_show(t, r, c, buf, sizeof buf));
             if (cw > vw)
@@ -117,7 +123,7 @@ static void col_widths(const struct rpt_table *t, size_t *w, unsigned width)
             w[c] = STR_MAX;
         if (min)
             min[c] = t->type[c] == RPT_STR ? STR_MIN : vw > 2 ? vw : 2;
-        total += w[c] + (c ? strlen(COL_SEP) : 0);
+        total += w[c] + (total ? strlen(COL_SEP) : 0);
     }
     while (min && total + 2 > width) {
         size_t widest = t->ncols;
@@ -151,10 +157,61 @@ static void write_vertical(FILE *f, const struct rpt_table *t, unsigned width)
     }
 }
 
-static int write_table(FILE *f, const struct rpt_table *t, unsigned width)
+/* The last column shown in the aligned table (prose ones are not). */
+static size_t last_col(const struct rpt_table *t)
+{
+    size_t last = 0;
+
+    for (size_t c = 0; c < t->ncols; c++)
+        if (!t->prose[c])
+            last = c;
+    return last;
+}
+
+static void write_row(FILE *f, const struct rpt_table *t, const size_t *w, size_t r)
 {
     char buf[64];
+    size_t last = last_col(t);
+    int first = 1;
+
+    fputs("  ", f);
+    for (size_t c = 0; c < t->ncols; c++) {
+        if (t->prose[c])
+            continue;
+        if (!first)
+            fputs(COL_SEP, f);
+        first = 0;
+        put_cell(f, r == (size_t)-1 ? t->head[c] : rpt_show(t, r, c, buf, sizeof buf), w[c],
+                 rpt_is_numeric(t->type[c]), c == last);
+    }
+    fputc('\n', f);
+}
+
+static void write_para(FILE *f, const char *s, unsigned width, unsigned indent);
+
+/* Prose columns below the table: "  KEY, header: text", folded. */
+static void write_prose(FILE *f, const struct rpt_table *t, unsigned width)
+{
+    char buf[64], *line;
+
+    for (size_t r = 0; r < t->nrows; r++)
+        for (size_t c = 0; c < t->ncols; c++) {
+            if (!t->prose[c])
+                continue;
+            char key[64];
+            hr_strlcpy(key, rpt_show(t, r, 0, buf, sizeof buf), sizeof key);
+            if (asprintf(&line, "%s %s, %s: %s", t->head[0], key, t->head[c],
+                         rpt_show(t, r, c, buf, sizeof buf)) < 0)
+                continue;
+            write_para(f, line, width, 2);
+            free(line);
+        }
+}
+
+static int write_table(FILE *f, const struct rpt_table *t, unsigned width)
+{
     size_t *w;
+    int prose = 0;
 
     fprintf(f, "%s\n", t->title);
     if (t->vertical) {
@@ -168,42 +225,35 @@ static int write_table(FILE *f, const struct rpt_table *t, unsigned width)
     if (!(w = calloc(t->ncols, sizeof *w)))
         return -1;
     col_widths(t, w, width);
-    fputs("  ", f);
-    for (size_t c = 0; c < t->ncols; c++) {
-        if (c)
-            fputs(COL_SEP, f);
-        put_cell(f, t->head[c], w[c], rpt_is_numeric(t->type[c]), c + 1 == t->ncols);
-    }
-    fputc('\n', f);
-    for (size_t r = 0; r < t->nrows; r++) {
-        fputs("  ", f);
-        for (size_t c = 0; c < t->ncols; c++) {
-            if (c)
-                fputs(COL_SEP, f);
-            put_cell(f, rpt_show(t, r, c, buf, sizeof buf), w[c], rpt_is_numeric(t->type[c]),
-                     c + 1 == t->ncols);
-        }
-        fputc('\n', f);
-    }
+    write_row(f, t, w, (size_t)-1);
+    for (size_t r = 0; r < t->nrows; r++)
+        write_row(f, t, w, r);
     free(w);
+    for (size_t c = 0; c < t->ncols; c++)
+        prose |= t->prose[c];
+    if (prose) {
+        fputc('\n', f);
+        write_prose(f, t, width);
+    }
     return 0;
 }
 
 /* S folded at blanks so no line is wider than WIDTH (a word longer than
- * the line stays whole). */
-static void write_para(FILE *f, const char *s, unsigned width)
+ * the line stays whole); lines after the first indented INDENT + 2. */
+static void write_para(FILE *f, const char *s, unsigned width, unsigned indent)
 {
-    size_t col = 0;
+    size_t col = indent;
 
+    fprintf(f, "%*s", (int)indent, "");
     while (*s) {
         const char *e = strchr(s, ' ');
         size_t n = e ? (size_t)(e - s) : strlen(s);
         char *word = strndup(s, n);
         size_t ww = word ? str_width(word) : n;
-        if (col && col + 1 + ww > width) {
-            fputc('\n', f);
-            col = 0;
-        } else if (col) {
+        if (col > indent && col + 1 + ww > width) {
+            fprintf(f, "\n%*s", (int)indent + 2, "");
+            col = indent + 2;
+        } else if (col > indent) {
             fputc(' ', f);
             col++;
         }
@@ -238,7 +288,7 @@ int rpt_write_text(const struct rpt_doc *d, FILE *f, unsigned width)
             underline(f, b->text, b->level <= 2 ? '-' : '.');
             break;
         case RPT_B_PARA:
-            write_para(f, b->text, width);
+            write_para(f, b->text, width, 0);
             break;
         case RPT_B_TABLE:
             fputc('\n', f);

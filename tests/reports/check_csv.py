@@ -4,6 +4,7 @@ with Python's csv module (RFC 4180) and check headers, row counts and
 values against the test database of tests/reports/mkdb.sh."""
 import csv
 import os
+import re
 import sys
 
 errors = []
@@ -69,7 +70,20 @@ def customer(d, want_days):
     reg = load(d, "registrations")
     expect("registrations", sorted(r["serial"] for r in reg), ["SN-FEW", "SN-FLAT", "SN-GROW"])
     expect("no conflicts for ACME", load(d, "conflicts"), [])
-    expect("no proposals yet", load(d, "proposals"), [])
+    props = load(d, "proposals")
+    full = [p for p in props if p["serial"] == "SN-GROW" and p["rule"] == "capacity-full-soon"]
+    expect("SN-GROW capacity-full-soon proposed", len(full), 1)
+    expect("no suppressed proposals listed", [p["state"] for p in props if p["state"] == "suppressed"], [])
+    if full:
+        expect("its state", full[0]["state"], "sent")
+        expect("its SKUs", full[0]["skus"], "EXP-AR-100-SHELF HDD-AR-100-8T")
+        stock = [s for s in load(d, "proposal_stock") if s["proposal_id"] == full[0]["id"]]
+        best = [s for s in stock if s["sku"] == "EXP-AR-100-SHELF" and s["rank"] == "0"]
+        expect("shelf in stock at Tokyo Central",
+               [(s["store"], s["in_stock"], s["quantity"]) for s in best],
+               [("Tokyo Central", "yes", "2")])
+        if best and not re.match(r"^\d{4}-\d\d-\d\d$", best[0]["delivery_date"]):
+            errors.append("delivery date %r" % best[0]["delivery_date"])
 
 
 def fleet(d, want_days):
@@ -90,16 +104,26 @@ def fleet(d, want_days):
             errors.append("a forecast after a no-forecast row: %r" % r)
     expect("ranks 1..n", [r["rank"] for r in full], [str(i + 1) for i in range(len(full))])
     load_ = load(d, "rank_load")
-    peaks = [float(r["peak_7d"]) for r in load_ if r["peak_7d"]]
-    expect("load ranked busiest first without ratings", peaks, sorted(peaks, reverse=True))
-    expect("rank_firmware rows", len(load(d, "rank_firmware")), len(full))
+    expect("rated devices first", [r["serial"] for r in load_[:3]], ["SN-GROW", "SN-FEW", "SN-FLAT"])
+    g = [r for r in load_ if r["serial"] == "SN-GROW"][0]
+    expect("SN-GROW load against rating", (g["peak_7d"], g["rated_load"], g["load_pct"]),
+           ("1590", "5000", "31.8"))
+    peaks = [float(r["peak_7d"]) for r in load_[3:] if r["peak_7d"]]
+    expect("unrated ranked busiest first", peaks, sorted(peaks, reverse=True))
+    fw = load(d, "rank_firmware")
+    expect("rank_firmware rows", len(fw), len(full))
+    expect("oldest firmware first", sorted(r["serial"] for r in fw[:3]), ["SN-FEW", "SN-FLAT", "SN-GROW"])
+    expect("its release and latest", (fw[0]["firmware"], fw[0]["released"], fw[0]["latest"]),
+           ("0.9", "2024-03-01", "1.0"))
+    at = int(sys.argv[4])
+    expect("its age in days", fw[0]["age_days"], str((at - 1709251200) // 86400))
     t = load(d, "targets")
     expect("one unreachable target", [(r["target"], r["status"]) for r in t], [("ag9", "timeout")])
     expect("its failures", t[0]["failures"] if t else None, "1")
     expect("never answered: no last success", t[0]["last_ok"] if t else None, "")
 
 
-kind, d, want = sys.argv[1], sys.argv[2], sys.argv[3]
+kind, d, want = sys.argv[1], sys.argv[2], sys.argv[3]   # fleet: AT in argv[4]
 (customer if kind == "customer" else fleet)(d, want)
 for e in errors:
     print("#", e)

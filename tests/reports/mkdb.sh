@@ -14,6 +14,9 @@
 #                  1000 + 10 per day (a forecast exists)
 #         SN-FLAT  4 TiB, used flat at 1 TiB (no forecast: flat)
 #         SN-FEW   2 TiB, two days of history (no forecast: too few)
+#         all three model AR-100 (rules/examples/catalog.csv: rated load
+#         5000) with firmware 0.9 (released 2024-03-01; 1.0 is latest);
+#         proposals made by `headroom propose` with stock answers
 HOSTILE='<script>alert(1)</script> & "Co"'
 NONASCII='Müller Speicher 株式会社'
 PWN='<script>document.title="pwned"</script>Gamma'
@@ -70,4 +73,17 @@ with open(sys.argv[1], "w", newline="") as f:
         w.writerow(["SN-FEW", t, "ACME", 2 * TB, TB // 2 + i * G, 300, 10])
 PY
     "$H" history import "$T/hist.csv" > /dev/null || return 1
+    # The catalogue, firmware releases and stock shipped as examples, and
+    # proposals made by the rule engine (mail to a Maildir).  History
+    # import carries no device spec (a poll would): ACME's model and
+    # firmware by hand, as their agents would report them.
+    local EX="$TOP/rules/examples"
+    "$H" catalog import "$EX/catalog.csv" > /dev/null || return 1
+    "$H" catalog import --firmware "$EX/firmware.csv" > /dev/null || return 1
+    "$H" stock import "$EX/stock.csv" > /dev/null || return 1
+    sqlite3 "$HEADROOM_DB" "UPDATE devices SET model_name = 'Array', model_number = 'AR-100',
+        firmware = '0.9' WHERE customer = 'ACME'" || return 1
+    "$H" propose --rules "$TOP/rules/default.rules" --at "$AT" --maildir "$T/mail" \
+        --fallback fallback@example.com --rrd-dir "$RRD" > "$T/propose.out" 2>&1 ||
+        { diag "propose: $(cat "$T/propose.out")"; return 1; }
 }

@@ -37,6 +37,8 @@ like "text: forecast of SN-GROW" "$(cat "$T/acme.txt")" "Forecast: full in ${wan
 like "text: SN-FLAT has no forecast (flat)" "$(cat "$T/acme.txt")" "no forecast: use is flat"
 like "text: SN-FEW has no forecast (too few)" "$(cat "$T/acme.txt")" "no forecast: too few daily points"
 like "text: registration number shown" "$(cat "$T/acme.txt")" "HR-[0-9]{4}-[0-9]{6}-[0-9X] +SN-GROW"
+like "text: the proposal's text below its table" "$(cat "$T/acme.txt")" "proposal [0-9]+, proposal: Expand Array SN-GROW"
+like "text: stock answer with store and delivery date" "$(cat "$T/acme.txt")" "EXP-AR-100-SHELF +0 +Tokyo Central +2 +yes +20[0-9]{2}-[0-9]{2}-[0-9]{2}"
 # Every row of each history table: the 'used' column ends, and the 'date'
 # column of the next one starts, at the header's offsets (mawk: bytes;
 # these tables are ASCII).
@@ -73,8 +75,11 @@ rows = list(csv.DictReader(open(sys.argv[1], newline='')))
 sys.exit(not (len(rows) == 1 and rows[0]['serial'] == 'DUP-SERIAL-0001' and
          {rows[0]['registered_customer'], rows[0]['claiming_customer']} == {'C001', 'C002'} and
          rows[0]['state'] == 'open'))" "$T/csv1/conflicts.csv"
+"$H" report customer C002 "${RO[@]}" --format csv --out "$T/csv2" > /dev/null
+is "csv: C002's suppressed proposal (no consent) not listed" \
+    "$($PY -c "import csv,sys; print(len(list(csv.DictReader(open(sys.argv[1], newline='')))))" "$T/csv2/proposals.csv")" 0
 "$H" report fleet "${RO[@]}" --format csv --out "$T/fcsv" > /dev/null; is "csv fleet: exit 0" "$?" 0
-check "csv fleet: rankings, targets, summary" $PY "$R/check_csv.py" fleet "$T/fcsv" "$want_days"
+check "csv fleet: rankings, targets, summary" $PY "$R/check_csv.py" fleet "$T/fcsv" "$want_days" "$AT"
 out=$("$H" report fleet "${RO[@]}" --format csv); is "csv on stdout: exit 0" "$?" 0
 like "csv on stdout: sections" "$out" "# summary"$'\r'
 
