@@ -16,6 +16,8 @@ check "headroom is built" test -x "$H"
 "$H" report > /dev/null 2>&1; is "no report kind: exit 2" "$?" 2
 "$H" report fleet --format pdf > /dev/null 2>&1; is "bad --format: exit 2" "$?" 2
 "$H" report customer > /dev/null 2>&1; is "customer without ID: exit 2" "$?" 2
+"$H" report fleet --days 0 > /dev/null 2>&1; is "--days 0: exit 2" "$?" 2
+"$H" report fleet --since garbage > /dev/null 2>&1; is "bad --since: exit 2" "$?" 2
 
 make_report_db || { not_ok "test database built"; exit 1; }
 ok "test database built (snmpsim poll + history import)"
@@ -127,7 +129,10 @@ else
     not_ok "chromium is installed (tools/deps.sh)"
 fi
 
-# ---- out directory is confined, files replaced atomically ----
+# ---- out directory: errors, confined names ----
+"$H" report fleet "${RO[@]}" --out /proc/nonexistent > /dev/null 2> "$T/err"
+is "unwritable --out: exit 1" "$?" 1
+like "unwritable --out: says where" "$(cat "$T/err")" "/proc/nonexistent"
 "$H" report customer ACME "${RO[@]}" --format text --out "$T/txt" > "$T/txt.list"
 is "text --out: the path printed" "$(cat "$T/txt.list")" "$T/txt/report-ACME.txt"
 "$H" report customer C001 "${RO[@]}" --format text --out "$T/txt" > /dev/null
