@@ -42,6 +42,10 @@ void rpt_forecast_text(const struct hr_forecast *fc, char *buf, size_t sz);
 int rpt_graphs(struct rpt_doc *d, struct rpt_opts *o, const struct hr_facts *f,
                const char *rrd_file, const struct hr_forecast *fc);
 
+/* `headroom report` (collector/main.c finds it through a weak symbol). */
+struct hr_ctx;
+int hr_cmd_report(struct hr_ctx *ctx, int argc, char **argv);
+
 /* The two reports: an HR_EXIT_* code; the document in *OUT. */
 int rpt_customer(struct sqlite3 *db, struct rpt_opts *o, const char *id, struct rpt_doc **out);
 int rpt_fleet(struct sqlite3 *db, struct rpt_opts *o, struct rpt_doc **out);
