@@ -19,7 +19,10 @@ static const char css[] =
     "h3{font-size:1.05em;margin-top:1.2em}"
     "table{border-collapse:collapse;margin:.6em 0 1em;font-size:.9em}"
     "caption{text-align:left;font-weight:bold;padding:.2em 0}"
-    "th,td{border:1px solid #bbb;padding:.15em .5em;vertical-align:top}"
+    "th,td{border:1px solid #bbb;padding:.15em .5em;vertical-align:top;white-space:nowrap}"
+    /* Long strings (proposal texts, hostile 64 KiB serials) wrap anywhere
+     * inside a bounded cell instead of widening the table. */
+    "td.long{white-space:normal;overflow-wrap:anywhere;min-width:14em;max-width:36em}"
     "thead th{background:#e8eef7}"
     "table.kv th{text-align:left;background:#f3f3f3}"
     "td.num{text-align:right;font-variant-numeric:tabular-nums}"
@@ -66,6 +69,27 @@ static void base64(FILE *f, const unsigned char *p, size_t n)
     }
 }
 
+/* A cell: escaped, and cut after HTML_CELL_MAX bytes (on a character
+ * boundary) so a 64 KiB serial cannot swallow the page; CSV has it all. */
+#define HTML_CELL_MAX 160
+#define HTML_LONG 32
+static void write_cell(FILE *f, const char *s)
+{
+    char buf[HTML_CELL_MAX + 8];
+    size_t n = strlen(s);
+
+    if (n <= HTML_CELL_MAX) {
+        rpt_html_escape(f, s);
+        return;
+    }
+    n = HTML_CELL_MAX;
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--;
+    memcpy(buf, s, n);
+    memcpy(buf + n, "\xe2\x80\xa6", 4);   /* U+2026 and the NUL */
+    rpt_html_escape(f, buf);
+}
+
 static void write_vertical(FILE *f, const struct rpt_table *t)
 {
     char buf[64];
@@ -78,8 +102,9 @@ static void write_vertical(FILE *f, const struct rpt_table *t)
     for (size_t c = 0; c < t->ncols; c++) {
         fputs("<tr><th scope=\"row\">", f);
         rpt_html_escape(f, t->head[c]);
-        fputs("</th><td>", f);
-        rpt_html_escape(f, t->nrows ? rpt_show(t, 0, c, buf, sizeof buf) : "-");
+        const char *v = t->nrows ? rpt_show(t, 0, c, buf, sizeof buf) : "-";
+        fputs(strlen(v) > HTML_LONG ? "</th><td class=\"long\">" : "</th><td>", f);
+        write_cell(f, v);
         fputs("</td></tr>\n", f);
     }
     fputs("</table>\n", f);
@@ -119,8 +144,10 @@ static void write_table(FILE *f, const struct rpt_table *t)
     for (size_t r = 0; r < t->nrows; r++) {
         fputs("<tr>", f);
         for (size_t c = 0; c < t->ncols; c++) {
-            fputs(rpt_is_numeric(t->type[c]) ? "<td class=\"num\">" : "<td>", f);
-            rpt_html_escape(f, rpt_show(t, r, c, buf, sizeof buf));
+            const char *v = rpt_show(t, r, c, buf, sizeof buf);
+            fputs(rpt_is_numeric(t->type[c]) ? "<td class=\"num\">"
+                  : strlen(v) > HTML_LONG ? "<td class=\"long\">" : "<td>", f);
+            write_cell(f, v);
             fputs("</td>", f);
         }
         fputs("</tr>\n", f);
