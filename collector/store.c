@@ -597,6 +597,8 @@ static void rrd_write(struct hr_store *s, const struct hr_dev_row *row, const st
         s->stats.rrd_updates++;
     else if (rc == 1)
         s->stats.rrd_skipped++;
+    else if (rc == HR_RRD_DOWN)
+        s->stats.rrd_errors++;   /* hr_rrd logs the loss and the recovery once */
     else if (s->stats.rrd_errors++ < 10)
         hr_log(LOG_ERR, "rrd: %s", err);
 }

@@ -114,10 +114,60 @@ static void rrd_err(char *err, size_t errlen, const char *what)
     rrd_clear_error();
 }
 
+/* While rrdcached is unreachable, try to connect again at most this
+ * often: librrd's connect() blocks, and a cycle has an update per device. */
+#define RECONNECT_S 5
+
 struct hr_rrd {
     char dir[PATH_MAX];
     char *daemon;
+    int down;             /* the connection is lost and was logged so */
+    time_t next_try;      /* CLOCK_MONOTONIC seconds of the next connect */
 };
+
+static time_t mono_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec;
+}
+
+/* The connection broke or cannot be made: say so once, not per update. */
+static int daemon_lost(struct hr_rrd *w, char *err, size_t errlen)
+{
+    const char *e = rrd_get_error();
+
+    if (!w->down)
+        hr_log(LOG_ERR, "rrdcached %s: connection lost (%s); RRD updates are skipped "
+               "until it is back (retried every %d s)", w->daemon,
+               e && *e ? e : "not connected", RECONNECT_S);
+    rrd_clear_error();
+    w->down = 1;
+    w->next_try = mono_now() + RECONNECT_S;
+    snprintf(err, errlen, "rrdcached %s: not connected", w->daemon);
+    return HR_RRD_DOWN;
+}
+
+/* librrd's client never reconnects once a request has failed (every later
+ * request answers ENOTCONN), so a long-running writer reconnects itself:
+ * here, before an update, rate-limited while the daemon stays away. */
+static int daemon_ready(struct hr_rrd *w, char *err, size_t errlen)
+{
+    if (rrdc_is_connected(w->daemon))
+        return 0;
+    if (w->down && mono_now() < w->next_try) {
+        snprintf(err, errlen, "rrdcached %s: not connected", w->daemon);
+        return HR_RRD_DOWN;
+    }
+    rrd_clear_error();
+    if (rrdc_connect(w->daemon) != 0)
+        return daemon_lost(w, err, errlen);
+    if (w->down)
+        hr_log(LOG_NOTICE, "rrdcached %s: reconnected; RRD updates resume", w->daemon);
+    w->down = 0;
+    return 0;
+}
 
 struct hr_rrd *hr_rrd_new(const char *dir, const char *daemon, char *err, size_t errlen)
 {
@@ -257,11 +307,25 @@ int hr_rrd_update(struct hr_rrd *w, const char *file, const struct hr_rrd_sample
     snprintf(val, sizeof val, "%" PRId64, s->time);
     for (int i = 0; i < HR_RRD_NDS; i++)
         fmt_value(val + strlen(val), sizeof val - strlen(val), s->known & (1u << i), v[i]);
+    if (w->daemon && (rc = daemon_ready(w, err, errlen)) < 0)
+        return rc;
     /* The file almost always exists: try the update first and look for
      * the file only when it fails (one system call less per update). */
     rc = update_once(w, path, val);
     if (rc >= 0)
         return rc;
+    if (w->daemon && !rrdc_is_connected(w->daemon)) {
+        /* The daemon went away under this request (restarted between two
+         * cycles, say): one new connection at once, and the sample again. */
+        rrd_clear_error();
+        if (rrdc_connect(w->daemon) != 0)
+            return daemon_lost(w, err, errlen);
+        rc = update_once(w, path, val);
+        if (rc >= 0)
+            return rc;
+        if (!rrdc_is_connected(w->daemon))
+            return daemon_lost(w, err, errlen);
+    }
     if (stat(path, &st) == 0 || errno != ENOENT) {
         rrd_err(err, errlen, path);
         return -1;

@@ -45,6 +45,11 @@ void hr_rrd_free(struct hr_rrd *w);
 /* The daemon address in use, or NULL for direct updates. */
 const char *hr_rrd_daemon(const struct hr_rrd *w);
 
+/* hr_rrd_update's answer while rrdcached cannot be reached: the loss and
+ * the recovery are logged once each by the writer, so callers need not log
+ * every update (the writer reconnects by itself, at most every 5 s). */
+#define HR_RRD_DOWN (-2)
+
 /* One sample.  Bits of KNOWN say which values are valid; the others are
  * written as unknown (U).  WRITES is the raw counter; pass it unknown when
  * the counter restarted, so that DERIVE does not see a jump. */
@@ -57,7 +62,8 @@ struct hr_rrd_sample {
 
 /* Update FILE (a name from hr_rrd_filename) with S, creating the file
  * first if it does not exist.  Returns 0 (updated), 1 (skipped: not newer
- * than the file's last update), -1 with a message in ERR. */
+ * than the file's last update), -1 with a message in ERR, or HR_RRD_DOWN
+ * (rrdcached unreachable; ERR says so). */
 int hr_rrd_update(struct hr_rrd *w, const char *file, const struct hr_rrd_sample *s,
                   char *err, size_t errlen);
 /* Ask rrdcached to write FILE out now (no-op when direct). */
