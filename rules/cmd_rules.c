@@ -24,7 +24,7 @@
 static const char *default_rules_path(void)
 {
     const char *e = getenv("HEADROOM_RULES");
-    return e && *e ? e : HEADROOM_SYSCONFDIR "/headroom/default.rules";
+    return e && *e ? e : HEADROOM_DATADIR "/headroom/default.rules";
 }
 
 static void usage(FILE *f)
@@ -43,7 +43,7 @@ static void usage(FILE *f)
             "\n"
             "Options:\n"
             "  -r, --rules FILE     rule file (default: $HEADROOM_RULES, else\n"
-            "                       %s/headroom/default.rules)\n"
+            "                       %s/headroom/default.rules, installed by make install)\n"
             "  -C, --customer C     only devices of customer C (ID or name)\n"
             "  -D, --device SERIAL  only the device with this serial number\n"
             "  -d, --db FILE        the fleet database (default: headroom --db)\n"
@@ -57,7 +57,7 @@ static void usage(FILE *f)
             "\n"
             "Exit status: 0 ok (eval: evaluated, whether or not anything fired),\n"
             "1 failure, 2 usage, 3 errors in a rule file.\n",
-            HEADROOM_SYSCONFDIR);
+            HEADROOM_DATADIR);
 }
 
 static int cmd_check(int argc, char **argv, int quiet)
