@@ -64,10 +64,10 @@ fuzz-rules: $(B)/fuzz/fuzz_rules
 
 MAN1 += rules/headroom-rules.1
 
+# The shipped rules are data, replaced on upgrade; a site's own rules go
+# elsewhere and are named by 'rules' in headroom.conf.
 install-rules:
 	install -d $(DESTDIR)$(DATADIR)/headroom $(DESTDIR)$(DOCDIR)
-	# The shipped rules are data, replaced on upgrade; a site's own rules
-	# go elsewhere and are named by 'rules' in headroom.conf.
 	install -m 644 rules/default.rules $(DESTDIR)$(DATADIR)/headroom/default.rules
 	install -m 644 docs/rules.md $(DESTDIR)$(DOCDIR)/rules.md
 INSTALL_TARGETS += install-rules
