@@ -262,6 +262,23 @@ static char *dup0(const char *s, int *oom)
     return d;
 }
 
+/* A template expansion carries device strings (a serial with CR LF):
+ * subject and proposal are one line each, in the mail and the database. */
+static char *one_line(char *s)
+{
+    char *o;
+    size_t n;
+
+    if (!s)
+        return NULL;
+    n = strlen(s);
+    /* U+FFFD is 3 bytes for each replaced control byte. */
+    if ((o = malloc(n * 3 + 1)))
+        hr_sanitize(o, n * 3 + 1, s, n);
+    free(s);
+    return o;
+}
+
 /* Copy what a firing needs out of the facts. */
 static int prop_make(struct run *R, const struct hr_facts *f, int64_t dev,
                      const struct hr_rule *r, struct hr_evalctx *ec,
@@ -297,8 +314,8 @@ static int prop_make(struct run *R, const struct hr_facts *f, int64_t dev,
     p->severity = dup0(hr_rule_severity(r), &oom);
     hr_rule_why_format(res, why, sizeof why);
     p->why = dup0(why, &oom);
-    p->subject = hr_rule_subject(r, ec);
-    p->text = hr_rule_proposal(r, ec);
+    p->subject = one_line(hr_rule_subject(r, ec));
+    p->text = one_line(hr_rule_proposal(r, ec));
     if (!p->subject || !p->text)
         oom = 1;
     for (size_t i = 0; i < hr_rule_sku_count(r) && i < HR_RULES_MAX_SKUS; i++) {

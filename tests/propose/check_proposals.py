@@ -134,6 +134,8 @@ def main():
         text = [q for q in msg.walk() if q.get_content_type() == "text/plain"][0].get_content()
         check("serial X\ufffd\ufffdBcc: evil@example.com" in text,
               "fallback: ... and in the text part")
+        check(not any(l.lstrip().startswith("Bcc") for l in (text + html).splitlines()),
+              "fallback: no body line starts with the injected 'Bcc:'")
     if "boss@example.com" in msgs:
         text = all_text(msgs["boss@example.com"][2])
         check("not consented" in text and "Proposal id" in text,
