@@ -1087,9 +1087,11 @@ int hr_cmd_propose(struct hr_ctx *ctx, int argc, char **argv)
     if (!o.dry_run && !o.no_mail) {
         /* The flush opens its own connection: ours must not hold a
          * transaction (it does not: run_record committed). */
-        int frc = run_flush(&R, ctx);
-        if (frc != HR_EXIT_OK && frc != HR_EXIT_PARTIAL)
-            rc = frc;
+        /* The proposals are recorded and their mail is queued whatever the
+         * flush does (busy lock, SMTP trouble): that is "done, but mail
+         * stayed queued", not a failure of propose. */
+        if (run_flush(&R, ctx) != HR_EXIT_OK)
+            rc = HR_EXIT_PARTIAL;
     }
     if (rc == HR_EXIT_OK && !o.dry_run && !o.no_mail && unsent(R.db, first_id) != 0)
         rc = HR_EXIT_PARTIAL;

@@ -24,6 +24,9 @@ for c in catalog stock propose proposals; do
 done
 hr propose --bogus > /dev/null 2>&1; is "propose: unknown option exits 2" "$?" 2
 hr propose --fallback 'not an address' > /dev/null 2>&1; is "propose: bad --fallback exits 2" "$?" 2
+printf 'rule broken {\n  when used_percent >= \n}\n' > "$T/bad.rules"
+out=$(hr propose --rules "$T/bad.rules" 2>&1); is "propose: bad rule file exits 3" "$?" 3
+like "propose: rule error names file:line:col" "$out" "bad.rules:[0-9]+:[0-9]+: "
 
 # ---- the fleet, with the CLI ----
 hr db init > /dev/null
