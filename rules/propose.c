@@ -99,7 +99,7 @@ static void usage(FILE *f)
         "one mail per customer and recipient.\n"
         "\n"
         "  -r, --rules FILE        rule file (default $HEADROOM_RULES, else\n"
-        "                          " HEADROOM_SYSCONFDIR "/headroom/default.rules)\n"
+        "                          " HEADROOM_DATADIR "/headroom/default.rules)\n"
         "  -C, --customer C        only this customer (id or name)\n"
         "  -D, --device SERIAL     only this device\n"
         "  -t, --at TIME           evaluate as of TIME (YYYY-MM-DD or Unix time)\n"
@@ -168,7 +168,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     int c, idx;
 
     e = getenv("HEADROOM_RULES");
-    o->rules = e && *e ? e : HEADROOM_SYSCONFDIR "/headroom/default.rules";
+    o->rules = e && *e ? e : HEADROOM_DATADIR "/headroom/default.rules";
     e = getenv("HEADROOM_FALLBACK_TO");
     o->fallback = e && *e ? e : NULL;
     e = getenv("HEADROOM_MAIL_FROM");
