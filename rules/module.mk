@@ -124,6 +124,7 @@ TEST_BINS += $(B)/tests/test_propose_stock $(B)/tests/test_propose_route \
              $(B)/tests/test_propose_graph
 
 install-proposals:
+.PHONY: install-proposals
 	install -d $(DESTDIR)$(DOCDIR)
 	install -m 644 docs/proposals.md $(DESTDIR)$(DOCDIR)/proposals.md
 INSTALL_TARGETS += install-proposals
