@@ -123,8 +123,8 @@ $(B)/tests/test_propose_graph: $(B)/tests/propose/test_graph.o $(COMMON_LIB)
 TEST_BINS += $(B)/tests/test_propose_stock $(B)/tests/test_propose_route \
              $(B)/tests/test_propose_graph
 
-install-proposals:
 .PHONY: install-proposals
+install-proposals:
 	install -d $(DESTDIR)$(DOCDIR)
 	install -m 644 docs/proposals.md $(DESTDIR)$(DOCDIR)/proposals.md
 INSTALL_TARGETS += install-proposals
