@@ -65,12 +65,33 @@ TEST_BINS += $(B)/tests/test_store $(B)/tests/test_csv
 # The unit tests reach the collector's headers.
 $(B)/tests/collector/test_store.o: ALL_CFLAGS += -I$(TOP)/collector
 
-# ---- install: the poller's systemd unit ----
+# install ----------------------------------------------------------------------
+# headroom's operations files (owner: ops; docs/operations.md): the config
+# file and its man page, the systemd units (the poller as a daemon, mail
+# flush and proposals on timers), the sysusers entry, example CSVs and the
+# collector's documents.  @BINDIR@ and @SYSCONFDIR@ in the units are
+# replaced here.  An existing $(SYSCONFDIR)/headroom/headroom.conf is never
+# overwritten; the shipped one is the example, every line commented.
+MAN5 += collector/headroom.conf.5
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+HEADROOM_UNITS := headroom-poll.service headroom-mail.service headroom-mail.timer \
+                  headroom-propose.service headroom-propose.timer
 INSTALL_TARGETS += install-collector
 .PHONY: install-collector
 install-collector:
-	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(PREFIX)/lib/sysusers.d
-	install -m 644 collector/headroom.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/headroom.conf
-	sed 's|@BINDIR@|$(BINDIR)|g' collector/headroom-poll.service \
-	    > $(DESTDIR)$(UNITDIR)/headroom-poll.service
-	chmod 644 $(DESTDIR)$(UNITDIR)/headroom-poll.service
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DOCDIR)/examples \
+	    $(DESTDIR)$(SYSCONFDIR)/headroom
+	install -m 644 collector/headroom.sysusers $(DESTDIR)$(SYSUSERSDIR)/headroom.conf
+	for u in $(HEADROOM_UNITS); do \
+	    sed 's|@BINDIR@|$(BINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' collector/$$u \
+	        > $(DESTDIR)$(UNITDIR)/$$u && chmod 644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	sed 's|@SYSCONFDIR@|$(SYSCONFDIR)|g; s|@DATADIR@|$(DATADIR)|g' collector/headroom.conf.example \
+	    > $(DESTDIR)$(DOCDIR)/headroom.conf.example
+	chmod 644 $(DESTDIR)$(DOCDIR)/headroom.conf.example
+	test -e $(DESTDIR)$(SYSCONFDIR)/headroom/headroom.conf || \
+	    install -m 644 $(DESTDIR)$(DOCDIR)/headroom.conf.example \
+	        $(DESTDIR)$(SYSCONFDIR)/headroom/headroom.conf
+	install -m 644 rules/examples/*.csv $(DESTDIR)$(DOCDIR)/examples/
+	install -m 644 docs/operations.md docs/collector.md docs/poller.md $(DESTDIR)$(DOCDIR)/
+# end install ------------------------------------------------------------------

@@ -94,6 +94,7 @@ $(B)/tests/test_mail_outbox: $(B)/tests/mail/test_outbox.o $(MAIL_OBJ) $(COMMON_
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MAIL_LIBS)
 TEST_BINS += $(B)/tests/test_mail_mime $(B)/tests/test_mail_outbox
 
+.PHONY: install-mail
 install-mail:
 	install -d $(DESTDIR)$(DOCDIR)
 	install -m 644 docs/mail.md $(DESTDIR)$(DOCDIR)/mail.md

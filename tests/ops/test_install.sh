@@ -1,0 +1,178 @@
+#!/bin/bash
+# make install into a temporary DESTDIR, for PREFIX=/usr and PREFIX=/usr/local,
+# each from its own build directory (the install paths are compiled in):
+# every expected file is there with its mode, nothing unexpected, no path of
+# the build tree in any installed file, the units name the installed
+# programs and pass systemd-analyze verify (with their man pages found in
+# the tree), the installed programs run, find their default rules and MIB,
+# parse the installed config, and a second install keeps a site's edited
+# config.
+. "$(dirname "$0")/../lib.sh"
+
+# The files of an install, relative to PREFIX (p/), SYSCONFDIR (e/) or
+# UNITDIR (u/), with their modes; "l" is a symbolic link.
+expected() {
+    cat <<'EOF'
+755 p/bin/headroom
+755 p/bin/check_headroom
+755 p/sbin/headroomd
+l   p/lib/nagios/plugins/check_headroom
+644 p/lib/sysusers.d/headroom.conf
+644 p/share/snmp/mibs/HEADROOM-STORAGE-MIB.txt
+644 p/share/headroom/default.rules
+644 p/share/man/man1/headroom.1
+644 p/share/man/man1/check_headroom.1
+644 p/share/man/man1/headroom-rules.1
+644 p/share/man/man5/headroom.conf.5
+644 p/share/man/man8/headroomd.8
+644 p/share/doc/headroom/headroom.conf.example
+644 p/share/doc/headroom/headroomd.conf.example
+644 p/share/doc/headroom/operations.md
+644 p/share/doc/headroom/mail.md
+644 p/share/doc/headroom/collector.md
+644 p/share/doc/headroom/poller.md
+644 p/share/doc/headroom/rules.md
+644 p/share/doc/headroom/proposals.md
+644 p/share/doc/headroom/reports.md
+644 p/share/doc/headroom/examples/customers.csv
+644 p/share/doc/headroom/examples/staff.csv
+644 p/share/doc/headroom/examples/catalog.csv
+644 p/share/doc/headroom/examples/firmware.csv
+644 p/share/doc/headroom/examples/stock.csv
+644 p/share/doc/headroom/contrib/README.md
+644 p/share/doc/headroom/contrib/snmpsim/headroom-device.snmprec
+644 p/share/doc/headroom/contrib/zabbix/template_storage_headroom_snmp_6.0.yaml
+644 p/share/doc/headroom/contrib/zabbix/template_storage_headroom_snmp_6.4.yaml
+644 e/headroom/headroom.conf
+644 e/headroom/headroomd.conf
+644 u/headroomd.service
+644 u/headroom-poll.service
+644 u/headroom-mail.service
+644 u/headroom-mail.timer
+644 u/headroom-propose.service
+644 u/headroom-propose.timer
+EOF
+}
+
+install_one() {
+    local prefix=$1 tag=$2
+    local root="$T/root-$tag" bdir="$T/build-$tag" etc unitdir
+    if [ "$prefix" = /usr ]; then etc=/etc unitdir=/lib/systemd/system
+    else etc=$prefix/etc unitdir=$prefix/lib/systemd/system; fi
+
+    make -s -C "$TOP" -j"$(nproc)" B="$bdir" PREFIX="$prefix" DESTDIR="$root" install \
+        > "$T/make-$tag.log" 2>&1
+    if ! is "$tag: make install PREFIX=$prefix DESTDIR=... succeeds" "$?" 0; then
+        tail -n 20 "$T/make-$tag.log" | sed 's/^/# /'
+        return
+    fi
+
+    # ---- the tree ----
+    local want="$T/want-$tag" missing="" badmode="" f m path
+    : > "$want"
+    while read -r m f; do
+        case $f in
+        p/*) path=$prefix/${f#p/} ;;
+        e/*) path=$etc/${f#e/} ;;
+        u/*) path=$unitdir/${f#u/} ;;
+        esac
+        echo "$path" >> "$want"
+        if [ "$m" = l ]; then
+            [ -L "$root$path" ] || missing="$missing $path"
+        elif [ ! -f "$root$path" ] || [ -L "$root$path" ]; then
+            missing="$missing $path"
+        elif [ "$(stat -c %a "$root$path")" != "$m" ]; then
+            badmode="$badmode $path($(stat -c %a "$root$path"))"
+        fi
+    done < <(expected)
+    is "$tag: every expected file installed" "$missing" ""
+    is "$tag: modes 755 for programs, 644 for the rest" "$badmode" ""
+    extra=$(cd "$root" && find . \( -type f -o -type l \) | sed 's|^\.||' | sort |
+            comm -23 - <(sort "$want") | tr '\n' ' ')
+    is "$tag: no unexpected file" "$extra" ""
+    is "$tag: plug-in link points at the installed check_headroom" \
+        "$(readlink "$root$prefix/lib/nagios/plugins/check_headroom")" "$prefix/bin/check_headroom"
+
+    # ---- no build paths ----
+    # Text files must not name the source or build tree.  Programs are
+    # checked after strip: debug info records the compile directory by
+    # design (distributions split it off), but nothing the program uses at
+    # run time may point there.
+    leaks=""
+    while IFS= read -r -d '' f; do
+        if file -b --mime-type "$f" | grep -q 'application/x-.*\(executable\|sharedlib\|pie\)'; then
+            strip -o "$T/stripped" "$f" 2>/dev/null || cp "$f" "$T/stripped"
+            f2="$T/stripped"
+        else
+            f2=$f
+        fi
+        if grep -qaF -e "$TOP" -e "$bdir" "$f2"; then leaks="$leaks ${f#"$root"}"; fi
+    done < <(find "$root" -type f -print0)
+    is "$tag: no installed file names the build tree ($TOP)" "$leaks" ""
+    left=$(grep -rl '@[A-Z]*DIR@' "$root" 2>/dev/null | sed "s|^$root||" | tr '\n' ' ')
+    is "$tag: no @...DIR@ placeholder left" "$left" ""
+    for u in headroom-poll headroom-mail headroom-propose; do
+        like "$tag: $u.service runs the installed headroom" \
+            "$(grep '^ExecStart=' "$root$unitdir/$u.service")" "^ExecStart=$prefix/bin/headroom --syslog "
+    done
+    like "$tag: headroomd.service runs the installed headroomd with its config" \
+        "$(grep '^ExecStart=' "$root$unitdir/headroomd.service")" \
+        "^ExecStart=$prefix/sbin/headroomd .*-c $etc/headroom/headroomd.conf"
+
+    # ---- the installed programs ----
+    H="$root$prefix/bin/headroom"
+    is "$tag: headroom --version" "$("$H" --version)" "headroom 0.1.0"
+    help=$("$H" --help); rc=$?
+    is "$tag: headroom --help exits 0" "$rc" 0
+    like "$tag: headroom --help names the installed config path" "$help" \
+        "$etc/headroom/headroom.conf"
+    out=$(HEADROOM_CONFIG= "$H" -c "$root$etc/headroom/headroom.conf" config check 2>&1)
+    is "$tag: the installed config (the example) checks clean" "$out" \
+        "$root$etc/headroom/headroom.conf: OK"
+    rules=$(env -u HEADROOM_RULES "$H" -c "$root$etc/headroom/headroom.conf" config show |
+            awk '$1 == "rules" { print $3 }')
+    is "$tag: built-in rules path is the installed one" "$rules" "$prefix/share/headroom/default.rules"
+    out=$("$H" rules check "$root$rules" 2>&1)
+    is "$tag: the installed default rules check" "$?" 0
+    "$root$prefix/sbin/headroomd" --help > "$T/hd-help" 2>&1
+    is "$tag: headroomd --help exits 0" "$?" 0
+    "$root$prefix/bin/check_headroom" --help > "$T/ch-help" 2>&1
+    like "$tag: check_headroom --help" "$(head -c 2000 "$T/ch-help")" "Usage"
+    oid=$(snmptranslate -M "$BASEMIBS:$root$prefix/share/snmp/mibs" -m HEADROOM-STORAGE-MIB \
+          -On HEADROOM-STORAGE-MIB::hdrmDevSerial 2>&1)
+    like "$tag: net-snmp loads the installed MIB" "$oid" "^\.1\.3\.6\.1\.4\.1\.[0-9]+\."
+    mans=""
+    for f in $(cd "$root$prefix/share/man" && ls man?/*); do
+        w=$(groff -man -ww -z "$root$prefix/share/man/$f" 2>&1) || mans="$mans $f"
+        [ -z "$w" ] || mans="$mans $f"
+    done
+    is "$tag: every installed man page is clean troff" "$mans" ""
+
+    # ---- units ----
+    if command -v systemd-analyze > /dev/null; then
+        # A copy of the tree plus the system's own units (the targets ours
+        # refer to), so that verify checks our ExecStart paths in the tree.
+        vroot="$T/vroot-$tag"
+        cp -a "$root" "$vroot" && mkdir -p "$vroot/lib/systemd/system"
+        cp -an /lib/systemd/system/. "$vroot/lib/systemd/system/" 2>/dev/null
+        units=$(ls "$vroot$unitdir"/headroom*.service "$vroot$unitdir"/headroom*.timer)
+        out=$(MANPATH="$root$prefix/share/man" SYSTEMD_LOG_COLOR=0 \
+              systemd-analyze verify --root="$vroot" $units 2>&1)
+        rc=$?
+        is "$tag: systemd-analyze verify: exit 0" "$rc" 0
+        is "$tag: systemd-analyze verify: no warnings" "$out" ""
+    else
+        ok "$tag: systemd-analyze verify # SKIP systemd-analyze is not installed"
+    fi
+
+    # ---- reinstall keeps a site's config ----
+    echo "poll-interval 600" >> "$root$etc/headroom/headroom.conf"
+    make -s -C "$TOP" B="$bdir" PREFIX="$prefix" DESTDIR="$root" install > "$T/make2-$tag.log" 2>&1
+    is "$tag: a second install succeeds" "$?" 0
+    is "$tag: ... and keeps the edited headroom.conf" \
+        "$(tail -n 1 "$root$etc/headroom/headroom.conf")" "poll-interval 600"
+}
+
+install_one /usr usr
+install_one /usr/local local
+done_testing
