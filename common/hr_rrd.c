@@ -408,6 +408,22 @@ int64_t hr_rrd_last(const char *path, char *err, size_t errlen)
     return (int64_t)t;
 }
 
+int hr_rrd_covers(const char *path, int64_t t)
+{
+    struct hr_rrd_series s;
+    char err[256];
+    int known = 0;
+
+    if (access(path, R_OK) != 0 ||
+        hr_rrd_fetch(path, NULL, "AVERAGE", (time_t)t, (time_t)t + 2 * 86400, 7200, &s,
+                     err, sizeof err) < 0)
+        return 0;
+    for (unsigned long r = 0; r < s.nrows && !known; r++)
+        known = !isnan(s.data[r * s.nds + HR_RRD_DS_USED]);
+    hr_rrd_series_free(&s);
+    return known;
+}
+
 /* ---- graphs ------------------------------------------------------------------- */
 
 /* rrdtool's DEF syntax separates fields with ':'; a path holding one must
@@ -780,7 +796,8 @@ int hr_rrd_graph_usage(const struct hr_rrd_usage_graph *g, unsigned char **png,
         snprintf(err, errlen, "graph: bad time range");
         return -1;
     }
-    if (g->rrd && access(g->rrd, R_OK) == 0)
+    if (g->rrd && access(g->rrd, R_OK) == 0 &&
+        (!g->pts || g->npts == 0 || hr_rrd_covers(g->rrd, g->pts[0].time)))
         return usage_draw(g, g->rrd, 1, png, pnglen, err, errlen);
     if (!g->pts || g->npts == 0) {
         snprintf(err, errlen, "graph: no RRD file and no history");

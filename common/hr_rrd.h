@@ -88,6 +88,12 @@ void hr_rrd_series_free(struct hr_rrd_series *s);
 /* The time of PATH's last update, or -1 with ERR. */
 int64_t hr_rrd_last(const char *path, char *err, size_t errlen);
 
+/* Nonzero if PATH holds a known 'used' value within two days after T: the
+ * file covers history from T on.  A file the poller created after history
+ * was backfilled from CSV into the database does not; graphs then draw the
+ * database's rows instead (hr_rrd_build).  0 also when PATH is unreadable. */
+int hr_rrd_covers(const char *path, int64_t t);
+
 /* ---- graphs ---- */
 
 enum { HR_RRD_GRAPH_CAPACITY, HR_RRD_GRAPH_WRITES };

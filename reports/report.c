@@ -225,7 +225,7 @@ int rpt_graphs(struct rpt_doc *d, struct rpt_opts *o, const struct hr_facts *f,
                                         f->hist[i].peak, f->hist[i].rate_avg };
     if (rrd_file && *rrd_file && !strchr(rrd_file, '/') &&
         snprintf(path, sizeof path, "%s/%s", o->rrd_dir, rrd_file) < (int)sizeof path &&
-        access(path, R_OK) == 0)
+        hr_rrd_covers(path, pts[0].time))
         rrd = path;
     g.start = o->since;
     if (f->hist[0].t - 86400 > g.start)

@@ -129,6 +129,12 @@ int main(void)
     TAP_OK(png_ok(png, len), "a PNG (%zu bytes)", len);
     free(png);
 
+    /* Which history the file covers: two days of samples, not the 31
+     * daily rows that start a month earlier (backfilled from CSV). */
+    TAP_OK(hr_rrd_covers(path, NOW - 86400), "the file covers yesterday");
+    TAP_OK(!hr_rrd_covers(path, pts[0].time), "the file does not cover a month ago");
+    TAP_OK(!hr_rrd_covers("/nonexistent/x.rrd", NOW), "a missing file covers nothing");
+
     /* no forecast: no line, still a graph */
     g.fc_full = 0;
     TAP_INT(hr_rrd_graph_usage(&g, &png, &len, err, sizeof err), 0, "no forecast");
