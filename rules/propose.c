@@ -746,10 +746,11 @@ static int mail_group(struct run *R, const struct customer *c, struct prop **grp
     for (size_t i = 0; i < n; i++) {
         const unsigned char *png = grp[i]->png;
         size_t len = grp[i]->pnglen;
-        for (size_t k = 0; k < i; k++)   /* one graph per device */
+        for (size_t k = 0; k < i; k++)   /* one graph per device: the first */
             if (grp[k]->device_id == grp[i]->device_id && grp[k]->png) {
                 png = grp[k]->png;
                 len = grp[k]->pnglen;
+                break;
             }
         item_of(grp[i], &items[i], png, len);
     }
@@ -898,7 +899,13 @@ static int do_customer(struct run *R, struct prop *p, size_t n, const struct hr_
             continue;
         for (size_t j = i; j < n; j++)
             if (!p[j].reason && strcasecmp(p[j].route.email, p[i].route.email) == 0) {
-                if (!p[j].png)
+                /* One graph per device: a device's later proposals in the
+                 * mail share the first one's (mail_group). */
+                int drawn = 0;
+                for (size_t m = 0; m < k; m++)
+                    if (grp[m]->device_id == p[j].device_id && grp[m]->png)
+                        drawn = 1;
+                if (!p[j].png && !drawn)
                     graph_prop(R, &p[j]);
                 grp[k++] = &p[j];
             }

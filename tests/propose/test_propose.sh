@@ -144,4 +144,34 @@ hr mail flush --smtp-host 127.0.0.1 --smtp-port "$SMTP_PORT" --starttls off --al
 is "a second flush sends nothing more" "$(captured)" 4
 "$PY" "$PT/check_proposals.py" "$SMTP_DIR" > "$T/check2.out"; is "the late messages check out too" "$?" 0
 
+# ---- three proposals for one device: one graph per device in the mail ----
+for r in a b c; do
+    printf 'rule three-%s {\n    family capacity\n    severity info\n    when used_percent >= 0%%\n    propose "%s for {serial}"\n}\n' "$r" "$r"
+done > "$T/three.rules"
+cp "$T/fleet.db" "$DB.three"
+DB="$DB.three"
+hr propose --rules "$T/three.rules" --at $AT --from headroom@headroom.test \
+    --fallback fallback@example.com --rrd-dir "$T/rrd" --maildir "$T/three-mail" > "$T/p5.out" 2>&1
+is "three rules: propose exits 0" "$?" 0
+out=$("$PY" - "$T/three-mail" <<'PY'
+import email, email.policy, glob, re, sys
+bad = []
+n = 0
+for f in sorted(glob.glob(sys.argv[1] + "/new/*")):
+    m = email.message_from_binary_file(open(f, "rb"), policy=email.policy.default)
+    text = [q for q in m.walk() if q.get_content_type() == "text/plain"]
+    if not text or "== Proposal " not in text[0].get_content():
+        continue
+    n += 1
+    serials = set(re.findall(r"^Device: .*?, serial (.+?)(?:, name |$)", text[0].get_content(), re.M))
+    props = text[0].get_content().count("== Proposal ")
+    pngs = sum(1 for q in m.walk() if q.get_content_type() == "image/png")
+    if props < 3 * len(serials) or pngs != len(serials):
+        bad.append("%s: %d proposals, %d devices, %d graphs" % (m["To"], props, len(serials), pngs))
+print("%d mails; %s" % (n, "; ".join(bad) if bad else "ok"))
+PY
+)
+is "three rules: one graph per device in every mail" "${out#* mails; }" "ok"
+like "three rules: mails were written" "$out" "^[1-9][0-9]* mails"
+
 done_testing
