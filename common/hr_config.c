@@ -60,24 +60,41 @@ const struct hr_config_key *hr_config_keys(size_t *n)
     return keys;
 }
 
+/* Append printf(FMT, ...) to *ERRS (left as it was when out of memory). */
+static void err_add_raw(char **errs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void err_add_raw(char **errs, const char *fmt, ...)
+{
+    size_t old;
+    va_list ap;
+    char *n;
+    int len;
+
+    if (!errs)
+        return;
+    old = *errs ? strlen(*errs) : 0;
+    va_start(ap, fmt);
+    len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (len < 0 || !(n = realloc(*errs, old + (size_t)len + 1)))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(n + old, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+    *errs = n;
+}
+
 /* Append "FILE:LINE: message\n" to *ERRS. */
 static void err_add(char **errs, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void err_add(char **errs, const char *file, int line, const char *fmt, ...)
 {
-    char msg[512], *n;
-    size_t old = *errs ? strlen(*errs) : 0;
+    char msg[512];
     va_list ap;
-    int len;
 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    len = snprintf(NULL, 0, "%s:%d: %s\n", file, line, msg);
-    if (len < 0 || !(n = realloc(*errs, old + (size_t)len + 1)))
-        return;
-    snprintf(n + old, (size_t)len + 1, "%s:%d: %s\n", file, line, msg);
-    *errs = n;
+    err_add_raw(errs, "%s:%d: %s\n", file, line, msg);
 }
 
 /* A bare address check: the subcommands check addresses fully; this one
@@ -150,14 +167,27 @@ static struct hr_conf *load(const char *path, int required, int *rc, char **errs
     for (size_t i = 0; i < HR_ARRAY_LEN(refused); i++)
         schema_keys[schema.nkeys++] = refused[i];
 
-    if (stat(path, &st) < 0 && errno == ENOENT && !required) {
-        *rc = 1;
+    if (stat(path, &st) < 0) {
+        int e = errno;
+        *rc = e == ENOENT && !required ? 1 : -1;
+        if (*rc < 0 && errs)
+            err_add_raw(errs, "%s: %s\n", path, strerror(e));
+        errno = e;
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        if (errs)
+            err_add_raw(errs, "%s: not a regular file\n", path);
+        *rc = -1;
+        errno = EINVAL;
         return NULL;
     }
     conf = hr_conf_load(path, &schema, errs);
     if (!conf) {
-        /* hr_conf_load sets errno only when the file could not be read. */
+        /* Unreadable (errno set by hr_conf_load), or errors in the text. */
+        int e = errno;
         *rc = access(path, R_OK) == 0 ? -2 : -1;
+        errno = e;
         return NULL;
     }
     g = hr_conf_section_find(conf, NULL, NULL);
