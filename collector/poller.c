@@ -131,6 +131,7 @@ struct agent {
     int64_t start_us;
     int answered;
     int minimal;                  /* one object per request after a lost reply */
+    int parked;                   /* silent so far: not counted in concurrency */
     size_t slot;                  /* index in the event loop's list */
 };
 
@@ -1203,6 +1204,7 @@ static void raise_nofile(size_t conc)
 struct loop {
     struct agent **act;           /* agents in flight; agent.slot indexes it */
     size_t n_act, conc;
+    size_t n_parked, max_open;    /* see park_us() */
     int epfd;
     struct epoll_event *ev;
     int64_t next_due_us;          /* no timer is due before this */
@@ -1211,8 +1213,21 @@ struct loop {
     void *arg;
 };
 
+/* An agent that has not answered its first request after this long is
+ * probably dead: it is "parked" and stops counting against the concurrency,
+ * so its timeout and retries overlap the rest of the cycle instead of
+ * holding a slot that live agents could use.  Parked agents are bounded by
+ * max_open (descriptors).  A quarter of the timeout is far above any real
+ * round trip and well below the timeout. */
+static int64_t park_us(const struct agent *a)
+{
+    return (int64_t)(a->t->timeout_ms ? a->t->timeout_ms : 1000) * 250;
+}
+
 static void loop_note_timers(struct loop *L, const struct agent *a)
 {
+    if (!a->answered && !a->parked && a->start_us + park_us(a) < L->next_due_us)
+        L->next_due_us = a->start_us + park_us(a);
     if (a->t_timer_us && a->t_timer_us < L->next_due_us)
         L->next_due_us = a->t_timer_us;
     if (a->deadline_us < L->next_due_us)
@@ -1225,6 +1240,8 @@ static void loop_remove(struct loop *L, struct agent *a)
 
     if (a->fd >= 0)
         epoll_ctl(L->epfd, EPOLL_CTL_DEL, a->fd, NULL);
+    if (a->parked)
+        L->n_parked--;
     L->act[i] = L->act[--L->n_act];
     L->act[i]->slot = i;
     agent_finish(a, L->cb, L->arg);
@@ -1285,6 +1302,10 @@ static void loop_timers(struct loop *L)
             loop_remove(L, a);     /* moves the last agent into slot i */
             continue;
         }
+        if (!a->answered && !a->parked && now >= a->start_us + park_us(a)) {
+            a->parked = 1;
+            L->n_parked++;
+        }
         loop_note_timers(L, a);
         i++;
     }
@@ -1294,7 +1315,7 @@ static int loop_wait(struct loop *L)
 {
     int64_t now = mono_us();
     int ms = L->next_due_us <= now ? 0 : (int)((L->next_due_us - now + 999) / 1000);
-    int n = epoll_wait(L->epfd, L->ev, (int)L->conc, ms);
+    int n = epoll_wait(L->epfd, L->ev, (int)L->max_open, ms);
 
     if (n < 0) {
         if (errno == EINTR)
@@ -1337,9 +1358,10 @@ int hr_poll_run(const struct hr_target *targets, size_t n,
     L.conc = opts && opts->concurrency ? opts->concurrency : 256;
     if (L.conc > n)
         L.conc = n ? n : 1;
-    raise_nofile(L.conc);
-    L.act = calloc(L.conc, sizeof(*L.act));
-    L.ev = calloc(L.conc, sizeof(*L.ev));
+    L.max_open = L.conc * 4 > n ? (n ? n : 1) : L.conc * 4;
+    raise_nofile(L.max_open);
+    L.act = calloc(L.max_open, sizeof(*L.act));
+    L.ev = calloc(L.max_open, sizeof(*L.ev));
     L.epfd = epoll_create1(EPOLL_CLOEXEC);
     if (!L.act || !L.ev || L.epfd < 0) {
         hr_log(LOG_ERR, "poller: cannot set up the event loop: %s", strerror(errno));
@@ -1359,7 +1381,7 @@ int hr_poll_run(const struct hr_target *targets, size_t n,
                 report_unpolled(&targets[next], cb, arg, "cycle stopped before this target");
             break;
         }
-        while (L.n_act < L.conc && next < n) {
+        while (L.n_act - L.n_parked < L.conc && L.n_act < L.max_open && next < n) {
             struct agent *a = agent_start(&targets[next], opts);
             if (!a)
                 report_unpolled(&targets[next], cb, arg, "out of memory");

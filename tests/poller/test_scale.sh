@@ -56,6 +56,19 @@ is "the 20 live agents behind them answered as usual" "$live_got" "$live_want"
 span=$(awk -F'\t' '$1 == "T" && $3 ~ /^gone/ { if (!s || $9 > s) s = $9; if (!f || $10 < f) f = $10 } END { print (s < f) ? "overlap" : "serial" }' "$T/big.out")
 is "silent targets were waited for at the same time" "$span" overlap
 
+# A silent agent stops holding its slot once it has been quiet for a
+# quarter of its timeout: with 2 agents in flight, 6 silent targets and 4
+# live ones, the silent ones still wait side by side and the live ones
+# are not held up behind them.
+{ for i in 1 2 3 4 5 6; do echo "C001,Dead,127.0.0.1,$dead_port,quiet$i"; done
+  grep -v '^customer_id' "$F" | grep -v ',ag\(1\|2\|3\)[0-9]*$' | head -n 4; } > "$T/park.csv"
+"$POLLTEST" -f "$T/park.csv" -c 2 -t 1000 -r 1 -q > "$T/park.out" 2>&1
+is "6 silent targets timed out" "$(awk -F'\t' '$1 == "T" && $3 ~ /^quiet/ && $5 == "timeout"' "$T/park.out" | wc -l)" 6
+span=$(awk -F'\t' '$1 == "T" && $3 ~ /^quiet/ { if (!s || $9 > s) s = $9; if (!f || $10 < f) f = $10 } END { print (s < f) ? "overlap" : "serial" }' "$T/park.out")
+is "with 2 in flight, the silent targets still waited side by side" "$span" overlap
+late=$(awk -F'\t' '$1 == "T" && $3 ~ /^quiet/ { if (!f || $10 < f) f = $10 } $1 == "T" && $3 !~ /^quiet/ && $5 != "timeout" { if ($10 > l) l = $10 } END { print (l < f) ? "before" : "after" }' "$T/park.out")
+is "the live agents were done before the first silent one gave up" "$late" before
+
 # The per-target budget ends a poll whatever the timeout and retries say.
 "$POLLTEST" -t 5000 -r 3 -b 300 "127.0.0.1:$dead_port:gone" > "$T/budget.out" 2>&1
 like "budget spent: timeout with the reason" "$(grep '^T' "$T/budget.out" | cut -f5,13)" '^timeout.*budget of 300 ms'
