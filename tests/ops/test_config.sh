@@ -206,6 +206,18 @@ is "log-level err in the file: the warning is not logged" "$(cat "$T/poll-quiet.
     --port "$(free_port udp)" --community public > /dev/null 2>&1
 "$H" -v -c "$T/poll-quiet.conf" poll > /dev/null 2> "$T/poll-quiet2.err"
 like "-v beats the file's log-level" "$(cat "$T/poll-quiet2.err")" "target dead2 .*: down"
+# syslog: file > default, env > file, --syslog > env.  What reaches syslog
+# is not captured (the test does not touch the system's /dev/log); the
+# checks are that the log leaves stderr or stays there.
+POLL_EXTRA=$'syslog yes\n' poll_case sys --
+is "syslog yes in the file: the warning is not on stderr" "$(cat "$T/poll-sys.err")" ""
+POLL_EXTRA=$'syslog yes\n' poll_case sys2 HEADROOM_SYSLOG=no --
+like "HEADROOM_SYSLOG=no beats the file: the warning on stderr" "$(cat "$T/poll-sys2.err")" \
+    "target dead .*: down"
+"$H" -c "$T/poll-sys2.conf" fleet add --customer HQ --name dead3 --address 127.0.0.1 \
+    --port "$(free_port udp)" --community public > /dev/null 2>&1
+HEADROOM_SYSLOG=no "$H" --syslog -c "$T/poll-sys2.conf" poll > /dev/null 2> "$T/poll-sys3.err"
+is "--syslog beats HEADROOM_SYSLOG=no: nothing on stderr" "$(cat "$T/poll-sys3.err")" ""
 rrdtool info "$T/rrd-flag/S3Z9NB0K123456.rrd" > "$T/rrdinfo" 2>&1
 like "the RRD file reads back with rrdtool" "$(grep '^step' "$T/rrdinfo")" "^step = 300$"
 check "snmpd still alive" kill -0 "$SNMPD_PID"
