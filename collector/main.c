@@ -106,7 +106,7 @@ static int config_check(const char *path)
     return rc == 0 ? HR_EXIT_OK : rc == -2 ? HR_EXIT_DATA : HR_EXIT_FAIL;
 }
 
-static void config_show(void)
+static void config_show(const struct hr_ctx *ctx)
 {
     static const char *const src_names[] = { "unset", "default", "file", "env" };
     size_t n;
@@ -115,7 +115,11 @@ static void config_show(void)
     for (size_t i = 0; i < n; i++) {
         const char *v = getenv(k[i].env);
         enum hr_config_src s = i < HR_ARRAY_LEN(key_src) ? key_src[i] : HR_CONFIG_UNSET;
-        if (v)
+        /* The one global flag that is also a key. */
+        if (strcmp(k[i].env, "HEADROOM_DB") == 0 && ctx->db_path &&
+            (!v || strcmp(v, ctx->db_path) != 0))
+            printf("%-19s %-28s %s (flag)\n", k[i].key, k[i].env, ctx->db_path);
+        else if (v)
             printf("%-19s %-28s %s (%s)\n", k[i].key, k[i].env, v, src_names[s]);
         else
             printf("%-19s %-28s %s (default of the command)\n", k[i].key, k[i].env,
@@ -139,7 +143,7 @@ static int cmd_config(struct hr_ctx *ctx, int argc, char **argv)
         return config_check(argc - optind == 2 ? argv[optind + 1] : ctx->config_path);
     if (strcmp(argv[optind], "show") == 0 && argc - optind == 1) {
         printf("config file: %s\n", ctx->config_path);
-        config_show();
+        config_show(ctx);
         return HR_EXIT_OK;
     }
     return config_usage(stderr);

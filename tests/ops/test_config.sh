@@ -48,6 +48,10 @@ like "config show names the source: file" "$("$H" -c "$C" config show | grep '^d
 like "config show names the source: env" \
     "$(HEADROOM_DB="$T/env.db" "$H" -c "$C" config show | grep '^db ')" "$T/env.db \(env\)"
 
+like "config show names the source: flag" \
+    "$(HEADROOM_DB="$T/env.db" "$H" -c "$C" --db "$T/flag.db" config show | grep '^db ')" \
+    "$T/flag.db \(flag\)"
+
 # ---- missing and unreadable config files ----
 out=$("$H" -c "$T/nonexistent.conf" db info 2>&1); rc=$?
 is "missing --config file: exit 2" "$rc" 2
