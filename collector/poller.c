@@ -800,8 +800,12 @@ static int on_response(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, 
 
     (void)s;
     (void)reqid;
-    if (op == NETSNMP_CALLBACK_OP_RESEND)
+    if (op == NETSNMP_CALLBACK_OP_RESEND) {
+        /* net-snmp retransmitted this request: count the PDU. */
+        if (!a->closing && q->used)
+            a->res.requests++;
         return 1;
+    }
     if (a->closing || !q->used)
         return 1;
     q->used = 0;
