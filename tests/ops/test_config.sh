@@ -135,6 +135,36 @@ is "the example with every key uncommented parses cleanly" "$rc $out" "0 $T/unco
 nfile=$(env -u HEADROOM_DB "$H" -c "$T/uncommented.conf" config show | grep -c '(file)$')
 is "... and sets every key" "$nfile" "$nkeys"
 
+# ---- mutants of the example: exit 0 or 3, never a crash, every message
+# FILE:LINE (run with B=build-asan to get the sanitizers' view) ----
+mkdir "$T/mut"
+$PY - "$EXAMPLE" "$T/mut" <<'PY'
+import random, sys
+src = open(sys.argv[1], 'rb').read()
+# every key uncommented, so that the mutations hit values
+src = b"\n".join(l[1:] if l[:1] == b"#" and l[1:2].isalpha() else l for l in src.split(b"\n"))
+rnd = random.Random(5)
+for i in range(200):
+    b = bytearray(src)
+    for _ in range(rnd.randint(1, 8)):
+        op, p = rnd.randrange(4), rnd.randrange(len(b) or 1)
+        if op == 0 and b: b[p] = rnd.randrange(256)
+        elif op == 1: del b[p:p + rnd.randint(1, 40)]
+        elif op == 2: b[p:p] = rnd.choice([b'"', b'\\', b'#', b'\n', b'[', b']', b'\0', b'\xff',
+                                           b'99999999999999999999', b' '])
+        else: b = b[:p]
+    open(f"{sys.argv[2]}/m{i:03}.conf", 'wb').write(b)
+PY
+badrc="" badmsg="" nerr=0
+for f in "$T"/mut/m*.conf; do
+    "$H" config check "$f" > /dev/null 2> "$T/mut.err"; rc=$?
+    case $rc in 0) ;; 3) nerr=$((nerr + 1)) ;; *) badrc="$badrc ${f##*/}:$rc" ;; esac
+    grep -qv -e "^$f:[0-9][0-9]*: " -e "world-writable" "$T/mut.err" && badmsg="$badmsg ${f##*/}"
+done
+is "200 mutants of the example: exit 0 or 3 only" "$badrc" ""
+is "... every message is FILE:LINE: message" "$badmsg" ""
+check "... and the mutations do hit: $nerr rejected" test "$nerr" -ge 40
+
 # ---- rules: file > default; flag > file ----
 printf 'rule broken {\n' > "$T/broken.rules"
 printf 'db %s/file.db\nrules %s/broken.rules\n' "$T" "$T" > "$T/rules.conf"
