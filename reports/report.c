@@ -49,7 +49,8 @@ static void usage(FILE *f)
           "  -s, --since DATE     history from DATE (YYYY-MM-DD or Unix seconds)\n"
           "  -n, --days N         history of the last N days (default 90)\n"
           "  -t, --at TIME        report as of TIME (default: now)\n"
-          "  -R, --rrd-dir DIR    the poller's RRD files (default " RRD_DEFAULT_DIR ")\n"
+          "  -R, --rrd-dir DIR    the poller's RRD files (default $HEADROOM_RRD_DIR,\n"
+          "                       else " RRD_DEFAULT_DIR ")\n"
           "  -a, --rrdcached ADDR read RRD files through rrdcached\n"
           "                       (default $RRDCACHED_ADDRESS)\n"
           "  -w, --width N        text: table width (default $COLUMNS, the\n"
@@ -428,6 +429,9 @@ int hr_cmd_report(struct hr_ctx *ctx, int argc, char **argv)
     int rc;
 
     hr_forecast_opts_default(&cl.o.fc);
+    const char *e = getenv("HEADROOM_RRD_DIR");   /* the config key rrd-dir */
+    if (e && *e)
+        cl.o.rrd_dir = e;
     cl.width = term_width();
     if ((rc = parse_args(&cl, argc, argv)) != 0)
         return rc > 0 ? HR_EXIT_OK : HR_EXIT_USAGE;

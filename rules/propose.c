@@ -70,6 +70,7 @@ struct opts {
     const char *rules, *customer, *serial, *fallback, *from, *rrd_dir, *domain;
     const char *admin_cc[MAX_ADMIN];
     size_t nadmin_cc;
+    char admin_env[4096];           /* $HEADROOM_ADMIN_CC, split in place */
     int no_admin_cc, no_mail, dry_run;
     int64_t now;
     char *fwd[MAX_FWD];      /* transport options for `mail flush` */
@@ -107,13 +108,15 @@ static void usage(FILE *f)
         "      --no-mail           record and queue, but do not flush the outbox\n"
         "      --fallback ADDR     recipient when routing finds nobody (default\n"
         "                          $HEADROOM_FALLBACK_TO)\n"
-        "      --admin-cc ADDR     copy this administrator (repeatable; default: staff\n"
+        "      --admin-cc ADDR     copy this administrator (repeatable; default:\n"
+        "                          $HEADROOM_ADMIN_CC, comma-separated, else staff\n"
         "                          with role admin)\n"
         "      --no-admin-cc       copy nobody\n"
         "      --from ADDR         sender (default $HEADROOM_MAIL_FROM, else\n"
         "                          headroom@localhost.localdomain)\n"
         "      --domain DOMAIN     right side of Message-IDs\n"
-        "  -R, --rrd-dir DIR       devices' RRD files (default " RRD_DEFAULT_DIR ")\n"
+        "  -R, --rrd-dir DIR       devices' RRD files (default $HEADROOM_RRD_DIR,\n"
+        "                          else " RRD_DEFAULT_DIR ")\n"
         "Transport for the flush, as for 'headroom mail flush': --smtp-host,\n"
         "--smtp-port, --starttls, --tls-ca, --smtp-user, --smtp-password-file,\n"
         "--timeout, --helo, --maildir (and the HEADROOM_SMTP_* variables).\n"
@@ -173,7 +176,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     o->fallback = e && *e ? e : NULL;
     e = getenv("HEADROOM_MAIL_FROM");
     o->from = e && *e ? e : "headroom@localhost.localdomain";
-    o->rrd_dir = RRD_DEFAULT_DIR;
+    e = getenv("HEADROOM_RRD_DIR");
+    o->rrd_dir = e && *e ? e : RRD_DEFAULT_DIR;
     o->now = (int64_t)time(NULL);
     while ((c = getopt_long(argc, argv, "r:C:D:t:nR:h", opts, &idx)) != -1) {
         switch (c) {
@@ -213,6 +217,25 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         fprintf(stderr, "headroom propose: unexpected argument '%s'\n", argv[optind]);
         return HR_EXIT_USAGE;
     }
+    /* The administrators to copy: --admin-cc, else $HEADROOM_ADMIN_CC (the
+     * config key admin-cc: comma-separated), else staff with role admin. */
+    e = getenv("HEADROOM_ADMIN_CC");
+    if (o->nadmin_cc == 0 && e && *e) {
+        char *save = NULL, *tok;
+        if (hr_strlcpy(o->admin_env, e, sizeof o->admin_env) >= sizeof o->admin_env) {
+            fprintf(stderr, "headroom propose: HEADROOM_ADMIN_CC is too long\n");
+            return HR_EXIT_USAGE;
+        }
+        for (tok = strtok_r(o->admin_env, ", \t", &save); tok;
+             tok = strtok_r(NULL, ", \t", &save)) {
+            if (o->nadmin_cc >= MAX_ADMIN) {
+                fprintf(stderr, "headroom propose: HEADROOM_ADMIN_CC: at most %d addresses\n",
+                        MAX_ADMIN);
+                return HR_EXIT_USAGE;
+            }
+            o->admin_cc[o->nadmin_cc++] = tok;
+        }
+    }
     const char *addrs[] = { o->from, o->fallback };
     for (size_t i = 0; i < HR_ARRAY_LEN(addrs); i++)
         if (addrs[i] && !hr_mail_addr_valid(addrs[i])) {
@@ -221,7 +244,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         }
     for (size_t i = 0; i < o->nadmin_cc; i++)
         if (!hr_mail_addr_valid(o->admin_cc[i])) {
-            fprintf(stderr, "headroom propose: --admin-cc '%s' is not a valid mail address\n",
+            fprintf(stderr, "headroom propose: admin cc '%s' is not a valid mail address\n",
                     o->admin_cc[i]);
             return HR_EXIT_USAGE;
         }

@@ -174,4 +174,21 @@ PY
 is "three rules: one graph per device in every mail" "${out#* mails; }" "ok"
 like "three rules: mails were written" "$out" "^[1-9][0-9]* mails"
 
+# ---- settings from the environment (the config file's admin-cc, rrd-dir) ----
+cp "$T/fleet.db" "$DB.env"
+DB="$DB.env"
+HEADROOM_ADMIN_CC="ops1@example.com, ops2@example.com" HEADROOM_RRD_DIR="$T/rrd" \
+    hr propose --rules "$T/three.rules" --at $AT --from headroom@headroom.test \
+    --fallback fallback@example.com --maildir "$T/env-mail" > "$T/p6.out" 2>&1
+is "env settings: propose exits 0" "$?" 0
+cc=$(grep -h '^Cc:' "$T"/env-mail/new/* | sort -u)
+like "env settings: HEADROOM_ADMIN_CC copied" "$cc" "ops1@example.com, ops2@example.com"
+if grep -q 'boss@example.com' <<<"$cc"; then
+    not_ok "env settings: HEADROOM_ADMIN_CC replaces the staff administrators"
+else
+    ok "env settings: HEADROOM_ADMIN_CC replaces the staff administrators"
+fi
+HEADROOM_ADMIN_CC="not-an-address" hr propose --rules "$T/three.rules" --dry-run > "$T/p7.out" 2>&1
+is "env settings: a bad HEADROOM_ADMIN_CC is a usage error" "$?" 2
+
 done_testing
