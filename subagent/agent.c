@@ -15,6 +15,8 @@
 #include "agent.h"
 #include "devdb.h"
 #include "disks.h"
+#include "entity.h"
+#include "entity_oids.h"
 #include "hdrm_oids.h"
 #include "hr_util.h"
 #include "load.h"
@@ -31,6 +33,9 @@
 static const oid agent_oid[] = { HDRM_OID_hdrmAgent };
 static const oid devtab_oid[] = { HDRM_OID_hdrmDeviceTable };
 static const oid voltab_oid[] = { HDRM_OID_hdrmVolumeTable };
+static const oid enttab_oid[] = { ENT_OID_entPhysicalTable };
+static const oid entlast_oid[] = { ENT_OID_entLastChangeTime };
+static const oid zero_dot_zero[] = { 0, 0 };
 
 static struct {
     const struct hdrm_config *cfg;
@@ -38,6 +43,8 @@ static struct {
     const char *state_file;
     struct devdb db;
     netsnmp_tdata *devtab, *voltab;
+    netsnmp_tdata *enttab;          /* NULL with entity-mib no */
+    struct ent_phys chassis;        /* this host, read once at start-up */
     int64_t last_scan_ms;           /* CLOCK_BOOTTIME of the last scan, -1 none */
     u_long last_change;             /* sysUpTime of the last row change */
     unsigned ndev;
@@ -93,6 +100,8 @@ static void clear_rows(void)
         netsnmp_tdata_remove_and_delete_row(A.devtab, row);
     while ((row = netsnmp_tdata_row_first(A.voltab)))
         free(netsnmp_tdata_remove_and_delete_row(A.voltab, row));
+    while (A.enttab && (row = netsnmp_tdata_row_first(A.enttab)))
+        free(netsnmp_tdata_remove_and_delete_row(A.enttab, row));
 }
 
 static int add_vol_row(const struct dev_rec *r, u_long vi, const struct disk_vol *v)
@@ -115,6 +124,55 @@ out_free:
         netsnmp_tdata_delete_row(row);
     free(vr);
     return -1;
+}
+
+/* An entPhysicalTable row; takes E (malloc'd) even on failure. */
+static int add_ent_row(struct ent_phys *e)
+{
+    netsnmp_tdata_row *row = netsnmp_tdata_create_row();
+    long idx = e->index;
+
+    if (!row)
+        goto out_free;
+    row->data = e;
+    if (!netsnmp_tdata_row_add_index(row, ASN_INTEGER, &idx, sizeof idx) ||
+        netsnmp_tdata_add_row(A.enttab, row) != SNMPERR_SUCCESS)
+        goto out_free;
+    return 0;
+out_free:
+    if (row)
+        netsnmp_tdata_delete_row(row);
+    free(e);
+    return -1;
+}
+
+static const char *dev_vendor(const struct dev_rec *r);
+static const char *dev_model(const struct dev_rec *r);
+
+/* The chassis row, then one row per present disk (in devdb order, which
+ * tdata sorts by index anyway). */
+static void build_ent_rows(void)
+{
+    struct ent_phys *e = malloc(sizeof *e);
+
+    if (!e)
+        return;
+    *e = A.chassis;
+    if (add_ent_row(e) < 0)
+        return;                          /* disks without their chassis: none */
+    for (size_t i = 0; i < A.db.n; i++) {
+        struct dev_rec *r = A.db.recs[i];
+
+        if (!r->present)
+            continue;
+        if (!(e = malloc(sizeof *e)))
+            return;
+        if (ent_phys_disk(e, r->index, &r->info, dev_vendor(r), dev_model(r)) < 0) {
+            free(e);                     /* index beyond PhysicalIndex: no row */
+            continue;
+        }
+        add_ent_row(e);
+    }
 }
 
 static void build_rows(void)
@@ -141,6 +199,8 @@ static void build_rows(void)
         for (size_t v = 0; v < r->info.nvols && v < 65535; v++)
             add_vol_row(r, (u_long)v + 1, &r->info.vols[v]);
     }
+    if (A.enttab)
+        build_ent_rows();
 }
 
 /* ---- scanning ---- */
@@ -552,6 +612,94 @@ static int vol_handler(netsnmp_mib_handler *handler, netsnmp_handler_registratio
     return SNMP_ERR_NOERROR;
 }
 
+/* ENTITY-MIB: one column of an entPhysicalTable row.  Read-only: the
+ * MIB lets entPhysicalSerialNum, entPhysicalAlias and entPhysicalAssetID
+ * be written, and RFC 6933 allows an agent to implement them read-only
+ * (its compliance statements give MIN-ACCESS read-only). */
+static int ent_value(netsnmp_request_info *req, const struct ent_phys *e, unsigned col)
+{
+    /* DateAndTime '0000000000000000'H: manufacturing date unknown */
+    static const u_char no_date[8] = { 0 };
+
+    switch (col) {
+    case ENT_COL_entPhysicalDescr:        set_str(req, e->descr); break;
+    case ENT_COL_entPhysicalVendorType:
+        /* { 0 0 }: no vendor registration of a disk model exists under
+         * our enterprise (sysObjectID is where the product OID goes) */
+        snmp_set_var_typed_value(req->requestvb, ASN_OBJECT_ID, zero_dot_zero,
+                                 sizeof zero_dot_zero);
+        break;
+    case ENT_COL_entPhysicalContainedIn:  set_int(req, e->contained_in); break;
+    case ENT_COL_entPhysicalClass:        set_int(req, e->phys_class); break;
+    case ENT_COL_entPhysicalParentRelPos: set_int(req, e->parent_rel_pos); break;
+    case ENT_COL_entPhysicalName:         set_str(req, e->name); break;
+    case ENT_COL_entPhysicalHardwareRev:  set_str(req, e->hardware_rev); break;
+    case ENT_COL_entPhysicalFirmwareRev:  set_str(req, e->firmware_rev); break;
+    case ENT_COL_entPhysicalSoftwareRev:  set_str(req, e->software_rev); break;
+    case ENT_COL_entPhysicalSerialNum:    set_str(req, e->serial); break;
+    case ENT_COL_entPhysicalMfgName:      set_str(req, e->mfg); break;
+    case ENT_COL_entPhysicalModelName:    set_str(req, e->model); break;
+    case ENT_COL_entPhysicalAlias:        set_str(req, ""); break;
+    case ENT_COL_entPhysicalAssetID:      set_str(req, ""); break;
+    case ENT_COL_entPhysicalIsFRU:        set_int(req, e->is_fru); break;
+    case ENT_COL_entPhysicalMfgDate:
+        snmp_set_var_typed_value(req->requestvb, ASN_OCTET_STR, no_date, sizeof no_date);
+        break;
+    case ENT_COL_entPhysicalUris:         set_str(req, ""); break;
+    case ENT_COL_entPhysicalUUID:
+        snmp_set_var_typed_value(req->requestvb, ASN_OCTET_STR, e->uuid, e->uuid_len);
+        break;
+    default:
+        return SNMP_NOSUCHOBJECT;
+    }
+    return 0;
+}
+
+static int ent_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
+                       netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+    (void)handler;
+    (void)reg;
+    for (netsnmp_request_info *req = requests; req; req = req->next) {
+        netsnmp_table_request_info *ti = netsnmp_extract_table_info(req);
+        const struct ent_phys *e;
+        int rc;
+
+        if (req->processed)
+            continue;
+        if (reqinfo->mode != MODE_GET) {
+            netsnmp_set_request_error(reqinfo, req, SNMP_ERR_NOTWRITABLE);
+            continue;
+        }
+        e = netsnmp_tdata_extract_entry(req);
+        if (!e || !ti) {
+            netsnmp_set_request_error(reqinfo, req, SNMP_NOSUCHINSTANCE);
+            continue;
+        }
+        rc = ent_value(req, e, ti->colnum);
+        if (rc)
+            netsnmp_set_request_error(reqinfo, req, rc);
+    }
+    return SNMP_ERR_NOERROR;
+}
+
+/* entLastChangeTime.0: the sysUpTime of the last disk added or removed,
+ * the same instant as hdrmDeviceTableLastChange (the chassis row never
+ * changes while headroomd runs). */
+static int entlast_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
+                           netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+    (void)handler;
+    (void)reg;
+    if (reqinfo->mode != MODE_GET)
+        return SNMP_ERR_NOERROR;
+    refresh(0);
+    for (netsnmp_request_info *req = requests; req; req = req->next)
+        if (!req->processed)
+            set_num(req, ASN_TIMETICKS, A.last_change);
+    return SNMP_ERR_NOERROR;
+}
+
 static int agent_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
                          netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
@@ -604,7 +752,8 @@ static void cache_free(netsnmp_cache *cache, void *arg)
 }
 
 static int register_table(const char *name, const oid *o, size_t olen, Netsnmp_Node_Handler *h,
-                          int modes, int nidx, unsigned maxcol, netsnmp_tdata **out)
+                          int modes, int nidx, u_char idxtype, unsigned maxcol,
+                          netsnmp_tdata **out)
 {
     netsnmp_handler_registration *reg;
     netsnmp_table_registration_info *ti;
@@ -616,7 +765,7 @@ static int register_table(const char *name, const oid *o, size_t olen, Netsnmp_N
     if (!*out || !reg || !ti)
         return -1;
     for (int i = 0; i < nidx; i++)
-        netsnmp_table_helper_add_indexes(ti, ASN_UNSIGNED, 0);
+        netsnmp_table_helper_add_indexes(ti, idxtype, 0);
     ti->min_column = 2;
     ti->max_column = maxcol;
     if (netsnmp_tdata_register(reg, *out, ti) != MIB_REGISTERED_OK)
@@ -631,6 +780,26 @@ static int register_table(const char *name, const oid *o, size_t olen, Netsnmp_N
      * before tdata would rebuild the rows under a looked-up row */
     if (netsnmp_inject_handler(reg, netsnmp_cache_handler_get(cache)) != SNMPERR_SUCCESS)
         return -1;
+    return 0;
+}
+
+/* ENTITY-MIB's entPhysicalTable and entLastChangeTime (entity-mib yes).
+ * A master that implements ENTITY-MIB itself would see these as a more
+ * specific registration hiding its own rows, or refuse an identical one;
+ * headroomd.8 says to set entity-mib no there. */
+static int register_entity(const char *root)
+{
+    ent_phys_chassis(&A.chassis, root);
+    if (register_table("entPhysicalTable", enttab_oid, HR_ARRAY_LEN(enttab_oid), ent_handler,
+                       HANDLER_CAN_RONLY, 1, ASN_INTEGER, ENT_COL_entPhysicalUUID,
+                       &A.enttab) < 0 ||
+        netsnmp_register_scalar(
+            netsnmp_create_handler_registration("entLastChangeTime", entlast_handler,
+                                                entlast_oid, HR_ARRAY_LEN(entlast_oid),
+                                                HANDLER_CAN_RONLY)) != MIB_REGISTERED_OK) {
+        hr_log(LOG_ERR, "cannot register ENTITY-MIB's entPhysicalTable");
+        return -1;
+    }
     return 0;
 }
 
@@ -655,9 +824,11 @@ int hdrm_agent_start(const struct hdrm_config *cfg, const char *root, const char
     if (rc > 0)
         hr_log(LOG_WARNING, "corrupt state file %s", err);
     if (register_table("hdrmDeviceTable", devtab_oid, HR_ARRAY_LEN(devtab_oid), dev_handler,
-                       HANDLER_CAN_RWRITE, 1, HDRM_SUBID_hdrmDevLastUpdate, &A.devtab) < 0 ||
+                       HANDLER_CAN_RWRITE, 1, ASN_UNSIGNED, HDRM_SUBID_hdrmDevLastUpdate,
+                       &A.devtab) < 0 ||
         register_table("hdrmVolumeTable", voltab_oid, HR_ARRAY_LEN(voltab_oid), vol_handler,
-                       HANDLER_CAN_RONLY, 2, HDRM_SUBID_hdrmVolUsedMiB, &A.voltab) < 0) {
+                       HANDLER_CAN_RONLY, 2, ASN_UNSIGNED, HDRM_SUBID_hdrmVolUsedMiB,
+                       &A.voltab) < 0) {
         hr_log(LOG_ERR, "cannot register the device and volume tables");
         return -1;
     }
@@ -668,6 +839,8 @@ int hdrm_agent_start(const struct hdrm_config *cfg, const char *root, const char
         hr_log(LOG_ERR, "cannot register the agent scalars");
         return -1;
     }
+    if (cfg->entity_mib && register_entity(root) < 0)
+        return -1;
     /* the first sample starts every device's first window now */
     tick(0, NULL);
     A.alarm_id = snmp_alarm_register(cfg->window, SA_REPEAT, tick, NULL);

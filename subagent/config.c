@@ -17,6 +17,7 @@ static const struct hr_conf_key keys[] = {
     { "include-empty", HR_CONF_BOOL, HR_CONF_GLOBAL, 0, 1 },
     { "ignore-devices", HR_CONF_STRING, HR_CONF_GLOBAL, 0, 4096 },
     { "user", HR_CONF_STRING, HR_CONF_GLOBAL, 0, 64 },
+    { "entity-mib", HR_CONF_BOOL, HR_CONF_GLOBAL, 0, 1 },
     /* [device SERIAL] and [device *]; lengths are the MIB's */
     { "customer-id", HR_CONF_STRING, HR_CONF_SECTION, 0, 64 },
     { "model-number", HR_CONF_STRING, HR_CONF_SECTION, 0, 64 },
@@ -67,6 +68,7 @@ int hdrm_config_load(struct hdrm_config *cfg, const char *path, char **errs)
     cfg->state_dir = HDRM_DEFAULT_STATE_DIR;
     cfg->cache_timeout = 5;
     cfg->ping_interval = 15;
+    cfg->entity_mib = 1;
     if (errs)
         *errs = NULL;
     if (path) {
@@ -91,6 +93,8 @@ int hdrm_config_load(struct hdrm_config *cfg, const char *path, char **errs)
         cfg->include_empty = (int)it->num;
     if ((it = hr_conf_item_find(g, "user")))
         cfg->user = it->value;
+    if ((it = hr_conf_item_find(g, "entity-mib")))
+        cfg->entity_mib = (int)it->num;
     it = hr_conf_item_find(g, "ignore-devices");
     if (it) {
         if (set_ignore(cfg, it->value) < 0)

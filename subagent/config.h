@@ -22,6 +22,7 @@ struct hdrm_config {
     char **ignore;              /* fnmatch patterns */
     size_t nignore;
     const char *user;           /* NULL: stay as started */
+    int entity_mib;             /* serve ENTITY-MIB entPhysicalTable (default 1) */
 };
 
 /* Fill CFG with the defaults, then (PATH not NULL) with PATH's settings.

@@ -1,5 +1,6 @@
 # subagent/module.mk: headroomd, the AgentX subagent, and its unit tests.
-HDRMD_CORE := subagent/disks.c subagent/load.c subagent/devdb.c subagent/config.c
+HDRMD_CORE := subagent/disks.c subagent/load.c subagent/devdb.c subagent/config.c \
+              subagent/entity.c
 HDRMD_SRC  := $(HDRMD_CORE) subagent/agent.c subagent/main.c
 HDRMD_OBJ  := $(HDRMD_SRC:%.c=$(B)/%.o)
 HDRMD_CORE_OBJ := $(HDRMD_CORE:%.c=$(B)/%.o)
@@ -19,6 +20,10 @@ $(B)/tests/test_subagent_disks: $(B)/tests/subagent/test_disks.o $(HDRMD_CORE_OB
 $(B)/tests/test_conf: $(B)/tests/subagent/test_conf.o $(HDRMD_CORE_OBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
+$(B)/tests/test_subagent_entity: $(B)/tests/subagent/test_entity.o $(HDRMD_CORE_OBJ) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+TEST_BINS += $(B)/tests/test_subagent_entity
 TEST_BINS += $(B)/tests/test_subagent_load $(B)/tests/test_subagent_disks $(B)/tests/test_conf
 
 INSTALL_TARGETS += install-subagent

@@ -15,6 +15,8 @@
 #            NUL, a 4 KiB model, a binary rev; udev data with junk lines
 #   sde      8 PiB (2^44 sectors): MiB values saturate at 4294967295
 #   sdd      size 0: skipped;  loop0, ram0, zram0: skipped
+#   host     sys/class/dmi/id (vendor, product, version, serial, BIOS, UUID)
+#            and proc/sys/kernel hostname/osrelease: the ENTITY-MIB chassis
 # --many N: instead, N SATA disks sd<i> each with one partition mounted at
 #   /mnt/v<i> (benchmark).
 # /proc/diskstats gives each disk a writes-completed count (field 8);
@@ -118,6 +120,17 @@ disk loop0 7 0 2048
 disk ram0 1 0 8192
 disk zram0 252 0 8192
 mnt 7 0 /mnt/loop squashfs /dev/loop0
+
+# the host (ENTITY-MIB chassis row)
+mkdir -p "$dir/sys/class/dmi/id" "$dir/proc/sys/kernel"
+printf 'ACME Computers\n' > "$dir/sys/class/dmi/id/sys_vendor"
+printf 'StorServ 9000\n' > "$dir/sys/class/dmi/id/product_name"
+printf 'To Be Filled By O.E.M.\n' > "$dir/sys/class/dmi/id/product_version"
+printf 'CHS-0001\n' > "$dir/sys/class/dmi/id/product_serial"
+printf '1.2.3\n' > "$dir/sys/class/dmi/id/bios_version"
+printf '4c4c4544-0031-3410-8052-b4c04f4e4332\n' > "$dir/sys/class/dmi/id/product_uuid"
+printf 'fixturehost\n' > "$dir/proc/sys/kernel/hostname"
+printf '6.1.0-test\n' > "$dir/proc/sys/kernel/osrelease"
 
 # noise in the mount table: other file systems, a malformed line
 echo "1 0 0:22 / / rw - tmpfs none rw" >> "$dir/proc/self/mountinfo"
