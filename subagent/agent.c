@@ -35,6 +35,9 @@ static const oid devtab_oid[] = { HDRM_OID_hdrmDeviceTable };
 static const oid voltab_oid[] = { HDRM_OID_hdrmVolumeTable };
 static const oid enttab_oid[] = { ENT_OID_entPhysicalTable };
 static const oid entlast_oid[] = { ENT_OID_entLastChangeTime };
+static const oid contains_oid[] = { ENT_OID_entPhysicalContainsTable };
+static const oid entchange_oid[] = { ENT_OID_entConfigChange };
+static const oid snmptrapoid_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 }; /* snmpTrapOID.0 */
 static const oid zero_dot_zero[] = { 0, 0 };
 
 static struct {
@@ -44,6 +47,9 @@ static struct {
     struct devdb db;
     netsnmp_tdata *devtab, *voltab;
     netsnmp_tdata *enttab;          /* NULL with entity-mib no */
+    netsnmp_tdata *contab;          /* entPhysicalContainsTable */
+    int64_t notify_ms;              /* when entConfigChange was last sent, -1 never */
+    unsigned notify_alarm;          /* a throttled entConfigChange is due */
     struct ent_phys chassis;        /* this host, read once at start-up */
     int64_t last_scan_ms;           /* CLOCK_BOOTTIME of the last scan, -1 none */
     u_long last_change;             /* sysUpTime of the last row change */
@@ -102,6 +108,8 @@ static void clear_rows(void)
         free(netsnmp_tdata_remove_and_delete_row(A.voltab, row));
     while (A.enttab && (row = netsnmp_tdata_row_first(A.enttab)))
         free(netsnmp_tdata_remove_and_delete_row(A.enttab, row));
+    while (A.contab && (row = netsnmp_tdata_row_first(A.contab)))
+        free(netsnmp_tdata_remove_and_delete_row(A.contab, row));
 }
 
 static int add_vol_row(const struct dev_rec *r, u_long vi, const struct disk_vol *v)
@@ -146,6 +154,28 @@ out_free:
     return -1;
 }
 
+/* An entPhysicalContainsTable row: the chassis contains CHILD. */
+static int add_contains_row(long child)
+{
+    netsnmp_tdata_row *row = netsnmp_tdata_create_row();
+    long *data = malloc(sizeof *data), parent = ENT_CHASSIS_INDEX;
+
+    if (!row || !data)
+        goto out_free;
+    *data = child;
+    row->data = data;
+    if (!netsnmp_tdata_row_add_index(row, ASN_INTEGER, &parent, sizeof parent) ||
+        !netsnmp_tdata_row_add_index(row, ASN_INTEGER, &child, sizeof child) ||
+        netsnmp_tdata_add_row(A.contab, row) != SNMPERR_SUCCESS)
+        goto out_free;
+    return 0;
+out_free:
+    if (row)
+        netsnmp_tdata_delete_row(row);
+    free(data);
+    return -1;
+}
+
 static const char *dev_vendor(const struct dev_rec *r);
 static const char *dev_model(const struct dev_rec *r);
 
@@ -171,7 +201,9 @@ static void build_ent_rows(void)
             free(e);                     /* index beyond PhysicalIndex: no row */
             continue;
         }
-        add_ent_row(e);
+        long child = e->index;
+        if (add_ent_row(e) == 0)
+            add_contains_row(child);
     }
 }
 
@@ -213,6 +245,50 @@ static void mark_absent(struct dev_rec *r)
     r->info.nvols = 0;
     r->present = 0;
     load_forget_window(&r->load);
+}
+
+/* ---- entConfigChange (ENTITY-MIB) ---- */
+
+#define ENT_THROTTLE_MS 5000    /* the MIB's suggested throttling period */
+
+static void send_config_change(void)
+{
+    netsnmp_variable_list *vars = NULL;
+
+    A.notify_ms = mono_ms();
+    if (!snmp_varlist_add_variable(&vars, snmptrapoid_oid, HR_ARRAY_LEN(snmptrapoid_oid),
+                                   ASN_OBJECT_ID, entchange_oid, sizeof entchange_oid)) {
+        hr_log(LOG_WARNING, "entConfigChange: out of memory");
+        return;
+    }
+    send_v2trap(vars);                   /* to the master, which sends it on */
+    snmp_free_varbind(vars);
+}
+
+static void config_change_due(unsigned int reg, void *arg)
+{
+    (void)reg;
+    (void)arg;
+    A.notify_alarm = 0;
+    send_config_change();
+}
+
+/* entLastChangeTime changed.  RFC 6933: at most one entConfigChange per
+ * throttling period; changes inside it are announced once at its end. */
+static void ent_config_changed(void)
+{
+    int64_t since = mono_ms() - A.notify_ms;
+
+    if (A.notify_alarm)
+        return;                          /* one is already due */
+    if (A.notify_ms < 0 || since >= ENT_THROTTLE_MS) {
+        send_config_change();
+        return;
+    }
+    A.notify_alarm = snmp_alarm_register((unsigned)((ENT_THROTTLE_MS - since + 999) / 1000), 0,
+                                         config_change_due, NULL);
+    if (!A.notify_alarm)
+        send_config_change();            /* no timer: better early than never */
 }
 
 /* Rescan the disks and rebuild both tables, unless the last scan is more
@@ -273,8 +349,13 @@ static void refresh(int force)
             changed = 1;
         }
     }
-    if (changed && A.devtab)
+    if (changed && A.devtab) {
         A.last_change = netsnmp_get_agent_uptime();
+        /* not for the first scan at start-up: that is no change, and
+         * the AgentX session is not open yet */
+        if (A.enttab && A.alarm_id)
+            ent_config_changed();
+    }
     if (new_recs)
         save_state();                    /* a new index must never be handed out twice */
     if (A.devtab)
@@ -686,6 +767,30 @@ static int ent_handler(netsnmp_mib_handler *handler, netsnmp_handler_registratio
 /* entLastChangeTime.0: the sysUpTime of the last disk added or removed,
  * the same instant as hdrmDeviceTableLastChange (the chassis row never
  * changes while headroomd runs). */
+static int contains_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
+                            netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+    (void)handler;
+    (void)reg;
+    for (netsnmp_request_info *req = requests; req; req = req->next) {
+        const long *child;
+
+        if (req->processed)
+            continue;
+        if (reqinfo->mode != MODE_GET) {
+            netsnmp_set_request_error(reqinfo, req, SNMP_ERR_NOTWRITABLE);
+            continue;
+        }
+        child = netsnmp_tdata_extract_entry(req);
+        if (!child) {
+            netsnmp_set_request_error(reqinfo, req, SNMP_NOSUCHINSTANCE);
+            continue;
+        }
+        set_int(req, *child);
+    }
+    return SNMP_ERR_NOERROR;
+}
+
 static int entlast_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
                            netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
@@ -751,26 +856,36 @@ static void cache_free(netsnmp_cache *cache, void *arg)
     (void)arg;                           /* rows live until the next refresh */
 }
 
-static int register_table(const char *name, const oid *o, size_t olen, Netsnmp_Node_Handler *h,
-                          int modes, int nidx, u_char idxtype, unsigned maxcol,
-                          netsnmp_tdata **out)
+struct table_def {
+    const char *name;
+    const oid *oid;
+    size_t oidlen;
+    Netsnmp_Node_Handler *handler;
+    int modes;
+    int nidx;                   /* number of indexes, all of type IDXTYPE */
+    u_char idxtype;
+    unsigned mincol, maxcol;    /* the accessible columns */
+};
+
+static int register_table(const struct table_def *d, netsnmp_tdata **out)
 {
     netsnmp_handler_registration *reg;
     netsnmp_table_registration_info *ti;
     netsnmp_cache *cache;
 
-    *out = netsnmp_tdata_create_table(name, 0);
-    reg = netsnmp_create_handler_registration(name, h, o, olen, modes);
+    *out = netsnmp_tdata_create_table(d->name, 0);
+    reg = netsnmp_create_handler_registration(d->name, d->handler, d->oid, d->oidlen, d->modes);
     ti = SNMP_MALLOC_TYPEDEF(netsnmp_table_registration_info);
     if (!*out || !reg || !ti)
         return -1;
-    for (int i = 0; i < nidx; i++)
-        netsnmp_table_helper_add_indexes(ti, idxtype, 0);
-    ti->min_column = 2;
-    ti->max_column = maxcol;
+    for (int i = 0; i < d->nidx; i++)
+        netsnmp_table_helper_add_indexes(ti, d->idxtype, 0);
+    ti->min_column = d->mincol;
+    ti->max_column = d->maxcol;
     if (netsnmp_tdata_register(reg, *out, ti) != MIB_REGISTERED_OK)
         return -1;
-    cache = netsnmp_cache_create((int)A.cfg->cache_timeout, cache_load, cache_free, o, olen);
+    cache = netsnmp_cache_create((int)A.cfg->cache_timeout, cache_load, cache_free, d->oid,
+                                 d->oidlen);
     if (!cache)
         return -1;
     cache->flags = NETSNMP_CACHE_DONT_INVALIDATE_ON_SET | NETSNMP_CACHE_DONT_FREE_EXPIRED |
@@ -790,9 +905,16 @@ static int register_table(const char *name, const oid *o, size_t olen, Netsnmp_N
 static int register_entity(const char *root)
 {
     ent_phys_chassis(&A.chassis, root);
-    if (register_table("entPhysicalTable", enttab_oid, HR_ARRAY_LEN(enttab_oid), ent_handler,
-                       HANDLER_CAN_RONLY, 1, ASN_INTEGER, ENT_COL_entPhysicalUUID,
-                       &A.enttab) < 0 ||
+    static const struct table_def phys = {
+        "entPhysicalTable", enttab_oid, HR_ARRAY_LEN(enttab_oid), ent_handler,
+        HANDLER_CAN_RONLY, 1, ASN_INTEGER, ENT_COL_entPhysicalDescr, ENT_COL_entPhysicalUUID,
+    };
+    static const struct table_def contains = {
+        "entPhysicalContainsTable", contains_oid, HR_ARRAY_LEN(contains_oid), contains_handler,
+        HANDLER_CAN_RONLY, 2, ASN_INTEGER, 1, 1,     /* entPhysicalChildIndex only */
+    };
+
+    if (register_table(&phys, &A.enttab) < 0 || register_table(&contains, &A.contab) < 0 ||
         netsnmp_register_scalar(
             netsnmp_create_handler_registration("entLastChangeTime", entlast_handler,
                                                 entlast_oid, HR_ARRAY_LEN(entlast_oid),
@@ -811,6 +933,7 @@ int hdrm_agent_start(const struct hdrm_config *cfg, const char *root, const char
     A.cfg = cfg;
     A.state_file = state_file;
     A.last_scan_ms = -1;
+    A.notify_ms = -1;
     A.dopts.root = root;
     A.dopts.include_empty = cfg->include_empty;
     A.dopts.ignore = (const char *const *)cfg->ignore;
@@ -823,12 +946,16 @@ int hdrm_agent_start(const struct hdrm_config *cfg, const char *root, const char
     }
     if (rc > 0)
         hr_log(LOG_WARNING, "corrupt state file %s", err);
-    if (register_table("hdrmDeviceTable", devtab_oid, HR_ARRAY_LEN(devtab_oid), dev_handler,
-                       HANDLER_CAN_RWRITE, 1, ASN_UNSIGNED, HDRM_SUBID_hdrmDevLastUpdate,
-                       &A.devtab) < 0 ||
-        register_table("hdrmVolumeTable", voltab_oid, HR_ARRAY_LEN(voltab_oid), vol_handler,
-                       HANDLER_CAN_RONLY, 2, ASN_UNSIGNED, HDRM_SUBID_hdrmVolUsedMiB,
-                       &A.voltab) < 0) {
+    static const struct table_def dev = {
+        "hdrmDeviceTable", devtab_oid, HR_ARRAY_LEN(devtab_oid), dev_handler,
+        HANDLER_CAN_RWRITE, 1, ASN_UNSIGNED, HDRM_SUBID_hdrmDevName, HDRM_SUBID_hdrmDevLastUpdate,
+    };
+    static const struct table_def vol = {
+        "hdrmVolumeTable", voltab_oid, HR_ARRAY_LEN(voltab_oid), vol_handler,
+        HANDLER_CAN_RONLY, 2, ASN_UNSIGNED, HDRM_SUBID_hdrmVolMountPoint, HDRM_SUBID_hdrmVolUsedMiB,
+    };
+
+    if (register_table(&dev, &A.devtab) < 0 || register_table(&vol, &A.voltab) < 0) {
         hr_log(LOG_ERR, "cannot register the device and volume tables");
         return -1;
     }
@@ -863,6 +990,9 @@ void hdrm_agent_stop(void)
     if (A.alarm_id)
         snmp_alarm_unregister(A.alarm_id);
     A.alarm_id = 0;
+    if (A.notify_alarm)
+        snmp_alarm_unregister(A.notify_alarm);
+    A.notify_alarm = 0;
     if (A.devtab && A.voltab)
         clear_rows();
     for (size_t i = 0; i < A.db.n; i++) {

@@ -12,10 +12,15 @@
 #define ENT_OID_entityMIB           1, 3, 6, 1, 2, 1, 47        /* { mib-2 47 } */
 #define ENT_OID_entityMIBObjects    ENT_OID_entityMIB, 1
 #define ENT_OID_entityPhysical      ENT_OID_entityMIBObjects, 1
+#define ENT_OID_entityMapping       ENT_OID_entityMIBObjects, 3
 #define ENT_OID_entityGeneral       ENT_OID_entityMIBObjects, 4
 #define ENT_OID_entPhysicalTable    ENT_OID_entityPhysical, 1
 #define ENT_OID_entPhysicalEntry    ENT_OID_entPhysicalTable, 1
+#define ENT_OID_entPhysicalContainsTable ENT_OID_entityMapping, 3
 #define ENT_OID_entLastChangeTime   ENT_OID_entityGeneral, 1
+#define ENT_OID_entityMIBTraps      ENT_OID_entityMIB, 2
+#define ENT_OID_entityMIBTrapPrefix ENT_OID_entityMIBTraps, 0
+#define ENT_OID_entConfigChange     ENT_OID_entityMIBTrapPrefix, 1
 
 /* entPhysicalEntry columns (RFC 6933 section 5) */
 enum ent_col {

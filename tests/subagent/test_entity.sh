@@ -6,8 +6,9 @@
 # per disk; serial, firmware, model and manufacturer equal to the same
 # disk's hdrmDeviceTable values; hostile strings sanitized and within the
 # SnmpAdminString limits; indexes stable across a restart; a disk removed
-# between walks disappears; a master that already owns the subtree; SET
-# refused; `entity-mib no` removes the subtree.
+# between walks disappears; entPhysicalContainsTable; entConfigChange
+# reaches a real snmptrapd through snmpd; a master that already owns the
+# subtree; SET refused; `entity-mib no` removes the subtree.
 . "$(dirname "$0")/../lib.sh"
 HD="$B/headroomd"
 FX="$T/root"
@@ -17,6 +18,8 @@ MIBP=HEADROOM-STORAGE-MIB
 ENT=.1.3.6.1.2.1.47
 PHYS=$ENT.1.1.1.1                 # entPhysicalEntry
 LAST=$ENT.1.4.1.0                 # entLastChangeTime.0
+CONT=$ENT.1.3.3.1.1               # entPhysicalChildIndex
+CHANGE=$ENT.2.0.1                 # entConfigChange
 FFFD=$'\xef\xbf\xbd'
 
 "$TOP/tests/subagent/mkfixture.sh" "$FX" || { not_ok "fixture"; exit 1; }
@@ -93,7 +96,16 @@ sys.exit(0 if len(b) <= m and not any(unicodedata.category(c) == "Cc" for c in s
 ' "$1" "$2" 2>/dev/null
 }
 
+# snmpd sends the notifications of its subagents to this snmptrapd
+TRAP_PORT=$(free_port udp)
+spawn snmptrapd -f -C -c /dev/null -Lf "$T/traps.log" -On --disableAuthorization=yes \
+    "udp:127.0.0.1:$TRAP_PORT"
+TRAPD_PID=$LAST_PID
+SNMPD_EXTRA_CONF="trap2sink 127.0.0.1:$TRAP_PORT public"
 start_snmpd || { not_ok "snmpd started"; exit 1; }
+wait_for 10 grep -q "\.1\.3\.6\.1\.6\.3\.1\.1\.5\.1" "$T/traps.log"
+check "snmptrapd receives snmpd's coldStart" grep -q "\.1\.3\.6\.1\.6\.3\.1\.1\.5\.1" "$T/traps.log"
+changes() { grep -c "OID: $CHANGE\b" "$T/traps.log"; }
 # Debian's snmpd (net-snmp 5.9.3) serves nothing of ENTITY-MIB itself, so
 # headroomd's registration does not collide with the master's
 out=$(snmpget -v2c -c public -t 2 -r 1 -m "" -On "127.0.0.1:$SNMPD_PORT" $PHYS.2.1 2>&1)
@@ -111,7 +123,10 @@ idx=$(awk -v p="$PHYS.2." 'index($1, p) == 1 { sub(p, "", $1); print $1 }' "$T/w
 is "entPhysicalIndex: chassis 1, disks 2..7" "$idx" "1 2 3 4 5 6 7 "
 n=$(grep -c "^$PHYS\." "$T/w1")
 is "18 columns (2..19) per row" "$n" $((18 * 7))
-is "entLastChangeTime is the only other object" "$(grep -vc "^$PHYS\." "$T/w1")" 1
+is "besides: entLastChangeTime and 6 entPhysicalContainsTable rows" "$(grep -vc "^$PHYS\." "$T/w1")" 7
+cont=$(grep "^$CONT\." "$T/w1" | awk '{ print $1, $3 }' | tr '\n' ' ')
+is "entPhysicalContainsTable: the chassis contains each disk" "$cont" \
+    "$CONT.1.2 2 $CONT.1.3 3 $CONT.1.4 4 $CONT.1.5 5 $CONT.1.6 6 $CONT.1.7 7 "
 like "entLastChangeTime.0 is TimeTicks" "$(grep "^$LAST " "$T/w1")" "^$LAST Timeticks \([0-9]+\)"
 is "nothing outside ENTITY-MIB in the walk" "$(grep -vc "^$ENT\." "$T/w1")" 0
 
@@ -182,6 +197,7 @@ table "$T/w2" $ENT
 is "same entPhysicalIndex for every disk after a restart" "$(key "$T/w2")" "$(key "$T/w1")"
 
 # ---- a disk removed between walks ----
+is "no entConfigChange for the rows found at start-up (two starts)" "$(changes)" 0
 lc0=$(v "$T/w2" $LAST | tr -d '()')
 rm -rf "$FX/sys/block/sdb"
 sleep 2
@@ -193,6 +209,9 @@ out=$(snmpget -v2c -c public -t 2 -r 1 -m "" -On "127.0.0.1:$SNMPD_PORT" $PHYS.7
 like "removed disk: noSuchInstance" "$out" "No Such Instance"
 lc1=$(v "$T/w3" $LAST | tr -d '()')
 [ "$lc1" -gt "$lc0" ] && ok "entLastChangeTime moved ($lc0 -> $lc1)" || not_ok "entLastChangeTime $lc0 -> $lc1"
+is "removed disk: its entPhysicalContainsTable row is gone" "$(v "$T/w3" $CONT.1.4)" ABSENT
+wait_for 15 grep -q "OID: $CHANGE\b" "$T/traps.log"
+is "removal: one entConfigChange reached snmptrapd" "$(changes)" 1
 mkdir -p "$FX/sys/block/sdb/device"; echo "8:16" > "$FX/sys/block/sdb/dev"; echo 3907029168 > "$FX/sys/block/sdb/size"
 sleep 2
 is "returning sdb gets entPhysicalIndex 4 again" "$(rawwalk $PHYS.7.4 | sed -n 's/.*: //p' | tr -d ' ')" \
@@ -205,6 +224,8 @@ for i in 1 2 3 4 5; do
     table "$T/wc" $PHYS.2 || not_ok "walk during churn $i'"
 done
 check "alive after walks during churn" alive
+wait_for 15 test "$(changes)" -ge 2
+[ "$(changes)" -ge 2 ] && ok "churn: entConfigChange sent again ($(changes) in all)" || not_ok "churn: $(changes) entConfigChange"
 
 # ---- a master that already owns entPhysicalTable: its rows stay, ours
 # are refused (duplicate registration), the rest of headroomd works ----
