@@ -130,6 +130,16 @@ is "entPhysicalContainsTable: the chassis contains each disk" "$cont" \
 like "entLastChangeTime.0 is TimeTicks" "$(grep "^$LAST " "$T/w1")" "^$LAST Timeticks \([0-9]+\)"
 is "nothing outside ENTITY-MIB in the walk" "$(grep -vc "^$ENT\." "$T/w1")" 0
 
+# ---- sysObjectID as the docs say (lib.sh's snmpd.conf sets it so) ----
+prod=$(snmptranslate "${SNMPOPTS[@]}" -On $MIBP::hdrmProductHeadroomd)
+is "hdrmProductHeadroomd = .1.3.6.1.4.1.<ENTERPRISE>.3.1" "$prod" ".1.3.6.1.4.1.${ENTERPRISE:-32473}.3.1"
+is "sysObjectID.0 reads back as hdrmProductHeadroomd" \
+    "$(snmp_v2 snmpget -Oqv .1.3.6.1.2.1.1.2.0)" "$MIBP::hdrmProductHeadroomd"
+for f in subagent/headroomd.conf.example subagent/README.md subagent/headroomd.8; do
+    grep -q "sysObjectID \.1\.3\.6\.1\.4\.1\.32473\.3\.1" "$TOP/$f"
+    is "$f shows sysObjectID .1.3.6.1.4.1.32473.3.1 (default ENTERPRISE)" "$?" 0
+done
+
 # ---- the chassis row: this host ----
 is "chassis class chassis(3)" "$(v "$T/w1" $PHYS.5.1)" 3
 is "chassis contained in nothing (0)" "$(v "$T/w1" $PHYS.4.1)" 0
