@@ -77,6 +77,7 @@ static const oid oid_entry[] = { HDRM_OID_hdrmDeviceEntry };
 enum req_kind { REQ_DISCOVER, REQ_GET, REQ_WALK };
 
 struct agent;
+struct loop;
 
 /* One request in flight.  lib_scratch must stay first: see the header. */
 struct req {
@@ -131,7 +132,12 @@ struct agent {
     int64_t start_us;
     int answered;
     int minimal;                  /* one object per request after a lost reply */
-    int parked;                   /* silent so far: not counted in concurrency */
+    int parked;                   /* silent for a while: no longer probing */
+    int probing;                  /* counted in loop.n_probing */
+    int has_slot;                 /* holds one of loop.conc walk slots */
+    int queued;                   /* waiting for a walk slot */
+    struct agent *wnext, *wprev;  /* the wait queue */
+    struct loop *L;
     size_t slot;                  /* index in the event loop's list */
 };
 
@@ -638,8 +644,11 @@ static void row_finish(struct rowx *x)
 
 /* ---- responses -------------------------------------------------------- */
 
+static void probing_end(struct agent *a);
+
 static void note_answer(struct agent *a, struct req *q)
 {
+    probing_end(a);
     if (!a->answered) {
         a->answered = 1;
         a->res.rtt_ms = (double)(mono_us() - q->sent_us) / 1000.0;
@@ -1015,6 +1024,8 @@ static int walk_done(const struct agent *a)
     return 1;
 }
 
+static int slot_take(struct agent *a);
+
 /* Decide what to send next; called from the event loop only. */
 static void agent_step(struct agent *a)
 {
@@ -1048,8 +1059,12 @@ static void agent_step(struct agent *a)
         /* The second stream waits for the GET: it may size GETBULK. */
         if (s > 0 && a->get_state != 2)
             break;
-        if (!a->stream_busy[s])
-            send_walk(a, s);
+        if (a->stream_busy[s])
+            continue;
+        /* Walks take one of the `concurrency` slots; first contacts do not. */
+        if (!a->has_slot && !slot_take(a))
+            break;
+        send_walk(a, s);
     }
     if (a->done || a->inflight > 0)
         return;
@@ -1084,7 +1099,8 @@ static void agent_timer_refresh(struct agent *a, netsnmp_large_fd_set *scratch, 
 
 /* ---- the cycle -------------------------------------------------------- */
 
-static struct agent *agent_start(const struct hr_target *t, const struct hr_poll_opts *o)
+static struct agent *agent_start(const struct hr_target *t, const struct hr_poll_opts *o,
+                                 struct loop *L)
 {
     struct agent *a = calloc(1, sizeof(*a));
     netsnmp_transport *tr;
@@ -1093,6 +1109,7 @@ static struct agent *agent_start(const struct hr_target *t, const struct hr_poll
     if (!a)
         return NULL;
     a->t = t;
+    a->L = L;
     a->res.target = t;
     a->res.started = wall_ms();
     a->start_us = mono_us();
@@ -1208,7 +1225,9 @@ static void raise_nofile(size_t conc)
 struct loop {
     struct agent **act;           /* agents in flight; agent.slot indexes it */
     size_t n_act, conc;
-    size_t n_parked, max_open;    /* see park_us() */
+    size_t n_probing, max_open;   /* see park_us() */
+    size_t slots_used;            /* walk slots held, at most conc */
+    struct agent *wq_head, *wq_tail;
     int epfd;
     struct epoll_event *ev;
     int64_t next_due_us;          /* no timer is due before this */
@@ -1217,20 +1236,75 @@ struct loop {
     void *arg;
 };
 
-/* An agent that has not answered its first request after this long is
- * probably dead: it is "parked" and stops counting against the concurrency,
- * so its timeout and retries overlap the rest of the cycle instead of
- * holding a slot that live agents could use.  Parked agents are bounded by
- * max_open (descriptors).  A quarter of the timeout is far above any real
- * round trip and well below the timeout. */
+/* Scheduling.  `concurrency` bounds two things separately: agents waiting
+ * for the answer to their first request ("probing"), and agents walking
+ * their table (walk slots).  An agent that answered waits in a FIFO for a
+ * walk slot, holding its session; an agent silent for a quarter of its
+ * timeout stops counting as probing.  So a dead device's timeout and retry
+ * overlap the rest of the cycle wherever it is in the list, and live agents
+ * are never queued behind dead ones.  Sessions open at once are bounded by
+ * max_open (4 x concurrency).  A quarter of the timeout is far above any
+ * real round trip and well below the timeout. */
 static int64_t park_us(const struct agent *a)
 {
     return (int64_t)(a->t->timeout_ms ? a->t->timeout_ms : 1000) * 250;
 }
 
+static void probing_end(struct agent *a)
+{
+    if (a->probing) {
+        a->probing = 0;
+        if (a->L)
+            a->L->n_probing--;
+    }
+}
+
+/* Take a walk slot, or queue for one.  Nonzero if taken. */
+static int slot_take(struct agent *a)
+{
+    struct loop *L = a->L;
+
+    if (!L) {                   /* unit tests: no loop, no limit */
+        a->has_slot = 1;
+        return 1;
+    }
+    if (!a->queued && L->slots_used < L->conc) {
+        a->has_slot = 1;
+        L->slots_used++;
+        return 1;
+    }
+    if (!a->queued) {
+        a->queued = 1;
+        a->wnext = NULL;
+        a->wprev = L->wq_tail;
+        if (L->wq_tail)
+            L->wq_tail->wnext = a;
+        else
+            L->wq_head = a;
+        L->wq_tail = a;
+    }
+    return 0;
+}
+
+static void queue_unlink(struct loop *L, struct agent *a)
+{
+    if (!a->queued)
+        return;
+    if (a->wprev)
+        a->wprev->wnext = a->wnext;
+    else
+        L->wq_head = a->wnext;
+    if (a->wnext)
+        a->wnext->wprev = a->wprev;
+    else
+        L->wq_tail = a->wprev;
+    a->queued = 0;
+    a->wnext = a->wprev = NULL;
+}
+
 static void loop_note_timers(struct loop *L, const struct agent *a)
 {
-    if (!a->answered && !a->parked && a->start_us + park_us(a) < L->next_due_us)
+    if (a->probing && a->start_us + park_us(a) < L->next_due_us)
         L->next_due_us = a->start_us + park_us(a);
     if (a->t_timer_us && a->t_timer_us < L->next_due_us)
         L->next_due_us = a->t_timer_us;
@@ -1244,8 +1318,12 @@ static void loop_remove(struct loop *L, struct agent *a)
 
     if (a->fd >= 0)
         epoll_ctl(L->epfd, EPOLL_CTL_DEL, a->fd, NULL);
-    if (a->parked)
-        L->n_parked--;
+    probing_end(a);
+    queue_unlink(L, a);
+    if (a->has_slot) {
+        a->has_slot = 0;
+        L->slots_used--;
+    }
     L->act[i] = L->act[--L->n_act];
     L->act[i]->slot = i;
     agent_finish(a, L->cb, L->arg);
@@ -1257,6 +1335,10 @@ static void loop_add(struct loop *L, struct agent *a)
 
     a->slot = L->n_act;
     L->act[L->n_act++] = a;
+    if (!a->done && !a->answered) {
+        a->probing = 1;
+        L->n_probing++;
+    }
     if (!a->done && epoll_ctl(L->epfd, EPOLL_CTL_ADD, a->fd, &e) < 0)
         agent_fail(a, HR_POLL_ERROR, "epoll: %s", strerror(errno));
     if (a->done) {
@@ -1306,12 +1388,29 @@ static void loop_timers(struct loop *L)
             loop_remove(L, a);     /* moves the last agent into slot i */
             continue;
         }
-        if (!a->answered && !a->parked && now >= a->start_us + park_us(a)) {
+        if (a->probing && now >= a->start_us + park_us(a)) {
             a->parked = 1;
-            L->n_parked++;
+            probing_end(a);
         }
         loop_note_timers(L, a);
         i++;
+    }
+}
+
+/* Give free walk slots to the agents waiting for one, oldest first. */
+static void loop_resume(struct loop *L)
+{
+    while (L->slots_used < L->conc && L->wq_head) {
+        struct agent *a = L->wq_head;
+
+        queue_unlink(L, a);
+        agent_step(a);          /* takes the slot and sends */
+        if (!a->done) {
+            agent_timer_refresh(a, &L->scratch, mono_us());
+            loop_note_timers(L, a);
+        } else {
+            loop_remove(L, a);
+        }
     }
 }
 
@@ -1336,6 +1435,7 @@ static int loop_wait(struct loop *L)
     }
     if (mono_us() >= L->next_due_us)
         loop_timers(L);
+    loop_resume(L);
     return 0;
 }
 
@@ -1385,8 +1485,8 @@ int hr_poll_run(const struct hr_target *targets, size_t n,
                 report_unpolled(&targets[next], cb, arg, "cycle stopped before this target");
             break;
         }
-        while (L.n_act - L.n_parked < L.conc && L.n_act < L.max_open && next < n) {
-            struct agent *a = agent_start(&targets[next], opts);
+        while (L.n_probing < L.conc && L.n_act < L.max_open && next < n) {
+            struct agent *a = agent_start(&targets[next], opts, &L);
             if (!a)
                 report_unpolled(&targets[next], cb, arg, "out of memory");
             else

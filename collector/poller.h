@@ -108,10 +108,11 @@ struct hr_poll_result {
 typedef void (*hr_poll_cb)(const struct hr_poll_result *r, void *arg);
 
 struct hr_poll_opts {
-    unsigned concurrency;     /* agents in flight at once; 0 = 256.  An agent
-                                 silent for a quarter of its timeout stops
-                                 counting (its timeout then overlaps the rest
-                                 of the cycle); at most 4 x concurrency
+    unsigned concurrency;     /* agents walking their table at once, and
+                                 agents awaiting their first answer at once
+                                 (one silent for a quarter of its timeout
+                                 stops counting, so dead devices overlap the
+                                 cycle); 0 = 256.  At most 4 x concurrency
                                  sessions are open. */
     unsigned per_agent;       /* requests in flight per agent (1 or 2); 0 = 1 */
     volatile int *stop;       /* if non-NULL and set, finish early (signals) */
