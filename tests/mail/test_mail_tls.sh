@@ -41,13 +41,15 @@ out=$(flush --smtp-host localhost --smtp-port "$SMTP_PORT" --starttls required \
       --tls-ca "$T/cert.pem" 2>&1); rc=$?
 is "required + trusted certificate: exit 0" "$rc" 0
 is "required + trusted certificate: sent" "$(field "$id" state)" sent
+[ "$rc" = 0 ] || diag "$out"
 is "required + trusted certificate: the server saw TLS" "$(meta 1 tls)" True
 "$PY" "$MAILT/check_message.py" "$SMTP_DIR/msg-1.eml" --subject "$SUBJECT_DECODED" \
     --png "$T/graph.png" --no-header Bcc
 
 id=$(queue_proposal)
-HEADROOM_SMTP_TLS_CA="$T/cert.pem" flush --smtp-host localhost --smtp-port "$SMTP_PORT" >/dev/null 2>&1
+out=$(HEADROOM_SMTP_TLS_CA="$T/cert.pem" flush --smtp-host localhost --smtp-port "$SMTP_PORT" 2>&1)
 is "opportunistic (the default) uses STARTTLS when offered" "$(meta 2 tls)" True
+[ -f "$SMTP_DIR/msg-2.json" ] || diag "$out"
 
 id=$(queue_proposal)
 queue_proposal >/dev/null
