@@ -125,8 +125,8 @@ struct session_info {
     char why[256];      /* a protocol event that ended the session */
     char auth_fail[200];/* the server's reply refusing AUTH */
     int in_auth;
-    const char *user;
-    const char *pass;
+    char user[256];     /* libesmtp wants char *: our own copies */
+    char *pass;
 };
 
 static void event_cb(smtp_session_t session, int event, void *arg, ...)
@@ -202,9 +202,9 @@ static int interact_cb(auth_client_request_t req, char **result, int fields, voi
 
     for (int i = 0; i < fields; i++) {
         if (req[i].flags & AUTH_PASS)
-            result[i] = (char *)si->pass;
+            result[i] = si->pass;
         else if (req[i].flags & AUTH_USER)
-            result[i] = (char *)si->user;
+            result[i] = si->user;
         else
             result[i] = NULL;
         if (!result[i])
@@ -341,7 +341,7 @@ enum hr_send_status hr_smtp_send(const struct hr_mail_transport *t, const char *
         [HR_STARTTLS_OPPORTUNISTIC] = Starttls_ENABLED,
         [HR_STARTTLS_REQUIRED] = Starttls_REQUIRED,
     };
-    struct session_info si = { .user = t->smtp_user };
+    struct session_info si = { .why = "" };
     struct feed f = { msg, len, 0, done, done_arg };
     smtp_recipient_t *rr = NULL;
     auth_context_t auth = NULL;
@@ -365,9 +365,14 @@ enum hr_send_status hr_smtp_send(const struct hr_mail_transport *t, const char *
             snprintf(err, errsz, "smtp user set but no password file");
             return HR_SEND_TEMP;
         }
+        if (strlen(t->smtp_user) >= sizeof si.user) {
+            snprintf(err, errsz, "smtp user name too long");
+            return HR_SEND_TEMP;
+        }
         pw = hr_smtp_read_password(t->smtp_password_file, err, errsz);
         if (!pw)
             return HR_SEND_TEMP;
+        hr_strlcpy(si.user, t->smtp_user, sizeof si.user);
         si.pass = pw;
     }
     rr = calloc(nrcpts ? nrcpts : 1, sizeof *rr);
