@@ -11,6 +11,8 @@ can count connections and attempts.  Knobs for the failure cases:
                          (only for the first DATA); DIR/data-received-N is
                          written before the wait so the test knows when
   --rcpt-delay ADDR=SECONDS  wait before answering RCPT for ADDR (first time)
+  --data-reply SUBJECT=CODE  answer the end of data with CODE (and keep
+                         nothing) for a message whose Subject contains SUBJECT
   --tls-cert F --tls-key F   offer STARTTLS with this certificate
   --require-starttls     refuse mail until STARTTLS
   --auth USER:PASS       offer AUTH PLAIN/LOGIN and require it
@@ -34,6 +36,7 @@ class Capture:
         self.replies = dict(r.split("=", 1) for r in args.reply)
         self.rcpt_delay = {a: float(s) for a, s in (r.split("=", 1) for r in args.rcpt_delay)}
         self.data_delay = args.data_delay
+        self.data_reply = [r.split("=", 1) for r in args.data_reply]
         self.n = 0
 
     def event(self, line):
@@ -61,6 +64,11 @@ class Capture:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        content = envelope.original_content or b""
+        for subject, code in self.data_reply:
+            if ("Subject: " + subject).encode() in content:
+                self.event("DATA-REFUSED %s" % code)
+                return "%s message refused at end of data" % code
         self.n += 1
         n = self.n
         base = os.path.join(self.dir, "msg-%d" % n)
@@ -130,6 +138,7 @@ def main():
     p.add_argument("--reply", action="append", default=[])
     p.add_argument("--rcpt-delay", action="append", default=[])
     p.add_argument("--data-delay", type=float, default=0)
+    p.add_argument("--data-reply", action="append", default=[])
     p.add_argument("--tls-cert")
     p.add_argument("--tls-key")
     p.add_argument("--require-starttls", action="store_true")

@@ -112,6 +112,23 @@ hr mail flush --all --smtp-host 127.0.0.1 --smtp-port "$SMTP_PORT" >/dev/null 2>
 is "partial: the accepted recipient is not sent to again" "$(events 'RCPT sales@example.com')" "$before"
 stop "$SMTP_PID"
 
+# ---- refusals at the end of data: 554 is final, 452 is not -----------------------
+start_smtp data --data-reply datarefuse=554 --data-reply datalater=452 || exit 1
+id=$(hr mail queue --from headroom@headroom.test --to sales@example.com --cc admin@example.com \
+     --subject "datarefuse" --text-file "$T/body.txt")
+hr mail flush --smtp-host 127.0.0.1 --smtp-port "$SMTP_PORT" >/dev/null 2>&1; rc=$?
+is "554 at end of data: exit 4" "$rc" 4
+is "554 at end of data: failed" "$(field "$id" state)" failed
+like "554 at end of data: both recipients refused" "$(field "$id" refused_rcpts)" \
+    "sales@example.com: 554.admin@example.com: 554"
+id=$(hr mail queue --from headroom@headroom.test --to sales@example.com --subject "datalater" \
+     --text-file "$T/body.txt")
+hr mail flush --smtp-host 127.0.0.1 --smtp-port "$SMTP_PORT" >/dev/null 2>&1
+is "452 at end of data: queued" "$(field "$id" state)" queued
+like "452 at end of data: error recorded" "$(field "$id" last_error)" "452 message refused"
+is "nothing kept by the server" "$(captured)" 0
+stop "$SMTP_PID"
+
 # ---- show and list ----------------------------------------------------------------
 like "show prints the row and the message" "$(hr mail show 1)" "state +sent"
 is "show --raw prints the stored message" "$(hr mail show 1 --raw | md5sum)" \
