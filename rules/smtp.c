@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -418,7 +419,16 @@ enum hr_send_status hr_smtp_send(const struct hr_mail_transport *t, const char *
             goto out_free;
         }
     }
-    if (!smtp_start_session(s)) {
+    /* A server that closes the connection while we write must cost us
+     * this message's attempt, not the process: no SIGPIPE for the session
+     * (the previous disposition is restored below). */
+    struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe;
+    sigemptyset(&ign.sa_mask);
+    int restore = sigaction(SIGPIPE, &ign, &old_pipe) == 0;
+    int started = smtp_start_session(s);
+    if (restore)
+        sigaction(SIGPIPE, &old_pipe, NULL);
+    if (!started) {
         char eb[128];
         snprintf(err, errsz, "%s: %s", hostport,
                  si.why[0] ? si.why : smtp_strerror(smtp_errno(), eb, sizeof eb));

@@ -86,4 +86,35 @@ like "... saying another flush runs" "$out" "another 'headroom mail flush' is ru
 is "... and did not touch the message" "$(field "$id" state)" sending
 stop "$SMTP_PID"
 wait "$first" 2>/dev/null
+
+# ---- the server hangs up in the middle of a large DATA ------------------------------
+# A bare socket "server" (not aiosmtpd: it must misbehave) that answers the
+# envelope, says 354, reads a little of the data and closes.  headroom must
+# survive the broken pipe and keep the message queued.
+drop_port=$(free_port tcp)
+spawn "$PY" -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
+open(sys.argv[2], "w").close()
+c, _ = s.accept(); f = c.makefile("rb")
+c.sendall(b"220 dropper\r\n")
+while True:
+    line = f.readline()
+    if not line: break
+    cmd = line[:4].upper()
+    if cmd == b"EHLO": c.sendall(b"250 dropper\r\n")
+    elif cmd == b"DATA":
+        c.sendall(b"354 go on\r\n"); f.read(4096); break
+    else: c.sendall(b"250 OK\r\n")
+c.shutdown(socket.SHUT_RDWR); c.close()
+' "$drop_port" "$T/dropper-ready"
+wait_for 10 test -e "$T/dropper-ready"
+head -c 6000000 /dev/urandom > "$T/big.png"
+id=$(hr mail queue --from headroom@headroom.test --to sales@example.com --subject big \
+     --text-file "$T/body.txt" --html-file "$T/body.html" --attach "$T/big.png:big")
+out=$(hr mail flush --smtp-host 127.0.0.1 --smtp-port "$drop_port" --starttls off 2>&1); rc=$?
+is "hang-up during DATA: headroom exits 4 (not killed by SIGPIPE)" "$rc" 4
+is "hang-up during DATA: queued again" "$(field "$id" state)" queued
+like "hang-up during DATA: error recorded" "$(field "$id" last_error)" "127.0.0.1:$drop_port"
 done_testing
