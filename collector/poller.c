@@ -132,7 +132,6 @@ struct agent {
     int64_t start_us;
     int answered;
     int minimal;                  /* one object per request after a lost reply */
-    int parked;                   /* silent for a while: no longer probing */
     int probing;                  /* counted in loop.n_probing */
     int has_slot;                 /* holds one of loop.conc walk slots */
     int queued;                   /* waiting for a walk slot */
@@ -1388,10 +1387,8 @@ static void loop_timers(struct loop *L)
             loop_remove(L, a);     /* moves the last agent into slot i */
             continue;
         }
-        if (a->probing && now >= a->start_us + park_us(a)) {
-            a->parked = 1;
-            probing_end(a);
-        }
+        if (a->probing && now >= a->start_us + park_us(a))
+            probing_end(a);     /* silent so far: probably dead */
         loop_note_timers(L, a);
         i++;
     }
