@@ -108,6 +108,8 @@ run_headroom() {
             "$(awk 'NR > 1 { print $2 }' "$R/hr-c$c.times" | median)" \
             "$(awk -v n="$N" 'NR > 1 { printf "%.4f\n", 1000 * ($3 + $4) / n }' "$R/hr-c$c.times" | median)" \
             "(median of $K; $(grep -c . "$R/hr-c$c.$K.out" 2>/dev/null || echo 0) output lines)"
+        # the RRD files take about 1.5 GB per run: keep the figures only
+        rm -rf "$R/rrd-c$c" "$db" "$db-wal" "$db-shm"
     done
 }
 
@@ -184,6 +186,7 @@ run_collectd() {
         "$C/cycles.txt")
     result "$scen" "collectd ReadThreads=$threads BulkSize=40" "${line% *}" "${line#* }" \
         "($(find "$C/rrd" -name '*.rrd' | wc -l) RRD files)"
+    rm -rf "$C/rrd" "$C/fleet.pcap"
 }
 
 run_walkloop() {
