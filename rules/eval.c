@@ -7,6 +7,7 @@
  * side is true, otherwise unknown.  Only a condition that is true fires.
  */
 #include "lang_int.h"
+#include "hr_buf.h"
 #include "hr_util.h"
 
 #include <errno.h>
@@ -548,35 +549,8 @@ size_t hr_rule_why_format(const struct hr_rule_result *res, char *buf, size_t bu
 
 /* ---- templates ---- */
 
-struct sbuf {
-    char *p;
-    size_t len, cap;
-    int oom;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 128;
-        while (nc < b->len + n + 1)
-            nc *= 2;
-        char *np = realloc(b->p, nc);
-        if (!np) {
-            b->oom = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = nc;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
 /* Append FACT's value; returns 0 if it was unknown. */
-static int sb_fact(struct sbuf *b, struct hr_evalctx *ctx, int fact)
+static int sb_fact(struct hr_buf *b, struct hr_evalctx *ctx, int fact)
 {
     struct val v;
     char tmp[64];
@@ -584,33 +558,33 @@ static int sb_fact(struct sbuf *b, struct hr_evalctx *ctx, int fact)
     fact_value(ctx, fact, &v);
     if (v.known && v.type == TY_STR) {
         const char *s = val_str(&v);
-        sb_add(b, s, strlen(s));
+        hr_buf_add(b, s, strlen(s));
         return 1;
     }
     fmt_val(&v, tmp, sizeof tmp, 0, 1);
-    sb_add(b, tmp, strlen(tmp));
+    hr_buf_add(b, tmp, strlen(tmp));
     return v.known;
 }
 
 /* STRICT: NULL with errno ENODATA when a variable is unknown. */
 static char *expand(const struct tmpl *t, struct hr_evalctx *ctx, int strict)
 {
-    struct sbuf b = { 0 };
+    struct hr_buf b = { 0 };
     int unknown = 0;
 
-    sb_add(&b, "", 0);
+    hr_buf_add(&b, "", 0);
     for (size_t i = 0; t && i < t->n; i++) {
         if (t->parts[i].fact < 0)
-            sb_add(&b, t->parts[i].text, t->parts[i].len);
+            hr_buf_add(&b, t->parts[i].text, t->parts[i].len);
         else if (!sb_fact(&b, ctx, t->parts[i].fact))
             unknown = 1;
     }
     if (b.oom || (strict && unknown)) {
-        free(b.p);
         errno = b.oom ? ENOMEM : ENODATA;
+        hr_buf_free(&b);
         return NULL;
     }
-    return b.p;
+    return hr_buf_take(&b);
 }
 
 char *hr_rule_proposal(const struct hr_rule *r, struct hr_evalctx *ctx)
@@ -620,23 +594,19 @@ char *hr_rule_proposal(const struct hr_rule *r, struct hr_evalctx *ctx)
 
 char *hr_rule_subject(const struct hr_rule *r, struct hr_evalctx *ctx)
 {
-    struct sbuf b = { 0 };
+    struct hr_buf b = { 0 };
 
     if (r->subject)
         return expand(r->subject, ctx, 0);
     /* "Acme Corp: FS-2000 SN123: capacity-full-soon" */
     sb_fact(&b, ctx, F_CUSTOMER);
-    sb_add(&b, ": ", 2);
+    hr_buf_add(&b, ": ", 2);
     sb_fact(&b, ctx, F_MODEL);
-    sb_add(&b, " ", 1);
+    hr_buf_add(&b, " ", 1);
     sb_fact(&b, ctx, F_SERIAL);
-    sb_add(&b, ": ", 2);
-    sb_add(&b, r->name, strlen(r->name));
-    if (b.oom) {
-        free(b.p);
-        return NULL;
-    }
-    return b.p;
+    hr_buf_add(&b, ": ", 2);
+    hr_buf_add(&b, r->name, strlen(r->name));
+    return hr_buf_take(&b);
 }
 
 char *hr_rule_sku(const struct hr_rule *r, size_t i, struct hr_evalctx *ctx)

@@ -20,6 +20,7 @@
  * libraries (net-snmp, librrd, sqlite3, libesmtp) exports an encoder. */
 #include "mail.h"
 #include "hr_util.h"
+#include "hr_buf.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -35,87 +36,15 @@
 #define SUBJECT_MAX 998       /* bytes of sanitized subject we keep */
 #define VALUE_MAX 4000        /* bytes of any other sanitized header value */
 
-/* ---- a growing buffer; an allocation failure latches and is reported
- * once at the end (curl's dynbuf idea) ---- */
-
-struct buf {
-    char *p;
-    size_t len, cap;
-    int oom;
-};
-
-static void buf_add(struct buf *b, const void *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1) {
-            if (cap > SIZE_MAX / 2) {
-                b->oom = 1;
-                return;
-            }
-            cap *= 2;
-        }
-        char *np = realloc(b->p, cap);
-        if (!np) {
-            b->oom = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void buf_str(struct buf *b, const char *s)
-{
-    buf_add(b, s, strlen(s));
-}
-
-static void buf_printf(struct buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void buf_printf(struct buf *b, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof tmp) {
-        b->oom = 1; /* only used for short, bounded strings */
-        return;
-    }
-    buf_add(b, tmp, (size_t)n);
-}
-
-/* Hand the buffer over (NULL if an allocation failed). */
-static char *buf_take(struct buf *b)
-{
-    if (b->oom) {
-        free(b->p);
-        b->p = NULL;
-        return NULL;
-    }
-    if (!b->p)
-        buf_add(b, "", 0);
-    if (b->oom)
-        return NULL;
-    char *p = b->p;
-    b->p = NULL;
-    return p;
-}
+/* Message text is built in an hr_buf (common/hr_buf.h): an allocation
+ * failure latches and is reported once at the end. */
 
 /* ---- encoders ---- */
 
 static const char b64chars[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static void b64_add(struct buf *b, const unsigned char *s, size_t len, size_t linelen)
+static void b64_add(struct hr_buf *b, const unsigned char *s, size_t len, size_t linelen)
 {
     size_t col = 0;
 
@@ -132,28 +61,28 @@ static void b64_add(struct buf *b, const unsigned char *s, size_t len, size_t li
         q[1] = b64chars[(v >> 12) & 63];
         q[2] = n > 1 ? b64chars[(v >> 6) & 63] : '=';
         q[3] = n > 2 ? b64chars[v & 63] : '=';
-        buf_add(b, q, 4);
+        hr_buf_add(b, q, 4);
         col += 4;
         if (linelen && col >= linelen) {
-            buf_add(b, "\r\n", 2);
+            hr_buf_add(b, "\r\n", 2);
             col = 0;
         }
     }
     if (linelen && col)
-        buf_add(b, "\r\n", 2);
+        hr_buf_add(b, "\r\n", 2);
 }
 
 char *hr_mail_base64(const void *data, size_t len, size_t linelen)
 {
-    struct buf b = { 0 };
+    struct hr_buf b = { 0 };
 
     /* Lines must hold whole quanta. */
     linelen -= linelen % 4;
     b64_add(&b, data, len, linelen);
-    return buf_take(&b);
+    return hr_buf_take(&b);
 }
 
-static void qp_line(struct buf *b, const unsigned char *s, size_t n)
+static void qp_line(struct hr_buf *b, const unsigned char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
     size_t col = 0;
@@ -179,18 +108,18 @@ static void qp_line(struct buf *b, const unsigned char *s, size_t n)
         }
         /* 75 + "=" soft break = 76 (rule 5); the last char may use col 76. */
         if (col + elen > (last ? 76 : 75)) {
-            buf_add(b, "=\r\n", 3);
+            hr_buf_add(b, "=\r\n", 3);
             col = 0;
         }
-        buf_add(b, enc, elen);
+        hr_buf_add(b, enc, elen);
         col += elen;
     }
-    buf_add(b, "\r\n", 2);
+    hr_buf_add(b, "\r\n", 2);
 }
 
 char *hr_mail_qp(const char *text)
 {
-    struct buf b = { 0 };
+    struct hr_buf b = { 0 };
     const char *p = text;
 
     while (*p) {
@@ -202,12 +131,12 @@ char *hr_mail_qp(const char *text)
         else if (*p)
             p++;
     }
-    return buf_take(&b);
+    return hr_buf_take(&b);
 }
 
 char *hr_mail_html_escape(const char *s)
 {
-    struct buf b = { 0 };
+    struct hr_buf b = { 0 };
     char *clean;
 
     /* hr_sanitize would also turn LF and TAB into U+FFFD; keep those. */
@@ -223,25 +152,25 @@ char *hr_mail_html_escape(const char *s)
             size_t lead = strspn(p, " "), trail = 0;
             while (trail < run - lead && p[run - 1 - trail] == ' ')
                 trail++;
-            buf_add(&b, p, lead);
+            hr_buf_add(&b, p, lead);
             size_t cl = hr_sanitize(clean, run * 3 + 1, p + lead, run - lead - trail);
-            buf_add(&b, clean, cl);
-            buf_add(&b, p + run - trail, trail);
+            hr_buf_add(&b, clean, cl);
+            hr_buf_add(&b, p + run - trail, trail);
             free(clean);
             p += run;
             if (!*p)
                 break;
         }
         switch (*p) {
-        case '&': buf_str(&b, "&amp;"); break;
-        case '<': buf_str(&b, "&lt;"); break;
-        case '>': buf_str(&b, "&gt;"); break;
-        case '"': buf_str(&b, "&quot;"); break;
-        case '\'': buf_str(&b, "&#39;"); break;
-        default: buf_add(&b, p, 1); break;
+        case '&': hr_buf_puts(&b, "&amp;"); break;
+        case '<': hr_buf_puts(&b, "&lt;"); break;
+        case '>': hr_buf_puts(&b, "&gt;"); break;
+        case '"': hr_buf_puts(&b, "&quot;"); break;
+        case '\'': hr_buf_puts(&b, "&#39;"); break;
+        default: hr_buf_add(&b, p, 1); break;
         }
     }
-    return buf_take(&b);
+    return hr_buf_take(&b);
 }
 
 /* ---- header values ---- */
@@ -267,7 +196,7 @@ static int q_literal(unsigned char c)
 
 /* Header output state: the buffer and the current column. */
 struct hdr {
-    struct buf *b;
+    struct hr_buf *b;
     size_t col;
     int first;          /* no token written yet on the first line */
 };
@@ -277,13 +206,13 @@ struct hdr {
 static void hdr_token(struct hdr *h, const char *tok, size_t n, int space)
 {
     if (!h->first && h->col + (space ? 1 : 0) + n > LINE_MAX_COLS) {
-        buf_add(h->b, "\r\n ", 3);
+        hr_buf_add(h->b, "\r\n ", 3);
         h->col = 1;
     } else if (space) {
-        buf_add(h->b, " ", 1);
+        hr_buf_add(h->b, " ", 1);
         h->col++;
     }
-    buf_add(h->b, tok, n);
+    hr_buf_add(h->b, tok, n);
     h->col += n;
     h->first = 0;
 }
@@ -342,16 +271,16 @@ static void hdr_encoded_words(struct hdr *h, const char *s, int space_before)
             i += sl;
         }
         if (use_b) {
-            struct buf tb = { 0 };
+            struct hr_buf tb = { 0 };
             b64_add(&tb, chunk, cl, 0);
             if (tb.oom || tb.len + w + 2 > sizeof word) {
-                free(tb.p);
+                hr_buf_free(&tb);
                 h->b->oom = 1;
                 return;
             }
             memcpy(word + w, tb.p, tb.len);
             w += tb.len;
-            free(tb.p);
+            hr_buf_free(&tb);
         }
         word[w++] = '?';
         word[w++] = '=';
@@ -417,11 +346,11 @@ static void hdr_unstructured(struct hdr *h, const char *v)
     hdr_encoded_words(h, v, 1);
 }
 
-static void hdr_begin(struct hdr *h, struct buf *b, const char *name)
+static void hdr_begin(struct hdr *h, struct hr_buf *b, const char *name)
 {
     h->b = b;
-    buf_str(b, name);
-    buf_add(b, ":", 1);
+    hr_buf_puts(b, name);
+    hr_buf_add(b, ":", 1);
     h->col = strlen(name) + 1;
     /* The first token stays on the name's line when any token would fit
      * there (short names); after a long name the value may fold right
@@ -431,7 +360,7 @@ static void hdr_begin(struct hdr *h, struct buf *b, const char *name)
 
 static void hdr_end(struct hdr *h)
 {
-    buf_add(h->b, "\r\n", 2);
+    hr_buf_add(h->b, "\r\n", 2);
 }
 
 /* RFC 5322 3.2.3 atext */
@@ -502,14 +431,14 @@ static void hdr_phrase(struct hdr *h, const char *name)
         return;
     }
     if (plain_ascii(name, 60) && strlen(name) <= 60) {
-        struct buf q = { 0 };
-        buf_add(&q, "\"", 1);
+        struct hr_buf q = { 0 };
+        hr_buf_add(&q, "\"", 1);
         for (const char *p = name; *p; p++) {
             if (*p == '"' || *p == '\\')
-                buf_add(&q, "\\", 1);
-            buf_add(&q, p, 1);
+                hr_buf_add(&q, "\\", 1);
+            hr_buf_add(&q, p, 1);
         }
-        buf_add(&q, "\"", 1);
+        hr_buf_add(&q, "\"", 1);
         if (q.oom) {
             h->b->oom = 1;
         } else {
@@ -521,7 +450,7 @@ static void hdr_phrase(struct hdr *h, const char *name)
     hdr_encoded_words(h, name, 1);
 }
 
-static int hdr_addrs(struct buf *b, const char *name, const struct hr_mail_addr *a, size_t n)
+static int hdr_addrs(struct hr_buf *b, const char *name, const struct hr_mail_addr *a, size_t n)
 {
     struct hdr h;
 
@@ -553,16 +482,16 @@ static int hdr_addrs(struct buf *b, const char *name, const struct hr_mail_addr 
 
 char *hr_mail_header_addrs(const char *name, const struct hr_mail_addr *a, size_t n)
 {
-    struct buf b = { 0 };
+    struct hr_buf b = { 0 };
 
     if (hdr_addrs(&b, name, a, n) < 0) {
-        free(b.p);
+        hr_buf_free(&b);
         return NULL;
     }
-    return buf_take(&b);
+    return hr_buf_take(&b);
 }
 
-static void hdr_text(struct buf *b, const char *name, const char *value, size_t max)
+static void hdr_text(struct hr_buf *b, const char *name, const char *value, size_t max)
 {
     struct hdr h;
     char *v = clean_value(value, max);
@@ -579,15 +508,15 @@ static void hdr_text(struct buf *b, const char *name, const char *value, size_t 
 
 char *hr_mail_header_text(const char *name, const char *value)
 {
-    struct buf b = { 0 };
+    struct hr_buf b = { 0 };
 
     hdr_text(&b, name, value, VALUE_MAX);
-    return buf_take(&b);
+    return hr_buf_take(&b);
 }
 
 /* ---- the message ---- */
 
-static void fmt_date(struct buf *b, time_t t)
+static void fmt_date(struct hr_buf *b, time_t t)
 {
     static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
     static const char *const mons[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -603,7 +532,7 @@ static void fmt_date(struct buf *b, time_t t)
     if (off < 0)
         off = -off;
     /* RFC 5322 3.3, English names whatever the locale. */
-    buf_printf(b, "Date: %s, %d %s %04d %02d:%02d:%02d %c%02ld%02ld\r\n",
+    hr_buf_printf(b, "Date: %s, %d %s %04d %02d:%02d:%02d %c%02ld%02ld\r\n",
                days[tm.tm_wday % 7], tm.tm_mday, mons[tm.tm_mon % 12], tm.tm_year + 1900,
                tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 60, off % 60);
 }
@@ -701,7 +630,7 @@ static int extra_header_ok(const char *name)
     return 1;
 }
 
-static void text_part(struct buf *b, const char *subtype, const char *body)
+static void text_part(struct hr_buf *b, const char *subtype, const char *body)
 {
     char *qp = hr_mail_qp(body);
 
@@ -709,27 +638,27 @@ static void text_part(struct buf *b, const char *subtype, const char *body)
         b->oom = 1;
         return;
     }
-    buf_printf(b, "Content-Type: text/%s; charset=UTF-8\r\n"
+    hr_buf_printf(b, "Content-Type: text/%s; charset=UTF-8\r\n"
                   "Content-Transfer-Encoding: quoted-printable\r\n\r\n", subtype);
-    buf_str(b, qp);
+    hr_buf_puts(b, qp);
     free(qp);
 }
 
-static void binary_part(struct buf *b, const struct hr_mail_part *p, const char *domain)
+static void binary_part(struct hr_buf *b, const struct hr_mail_part *p, const char *domain)
 {
     char fn[64];
 
     safe_filename(p->filename, fn, sizeof fn);
-    buf_printf(b, "Content-Type: %s; name=\"%s\"\r\n"
+    hr_buf_printf(b, "Content-Type: %s; name=\"%s\"\r\n"
                   "Content-Transfer-Encoding: base64\r\n", p->content_type, fn);
     if (p->content_id) {
         if (strchr(p->content_id, '@'))
-            buf_printf(b, "Content-ID: <%s>\r\n", p->content_id);
+            hr_buf_printf(b, "Content-ID: <%s>\r\n", p->content_id);
         else
-            buf_printf(b, "Content-ID: <%s@%s>\r\n", p->content_id, domain);
-        buf_printf(b, "Content-Disposition: inline; filename=\"%s\"\r\n\r\n", fn);
+            hr_buf_printf(b, "Content-ID: <%s@%s>\r\n", p->content_id, domain);
+        hr_buf_printf(b, "Content-Disposition: inline; filename=\"%s\"\r\n\r\n", fn);
     } else {
-        buf_printf(b, "Content-Disposition: attachment; filename=\"%s\"\r\n\r\n", fn);
+        hr_buf_printf(b, "Content-Disposition: attachment; filename=\"%s\"\r\n\r\n", fn);
     }
     b64_add(b, p->data, p->len, 76);
 }
@@ -744,30 +673,30 @@ static void boundary_new(char *out, size_t sz, const char *tag)
     snprintf(out, sz, "=_hr_%s_%s", tag, r);
 }
 
-static void multipart_begin(struct buf *b, const char *subtype, const char *bnd)
+static void multipart_begin(struct hr_buf *b, const char *subtype, const char *bnd)
 {
-    buf_printf(b, "Content-Type: multipart/%s;\r\n boundary=\"%s\"\r\n\r\n", subtype, bnd);
+    hr_buf_printf(b, "Content-Type: multipart/%s;\r\n boundary=\"%s\"\r\n\r\n", subtype, bnd);
 }
 
-static void related_html(struct buf *b, const struct hr_mail *m, const char *domain)
+static void related_html(struct hr_buf *b, const struct hr_mail *m, const char *domain)
 {
     char bnd[64];
 
     boundary_new(bnd, sizeof bnd, "rel");
-    buf_printf(b, "Content-Type: multipart/related;\r\n type=\"text/html\";"
+    hr_buf_printf(b, "Content-Type: multipart/related;\r\n type=\"text/html\";"
                   " boundary=\"%s\"\r\n\r\n", bnd);
-    buf_printf(b, "--%s\r\n", bnd);
+    hr_buf_printf(b, "--%s\r\n", bnd);
     text_part(b, "html", m->html);
     for (size_t i = 0; i < m->nparts; i++) {
         if (!m->parts[i].content_id)
             continue;
-        buf_printf(b, "--%s\r\n", bnd);
+        hr_buf_printf(b, "--%s\r\n", bnd);
         binary_part(b, &m->parts[i], domain);
     }
-    buf_printf(b, "--%s--\r\n", bnd);
+    hr_buf_printf(b, "--%s--\r\n", bnd);
 }
 
-static void body_alternative(struct buf *b, const struct hr_mail *m, const char *domain,
+static void body_alternative(struct hr_buf *b, const struct hr_mail *m, const char *domain,
                              int inline_parts)
 {
     char bnd[64];
@@ -785,17 +714,17 @@ static void body_alternative(struct buf *b, const struct hr_mail *m, const char 
     }
     boundary_new(bnd, sizeof bnd, "alt");
     multipart_begin(b, "alternative", bnd);
-    buf_printf(b, "--%s\r\n", bnd);
+    hr_buf_printf(b, "--%s\r\n", bnd);
     text_part(b, "plain", m->text);
-    buf_printf(b, "--%s\r\n", bnd);
+    hr_buf_printf(b, "--%s\r\n", bnd);
     if (inline_parts)
         related_html(b, m, domain);
     else
         text_part(b, "html", m->html);
-    buf_printf(b, "--%s--\r\n", bnd);
+    hr_buf_printf(b, "--%s--\r\n", bnd);
 }
 
-static void body_all(struct buf *b, const struct hr_mail *m, const char *domain)
+static void body_all(struct hr_buf *b, const struct hr_mail *m, const char *domain)
 {
     size_t ninline = 0, nattach = 0;
     char bnd[64];
@@ -812,17 +741,17 @@ static void body_all(struct buf *b, const struct hr_mail *m, const char *domain)
     }
     boundary_new(bnd, sizeof bnd, "mix");
     multipart_begin(b, "mixed", bnd);
-    buf_printf(b, "--%s\r\n", bnd);
+    hr_buf_printf(b, "--%s\r\n", bnd);
     body_alternative(b, m, domain, ninline > 0);
     for (size_t i = 0; i < m->nparts; i++) {
         if (m->parts[i].content_id && m->html)
             continue;
         struct hr_mail_part p = m->parts[i];
         p.content_id = NULL;
-        buf_printf(b, "--%s\r\n", bnd);
+        hr_buf_printf(b, "--%s\r\n", bnd);
         binary_part(b, &p, domain);
     }
-    buf_printf(b, "--%s--\r\n", bnd);
+    hr_buf_printf(b, "--%s--\r\n", bnd);
 }
 
 /* A Content-ID (RFC 2392): "local" (we add @domain) or "local@domain". */
@@ -883,7 +812,7 @@ static unsigned msgid_counter;
 
 int hr_mail_compose(const struct hr_mail *m, struct hr_mail_msg *out, char *err, size_t errsz)
 {
-    struct buf b = { 0 };
+    struct hr_buf b = { 0 };
     char domain[160], rnd[33];
     time_t now = m->date ? m->date : time(NULL);
     struct tm tm;
@@ -909,20 +838,20 @@ int hr_mail_compose(const struct hr_mail *m, struct hr_mail_msg *out, char *err,
     if (m->ncc)
         hdr_addrs(&b, "Cc", m->cc, m->ncc);
     hdr_text(&b, "Subject", out->subject, SUBJECT_MAX);
-    buf_printf(&b, "Message-ID: %s\r\n", out->message_id);
+    hr_buf_printf(&b, "Message-ID: %s\r\n", out->message_id);
     /* RFC 3834: machine-generated, so no vacation auto-replies. */
-    buf_str(&b, "Auto-Submitted: auto-generated\r\n");
+    hr_buf_puts(&b, "Auto-Submitted: auto-generated\r\n");
     for (size_t i = 0; i < m->nheaders; i++)
         hdr_text(&b, m->headers[i].name, m->headers[i].value, VALUE_MAX);
-    buf_str(&b, "MIME-Version: 1.0\r\n");
+    hr_buf_puts(&b, "MIME-Version: 1.0\r\n");
     body_all(&b, m, domain);
     if (b.oom)
         goto out_oom;
     out->len = b.len;
-    out->data = buf_take(&b);
+    out->data = hr_buf_take(&b);
     return 0;
 out_oom:
-    free(b.p);
+    hr_buf_free(&b);
     hr_mail_msg_free(out);
     snprintf(err, errsz, "out of memory");
     return -1;

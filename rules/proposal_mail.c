@@ -2,6 +2,7 @@
 #include "proposal_mail.h"
 #include "outbox.h"
 #include "hr_util.h"
+#include "hr_buf.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -9,55 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- a growing string ---- */
-
-struct sb {
-    char *p;
-    size_t len, cap;
-    int oom;
-};
-
-static void sb_add(struct sb *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 1024;
-        while (nc < b->len + n + 1)
-            nc *= 2;
-        char *np = realloc(b->p, nc);
-        if (!np) {
-            b->oom = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = nc;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void sb_printf(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sb *b, const char *fmt, ...)
-{
-    va_list ap;
-    char *s = NULL;
-    int n;
-
-    va_start(ap, fmt);
-    n = vasprintf(&s, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        b->oom = 1;
-        return;
-    }
-    sb_add(b, s, (size_t)n);
-    free(s);
-}
+/* ---- building the parts (common/hr_buf.h) ---- */
 
 /* Append S HTML-escaped. */
-static void sb_html(struct sb *b, const char *s)
+static void sb_html(struct hr_buf *b, const char *s)
 {
     char *e = hr_mail_html_escape(s ? s : "");
 
@@ -65,17 +21,8 @@ static void sb_html(struct sb *b, const char *s)
         b->oom = 1;
         return;
     }
-    sb_add(b, e, strlen(e));
+    hr_buf_add(b, e, strlen(e));
     free(e);
-}
-
-static char *sb_take(struct sb *b)
-{
-    if (b->oom || !b->p) {
-        free(b->p);
-        return NULL;
-    }
-    return b->p;
 }
 
 /* ---- formatting ---- */
@@ -185,7 +132,7 @@ char *hr_pm_subject(const struct hr_pm *pm)
 
 /* ---- text ---- */
 
-static void text_device(struct sb *b, const struct hr_pm_item *it)
+static void text_device(struct hr_buf *b, const struct hr_pm_item *it)
 {
     char cap[32], used[32], pct[16], peak[32], rated[32], lpct[16], date[16];
     struct oneline o;
@@ -197,78 +144,78 @@ static void text_device(struct sb *b, const struct hr_pm_item *it)
     fmt_num(it->peak, peak, sizeof peak);
     fmt_num(it->rated_load, rated, sizeof rated);
     fmt_pct(it->peak, it->rated_load, lpct, sizeof lpct);
-    sb_printf(b, "Device:   %s %s, serial %s%s%s\n", str_or(o.model, "model unknown"),
+    hr_buf_printf(b, "Device:   %s %s, serial %s%s%s\n", str_or(o.model, "model unknown"),
               o.model_number, str_or(o.serial, "unknown"), *o.name ? ", name " : "", o.name);
     if (it->product_name && *it->product_name)
-        sb_printf(b, "Product:  %s (line %s)\n", it->product_name,
+        hr_buf_printf(b, "Product:  %s (line %s)\n", it->product_name,
                   str_or(it->product_line, "unknown"));
-    sb_printf(b, "Firmware: %s\n", str_or(o.firmware, "unknown"));
-    sb_printf(b, "Capacity: %s, used %s (%s)\n", cap, used, pct);
-    sb_printf(b, "Load:     peak %s writes per window, rated %s", peak, rated);
+    hr_buf_printf(b, "Firmware: %s\n", str_or(o.firmware, "unknown"));
+    hr_buf_printf(b, "Capacity: %s, used %s (%s)\n", cap, used, pct);
+    hr_buf_printf(b, "Load:     peak %s writes per window, rated %s", peak, rated);
     if (it->rated_window > 0)
-        sb_printf(b, " per %lld s", (long long)it->rated_window);
-    sb_printf(b, " (%s of rated)\n", lpct);
+        hr_buf_printf(b, " per %lld s", (long long)it->rated_window);
+    hr_buf_printf(b, " (%s of rated)\n", lpct);
     if (it->full_time > 0) {
         fmt_date(it->full_time, date, sizeof date);
-        sb_printf(b, "Forecast: full around %s (in %.0f days)\n", date, it->days_to_full);
+        hr_buf_printf(b, "Forecast: full around %s (in %.0f days)\n", date, it->days_to_full);
     } else {
-        sb_printf(b, "Forecast: none (usage flat, shrinking or too little history)\n");
+        hr_buf_printf(b, "Forecast: none (usage flat, shrinking or too little history)\n");
     }
 }
 
-static void text_parts(struct sb *b, const struct hr_pm_item *it)
+static void text_parts(struct hr_buf *b, const struct hr_pm_item *it)
 {
     char line[512];
 
     if (it->nskus)
-        sb_printf(b, "Parts and stock (best first):\n");
+        hr_buf_printf(b, "Parts and stock (best first):\n");
     for (size_t i = 0; i < it->nskus; i++) {
         const struct hr_stock_result *r = &it->stock[i];
-        sb_printf(b, "  %s\n", it->skus[i]);
+        hr_buf_printf(b, "  %s\n", it->skus[i]);
         if (r->n == 0)
-            sb_printf(b, "    no store lists this part\n");
+            hr_buf_printf(b, "    no store lists this part\n");
         for (size_t k = 0; k < r->n && k < MAIL_STORES; k++) {
             fmt_answer(&r->ans[k], line, sizeof line);
-            sb_printf(b, "    %s\n", line);
+            hr_buf_printf(b, "    %s\n", line);
         }
     }
     if (it->options && *it->options)
-        sb_printf(b, "Related options: %s\n", it->options);
+        hr_buf_printf(b, "Related options: %s\n", it->options);
     if (it->supplies && *it->supplies)
-        sb_printf(b, "Supplies: %s\n", it->supplies);
+        hr_buf_printf(b, "Supplies: %s\n", it->supplies);
 }
 
 char *hr_pm_text(const struct hr_pm *pm)
 {
-    struct sb b = { 0 };
+    struct hr_buf b = { 0 };
     const struct hr_pm_customer *c = pm->customer;
 
-    sb_printf(&b, "Customer: %s (id %s, area %s)\n\n", str_or(c->name, c->id), c->id,
+    hr_buf_printf(&b, "Customer: %s (id %s, area %s)\n\n", str_or(c->name, c->id), c->id,
               str_or(c->area_code, "unknown"));
     for (size_t i = 0; i < pm->nitems; i++) {
         const struct hr_pm_item *it = &pm->items[i];
-        sb_printf(&b, "== Proposal %lld: %s (%s) ==\n\n", (long long)it->proposal_id, it->rule,
+        hr_buf_printf(&b, "== Proposal %lld: %s (%s) ==\n\n", (long long)it->proposal_id, it->rule,
                   it->severity);
         text_device(&b, it);
-        sb_printf(&b, "\nWhat to propose:\n  %s\n\nWhy: %s\n\n", it->text, it->why);
+        hr_buf_printf(&b, "\nWhat to propose:\n  %s\n\nWhy: %s\n\n", it->text, it->why);
         text_parts(&b, it);
-        sb_add(&b, "\n", 1);
+        hr_buf_add(&b, "\n", 1);
     }
-    sb_printf(&b, "-- \nheadroom: this mail was written by `headroom propose`;"
+    hr_buf_printf(&b, "-- \nheadroom: this mail was written by `headroom propose`;"
               " `headroom proposals` lists every proposal and its state.\n");
-    return sb_take(&b);
+    return hr_buf_take(&b);
 }
 
 /* ---- HTML ---- */
 
-static void html_row(struct sb *b, const char *k, const char *v)
+static void html_row(struct hr_buf *b, const char *k, const char *v)
 {
-    sb_printf(b, "<tr><th align=\"left\">%s</th><td>", k);
+    hr_buf_printf(b, "<tr><th align=\"left\">%s</th><td>", k);
     sb_html(b, v);
-    sb_add(b, "</td></tr>\n", 11);
+    hr_buf_add(b, "</td></tr>\n", 11);
 }
 
-static void html_device(struct sb *b, const struct hr_pm_item *it, int graph_no)
+static void html_device(struct hr_buf *b, const struct hr_pm_item *it, int graph_no)
 {
     char cap[32], used[32], pct[16], peak[32], rated[32], lpct[16], date[16], v[512];
     struct oneline o;
@@ -280,7 +227,7 @@ static void html_device(struct sb *b, const struct hr_pm_item *it, int graph_no)
     fmt_num(it->peak, peak, sizeof peak);
     fmt_num(it->rated_load, rated, sizeof rated);
     fmt_pct(it->peak, it->rated_load, lpct, sizeof lpct);
-    sb_add(b, "<table>\n", 8);
+    hr_buf_add(b, "<table>\n", 8);
     snprintf(v, sizeof v, "%s %s", str_or(o.model, "model unknown"), o.model_number);
     html_row(b, "Model", v);
     html_row(b, "Serial", str_or(o.serial, "unknown"));
@@ -304,44 +251,44 @@ static void html_device(struct sb *b, const struct hr_pm_item *it, int graph_no)
         hr_strlcpy(v, "none", sizeof v);
     }
     html_row(b, "Forecast", v);
-    sb_add(b, "</table>\n", 9);
+    hr_buf_add(b, "</table>\n", 9);
     if (graph_no > 0)
-        sb_printf(b, "<p><img src=\"cid:graph%d@headroom.proposal\" alt=\"used vs capacity"
+        hr_buf_printf(b, "<p><img src=\"cid:graph%d@headroom.proposal\" alt=\"used vs capacity"
                   " with the forecast\"></p>\n", graph_no);
 }
 
-static void html_parts(struct sb *b, const struct hr_pm_item *it)
+static void html_parts(struct hr_buf *b, const struct hr_pm_item *it)
 {
     char line[512];
 
     if (it->nskus)
-        sb_printf(b, "<p><b>Parts and stock</b> (best first):</p>\n<ul>\n");
+        hr_buf_printf(b, "<p><b>Parts and stock</b> (best first):</p>\n<ul>\n");
     for (size_t i = 0; i < it->nskus; i++) {
         const struct hr_stock_result *r = &it->stock[i];
-        sb_add(b, "<li><code>", 10);
+        hr_buf_add(b, "<li><code>", 10);
         sb_html(b, it->skus[i]);
-        sb_add(b, "</code><ul>\n", 12);
+        hr_buf_add(b, "</code><ul>\n", 12);
         if (r->n == 0)
-            sb_printf(b, "<li>no store lists this part</li>\n");
+            hr_buf_printf(b, "<li>no store lists this part</li>\n");
         for (size_t k = 0; k < r->n && k < MAIL_STORES; k++) {
             fmt_answer(&r->ans[k], line, sizeof line);
-            sb_add(b, "<li>", 4);
+            hr_buf_add(b, "<li>", 4);
             sb_html(b, line);
-            sb_add(b, "</li>\n", 6);
+            hr_buf_add(b, "</li>\n", 6);
         }
-        sb_add(b, "</ul></li>\n", 11);
+        hr_buf_add(b, "</ul></li>\n", 11);
     }
     if (it->nskus)
-        sb_add(b, "</ul>\n", 6);
+        hr_buf_add(b, "</ul>\n", 6);
     if (it->options && *it->options) {
-        sb_add(b, "<p>Related options: ", 20);
+        hr_buf_add(b, "<p>Related options: ", 20);
         sb_html(b, it->options);
-        sb_add(b, "</p>\n", 5);
+        hr_buf_add(b, "</p>\n", 5);
     }
     if (it->supplies && *it->supplies) {
-        sb_add(b, "<p>Supplies: ", 13);
+        hr_buf_add(b, "<p>Supplies: ", 13);
         sb_html(b, it->supplies);
-        sb_add(b, "</p>\n", 5);
+        hr_buf_add(b, "</p>\n", 5);
     }
 }
 
@@ -369,39 +316,39 @@ static int graph_of(const struct hr_pm *pm, size_t i)
 
 char *hr_pm_html(const struct hr_pm *pm)
 {
-    struct sb b = { 0 };
+    struct hr_buf b = { 0 };
     const struct hr_pm_customer *c = pm->customer;
 
-    sb_add(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>", 57);
+    hr_buf_add(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>", 57);
     {
         char *subj = hr_pm_subject(pm);
         sb_html(&b, subj ? subj : "");
         free(subj);
     }
-    sb_add(&b, "</title></head><body>\n<h2>", 26);
+    hr_buf_add(&b, "</title></head><body>\n<h2>", 26);
     sb_html(&b, str_or(c->name, c->id));
-    sb_add(&b, "</h2>\n<p>Customer id ", 21);
+    hr_buf_add(&b, "</h2>\n<p>Customer id ", 21);
     sb_html(&b, c->id);
-    sb_add(&b, ", area ", 7);
+    hr_buf_add(&b, ", area ", 7);
     sb_html(&b, str_or(c->area_code, "unknown"));
-    sb_add(&b, "</p>\n", 5);
+    hr_buf_add(&b, "</p>\n", 5);
     for (size_t i = 0; i < pm->nitems; i++) {
         const struct hr_pm_item *it = &pm->items[i];
-        sb_printf(&b, "<hr>\n<h3>Proposal %lld: ", (long long)it->proposal_id);
+        hr_buf_printf(&b, "<hr>\n<h3>Proposal %lld: ", (long long)it->proposal_id);
         sb_html(&b, it->rule);
-        sb_add(&b, " (", 2);
+        hr_buf_add(&b, " (", 2);
         sb_html(&b, it->severity);
-        sb_add(&b, ")</h3>\n", 7);
+        hr_buf_add(&b, ")</h3>\n", 7);
         html_device(&b, it, graph_of(pm, i));
-        sb_add(&b, "<p><b>What to propose:</b> ", 27);
+        hr_buf_add(&b, "<p><b>What to propose:</b> ", 27);
         sb_html(&b, it->text);
-        sb_add(&b, "</p>\n<p><small>Why: ", 20);
+        hr_buf_add(&b, "</p>\n<p><small>Why: ", 20);
         sb_html(&b, it->why);
-        sb_add(&b, "</small></p>\n", 13);
+        hr_buf_add(&b, "</small></p>\n", 13);
         html_parts(&b, it);
     }
-    sb_add(&b, "</body></html>\n", 15);
-    return sb_take(&b);
+    hr_buf_add(&b, "</body></html>\n", 15);
+    return hr_buf_take(&b);
 }
 
 /* ---- queue ---- */

@@ -1,5 +1,6 @@
 /* Unit tests for common/hr_util.c. */
 #include "hr_util.h"
+#include "hr_buf.h"
 #include "../tap.h"
 
 #include <stdlib.h>
@@ -61,6 +62,26 @@ int main(void)
         char cmd[160];
         snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
         TAP_OK(system(cmd) == 0, "cleanup");
+    }
+    {
+        struct hr_buf b = { 0 };
+        char *p = hr_buf_take(&b);
+        TAP_STR(p, "", "empty buffer gives an empty string");
+        free(p);
+        hr_buf_puts(&b, "a");
+        hr_buf_add(&b, "b\0c", 3);
+        hr_buf_printf(&b, "-%d-%s", 42, "x");
+        TAP_INT(b.len, 9, "adds and printf: length");
+        TAP_OK(memcmp(b.p, "ab\0c-42-x", 10) == 0, "adds and printf: bytes, NUL kept");
+        for (int i = 0; i < 1000; i++)
+            hr_buf_puts(&b, "0123456789");
+        TAP_INT(b.len, 10009, "grows past its first allocation");
+        p = hr_buf_take(&b);
+        TAP_OK(p && b.p == NULL && b.len == 0, "take hands over and empties");
+        free(p);
+        b.oom = 1;
+        hr_buf_puts(&b, "lost");
+        TAP_OK(hr_buf_take(&b) == NULL && !b.oom, "a latched failure: take gives NULL, resets");
     }
     return TAP_DONE();
 }
