@@ -471,6 +471,76 @@ static void arg_add(struct argv_buf *a, const char *fmt, ...)
         a->v[a->n++] = s;
 }
 
+/* The arguments every graph starts with: output ("-" = into memory), PNG,
+ * time range, size, y from 0, a sanitized title, rrdcached. */
+static void graph_head(struct argv_buf *a, const char *out, int64_t start, int64_t end,
+                       unsigned width, unsigned height, const char *title, const char *daemon)
+{
+    char t[256];
+
+    arg_add(a, "graph");
+    arg_add(a, "%s", out ? out : "-");
+    arg_add(a, "--imgformat=PNG");
+    arg_add(a, "--start=%" PRId64, start);
+    arg_add(a, "--end=%" PRId64, end);
+    arg_add(a, "--width=%u", width);
+    arg_add(a, "--height=%u", height);
+    arg_add(a, "--lower-limit=0");
+    if (title) {
+        hr_sanitize(t, sizeof t, title, strlen(title));
+        arg_add(a, "--title=%s", t);
+    }
+    if (daemon && *daemon)
+        arg_add(a, "--daemon=%s", daemon);
+}
+
+/* Run rrd_graph on A and free A's strings.  With PNG non-NULL the image
+ * comes back in a malloc'd *PNG of *PNGLEN bytes (A's output was "-").
+ * 0, or -1 with ERR. */
+static int graph_run(struct argv_buf *a, unsigned char **png, size_t *pnglen, char *err,
+                     size_t errlen)
+{
+    char *vcopy[GRAPH_MAX_ARGS];
+    rrd_info_t *info;
+    int rc = -1;
+
+    if (a->oom) {
+        snprintf(err, errlen, "graph: out of memory");
+        goto out_free;
+    }
+    /* librrd's option parser reorders the vector it is given: hand it a
+     * copy and free the strings from ours. */
+    memcpy(vcopy, a->v, sizeof vcopy);
+    optind = 0;
+    rrd_clear_error();
+    info = rrd_graph_v(a->n, vcopy);
+    if (!info) {
+        rrd_err(err, errlen, "graph");
+        goto out_free;
+    }
+    if (!png) {
+        rc = 0;
+    } else {
+        for (rrd_info_t *i = info; i; i = i->next)
+            if (strcmp(i->key, "image") == 0 && i->type == RD_I_BLO && !*png) {
+                *png = malloc(i->value.u_blo.size);
+                if (*png) {
+                    memcpy(*png, i->value.u_blo.ptr, i->value.u_blo.size);
+                    *pnglen = i->value.u_blo.size;
+                    rc = 0;
+                }
+            }
+        if (rc < 0)
+            snprintf(err, errlen, "graph: librrd returned no image");
+    }
+    rrd_info_free(info);
+out_free:
+    for (int k = 0; k < a->n; k++)
+        free(a->v[k]);
+    a->n = 0;
+    return rc;
+}
+
 static void graph_defs(struct argv_buf *a, const struct hr_rrd_graph *g, const char *p)
 {
     if (g->what == HR_RRD_GRAPH_WRITES) {
@@ -501,8 +571,6 @@ int hr_rrd_graph(const struct hr_rrd_graph *g, const char *daemon, const char *o
 {
     struct argv_buf a = { .n = 0 };
     char p[PATH_MAX * 2];
-    rrd_info_t *info, *i;
-    int rc = -1;
 
     if (png)
         *png = NULL;
@@ -515,58 +583,13 @@ int hr_rrd_graph(const struct hr_rrd_graph *g, const char *daemon, const char *o
     }
     if (!daemon)
         daemon = getenv("RRDCACHED_ADDRESS");
-    arg_add(&a, "graph");
-    arg_add(&a, "%s", out_path ? out_path : "-");
-    arg_add(&a, "--imgformat=PNG");
-    arg_add(&a, "--start=%" PRId64, g->start);
-    arg_add(&a, "--end=%" PRId64, g->end);
-    arg_add(&a, "--width=%u", g->width ? g->width : 640);
-    arg_add(&a, "--height=%u", g->height ? g->height : 200);
-    arg_add(&a, "--lower-limit=0");
-    if (g->title)
-        arg_add(&a, "--title=%s", g->title);
-    if (daemon && *daemon)
-        arg_add(&a, "--daemon=%s", daemon);
+    graph_head(&a, out_path, g->start, g->end, g->width ? g->width : 640,
+               g->height ? g->height : 200, g->title, daemon);
     graph_defs(&a, g, p);
     if (g->mark_time > 0)
         arg_add(&a, "VRULE:%" PRId64 "#e36c09:%s", g->mark_time,
                 g->mark_label ? g->mark_label : "forecast");
-    if (a.oom) {
-        snprintf(err, errlen, "graph: out of memory");
-        goto out_free;
-    }
-    rrd_clear_error();
-    /* librrd's option parser reorders the vector it is given: hand it a
-     * copy and free the strings from ours. */
-    char *vcopy[GRAPH_MAX_ARGS];
-    memcpy(vcopy, a.v, sizeof vcopy);
-    optind = 0;
-    info = rrd_graph_v(a.n, vcopy);
-    if (!info) {
-        rrd_err(err, errlen, "graph");
-        goto out_free;
-    }
-    rc = 0;
-    if (!out_path) {
-        rc = -1;
-        for (i = info; i; i = i->next) {
-            if (strcmp(i->key, "image") == 0 && i->type == RD_I_BLO) {
-                *png = malloc(i->value.u_blo.size);
-                if (*png) {
-                    memcpy(*png, i->value.u_blo.ptr, i->value.u_blo.size);
-                    *pnglen = i->value.u_blo.size;
-                    rc = 0;
-                }
-            }
-        }
-        if (rc < 0)
-            snprintf(err, errlen, "graph: librrd returned no image");
-    }
-    rrd_info_free(info);
-out_free:
-    for (int k = 0; k < a.n; k++)
-        free(a.v[k]);
-    return rc;
+    return graph_run(&a, out_path ? NULL : png, pnglen, err, errlen);
 }
 
 /* ---- reports: an RRD built from history rows (owner: reports) ------------- */
@@ -725,63 +748,21 @@ static int usage_draw(const struct hr_rrd_usage_graph *g, const char *file, int 
                       unsigned char **png, size_t *pnglen, char *err, size_t errlen)
 {
     struct argv_buf a = { .n = 0 };
-    char p[PATH_MAX * 2], title[256], lab[160];
-    const char *daemon = use_daemon ? getenv("RRDCACHED_ADDRESS") : NULL;
-    rrd_info_t *info;
-    int rc = -1;
+    char p[PATH_MAX * 2], lab[160];
 
     if (def_path(p, sizeof p, file) < 0) {
         snprintf(err, errlen, "graph: path too long");
         return -1;
     }
-    arg_add(&a, "graph");
-    arg_add(&a, "-");
-    arg_add(&a, "--imgformat=PNG");
-    arg_add(&a, "--start=%" PRId64, g->start);
-    arg_add(&a, "--end=%" PRId64, g->end);
-    arg_add(&a, "--width=%u", g->width ? g->width : 560);
-    arg_add(&a, "--height=%u", g->height ? g->height : 200);
-    arg_add(&a, "--lower-limit=0");
-    if (g->title) {
-        hr_sanitize(title, sizeof title, g->title, strlen(g->title));
-        arg_add(&a, "--title=%s", title);
-    }
-    if (daemon && *daemon)
-        arg_add(&a, "--daemon=%s", daemon);
+    graph_head(&a, NULL, g->start, g->end, g->width ? g->width : 560,
+               g->height ? g->height : 200, g->title,
+               use_daemon ? getenv("RRDCACHED_ADDRESS") : NULL);
     usage_defs(&a, g, p);
     if (g->fc_full > 0) {
         legend(lab, sizeof lab, g->fc_label ? g->fc_label : "full");
         arg_add(&a, "VRULE:%" PRId64 "#e36c09:%s", g->fc_full, lab);
     }
-    if (a.oom) {
-        snprintf(err, errlen, "graph: out of memory");
-        goto out_free;
-    }
-    char *vcopy[GRAPH_MAX_ARGS];
-    memcpy(vcopy, a.v, sizeof vcopy);
-    optind = 0;
-    rrd_clear_error();
-    info = rrd_graph_v(a.n, vcopy);
-    if (!info) {
-        rrd_err(err, errlen, "graph");
-        goto out_free;
-    }
-    for (rrd_info_t *i = info; i; i = i->next)
-        if (strcmp(i->key, "image") == 0 && i->type == RD_I_BLO && !*png) {
-            *png = malloc(i->value.u_blo.size);
-            if (*png) {
-                memcpy(*png, i->value.u_blo.ptr, i->value.u_blo.size);
-                *pnglen = i->value.u_blo.size;
-                rc = 0;
-            }
-        }
-    if (rc < 0)
-        snprintf(err, errlen, "graph: librrd returned no image");
-    rrd_info_free(info);
-out_free:
-    for (int k = 0; k < a.n; k++)
-        free(a.v[k]);
-    return rc;
+    return graph_run(&a, png, pnglen, err, errlen);
 }
 
 int hr_rrd_graph_usage(const struct hr_rrd_usage_graph *g, unsigned char **png,
