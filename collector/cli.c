@@ -1,5 +1,6 @@
 /* cli.c: output helpers shared by the headroom subcommands. */
 #include "cli.h"
+#include "hr_csv.h"
 #include "db.h"
 #include "hr_cli.h"
 #include "hr_util.h"
@@ -25,18 +26,7 @@ int hr_parse_format(const char *s, int *fmt)
 /* One CSV field, quoted when needed (RFC 4180). */
 void hr_csv_field(FILE *f, const char *s, int last)
 {
-    if (strpbrk(s, ",\"\r\n")) {
-        fputc('"', f);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', f);
-            fputc(*s, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(s, f);
-    }
-    fputc(last ? '\n' : ',', f);
+    hr_csv_put(f, s, last ? "\n" : ",");
 }
 
 /* Print every row of ST: a text table with aligned columns, or CSV. */

@@ -320,3 +320,19 @@ int hr_csv_header(struct hr_csv *c, const char *const *known, size_t nknown,
     }
     return 0;
 }
+
+void hr_csv_put(FILE *f, const char *s, const char *end)
+{
+    if (strpbrk(s, ",\"\r\n")) {
+        fputc('"', f);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', f);
+            fputc(*s, f);
+        }
+        fputc('"', f);
+    } else {
+        fputs(s, f);
+    }
+    fputs(end, f);
+}

@@ -14,6 +14,7 @@
 #define HR_CSV_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct hr_csv;
 
@@ -42,5 +43,10 @@ const char *hr_csv_error(const struct hr_csv *c);
  * ("line 1: unknown column 'foo'", "duplicate column", "no header"). */
 int hr_csv_header(struct hr_csv *c, const char *const *known, size_t nknown,
                   int *col, char *err, size_t errlen);
+
+/* Write S as one CSV field to F, quoted when it holds a separator, a quote
+ * or a line end (RFC 4180 section 2, rules 5-7), then END (",", "\n" or
+ * "\r\n"). */
+void hr_csv_put(FILE *f, const char *s, const char *end);
 
 #endif

@@ -79,6 +79,16 @@ int rpt_table_exists(sqlite3 *db, const char *name)
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+double rpt_recent_peak(const struct hr_facts *f, int64_t now)
+{
+    double p = NAN;
+
+    for (size_t i = 0; i < f->n_hist; i++)
+        if (f->hist[i].t > now - 7 * 86400 && !isnan(f->hist[i].peak))
+            p = isnan(p) ? f->hist[i].peak : fmax(p, f->hist[i].peak);
+    return isnan(p) ? f->peak : p;
+}
+
 void rpt_forecast(const struct rpt_opts *o, const struct hr_facts *f, struct hr_forecast *fc)
 {
     memset(fc, 0, sizeof *fc);

@@ -14,22 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One field, quoted when it holds a separator, a quote or a line end
- * (RFC 4180 section 2, rules 5-7); CRLF ends each record (rule 1). */
+#include "hr_csv.h"
+
+/* One field (RFC 4180); CRLF ends each record (section 2, rule 1). */
 static void csv_field(FILE *f, const char *s, int last)
 {
-    if (strpbrk(s, ",\"\r\n")) {
-        fputc('"', f);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', f);
-            fputc(*s, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(s, f);
-    }
-    fputs(last ? "\r\n" : ",", f);
+    hr_csv_put(f, s, last ? "\r\n" : ",");
 }
 
 static const char *csv_value(const struct rpt_table *t, size_t r, size_t c, char *buf,

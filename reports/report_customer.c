@@ -107,17 +107,6 @@ struct dev_walk {
     int n;
 };
 
-/* The highest daily Cmax in the last 7 days of F's history. */
-static double recent_peak(const struct hr_facts *f, int64_t now)
-{
-    double p = NAN;
-
-    for (size_t i = 0; i < f->n_hist; i++)
-        if (f->hist[i].t > now - 7 * 86400 && !isnan(f->hist[i].peak))
-            p = isnan(p) ? f->hist[i].peak : fmax(p, f->hist[i].peak);
-    return isnan(p) ? f->peak : p;
-}
-
 static void spec_table(struct dev_walk *w, const struct hr_facts *f, const struct hr_forecast *fc)
 {
     static const char *const names[] = {
@@ -166,7 +155,7 @@ static void spec_table(struct dev_walk *w, const struct hr_facts *f, const struc
         rpt_cell(t, (const char *)sqlite3_column_text(x, 5));
     rpt_cell_num(t, f->used);
     rpt_cell_num(t, f->capacity > 0 ? f->used / f->capacity * 100 : NAN);
-    rpt_cell_num(t, recent_peak(f, w->o->now));
+    rpt_cell_num(t, rpt_recent_peak(f, w->o->now));
     rpt_cell_num(t, f->rated_load);
     rpt_cell_num(t, ok ? round(fc->days_to_full * 10) / 10 : NAN);
     if (ok)

@@ -37,16 +37,6 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-static double recent_peak(const struct hr_facts *f, int64_t now)
-{
-    double p = NAN;
-
-    for (size_t i = 0; i < f->n_hist; i++)
-        if (f->hist[i].t > now - 7 * 86400 && !isnan(f->hist[i].peak))
-            p = isnan(p) ? f->hist[i].peak : fmax(p, f->hist[i].peak);
-    return isnan(p) ? f->peak : p;
-}
-
 static int collect(const struct hr_facts *f, int64_t id, void *arg)
 {
     struct fleet *fl = arg;
@@ -71,7 +61,7 @@ static int collect(const struct hr_facts *f, int64_t id, void *arg)
     x->firmware = dup_or_null(f->firmware);
     x->latest_fw = dup_or_null(f->latest_firmware);
     x->used_pct = f->capacity > 0 ? round(f->used / f->capacity * 1000) / 10 : NAN;
-    x->peak = recent_peak(f, fl->o->now);
+    x->peak = rpt_recent_peak(f, fl->o->now);
     x->rated = f->rated_load > 0 ? f->rated_load : NAN;
     x->fw_date = f->firmware_release_date;
     x->fw_age = x->fw_date > 0 ? floor((double)(fl->o->now - x->fw_date) / 86400) : NAN;

@@ -28,6 +28,10 @@ struct rpt_opts {
 /* Does table NAME exist in DB?  1, 0, or -1 on a database error. */
 int rpt_table_exists(struct sqlite3 *db, const char *name);
 
+/* The highest daily Cmax in the 7 days before NOW of F's history; F's
+ * current peak if there is none. */
+double rpt_recent_peak(const struct hr_facts *f, int64_t now);
+
 /* The forecast of F as of O->now (status HR_FC_* in FC). */
 void rpt_forecast(const struct rpt_opts *o, const struct hr_facts *f, struct hr_forecast *fc);
 /* One sentence about FC: "full in 41.5 days, on 2027-01-02 (...)" or
