@@ -533,8 +533,8 @@ static void fmt_date(struct hr_buf *b, time_t t)
         off = -off;
     /* RFC 5322 3.3, English names whatever the locale. */
     hr_buf_printf(b, "Date: %s, %d %s %04d %02d:%02d:%02d %c%02ld%02ld\r\n",
-               days[tm.tm_wday % 7], tm.tm_mday, mons[tm.tm_mon % 12], tm.tm_year + 1900,
-               tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 60, off % 60);
+                  days[tm.tm_wday % 7], tm.tm_mday, mons[tm.tm_mon % 12], tm.tm_year + 1900,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 60, off % 60);
 }
 
 static void random_hex(char *out, size_t nbytes)

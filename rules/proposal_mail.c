@@ -132,32 +132,47 @@ char *hr_pm_subject(const struct hr_pm *pm)
 
 /* ---- text ---- */
 
+/* A device as both parts show it: the one-line strings and the numbers
+ * formatted ("unknown" where unknown). */
+struct devview {
+    struct oneline o;
+    char cap[32], used[32], pct[16], peak[32], rated[32], lpct[16], date[16];
+};
+
+static void devview_of(const struct hr_pm_item *it, struct devview *d)
+{
+    oneline_of(it, &d->o);
+    hr_pm_bytes(it->capacity, d->cap, sizeof d->cap);
+    hr_pm_bytes(it->used, d->used, sizeof d->used);
+    fmt_pct(it->used, it->capacity, d->pct, sizeof d->pct);
+    fmt_num(it->peak, d->peak, sizeof d->peak);
+    fmt_num(it->rated_load, d->rated, sizeof d->rated);
+    fmt_pct(it->peak, it->rated_load, d->lpct, sizeof d->lpct);
+    d->date[0] = '\0';
+    if (it->full_time > 0)
+        fmt_date(it->full_time, d->date, sizeof d->date);
+}
+
 static void text_device(struct hr_buf *b, const struct hr_pm_item *it)
 {
-    char cap[32], used[32], pct[16], peak[32], rated[32], lpct[16], date[16];
-    struct oneline o;
+    struct devview d;
+    const struct oneline *o = &d.o;
 
-    oneline_of(it, &o);
-    hr_pm_bytes(it->capacity, cap, sizeof cap);
-    hr_pm_bytes(it->used, used, sizeof used);
-    fmt_pct(it->used, it->capacity, pct, sizeof pct);
-    fmt_num(it->peak, peak, sizeof peak);
-    fmt_num(it->rated_load, rated, sizeof rated);
-    fmt_pct(it->peak, it->rated_load, lpct, sizeof lpct);
-    hr_buf_printf(b, "Device:   %s %s, serial %s%s%s\n", str_or(o.model, "model unknown"),
-              o.model_number, str_or(o.serial, "unknown"), *o.name ? ", name " : "", o.name);
+    devview_of(it, &d);
+    hr_buf_printf(b, "Device:   %s %s, serial %s%s%s\n", str_or(o->model, "model unknown"),
+                  o->model_number, str_or(o->serial, "unknown"), *o->name ? ", name " : "",
+                  o->name);
     if (it->product_name && *it->product_name)
         hr_buf_printf(b, "Product:  %s (line %s)\n", it->product_name,
-                  str_or(it->product_line, "unknown"));
-    hr_buf_printf(b, "Firmware: %s\n", str_or(o.firmware, "unknown"));
-    hr_buf_printf(b, "Capacity: %s, used %s (%s)\n", cap, used, pct);
-    hr_buf_printf(b, "Load:     peak %s writes per window, rated %s", peak, rated);
+                      str_or(it->product_line, "unknown"));
+    hr_buf_printf(b, "Firmware: %s\n", str_or(o->firmware, "unknown"));
+    hr_buf_printf(b, "Capacity: %s, used %s (%s)\n", d.cap, d.used, d.pct);
+    hr_buf_printf(b, "Load:     peak %s writes per window, rated %s", d.peak, d.rated);
     if (it->rated_window > 0)
         hr_buf_printf(b, " per %lld s", (long long)it->rated_window);
-    hr_buf_printf(b, " (%s of rated)\n", lpct);
+    hr_buf_printf(b, " (%s of rated)\n", d.lpct);
     if (it->full_time > 0) {
-        fmt_date(it->full_time, date, sizeof date);
-        hr_buf_printf(b, "Forecast: full around %s (in %.0f days)\n", date, it->days_to_full);
+        hr_buf_printf(b, "Forecast: full around %s (in %.0f days)\n", d.date, it->days_to_full);
     } else {
         hr_buf_printf(b, "Forecast: none (usage flat, shrinking or too little history)\n");
     }
@@ -191,18 +206,18 @@ char *hr_pm_text(const struct hr_pm *pm)
     const struct hr_pm_customer *c = pm->customer;
 
     hr_buf_printf(&b, "Customer: %s (id %s, area %s)\n\n", str_or(c->name, c->id), c->id,
-              str_or(c->area_code, "unknown"));
+                  str_or(c->area_code, "unknown"));
     for (size_t i = 0; i < pm->nitems; i++) {
         const struct hr_pm_item *it = &pm->items[i];
         hr_buf_printf(&b, "== Proposal %lld: %s (%s) ==\n\n", (long long)it->proposal_id, it->rule,
-                  it->severity);
+                      it->severity);
         text_device(&b, it);
         hr_buf_printf(&b, "\nWhat to propose:\n  %s\n\nWhy: %s\n\n", it->text, it->why);
         text_parts(&b, it);
         hr_buf_add(&b, "\n", 1);
     }
     hr_buf_printf(&b, "-- \nheadroom: this mail was written by `headroom propose`;"
-              " `headroom proposals` lists every proposal and its state.\n");
+                  " `headroom proposals` lists every proposal and its state.\n");
     return hr_buf_take(&b);
 }
 
@@ -217,36 +232,30 @@ static void html_row(struct hr_buf *b, const char *k, const char *v)
 
 static void html_device(struct hr_buf *b, const struct hr_pm_item *it, int graph_no)
 {
-    char cap[32], used[32], pct[16], peak[32], rated[32], lpct[16], date[16], v[512];
-    struct oneline o;
+    char v[512];
+    struct devview d;
+    const struct oneline *o = &d.o;
 
-    oneline_of(it, &o);
-    hr_pm_bytes(it->capacity, cap, sizeof cap);
-    hr_pm_bytes(it->used, used, sizeof used);
-    fmt_pct(it->used, it->capacity, pct, sizeof pct);
-    fmt_num(it->peak, peak, sizeof peak);
-    fmt_num(it->rated_load, rated, sizeof rated);
-    fmt_pct(it->peak, it->rated_load, lpct, sizeof lpct);
+    devview_of(it, &d);
     hr_buf_add(b, "<table>\n", 8);
-    snprintf(v, sizeof v, "%s %s", str_or(o.model, "model unknown"), o.model_number);
+    snprintf(v, sizeof v, "%s %s", str_or(o->model, "model unknown"), o->model_number);
     html_row(b, "Model", v);
-    html_row(b, "Serial", str_or(o.serial, "unknown"));
-    if (*o.name)
-        html_row(b, "Name", o.name);
+    html_row(b, "Serial", str_or(o->serial, "unknown"));
+    if (*o->name)
+        html_row(b, "Name", o->name);
     if (it->product_name && *it->product_name) {
         snprintf(v, sizeof v, "%s (line %s)", it->product_name,
                  str_or(it->product_line, "unknown"));
         html_row(b, "Product", v);
     }
-    html_row(b, "Firmware", str_or(o.firmware, "unknown"));
-    snprintf(v, sizeof v, "%s, used %s (%s)", cap, used, pct);
+    html_row(b, "Firmware", str_or(o->firmware, "unknown"));
+    snprintf(v, sizeof v, "%s, used %s (%s)", d.cap, d.used, d.pct);
     html_row(b, "Capacity", v);
-    snprintf(v, sizeof v, "peak %s writes per window, rated %s (%s of rated)", peak, rated,
-             lpct);
+    snprintf(v, sizeof v, "peak %s writes per window, rated %s (%s of rated)", d.peak, d.rated,
+             d.lpct);
     html_row(b, "Load", v);
     if (it->full_time > 0) {
-        fmt_date(it->full_time, date, sizeof date);
-        snprintf(v, sizeof v, "full around %s (in %.0f days)", date, it->days_to_full);
+        snprintf(v, sizeof v, "full around %s (in %.0f days)", d.date, it->days_to_full);
     } else {
         hr_strlcpy(v, "none", sizeof v);
     }
@@ -254,7 +263,7 @@ static void html_device(struct hr_buf *b, const struct hr_pm_item *it, int graph
     hr_buf_add(b, "</table>\n", 9);
     if (graph_no > 0)
         hr_buf_printf(b, "<p><img src=\"cid:graph%d@headroom.proposal\" alt=\"used vs capacity"
-                  " with the forecast\"></p>\n", graph_no);
+                      " with the forecast\"></p>\n", graph_no);
 }
 
 static void html_parts(struct hr_buf *b, const struct hr_pm_item *it)
