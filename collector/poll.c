@@ -187,7 +187,10 @@ static const char targets_sql[] =
     " v3_level, v3_auth_proto, v3_auth_pass, v3_priv_proto, v3_priv_pass, v3_context,"
     " v3_write, timeout_ms, retries FROM targets WHERE enabled"
     " AND (?1 IS NULL OR customer = ?1)"
-    " AND (?2 IS NULL OR name = ?2 OR CAST(id AS TEXT) = ?2) ORDER BY id";
+    " AND (?2 IS NULL OR name = ?2 OR CAST(id AS TEXT) = ?2)"
+    /* Targets that timed out last time first: a dead device's timeout then
+     * runs alongside the whole cycle instead of being paid at its end. */
+    " ORDER BY coalesce(last_status = 'timeout', 0) DESC, id";
 
 static void text_to(sqlite3_stmt *st, int i, char *dst, size_t sz)
 {
