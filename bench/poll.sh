@@ -14,7 +14,7 @@
 # It prints cycle wall time, the poller's own CPU per device poll (rusage of
 # the poller process, not the simulator's) and the ratios.
 #
-#   bench/poll.sh [-n 1000] [-k 3] [-s "lo rtt50 dead5"] [-c "256 1000"]
+#   bench/poll.sh [-n 1000] [-k 3] [-s "lo rtt50 dead5"] [-c "512 1000"]
 #                 [-i 10] [-w 100] [-C]
 #   -n  devices (default 1000)          -k  steady cycles measured (default 3)
 #   -s  scenarios (default all three)   -c  headroom --concurrency values
@@ -41,7 +41,7 @@ case $B in /*) ;; *) B="$TOP/$B" ;; esac
 # Not the shared /tmp/headroom-bench: other benchmarks clean that up.
 export BENCH_WORK=${BENCH_WORK:-/tmp/headroom-bench-poll}
 W="$BENCH_WORK/poll"
-N=1000; K=3; SCEN="lo rtt50 dead5"; CONCS="256 1000"; IV=10; WALKN=100; NOCD=0
+N=1000; K=3; SCEN="lo rtt50 dead5"; CONCS="512 1000"; IV=10; WALKN=100; NOCD=0
 PORT=16100
 PY=/usr/bin/python3
 export SNMPCONFPATH=/nonexistent MIBS="" MIBDIRS=/nonexistent

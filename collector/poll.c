@@ -43,7 +43,7 @@ static void poll_usage(FILE *f)
         "\n"
         "  -C, --customer C      only the targets of customer C\n"
         "  -t, --target NAME|ID  only this target\n"
-        "  -c, --concurrency N   agents in flight at once (default 256)\n"
+        "  -c, --concurrency N   agents in flight at once (default 512)\n"
         "  -T, --timeout MS      per request, overriding each target's timeout_ms\n"
         "  -r, --retries N       per request, overriding each target's retries\n"
         "  -B, --budget MS       at most this long per target per cycle (default 10000)\n"

@@ -1456,7 +1456,7 @@ int hr_poll_run(const struct hr_target *targets, size_t n,
     memset(&L, 0, sizeof(L));
     L.cb = cb;
     L.arg = arg;
-    L.conc = opts && opts->concurrency ? opts->concurrency : 256;
+    L.conc = opts && opts->concurrency ? opts->concurrency : 512;
     if (L.conc > n)
         L.conc = n ? n : 1;
     L.max_open = L.conc * 4 > n ? (n ? n : 1) : L.conc * 4;

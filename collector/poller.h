@@ -112,7 +112,7 @@ struct hr_poll_opts {
                                  agents awaiting their first answer at once
                                  (one silent for a quarter of its timeout
                                  stops counting, so dead devices overlap the
-                                 cycle); 0 = 256.  At most 4 x concurrency
+                                 cycle); 0 = 512.  At most 4 x concurrency
                                  sessions are open. */
     unsigned per_agent;       /* requests in flight per agent (1 or 2); 0 = 1 */
     volatile int *stop;       /* if non-NULL and set, finish early (signals) */

@@ -24,7 +24,7 @@ static const struct hr_config_key keys[] = {
     { "db", "HEADROOM_DB", HR_CONF_STRING, 0, PATHLEN, "/var/lib/headroom/headroom.db" },
     { "rrd-dir", "HEADROOM_RRD_DIR", HR_CONF_STRING, 0, PATHLEN, "/var/lib/headroom/rrd" },
     { "rrdcached", "RRDCACHED_ADDRESS", HR_CONF_STRING, 0, PATHLEN, "" },
-    { "poll-concurrency", "HEADROOM_POLL_CONCURRENCY", HR_CONF_UINT, 1, 65536, "256" },
+    { "poll-concurrency", "HEADROOM_POLL_CONCURRENCY", HR_CONF_UINT, 1, 65536, "512" },
     { "poll-timeout", "HEADROOM_POLL_TIMEOUT", HR_CONF_UINT, 10, 60000, "" },
     { "poll-retries", "HEADROOM_POLL_RETRIES", HR_CONF_UINT, 0, 10, "" },
     { "poll-budget", "HEADROOM_POLL_BUDGET", HR_CONF_UINT, 10, 600000, "10000" },
