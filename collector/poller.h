@@ -105,6 +105,22 @@ struct hr_poll_result {
     unsigned requests;        /* PDUs sent, retries included */
 };
 
+/* "ok", "timeout", "auth", "nomib", "malformed" or "error": the words the
+ * database (targets.last_status), logs and tools use.  Inline, so storage
+ * code can use it without linking the engine. */
+static inline const char *hr_poll_status_name(enum hr_poll_status s)
+{
+    switch (s) {
+    case HR_POLL_OK: return "ok";
+    case HR_POLL_TIMEOUT: return "timeout";
+    case HR_POLL_AUTH: return "auth";
+    case HR_POLL_NOMIB: return "nomib";
+    case HR_POLL_MALFORMED: return "malformed";
+    case HR_POLL_ERROR: return "error";
+    }
+    return "error";
+}
+
 typedef void (*hr_poll_cb)(const struct hr_poll_result *r, void *arg);
 
 struct hr_poll_opts {

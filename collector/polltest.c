@@ -34,19 +34,6 @@ struct stats {
     int quiet_rows;
 };
 
-static const char *status_name(enum hr_poll_status s)
-{
-    switch (s) {
-    case HR_POLL_OK: return "ok";
-    case HR_POLL_TIMEOUT: return "timeout";
-    case HR_POLL_AUTH: return "auth";
-    case HR_POLL_NOMIB: return "nomib";
-    case HR_POLL_MALFORMED: return "malformed";
-    case HR_POLL_ERROR: return "error";
-    }
-    return "?";
-}
-
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -156,7 +143,7 @@ static void on_result(const struct hr_poll_result *r, void *arg)
     st->rows += r->n_rows;
     printf("T\t%" PRId64 "\t%s\t%s:%u\t%s\t%zu\t%u\t%.3f\t%" PRId64 "\t%" PRId64 "\t",
            t->id, t->version == HR_SNMP_V3 ? t->context : t->community, t->host,
-           t->port ? t->port : 161, status_name(r->status), r->n_rows, r->requests,
+           t->port ? t->port : 161, hr_poll_status_name(r->status), r->n_rows, r->requests,
            r->rtt_ms, r->started, r->finished);
     if (r->sysuptime_known)
         printf("%" PRIu32, r->sysuptime);

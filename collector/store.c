@@ -319,19 +319,6 @@ out:
 
 /* ---- targets -------------------------------------------------------------------- */
 
-static const char *status_name(enum hr_poll_status st)
-{
-    switch (st) {
-    case HR_POLL_OK: return "ok";
-    case HR_POLL_TIMEOUT: return "timeout";
-    case HR_POLL_AUTH: return "auth";
-    case HR_POLL_NOMIB: return "nomib";
-    case HR_POLL_MALFORMED: return "malformed";
-    case HR_POLL_ERROR: return "error";
-    }
-    return "error";
-}
-
 static int target_has_write(const struct hr_target *t)
 {
     if (t->version == HR_SNMP_V3)
@@ -345,7 +332,7 @@ static int store_target(struct hr_store *s, const struct hr_poll_result *r, int6
                         struct target_info *ti)
 {
     sqlite3_stmt *st = s->q[Q_TARGET_GET];
-    const char *status = status_name(r->status);
+    const char *status = hr_poll_status_name(r->status);
     int64_t since;
 
     memset(ti, 0, sizeof *ti);
