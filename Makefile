@@ -106,7 +106,10 @@ $(B)/%.o: %.c $(OIDS_H) $(PATHS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SNMP_CFLAGS) $(RRD_CFLAGS) $(SQL_CFLAGS) $(ESMTP_CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(wildcard */module.mk)
+# The modules, lower layers first: a fragment may use the object lists of
+# the fragments before it (docs/architecture.md).
+MODULES := db collector rules mail propose reports check cli subagent tests
+include $(MODULES:%=%/module.mk)
 
 all: mib $(COMMON_LIB) $(BINS) $(SBINS) $(TEST_BINS)
 

@@ -1,9 +1,8 @@
 /* main.c: the `headroom` command: global options, then a subcommand in the
- * git style.  Subcommands live in the module that owns them and are linked
- * in as weak symbols, so the table below lists everything headroom can do
- * and a build without a module simply lacks its commands. */
-#include "hr_cli.h"
-#include "hr_config.h"
+ * git style.  The commands are the table in cmd.h (HR_COMMANDS); each is
+ * implemented by the module that owns it. */
+#include "cmd.h"
+#include "settings.h"
 #include "hr_util.h"
 
 #include <errno.h>
@@ -12,41 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HR_CMD(name) int hr_cmd_##name(struct hr_ctx *, int, char **) __attribute__((weak))
-HR_CMD(fleet);
-HR_CMD(customers);
-HR_CMD(staff);
-HR_CMD(poll);
-HR_CMD(history);
-HR_CMD(db);
-HR_CMD(rules);
-HR_CMD(catalog);
-HR_CMD(stock);
-HR_CMD(propose);
-HR_CMD(proposals);
-HR_CMD(mail);
-HR_CMD(report);
-static int cmd_config(struct hr_ctx *, int, char **);
-
 static const struct {
     const char *name;
-    int (*fn)(struct hr_ctx *, int, char **);
+    hr_cmd_fn fn;
     const char *summary;
 } commands[] = {
-    { "fleet", hr_cmd_fleet, "poll targets: add, import, list, remove, conflicts, resolve" },
-    { "customers", hr_cmd_customers, "customers: import, list" },
-    { "staff", hr_cmd_staff, "sales staff: import, list" },
-    { "poll", hr_cmd_poll, "poll the fleet once, or keep polling (--daemon)" },
-    { "history", hr_cmd_history, "a device's or customer's records in date order; import" },
-    { "db", hr_cmd_db, "database: init, migrate, info" },
-    { "rules", hr_cmd_rules, "rule files: check, eval" },
-    { "catalog", hr_cmd_catalog, "product and firmware catalogues: import, list" },
-    { "stock", hr_cmd_stock, "stock per SKU and store: import, list, check" },
-    { "propose", hr_cmd_propose, "evaluate rules over the fleet and record proposals" },
-    { "proposals", hr_cmd_proposals, "list proposals and their state" },
-    { "mail", hr_cmd_mail, "the outbox: list, flush" },
-    { "report", hr_cmd_report, "customer and fleet reports" },
-    { "config", cmd_config, "the config file: check, show (each key's value and source)" },
+#define HR_CMD_ENTRY(name, owner, summary) { #name, hr_cmd_##name, summary },
+    HR_COMMANDS(HR_CMD_ENTRY)
+#undef HR_CMD_ENTRY
 };
 
 static void usage(FILE *f)
@@ -72,14 +44,10 @@ static void usage(FILE *f)
             "\n"
             "Commands:\n");
     for (size_t i = 0; i < HR_ARRAY_LEN(commands); i++)
-        if (commands[i].fn)
-            fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nExit status: 0 done, 1 failure, 2 usage error, 3 bad input file "
                "(nothing changed),\n4 done but some targets or messages failed.\n");
 }
-
-/* Where each config key's value came from (hr_config_keys() order). */
-static enum hr_config_src key_src[64];
 
 static int config_usage(FILE *f)
 {
@@ -111,23 +79,23 @@ static void config_show(const struct hr_ctx *ctx)
     static const char *const src_names[] = { "unset", "default", "file", "env" };
     size_t n;
     const struct hr_config_key *k = hr_config_keys(&n);
+    char buf[32];
 
     for (size_t i = 0; i < n; i++) {
-        const char *v = getenv(k[i].env);
-        enum hr_config_src s = i < HR_ARRAY_LEN(key_src) ? key_src[i] : HR_CONFIG_UNSET;
+        const char *v = hr_settings_value(ctx->set, i, buf, sizeof buf);
+        int s = ctx->set->src[i];
         /* The one global flag that is also a key. */
         if (strcmp(k[i].env, "HEADROOM_DB") == 0 && ctx->db_path &&
             (!v || strcmp(v, ctx->db_path) != 0))
             printf("%-19s %-28s %s (flag)\n", k[i].key, k[i].env, ctx->db_path);
         else if (v)
-            printf("%-19s %-28s %s (%s)\n", k[i].key, k[i].env, v, src_names[s]);
+            printf("%-19s %-28s %s (%s)\n", k[i].key, k[i].env, v, src_names[s & 3]);
         else
-            printf("%-19s %-28s %s (default of the command)\n", k[i].key, k[i].env,
-                   *k[i].def ? k[i].def : "-");
+            printf("%-19s %-28s %s (default of the command)\n", k[i].key, k[i].env, "-");
     }
 }
 
-static int cmd_config(struct hr_ctx *ctx, int argc, char **argv)
+int hr_cmd_config(struct hr_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
         { "help", no_argument, NULL, 'h' },
@@ -149,10 +117,10 @@ static int cmd_config(struct hr_ctx *ctx, int argc, char **argv)
     return config_usage(stderr);
 }
 
-/* Load the config file and export its keys (hr_config.h).  The file is
- * required when named by --config or $HEADROOM_CONFIG.  Returns -1 to go
- * on, else the exit code. */
-static int load_config(struct hr_ctx *ctx)
+/* Load the settings (settings.h) into *SET.  The file is required when
+ * named by --config or $HEADROOM_CONFIG.  Returns -1 to go on, else the
+ * exit code. */
+static int load_settings(struct hr_ctx *ctx, struct hr_settings *set)
 {
     const char *path = ctx->config_path;
     int required = path && *path;
@@ -161,48 +129,33 @@ static int load_config(struct hr_ctx *ctx)
 
     if (!required)
         path = ctx->config_path = HEADROOM_SYSCONFDIR "/headroom/headroom.conf";
-    rc = hr_config_apply(path, required, key_src, &errs);
+    rc = hr_settings_load(set, path, required, &errs);
     err = errno;
     if (errs)
         fputs(errs, stderr);
     free(errs);
     if (rc == -2)
         return HR_EXIT_DATA;
+    if (rc == -3)
+        return HR_EXIT_USAGE;
     if (rc == -1)
         /* A file the user named that does not exist is a usage error. */
         return err == ENOENT ? HR_EXIT_USAGE : HR_EXIT_FAIL;
-    hr_config_defaults(key_src);
+    ctx->set = set;
     return -1;
 }
 
-/* Level and destination of the log, once the config is in the
- * environment: -q/-v win over HEADROOM_LOG_LEVEL, --syslog over
- * HEADROOM_SYSLOG.  0, or -1 after a message. */
-static int setup_log(const struct hr_ctx *ctx, int syslog_flag)
+/* Level and destination of the log: -q/-v win over log-level, --syslog
+ * over syslog. */
+static void setup_log(const struct hr_ctx *ctx, int syslog_flag)
 {
-    const char *e = getenv("HEADROOM_LOG_LEVEL");
-    int level = LOG_NOTICE, use_syslog = syslog_flag;
+    int level = hr_log_level(ctx->set->log_level); /* checked by the settings */
 
     if (ctx->quiet)
         level = LOG_ERR;
     else if (ctx->verbose)
         level = ctx->verbose > 1 ? LOG_DEBUG : LOG_INFO;
-    else if (e && *e && (level = hr_log_level(e)) < 0) {
-        fprintf(stderr, "headroom: HEADROOM_LOG_LEVEL: '%s' is not one of debug, info, "
-                "notice, warning, err\n", e);
-        return -1;
-    }
-    e = getenv("HEADROOM_SYSLOG");
-    if (!use_syslog && e && *e) {
-        if (!strcmp(e, "yes") || !strcmp(e, "1") || !strcmp(e, "true") || !strcmp(e, "on"))
-            use_syslog = 1;
-        else if (strcmp(e, "no") && strcmp(e, "0") && strcmp(e, "false") && strcmp(e, "off")) {
-            fprintf(stderr, "headroom: HEADROOM_SYSLOG: '%s' is not yes or no\n", e);
-            return -1;
-        }
-    }
-    hr_log_init("headroom", use_syslog, level);
-    return 0;
+    log_init("headroom", syslog_flag || ctx->set->syslog, level < 0 ? LOG_NOTICE : level);
 }
 
 int main(int argc, char **argv)
@@ -219,6 +172,7 @@ int main(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     struct hr_ctx ctx = { 0 };
+    struct hr_settings set;
     const char *db_flag = NULL;
     int c, rc, syslog_flag = 0;
 
@@ -237,7 +191,7 @@ int main(int argc, char **argv)
         }
     }
     /* stderr until the config has said where the log goes. */
-    hr_log_init("headroom", 0, ctx.quiet ? LOG_ERR : LOG_NOTICE);
+    log_init("headroom", 0, ctx.quiet ? LOG_ERR : LOG_NOTICE);
     if (optind >= argc) {
         usage(stderr);
         return HR_EXIT_USAGE;
@@ -247,19 +201,23 @@ int main(int argc, char **argv)
         usage(stdout);
         return HR_EXIT_OK;
     }
-    if ((rc = load_config(&ctx)) >= 0)
+    if ((rc = load_settings(&ctx, &set)) >= 0) {
+        hr_settings_free(&set);
         return rc;
-    if (setup_log(&ctx, syslog_flag) < 0)
-        return HR_EXIT_USAGE;
-    ctx.db_path = db_flag ? db_flag : getenv("HEADROOM_DB");
+    }
+    setup_log(&ctx, syslog_flag);
+    ctx.db_path = db_flag ? db_flag : set.db;
     for (size_t i = 0; i < HR_ARRAY_LEN(commands); i++) {
-        if (strcmp(commands[i].name, name) == 0 && commands[i].fn) {
+        if (strcmp(commands[i].name, name) == 0) {
             int sub_argc = argc - optind;
             char **sub_argv = argv + optind;
             optind = 0; /* full getopt reset for the subcommand */
-            return commands[i].fn(&ctx, sub_argc, sub_argv);
+            rc = commands[i].fn(&ctx, sub_argc, sub_argv);
+            hr_settings_free(&set);
+            return rc;
         }
     }
     fprintf(stderr, "headroom: '%s' is not a headroom command; see 'headroom --help'\n", name);
+    hr_settings_free(&set);
     return HR_EXIT_USAGE;
 }

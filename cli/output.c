@@ -1,8 +1,8 @@
 /* cli.c: output helpers shared by the headroom subcommands. */
-#include "cli.h"
+#include "output.h"
 #include "hr_csv.h"
 #include "db.h"
-#include "hr_cli.h"
+#include "cmd.h"
 #include "hr_util.h"
 
 #include <sqlite3.h>

@@ -1,6 +1,6 @@
 /* cli.h: output helpers shared by the headroom subcommands (cli.c). */
-#ifndef HR_COLLECTOR_CLI_H
-#define HR_COLLECTOR_CLI_H
+#ifndef HR_CLI_OUTPUT_H
+#define HR_CLI_OUTPUT_H
 
 #include <stdio.h>
 

@@ -1,9 +1,11 @@
-/* hr_config.c: headroom.conf; see hr_config.h and headroom.conf(5). */
-#include "hr_config.h"
+/* settings.c: headroom.conf and the typed settings; see settings.h and
+ * headroom.conf(5). */
+#include "settings.h"
 #include "hr_util.h"
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,33 +20,42 @@
 #define PATHLEN 4096
 
 /* The one table: the config key, its environment variable and default.
- * headroom.conf(5) and collector/headroom.conf.example list the same keys;
- * tests/ops/test_config.sh checks that the example names every one. */
+ * headroom.conf(5) and cli/headroom.conf.example list the same keys;
+ * tests/cli/test_config.sh checks that the example names every one. */
+#define S(field) offsetof(struct hr_settings, field)
 static const struct hr_config_key keys[] = {
-    { "db", "HEADROOM_DB", HR_CONF_STRING, 0, PATHLEN, "/var/lib/headroom/headroom.db" },
-    { "rrd-dir", "HEADROOM_RRD_DIR", HR_CONF_STRING, 0, PATHLEN, "/var/lib/headroom/rrd" },
-    { "rrdcached", "RRDCACHED_ADDRESS", HR_CONF_STRING, 0, PATHLEN, "" },
-    { "poll-concurrency", "HEADROOM_POLL_CONCURRENCY", HR_CONF_UINT, 1, 65536, "512" },
-    { "poll-timeout", "HEADROOM_POLL_TIMEOUT", HR_CONF_UINT, 10, 60000, "" },
-    { "poll-retries", "HEADROOM_POLL_RETRIES", HR_CONF_UINT, 0, 10, "" },
-    { "poll-budget", "HEADROOM_POLL_BUDGET", HR_CONF_UINT, 10, 600000, "10000" },
-    { "poll-interval", "HEADROOM_POLL_INTERVAL", HR_CONF_UINT, 10, 86400, "300" },
-    { "smtp-host", "HEADROOM_SMTP_HOST", HR_CONF_STRING, 0, 255, "" },
-    { "smtp-port", "HEADROOM_SMTP_PORT", HR_CONF_UINT, 1, 65535, "25" },
-    { "starttls", "HEADROOM_SMTP_STARTTLS", HR_CONF_STRING, 0, 32, "opportunistic" },
-    { "smtp-user", "HEADROOM_SMTP_USER", HR_CONF_STRING, 0, 255, "" },
-    { "smtp-password-file", "HEADROOM_SMTP_PASSWORD_FILE", HR_CONF_STRING, 0, PATHLEN, "" },
-    { "tls-ca", "HEADROOM_SMTP_TLS_CA", HR_CONF_STRING, 0, PATHLEN, "" },
-    { "maildir", "HEADROOM_MAILDIR", HR_CONF_STRING, 0, PATHLEN, "/var/lib/headroom/Maildir" },
+    { "db", "HEADROOM_DB", HR_CONF_STRING, 0, PATHLEN, HR_DEFAULT_DB, S(db) },
+    { "rrd-dir", "HEADROOM_RRD_DIR", HR_CONF_STRING, 0, PATHLEN, HR_DEFAULT_RRD_DIR,
+      S(rrd_dir) },
+    { "rrdcached", "RRDCACHED_ADDRESS", HR_CONF_STRING, 0, PATHLEN, "", S(rrdcached) },
+    { "poll-concurrency", "HEADROOM_POLL_CONCURRENCY", HR_CONF_UINT, 1, 65536, "512",
+      S(poll_concurrency) },
+    { "poll-timeout", "HEADROOM_POLL_TIMEOUT", HR_CONF_UINT, 10, 60000, "", S(poll_timeout_ms) },
+    { "poll-retries", "HEADROOM_POLL_RETRIES", HR_CONF_UINT, 0, 10, "", S(poll_retries) },
+    { "poll-budget", "HEADROOM_POLL_BUDGET", HR_CONF_UINT, 10, 600000, "10000",
+      S(poll_budget_ms) },
+    { "poll-interval", "HEADROOM_POLL_INTERVAL", HR_CONF_UINT, 10, 86400, "300",
+      S(poll_interval_s) },
+    { "smtp-host", "HEADROOM_SMTP_HOST", HR_CONF_STRING, 0, 255, "", S(smtp_host) },
+    { "smtp-port", "HEADROOM_SMTP_PORT", HR_CONF_UINT, 1, 65535, "25", S(smtp_port) },
+    { "starttls", "HEADROOM_SMTP_STARTTLS", HR_CONF_STRING, 0, 32, "opportunistic",
+      S(starttls) },
+    { "smtp-user", "HEADROOM_SMTP_USER", HR_CONF_STRING, 0, 255, "", S(smtp_user) },
+    { "smtp-password-file", "HEADROOM_SMTP_PASSWORD_FILE", HR_CONF_STRING, 0, PATHLEN, "",
+      S(smtp_password_file) },
+    { "tls-ca", "HEADROOM_SMTP_TLS_CA", HR_CONF_STRING, 0, PATHLEN, "", S(tls_ca) },
+    { "maildir", "HEADROOM_MAILDIR", HR_CONF_STRING, 0, PATHLEN, HR_DEFAULT_MAILDIR,
+      S(maildir) },
     { "mail-from", "HEADROOM_MAIL_FROM", HR_CONF_STRING, 0, 254,
-      "headroom@localhost.localdomain" },
-    { "fallback-to", "HEADROOM_FALLBACK_TO", HR_CONF_STRING, 0, 254, "" },
-    { "admin-cc", "HEADROOM_ADMIN_CC", HR_CONF_STRING, 0, 4096, "" },
+      HR_DEFAULT_MAIL_FROM, S(mail_from) },
+    { "fallback-to", "HEADROOM_FALLBACK_TO", HR_CONF_STRING, 0, 254, "", S(fallback_to) },
+    { "admin-cc", "HEADROOM_ADMIN_CC", HR_CONF_STRING, 0, 4096, "", S(admin_cc) },
     { "rules", "HEADROOM_RULES", HR_CONF_STRING, 0, PATHLEN,
-      HEADROOM_DATADIR "/headroom/default.rules" },
-    { "log-level", "HEADROOM_LOG_LEVEL", HR_CONF_STRING, 0, 16, "notice" },
-    { "syslog", "HEADROOM_SYSLOG", HR_CONF_BOOL, 0, 1, "no" },
+      HEADROOM_DATADIR "/headroom/default.rules", S(rules) },
+    { "log-level", "HEADROOM_LOG_LEVEL", HR_CONF_STRING, 0, 16, "notice", S(log_level) },
+    { "syslog", "HEADROOM_SYSLOG", HR_CONF_BOOL, 0, 1, "no", S(syslog) },
 };
+#undef S
 
 /* Keys that are accepted by the parser only to be refused with a useful
  * message: a password never goes into a file that is meant to be read by
@@ -107,40 +118,39 @@ static int addr_plausible(const char *a)
 }
 
 /* Checks the schema cannot express; each problem goes to *ERRS. */
-static int check_item(const char *file, const struct hr_conf_item *it, char **errs)
+static int check_item(const char *file, const char *key, const char *v, int line, char **errs)
 {
-    const char *v = it->value;
 
     for (size_t i = 0; i < HR_ARRAY_LEN(refused); i++)
-        if (strcmp(it->key, refused[i].name) == 0) {
-            err_add(errs, file, it->line, "%s: passwords do not belong in the config "
+        if (strcmp(key, refused[i].name) == 0) {
+            err_add(errs, file, line, "%s: passwords do not belong in the config "
                     "file; put it in a file readable only by headroom's user and name "
-                    "that file with smtp-password-file", it->key);
+                    "that file with smtp-password-file", key);
             return -1;
         }
-    if (strcmp(it->key, "starttls") == 0 && strcasecmp(v, "required") != 0 &&
+    if (strcmp(key, "starttls") == 0 && strcasecmp(v, "required") != 0 &&
         strcasecmp(v, "opportunistic") != 0 && strcasecmp(v, "off") != 0) {
-        err_add(errs, file, it->line, "starttls: '%s' is not required, opportunistic or off", v);
+        err_add(errs, file, line, "starttls: '%s' is not required, opportunistic or off", v);
         return -1;
     }
-    if (strcmp(it->key, "log-level") == 0 && hr_log_level(v) < 0) {
-        err_add(errs, file, it->line, "log-level: '%s' is not one of debug, info, notice, "
+    if (strcmp(key, "log-level") == 0 && hr_log_level(v) < 0) {
+        err_add(errs, file, line, "log-level: '%s' is not one of debug, info, notice, "
                 "warning, err", v);
         return -1;
     }
-    if ((strcmp(it->key, "mail-from") == 0 || strcmp(it->key, "fallback-to") == 0) &&
+    if ((strcmp(key, "mail-from") == 0 || strcmp(key, "fallback-to") == 0) &&
         !addr_plausible(v)) {
-        err_add(errs, file, it->line, "%s: '%s' is not a mail address", it->key, v);
+        err_add(errs, file, line, "%s: '%s' is not a mail address", key, v);
         return -1;
     }
-    if (strcmp(it->key, "admin-cc") == 0) {
+    if (strcmp(key, "admin-cc") == 0) {
         char *copy = strdup(v), *save = NULL;
         int bad = 0;
         if (!copy)
             return -1;
         for (char *t = strtok_r(copy, " ,", &save); t && !bad; t = strtok_r(NULL, " ,", &save))
             if (!addr_plausible(t)) {
-                err_add(errs, file, it->line, "admin-cc: '%s' is not a mail address", t);
+                err_add(errs, file, line, "admin-cc: '%s' is not a mail address", t);
                 bad = 1;
             }
         free(copy);
@@ -192,7 +202,7 @@ static struct hr_conf *load(const char *path, int required, int *rc, char **errs
     }
     g = hr_conf_section_find(conf, NULL, NULL);
     for (size_t i = 0; g && i < g->nitems; i++)
-        if (check_item(path, &g->items[i], errs) < 0)
+        if (check_item(path, g->items[i].key, g->items[i].value, g->items[i].line, errs) < 0)
             bad = 1;
     if (bad) {
         hr_conf_free(conf);
@@ -217,47 +227,153 @@ int hr_config_check(const char *path, char **errs)
     return rc;
 }
 
-int hr_config_apply(const char *path, int required, enum hr_config_src *src, char **errs)
+/* Check VALUE of key K as check_item does for the file; the message goes
+ * to *ERRS prefixed with WHERE (the variable's name). */
+static int check_value(const struct hr_config_key *k, const char *where, const char *value,
+                       char **errs)
 {
-    const struct hr_conf_section *g;
-    struct hr_conf *conf;
+    char *sub = NULL;
     int rc;
 
-    if (src)
-        for (size_t i = 0; i < HR_ARRAY_LEN(keys); i++) {
-            const char *e = getenv(keys[i].env);
-            src[i] = e ? HR_CONFIG_ENV : HR_CONFIG_UNSET;
-        }
-    conf = load(path, required, &rc, errs);
-    if (!conf)
-        return rc;
-    g = hr_conf_section_find(conf, NULL, NULL);
-    for (size_t i = 0; i < HR_ARRAY_LEN(keys); i++) {
-        const struct hr_conf_item *it = hr_conf_item_find(g, keys[i].key);
-        if (!it || getenv(keys[i].env))
-            continue;
-        /* Booleans reach the environment in one spelling. */
-        const char *v = keys[i].kind == HR_CONF_BOOL ? (it->num ? "yes" : "no") : it->value;
-        if (setenv(keys[i].env, v, 0) < 0) {
-            err_add(errs, path, it->line, "%s: %s", keys[i].env, strerror(errno));
-            hr_conf_free(conf);
+    if (k->kind == HR_CONF_UINT) {
+        long long v;
+        if (hr_parse_num(value, (long long)k->min, (long long)k->max, &v, NULL) < 0) {
+            err_add_raw(errs, "%s: '%s' is not a number from %llu to %llu\n", where, value,
+                        (unsigned long long)k->min, (unsigned long long)k->max);
             return -1;
         }
-        if (src)
-            src[i] = HR_CONFIG_FILE;
+        return 0;
     }
-    hr_conf_free(conf);
+    if (k->kind == HR_CONF_BOOL) {
+        if (hr_parse_bool(value) < 0) {
+            err_add_raw(errs, "%s: '%s' is not yes or no\n", where, value);
+            return -1;
+        }
+        return 0;
+    }
+    if (k->max && strlen(value) > k->max) {
+        err_add_raw(errs, "%s: longer than %llu characters\n", where, (unsigned long long)k->max);
+        return -1;
+    }
+    rc = check_item(where, k->key, value, 0, &sub);
+    if (sub) {
+        /* check_item says "WHERE:0: key: why"; keep "WHERE: why". */
+        const char *m = strstr(sub, ":0: ");
+        const char *why = m ? m + 4 : sub;
+        const char *colon = strstr(why, ": ");
+        err_add_raw(errs, "%s: %s", where, colon ? colon + 2 : why);
+        free(sub);
+    }
+    return rc;
+}
+
+/* Store VALUE (already checked) of key K into S. */
+static int store_value(struct hr_settings *s, const struct hr_config_key *k, const char *value)
+{
+    char *base = (char *)s + k->off;
+
+    if (k->kind == HR_CONF_UINT) {
+        long long v = -1;
+        if (*value)
+            hr_parse_num(value, (long long)k->min, (long long)k->max, &v, NULL);
+        *(long *)(void *)base = (long)v;
+        return 0;
+    }
+    if (k->kind == HR_CONF_BOOL) {
+        *(int *)(void *)base = hr_parse_bool(value) == 1;
+        return 0;
+    }
+    char *copy = strdup(value);
+    if (!copy)
+        return -1;
+    free(*(char **)(void *)base);
+    *(char **)(void *)base = copy;
     return 0;
 }
 
-void hr_config_defaults(enum hr_config_src *src)
+int hr_settings_load(struct hr_settings *s, const char *path, int required, char **errs)
 {
+    const struct hr_conf_section *g = NULL;
+    struct hr_conf *conf;
+    int rc, bad = 0;
+
+    memset(s, 0, sizeof *s);
     for (size_t i = 0; i < HR_ARRAY_LEN(keys); i++) {
-        /* Only the rules path depends on where headroom is installed;
-         * every other default lives in the module that uses it. */
-        if (strcmp(keys[i].key, "rules") != 0 || getenv(keys[i].env))
-            continue;
-        if (setenv(keys[i].env, keys[i].def, 0) == 0 && src)
-            src[i] = HR_CONFIG_DEFAULT;
+        if (store_value(s, &keys[i], keys[i].def) < 0)
+            return -1;
+        s->src[i] = *keys[i].def ? HR_CONFIG_DEFAULT : HR_CONFIG_UNSET;
     }
+    conf = load(path, required, &rc, errs);
+    if (!conf && rc != 1)
+        return rc;
+    if (conf)
+        g = hr_conf_section_find(conf, NULL, NULL);
+    for (size_t i = 0; i < HR_ARRAY_LEN(keys); i++) {
+        const struct hr_conf_item *it = g ? hr_conf_item_find(g, keys[i].key) : NULL;
+        const char *e = getenv(keys[i].env);
+        if (e && *e) {
+            if (check_value(&keys[i], keys[i].env, e, errs) < 0) {
+                bad = 1;
+                continue;
+            }
+            if (store_value(s, &keys[i], e) < 0)
+                goto out_nomem;
+            s->src[i] = HR_CONFIG_ENV;
+        } else if (it) {
+            const char *v = keys[i].kind == HR_CONF_BOOL ? (it->num ? "yes" : "no") : it->value;
+            if (store_value(s, &keys[i], v) < 0)
+                goto out_nomem;
+            s->src[i] = HR_CONFIG_FILE;
+        }
+    }
+    hr_conf_free(conf);
+    return bad ? -3 : 0;
+out_nomem:
+    hr_conf_free(conf);
+    errno = ENOMEM;
+    return -1;
+}
+
+void hr_settings_free(struct hr_settings *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < HR_ARRAY_LEN(keys); i++)
+        if (keys[i].kind == HR_CONF_STRING) {
+            char **p = (char **)(void *)((char *)s + keys[i].off);
+            free(*p);
+            *p = NULL;
+        }
+}
+
+const char *hr_settings_value(const struct hr_settings *s, size_t i, char *buf, size_t bufsz)
+{
+    const char *base;
+
+    if (i >= HR_ARRAY_LEN(keys))
+        return NULL;
+    base = (const char *)s + keys[i].off;
+    switch (keys[i].kind) {
+    case HR_CONF_UINT: {
+        long v = *(const long *)(const void *)base;
+        if (v < 0)
+            return NULL;
+        snprintf(buf, bufsz, "%ld", v);
+        return buf;
+    }
+    case HR_CONF_BOOL:
+        return *(const int *)(const void *)base ? "yes" : "no";
+    default: {
+        const char *v = *(char *const *)(const void *)base;
+        return v && *v ? v : NULL;
+    }
+    }
+}
+
+int hr_settings_explicit(const struct hr_settings *s, const char *key)
+{
+    for (size_t i = 0; i < HR_ARRAY_LEN(keys); i++)
+        if (strcmp(keys[i].key, key) == 0)
+            return s->src[i] == HR_CONFIG_FILE || s->src[i] == HR_CONFIG_ENV;
+    return 0;
 }

@@ -1,21 +1,27 @@
-/* hr_config.h: headroom.conf, the `headroom` command's one config file.
+/* settings.h: headroom.conf and the typed settings every command reads.
  *
- * Every key of the file stands for exactly one environment variable (the
- * table in hr_config.c, documented in headroom.conf(5)).  Loading the file
- * exports each key it sets with setenv(VAR, value, 0): a variable already
- * in the environment wins, and the subcommands read only the environment
- * and their own flags.  So the precedence is
+ * One table (settings.c) lists each key of headroom.conf, the environment
+ * variable that overrides it and its one built-in default (headroom.conf(5)
+ * documents them).  cli/main.c loads the settings once, before dispatching:
+ * default, then the config file, then the environment; each command's own
+ * flags win over what it reads here.  So the precedence is
  *     command-line flag > environment variable > config file > default
- * without any subcommand knowing that a config file exists.
+ * and no command calls getenv for a setting.
  *
  * The file uses the hr_conf.h format with flat keys only (no sections);
  * key names are the long options of the subcommands where there is one
  * (rrd-dir = poll --rrd-dir, smtp-host = mail flush --smtp-host).
  */
-#ifndef HR_CONFIG_H
-#define HR_CONFIG_H
+#ifndef HR_SETTINGS_H
+#define HR_SETTINGS_H
 
 #include "hr_conf.h"
+
+/* The built-in defaults that usage texts also print (one place). */
+#define HR_DEFAULT_DB       "/var/lib/headroom/headroom.db"
+#define HR_DEFAULT_RRD_DIR  "/var/lib/headroom/rrd"
+#define HR_DEFAULT_MAILDIR  "/var/lib/headroom/Maildir"
+#define HR_DEFAULT_MAIL_FROM "headroom@localhost.localdomain"
 
 #include <stddef.h>
 
@@ -24,7 +30,35 @@ struct hr_config_key {
     const char *env;      /* the environment variable it sets */
     enum hr_conf_kind kind;
     uint64_t min, max;    /* UINT: range; STRING: max length (0: any) */
-    const char *def;      /* built-in default, for documentation and `config show` */
+    const char *def;      /* the built-in default ("" none) */
+    size_t off;           /* the field of struct hr_settings */
+};
+
+/* The settings in effect.  Strings are NULL or "" when unset; numbers are
+ * -1 when unset (the command then uses its per-target or built-in rule). */
+struct hr_settings {
+    char *db;                 /* db */
+    char *rrd_dir;            /* rrd-dir */
+    char *rrdcached;          /* rrdcached: "" none */
+    long poll_concurrency;    /* poll-concurrency */
+    long poll_timeout_ms;     /* poll-timeout: -1 per target */
+    long poll_retries;        /* poll-retries: -1 per target */
+    long poll_budget_ms;      /* poll-budget */
+    long poll_interval_s;     /* poll-interval */
+    char *smtp_host;          /* smtp-host: "" Maildir delivery */
+    long smtp_port;           /* smtp-port */
+    char *starttls;           /* starttls: required, opportunistic, off */
+    char *smtp_user;          /* smtp-user */
+    char *smtp_password_file; /* smtp-password-file */
+    char *tls_ca;             /* tls-ca */
+    char *maildir;            /* maildir */
+    char *mail_from;          /* mail-from */
+    char *fallback_to;        /* fallback-to */
+    char *admin_cc;           /* admin-cc */
+    char *rules;              /* rules */
+    char *log_level;          /* log-level */
+    int syslog;               /* syslog */
+    int src[32];              /* enum hr_config_src per key (table order) */
 };
 
 /* Where a key's effective value came from (for `headroom config show`). */
@@ -33,22 +67,26 @@ enum hr_config_src { HR_CONFIG_UNSET, HR_CONFIG_DEFAULT, HR_CONFIG_FILE, HR_CONF
 /* The key table; *N gets its length. */
 const struct hr_config_key *hr_config_keys(size_t *n);
 
-/* Load PATH and export its keys (setenv(VAR, value, 0)).  REQUIRED: the
- * file must exist (a path given with --config or $HEADROOM_CONFIG); else a
- * missing file is fine.  SRC, if not NULL, gets one entry per key of the
- * table.  Warns (hr_log) when the file is world-writable.
- * Returns 0 (loaded), 1 (absent and not required), -1 the file cannot be
- * read, -2 the file has errors.  On -1/-2 *ERRS (if ERRS is not NULL) is
- * a malloc'd text, one "FILE:LINE: message\n" per problem. */
-int hr_config_apply(const char *path, int required, enum hr_config_src *src, char **errs);
+/* Fill S: defaults, then PATH, then the environment.  REQUIRED: the file
+ * must exist (a path given with --config or $HEADROOM_CONFIG); else a
+ * missing file is fine.  Warns (hr_log) when the file is world-writable.
+ * Returns 0, -1 the file cannot be read, -2 the file has errors, -3 an
+ * environment variable has a bad value.  On -1/-2/-3 *ERRS (if ERRS is not
+ * NULL) is a malloc'd text, one "FILE:LINE: message\n" or "VAR: message\n"
+ * per problem.  Free with hr_settings_free, also after an error. */
+int hr_settings_load(struct hr_settings *s, const char *path, int required, char **errs);
+void hr_settings_free(struct hr_settings *s);
 
-/* Parse PATH only, exporting nothing (`headroom config check`).  Same
- * return values as hr_config_apply with REQUIRED set. */
+/* The value in effect of the Ith key (table order) as text, or NULL when
+ * unset; BUF holds numbers. */
+const char *hr_settings_value(const struct hr_settings *s, size_t i, char *buf, size_t bufsz);
+
+/* Nonzero if KEY (a headroom.conf key name) was set by the file or the
+ * environment rather than left at its default. */
+int hr_settings_explicit(const struct hr_settings *s, const char *key);
+
+/* Parse PATH only (`headroom config check`): 0 clean, -1 unreadable, -2
+ * errors listed in *ERRS. */
 int hr_config_check(const char *path, char **errs);
-
-/* Export the built-in defaults that other modules cannot know by
- * themselves (install paths), again with setenv(VAR, value, 0).  Call
- * after hr_config_apply. */
-void hr_config_defaults(enum hr_config_src *src);
 
 #endif

@@ -1,11 +1,11 @@
 /* fleet.c: `headroom fleet`, `headroom customers`, `headroom staff`: the
  * inventory of customers, sales staff and poll targets. */
 #include "db.h"
-#include "hr_cli.h"
+#include "cmd.h"
 #include "hr_util.h"
 #include "import.h"
 #include "store.h"
-#include "cli.h"
+#include "output.h"
 
 #include <getopt.h>
 #include <inttypes.h>

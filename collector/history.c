@@ -1,9 +1,9 @@
 /* history.c: `headroom history`: a device's or a customer's records in
  * date order (seed 000, paragraph 0043), and `headroom history import` to
  * backfill records from another tool. */
-#include "cli.h"
+#include "output.h"
 #include "db.h"
-#include "hr_cli.h"
+#include "cmd.h"
 #include "hr_rrd.h"
 #include "hr_util.h"
 #include "import.h"

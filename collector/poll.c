@@ -1,9 +1,10 @@
 /* poll.c: `headroom poll`: the poller engine (poller.c) glued to storage
  * (store.c), once or as a daemon spreading targets over the interval. */
 #include "db.h"
-#include "hr_cli.h"
+#include "cmd.h"
 #include "hr_util.h"
 #include "poller.h"
+#include "settings.h"
 #include "store.h"
 
 #include <errno.h>
@@ -17,7 +18,6 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#define RRD_DEFAULT_DIR "/var/lib/headroom/rrd"
 
 static volatile int stop_flag;
 
@@ -48,7 +48,7 @@ static void poll_usage(FILE *f)
         "  -r, --retries N       per request, overriding each target's retries\n"
         "  -B, --budget MS       at most this long per target per cycle (default 10000)\n"
         "  -R, --rrd-dir DIR     RRD files here (default $HEADROOM_RRD_DIR, else\n"
-        "                        " RRD_DEFAULT_DIR ")\n"
+        "                        " HR_DEFAULT_RRD_DIR ")\n"
         "      --no-rrd          do not write RRD files\n"
         "  -a, --rrdcached ADDR  write through rrdcached (default $RRDCACHED_ADDRESS)\n"
         "      --batch N         results per database transaction (default 200)\n"
@@ -68,50 +68,32 @@ static void poll_usage(FILE *f)
 
 static int parse_uint(const char *opt, const char *s, long lo, long hi, long *out)
 {
-    uint64_t v;
+    long long v;
+    const char *why;
 
-    if (hr_parse_u64(s, &v) < 0 || (long)v < lo || (long)v > hi) {
-        fprintf(stderr, "headroom: poll: %s: '%s' is not a number from %ld to %ld\n", opt, s,
-                lo, hi);
+    if (hr_parse_num(s, lo, hi, &v, &why) < 0) {
+        log_warnx("poll: %s: '%s' is %s (a number from %ld to %ld)", opt, s, why, lo, hi);
         return -1;
     }
     *out = (long)v;
     return 0;
 }
 
-/* The environment (set by the user, or by headroom.conf through main.c)
- * gives the defaults; the flags below override it. */
-static int poll_env(struct poll_cfg *c)
+/* The settings (flag > environment > headroom.conf > default, checked
+ * when they were loaded) give the defaults; the flags override them. */
+static void poll_settings(struct poll_cfg *c, const struct hr_settings *s)
 {
-    const struct {
-        const char *var;
-        long lo, hi, *out;
-    } nums[] = {
-        { "HEADROOM_POLL_TIMEOUT", 10, 60000, &c->timeout_ms },
-        { "HEADROOM_POLL_RETRIES", 0, 10, &c->retries },
-        { "HEADROOM_POLL_BUDGET", 10, 600000, &c->budget_ms },
-    };
-    const char *e;
-    long v;
-
-    if ((e = getenv("HEADROOM_RRD_DIR")) && *e)
-        c->rrd_dir = e;
-    if ((e = getenv("HEADROOM_POLL_CONCURRENCY")) && *e) {
-        if (parse_uint("HEADROOM_POLL_CONCURRENCY", e, 1, 65536, &v) < 0) return -1;
-        c->concurrency = (unsigned)v;
-    }
-    if ((e = getenv("HEADROOM_POLL_INTERVAL")) && *e) {
-        if (parse_uint("HEADROOM_POLL_INTERVAL", e, 10, 86400, &v) < 0) return -1;
-        c->interval = (unsigned)v;
-    }
-    for (size_t i = 0; i < HR_ARRAY_LEN(nums); i++)
-        if ((e = getenv(nums[i].var)) && *e &&
-            parse_uint(nums[i].var, e, nums[i].lo, nums[i].hi, nums[i].out) < 0)
-            return -1;
-    return 0;
+    c->rrd_dir = s->rrd_dir;
+    if (s->rrdcached && *s->rrdcached)
+        c->rrdcached = s->rrdcached;
+    c->concurrency = (unsigned)s->poll_concurrency;
+    c->interval = (unsigned)s->poll_interval_s;
+    c->timeout_ms = s->poll_timeout_ms;
+    c->retries = s->poll_retries;
+    c->budget_ms = s->poll_budget_ms;
 }
 
-static int poll_args(int argc, char **argv, struct poll_cfg *c)
+static int poll_args(const struct hr_settings *set, int argc, char **argv, struct poll_cfg *c)
 {
     static const struct option opts[] = {
         { "customer", required_argument, NULL, 'C' },
@@ -136,9 +118,7 @@ static int poll_args(int argc, char **argv, struct poll_cfg *c)
     memset(c, 0, sizeof *c);
     c->timeout_ms = c->retries = c->budget_ms = -1;
     c->interval = 300;
-    c->rrd_dir = RRD_DEFAULT_DIR;
-    if (poll_env(c) < 0)
-        return -1;
+    poll_settings(c, set);
     while ((ch = getopt_long(argc, argv, "C:t:c:T:r:B:R:a:di:h", opts, NULL)) != -1) {
         switch (ch) {
         case 'C': c->customer = optarg; break;
@@ -443,7 +423,7 @@ int hr_cmd_poll(struct hr_ctx *ctx, int argc, char **argv)
     sqlite3 *db;
     int rc;
 
-    rc = poll_args(argc, argv, &c);
+    rc = poll_args(ctx->set, argc, argv, &c);
     if (rc != 0)
         return rc > 0 ? HR_EXIT_OK : HR_EXIT_USAGE;
     memset(&sa, 0, sizeof sa);

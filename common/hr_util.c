@@ -289,53 +289,147 @@ int hr_parse_size(const char *s, uint64_t *out)
     return -1;
 }
 
-static const char *log_ident = "headroom";
-static int log_syslog;
-static int log_level = LOG_INFO;
-
-void hr_log_init(const char *ident, int use_syslog, int level)
+int hr_parse_num(const char *s, long long min, long long max, long long *out,
+                 const char **errstr)
 {
-    log_ident = ident;
-    log_syslog = use_syslog;
-    log_level = level;
-    if (use_syslog)
-        openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
-}
+    const char *dummy;
+    char *end;
+    long long v;
 
-void hr_vlog(int prio, const char *fmt, va_list ap)
-{
-    static const char *names[] = { "emerg", "alert", "crit", "error",
-                                   "warning", "notice", "info", "debug" };
-    if (prio > log_level)
-        return;
-    if (log_syslog) {
-        vsyslog(prio, fmt, ap);
-        return;
+    if (!errstr)
+        errstr = &dummy;
+    *errstr = "invalid";
+    /* strtoll skips leading blanks and takes "+"; a number here is bare. */
+    if (!s || !*s || !(isdigit((unsigned char)*s) || (*s == '-' && isdigit((unsigned char)s[1]))))
+        return -1;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (*end)
+        return -1;
+    if ((errno == ERANGE && v == LLONG_MIN) || v < min) {
+        *errstr = "too small";
+        return -1;
     }
-    fprintf(stderr, "%s: %s: ", log_ident, names[prio & 7]);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    if ((errno == ERANGE && v == LLONG_MAX) || v > max) {
+        *errstr = "too large";
+        return -1;
+    }
+    *errstr = NULL;
+    *out = v;
+    return 0;
 }
 
-void hr_log(int prio, const char *fmt, ...)
+/* N digits at S into *V; 0 or -1. */
+static int digits(const char *s, int n, int *v)
 {
-    va_list ap;
-
-    va_start(ap, fmt);
-    hr_vlog(prio, fmt, ap);
-    va_end(ap);
+    *v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return -1;
+        *v = *v * 10 + (s[i] - '0');
+    }
+    return 0;
 }
 
-int hr_log_level(const char *name)
+static int is_leap(int y)
 {
-    static const struct { const char *n; int l; } lv[] = {
-        { "emerg", LOG_EMERG }, { "alert", LOG_ALERT }, { "crit", LOG_CRIT },
-        { "err", LOG_ERR }, { "error", LOG_ERR }, { "warning", LOG_WARNING },
-        { "warn", LOG_WARNING }, { "notice", LOG_NOTICE }, { "info", LOG_INFO },
-        { "debug", LOG_DEBUG },
-    };
-    for (size_t i = 0; i < HR_ARRAY_LEN(lv); i++)
-        if (strcasecmp(name, lv[i].n) == 0)
-            return lv[i].l;
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * days_from_civil); no timegm, no TZ. */
+static long long days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (unsigned)((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1);
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long long)doe - 719468;
+}
+
+/* "YYYY-MM-DD" at the start of S (exactly 10 characters). */
+static int parse_ymd(const char *s, long long *days)
+{
+    static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int y, m, d;
+
+    if (digits(s, 4, &y) < 0 || s[4] != '-' || digits(s + 5, 2, &m) < 0 || s[7] != '-' ||
+        digits(s + 8, 2, &d) < 0)
+        return -1;
+    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] + (m == 2 && is_leap(y)))
+        return -1;
+    *days = days_from_civil(y, m, d);
+    return 0;
+}
+
+int hr_parse_date(const char *s, time_t *out)
+{
+    long long days;
+
+    if (!s || strlen(s) != 10 || parse_ymd(s, &days) < 0)
+        return -1;
+    *out = (time_t)(days * 86400);
+    return 0;
+}
+
+int hr_parse_time(const char *s, time_t *out)
+{
+    long long days, v;
+    int h, mi, sec = 0;
+    size_t n;
+
+    if (!s)
+        return -1;
+    if (*s == '@') {
+        if (hr_parse_num(s + 1, 0, (long long)1 << 40, &v, NULL) < 0)
+            return -1;
+        *out = (time_t)v;
+        return 0;
+    }
+    n = strlen(s);
+    if (n == 10)
+        return hr_parse_date(s, out);
+    if ((n != 16 && n != 19) || parse_ymd(s, &days) < 0 || (s[10] != 'T' && s[10] != ' ') ||
+        digits(s + 11, 2, &h) < 0 || s[13] != ':' || digits(s + 14, 2, &mi) < 0 || h > 23 ||
+        mi > 59)
+        return -1;
+    if (n == 19 && (s[16] != ':' || digits(s + 17, 2, &sec) < 0 || sec > 59))
+        return -1;
+    *out = (time_t)(days * 86400 + h * 3600 + mi * 60 + sec);
+    return 0;
+}
+
+time_t hr_now(void)
+{
+    static int read;
+    static time_t fixed = (time_t)-1;
+
+    if (!read) {
+        const char *e = getenv("HEADROOM_NOW");
+        time_t t;
+        read = 1;
+        if (e && *e) {
+            if (hr_parse_time(e, &t) == 0)
+                fixed = t;
+            else
+                log_warnx("HEADROOM_NOW: '%s' is not a time (YYYY-MM-DD[THH:MM[:SS]] or "
+                          "@EPOCH); using the real clock", e);
+        }
+    }
+    return fixed != (time_t)-1 ? fixed : time(NULL);
+}
+
+int hr_parse_bool(const char *s)
+{
+    static const char *const yes[] = { "yes", "1", "true", "on" };
+    static const char *const no[] = { "no", "0", "false", "off" };
+
+    for (size_t i = 0; s && i < HR_ARRAY_LEN(yes); i++) {
+        if (strcasecmp(s, yes[i]) == 0)
+            return 1;
+        if (strcasecmp(s, no[i]) == 0)
+            return 0;
+    }
     return -1;
 }

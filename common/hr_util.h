@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdarg.h>
 #include <syslog.h>
+#include <time.h>
 
 #define HR_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -52,14 +53,31 @@ int hr_parse_u64(const char *s, uint64_t *out);
  * 0 or -1. */
 int hr_parse_size(const char *s, uint64_t *out);
 
-/* ---- logging ---- */
+/* Parse a decimal integer, the whole string, in [MIN, MAX] (strtonum(3)
+ * semantics: no atoi).  0, or -1 with *ERRSTR (if not NULL) set to
+ * "invalid", "too small" or "too large". */
+int hr_parse_num(const char *s, long long min, long long max, long long *out,
+                 const char **errstr);
 
-/* Log to stderr (the default) or to syslog.  Messages below LEVEL (a syslog
- * priority; LOG_INFO by default) are dropped. */
-void hr_log_init(const char *ident, int use_syslog, int level);
-void hr_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void hr_vlog(int prio, const char *fmt, va_list ap);
-/* Parse a level name ("debug", "info", "notice", "warning", "err", ...). */
-int hr_log_level(const char *name);
+/* "yes", "1", "true", "on" -> 1; "no", "0", "false", "off" -> 0 (any
+ * case); anything else -1. */
+int hr_parse_bool(const char *s);
+
+/* ---- dates and the clock ---- */
+
+/* Parse a calendar date "YYYY-MM-DD" (UTC midnight into *OUT).  Only real
+ * dates: 2026-02-31 and 2026-2-3 are refused.  0 or -1. */
+int hr_parse_date(const char *s, time_t *out);
+
+/* Parse "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS]" or "YYYY-MM-DD HH:MM[:SS]"
+ * (UTC), or "@EPOCH" seconds.  0 or -1. */
+int hr_parse_time(const char *s, time_t *out);
+
+/* Now, in seconds since the epoch.  $HEADROOM_NOW (any form hr_parse_time
+ * takes) fixes the clock, so tests can step days and seconds without
+ * sleeping; read once per process.  Never set it in production. */
+time_t hr_now(void);
+
+#include "log.h"
 
 #endif

@@ -1,6 +1,6 @@
 /* dbcmd.c: `headroom db init|migrate|info`. */
 #include "db.h"
-#include "hr_cli.h"
+#include "cmd.h"
 #include "hr_util.h"
 
 #include <errno.h>

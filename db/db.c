@@ -1,6 +1,6 @@
 /* db.c: opening, creating and upgrading headroom's SQLite database. */
 #include "db.h"
-#include "hr_cli.h"
+#include "cmd.h"
 #include "hr_util.h"
 
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* db.h: headroom's SQLite database (collector/db.c, schema in schema.c).
+/* db.h: headroom's SQLite database (db/db.c, schema in schema.c).
  *
  * One file holds the inventory (customers, staff, poll targets), the
  * devices found and their registrations, and the sample history; later

@@ -1,7 +1,7 @@
 /* import.c: all-or-nothing CSV import; see import.h. */
 #include "import.h"
 #include "db.h"
-#include "hr_cli.h"
+#include "cmd.h"
 #include "hr_csv.h"
 #include "hr_util.h"
 

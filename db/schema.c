@@ -10,8 +10,8 @@
  * marked with the module's name.  docs/collector.md describes the tables.
  */
 #include "db.h"
-/* mail: the outbox table (rules/outbox_schema.h, a string macro) */
-#include "../rules/outbox_schema.h"
+/* mail: the outbox table (db/schema_mail.h, a string macro) */
+#include "schema_mail.h"
 
 #include <stddef.h>
 

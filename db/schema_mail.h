@@ -1,5 +1,5 @@
 /* outbox_schema.h: the SQL of the mail outbox, as a string literal macro so
- * that collector/schema.c can list it as a migration step without linking
+ * that db/schema.c can list it as a migration step without linking
  * the mail code.  Once shipped, HR_OUTBOX_SCHEMA_V1 is frozen: a change to
  * the outbox table is a new macro and a new migration step, never an edit
  * here.  Columns are described in docs/mail.md. */

@@ -8,11 +8,12 @@
  *
  * Transport settings come from options, else HEADROOM_SMTP_* environment
  * variables; with no SMTP host, mail goes into the local Maildir. */
-#include "hr_cli.h"
-#include "../collector/db.h"
+#include "cmd.h"
+#include "db.h"
 #include "hr_util.h"
 #include "mail.h"
 #include "outbox.h"
+#include "settings.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -360,28 +361,28 @@ static int parse_num(const char *what, const char *s, uint64_t max, uint64_t *v)
     return 0;
 }
 
-static int env_defaults(struct mail_opts *mo)
+/* NULL for an unset (empty) string setting. */
+static const char *nz(const char *s)
 {
-    const char *v;
-    uint64_t n;
+    return s && *s ? s : NULL;
+}
 
-    mo->t.smtp_host = getenv("HEADROOM_SMTP_HOST");
-    mo->t.smtp_user = getenv("HEADROOM_SMTP_USER");
-    mo->t.smtp_password_file = getenv("HEADROOM_SMTP_PASSWORD_FILE");
-    mo->t.tls_ca = getenv("HEADROOM_SMTP_TLS_CA");
-    mo->t.maildir = getenv("HEADROOM_MAILDIR");
-    mo->from = getenv("HEADROOM_MAIL_FROM");
+/* The settings (checked when loaded) give the defaults; flags win. */
+static void settings_defaults(struct mail_opts *mo, const struct hr_settings *set)
+{
+    mo->t.smtp_host = nz(set->smtp_host);
+    mo->t.smtp_user = nz(set->smtp_user);
+    mo->t.smtp_password_file = nz(set->smtp_password_file);
+    mo->t.tls_ca = nz(set->tls_ca);
+    mo->t.maildir = nz(set->maildir);
+    /* Unset, the envelope sender is each message's own From. */
+    if (hr_settings_explicit(set, "mail-from"))
+        mo->from = nz(set->mail_from);
     mo->t.starttls = HR_STARTTLS_OPPORTUNISTIC;
-    if ((v = getenv("HEADROOM_SMTP_PORT")) && *v) {
-        if (parse_num("HEADROOM_SMTP_PORT", v, 65535, &n) < 0)
-            return -1;
-        mo->t.smtp_port = (unsigned)n;
-    }
-    if ((v = getenv("HEADROOM_SMTP_STARTTLS")) && *v && parse_starttls(v, &mo->t.starttls) < 0) {
-        hr_log(LOG_ERR, "HEADROOM_SMTP_STARTTLS: '%s': want required, opportunistic or off", v);
-        return -1;
-    }
-    return 0;
+    if (set->smtp_port > 0)
+        mo->t.smtp_port = (unsigned)set->smtp_port;
+    if (nz(set->starttls))
+        parse_starttls(set->starttls, &mo->t.starttls);
 }
 
 static int add_addr(struct hr_mail_addr *v, size_t *n, const char *a)
@@ -505,8 +506,7 @@ int hr_cmd_mail(struct hr_ctx *ctx, int argc, char **argv)
     sqlite3 *db;
     int c, ret;
 
-    if (env_defaults(&mo) < 0)
-        return HR_EXIT_USAGE;
+    settings_defaults(&mo, ctx->set);
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (c == 'h') {
             usage(stdout);

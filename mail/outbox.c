@@ -17,7 +17,7 @@
  * delivered_rcpts accepted, refused_rcpts refused for good, so a 4xx for
  * one recipient never resends to another who already has the message. */
 #include "outbox.h"
-#include "outbox_schema.h"
+#include "schema_mail.h"
 #include "hr_util.h"
 
 #include <errno.h>

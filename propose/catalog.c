@@ -4,11 +4,11 @@
  * catalogue (model number, version, release date).  rules/facts_db.c reads
  * both for the rules; propose.c reads the product line for routing and the
  * options and supplies for the mail.  Formats: docs/proposals.md. */
-#include "hr_cli.h"
+#include "cmd.h"
 #include "hr_util.h"
 #include "stock.h"
-#include "../collector/db.h"
-#include "../collector/import.h"
+#include "db.h"
+#include "import.h"
 
 #include <getopt.h>
 #include <inttypes.h>

@@ -14,16 +14,17 @@
  * outbox is flushed through `headroom mail flush` with the same transport
  * settings, and the outbox trigger of schema step 5 moves each proposal
  * to sent or failed with its message.  docs/proposals.md has the details. */
-#include "hr_cli.h"
+#include "cmd.h"
 #include "hr_util.h"
 #include "hr_rrd.h"
-#include "../collector/db.h"
+#include "db.h"
 #include "facts_db.h"
 #include "lang.h"
 #include "mail.h"
 #include "outbox.h"
 #include "proposal_mail.h"
 #include "route.h"
+#include "settings.h"
 #include "stock.h"
 
 #include <errno.h>
@@ -39,7 +40,6 @@
 
 int hr_cmd_mail(struct hr_ctx *ctx, int argc, char **argv);
 
-#define RRD_DEFAULT_DIR "/var/lib/headroom/rrd"
 #define MAX_FWD 32
 #define MAX_ADMIN 8
 
@@ -116,7 +116,7 @@ static void usage(FILE *f)
         "                          headroom@localhost.localdomain)\n"
         "      --domain DOMAIN     right side of Message-IDs\n"
         "  -R, --rrd-dir DIR       devices' RRD files (default $HEADROOM_RRD_DIR,\n"
-        "                          else " RRD_DEFAULT_DIR ")\n"
+        "                          else " HR_DEFAULT_RRD_DIR ")\n"
         "Transport for the flush, as for 'headroom mail flush': --smtp-host,\n"
         "--smtp-port, --starttls, --tls-ca, --smtp-user, --smtp-password-file,\n"
         "--timeout, --helo, --maildir (and the HEADROOM_SMTP_* variables).\n"
@@ -139,7 +139,7 @@ static int add_fwd(struct opts *o, const char *name, const char *arg)
     return 0;
 }
 
-static int parse_opts(int argc, char **argv, struct opts *o)
+static int parse_opts(const struct hr_settings *set, int argc, char **argv, struct opts *o)
 {
     static const struct option opts[] = {
         { "rules", required_argument, NULL, 'r' },
@@ -170,14 +170,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     const char *e;
     int c, idx;
 
-    e = getenv("HEADROOM_RULES");
-    o->rules = e && *e ? e : HEADROOM_DATADIR "/headroom/default.rules";
-    e = getenv("HEADROOM_FALLBACK_TO");
-    o->fallback = e && *e ? e : NULL;
-    e = getenv("HEADROOM_MAIL_FROM");
-    o->from = e && *e ? e : "headroom@localhost.localdomain";
-    e = getenv("HEADROOM_RRD_DIR");
-    o->rrd_dir = e && *e ? e : RRD_DEFAULT_DIR;
+    o->rules = set->rules;
+    o->fallback = set->fallback_to && *set->fallback_to ? set->fallback_to : NULL;
+    o->from = set->mail_from;
+    o->rrd_dir = set->rrd_dir;
     o->now = (int64_t)time(NULL);
     while ((c = getopt_long(argc, argv, "r:C:D:t:nR:h", opts, &idx)) != -1) {
         switch (c) {
@@ -219,7 +215,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     }
     /* The administrators to copy: --admin-cc, else $HEADROOM_ADMIN_CC (the
      * config key admin-cc: comma-separated), else staff with role admin. */
-    e = getenv("HEADROOM_ADMIN_CC");
+    e = set->admin_cc;
     if (o->nadmin_cc == 0 && e && *e) {
         char *save = NULL, *tok;
         if (hr_strlcpy(o->admin_env, e, sizeof o->admin_env) >= sizeof o->admin_env) {
@@ -1089,7 +1085,7 @@ int hr_cmd_propose(struct hr_ctx *ctx, int argc, char **argv)
     int64_t first_id;
     int rc;
 
-    if ((rc = parse_opts(argc, argv, &o)) >= 0)
+    if ((rc = parse_opts(ctx->set, argc, argv, &o)) >= 0)
         goto out_opts;
     R.o = &o;
     R.ctx = ctx;

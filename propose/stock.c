@@ -4,10 +4,10 @@
 #define _GNU_SOURCE /* strptime, timegm */
 #endif
 #include "stock.h"
-#include "hr_cli.h"
+#include "cmd.h"
 #include "hr_util.h"
-#include "../collector/db.h"
-#include "../collector/import.h"
+#include "db.h"
+#include "import.h"
 
 #include <getopt.h>
 #include <sqlite3.h>

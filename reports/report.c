@@ -9,11 +9,12 @@
  * document (report.h) that report_{text,csv,html}.c render.
  */
 #include "report_int.h"
-#include "hr_cli.h"
+#include "settings.h"
+#include "cmd.h"
 #include "hr_rrd.h"
 #include "hr_util.h"
-#include "../collector/db.h"
-#include "../collector/import.h"
+#include "db.h"
+#include "import.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -27,7 +28,6 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#define RRD_DEFAULT_DIR "/var/lib/headroom/rrd"
 #define DEFAULT_DAYS 90
 
 static void usage(FILE *f)
@@ -50,7 +50,7 @@ static void usage(FILE *f)
           "  -n, --days N         history of the last N days (default 90)\n"
           "  -t, --at TIME        report as of TIME (default: now)\n"
           "  -R, --rrd-dir DIR    the poller's RRD files (default $HEADROOM_RRD_DIR,\n"
-          "                       else " RRD_DEFAULT_DIR ")\n"
+          "                       else " HR_DEFAULT_RRD_DIR ")\n"
           "  -a, --rrdcached ADDR read RRD files through rrdcached\n"
           "                       (default $RRDCACHED_ADDRESS)\n"
           "  -w, --width N        text: table width (default $COLUMNS, the\n"
@@ -430,7 +430,7 @@ static int emit(const struct cmdline *cl, const struct rpt_doc *d, const struct 
 int hr_cmd_report(struct hr_ctx *ctx, int argc, char **argv)
 {
     struct cmdline cl = {
-        .o = { .fmt = RPT_FMT_TEXT, .now = hr_db_now(), .rrd_dir = RRD_DEFAULT_DIR,
+        .o = { .fmt = RPT_FMT_TEXT, .now = hr_db_now(), .rrd_dir = ctx->set->rrd_dir,
                .graphs = 1, .top = 5 },
         .days = DEFAULT_DAYS,
     };
@@ -439,9 +439,6 @@ int hr_cmd_report(struct hr_ctx *ctx, int argc, char **argv)
     int rc;
 
     hr_forecast_opts_default(&cl.o.fc);
-    const char *e = getenv("HEADROOM_RRD_DIR");   /* the config key rrd-dir */
-    if (e && *e)
-        cl.o.rrd_dir = e;
     cl.width = term_width();
     if ((rc = parse_args(&cl, argc, argv)) != 0)
         return rc > 0 ? HR_EXIT_OK : HR_EXIT_USAGE;

@@ -10,7 +10,7 @@
  * registration conflicts (seed 004).
  */
 #include "report_int.h"
-#include "hr_cli.h"
+#include "cmd.h"
 #include "hr_util.h"
 
 #include <inttypes.h>

@@ -8,7 +8,7 @@
  * that need the catalogue say so when the catalogue tables are absent.
  */
 #include "report_int.h"
-#include "hr_cli.h"
+#include "cmd.h"
 #include "hr_util.h"
 
 #include <inttypes.h>

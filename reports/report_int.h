@@ -4,8 +4,8 @@
 #define HR_REPORT_INT_H
 
 #include "report.h"
-#include "../rules/facts_db.h"
-#include "../rules/forecast.h"
+#include "facts_db.h"
+#include "forecast.h"
 
 #include <stdint.h>
 
@@ -46,7 +46,7 @@ void rpt_forecast_text(const struct hr_forecast *fc, char *buf, size_t sz);
 int rpt_graphs(struct rpt_doc *d, struct rpt_opts *o, const struct hr_facts *f,
                const char *rrd_file, const struct hr_forecast *fc);
 
-/* `headroom report` (collector/main.c finds it through a weak symbol). */
+/* `headroom report` (cli/main.c finds it through a weak symbol). */
 struct hr_ctx;
 int hr_cmd_report(struct hr_ctx *ctx, int argc, char **argv);
 

@@ -8,11 +8,12 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* strptime, timegm */
 #endif
-#include "hr_cli.h"
+#include "cmd.h"
+#include "settings.h"
 #include "hr_util.h"
 #include "lang_int.h"
 #include "facts_db.h"
-#include "../collector/db.h"
+#include "db.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -21,11 +22,6 @@
 #include <string.h>
 #include <time.h>
 
-static const char *default_rules_path(void)
-{
-    const char *e = getenv("HEADROOM_RULES");
-    return e && *e ? e : HEADROOM_DATADIR "/headroom/default.rules";
-}
 
 static void usage(FILE *f)
 {
@@ -202,7 +198,8 @@ static int parse_method(const char *s, enum hr_fc_method *m)
 }
 
 /* -1 to go on, else the exit status. */
-static int eval_parse_opts(int argc, char **argv, struct eval_opts *o)
+static int eval_parse_opts(const struct hr_settings *set, int argc, char **argv,
+                           struct eval_opts *o)
 {
     static const struct option opts[] = {
         { "rules", required_argument, NULL, 'r' },
@@ -221,7 +218,7 @@ static int eval_parse_opts(int argc, char **argv, struct eval_opts *o)
     int c;
 
     memset(o, 0, sizeof *o);
-    o->rules = default_rules_path();
+    o->rules = set->rules;
     o->flt.now = (int64_t)time(NULL);
     hr_forecast_opts_default(&o->flt.fc);
     while (!bad && (c = getopt_long(argc, argv, "r:C:D:d:t:aw:m:h", opts, NULL)) != -1) {
@@ -267,7 +264,7 @@ static int cmd_eval(struct hr_ctx *ctx, int argc, char **argv)
     char *errors = NULL, err[512] = "";
     int rc;
 
-    if ((rc = eval_parse_opts(argc, argv, &o)) >= 0)
+    if ((rc = eval_parse_opts(ctx->set, argc, argv, &o)) >= 0)
         return rc;
     if ((rc = hr_rules_load(o.rules, &rs, &errors)) != 0) {
         fputs(errors ? errors : "out of memory\n", stderr);

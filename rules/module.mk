@@ -14,10 +14,13 @@ $(RULES_LIB): $(RULES_LANG_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-# For the `headroom` link (collector/module.mk): objects and libraries the
+# For the `headroom` link (cli/module.mk): objects and libraries the
 # rules module contributes.
 HEADROOM_OBJ   += $(RULES_CMD_OBJ) $(RULES_DB_OBJ) $(RULES_LANG_OBJ)
 HEADROOM_LIBS  += -lm
+
+$(B)/rules/%.o: ALL_CFLAGS += -I$(TOP)/cli -I$(TOP)/db
+$(B)/tests/rules/%.o: ALL_CFLAGS += -I$(TOP)/rules
 
 RULES_TEST_LIBS := $(RULES_LIB) $(COMMON_LIB) -lm
 
@@ -73,60 +76,3 @@ install-rules:
 INSTALL_TARGETS += install-rules
 all: $(RULES_LIB)
 # ==== end rules-lang =========================================================
-# ==== mail: MIME composition, outbox, SMTP (libesmtp), Maildir (owner: mail) ==
-# MAIL_OBJ is the library part (compose, outbox, transports); the proposal
-# layer links it.  `headroom mail` is $(MAIL_CMD_OBJ).  Link with
-# $(MAIL_LIBS).
-MAIL_OBJ     := $(B)/rules/mime.o $(B)/rules/outbox.o $(B)/rules/smtp.o $(B)/rules/maildir.o
-MAIL_CMD_OBJ := $(B)/rules/cmd_mail.o
-# smtp.c gives libesmtp an SSL_CTX of its own (see there); libssl-dev comes
-# with libesmtp-dev.
-MAIL_LIBS    := $(ESMTP_LIBS) $(shell pkg-config --libs openssl 2>/dev/null) $(SQL_LIBS)
-
-HEADROOM_OBJ  += $(MAIL_CMD_OBJ) $(MAIL_OBJ)
-HEADROOM_LIBS += $(MAIL_LIBS)
-
-$(B)/tests/test_mail_mime: $(B)/tests/mail/test_mime.o $(MAIL_OBJ) $(COMMON_LIB)
-	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MAIL_LIBS)
-$(B)/tests/test_mail_outbox: $(B)/tests/mail/test_outbox.o $(MAIL_OBJ) $(COMMON_LIB)
-	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MAIL_LIBS)
-TEST_BINS += $(B)/tests/test_mail_mime $(B)/tests/test_mail_outbox
-
-.PHONY: install-mail
-install-mail:
-	install -d $(DESTDIR)$(DOCDIR)
-	install -m 644 docs/mail.md $(DESTDIR)$(DOCDIR)/mail.md
-INSTALL_TARGETS += install-mail
-# ==== end mail ===============================================================
-# proposals
-# Catalogues, stock check, routing, proposals and their mail (owner:
-# proposals; docs/proposals.md).  PROPOSE_OBJ is the library part the unit
-# tests link; the commands are catalog, stock, propose and proposals.
-PROPOSE_OBJ     := $(B)/rules/stock.o $(B)/rules/route.o $(B)/rules/proposal_mail.o
-PROPOSE_CMD_OBJ := $(B)/rules/catalog.o $(B)/rules/propose.o
-HEADROOM_OBJ    += $(PROPOSE_OBJ) $(PROPOSE_CMD_OBJ)
-
-# Unit tests of the pure parts (stock answer, dates, routing).
-$(B)/tests/test_propose_stock: $(B)/tests/propose/test_stock.o $(B)/rules/stock.o \
-                               $(B)/collector/import.o $(B)/collector/db.o \
-                               $(B)/collector/schema.o $(COMMON_LIB)
-	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SQL_LIBS)
-$(B)/tests/test_propose_route: $(B)/tests/propose/test_route.o $(B)/rules/route.o $(COMMON_LIB)
-	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SQL_LIBS)
-# The proposal graph (common/hr_rrd.c, hr_rrd_graph_usage) against librrd.
-$(B)/tests/test_propose_graph: $(B)/tests/propose/test_graph.o $(COMMON_LIB)
-	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RRD_LIBS) -lm
-TEST_BINS += $(B)/tests/test_propose_stock $(B)/tests/test_propose_route \
-             $(B)/tests/test_propose_graph
-
-.PHONY: install-proposals
-install-proposals:
-	install -d $(DESTDIR)$(DOCDIR)
-	install -m 644 docs/proposals.md $(DESTDIR)$(DOCDIR)/proposals.md
-INSTALL_TARGETS += install-proposals
-# end proposals

@@ -7,7 +7,7 @@
  *
  * The first input byte picks the target. */
 #define CHECK_HEADROOM_NO_MAIN
-#include "../../reports/check_headroom.c"
+#include "../../check/check_headroom.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
 # rule puts the plug-in link, the Zabbix templates and the snmpsim record
 # in place under DESTDIR.
 . "$(dirname "$0")/../lib.sh"
-MAN="$TOP/reports/check_headroom.1"
+MAN="$TOP/check/check_headroom.1"
 
 warn=$(groff -man -ww -z "$MAN" 2>&1)
 is "groff -man -ww: no warnings in check_headroom.1" "$warn" ""

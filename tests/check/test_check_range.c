@@ -3,7 +3,7 @@
  * performance data labels.  The plug-in's .c is included so the static
  * functions are reachable. */
 #define CHECK_HEADROOM_NO_MAIN
-#include "../../reports/check_headroom.c"
+#include "../../check/check_headroom.c"
 #include "../tap.h"
 
 /* alert(RANGE, V): 1 alert, 0 no alert, -1 the range did not parse. */

@@ -13,7 +13,7 @@ unset HEADROOM_CONFIG HEADROOM_DB HEADROOM_RRD_DIR HEADROOM_MAILDIR HEADROOM_RUL
       HEADROOM_LOG_LEVEL HEADROOM_SYSLOG HEADROOM_POLL_TIMEOUT HEADROOM_POLL_RETRIES \
       HEADROOM_POLL_CONCURRENCY HEADROOM_POLL_INTERVAL HEADROOM_POLL_BUDGET RRDCACHED_ADDRESS \
       HEADROOM_SMTP_HOST HEADROOM_MAIL_FROM
-EXAMPLE="$TOP/collector/headroom.conf.example"
+EXAMPLE="$TOP/cli/headroom.conf.example"
 C="$T/headroom.conf"
 
 for p in "$H" "$HD"; do
@@ -41,7 +41,7 @@ else
         "/var/lib/headroom/headroom.db"
     is "default: ... which does not exist here: exit 1, not a config error" "$rc" 1
     like "config show without a file: built-in defaults" "$("$H" config show | grep '^db ')" \
-        "/var/lib/headroom/headroom.db \(default of the command\)"
+        "/var/lib/headroom/headroom.db \(default\)"
 fi
 like "config show names the source: file" "$("$H" -c "$C" config show | grep '^db ')" \
     "HEADROOM_DB +$T/file.db \(file\)"

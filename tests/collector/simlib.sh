@@ -1,4 +1,4 @@
-# tests/poller/simlib.sh: a snmpsim fleet for the poller tests.  Source after
+# tests/collector/simlib.sh: a snmpsim fleet for the poller tests.  Source after
 # tests/lib.sh.
 #
 # make_fleet DIR [gen_fleet.py options]: generate the fleet from the MIB's OIDs.

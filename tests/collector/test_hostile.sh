@@ -1,5 +1,5 @@
 #!/bin/bash
-# The poller against a misbehaving agent (tests/poller/hostile_agent.py,
+# The poller against a misbehaving agent (tests/collector/hostile_agent.py,
 # pysnmp): OIDs that do not increase, a walk that goes backwards, a bad
 # index, a table that never ends, tooBig on every walk.  Each poll must end
 # with a clear status, never loop, and the poller must not crash.
@@ -7,7 +7,7 @@
 . "$(dirname "$0")/simlib.sh"
 
 port=$(free_port udp)
-spawn $PY "$TOP/tests/poller/hostile_agent.py" "$port" "$B/gen/hdrm_oids.h"
+spawn $PY "$TOP/tests/collector/hostile_agent.py" "$port" "$B/gen/hdrm_oids.h"
 hpid=$LAST_PID
 wait_for 10 snmpget -v2c -c ok -t 0.2 -r 0 "127.0.0.1:$port" .1.3.6.1.2.1.1.3.0 ||
     { not_ok "hostile agent answers"; exit 1; }

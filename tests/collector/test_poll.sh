@@ -7,7 +7,7 @@
 # RRD files read back with rrdtool (direct and through rrdcached), and a
 # cycle killed with SIGKILL followed by a clean one.
 . "$(dirname "$0")/../lib.sh"
-. "$TOP/tests/poller/simlib.sh"
+. "$TOP/tests/collector/simlib.sh"
 H="$B/headroom"
 export HEADROOM_DB="$T/hr.db"
 q() { sqlite3 "$HEADROOM_DB" "$@"; }

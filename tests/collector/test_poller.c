@@ -2,7 +2,7 @@
  * so its static functions are reachable, as collectd's tests do): varbind
  * decoding into rows, DateAndTime, row ordering and the row cap, the walk's
  * guards against hostile OIDs.  The event loop itself is tested against
- * real agents by tests/poller/test_*.sh. */
+ * real agents by tests/collector/test_*.sh. */
 #include "../../collector/poller.c"
 #include "../tap.h"
 

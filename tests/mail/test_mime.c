@@ -1,8 +1,8 @@
-/* Unit tests for rules/mime.c: base64, quoted-printable, RFC 2047
+/* Unit tests for mail/mime.c: base64, quoted-printable, RFC 2047
  * encoded-words, folding, header sanitizing, address checks, composition.
  * The Python side (test_mail_smtp.sh) parses whole messages; here we check
  * the building blocks byte by byte. */
-#include "../../rules/mail.h"
+#include "../../mail/mail.h"
 #include "hr_util.h"
 #include "../tap.h"
 

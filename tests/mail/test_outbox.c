@@ -1,9 +1,9 @@
-/* Unit tests for rules/outbox.c and rules/maildir.c on a temporary SQLite
+/* Unit tests for mail/outbox.c and mail/maildir.c on a temporary SQLite
  * file: queue, Maildir delivery, backoff on a temporary failure, giving up
  * after max_age, recovery of rows a killed flush left in 'sending', retry,
  * the one-flush-at-a-time lock.  SMTP paths are tested against a real
  * aiosmtpd in test_mail_smtp.sh. */
-#include "../../rules/outbox.h"
+#include "../../mail/outbox.h"
 #include "hr_util.h"
 #include "../tap.h"
 

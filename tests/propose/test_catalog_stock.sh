@@ -4,7 +4,7 @@
 # command line (in stock, to order, best first, month end), list output.
 . "$(dirname "$0")/../lib.sh"
 H="$B/headroom"
-EX="$TOP/rules/examples"
+EX="$TOP/propose/examples"
 export HEADROOM_DB="$T/hr.db"
 q() { sqlite3 "$HEADROOM_DB" "$@"; }
 

@@ -9,7 +9,7 @@
 # proposals queued and a later `mail flush` delivers them exactly once.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/mail/maillib.sh"
-EX="$TOP/rules/examples"
+EX="$TOP/propose/examples"
 PT="$TOP/tests/propose"
 RULES="$TOP/rules/default.rules"
 q() { sqlite3 "$DB" "$@"; }

@@ -1,7 +1,7 @@
 /* test_route.c: who gets a proposal (route.h): assigned staff, area +
  * product line, area only for an unknown line, fallback, nobody. */
 #include "../tap.h"
-#include "../../rules/route.h"
+#include "../../propose/route.h"
 
 static struct hr_staff staff[] = {
     { "a1", "Admin", "admin@example.com", "", "", "admin" },

@@ -2,8 +2,8 @@
  * best-first order, dates across month and year ends) and the stock table
  * lookup on a real database. */
 #include "../tap.h"
-#include "../../rules/stock.h"
-#include "../../collector/db.h"
+#include "../../propose/stock.h"
+#include "../../db/db.h"
 
 #include <sqlite3.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 # tests/reports/mkdb.sh: the reports' test database, built with the CLI.
-# Source after tests/lib.sh and tests/poller/simlib.sh.  make_report_db
+# Source after tests/lib.sh and tests/collector/simlib.sh.  make_report_db
 # sets HEADROOM_DB, RRD (the poll's RRD directory), AT (the report time,
 # Unix seconds), DAY0 (midnight of the last history day) and leaves:
 #
@@ -14,7 +14,7 @@
 #                  1000 + 10 per day (a forecast exists)
 #         SN-FLAT  4 TiB, used flat at 1 TiB (no forecast: flat)
 #         SN-FEW   2 TiB, two days of history (no forecast: too few)
-#         all three model AR-100 (rules/examples/catalog.csv: rated load
+#         all three model AR-100 (propose/examples/catalog.csv: rated load
 #         5000) with firmware 0.9 (released 2024-03-01; 1.0 is latest);
 #         proposals made by `headroom propose` with stock answers
 HOSTILE='<script>alert(1)</script> & "Co"'
@@ -77,7 +77,7 @@ PY
     # proposals made by the rule engine (mail to a Maildir).  History
     # import carries no device spec (a poll would): ACME's model and
     # firmware by hand, as their agents would report them.
-    local EX="$TOP/rules/examples"
+    local EX="$TOP/propose/examples"
     "$H" catalog import "$EX/catalog.csv" > /dev/null || return 1
     "$H" catalog import --firmware "$EX/firmware.csv" > /dev/null || return 1
     "$H" stock import "$EX/stock.csv" > /dev/null || return 1

@@ -6,7 +6,7 @@
 # HTML (parsed with html.parser; every image a valid PNG; nothing from the
 # data unescaped), and the HTML rendered in a real headless Chromium.
 . "$(dirname "$0")/../lib.sh"
-. "$TOP/tests/poller/simlib.sh"
+. "$TOP/tests/collector/simlib.sh"
 . "$TOP/tests/reports/mkdb.sh"
 H="$B/headroom"
 R="$TOP/tests/reports"
