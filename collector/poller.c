@@ -151,9 +151,10 @@ static int64_t mono_us(void)
 static int64_t wall_ms(void)
 {
     struct timespec ts;
+    time_t now = hr_now();              /* stamps results: HEADROOM_NOW fixes it */
 
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)now * 1000 + (now == ts.tv_sec ? ts.tv_nsec / 1000000 : 0);
 }
 
 static void agent_fail(struct agent *a, enum hr_poll_status st, const char *fmt, ...)

@@ -21,7 +21,7 @@ int hr_db_latest_version(void)
 
 int64_t hr_db_now(void)
 {
-    return (int64_t)time(NULL);
+    return (int64_t)hr_now();
 }
 
 /* Create PATH with mode 0600 whatever the umask, and its directory (0750)

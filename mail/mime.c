@@ -814,7 +814,7 @@ int hr_mail_compose(const struct hr_mail *m, struct hr_mail_msg *out, char *err,
 {
     struct hr_buf b = { 0 };
     char domain[160], rnd[33];
-    time_t now = m->date ? m->date : time(NULL);
+    time_t now = m->date ? m->date : hr_now();
     struct tm tm;
 
     memset(out, 0, sizeof *out);

@@ -105,7 +105,7 @@ int64_t hr_outbox_queue(sqlite3 *db, const struct hr_mail *m, int64_t proposal_i
     struct list rc = { 0 };
     sqlite3_stmt *st = NULL;
     int64_t id = -1;
-    time_t now = time(NULL);
+    time_t now = hr_now();
 
     if (hr_mail_compose(m, &msg, err, errsz) < 0)
         return -1;
@@ -484,7 +484,7 @@ int hr_outbox_flush(sqlite3 *db, const struct hr_mail_transport *t,
                     const struct hr_outbox_opts *o, struct hr_flush_stats *stt,
                     char *err, size_t errsz)
 {
-    time_t now = o->now ? o->now : time(NULL);
+    time_t now = o->now ? o->now : hr_now();
     sqlite3_stmt *st = NULL;
     int64_t *ids = NULL;
     size_t nids = 0, cap = 0;
@@ -584,7 +584,7 @@ int hr_outbox_retry(sqlite3 *db, int64_t id, char *err, size_t errsz)
     row_free(&r);
     if (exec_bind(db, "UPDATE outbox SET state = 'queued', next_attempt = ?1,"
                       " pending_rcpts = ?2, refused_rcpts = '', data_sent = 0 WHERE id = ?3",
-                  "iti", (int64_t)time(NULL), list_str(&pend), id) != 1) {
+                  "iti", (int64_t)hr_now(), list_str(&pend), id) != 1) {
         set_err(err, errsz, "outbox", db);
         goto out_free;
     }

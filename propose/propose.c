@@ -174,7 +174,7 @@ static int parse_opts(const struct hr_settings *set, int argc, char **argv, stru
     o->fallback = set->fallback_to && *set->fallback_to ? set->fallback_to : NULL;
     o->from = set->mail_from;
     o->rrd_dir = set->rrd_dir;
-    o->now = (int64_t)time(NULL);
+    o->now = (int64_t)hr_now();
     while ((c = getopt_long(argc, argv, "r:C:D:t:nR:h", opts, &idx)) != -1) {
         switch (c) {
         case 'r': o->rules = optarg; break;

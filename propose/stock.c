@@ -371,7 +371,7 @@ int hr_cmd_stock(struct hr_ctx *ctx, int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     const char *sku = NULL, *sub;
-    int64_t at = (int64_t)time(NULL);
+    int64_t at = (int64_t)hr_now();
     uint64_t qty = 1;
     sqlite3 *db;
     int c, rc;

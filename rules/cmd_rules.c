@@ -219,7 +219,7 @@ static int eval_parse_opts(const struct hr_settings *set, int argc, char **argv,
 
     memset(o, 0, sizeof *o);
     o->rules = set->rules;
-    o->flt.now = (int64_t)time(NULL);
+    o->flt.now = (int64_t)hr_now();
     hr_forecast_opts_default(&o->flt.fc);
     while (!bad && (c = getopt_long(argc, argv, "r:C:D:d:t:aw:m:h", opts, NULL)) != -1) {
         switch (c) {

@@ -116,3 +116,21 @@ CONF
 
 # snmp_v2 CMD ARGS...: run a net-snmp tool against the private snmpd.
 snmp_v2() { local c=$1; shift; "$c" -v2c -c public -t 2 -r 1 "${SNMPOPTS[@]}" "127.0.0.1:$SNMPD_PORT" "$@"; }
+
+# rrd_unreadable FILE...: print how many of FILE... rrdtool cannot read
+# (`rrdtool info`), with one rrdtool process for the lot (a process per file
+# took seconds for a fleet's files); a name with blanks is tried alone.
+rrd_unreadable() {
+    local f bad=0 plain=()
+    for f in "$@"; do
+        case $f in
+            *[[:space:]\"\'\\]*) rrdtool info "$f" > /dev/null 2>&1 || bad=$((bad + 1)) ;;
+            *) plain+=("$f") ;;
+        esac
+    done
+    if [ "${#plain[@]}" -gt 0 ]; then
+        f=$(printf 'info %s\n' "${plain[@]}" | rrdtool - 2>/dev/null | grep -c '^OK ')
+        bad=$((bad + ${#plain[@]} - f))
+    fi
+    echo "$bad"
+}

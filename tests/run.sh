@@ -1,11 +1,20 @@
 #!/bin/bash
-# run.sh [--unit] [PATTERN]: run headroom's tests and print a summary.
+# run.sh [--unit] [-j N] [PATTERN]: run headroom's tests and print a summary.
 #
 # Every test program speaks a small subset of TAP: one line "ok - NAME" or
-# "not ok - NAME" per check.  C unit tests are the executables $B/tests/test_*
-# (built by the module fragments); integration tests are tests/*/test_*.sh
-# and tests/test_*.sh.  A test program that exits non-zero without reporting
-# a failure counts as one failure.  The last line is "N passed, N failed".
+# "not ok - NAME" per check; "ok - NAME # SKIP why" is a skip, counted
+# apart.  C unit tests are the executables $B/tests/test_* (built by the
+# module fragments); integration tests are tests/*/test_*.sh and
+# tests/test_*.sh.  A test program that exits non-zero without reporting a
+# failure counts as one failure, and so does one that ran no check (a file
+# that only skips is not a failure).  The last line is
+# "N passed, N failed, N skipped"; the exit status is non-zero on any failure.
+#
+# The files are independent (each has its own temporary directory, ports and
+# daemons), so up to N run at once (-j N, default $TEST_JOBS or the number
+# of cores).  Each file's output goes to $B/test-logs/NAME.log and the lines
+# here are printed in the usual order whatever order the files finish in.
+# The files that took longest last time ($B/test-logs/NAME.time) start first.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -13,44 +22,68 @@ B=${B:-build}
 export B TOP="$top"
 unit_only=0
 pat=""
-for a in "$@"; do
-    case $a in
+njobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
+while [ $# -gt 0 ]; do
+    case $1 in
         --unit) unit_only=1 ;;
-        *) pat=$a ;;
+        -j) shift; njobs=${1:-} ;;
+        -j*) njobs=${1#-j} ;;
+        *) pat=$1 ;;
     esac
+    shift
 done
+case $njobs in ''|*[!0-9]*|0) echo "run.sh: -j wants a positive number" >&2; exit 2 ;; esac
 logs="$B/test-logs"
 mkdir -p "$logs"
-passed=0 failed=0 files_failed=""
-run_one() {
-    local t=$1 name log rc np nf
+
+# run_bg TEST: run one file; its log, then NAME.rc ("STATUS SECONDS") last,
+# so that NAME.rc existing means the file is done.
+run_bg() {
+    local t=$1 name log start rc
     name=$(basename "$t")
     log="$logs/$name.log"
-    printf '%-40s ' "$name"
-    local start=$SECONDS
-    timeout -k 10 ${TEST_TIMEOUT:-900} "$t" > "$log" 2>&1
+    start=$(date +%s%N)
+    timeout -k 10 "${TEST_TIMEOUT:-900}" "$t" > "$log" 2>&1 < /dev/null
     rc=$?
-    np=$(grep -ac '^ok ' "$log")
+    echo "$rc $(( ($(date +%s%N) - start) / 1000000 ))" > "$logs/$name.rc.tmp"
+    mv "$logs/$name.rc.tmp" "$logs/$name.rc"
+}
+
+passed=0 failed=0 skipped=0 files_failed=""
+# report TEST: count and print one finished file.
+report() {
+    local t=$1 name log rc ms np nf ns secs
+    name=$(basename "$t")
+    log="$logs/$name.log"
+    read -r rc ms < "$logs/$name.rc"
+    echo "$ms" > "$logs/$name.time"
+    secs=$(printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100)))
+    ns=$(grep -aEic '^ok [^#]*#[[:space:]]*skip' "$log")
+    np=$(( $(grep -ac '^ok ' "$log") - ns ))
     nf=$(grep -ac '^not ok ' "$log")
     if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
         nf=1
         echo "not ok - $name exited with status $rc" >> "$log"
     fi
-    if [ "$np" -eq 0 ] && [ "$nf" -eq 0 ]; then
+    if [ "$np" -eq 0 ] && [ "$nf" -eq 0 ] && [ "$ns" -eq 0 ]; then
         nf=1
         echo "not ok - $name ran no check" >> "$log"
     fi
-    passed=$((passed + np)); failed=$((failed + nf))
+    passed=$((passed + np)); failed=$((failed + nf)); skipped=$((skipped + ns))
+    printf '%-40s ' "$name"
     if [ "$nf" -gt 0 ]; then
-        echo "FAIL ($np passed, $nf failed, $((SECONDS - start))s)"
+        echo "FAIL ($np passed, $nf failed, $ns skipped, ${secs}s)"
         grep -a '^not ok' "$log" | sed 's/^/    /'
         echo "    --- last lines of $log:"
         tail -n 25 "$log" | cut -c1-300 | sed 's/^/    | /'
         files_failed="$files_failed $name"
+    elif [ "$ns" -gt 0 ]; then
+        echo "ok ($np checks, $ns skipped, ${secs}s)"
     else
-        echo "ok ($np checks, $((SECONDS - start))s)"
+        echo "ok ($np checks, ${secs}s)"
     fi
 }
+
 tests=()
 for t in "$B"/tests/test_*; do
     [ -x "$t" ] && [ -f "$t" ] && tests+=("$t")
@@ -60,10 +93,47 @@ if [ "$unit_only" -eq 0 ]; then
         [ -f "$t" ] && tests+=("$t")
     done
 fi
+sel=()
 for t in "${tests[@]}"; do
     [ -n "$pat" ] && case $t in *$pat*) ;; *) continue ;; esac
-    run_one "$t"
+    sel+=("$t")
+    rm -f "$logs/$(basename "$t").rc"
 done
+
+# Start order: longest last time first, so that a long file does not start
+# last and run alone at the end; files never timed keep their place.
+order=()
+while read -r _ i; do order+=("${sel[$i]}"); done < <(
+    for i in "${!sel[@]}"; do
+        f="$logs/$(basename "${sel[$i]}").time"
+        ms=0; [ -f "$f" ] && read -r ms < "$f"
+        printf '%d %d\n' "$ms" "$i"
+    done | sort -s -k1,1nr)
+
+# Children of the whole run are stopped on ^C.
+trap 'kill $(jobs -p) 2>/dev/null; exit 130' INT TERM
+next=0 shown=0 running=0
+while [ "$shown" -lt "${#sel[@]}" ]; do
+    while [ "$running" -lt "$njobs" ] && [ "$next" -lt "${#order[@]}" ]; do
+        run_bg "${order[$next]}" &
+        next=$((next + 1)) running=$((running + 1))
+    done
+    # print every finished file that is next in the usual order
+    while [ "$shown" -lt "${#sel[@]}" ] && [ -f "$logs/$(basename "${sel[$shown]}").rc" ]; do
+        report "${sel[$shown]}"
+        shown=$((shown + 1))
+    done
+    [ "$shown" -lt "${#sel[@]}" ] || break
+    if [ "$running" -gt 0 ]; then
+        wait -n
+        running=$((running - 1))
+    else
+        # nothing running and a file without its .rc: its runner died
+        f="$logs/$(basename "${sel[$shown]}").rc"
+        [ -f "$f" ] || echo "125 0" > "$f"
+    fi
+done
+wait
 [ -n "$files_failed" ] && echo "failed:$files_failed"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
