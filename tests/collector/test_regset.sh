@@ -11,6 +11,11 @@ H="$B/headroom"
 HD="$B/headroomd"
 export HEADROOM_DB="$T/hr.db"
 q() { sqlite3 "$HEADROOM_DB" "$@"; }
+# Samples are keyed by the second: each poll runs a minute after the one
+# before on a fixed clock (HEADROOM_NOW) instead of sleeping.
+NOW=$(( $(date +%s) - 86400 ))
+tick() { NOW=$((NOW + 60)); export HEADROOM_NOW="@$NOW"; }
+tick
 MIBP=HEADROOM-STORAGE-MIB
 
 check "headroom is built" test -x "$H"
@@ -56,7 +61,7 @@ like "pinned device: refusal logged" "$(cat "$T/poll1.err")" "could not write re
 # Cycle 2: nothing left to write, the refusal is not logged again, and a
 # pinned number is not asked for again within the day.
 t1=$(q "SELECT agent_set_time FROM registrations WHERE reg_number = '$pin'")
-sleep 1.1
+tick
 "$H" poll --rrd-dir "$T/rrd" > "$T/poll2.out" 2> "$T/poll2.err"
 is "second poll: exit 0" "$?" 0
 case $(cat "$T/poll2.err") in
@@ -78,7 +83,7 @@ awk '$3 == "sda" { $8 += 5000000 } { print }' "$T/root/proc/diskstats" > "$T/ds"
 writes_are() { [ "$(get "hdrmDevWrites.$idx")" = "$1" ]; }
 wait_for 15 writes_are "$((w0 + 5000000))"
 check "headroomd serves the new counter" test "$(get "hdrmDevWrites.$idx")" = "$((w0 + 5000000))"
-sleep 1.1
+tick
 "$H" poll --rrd-dir "$T/rrd" > /dev/null 2>&1
 dev=$(q "SELECT id FROM devices WHERE serial = 'S3Z9NB0K123456'")
 d1=$(q "SELECT writes_delta FROM samples WHERE device_id = $dev ORDER BY time DESC LIMIT 1")
@@ -88,7 +93,7 @@ stop "$SNMPD_PID"
 rm -f "$AGENTX"
 start_snmpd || { not_ok "snmpd restarted"; exit 1; }
 start_hd || { not_ok "headroomd back after the snmpd restart"; exit 1; }
-sleep 1.1
+tick
 "$H" poll --rrd-dir "$T/rrd" > /dev/null 2> "$T/poll4.err"
 is "poll after the snmpd restart: exit 0" "$?" 0
 is "sample after the restart: delta NULL, flagged restart" \
@@ -99,13 +104,13 @@ is "sample after the restart: delta NULL, flagged restart" \
 # back to the device over SNMPv3 authPriv.
 "$H" fleet add --add-customers --customer OTHER --name other --address 127.0.0.1 --port "$SNMPD_PORT" \
     --version 3 --v3-user hruser --v3-auth-pass hrauthpass --v3-priv-pass hrprivpass --v3-write > /dev/null
-sleep 1.1
+tick
 "$H" poll --rrd-dir "$T/rrd" --target other > /dev/null 2>&1
 like "the same serials at another customer: conflicts" "$("$H" fleet conflicts)" "S3Z9NB0K123456 +HQ .* OTHER"
 "$H" fleet resolve S3Z9NB0K123456 --transfer > /dev/null; is "transfer to OTHER" "$?" 0
 reg2=$(q "SELECT reg_number FROM devices WHERE serial = 'S3Z9NB0K123456'")
 [ "$reg2" != "$reg" ] && ok "transfer issued a new number $reg2" || not_ok "transfer issued a new number"
-sleep 1.1
+tick
 "$H" poll --rrd-dir "$T/rrd" --target other > /dev/null 2> "$T/poll6.err"
 is "v3 write-back recorded ok" "$(q "SELECT agent_set FROM registrations WHERE reg_number = '$reg2'")" "ok"
 is "the agent holds the new number (SET over SNMPv3 authPriv)" "$(get "hdrmDevRegNumber.$idx")" "$reg2"

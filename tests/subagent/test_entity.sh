@@ -210,7 +210,9 @@ is "same entPhysicalIndex for every disk after a restart" "$(key "$T/w2")" "$(ke
 is "no entConfigChange for the rows found at start-up (two starts)" "$(changes)" 0
 lc0=$(v "$T/w2" $LAST | tr -d '()')
 rm -rf "$FX/sys/block/sdb"
-sleep 2
+# headroomd rescans when its cache (1 s) runs out: wait until it serves the change
+phys_gone() { snmpget -v2c -c public -t 2 -r 1 -m "" -On "127.0.0.1:$SNMPD_PORT" "$1" 2>&1 | grep -q "No Such Instance"; }
+wait_for 15 phys_gone $PHYS.7.4
 table "$T/w3" $ENT; is "walk after a removal completes" "$?" 0
 idx=$(awk -v p="$PHYS.2." 'index($1, p) == 1 { sub(p, "", $1); print $1 }' "$T/w3" | tr '\n' ' ')
 is "removed sdb (index 4): row gone, others kept" "$idx" "1 2 3 5 6 7 "
@@ -223,7 +225,8 @@ is "removed disk: its entPhysicalContainsTable row is gone" "$(v "$T/w3" $CONT.1
 wait_for 15 grep -q "OID: $CHANGE\b" "$T/traps.log"
 is "removal: one entConfigChange reached snmptrapd" "$(changes)" 1
 mkdir -p "$FX/sys/block/sdb/device"; echo "8:16" > "$FX/sys/block/sdb/dev"; echo 3907029168 > "$FX/sys/block/sdb/size"
-sleep 2
+phys_name_is() { [ "$(rawwalk "$1" | sed -n 's/.*: //p' | tr -d ' ')" = "$2" ]; }
+wait_for 15 phys_name_is $PHYS.7.4 "$(hex sdb | tr a-f A-F)"
 is "returning sdb gets entPhysicalIndex 4 again" "$(rawwalk $PHYS.7.4 | sed -n 's/.*: //p' | tr -d ' ')" \
     "$(hex sdb | tr a-f A-F)"
 # churn during walks: every walk completes and headroomd stays up

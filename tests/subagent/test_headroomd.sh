@@ -168,7 +168,11 @@ is "peak rises to the 400 writes of one window" "$(get hdrmDevPeakWrites.2)" 400
 is "hdrmDevWrites follows diskstats" "$(get hdrmDevWrites.2)" 5400
 bump sda 100
 wait_for 10 val_is hdrmDevWrites.2 5500
-sleep 3
+# the window holding the 100 writes is counted: the day's sum in the state
+# file (dev INDEX DAY CMAX PREV DAYSUM WINDOWS ...) reaches 500
+day_sum_is() { [ "$(awk -v i="$1" '$1 == "dev" && $2 == i { print $6 }' "$STATE/state")" = "$2" ]; }
+wait_for 15 day_sum_is 2 500
+is "the window with 100 writes counted (day sum 500)" "$(awk '$1 == "dev" && $2 == 2 { print $6 }' "$STATE/state")" 500
 is "a smaller window leaves Cmax at 400" "$(get hdrmDevPeakWrites.2)" 400
 avg=$(get hdrmDevWriteRateAvg.2)
 [[ $avg =~ ^[0-9]+$ ]] && [ "$avg" -gt 0 ] && [ "$avg" -lt 400 ] && ok "average rate $avg between 0 and 400" ||
@@ -176,7 +180,8 @@ avg=$(get hdrmDevWriteRateAvg.2)
 is "previous day not observed: PeakWritesPrev 0" "$(get hdrmDevPeakWritesPrev.2)" 0
 # a counter going back is a device reset: that window is not counted
 awk '$3 == "sdb" { $8 = 1 } { print }' "$FX/proc/diskstats" > "$FX/proc/diskstats.new" && mv "$FX/proc/diskstats.new" "$FX/proc/diskstats"
-sleep 3
+wait_for 15 grep -q "device sdb: write counter went back" "$HDLOG"
+check "the window with the counter going back seen" grep -q "device sdb: write counter went back" "$HDLOG"
 is "counter going back makes no peak" "$(get hdrmDevPeakWrites.3)" 0
 is "and the counter is served as is" "$(get hdrmDevWrites.3)" 1
 
@@ -218,7 +223,7 @@ is "registration number survives a restart" "$(get hdrmDevRegNumber.2)" "REG-202
 # ---- disks disappearing and appearing between walks ----
 lc0=$(snmp_v2 snmpget -OUqvt $MIBP::hdrmDeviceTableLastChange.0)
 rm -rf "$FX/sys/block/sdb"
-sleep 2
+wait_for 15 val_is hdrmDevName.3 "No Such Instance currently exists at this OID"
 is "removed disk: row gone" "$(get hdrmDevName.3)" "No Such Instance currently exists at this OID"
 is "device count 4" "$(get hdrmDeviceCount.0)" 4
 lc1=$(snmp_v2 snmpget -OUqvt $MIBP::hdrmDeviceTableLastChange.0)
@@ -227,16 +232,16 @@ check "headroomd alive after a disk vanished" alive
 mkdir -p "$FX/sys/block/sdg/device"
 echo "8:96" > "$FX/sys/block/sdg/dev"; echo 2048 > "$FX/sys/block/sdg/size"
 echo "SERIAL-G" > "$FX/sys/block/sdg/device/serial"
-sleep 2
+wait_for 15 val_is hdrmDevSerial.6 SERIAL-G
 is "new disk gets a new index (6)" "$(get hdrmDevSerial.6)" SERIAL-G
 mkdir -p "$FX/sys/block/sdb/device"; echo "8:16" > "$FX/sys/block/sdb/dev"; echo 3907029168 > "$FX/sys/block/sdb/size"
-sleep 2
+wait_for 15 val_is hdrmDevName.3 sdb
 is "returning disk gets its old index back" "$(get hdrmDevName.3)" sdb
 # a second disk with sda's serial (multipath, cloned firmware) is keyed by
 # its name and does not steal sda's row
 mkdir -p "$FX/sys/block/sdh/device"; echo "8:112" > "$FX/sys/block/sdh/dev"; echo 4096 > "$FX/sys/block/sdh/size"
 echo "S3Z9NB0K123456" > "$FX/sys/block/sdh/device/serial"
-sleep 2
+wait_for 15 val_is hdrmDevName.7 sdh
 is "duplicate serial: sda keeps index 2" "$(get hdrmDevName.2)" sda
 is "duplicate serial: the other disk gets a new index (7)" "$(get hdrmDevName.7)" sdh
 grep -q " name:sdh$" "$STATE/state"; is "duplicate serial: keyed name:sdh" "$?" 0
