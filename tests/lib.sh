@@ -134,3 +134,6 @@ rrd_unreadable() {
     fi
     echo "$bad"
 }
+
+# skip NAME WHY: a check that cannot run here; run.sh counts it apart.
+skip() { echo "ok - $1 # SKIP $2"; }

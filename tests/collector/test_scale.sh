@@ -40,11 +40,14 @@ grep -v '^customer_id' "$F" | head -n 20 >> "$T/big.csv"
 "$POLLTEST" -f "$T/big.csv" -c 1200 -t 1500 -r 1 -q > "$T/big.out" 2>&1 &
 ppid=$!
 maxfd=0
-while kill -0 "$ppid" 2>/dev/null; do
+# count its descriptors every 0.1 s until it exits
+fd_sample_done() {
+    local n
     n=$(ls "/proc/$ppid/fd" 2>/dev/null | wc -l)
     [ "$n" -gt "$maxfd" ] && maxfd=$n
-    sleep 0.1
-done
+    ! kill -0 "$ppid" 2>/dev/null
+}
+wait_for 120 fd_sample_done
 wait "$ppid"
 check "more than 1024 descriptors were open at once ($maxfd)" test "$maxfd" -gt 1024
 is "1120 results" "$(grep -c '^T' "$T/big.out")" 1120

@@ -426,10 +426,17 @@ static void test_migration(void)
     TAP_INT(q_int(db, "SELECT count(*) FROM customers WHERE id = 'OLD'"), 1, "data preserved");
     TAP_INT(q_int(db, "SELECT failures FROM targets WHERE name = 't'"), 0, "new column with its default");
     hr_db_close(db);
-    for (size_t i = 0; i < hr_n_migrations; i++)
-        if (hr_migrations[i].version != (int)i + 1)
-            TAP_OK(0, "migration %zu numbered %d", i, hr_migrations[i].version);
-    TAP_OK(1, "migrations numbered 1..%d", hr_db_latest_version());
+    {
+        size_t misnumbered = 0;
+        for (size_t i = 0; i < hr_n_migrations; i++)
+            if (hr_migrations[i].version != (int)i + 1) {
+                printf("# migration %zu numbered %d\n", i, hr_migrations[i].version);
+                misnumbered++;
+            }
+        TAP_OK(hr_n_migrations > 0 && misnumbered == 0 &&
+               hr_db_latest_version() == (int)hr_n_migrations,
+               "migrations numbered 1..%d", hr_db_latest_version());
+    }
 
     /* A newer file is refused, not damaged. */
     TAP_OK(hr_db_open(path, 0, &db, err, sizeof err) == 0, "open again");
