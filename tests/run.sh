@@ -100,28 +100,31 @@ for t in "${tests[@]}"; do
     rm -f "$logs/$(basename "$t").rc"
 done
 
-# Start order: longest last time first, so that a long file does not start
-# last and run alone at the end; files never timed keep their place.
-order=()
-while read -r _ i; do order+=("${sel[$i]}"); done < <(
+# A heavy file (a snmpsim fleet of 120 agents, a Python agent that is
+# walked hard) keeps a core busy and makes the agents of another heavy file
+# time out: only one heavy file runs at a time, light files fill the other
+# slots.  Heavy are the files named here and any with the line
+# "# run.sh: heavy" in its head.
+heavy_files=" test_poll.sh test_fleet.sh test_hostile.sh test_scale.sh "
+is_heavy() {
+    case $heavy_files in *" $(basename "$1") "*) return 0 ;; esac
+    case $1 in *.sh) head -n 40 "$1" | grep -q '^# run.sh: heavy' && return 0 ;; esac
+    return 1
+}
+
+# Start order: the heavy files first (they run one after the other, so
+# they are the longest chain), then the longest last time first, so that a
+# long file does not start last and run alone at the end; files never timed
+# keep their place.
+order=() heavy=()
+while read -r h _ i; do order+=("${sel[$i]}"); heavy+=("$h"); done < <(
     for i in "${!sel[@]}"; do
         f="$logs/$(basename "${sel[$i]}").time"
         ms=0; [ -f "$f" ] && read -r ms < "$f"
-        printf '%d %d\n' "$ms" "$i"
-    done | sort -s -k1,1nr)
+        h=0; is_heavy "${sel[$i]}" && h=1
+        printf '%d %d %d\n' "$h" "$ms" "$i"
+    done | sort -s -k1,1nr -k2,2nr)
 
-# A heavy file (a snmpsim fleet of 120 agents, a compile of the tree) keeps
-# a core busy and makes the agents of another heavy file time out: only one
-# heavy file runs at a time, light files fill the other slots.  Heavy are
-# the files named here and any with the line "# run.sh: heavy" in its head.
-heavy_files=" test_poll.sh test_fleet.sh test_hostile.sh test_scale.sh test_install.sh "
-heavy=()
-for i in "${!order[@]}"; do
-    h=0
-    case $heavy_files in *" $(basename "${order[$i]}") "*) h=1 ;; esac
-    case ${order[$i]} in *.sh) head -n 40 "${order[$i]}" | grep -q '^# run.sh: heavy' && h=1 ;; esac
-    heavy[$i]=$h
-done
 started=()
 # busy: set running and heavy_running from the started files without .rc
 busy() {
