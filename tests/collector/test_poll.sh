@@ -180,19 +180,23 @@ like "clean cycle summary" "$(cat "$T/poll5.out")" "^cycle: $ntargets targets, $
 grep -q 'rrd:' "$T/poll5.err"; is "no RRD errors after SIGKILL" "$?" 1
 is "database intact after the clean cycle" "$(q 'PRAGMA integrity_check')" "ok"
 is "no restart or implausible flags from the kill" "$(q 'SELECT count(*) FROM samples WHERE status & 10')" 0
-# ---- more kills at other moments, including while RRD files are created ----
+# ---- more kills at other moments, including while RRD files are created:
+# once the first file exists, once the first batch of 5 is stored, once 40
+# targets are ----
+rrd3_started() { [ -e "$(ls "$T/rrd3"/*.rrd 2>/dev/null | head -n 1)" ]; }
+stored_ge() { [ "$(q "SELECT count(*) FROM targets WHERE last_poll = $NOW")" -ge "$1" ]; }
 bad=0
-for delay in 0.2 0.6 1.0; do
+for when in rrd3_started "stored_ge 5" "stored_ge 40"; do
     tick
     "$H" poll --rrd-dir "$T/rrd3" --timeout 3000 --retries 0 --concurrency 8 --batch 5 > /dev/null 2>&1 &
     kpid=$!
-    sleep "$delay"
+    wait_for 30 $when || diag "kill at '$when': not reached, killed at 30 s"
     kill -9 "$kpid" 2>/dev/null
     wait "$kpid" 2>/dev/null
     [ "$(q 'PRAGMA integrity_check')" = ok ] || bad=$((bad + 1))
-    [ -e "$(ls "$T/rrd3"/*.rrd 2>/dev/null | head -n 1)" ] && bad=$((bad + $(rrd_unreadable "$T/rrd3"/*.rrd)))
+    rrd3_started && bad=$((bad + $(rrd_unreadable "$T/rrd3"/*.rrd)))
 done
-is "three more kills (0.2, 0.6, 1.0 s): database and every RRD file readable" "$bad" 0
+is "three more kills (first RRD file, first batch, 40 targets): database and every RRD file readable" "$bad" 0
 tick
 "$H" poll --rrd-dir "$T/rrd3" --timeout 1000 --retries 1 --concurrency 64 > "$T/poll6.out" 2> "$T/poll6.err"
 is "clean cycle after the kills: exit 4" "$?" 4
