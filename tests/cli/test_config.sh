@@ -34,7 +34,7 @@ HEADROOM_CONFIG="$C" "$H" db info > "$T/out" 2>&1
 like "\$HEADROOM_CONFIG names the file too" "$(sed -n 1p "$T/out")" "^path: +$T/file.db$"
 defconf=$("$H" --help | grep -o '/[^ ]*/headroom/headroom.conf' | head -n 1)
 if [ -e "$defconf" ]; then
-    ok "default: # SKIP $defconf exists on this machine"
+    skip "default: no config file is fine" "$defconf exists on this machine"
 else
     out=$("$H" db info 2>&1); rc=$?
     like "default: no config file is fine; the built-in database path is used" "$out" \

@@ -290,7 +290,7 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
     wait_for 20 hd_ready
     check "-u nobody: reconnected after an snmpd restart" hd_ready
 else
-    ok "# SKIP -u test needs root and user nobody"
+    skip "-u nobody: runs as nobody" "needs root and user nobody"
 fi
 grep -i "error\|crit" "$HDLOG" | grep -v "^$" | sed 's/^/# log: /'
 done_testing
