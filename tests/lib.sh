@@ -73,10 +73,14 @@ stop() {
     return 0
 }
 
-# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds.  CMD is
+# run again each time: give it a function, not a "$(...)" expanded once.
+# Giving up leaves a "# wait_for gave up" line in the log: a wait that runs
+# out its time is where a test file loses seconds.
 wait_for() {
-    local n=$(( $1 * 10 )); shift
+    local s=$1 n=$(( $1 * 10 )); shift
     while [ "$n" -gt 0 ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; n=$((n - 1)); done
+    echo "# wait_for gave up after $s s: $*"
     return 1
 }
 
