@@ -28,6 +28,7 @@ l   p/lib/nagios/plugins/check_headroom
 644 p/share/doc/headroom/headroom.conf.example
 644 p/share/doc/headroom/headroomd.conf.example
 644 p/share/doc/headroom/operations.md
+644 p/share/doc/headroom/architecture.md
 644 p/share/doc/headroom/mail.md
 644 p/share/doc/headroom/collector.md
 644 p/share/doc/headroom/poller.md
