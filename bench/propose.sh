@@ -58,6 +58,7 @@ gen=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 echo "== headroom propose: $n devices x $days daily samples, 100 customers (5 without consent) =="
 echo "generated in ${gen} s ($(du -m "$HEADROOM_DB" | cut -f1) MiB)"
 
+[ -n "${KEEP:-}" ] && cp "$HEADROOM_DB" "$tmp/before.db"
 /usr/bin/time -f '%e %M' -o "$tmp/time" \
     "$hr" propose --rules "$top/rules/default.rules" --at $((now + 3600)) --from headroom@bench.test --no-admin-cc \
     --maildir "$tmp/Maildir" >"$tmp/out" 2>"$tmp/err" || echo "propose exited $?"
