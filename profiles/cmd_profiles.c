@@ -63,6 +63,18 @@ static struct hr_profile_set *load_set(const struct hr_ctx *ctx)
     return s;
 }
 
+/* S as a quoted string the parser reads back (\" and \\ escaped). */
+static void print_quoted(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            putchar('\\');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
 static void print_oid(const struct hr_prof_oid *o)
 {
     char buf[HR_PROF_OID_MAX * 11 + 1];
@@ -86,7 +98,9 @@ static void print_value(const char *what, const struct hr_prof_value *v)
 
 static void show(const struct hr_profile *p)
 {
-    printf("profile %s \"%s\"\n# from %s\n", p->name, p->description, p->path);
+    printf("profile %s ", p->name);
+    print_quoted(p->description);
+    printf("\n# from %s\n", p->path);
     if (p->nuses) {
         fputs("uses", stdout);
         for (size_t i = 0; i < p->nuses; i++)
@@ -112,7 +126,8 @@ static void show(const struct hr_profile *p)
                 printf(" type %s", hr_prof_type_name(d->type));
             break;
         case HR_PD_SYSDESCR:
-            printf("detect sysdescr \"%s\"", d->pattern);
+            fputs("detect sysdescr ", stdout);
+            print_quoted(d->pattern);
             break;
         }
         putchar('\n');
@@ -123,17 +138,21 @@ static void show(const struct hr_profile *p)
             continue;
         printf("%s ", hr_prof_field_name((enum hr_prof_field)f));
         if (s->constant) {
-            printf("\"%s\"\n", s->constant);
+            print_quoted(s->constant);
+            putchar('\n');
             continue;
         }
         print_oid(&s->oid);
         if (s->where) {
             fputs(" where ", stdout);
             print_oid(&s->where_col);
-            printf(" = %s", s->where_value);
+            fputs(" = ", stdout);
+            print_quoted(s->where_value);
         }
-        if (s->pattern)
-            printf(" regex \"%s\"", s->pattern);
+        if (s->pattern) {
+            fputs(" regex ", stdout);
+            print_quoted(s->pattern);
+        }
         putchar('\n');
     }
     for (size_t i = 0; i < p->ntables; i++) {
@@ -161,9 +180,11 @@ static void show(const struct hr_profile *p)
         print_value("free", &t->free);
         if (t->count_col)
             printf("        count %u\n", t->count_col);
-        for (size_t k = 0; k < t->nfilters; k++)
-            printf("        %s name \"%s\"\n", t->filters[k].exclude ? "exclude" : "include",
-                   t->filters[k].pattern);
+        for (size_t k = 0; k < t->nfilters; k++) {
+            printf("        %s name ", t->filters[k].exclude ? "exclude" : "include");
+            print_quoted(t->filters[k].pattern);
+            putchar('\n');
+        }
         puts("}");
     }
 }

@@ -304,7 +304,7 @@ static void test_shipped(void)
     if (errs)
         printf("# %s", errs);
     free(errs);
-    static const char *const must[] = { "host-resources", "ucd-diskio", "entity", "linux-host",
+    static const char *const must[] = { "host-resources", "ucd-diskio", "entity", "linux-host", "synology", "qnap", "truenas", "truenas-scale", "netapp", "nimble", "huawei-oceanstor", "datadomain", "dell-me4",
                                         "windows-host", "esxi-host" };
     for (size_t i = 0; i < HR_ARRAY_LEN(must); i++)
         TAP_OK(hr_profile_set_find(s, must[i]) != NULL, "shipped: %s", must[i]);

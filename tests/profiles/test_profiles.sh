@@ -45,6 +45,15 @@ out=$("$H" profiles show nosuch 2>&1); rc=$?
 is "show: an unknown name: exit 1" "$rc" 1
 like "... named" "$out" "no profile named 'nosuch'"
 
+# show prints what the parser reads back: every shipped profile round-trips.
+bad=""
+for f in "$TOP"/profiles/*.profile; do
+    n=$(sed -n 's/^profile \([a-z0-9-]*\).*/\1/p' "$f")
+    "$H" profiles show "$n" > "$T/rt-$n.profile" 2>&1 &&
+        "$H" profiles check "$T/rt-$n.profile" > /dev/null 2>&1 || bad="$bad $n"
+done
+is "show: every shipped profile's output parses back" "$bad" ""
+
 # A local directory after the shipped one adds and replaces.
 mkdir -p "$T/local"
 printf 'profile entity "local entity"\n' > "$T/local/entity.profile"
