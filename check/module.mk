@@ -33,7 +33,7 @@ install-check-headroom: $(B)/check_headroom
 # decoder: `make fuzz-check`, then build/fuzz/fuzz_check -max_total_time=60.
 # Needs clang; not part of `make check` (the unit test runs a torture).
 FUZZ_CC ?= clang
-FUZZ_CHECK_SRC := tests/check/fuzz_check.c common/hr_util.c snmp/session.c snmp/decode.c
+FUZZ_CHECK_SRC := tests/check/fuzz_check.c common/hr_util.c common/log.c snmp/session.c snmp/decode.c
 $(B)/fuzz/fuzz_check: $(FUZZ_CHECK_SRC) check/check_headroom.c $(OIDS_H)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -Isnmp -I$(B)/gen \
