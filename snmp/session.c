@@ -216,7 +216,9 @@ int hr_snmp_cred_check(const struct hr_snmp_cred *c, char *err, size_t errlen)
     switch (c->version) {
     case HR_SNMP_V1:
     case HR_SNMP_V2C:
-        if (!c->community || !c->community[0]) {
+        /* A zero-length community is legal SNMP; whether to send one is
+         * the caller's policy (the poller refuses it, check_headroom not). */
+        if (!c->community) {
             snprintf(err, errlen, "no community configured");
             return -1;
         }

@@ -18,6 +18,26 @@
 
 /* ---- protocols ------------------------------------------------------------ */
 
+/* How many of NAMES map to another OID than net-snmp's own lookup gives. */
+static unsigned disagreements(const char *const *names, size_t n, int priv)
+{
+    unsigned bad = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t len = 0;
+        int type = priv ? usm_lookup_priv_type(names[i]) : usm_lookup_auth_type(names[i]);
+        oid *want = type < 0 ? NULL : priv ? sc_get_priv_oid(type, &len) : sc_get_auth_oid(type, &len);
+        const struct hr_snmp_proto *p = priv ? hr_snmp_priv_proto(names[i])
+                                             : hr_snmp_auth_proto(names[i]);
+
+        if (!p || !want || p->len != len || snmp_oid_compare(p->oid, p->len, want, len) != 0) {
+            bad++;
+            TAP_OK(0, "%s protocol %s as net-snmp has it", priv ? "privacy" : "auth", names[i]);
+        }
+    }
+    return bad;
+}
+
 static void test_protocols(void)
 {
     static const char *const auth[] = { "MD5", "SHA", "SHA1", "SHA-1", "SHA-224", "SHA224",
@@ -30,34 +50,11 @@ static void test_protocols(void)
 #endif
     };
     const struct hr_snmp_proto *p;
-    unsigned bad = 0;
 
-    /* Every name must give the OID net-snmp gives it. */
-    for (size_t i = 0; i < HR_ARRAY_LEN(auth); i++) {
-        size_t len = 0;
-        int type = usm_lookup_auth_type(auth[i]);
-        oid *want = type < 0 ? NULL : sc_get_auth_oid(type, &len);
-
-        p = hr_snmp_auth_proto(auth[i]);
-        if (!p || !want || p->len != len || snmp_oid_compare(p->oid, p->len, want, len) != 0) {
-            bad++;
-            TAP_OK(0, "auth protocol %s as net-snmp has it", auth[i]);
-        }
-    }
-    TAP_INT(bad, 0, "%zu auth protocol names agree with net-snmp", HR_ARRAY_LEN(auth));
-    bad = 0;
-    for (size_t i = 0; i < HR_ARRAY_LEN(priv); i++) {
-        size_t len = 0;
-        int type = usm_lookup_priv_type(priv[i]);
-        oid *want = type < 0 ? NULL : sc_get_priv_oid(type, &len);
-
-        p = hr_snmp_priv_proto(priv[i]);
-        if (!p || !want || p->len != len || snmp_oid_compare(p->oid, p->len, want, len) != 0) {
-            bad++;
-            TAP_OK(0, "privacy protocol %s as net-snmp has it", priv[i]);
-        }
-    }
-    TAP_INT(bad, 0, "%zu privacy protocol names agree with net-snmp", HR_ARRAY_LEN(priv));
+    TAP_INT(disagreements(auth, HR_ARRAY_LEN(auth), 0), 0,
+            "%zu auth protocol names agree with net-snmp", HR_ARRAY_LEN(auth));
+    TAP_INT(disagreements(priv, HR_ARRAY_LEN(priv), 1), 0,
+            "%zu privacy protocol names agree with net-snmp", HR_ARRAY_LEN(priv));
     p = hr_snmp_auth_proto("sha-256");
     TAP_OK(p && strcmp(p->name, "SHA-256") == 0, "names match without case");
     p = hr_snmp_auth_proto(NULL);
@@ -131,8 +128,10 @@ static void test_credentials(void)
     struct hr_snmp_cred x;
 
     TAP_OK(check(&c, NULL), "v2c with a community");
-    x = c, x.community = "";
+    x = c, x.community = NULL;
     TAP_OK(check(&x, "no community"), "v2c without a community refused");
+    x = c, x.community = "";
+    TAP_OK(check(&x, NULL), "an empty community is legal SNMP");
     x = c, x.version = 4;
     TAP_OK(check(&x, "bad SNMP version 4"), "version 4 refused");
     TAP_OK(check(&v3, NULL), "v3 authPriv with defaults");
