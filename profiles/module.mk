@@ -3,9 +3,10 @@
 # serials, and `headroom profiles`.  The shipped profiles (*.profile) are
 # data, installed in $(DATADIR)/headroom/profiles.  PROFILES_OBJ links with
 # $(COMMON_LIB) only.
-PROFILES_OBJ     := $(B)/profiles/parse.o $(B)/profiles/set.o
+PROFILES_OBJ     := $(B)/profiles/parse.o $(B)/profiles/set.o $(B)/profiles/read.o
 PROFILES_CMD_OBJ := $(B)/profiles/cmd_profiles.o
 HEADROOM_OBJ     += $(PROFILES_OBJ) $(PROFILES_CMD_OBJ)
+HEADROOM_LIBS    += -lm
 
 $(B)/profiles/cmd_profiles.o: ALL_CFLAGS += -I$(TOP)/cli
 $(B)/tests/profiles/%.o: ALL_CFLAGS += -I$(TOP)/profiles
@@ -13,8 +14,11 @@ $(B)/tests/profiles/%.o: ALL_CFLAGS += -I$(TOP)/profiles
 $(B)/tests/test_profiles: $(B)/tests/profiles/test_profiles.o $(B)/tests/profiles/fuzz_profiles.o \
                           $(PROFILES_OBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^
-TEST_BINS += $(B)/tests/test_profiles
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
+$(B)/tests/test_profile_read: $(B)/tests/profiles/test_read.o $(PROFILES_OBJ) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
+TEST_BINS += $(B)/tests/test_profiles $(B)/tests/test_profile_read
 
 # libFuzzer harness: `make fuzz-profiles`, then
 #   build/fuzz/fuzz_profiles tests/profiles/corpus -max_total_time=60
