@@ -2,6 +2,7 @@
 #include "output.h"
 #include "hr_csv.h"
 #include "db.h"
+#include "db_sqlite.h"
 #include "cmd.h"
 #include "hr_util.h"
 
@@ -90,8 +91,9 @@ int hr_print_rows(sqlite3_stmt *st, int fmt)
 }
 
 /* Run a listing query with an optional text parameter ?1. */
-int hr_list_query(sqlite3 *db, const char *sql, const char *param, int fmt)
+int hr_list_query(struct hr_db *hdb, const char *sql, const char *param, int fmt)
 {
+    sqlite3 *db = hr_db_sqlite(hdb);
     sqlite3_stmt *st;
     int rc;
 

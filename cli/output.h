@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-struct sqlite3;
+struct hr_db;
 struct sqlite3_stmt;
 
 enum { HR_FMT_TEXT, HR_FMT_CSV };
@@ -18,6 +18,6 @@ void hr_csv_field(FILE *f, const char *s, int last);
 int hr_print_rows(struct sqlite3_stmt *st, int fmt);
 /* Prepare SQL, bind PARAM (if not NULL) to ?1, print the rows; an
  * HR_EXIT_* code. */
-int hr_list_query(struct sqlite3 *db, const char *sql, const char *param, int fmt);
+int hr_list_query(struct hr_db *db, const char *sql, const char *param, int fmt);
 
 #endif

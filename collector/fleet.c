@@ -1,6 +1,7 @@
 /* fleet.c: `headroom fleet`, `headroom customers`, `headroom staff`: the
  * inventory of customers, sales staff and poll targets. */
 #include "db.h"
+#include "db_sqlite.h"
 #include "cmd.h"
 #include "hr_util.h"
 #include "import.h"
@@ -33,6 +34,7 @@ static const char *const target_cols[TC_N] = {
 static const char *const target_required[] = { "customer", "address", NULL };
 
 struct target_import {
+    struct hr_db *hdb;
     sqlite3 *db;
     sqlite3_stmt *upsert, *has_customer, *add_customer, *seen;
     int add_customers;
@@ -241,14 +243,15 @@ static const char target_upsert_sql[] =
     " v3_write = excluded.v3_write, timeout_ms = excluded.timeout_ms,"
     " retries = excluded.retries, enabled = excluded.enabled";
 
-static int target_import_init(struct target_import *ti, sqlite3 *db, int add_customers)
+static int target_import_init(struct target_import *ti, struct hr_db *hdb, int add_customers)
 {
+    sqlite3 *db = hr_db_sqlite(hdb);
     char err[256];
 
     memset(ti, 0, sizeof *ti);
     ti->db = db;
     ti->add_customers = add_customers;
-    if (hr_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS import_names"
+    if (hr_db_exec(hdb, "CREATE TEMP TABLE IF NOT EXISTS import_names"
                        " (name TEXT PRIMARY KEY, line INTEGER);"
                        "DELETE FROM import_names;", err, sizeof err) < 0) {
         hr_log(LOG_ERR, "database: %s", err);
@@ -278,22 +281,22 @@ static void target_import_fini(struct target_import *ti)
 
 static int import_cmd(const struct hr_ctx *ctx, const char *path,
                       const struct hr_import_spec *spec, const char *what,
-                      int (*init)(void *, sqlite3 *), void (*fini)(void *))
+                      int (*init)(void *, struct hr_db *), void (*fini)(void *))
 {
-    sqlite3 *db;
+    struct hr_db *hdb;
     unsigned n;
     int rc;
 
-    if (hr_db_open_ctx(ctx, HR_DB_CREATE, &db) < 0)
+    if (hr_db_open_ctx(ctx, HR_DB_CREATE, &hdb) < 0)
         return HR_EXIT_FAIL;
-    if (init(spec->arg, db) < 0) {
+    if (init(spec->arg, hdb) < 0) {
         fini(spec->arg);
-        hr_db_close(db);
+        hr_db_close(hdb);
         return HR_EXIT_FAIL;
     }
-    rc = hr_import_csv(db, path, spec, &n);
+    rc = hr_import_csv(hdb, path, spec, &n);
     fini(spec->arg);
-    hr_db_close(db);
+    hr_db_close(hdb);
     if (rc == HR_EXIT_OK && !ctx->quiet)
         printf("%u %s imported from %s\n", n, what, path);
     return rc;
@@ -301,7 +304,7 @@ static int import_cmd(const struct hr_ctx *ctx, const char *path,
 
 /* ---- headroom fleet ------------------------------------------------------------- */
 
-static int ti_init(void *arg, sqlite3 *db)
+static int ti_init(void *arg, struct hr_db *db)
 {
     struct target_import *ti = arg;
     int add = ti->add_customers;
@@ -391,7 +394,7 @@ static int fleet_add(const struct hr_ctx *ctx, int argc, char **argv)
     const char *v[TC_N] = { 0 };
     struct target_import ti;
     char err[384];
-    sqlite3 *db;
+    struct hr_db *hdb;
     int c, add = 0, rc;
 
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -415,24 +418,25 @@ static int fleet_add(const struct hr_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "headroom: fleet add needs --customer and --address\n");
         return HR_EXIT_USAGE;
     }
-    if (hr_db_open_ctx(ctx, HR_DB_CREATE, &db) < 0)
+    if (hr_db_open_ctx(ctx, HR_DB_CREATE, &hdb) < 0)
         return HR_EXIT_FAIL;
-    if (target_import_init(&ti, db, add) < 0 || hr_db_begin(db) < 0) {
+    if (target_import_init(&ti, hdb, add) < 0 || hr_db_begin(hdb) < 0) {
         rc = HR_EXIT_FAIL;
     } else if (target_row(&ti, v, 0, err, sizeof err) < 0) {
-        hr_db_rollback(db);
+        hr_db_rollback(hdb);
         fprintf(stderr, "headroom: fleet add: %s\n", err);
         rc = HR_EXIT_USAGE;
     } else {
-        rc = hr_db_commit(db) < 0 ? HR_EXIT_FAIL : HR_EXIT_OK;
+        rc = hr_db_commit(hdb) < 0 ? HR_EXIT_FAIL : HR_EXIT_OK;
     }
     target_import_fini(&ti);
-    hr_db_close(db);
+    hr_db_close(hdb);
     return rc;
 }
 
 static int fleet_remove(const struct hr_ctx *ctx, int argc, char **argv)
 {
+    struct hr_db *hdb;
     sqlite3 *db;
     sqlite3_stmt *st;
     int rc = HR_EXIT_OK;
@@ -441,8 +445,9 @@ static int fleet_remove(const struct hr_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "headroom: fleet remove needs a target name or id\n");
         return HR_EXIT_USAGE;
     }
-    if (hr_db_open_ctx(ctx, 0, &db) < 0)
+    if (hr_db_open_ctx(ctx, 0, &hdb) < 0)
         return HR_EXIT_FAIL;
+    db = hr_db_sqlite(hdb);
     /* Devices and their history stay: a device's records outlive the
      * address it was polled at. */
     if (sqlite3_prepare_v2(db, "DELETE FROM targets WHERE name = ?1 OR"
@@ -450,7 +455,7 @@ static int fleet_remove(const struct hr_ctx *ctx, int argc, char **argv)
                                "  (SELECT 1 FROM targets WHERE name = ?1))", -1, &st,
                            NULL) != SQLITE_OK) {
         hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
-        hr_db_close(db);
+        hr_db_close(hdb);
         return HR_EXIT_FAIL;
     }
     for (int i = 1; i < argc; i++) {
@@ -467,7 +472,7 @@ static int fleet_remove(const struct hr_ctx *ctx, int argc, char **argv)
         }
     }
     sqlite3_finalize(st);
-    hr_db_close(db);
+    hr_db_close(hdb);
     return rc;
 }
 
@@ -483,7 +488,7 @@ static int fleet_resolve(const struct hr_ctx *ctx, int argc, char **argv)
     const char *claiming = NULL;
     int c, action = -1, rc;
     char err[384];
-    sqlite3 *db;
+    struct hr_db *hdb;
 
     while ((c = getopt_long(argc, argv, "ktc:h", opts, NULL)) != -1) {
         switch (c) {
@@ -498,14 +503,14 @@ static int fleet_resolve(const struct hr_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "headroom: fleet resolve SERIAL --keep|--transfer [--customer C]\n");
         return HR_EXIT_USAGE;
     }
-    if (hr_db_open_ctx(ctx, 0, &db) < 0)
+    if (hr_db_open_ctx(ctx, 0, &hdb) < 0)
         return HR_EXIT_FAIL;
-    rc = hr_conflict_resolve(db, argv[optind], claiming, action, err, sizeof err);
+    rc = hr_conflict_resolve(hdb, argv[optind], claiming, action, err, sizeof err);
     if (rc < 0)
         fprintf(stderr, "headroom: %s\n", err);
     else if (!ctx->quiet)
         printf("%s\n", err);
-    hr_db_close(db);
+    hr_db_close(hdb);
     return rc == -2 ? HR_EXIT_USAGE : rc < 0 ? HR_EXIT_FAIL : HR_EXIT_OK;
 }
 
@@ -530,7 +535,7 @@ static int fleet_listing(const struct hr_ctx *ctx, int argc, char **argv, int co
     };
     const char *param = NULL;
     int c, fmt = HR_FMT_TEXT, rc;
-    sqlite3 *db;
+    struct hr_db *hdb;
 
     while ((c = getopt_long(argc, argv, "c:af:h", opts, NULL)) != -1) {
         switch (c) {
@@ -545,10 +550,10 @@ static int fleet_listing(const struct hr_ctx *ctx, int argc, char **argv, int co
         fleet_usage(stderr);
         return HR_EXIT_USAGE;
     }
-    if (hr_db_open_ctx(ctx, 0, &db) < 0)
+    if (hr_db_open_ctx(ctx, 0, &hdb) < 0)
         return HR_EXIT_FAIL;
-    rc = hr_list_query(db, conflicts ? conflicts_sql : fleet_list_sql, param, fmt);
-    hr_db_close(db);
+    rc = hr_list_query(hdb, conflicts ? conflicts_sql : fleet_list_sql, param, fmt);
+    hr_db_close(hdb);
     return rc;
 }
 
@@ -626,18 +631,20 @@ static const char *const customer_cols[CC_N] = {
 static const char *const id_required[] = { "id", NULL };
 
 struct simple_import {
+    struct hr_db *hdb;
     sqlite3 *db;
     sqlite3_stmt *upsert, *seen;
     const char *sql;
 };
 
-static int simple_init(void *arg, sqlite3 *db)
+static int simple_init(void *arg, struct hr_db *hdb)
 {
     struct simple_import *si = arg;
+    sqlite3 *db = hr_db_sqlite(hdb);
     char err[256];
 
     si->db = db;
-    if (hr_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS import_names"
+    if (hr_db_exec(hdb, "CREATE TEMP TABLE IF NOT EXISTS import_names"
                        " (name TEXT PRIMARY KEY, line INTEGER);"
                        "DELETE FROM import_names;", err, sizeof err) < 0 ||
         sqlite3_prepare_v2(db, si->sql, -1, &si->upsert, NULL) != SQLITE_OK ||
@@ -716,7 +723,7 @@ static int simple_list(const struct hr_ctx *ctx, int argc, char **argv, void (*u
         { NULL, 0, NULL, 0 },
     };
     int c, fmt = HR_FMT_TEXT, rc;
-    sqlite3 *db;
+    struct hr_db *hdb;
 
     while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
         if (c == 'f') {
@@ -730,10 +737,10 @@ static int simple_list(const struct hr_ctx *ctx, int argc, char **argv, void (*u
             return HR_EXIT_USAGE;
         }
     }
-    if (hr_db_open_ctx(ctx, 0, &db) < 0)
+    if (hr_db_open_ctx(ctx, 0, &hdb) < 0)
         return HR_EXIT_FAIL;
-    rc = hr_list_query(db, sql, NULL, fmt);
-    hr_db_close(db);
+    rc = hr_list_query(hdb, sql, NULL, fmt);
+    hr_db_close(hdb);
     return rc;
 }
 

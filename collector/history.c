@@ -3,6 +3,7 @@
  * backfill records from another tool. */
 #include "output.h"
 #include "db.h"
+#include "db_sqlite.h"
 #include "cmd.h"
 #include "hr_rrd.h"
 #include "hr_util.h"
@@ -97,6 +98,7 @@ static int history_show(const struct hr_ctx *ctx, int argc, char **argv)
     int c, fmt = HR_FMT_TEXT, rc;
     char err[256];
     sqlite3_stmt *st;
+    struct hr_db *hdb;
     sqlite3 *db;
 
     while ((c = getopt_long(argc, argv, "c:d:s:u:f:h", opts, NULL)) != -1) {
@@ -120,20 +122,21 @@ static int history_show(const struct hr_ctx *ctx, int argc, char **argv)
         history_usage(stderr);
         return HR_EXIT_USAGE;
     }
-    if (hr_db_open_ctx(ctx, 0, &db) < 0)
+    if (hr_db_open_ctx(ctx, 0, &hdb) < 0)
         return HR_EXIT_FAIL;
+    db = hr_db_sqlite(hdb);
     if ((cust && exists(db, "SELECT 1 FROM customers WHERE id = ?1", cust) == 0) ||
         (dev && exists(db, "SELECT 1 FROM devices WHERE serial = ?1", dev) == 0)) {
         fprintf(stderr, "headroom: no %s '%s'\n", cust ? "customer" : "device with serial",
                 cust ? cust : dev);
-        hr_db_close(db);
+        hr_db_close(hdb);
         return HR_EXIT_USAGE;
     }
     if (sqlite3_create_function(db, "hr_status", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                                 status_words, NULL, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, history_sql, -1, &st, NULL) != SQLITE_OK) {
         hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
-        hr_db_close(db);
+        hr_db_close(hdb);
         return HR_EXIT_FAIL;
     }
     if (cust)
@@ -146,7 +149,7 @@ static int history_show(const struct hr_ctx *ctx, int argc, char **argv)
     if (rc != HR_EXIT_OK)
         hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
     sqlite3_finalize(st);
-    hr_db_close(db);
+    hr_db_close(hdb);
     return rc;
 }
 
@@ -175,6 +178,7 @@ static const char *const hist_sql[HQ_N] = {
 };
 
 struct hist_import {
+    struct hr_db *hdb;
     sqlite3 *db;
     sqlite3_stmt *q[HQ_N];
     unsigned skipped, new_devices;
@@ -238,7 +242,7 @@ static int hist_device(struct hist_import *hi, const char **v, int64_t t, int64_
     if (sqlite3_step(st) != SQLITE_DONE)
         return hr_import_dberr(hi->db, err, errlen);
     *dev = sqlite3_last_insert_rowid(hi->db);
-    if (hr_register(hi->db, *dev, v[HC_SERIAL], cust, 0, t, "import", regno, sizeof regno) < 0)
+    if (hr_register(hi->hdb, *dev, v[HC_SERIAL], cust, 0, t, "import", regno, sizeof regno) < 0)
         return hr_import_dberr(hi->db, err, errlen);
     hi->new_devices++;
     return 0;
@@ -372,9 +376,10 @@ static int history_import(const struct hr_ctx *ctx, int argc, char **argv)
                 "input)\n");
         return HR_EXIT_USAGE;
     }
-    if (hr_db_open_ctx(ctx, HR_DB_CREATE, &hi.db) < 0)
+    if (hr_db_open_ctx(ctx, HR_DB_CREATE, &hi.hdb) < 0)
         return HR_EXIT_FAIL;
-    if (hr_db_exec(hi.db, "CREATE TEMP TABLE import_prev (device_id INTEGER PRIMARY KEY,"
+    hi.db = hr_db_sqlite(hi.hdb);
+    if (hr_db_exec(hi.hdb, "CREATE TEMP TABLE import_prev (device_id INTEGER PRIMARY KEY,"
                           " time INTEGER, writes INTEGER, line INTEGER)", err, sizeof err) < 0) {
         hr_log(LOG_ERR, "database: %s", err);
         goto out;
@@ -385,14 +390,14 @@ static int history_import(const struct hr_ctx *ctx, int argc, char **argv)
             goto out;
         }
     }
-    rc = hr_import_csv(hi.db, argv[1], &spec, &n);
+    rc = hr_import_csv(hi.hdb, argv[1], &spec, &n);
     if (rc == HR_EXIT_OK && !ctx->quiet)
         printf("%u samples imported from %s (%u already present, %u new devices)\n",
                n - hi.skipped, argv[1], hi.skipped, hi.new_devices);
 out:
     for (int i = 0; i < HQ_N; i++)
         sqlite3_finalize(hi.q[i]);
-    hr_db_close(hi.db);
+    hr_db_close(hi.hdb);
     return rc;
 }
 

@@ -1,6 +1,7 @@
 /* poll.c: `headroom poll`: the poller engine (poller.c) glued to storage
  * (store.c), once or as a daemon spreading targets over the interval. */
 #include "db.h"
+#include "db_sqlite.h"
 #include "cmd.h"
 #include "hr_util.h"
 #include "poller.h"
@@ -420,6 +421,7 @@ int hr_cmd_poll(struct hr_ctx *ctx, int argc, char **argv)
     struct sigaction sa;
     struct hr_store *s;
     char err[512];
+    struct hr_db *hdb;
     sqlite3 *db;
     int rc;
 
@@ -434,20 +436,21 @@ int hr_cmd_poll(struct hr_ctx *ctx, int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (hr_db_open_ctx(ctx, 0, &db) < 0)
+    if (hr_db_open_ctx(ctx, 0, &hdb) < 0)
         return HR_EXIT_FAIL;
+    db = hr_db_sqlite(hdb);
     so.rrd_dir = c.no_rrd ? NULL : c.rrd_dir;
     so.rrdcached = c.rrdcached;
     so.batch = c.batch;
-    s = hr_store_new(db, &so, err, sizeof err);
+    s = hr_store_new(hdb, &so, err, sizeof err);
     if (!s) {
         hr_log(LOG_ERR, "%s", err);
-        hr_db_close(db);
+        hr_db_close(hdb);
         return HR_EXIT_FAIL;
     }
     hr_snmp_init("headroom");
     rc = c.daemon ? daemon_loop(db, s, &c) : one_cycle(db, s, &c);
     hr_store_free(s);
-    hr_db_close(db);
+    hr_db_close(hdb);
     return rc;
 }

@@ -2,6 +2,7 @@
  * registration and double-registration conflicts (seed 004). */
 #include "store.h"
 #include "db.h"
+#include "db_sqlite.h"
 #include "hr_rrd.h"
 #include "hr_util.h"
 
@@ -72,6 +73,7 @@ static const char *const sqls[Q_N] = {
 };
 
 struct hr_store {
+    struct hr_db *hdb;
     sqlite3 *db;
     sqlite3_stmt *q[Q_N];
     struct hr_rrd *rrd;
@@ -118,15 +120,17 @@ static int db_fail(struct hr_store *s, const char *what)
     return -1;
 }
 
-struct hr_store *hr_store_new(sqlite3 *db, const struct hr_store_opts *opts, char *err,
+struct hr_store *hr_store_new(struct hr_db *hdb, const struct hr_store_opts *opts, char *err,
                               size_t errlen)
 {
+    sqlite3 *db = hr_db_sqlite(hdb);
     struct hr_store *s = calloc(1, sizeof *s);
 
     if (!s) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    s->hdb = hdb;
     s->db = db;
     s->batch = opts && opts->batch ? opts->batch : 200;
     for (int i = 0; i < Q_N; i++) {
@@ -166,7 +170,7 @@ int hr_store_flush(struct hr_store *s)
     int rc = 0;
 
     if (s->in_txn) {
-        rc = hr_db_commit(s->db);
+        rc = hr_db_commit(s->hdb);
         if (rc < 0)
             s->stats.db_errors++;
         s->in_txn = 0;
@@ -265,9 +269,10 @@ int hr_regno_valid(const char *s)
     return check_char(digits) == s[len - 1];
 }
 
-int hr_register(sqlite3 *db, int64_t device_id, const char *serial, const char *customer,
+int hr_register(struct hr_db *hdb, int64_t device_id, const char *serial, const char *customer,
                 int64_t target_id, int64_t when, const char *source, char *regno, size_t regsz)
 {
+    sqlite3 *db = hr_db_sqlite(hdb);
     sqlite3_stmt *st = NULL;
     time_t tt = (time_t)when;
     struct tm tm;
@@ -463,7 +468,7 @@ static int new_device(struct hr_store *s, const struct hr_poll_result *r,
                "not registered", ti->name, row->name);
         return 0;
     }
-    if (hr_register(s->db, d->id, row->serial, ti->customer, r->target->id, now, "poll",
+    if (hr_register(s->hdb, d->id, row->serial, ti->customer, r->target->id, now, "poll",
                     d->reg_number, sizeof d->reg_number) < 0) {
         s->stats.db_errors++;
         return -1;
@@ -742,7 +747,7 @@ void hr_store_result(const struct hr_poll_result *r, void *arg)
     int64_t now = r->finished > 0 ? r->finished / 1000 : hr_db_now();
 
     if (!s->in_txn) {
-        if (hr_db_begin(s->db) < 0) {
+        if (hr_db_begin(s->hdb) < 0) {
             s->stats.db_errors++;
             return;
         }
@@ -807,10 +812,11 @@ void hr_store_setback_done(struct hr_store *s, const struct hr_setback *sb, int 
 
 /* ---- resolving a double registration -------------------------------------------- */
 
-static int resolve_transfer(sqlite3 *db, int64_t device_id, const char *serial,
+static int resolve_transfer(struct hr_db *hdb, int64_t device_id, const char *serial,
                             const char *from, const char *to, int64_t target, int64_t now,
                             char *msg, size_t msglen)
 {
+    sqlite3 *db = hr_db_sqlite(hdb);
     char regno[40];
     sqlite3_stmt *st = NULL;
     int rc = -1;
@@ -847,7 +853,7 @@ static int resolve_transfer(sqlite3 *db, int64_t device_id, const char *serial,
         goto out;
     sqlite3_finalize(st);
     st = NULL;
-    if (hr_register(db, device_id, serial, to, target, now, "transfer", regno, sizeof regno) < 0)
+    if (hr_register(hdb, device_id, serial, to, target, now, "transfer", regno, sizeof regno) < 0)
         return -1;
     snprintf(msg, msglen, "%s transferred from %s to %s, registration number %s", serial,
              from, to, regno);
@@ -859,15 +865,16 @@ out:
     return rc;
 }
 
-int hr_conflict_resolve(sqlite3 *db, const char *serial, const char *claiming, int transfer,
-                        char *msg, size_t msglen)
+int hr_conflict_resolve(struct hr_db *hdb, const char *serial, const char *claiming,
+                        int transfer, char *msg, size_t msglen)
 {
+    sqlite3 *db = hr_db_sqlite(hdb);
     sqlite3_stmt *st = NULL;
     int64_t cid = 0, device_id = 0, target = 0, now = hr_db_now();
     char from[72] = "", to[72] = "", all[256] = "";
     int n = 0, rc = -1;
 
-    if (hr_db_begin(db) < 0) {
+    if (hr_db_begin(hdb) < 0) {
         snprintf(msg, msglen, "database is busy");
         return -1;
     }
@@ -898,11 +905,11 @@ int hr_conflict_resolve(sqlite3 *db, const char *serial, const char *claiming, i
         else
             snprintf(msg, msglen, "serial '%s' is claimed by several customers (%s): give "
                      "--customer", serial, all);
-        hr_db_rollback(db);
+        hr_db_rollback(hdb);
         return -2;
     }
     if (transfer) {
-        if (resolve_transfer(db, device_id, serial, from, to, target, now, msg, msglen) < 0)
+        if (resolve_transfer(hdb, device_id, serial, from, to, target, now, msg, msglen) < 0)
             goto out;
     } else {
         snprintf(msg, msglen, "%s stays registered to %s; sightings at %s are ignored", serial,
@@ -918,7 +925,7 @@ int hr_conflict_resolve(sqlite3 *db, const char *serial, const char *claiming, i
         goto out_db;
     sqlite3_finalize(st);
     st = NULL;
-    if (hr_db_commit(db) < 0) {
+    if (hr_db_commit(hdb) < 0) {
         snprintf(msg, msglen, "database: commit failed");
         return -1;
     }
@@ -928,6 +935,6 @@ out_db:
     snprintf(msg, msglen, "database: %s", sqlite3_errmsg(db));
 out:
     sqlite3_finalize(st);
-    hr_db_rollback(db);
+    hr_db_rollback(hdb);
     return rc;
 }

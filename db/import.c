@@ -1,13 +1,12 @@
 /* import.c: all-or-nothing CSV import; see import.h. */
 #include "import.h"
-#include "db.h"
+#include "db_int.h"
 #include "cmd.h"
 #include "hr_csv.h"
 #include "hr_util.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +30,7 @@ static int check_required(const struct hr_import_spec *spec, const int *col,
     return 0;
 }
 
-int hr_import_csv(sqlite3 *db, const char *path, const struct hr_import_spec *spec,
+int hr_import_csv(struct hr_db *db, const char *path, const struct hr_import_spec *spec,
                   unsigned *nrows)
 {
     char err[512], rerr[384];

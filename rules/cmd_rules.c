@@ -14,6 +14,7 @@
 #include "lang_int.h"
 #include "facts_db.h"
 #include "db.h"
+#include "db_sqlite.h"  /* until facts_db.c takes a struct hr_db */
 
 #include <errno.h>
 #include <getopt.h>
@@ -260,7 +261,7 @@ static int cmd_eval(struct hr_ctx *ctx, int argc, char **argv)
     struct eval_cb_arg a = { 0 };
     struct hr_ruleset *rs = NULL;
     struct hr_ctx c2 = *ctx;
-    struct sqlite3 *db;
+    struct hr_db *db;
     char *errors = NULL, err[512] = "";
     int rc;
 
@@ -282,7 +283,7 @@ static int cmd_eval(struct hr_ctx *ctx, int argc, char **argv)
         return HR_EXIT_FAIL;
     }
     printf("# customer\tserial\trule\tresult\tseverity\twhy\n");
-    rc = hr_facts_db_foreach(db, &o.flt, eval_one, &a, err, sizeof err);
+    rc = hr_facts_db_foreach(hr_db_sqlite(db), &o.flt, eval_one, &a, err, sizeof err);
     hr_db_close(db);
     hr_ruleset_free(rs);
     if (rc < 0) {
