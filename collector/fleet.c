@@ -316,21 +316,7 @@ static void ti_fini(void *arg)
     target_import_fini(arg);
 }
 
-static const char fleet_list_sql[] =
-    "SELECT id, name, customer, address || ':' || port AS address, transport,"
-    " 'v' || version AS version,"
-    " CASE WHEN version = '3' THEN 'user=' || v3_user || ' ' || v3_level ||"
-    "   CASE WHEN v3_level != 'noAuthNoPriv' THEN ' ' || v3_auth_proto || ':***' ELSE '' END ||"
-    "   CASE WHEN v3_level = 'authPriv' THEN ' ' || v3_priv_proto || ':***' ELSE '' END ||"
-    "   CASE WHEN v3_write THEN ' write' ELSE '' END"
-    " ELSE 'community=***' ||"
-    "   CASE WHEN write_community != '' THEN ' write=***' ELSE '' END END AS credentials,"
-    " CASE WHEN enabled THEN 'yes' ELSE 'no' END AS enabled,"
-    " coalesce(last_status, 'never') AS status,"
-    " CASE WHEN last_poll IS NULL THEN '-' ELSE strftime('%Y-%m-%dT%H:%M:%SZ', last_poll,"
-    "   'unixepoch') END AS last_poll,"
-    " (SELECT count(*) FROM devices d WHERE d.target_id = targets.id) AS devices"
-    " FROM targets WHERE ?1 IS NULL OR customer = ?1 ORDER BY customer, name";
+
 
 static void fleet_usage(FILE *f)
 {
@@ -514,15 +500,7 @@ static int fleet_resolve(const struct hr_ctx *ctx, int argc, char **argv)
     return rc == -2 ? HR_EXIT_USAGE : rc < 0 ? HR_EXIT_FAIL : HR_EXIT_OK;
 }
 
-static const char conflicts_sql[] =
-    "SELECT c.serial, c.registered_customer AS registered_to, d.reg_number,"
-    " c.claiming_customer AS seen_at, coalesce(t.name, '-') AS seen_via,"
-    " strftime('%Y-%m-%dT%H:%M:%SZ', c.first_seen, 'unixepoch') AS first_seen,"
-    " strftime('%Y-%m-%dT%H:%M:%SZ', c.last_seen, 'unixepoch') AS last_seen,"
-    " c.times_seen, coalesce(c.resolution, 'open') AS resolution"
-    " FROM conflicts c LEFT JOIN devices d ON d.id = c.device_id"
-    " LEFT JOIN targets t ON t.id = c.claiming_target"
-    " WHERE ?1 IS NOT NULL OR c.resolution IS NULL ORDER BY c.first_seen, c.serial";
+
 
 static int fleet_listing(const struct hr_ctx *ctx, int argc, char **argv, int conflicts)
 {
@@ -552,7 +530,13 @@ static int fleet_listing(const struct hr_ctx *ctx, int argc, char **argv, int co
     }
     if (hr_db_open_ctx(ctx, 0, &hdb) < 0)
         return HR_EXIT_FAIL;
-    rc = hr_list_query(hdb, conflicts ? conflicts_sql : fleet_list_sql, param, fmt);
+    if (conflicts) {
+        struct hr_db_list_params p = { .all = param != NULL };
+        rc = hr_list_query(hdb, HR_DB_LIST_CONFLICTS, &p, fmt);
+    } else {
+        struct hr_db_list_params p = { .customer = param };
+        rc = hr_list_query(hdb, HR_DB_LIST_TARGETS, &p, fmt);
+    }
     hr_db_close(hdb);
     return rc;
 }
@@ -715,7 +699,7 @@ static void customers_usage(FILE *f)
 }
 
 static int simple_list(const struct hr_ctx *ctx, int argc, char **argv, void (*usage)(FILE *),
-                       const char *sql)
+                       enum hr_db_listing which)
 {
     static const struct option opts[] = {
         { "format", required_argument, NULL, 'f' },
@@ -739,13 +723,13 @@ static int simple_list(const struct hr_ctx *ctx, int argc, char **argv, void (*u
     }
     if (hr_db_open_ctx(ctx, 0, &hdb) < 0)
         return HR_EXIT_FAIL;
-    rc = hr_list_query(hdb, sql, NULL, fmt);
+    rc = hr_list_query(hdb, which, NULL, fmt);
     hr_db_close(hdb);
     return rc;
 }
 
 static int simple_cmd(struct hr_ctx *ctx, int argc, char **argv, void (*usage)(FILE *),
-                      struct hr_import_spec *spec, const char *what, const char *list_sql)
+                      struct hr_import_spec *spec, const char *what, enum hr_db_listing list)
 {
     const char *sub = argc > 1 ? argv[1] : NULL;
     const char *path;
@@ -759,7 +743,7 @@ static int simple_cmd(struct hr_ctx *ctx, int argc, char **argv, void (*usage)(F
     argv++;
     optind = 0;
     if (strcmp(sub, "list") == 0)
-        return simple_list(ctx, argc, argv, usage, list_sql);
+        return simple_list(ctx, argc, argv, usage, list);
     if (strcmp(sub, "import") == 0) {
         r = import_args(argc, argv, usage, NULL, &path);
         if (r != 0)
@@ -783,11 +767,7 @@ int hr_cmd_customers(struct hr_ctx *ctx, int argc, char **argv)
     struct hr_import_spec spec = { customer_cols, CC_N, id_required, customer_row, &si };
 
     return simple_cmd(ctx, argc, argv, customers_usage, &spec, "customers",
-                      "SELECT id, name, area_code, assigned_staff,"
-                      " CASE WHEN consent_sales THEN 'yes' ELSE 'no' END AS consent_sales,"
-                      " (SELECT count(*) FROM targets t WHERE t.customer = c.id) AS targets,"
-                      " (SELECT count(*) FROM devices d WHERE d.customer = c.id) AS devices"
-                      " FROM customers c ORDER BY id");
+                      HR_DB_LIST_CUSTOMERS);
 }
 
 /* ---- headroom staff ------------------------------------------------------------- */
@@ -845,7 +825,5 @@ int hr_cmd_staff(struct hr_ctx *ctx, int argc, char **argv)
     };
     struct hr_import_spec spec = { staff_cols, SC_N, staff_required, staff_row, &si };
 
-    return simple_cmd(ctx, argc, argv, staff_usage, &spec, "staff",
-                      "SELECT id, name, email, area_codes, product_lines, role FROM staff"
-                      " ORDER BY id");
+    return simple_cmd(ctx, argc, argv, staff_usage, &spec, "staff", HR_DB_LIST_STAFF);
 }

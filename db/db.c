@@ -66,16 +66,13 @@ sqlite3_stmt *hr_db_stmt(struct hr_db *db, const char *sql)
         c = realloc(db->cache, ncap * sizeof *c);
         if (!c) {
             hr_db_seterr(db, "out of memory");
-            log_warnx("database: out of memory");
             return NULL;
         }
         db->cache = c;
         db->capcache = ncap;
     }
-    if (sqlite3_prepare_v3(db->sq, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-        log_warnx("database: %s", sqlite3_errmsg(db->sq));
+    if (sqlite3_prepare_v3(db->sq, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
         return NULL;
-    }
     db->cache[db->ncache].sql = sql;
     db->cache[db->ncache].st = st;
     db->ncache++;

@@ -37,7 +37,8 @@ struct hr_db {
 int hr_db_exec_sq(sqlite3 *sq, const char *sql, char *err, size_t errlen);
 
 /* The statement for SQL (a string with static storage), prepared once per
- * handle and reset and cleared on every call; NULL on error (logged). */
+ * handle and reset and cleared on every call; NULL on error (the reason
+ * in hr_db_errmsg; the caller logs). */
 sqlite3_stmt *hr_db_stmt(struct hr_db *db, const char *sql);
 /* Step ST to SQLITE_DONE and reset it: 0, or -1 (sqlite's message stays in
  * hr_db_errmsg). */
