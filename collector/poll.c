@@ -154,7 +154,7 @@ static int poll_args(const struct hr_settings *set, int argc, char **argv, struc
         }
     }
     if (optind != argc) {
-        fprintf(stderr, "headroom: poll: unexpected argument '%s'\n", argv[optind]);
+        log_warnx("poll: unexpected argument '%s'", argv[optind]);
         return -1;
     }
     return 0;

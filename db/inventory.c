@@ -86,6 +86,62 @@ int hr_db_target_state_set(struct hr_db *db, int64_t id, const char *status, con
     return hr_db_step_done(db, st);
 }
 
+static const char target_upsert_sql[] =
+    "INSERT INTO targets (name, customer, address, port, transport, version, community,"
+    " write_community, v3_user, v3_level, v3_auth_proto, v3_auth_pass, v3_priv_proto,"
+    " v3_priv_pass, v3_context, v3_write, timeout_ms, retries, enabled)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+    " ON CONFLICT(name) DO UPDATE SET customer = excluded.customer,"
+    " address = excluded.address, port = excluded.port, transport = excluded.transport,"
+    " version = excluded.version, community = excluded.community,"
+    " write_community = excluded.write_community, v3_user = excluded.v3_user,"
+    " v3_level = excluded.v3_level, v3_auth_proto = excluded.v3_auth_proto,"
+    " v3_auth_pass = excluded.v3_auth_pass, v3_priv_proto = excluded.v3_priv_proto,"
+    " v3_priv_pass = excluded.v3_priv_pass, v3_context = excluded.v3_context,"
+    " v3_write = excluded.v3_write, timeout_ms = excluded.timeout_ms,"
+    " retries = excluded.retries, enabled = excluded.enabled";
+/* Devices and their history stay: a device's records outlive the address
+ * it was polled at. */
+static const char target_remove_sql[] =
+    "DELETE FROM targets WHERE name = ?1 OR (CAST(id AS TEXT) = ?1 AND NOT EXISTS"
+    "  (SELECT 1 FROM targets WHERE name = ?1))";
+
+int hr_db_target_upsert(struct hr_db *db, const struct hr_db_target *t)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, target_upsert_sql);
+    const char *text[] = { t->community, t->write_community, t->v3_user, t->v3_level,
+                           t->v3_auth_proto, t->v3_auth_pass, t->v3_priv_proto,
+                           t->v3_priv_pass, t->v3_context };
+
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, t->name);
+    hr_db_bind_text(st, 2, t->customer);
+    hr_db_bind_text(st, 3, t->address);
+    sqlite3_bind_int(st, 4, t->port);
+    hr_db_bind_text(st, 5, t->transport);
+    hr_db_bind_text(st, 6, t->version);
+    for (int k = 0; k < 9; k++)
+        hr_db_bind_text(st, 7 + k, text[k]);
+    sqlite3_bind_int(st, 16, t->v3_write);
+    sqlite3_bind_int(st, 17, t->timeout_ms);
+    sqlite3_bind_int(st, 18, t->retries);
+    sqlite3_bind_int(st, 19, t->enabled);
+    return hr_db_step_done(db, st);
+}
+
+int hr_db_target_remove(struct hr_db *db, const char *name)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, target_remove_sql);
+
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, name);
+    if (hr_db_step_done(db, st) < 0)
+        return -1;
+    return sqlite3_changes(db->sq) > 0;
+}
+
 int hr_db_targets_foreach(struct hr_db *db, const char *customer, const char *name,
                           int (*fn)(void *arg, const struct hr_db_target *t), void *arg)
 {
@@ -113,6 +169,8 @@ int hr_db_targets_foreach(struct hr_db *db, const char *customer, const char *na
         t.v3_priv_proto = col_str(st, 12);
         t.v3_priv_pass = col_str(st, 13);
         t.v3_context = col_str(st, 14);
+        t.customer = NULL;
+        t.enabled = 1;
         t.v3_write = sqlite3_column_int(st, 15);
         t.timeout_ms = sqlite3_column_int(st, 16);
         t.retries = sqlite3_column_int(st, 17);
@@ -124,6 +182,118 @@ int hr_db_targets_foreach(struct hr_db *db, const char *customer, const char *na
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* ---- customers and staff ---- */
+
+static const char customer_exists_sql[] = "SELECT 1 FROM customers WHERE id = ?1";
+static const char device_exists_sql[] = "SELECT 1 FROM devices WHERE serial = ?1";
+
+static int exists(struct hr_db *db, const char *sql, const char *v)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, sql);
+    int rc;
+
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, v);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int hr_db_customer_exists(struct hr_db *db, const char *id)
+{
+    return exists(db, customer_exists_sql, id);
+}
+
+int hr_db_device_exists(struct hr_db *db, const char *serial)
+{
+    return exists(db, device_exists_sql, serial);
+}
+
+static const char customer_upsert_sql[] =
+    "INSERT INTO customers (id, name, area_code, assigned_staff, consent_sales)"
+    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(id) DO UPDATE SET"
+    " name = excluded.name, area_code = excluded.area_code,"
+    " assigned_staff = excluded.assigned_staff,"
+    " consent_sales = excluded.consent_sales";
+static const char customer_add_sql[] = "INSERT INTO customers (id, name) VALUES (?1, ?1)";
+static const char staff_upsert_sql[] =
+    "INSERT INTO staff (id, name, email, area_codes, product_lines, role)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET"
+    " name = excluded.name, email = excluded.email,"
+    " area_codes = excluded.area_codes, product_lines = excluded.product_lines,"
+    " role = excluded.role";
+static const char key_seen_sql[] =
+    "INSERT INTO import_names VALUES (?1, ?2) ON CONFLICT(name)"
+    " DO UPDATE SET name = name RETURNING line";
+
+int hr_db_customer_upsert(struct hr_db *db, const struct hr_db_customer *c)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, customer_upsert_sql);
+
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, c->id);
+    hr_db_bind_text(st, 2, c->name);
+    hr_db_bind_text(st, 3, c->area_code);
+    hr_db_bind_text(st, 4, c->assigned_staff);
+    sqlite3_bind_int(st, 5, c->consent_sales);
+    return hr_db_step_done(db, st);
+}
+
+int hr_db_customer_add_id(struct hr_db *db, const char *id)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, customer_add_sql);
+
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, id);
+    return hr_db_step_done(db, st);
+}
+
+int hr_db_staff_upsert(struct hr_db *db, const struct hr_db_staff *s)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, staff_upsert_sql);
+
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, s->id);
+    hr_db_bind_text(st, 2, s->name);
+    hr_db_bind_text(st, 3, s->email);
+    hr_db_bind_text(st, 4, s->area_codes);
+    hr_db_bind_text(st, 5, s->product_lines);
+    hr_db_bind_text(st, 6, s->role);
+    return hr_db_step_done(db, st);
+}
+
+int hr_db_import_keys_begin(struct hr_db *db)
+{
+    char err[256];
+
+    if (hr_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS import_names"
+                       " (name TEXT PRIMARY KEY, line INTEGER);"
+                       "DELETE FROM import_names;", err, sizeof err) < 0) {
+        hr_db_seterr(db, "%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+int hr_db_import_key_seen(struct hr_db *db, const char *key, unsigned line, unsigned *first)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, key_seen_sql);
+
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, key);
+    sqlite3_bind_int(st, 2, (int)line);
+    if (step_row(st) <= 0)
+        return -1;
+    *first = (unsigned)sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    return 0;
 }
 
 /* ---- devices ---- */

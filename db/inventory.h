@@ -32,14 +32,20 @@ int hr_db_target_state_get(struct hr_db *db, int64_t id, struct hr_db_target_sta
 int hr_db_target_state_set(struct hr_db *db, int64_t id, const char *status, const char *error,
                            double rtt_ms, int64_t now, int64_t since);
 
-/* One enabled poll target with its credentials (targets table). */
+/* A poll target with its credentials (targets table).  customer and
+ * enabled are only used by hr_db_target_upsert. */
 struct hr_db_target {
     int64_t id;
-    const char *name, *address, *transport, *version, *community, *write_community;
+    const char *name, *customer, *address, *transport, *version, *community, *write_community;
     const char *v3_user, *v3_level, *v3_auth_proto, *v3_auth_pass, *v3_priv_proto;
     const char *v3_priv_pass, *v3_context;
-    int port, v3_write, timeout_ms, retries;
+    int port, v3_write, timeout_ms, retries, enabled;
 };
+/* Insert T, or update the target of the same name (T->id unused). */
+int hr_db_target_upsert(struct hr_db *db, const struct hr_db_target *t);
+/* Remove the target named NAME (or numbered NAME when no target has that
+ * name); its devices and history stay.  1 removed, 0 no such target. */
+int hr_db_target_remove(struct hr_db *db, const char *name);
 /* Call FN for each enabled target (of CUSTOMER if not NULL, named or
  * numbered NAME if not NULL): those that timed out last time first, then
  * by id.  The strings live until FN returns.  FN
@@ -47,6 +53,33 @@ struct hr_db_target {
  * without touching hr_db_errmsg).  0 or -1. */
 int hr_db_targets_foreach(struct hr_db *db, const char *customer, const char *name,
                           int (*fn)(void *arg, const struct hr_db_target *t), void *arg);
+
+/* ---- customers and staff ---- */
+
+/* 1 if customer ID / a device with serial SERIAL exists, 0 not. */
+int hr_db_customer_exists(struct hr_db *db, const char *id);
+int hr_db_device_exists(struct hr_db *db, const char *serial);
+
+struct hr_db_customer {
+    const char *id, *name, *area_code, *assigned_staff;
+    int consent_sales;
+};
+/* Insert C, or update the customer of the same id. */
+int hr_db_customer_upsert(struct hr_db *db, const struct hr_db_customer *c);
+/* A customer known only by its id (name = id), for `fleet --add-customers`. */
+int hr_db_customer_add_id(struct hr_db *db, const char *id);
+
+struct hr_db_staff {
+    const char *id, *name, *email, *area_codes, *product_lines, *role;
+};
+int hr_db_staff_upsert(struct hr_db *db, const struct hr_db_staff *s);
+
+/* CSV imports: a key (target name, customer or staff id) used twice in one
+ * file would silently overwrite itself.  begin forgets the keys seen;
+ * seen records KEY at LINE and gives the line that first used it (LINE
+ * itself when new) in *FIRST. */
+int hr_db_import_keys_begin(struct hr_db *db);
+int hr_db_import_key_seen(struct hr_db *db, const char *key, unsigned line, unsigned *first);
 
 /* ---- devices ---- */
 

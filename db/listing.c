@@ -158,29 +158,3 @@ void hr_db_rows_free(struct hr_db_rows *r)
     sqlite3_reset(r->st);   /* the statement stays cached in the handle */
     free(r);
 }
-
-static const char customer_exists_sql[] = "SELECT 1 FROM customers WHERE id = ?1";
-static const char device_exists_sql[] = "SELECT 1 FROM devices WHERE serial = ?1";
-
-static int exists(struct hr_db *db, const char *sql, const char *v)
-{
-    sqlite3_stmt *st = hr_db_stmt(db, sql);
-    int rc;
-
-    if (!st)
-        return -1;
-    hr_db_bind_text(st, 1, v);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
-int hr_db_customer_exists(struct hr_db *db, const char *id)
-{
-    return exists(db, customer_exists_sql, id);
-}
-
-int hr_db_device_exists(struct hr_db *db, const char *serial)
-{
-    return exists(db, device_exists_sql, serial);
-}

@@ -45,8 +45,4 @@ const char *hr_db_rows_text(const struct hr_db_rows *r, int i);
 /* NULL is a no-op. */
 void hr_db_rows_free(struct hr_db_rows *r);
 
-/* 1 if customer ID / a device with serial SERIAL exists, 0 not, -1 error. */
-int hr_db_customer_exists(struct hr_db *db, const char *id);
-int hr_db_device_exists(struct hr_db *db, const char *serial);
-
 #endif
