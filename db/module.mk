@@ -10,3 +10,10 @@ HEADROOM_OBJ  += $(DB_OBJ) $(B)/db/cmd_db.o
 HEADROOM_LIBS += $(SQL_LIBS)
 
 $(B)/db/%.o: ALL_CFLAGS += -I$(TOP)/cli
+
+# Unit tests of the db layer through its headers (tests/db/).
+$(B)/tests/test_db: $(B)/tests/db/test_db.o $(DB_OBJ) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SQL_LIBS)
+TEST_BINS += $(B)/tests/test_db
+$(B)/tests/db/%.o: ALL_CFLAGS += -I$(TOP)/db -I$(TOP)/cli
