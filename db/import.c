@@ -55,7 +55,7 @@ int hr_import_csv(struct hr_db *db, const char *path, const struct hr_import_spe
     }
     if (hr_csv_header(c, spec->columns, spec->ncolumns, col, err, sizeof err) < 0 ||
         check_required(spec, col, hr_csv_name(c), err, sizeof err) < 0) {
-        fprintf(stderr, "headroom: %s", err);
+        log_warnx("%s", err);
         goto out_free;
     }
     if (hr_db_begin(db) < 0) {
