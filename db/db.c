@@ -57,7 +57,6 @@ sqlite3_stmt *hr_db_stmt(struct hr_db *db, const char *sql)
         if (db->cache[i].sql == sql) {
             st = db->cache[i].st;
             sqlite3_reset(st);
-            sqlite3_clear_bindings(st);
             return st;
         }
     }

@@ -37,9 +37,21 @@ struct hr_db {
 int hr_db_exec_sq(sqlite3 *sq, const char *sql, char *err, size_t errlen);
 
 /* The statement for SQL (a string with static storage), prepared once per
- * handle and reset and cleared on every call; NULL on error (the reason
- * in hr_db_errmsg; the caller logs). */
+ * handle and reset on every call; NULL on error (the reason in
+ * hr_db_errmsg; the caller logs).  Bindings are not cleared (that costs
+ * more than the lookup on the poll path): bind every parameter, an
+ * optional one with hr_db_bind_*_if. */
 sqlite3_stmt *hr_db_stmt(struct hr_db *db, const char *sql);
+/* Bind V to parameter I if KNOWN, else NULL. */
+static inline int hr_db_bind_i64_if(sqlite3_stmt *st, int i, int known, int64_t v)
+{
+    return known ? sqlite3_bind_int64(st, i, v) : sqlite3_bind_null(st, i);
+}
+static inline int hr_db_bind_double_if(sqlite3_stmt *st, int i, int known, double v)
+{
+    return known ? sqlite3_bind_double(st, i, v) : sqlite3_bind_null(st, i);
+}
+
 /* Step ST to SQLITE_DONE and reset it: 0, or -1 (sqlite's message stays in
  * hr_db_errmsg). */
 int hr_db_step_done(struct hr_db *db, sqlite3_stmt *st);

@@ -79,8 +79,7 @@ int hr_db_target_state_set(struct hr_db *db, int64_t id, const char *status, con
     sqlite3_bind_int64(st, 1, id);
     hr_db_bind_text(st, 2, status);
     hr_db_bind_text(st, 3, error);
-    if (rtt_ms >= 0)
-        sqlite3_bind_double(st, 4, rtt_ms);
+    hr_db_bind_double_if(st, 4, rtt_ms >= 0, rtt_ms);
     sqlite3_bind_int64(st, 5, now);
     sqlite3_bind_int64(st, 6, since);
     return hr_db_step_done(db, st);
@@ -359,8 +358,7 @@ int hr_db_device_insert(struct hr_db *db, const char *serial, const char *custom
         return -1;
     hr_db_bind_text(st, 1, serial);
     hr_db_bind_text(st, 2, customer);
-    if (target_id > 0)
-        sqlite3_bind_int64(st, 3, target_id);
+    hr_db_bind_i64_if(st, 3, target_id > 0, target_id);
     hr_db_bind_text(st, 4, name);
     sqlite3_bind_int64(st, 5, now);
     sqlite3_bind_int(st, 6, (int)flags);
@@ -389,18 +387,15 @@ int hr_db_device_seen(struct hr_db *db, const struct hr_db_device_seen *s)
     hr_db_bind_text(st, 10, s->config);
     sqlite3_bind_int64(st, 11, (int64_t)s->capacity);
     sqlite3_bind_int64(st, 12, (int64_t)s->cache_size);
-    if (s->sale_date_known)
-        sqlite3_bind_int64(st, 13, s->sale_date);
+    hr_db_bind_i64_if(st, 13, s->sale_date_known, s->sale_date);
     hr_db_bind_text(st, 14, s->price);
     hr_db_bind_text(st, 15, s->reported_customer);
     hr_db_bind_text(st, 16, s->agent_reg_number);
     sqlite3_bind_int64(st, 17, s->now);
     sqlite3_bind_int(st, 18, (int)s->flags);
     /* The next delta starts from here; no counter, no next delta. */
-    if (s->writes_known)
-        sqlite3_bind_int64(st, 19, (int64_t)s->writes);
-    if (s->uptime_known)
-        sqlite3_bind_int64(st, 20, s->uptime);
+    hr_db_bind_i64_if(st, 19, s->writes_known, (int64_t)s->writes);
+    hr_db_bind_i64_if(st, 20, s->uptime_known, s->uptime);
     sqlite3_bind_int64(st, 21, s->now);
     return hr_db_step_done(db, st);
 }
@@ -447,8 +442,7 @@ int hr_db_registration_add(struct hr_db *db, const char *regno, int64_t device_i
     sqlite3_bind_int64(st, 2, device_id);
     hr_db_bind_text(st, 3, serial);
     hr_db_bind_text(st, 4, customer);
-    if (target_id > 0)
-        sqlite3_bind_int64(st, 5, target_id);
+    hr_db_bind_i64_if(st, 5, target_id > 0, target_id);
     sqlite3_bind_int64(st, 6, when);
     hr_db_bind_text(st, 7, source);
     if (hr_db_step_done(db, st) < 0 || !(st = hr_db_stmt(db, dev_regno_sql)))
@@ -588,8 +582,7 @@ int hr_db_device_transfer(struct hr_db *db, int64_t device_id, const char *seria
         return -1;
     sqlite3_bind_int64(st, 1, device_id);
     hr_db_bind_text(st, 2, to);
-    if (target > 0)
-        sqlite3_bind_int64(st, 3, target);
+    hr_db_bind_i64_if(st, 3, target > 0, target);
     if (hr_db_step_done(db, st) < 0 || !(st = hr_db_stmt(db, conflicts_reassign_sql)))
         return -1;
     hr_db_bind_text(st, 1, serial);

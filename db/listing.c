@@ -93,8 +93,8 @@ struct hr_db_rows *hr_db_list(struct hr_db *db, enum hr_db_listing which,
             hr_db_bind_text(st, 1, p->customer);
         break;
     case HR_DB_LIST_CONFLICTS:
-        if ((st = hr_db_stmt(db, conflicts_sql)) && p->all)
-            sqlite3_bind_int(st, 1, 1);
+        if ((st = hr_db_stmt(db, conflicts_sql)))
+            hr_db_bind_i64_if(st, 1, p->all, 1);
         break;
     case HR_DB_LIST_CUSTOMERS:
         st = hr_db_stmt(db, customers_sql);

@@ -20,26 +20,16 @@ int hr_db_sample_insert(struct hr_db *db, const struct hr_db_sample *s)
         return -1;
     sqlite3_bind_int64(st, 1, s->device_id);
     sqlite3_bind_int64(st, 2, s->time);
-    if (s->known & HR_DB_S_CAPACITY)
-        sqlite3_bind_int64(st, 3, (int64_t)s->capacity);
-    if (s->known & HR_DB_S_USED)
-        sqlite3_bind_int64(st, 4, (int64_t)s->used);
-    if (s->known & HR_DB_S_USED_PCT)
-        sqlite3_bind_int(st, 5, s->used_percent);
-    if (s->known & HR_DB_S_WRITES)
-        sqlite3_bind_int64(st, 6, (int64_t)s->writes);
-    if (s->known & HR_DB_S_DELTA)
-        sqlite3_bind_int64(st, 7, (int64_t)s->writes_delta);
-    if (s->known & HR_DB_S_PEAK)
-        sqlite3_bind_int64(st, 8, s->peak);
-    if (s->known & HR_DB_S_PEAK_PREV)
-        sqlite3_bind_int64(st, 9, s->peak_prev);
-    if (s->known & HR_DB_S_RATE_AVG)
-        sqlite3_bind_int64(st, 10, s->rate_avg);
-    if (s->known & HR_DB_S_WINDOW)
-        sqlite3_bind_int64(st, 11, s->window);
-    if (s->known & HR_DB_S_UPTIME)
-        sqlite3_bind_int64(st, 12, s->sysuptime);
+    hr_db_bind_i64_if(st, 3, s->known & HR_DB_S_CAPACITY, (int64_t)s->capacity);
+    hr_db_bind_i64_if(st, 4, s->known & HR_DB_S_USED, (int64_t)s->used);
+    hr_db_bind_i64_if(st, 5, s->known & HR_DB_S_USED_PCT, s->used_percent);
+    hr_db_bind_i64_if(st, 6, s->known & HR_DB_S_WRITES, (int64_t)s->writes);
+    hr_db_bind_i64_if(st, 7, s->known & HR_DB_S_DELTA, (int64_t)s->writes_delta);
+    hr_db_bind_i64_if(st, 8, s->known & HR_DB_S_PEAK, s->peak);
+    hr_db_bind_i64_if(st, 9, s->known & HR_DB_S_PEAK_PREV, s->peak_prev);
+    hr_db_bind_i64_if(st, 10, s->known & HR_DB_S_RATE_AVG, s->rate_avg);
+    hr_db_bind_i64_if(st, 11, s->known & HR_DB_S_WINDOW, s->window);
+    hr_db_bind_i64_if(st, 12, s->known & HR_DB_S_UPTIME, s->sysuptime);
     sqlite3_bind_int(st, 13, (int)s->status);
     if (hr_db_step_done(db, st) < 0)
         return -1;
@@ -94,8 +84,7 @@ int hr_db_import_prev_set(struct hr_db *db, int64_t device, int64_t time, int wr
         return -1;
     sqlite3_bind_int64(st, 1, device);
     sqlite3_bind_int64(st, 2, time);
-    if (writes_known)
-        sqlite3_bind_int64(st, 3, (int64_t)writes);
+    hr_db_bind_i64_if(st, 3, writes_known, (int64_t)writes);
     sqlite3_bind_int(st, 4, (int)line);
     return hr_db_step_done(db, st);
 }
