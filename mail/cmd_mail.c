@@ -10,6 +10,7 @@
  * variables; with no SMTP host, mail goes into the local Maildir. */
 #include "cmd.h"
 #include "db.h"
+#include "db_sqlite.h"  /* not yet behind db/ */
 #include "hr_util.h"
 #include "mail.h"
 #include "outbox.h"
@@ -89,9 +90,9 @@ static void usage(FILE *f)
 
 /* The collector's hr_db_open: creates the file (mode 0600), WAL, busy
  * timeout, and runs the migrations, the outbox table among them. */
-static sqlite3 *db_open(const struct hr_ctx *ctx)
+static struct hr_db *db_open(const struct hr_ctx *ctx)
 {
-    sqlite3 *db = NULL;
+    struct hr_db *db = NULL;
 
     if (hr_db_open_ctx(ctx, HR_DB_CREATE, &db) < 0)
         return NULL;
@@ -546,6 +547,7 @@ int hr_cmd_mail(struct hr_ctx *ctx, int argc, char **argv)
     };
     struct mail_opts mo = { 0 };
     const char *sub;
+    struct hr_db *hdb;
     sqlite3 *db;
     int c, ret;
 
@@ -578,9 +580,10 @@ int hr_cmd_mail(struct hr_ctx *ctx, int argc, char **argv)
     }
     if (strcmp(sub, "flush") == 0 && mo.from)
         mo.t.envelope_from = mo.from;
-    db = db_open(ctx);
-    if (!db)
+    hdb = db_open(ctx);
+    if (!hdb)
         return HR_EXIT_FAIL;
+    db = hr_db_sqlite(hdb);
     if (strcmp(sub, "list") == 0)
         ret = cmd_list(db, &mo);
     else if (strcmp(sub, "show") == 0)
@@ -591,6 +594,6 @@ int hr_cmd_mail(struct hr_ctx *ctx, int argc, char **argv)
         ret = hr_mail_flush(db, &mo.t, &mo.o, ctx->quiet);
     else
         ret = cmd_queue(db, &mo);
-    hr_db_close(db);
+    hr_db_close(hdb);
     return ret;
 }

@@ -18,6 +18,7 @@
 #include "hr_util.h"
 #include "hr_graph.h"
 #include "db.h"
+#include "db_sqlite.h"  /* not yet behind db/ */
 #include "facts_db.h"
 #include "lang.h"
 #include "mail.h"
@@ -31,7 +32,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +81,7 @@ struct opts {
 struct run {
     const struct opts *o;
     const struct hr_ctx *ctx;
+    struct hr_db *hdb;
     sqlite3 *db;
     struct hr_ruleset *rs;
     sqlite3_stmt *st_get, *st_put;
@@ -987,7 +988,7 @@ static int run_record(struct run *R, struct tally *t)
         return -1;
     }
     admins_pick(R->o, staff, nstaff, &ad);
-    if (run_prepare(R) < 0 || (!R->o->dry_run && hr_db_begin(R->db) < 0))
+    if (run_prepare(R) < 0 || (!R->o->dry_run && hr_db_begin(R->hdb) < 0))
         goto out_fail;
     rc = hr_device_foreach(R->db, &flt, walk_device, R, err, sizeof err);
     if (rc != 0) {
@@ -1014,13 +1015,13 @@ static int run_record(struct run *R, struct tally *t)
     }
     if (mail_consent_notice(R, &ad, t->noconsent, t->nnoconsent) < 0)
         goto out_rollback;
-    if (hr_db_commit(R->db) < 0)
+    if (hr_db_commit(R->hdb) < 0)
         goto out_fail;
     hr_route_free(staff, nstaff);
     return 0;
 out_rollback:
     if (!R->o->dry_run)
-        hr_db_rollback(R->db);
+        hr_db_rollback(R->hdb);
 out_fail:
     hr_route_free(staff, nstaff);
     return -1;
@@ -1084,10 +1085,11 @@ int hr_cmd_propose(struct hr_ctx *ctx, int argc, char **argv)
         rc = rc < 0 ? HR_EXIT_FAIL : HR_EXIT_DATA;
         goto out_opts;
     }
-    if (hr_db_open_ctx(ctx, 0, &R.db) < 0) {
+    if (hr_db_open_ctx(ctx, 0, &R.hdb) < 0) {
         rc = HR_EXIT_FAIL;
         goto out_rules;
     }
+    R.db = hr_db_sqlite(R.hdb);
     first_id = next_proposal_id(R.db);
     if (run_record(&R, &t) < 0) {
         rc = HR_EXIT_FAIL;
@@ -1120,7 +1122,7 @@ out_db:
     free(t.noconsent);
     sqlite3_finalize(R.st_get);
     sqlite3_finalize(R.st_put);
-    hr_db_close(R.db);
+    hr_db_close(R.hdb);
 out_rules:
     hr_ruleset_free(R.rs);
 out_opts:
@@ -1241,7 +1243,7 @@ int hr_cmd_proposals(struct hr_ctx *ctx, int argc, char **argv)
     static const char *const states[] = { "new", "queued", "sent", "failed", "suppressed" };
     const char *cust = NULL, *state = NULL, *staff = NULL;
     int csv = 0, c, rc, ok;
-    sqlite3 *db;
+    struct hr_db *db;
 
     while ((c = getopt_long(argc, argv, "C:s:S:f:h", opts, NULL)) != -1) {
         switch (c) {
@@ -1276,7 +1278,7 @@ int hr_cmd_proposals(struct hr_ctx *ctx, int argc, char **argv)
     }
     if (hr_db_open_ctx(ctx, 0, &db) < 0)
         return HR_EXIT_FAIL;
-    rc = proposals_list(db, cust, state, staff, csv);
+    rc = proposals_list(hr_db_sqlite(db), cust, state, staff, csv);
     hr_db_close(db);
     return rc;
 }

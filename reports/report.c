@@ -15,6 +15,7 @@
 #include "hr_rrd.h"
 #include "hr_util.h"
 #include "db.h"
+#include "db_sqlite.h"  /* not yet behind db/ */
 #include "import.h"
 
 #include <errno.h>
@@ -441,7 +442,7 @@ int hr_cmd_report(struct hr_ctx *ctx, int argc, char **argv)
         .days = DEFAULT_DAYS,
     };
     struct rpt_doc *d = NULL;
-    sqlite3 *db;
+    struct hr_db *db;
     int rc;
 
     hr_forecast_opts_default(&cl.o.fc);
@@ -458,9 +459,9 @@ int hr_cmd_report(struct hr_ctx *ctx, int argc, char **argv)
     if (hr_db_open_ctx(ctx, 0, &db) < 0)
         return HR_EXIT_FAIL;
     if (strcmp(argv[0], "customer") == 0)
-        rc = rpt_customer(db, &cl.o, argv[1], &d);
+        rc = rpt_customer(hr_db_sqlite(db), &cl.o, argv[1], &d);
     else
-        rc = rpt_fleet(db, &cl.o, &d);
+        rc = rpt_fleet(hr_db_sqlite(db), &cl.o, &d);
     hr_db_close(db);
     if (rc == HR_EXIT_OK && rpt_doc_failed(d)) {
         hr_log(LOG_ERR, "report: out of memory");
