@@ -108,7 +108,7 @@ $(B)/%.o: %.c $(OIDS_H) $(PATHS_STAMP)
 
 # The modules, lower layers first: a fragment may use the object lists of
 # the fragments before it (docs/architecture.md).
-MODULES := db collector rules mail propose reports check cli subagent tests
+MODULES := db snmp profiles collector rules mail propose reports check cli subagent tests
 include $(MODULES:%=%/module.mk)
 
 all: mib $(COMMON_LIB) $(BINS) $(SBINS) $(TEST_BINS)

@@ -17,8 +17,10 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
+#include "hdrm.h"
 #include "hdrm_oids.h"
 #include "hr_util.h"
+#include "snmp.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -163,6 +165,9 @@ static int range_state(const struct range *warn, const struct range *crit, doubl
  * when every byte is replaced by U+FFFD; longer results are cut. */
 struct dev {
     uint32_t index;
+    struct hr_dev_row row;      /* the cells as the shared decoder keeps them */
+    struct hr_row_state st;
+    /* the plug-in's view of them (dev_view) */
     unsigned have;
     unsigned bad;               /* cells ignored: wrong type or range */
     char name[200], serial[200], model[200], firmware[200];
@@ -212,6 +217,7 @@ static struct dev *devlist_get(struct devlist *l, uint32_t index, size_t *hint)
     memset(&l->v[l->n], 0, sizeof l->v[l->n]);
     l->v[l->n].index = index;
     l->v[l->n].used_pct = -1;
+    hr_hdrm_row_init(&l->v[l->n].row, &l->v[l->n].st, index);
     *hint = l->n;
     return &l->v[l->n++];
 }
@@ -362,6 +368,23 @@ static unsigned parse_uint(const char *opt, const char *s, unsigned min, unsigne
     return (unsigned)v;
 }
 
+/* The credentials of O for the SNMP client. */
+static void opts_cred(const struct opts *o, struct hr_snmp_cred *c)
+{
+    memset(c, 0, sizeof *c);
+    c->version = o->version == SNMP_VERSION_1 ? HR_SNMP_V1
+               : o->version == SNMP_VERSION_3 ? HR_SNMP_V3 : HR_SNMP_V2C;
+    c->community = o->community;
+    c->sec_name = o->secname;
+    c->sec_level = o->seclevel == SNMP_SEC_LEVEL_AUTHPRIV ? HR_SEC_AUTHPRIV
+                 : o->seclevel == SNMP_SEC_LEVEL_AUTHNOPRIV ? HR_SEC_AUTHNOPRIV : HR_SEC_NOAUTH;
+    c->auth_proto = o->authproto;
+    c->auth_pass = o->authpass;
+    c->priv_proto = o->privproto;
+    c->priv_pass = o->privpass;
+    c->context = o->context;
+}
+
 static void parse_args(int argc, char **argv, struct opts *o)
 {
     static const struct option longopts[] = {
@@ -489,20 +512,21 @@ static void parse_args(int argc, char **argv, struct opts *o)
                         seclevel ? seclevel : "authNoPriv");
         if (o->seclevel == SNMP_SEC_LEVEL_AUTHPRIV && !o->privpass)
             usage_error("security level authPriv needs a privacy passphrase (-X)");
-        /* net-snmp's key localisation refuses passphrases under 8 bytes
-         * (RFC 3414 section 11.2); say so here rather than as a USM error. */
-        if (o->seclevel != SNMP_SEC_LEVEL_NOAUTH && strlen(o->authpass) < 8)
-            usage_error("the authentication passphrase must have at least 8 characters");
-        if (o->seclevel == SNMP_SEC_LEVEL_AUTHPRIV && strlen(o->privpass) < 8)
-            usage_error("the privacy passphrase must have at least 8 characters");
         if (!o->authproto)
             o->authproto = "SHA";
         if (!o->privproto)
             o->privproto = "AES";
-        if (usm_lookup_auth_type(o->authproto) < 0)
-            usage_error("unknown authentication protocol '%s'", o->authproto);
-        if (usm_lookup_priv_type(o->privproto) < 0)
-            usage_error("unknown privacy protocol '%s'", o->privproto);
+        /* Protocol names and passphrase lengths (RFC 3414 section 11.2)
+         * are the SNMP client's rules: say so here rather than as a USM
+         * error from the agent. */
+        {
+            struct hr_snmp_cred cred;
+            char err[200];
+
+            opts_cred(o, &cred);
+            if (hr_snmp_cred_check(&cred, err, sizeof err) < 0)
+                usage_error("%s", err);
+        }
     }
     if (o->metric->id == M_USED_PCT && !o->warn.set && !o->crit.set) {
         if (range_parse("80", &o->warn, &errstr) < 0 || range_parse("90", &o->crit, &errstr) < 0)
@@ -552,100 +576,19 @@ struct snmp_fail {
     char msg[256];
 };
 
-static void snmp_setup(int verbose)
+static void *snmp_open_session(const struct opts *o, struct snmp_fail *f)
 {
-    /* A check must behave the same on every host: no snmp.conf, no MIB
-     * files (OIDs come from hdrm_oids.h), no persistent state written
-     * under /var/lib/net-snmp, and no SIGALRM use by the library. */
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_ALARM_DONT_USE_SIG, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_LOAD_HOST_FILES, 1);
-    setenv("MIBS", "", 1);
-    setenv("MIBDIRS", "/nonexistent", 1);
-    /* The library logs to stderr when no handler is set; a plug-in's
-     * stderr may end up in the NMS's status text, so keep it quiet
-     * unless asked: the reason reaches stdout through snmp_sess_error. */
-    if (verbose >= 3)
-        snmp_enable_stderrlog();
-    else if (!netsnmp_register_loghandler(NETSNMP_LOGHANDLER_NONE, LOG_DEBUG))
-        snmp_disable_log();
-    init_snmp(PROGNAME);
-}
+    struct hr_snmp_cred cred;
+    struct hr_snmp_peer peer = { .host = o->host, .port = o->port, .retries = (int)o->retries };
 
-static void *snmp_open_session(const struct opts *o, char *peer, struct snmp_fail *f)
-{
-    netsnmp_session s;
-    void *ss;
-    size_t len;
-    oid *p;
-
-    snmp_sess_init(&s);
-    s.peername = peer;
-    s.version = o->version;
-    s.retries = (int)o->retries;
     /* Per request: the check's time shared by the tries, at least 0.2 s;
      * alarm() still ends the whole check at -t. */
-    s.timeout = (long)o->timeout * 1000000L / (long)(o->retries + 1);
-    if (s.timeout < 200000L)
-        s.timeout = 200000L;
-    if (o->version != SNMP_VERSION_3) {
-        s.community = (u_char *)o->community;
-        s.community_len = strlen(o->community);
-    } else {
-        s.securityName = o->secname;
-        s.securityNameLen = strlen(o->secname);
-        s.securityLevel = o->seclevel;
-        if (o->context) {
-            s.contextName = o->context;
-            s.contextNameLen = strlen(o->context);
-        }
-        if (o->seclevel != SNMP_SEC_LEVEL_NOAUTH) {
-            p = sc_get_auth_oid(usm_lookup_auth_type(o->authproto), &len);
-            if (!p) {
-                snprintf(f->msg, sizeof f->msg, "authentication protocol %s unsupported", o->authproto);
-                return NULL;
-            }
-            s.securityAuthProto = p;
-            s.securityAuthProtoLen = len;
-            s.securityAuthKeyLen = USM_AUTH_KU_LEN;
-            if (generate_Ku(s.securityAuthProto, (u_int)s.securityAuthProtoLen,
-                            (const u_char *)o->authpass, strlen(o->authpass),
-                            s.securityAuthKey, &s.securityAuthKeyLen) != SNMPERR_SUCCESS) {
-                snprintf(f->msg, sizeof f->msg, "cannot derive the authentication key");
-                return NULL;
-            }
-        }
-        if (o->seclevel == SNMP_SEC_LEVEL_AUTHPRIV) {
-            p = sc_get_priv_oid(usm_lookup_priv_type(o->privproto), &len);
-            if (!p) {
-                snprintf(f->msg, sizeof f->msg, "privacy protocol %s unsupported", o->privproto);
-                return NULL;
-            }
-            s.securityPrivProto = p;
-            s.securityPrivProtoLen = len;
-            s.securityPrivKeyLen = USM_PRIV_KU_LEN;
-            /* RFC 3826: the privacy key is localised with the auth hash. */
-            if (generate_Ku(s.securityAuthProto, (u_int)s.securityAuthProtoLen,
-                            (const u_char *)o->privpass, strlen(o->privpass),
-                            s.securityPrivKey, &s.securityPrivKeyLen) != SNMPERR_SUCCESS) {
-                snprintf(f->msg, sizeof f->msg, "cannot derive the privacy key");
-                return NULL;
-            }
-        }
-    }
-    ss = snmp_sess_open(&s);
-    if (!ss) {
-        int liberr, syserr;
-        char *err = NULL;
-        snmp_error(&s, &liberr, &syserr, &err);
-        snprintf(f->msg, sizeof f->msg, "cannot open an SNMP session: %s",
-                 err ? err : "unknown error");
-        free(err);
-    }
-    return ss;
+    peer.timeout_us = (long)o->timeout * 1000000L / (long)(o->retries + 1);
+    if (peer.timeout_us < 200000L)
+        peer.timeout_us = 200000L;
+    opts_cred(o, &cred);
+    /* Synchronous: net-snmp may discover the v3 engine in snmp_sess_open. */
+    return hr_snmp_open(&peer, &cred, HR_SNMP_PROBE, f->msg, sizeof f->msg);
 }
 
 /* Send PDU (always consumed) and wait.  0 with *RESP, or -1 with f->msg. */
@@ -705,81 +648,66 @@ static void text_clean(char *dst, size_t dstsz, const void *src, size_t len)
     dst[o] = '\0';
 }
 
-static int vb_unsigned(const netsnmp_variable_list *vb, uint64_t *out)
+/* The plug-in's view of D's cells: output text (no '|', see text_clean),
+ * and what is known.  A MiB column at 4294967295 only says "does not fit"
+ * (the MIB's rule): that size is unknown to a v1 manager, not 4 PiB. */
+static void dev_view(struct dev *d)
 {
-    switch (vb->type) {
-    case ASN_GAUGE:
-    case ASN_COUNTER:
-    case ASN_TIMETICKS:
-        *out = (uint32_t)*vb->val.integer;
-        return 0;
-    case ASN_COUNTER64:
-        *out = ((uint64_t)vb->val.counter64->high << 32) | vb->val.counter64->low;
-        return 0;
-    default:
-        return -1;
-    }
-}
+    const struct hr_dev_row *r = &d->row;
+    const struct hr_row_state *st = &d->st;
+    static const struct { oid sub; size_t off; unsigned bit; } texts[] = {
+        { HDRM_SUBID_hdrmDevName, offsetof(struct dev, name), HAVE_NAME },
+        { HDRM_SUBID_hdrmDevSerial, offsetof(struct dev, serial), HAVE_SERIAL },
+        { HDRM_SUBID_hdrmDevModelName, offsetof(struct dev, model), HAVE_MODEL },
+        { HDRM_SUBID_hdrmDevFirmware, offsetof(struct dev, firmware), HAVE_FW },
+    };
+    _Static_assert(sizeof d->name == sizeof d->serial && sizeof d->name == sizeof d->model &&
+                   sizeof d->name == sizeof d->firmware, "string fields differ in size");
 
-/* Store one cell of column SUB for device D; wrong types are counted and
- * ignored, so one bad column never hides the others. */
-static void store_cell(struct dev *d, oid sub, const netsnmp_variable_list *vb)
-{
-    uint64_t u;
-    char *str = NULL;
-    unsigned bit = 0;
-
-    switch (sub) {
-    case HDRM_SUBID_hdrmDevName: str = d->name; bit = HAVE_NAME; break;
-    case HDRM_SUBID_hdrmDevSerial: str = d->serial; bit = HAVE_SERIAL; break;
-    case HDRM_SUBID_hdrmDevModelName: str = d->model; bit = HAVE_MODEL; break;
-    case HDRM_SUBID_hdrmDevFirmware: str = d->firmware; bit = HAVE_FW; break;
-    default: break;
+    for (size_t i = 0; i < HR_ARRAY_LEN(texts); i++) {
+        const char *src = (const char *)r + hr_hdrm_dev_table.cols[texts[i].sub].off;
+        if (!(st->seen & HR_COL_BIT(texts[i].sub)))
+            continue;
+        text_clean((char *)d + texts[i].off, sizeof d->name, src, strlen(src));
+        d->have |= texts[i].bit;
     }
-    if (str) {
-        if (vb->type != ASN_OCTET_STR) {
-            d->bad++;
-            return;
-        }
-        _Static_assert(sizeof d->name == sizeof d->serial && sizeof d->name == sizeof d->model &&
-                       sizeof d->name == sizeof d->firmware, "string fields differ in size");
-        text_clean(str, sizeof d->name, vb->val.string, vb->val_len);
-        d->have |= bit;
-        return;
+    if (hr_hdrm_known(st, HDRM_SUBID_hdrmDevCapacity))
+        d->have |= HAVE_CAP | HAVE_CAPB;
+    if (hr_hdrm_known(st, HDRM_SUBID_hdrmDevCapacity) ||
+        hr_hdrm_known(st, HDRM_SUBID_hdrmDevCapacityMiB)) {
+        d->capacity = r->capacity;
+        d->have |= HAVE_CAP;
     }
-    if (sub == HDRM_SUBID_hdrmDevUsedPercent) {
-        if (vb->type != ASN_INTEGER || *vb->val.integer < -1 || *vb->val.integer > 100) {
-            d->bad++;
-            return;
-        }
-        d->used_pct = (int)*vb->val.integer;
+    if (hr_hdrm_known(st, HDRM_SUBID_hdrmDevUsed))
+        d->have |= HAVE_USED | HAVE_USEDB;
+    if (hr_hdrm_known(st, HDRM_SUBID_hdrmDevUsed) || hr_hdrm_known(st, HDRM_SUBID_hdrmDevUsedMiB)) {
+        d->used = r->used;
+        d->have |= HAVE_USED;
+    }
+    if (st->seen & HR_COL_BIT(HDRM_SUBID_hdrmDevUsedPercent)) {
+        d->used_pct = r->used_percent;
         if (d->used_pct >= 0)
             d->have |= HAVE_PCT;
-        return;
     }
-    /* Gauge64 columns are Counter64 on the wire, the others Gauge32 or
-     * Unsigned32 (the same BER type); accept what carries the value. */
-    if (vb_unsigned(vb, &u) < 0) {
-        d->bad++;
-        return;
-    }
-    switch (sub) {
-    case HDRM_SUBID_hdrmDevCapacity: d->capacity = u; d->have |= HAVE_CAP | HAVE_CAPB; break;
-    /* A MiB column at 4294967295 only says "does not fit" (the MIB's
-     * rule): that size is unknown to a v1 manager, not 4 PiB. */
-    case HDRM_SUBID_hdrmDevCapacityMiB:
-        if (!(d->have & HAVE_CAPB) && u < UINT32_MAX) { d->capacity = u << 20; d->have |= HAVE_CAP; }
-        break;
-    case HDRM_SUBID_hdrmDevUsed: d->used = u; d->have |= HAVE_USED | HAVE_USEDB; break;
-    case HDRM_SUBID_hdrmDevUsedMiB:
-        if (!(d->have & HAVE_USEDB) && u < UINT32_MAX) { d->used = u << 20; d->have |= HAVE_USED; }
-        break;
-    case HDRM_SUBID_hdrmDevPeakWrites: d->peak = (uint32_t)u; d->have |= HAVE_PEAK; break;
-    case HDRM_SUBID_hdrmDevPeakWritesPrev: d->peak_prev = (uint32_t)u; d->have |= HAVE_PEAKPREV; break;
-    case HDRM_SUBID_hdrmDevWindow: d->window = (uint32_t)u; d->have |= HAVE_WINDOW; break;
-    case HDRM_SUBID_hdrmDevWriteRateAvg: d->rate_avg = (uint32_t)u; d->have |= HAVE_RATE; break;
-    default: break;
-    }
+    if (st->seen & HR_COL_BIT(HDRM_SUBID_hdrmDevPeakWrites))
+        d->peak = r->peak, d->have |= HAVE_PEAK;
+    if (st->seen & HR_COL_BIT(HDRM_SUBID_hdrmDevPeakWritesPrev))
+        d->peak_prev = r->peak_prev, d->have |= HAVE_PEAKPREV;
+    if (st->seen & HR_COL_BIT(HDRM_SUBID_hdrmDevWindow))
+        d->window = r->window, d->have |= HAVE_WINDOW;
+    if (st->seen & HR_COL_BIT(HDRM_SUBID_hdrmDevWriteRateAvg))
+        d->rate_avg = r->rate_avg, d->have |= HAVE_RATE;
+    d->bad = st->bad;
+}
+
+/* Store one cell of column SUB for device D through the shared decoder;
+ * wrong types are counted and ignored, so one bad column never hides the
+ * others.  The plug-in reads leniently: any unsigned type carries a value
+ * (Counter32 and TimeTicks included), as it always has. */
+static void store_cell(struct dev *d, oid sub, const netsnmp_variable_list *vb)
+{
+    hr_hdrm_cell(&d->row, &d->st, (unsigned)sub, vb, HR_CELL_ANY_UNSIGNED);
+    dev_view(d);
 }
 
 /* The columns walked.  SNMPv1 cannot carry Counter64 (RFC 3584 section
@@ -1249,24 +1177,20 @@ static int cmp_dev(const void *a, const void *b)
 /* The check, after the arguments are parsed. */
 static int run(const struct opts *o)
 {
-    char peer[512], where[512];
+    char where[512];
     struct snmp_fail f = { "" };
     struct devlist l = { NULL, 0, 0 };
     void *ss;
     int state, nsel;
 
-    if (strchr(o->host, ':'))
-        snprintf(peer, sizeof peer, "udp6:[%s]:%u", o->host, o->port);
-    else
-        snprintf(peer, sizeof peer, "udp:%s:%u", o->host, o->port);
     {
         char tmp[512];
         snprintf(tmp, sizeof tmp, strchr(o->host, ':') ? "[%s]:%u" : "%s:%u", o->host, o->port);
         text_clean(where, sizeof where, tmp, strlen(tmp));
     }
     arm_timeout(o, where);
-    snmp_setup(o->verbose);
-    ss = snmp_open_session(o, peer, &f);
+    hr_snmp_setup(PROGNAME, o->verbose >= 3 ? HR_SNMP_LOG_ALL : 0);
+    ss = snmp_open_session(o, &f);
     if (!ss) {
         char clean[300];
         text_clean(clean, sizeof clean, f.msg, strlen(f.msg));

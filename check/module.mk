@@ -4,11 +4,12 @@
 # The Monitoring Plugins check (check/check_headroom.c, net-snmp client
 # library only) and the unit test of its range parser, which includes the
 # .c so it can reach the static functions.
-$(B)/check_headroom: $(B)/check/check_headroom.o $(COMMON_LIB)
+$(B)/check_headroom: $(B)/check/check_headroom.o $(SNMP_CLIENT_OBJ) $(COMMON_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SNMP_LIBS) -lm
 
 $(B)/tests/check/test_check_range.o: check/check_headroom.c
-$(B)/tests/test_check_range: $(B)/tests/check/test_check_range.o $(COMMON_LIB)
+$(B)/check/%.o $(B)/tests/check/%.o: ALL_CFLAGS += -I$(TOP)/snmp
+$(B)/tests/test_check_range: $(B)/tests/check/test_check_range.o $(SNMP_CLIENT_OBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SNMP_LIBS) -lm
 
@@ -32,11 +33,12 @@ install-check-headroom: $(B)/check_headroom
 # decoder: `make fuzz-check`, then build/fuzz/fuzz_check -max_total_time=60.
 # Needs clang; not part of `make check` (the unit test runs a torture).
 FUZZ_CC ?= clang
-$(B)/fuzz/fuzz_check: tests/check/fuzz_check.c check/check_headroom.c common/hr_util.c $(OIDS_H)
+FUZZ_CHECK_SRC := tests/check/fuzz_check.c common/hr_util.c common/log.c snmp/session.c snmp/decode.c
+$(B)/fuzz/fuzz_check: $(FUZZ_CHECK_SRC) check/check_headroom.c $(OIDS_H)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -I$(B)/gen \
+	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -Isnmp -I$(B)/gen \
 	    $(SNMP_CFLAGS) -DHEADROOM_VERSION='"$(VERSION)"' \
-	    -o $@ tests/check/fuzz_check.c common/hr_util.c $(SNMP_LIBS) -lm
+	    -o $@ $(FUZZ_CHECK_SRC) $(SNMP_LIBS) -lm
 .PHONY: fuzz-check
 fuzz-check: $(B)/fuzz/fuzz_check
 # end check_headroom -----------------------------------------------------------

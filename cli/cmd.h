@@ -47,6 +47,7 @@ typedef int (*hr_cmd_fn)(struct hr_ctx *ctx, int argc, char **argv);
     X(proposals, propose, "list proposals and their state")                            \
     X(mail, mail, "the outbox: list, flush")                                           \
     X(report, reports, "customer and fleet reports")                                   \
+    X(profiles, profiles, "device profiles for agents without headroomd: list, check, show") \
     X(config, cli, "the config file: check, show (each key's value and source)")
 
 #define HR_CMD_DECLARE(name, owner, summary) \

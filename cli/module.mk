@@ -45,4 +45,4 @@ install-cli:
 	    install -m 644 $(DESTDIR)$(DOCDIR)/headroom.conf.example \
 	        $(DESTDIR)$(SYSCONFDIR)/headroom/headroom.conf
 	install -m 644 propose/examples/*.csv $(DESTDIR)$(DOCDIR)/examples/
-	install -m 644 docs/operations.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 docs/operations.md docs/architecture.md $(DESTDIR)$(DOCDIR)/

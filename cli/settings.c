@@ -13,6 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#ifndef HEADROOM_SYSCONFDIR
+#define HEADROOM_SYSCONFDIR "/usr/local/etc"
+#endif
 #ifndef HEADROOM_DATADIR
 #define HEADROOM_DATADIR "/usr/local/share"
 #endif
@@ -52,6 +55,9 @@ static const struct hr_config_key keys[] = {
     { "admin-cc", "HEADROOM_ADMIN_CC", HR_CONF_STRING, 0, 4096, "", S(admin_cc) },
     { "rules", "HEADROOM_RULES", HR_CONF_STRING, 0, PATHLEN,
       HEADROOM_DATADIR "/headroom/default.rules", S(rules) },
+    { "profile-dirs", "HEADROOM_PROFILE_DIRS", HR_CONF_STRING, 0, 4 * PATHLEN,
+      HEADROOM_DATADIR "/headroom/profiles:" HEADROOM_SYSCONFDIR "/headroom/profiles",
+      S(profile_dirs) },
     { "log-level", "HEADROOM_LOG_LEVEL", HR_CONF_STRING, 0, 16, "notice", S(log_level) },
     { "syslog", "HEADROOM_SYSLOG", HR_CONF_BOOL, 0, 1, "no", S(syslog) },
 };

@@ -56,6 +56,7 @@ struct hr_settings {
     char *fallback_to;        /* fallback-to */
     char *admin_cc;           /* admin-cc */
     char *rules;              /* rules */
+    char *profile_dirs;       /* profile-dirs: colon-separated */
     char *log_level;          /* log-level */
     int syslog;               /* syslog */
     int src[32];              /* enum hr_config_src per key (table order) */

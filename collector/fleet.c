@@ -1,6 +1,7 @@
 /* fleet.c: `headroom fleet`, `headroom customers`, `headroom staff`: the
  * inventory of customers, sales staff and poll targets. */
 #include "db.h"
+#include "inventory.h"
 #include "cmd.h"
 #include "hr_util.h"
 #include "import.h"
@@ -9,7 +10,6 @@
 
 #include <getopt.h>
 #include <inttypes.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +33,7 @@ static const char *const target_cols[TC_N] = {
 static const char *const target_required[] = { "customer", "address", NULL };
 
 struct target_import {
-    sqlite3 *db;
-    sqlite3_stmt *upsert, *has_customer, *add_customer, *seen;
+    struct hr_db *db;
     int add_customers;
 };
 
@@ -101,23 +100,18 @@ static int ensure_customer(struct target_import *ti, const char *cust, char *err
         snprintf(err, errlen, "customer: must be 1-64 characters");
         return -1;
     }
-    sqlite3_reset(ti->has_customer);
-    hr_db_bind_text(ti->has_customer, 1, cust);
-    rc = sqlite3_step(ti->has_customer);
-    sqlite3_reset(ti->has_customer);
-    if (rc == SQLITE_ROW)
+    rc = hr_db_customer_exists(ti->db, cust);
+    if (rc == 1)
         return 0;
-    if (rc != SQLITE_DONE)
-        return hr_import_dberr(ti->db, err, errlen);
+    if (rc < 0)
+        return hr_db_refused(ti->db, err, errlen);
     if (!ti->add_customers) {
         snprintf(err, errlen, "unknown customer '%s' (import customers first, or give "
                  "--add-customers)", cust);
         return -1;
     }
-    sqlite3_reset(ti->add_customer);
-    hr_db_bind_text(ti->add_customer, 1, cust);
-    if (sqlite3_step(ti->add_customer) != SQLITE_DONE)
-        return hr_import_dberr(ti->db, err, errlen);
+    if (hr_db_customer_add_id(ti->db, cust) < 0)
+        return hr_db_refused(ti->db, err, errlen);
     return 0;
 }
 
@@ -133,7 +127,8 @@ static int target_row(void *arg, const char **v, unsigned line, char *err, size_
     struct target_import *ti = arg;
     const char *transport, *version, *level, *auth, *priv;
     int64_t port, timeout, retries;
-    int v3_write, enabled, rc;
+    int v3_write, enabled;
+    unsigned first;
     char name[300];
 
     if (check_address(v[TC_ADDRESS], err, errlen) < 0 ||
@@ -183,86 +178,38 @@ static int target_row(void *arg, const char **v, unsigned line, char *err, size_
         return -1;
     }
     /* Two records with one name would silently overwrite each other. */
-    sqlite3_reset(ti->seen);
-    hr_db_bind_text(ti->seen, 1, name);
-    sqlite3_bind_int(ti->seen, 2, (int)line);
-    rc = sqlite3_step(ti->seen);
-    if (rc != SQLITE_ROW)
-        return hr_import_dberr(ti->db, err, errlen);
-    int first = sqlite3_column_int(ti->seen, 0);
-    sqlite3_reset(ti->seen);
-    if (first != (int)line) {
-        snprintf(err, errlen, "target name '%s' already used on line %d (give each target "
+    if (hr_db_import_key_seen(ti->db, name, line, &first) < 0)
+        return hr_db_refused(ti->db, err, errlen);
+    if (first != line) {
+        snprintf(err, errlen, "target name '%s' already used on line %u (give each target "
                  "a distinct name)", name, first);
         return -1;
     }
     if (ensure_customer(ti, v[TC_CUSTOMER], err, errlen) < 0)
         return -1;
 
-    sqlite3_stmt *st = ti->upsert;
-    sqlite3_reset(st);
-    hr_db_bind_text(st, 1, name);
-    hr_db_bind_text(st, 2, v[TC_CUSTOMER]);
-    hr_db_bind_text(st, 3, v[TC_ADDRESS]);
-    sqlite3_bind_int64(st, 4, port);
-    hr_db_bind_text(st, 5, transport);
-    hr_db_bind_text(st, 6, version);
-    for (int k = TC_COMMUNITY; k <= TC_V3_CONTEXT; k++) {
-        const char *val = nz(v[k]);
-        if (k == TC_V3_LEVEL)
-            val = level;
-        else if (k == TC_V3_AUTH_PROTO)
-            val = auth;
-        else if (k == TC_V3_PRIV_PROTO)
-            val = priv;
-        hr_db_bind_text(st, k + 1, val);
-    }
-    sqlite3_bind_int(st, 16, v3_write);
-    sqlite3_bind_int64(st, 17, timeout);
-    sqlite3_bind_int64(st, 18, retries);
-    sqlite3_bind_int(st, 19, enabled);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return hr_import_dberr(ti->db, err, errlen);
+    struct hr_db_target t = {
+        .name = name, .customer = v[TC_CUSTOMER], .address = v[TC_ADDRESS],
+        .port = (int)port, .transport = transport, .version = version,
+        .community = nz(v[TC_COMMUNITY]), .write_community = nz(v[TC_WRITE_COMMUNITY]),
+        .v3_user = nz(v[TC_V3_USER]), .v3_level = level, .v3_auth_proto = auth,
+        .v3_auth_pass = nz(v[TC_V3_AUTH_PASS]), .v3_priv_proto = priv,
+        .v3_priv_pass = nz(v[TC_V3_PRIV_PASS]), .v3_context = nz(v[TC_V3_CONTEXT]),
+        .v3_write = v3_write, .timeout_ms = (int)timeout, .retries = (int)retries,
+        .enabled = enabled,
+    };
+    if (hr_db_target_upsert(ti->db, &t) < 0)
+        return hr_db_refused(ti->db, err, errlen);
     return 0;
 }
 
-static const char target_upsert_sql[] =
-    "INSERT INTO targets (name, customer, address, port, transport, version, community,"
-    " write_community, v3_user, v3_level, v3_auth_proto, v3_auth_pass, v3_priv_proto,"
-    " v3_priv_pass, v3_context, v3_write, timeout_ms, retries, enabled)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
-    " ON CONFLICT(name) DO UPDATE SET customer = excluded.customer,"
-    " address = excluded.address, port = excluded.port, transport = excluded.transport,"
-    " version = excluded.version, community = excluded.community,"
-    " write_community = excluded.write_community, v3_user = excluded.v3_user,"
-    " v3_level = excluded.v3_level, v3_auth_proto = excluded.v3_auth_proto,"
-    " v3_auth_pass = excluded.v3_auth_pass, v3_priv_proto = excluded.v3_priv_proto,"
-    " v3_priv_pass = excluded.v3_priv_pass, v3_context = excluded.v3_context,"
-    " v3_write = excluded.v3_write, timeout_ms = excluded.timeout_ms,"
-    " retries = excluded.retries, enabled = excluded.enabled";
-
-static int target_import_init(struct target_import *ti, sqlite3 *db, int add_customers)
+static int target_import_init(struct target_import *ti, struct hr_db *db, int add_customers)
 {
-    char err[256];
-
     memset(ti, 0, sizeof *ti);
     ti->db = db;
     ti->add_customers = add_customers;
-    if (hr_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS import_names"
-                       " (name TEXT PRIMARY KEY, line INTEGER);"
-                       "DELETE FROM import_names;", err, sizeof err) < 0) {
-        hr_log(LOG_ERR, "database: %s", err);
-        return -1;
-    }
-    if (sqlite3_prepare_v2(db, target_upsert_sql, -1, &ti->upsert, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "SELECT 1 FROM customers WHERE id = ?", -1, &ti->has_customer,
-                           NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "INSERT INTO customers (id, name) VALUES (?1, ?1)", -1,
-                           &ti->add_customer, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "INSERT INTO import_names VALUES (?1, ?2) ON CONFLICT(name)"
-                           " DO UPDATE SET name = name RETURNING line", -1, &ti->seen,
-                           NULL) != SQLITE_OK) {
-        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
+    if (hr_db_import_keys_begin(db) < 0) {
+        log_warnx("database: %s", hr_db_errmsg(db));
         return -1;
     }
     return 0;
@@ -270,17 +217,14 @@ static int target_import_init(struct target_import *ti, sqlite3 *db, int add_cus
 
 static void target_import_fini(struct target_import *ti)
 {
-    sqlite3_finalize(ti->upsert);
-    sqlite3_finalize(ti->has_customer);
-    sqlite3_finalize(ti->add_customer);
-    sqlite3_finalize(ti->seen);
+    (void)ti;   /* the statements stay cached in the handle */
 }
 
 static int import_cmd(const struct hr_ctx *ctx, const char *path,
                       const struct hr_import_spec *spec, const char *what,
-                      int (*init)(void *, sqlite3 *), void (*fini)(void *))
+                      int (*init)(void *, struct hr_db *), void (*fini)(void *))
 {
-    sqlite3 *db;
+    struct hr_db *db;
     unsigned n;
     int rc;
 
@@ -301,7 +245,7 @@ static int import_cmd(const struct hr_ctx *ctx, const char *path,
 
 /* ---- headroom fleet ------------------------------------------------------------- */
 
-static int ti_init(void *arg, sqlite3 *db)
+static int ti_init(void *arg, struct hr_db *db)
 {
     struct target_import *ti = arg;
     int add = ti->add_customers;
@@ -313,21 +257,7 @@ static void ti_fini(void *arg)
     target_import_fini(arg);
 }
 
-static const char fleet_list_sql[] =
-    "SELECT id, name, customer, address || ':' || port AS address, transport,"
-    " 'v' || version AS version,"
-    " CASE WHEN version = '3' THEN 'user=' || v3_user || ' ' || v3_level ||"
-    "   CASE WHEN v3_level != 'noAuthNoPriv' THEN ' ' || v3_auth_proto || ':***' ELSE '' END ||"
-    "   CASE WHEN v3_level = 'authPriv' THEN ' ' || v3_priv_proto || ':***' ELSE '' END ||"
-    "   CASE WHEN v3_write THEN ' write' ELSE '' END"
-    " ELSE 'community=***' ||"
-    "   CASE WHEN write_community != '' THEN ' write=***' ELSE '' END END AS credentials,"
-    " CASE WHEN enabled THEN 'yes' ELSE 'no' END AS enabled,"
-    " coalesce(last_status, 'never') AS status,"
-    " CASE WHEN last_poll IS NULL THEN '-' ELSE strftime('%Y-%m-%dT%H:%M:%SZ', last_poll,"
-    "   'unixepoch') END AS last_poll,"
-    " (SELECT count(*) FROM devices d WHERE d.target_id = targets.id) AS devices"
-    " FROM targets WHERE ?1 IS NULL OR customer = ?1 ORDER BY customer, name";
+
 
 static void fleet_usage(FILE *f)
 {
@@ -391,7 +321,7 @@ static int fleet_add(const struct hr_ctx *ctx, int argc, char **argv)
     const char *v[TC_N] = { 0 };
     struct target_import ti;
     char err[384];
-    sqlite3 *db;
+    struct hr_db *db;
     int c, add = 0, rc;
 
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -412,7 +342,7 @@ static int fleet_add(const struct hr_ctx *ctx, int argc, char **argv)
         }
     }
     if (optind != argc || !v[TC_CUSTOMER] || !v[TC_ADDRESS]) {
-        fprintf(stderr, "headroom: fleet add needs --customer and --address\n");
+        log_warnx("fleet add needs --customer and --address");
         return HR_EXIT_USAGE;
     }
     if (hr_db_open_ctx(ctx, HR_DB_CREATE, &db) < 0)
@@ -421,7 +351,7 @@ static int fleet_add(const struct hr_ctx *ctx, int argc, char **argv)
         rc = HR_EXIT_FAIL;
     } else if (target_row(&ti, v, 0, err, sizeof err) < 0) {
         hr_db_rollback(db);
-        fprintf(stderr, "headroom: fleet add: %s\n", err);
+        log_warnx("fleet add: %s", err);
         rc = HR_EXIT_USAGE;
     } else {
         rc = hr_db_commit(db) < 0 ? HR_EXIT_FAIL : HR_EXIT_OK;
@@ -433,40 +363,27 @@ static int fleet_add(const struct hr_ctx *ctx, int argc, char **argv)
 
 static int fleet_remove(const struct hr_ctx *ctx, int argc, char **argv)
 {
-    sqlite3 *db;
-    sqlite3_stmt *st;
+    struct hr_db *db;
     int rc = HR_EXIT_OK;
 
     if (argc < 2) {
-        fprintf(stderr, "headroom: fleet remove needs a target name or id\n");
+        log_warnx("fleet remove needs a target name or id");
         return HR_EXIT_USAGE;
     }
     if (hr_db_open_ctx(ctx, 0, &db) < 0)
         return HR_EXIT_FAIL;
-    /* Devices and their history stay: a device's records outlive the
-     * address it was polled at. */
-    if (sqlite3_prepare_v2(db, "DELETE FROM targets WHERE name = ?1 OR"
-                               " (CAST(id AS TEXT) = ?1 AND NOT EXISTS"
-                               "  (SELECT 1 FROM targets WHERE name = ?1))", -1, &st,
-                           NULL) != SQLITE_OK) {
-        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
-        hr_db_close(db);
-        return HR_EXIT_FAIL;
-    }
     for (int i = 1; i < argc; i++) {
-        sqlite3_reset(st);
-        hr_db_bind_text(st, 1, argv[i]);
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            hr_log(LOG_ERR, "%s: %s", argv[i], sqlite3_errmsg(db));
+        int r = hr_db_target_remove(db, argv[i]);
+        if (r < 0) {
+            log_warnx("%s: %s", argv[i], hr_db_errmsg(db));
             rc = HR_EXIT_FAIL;
-        } else if (sqlite3_changes(db) == 0) {
-            fprintf(stderr, "headroom: no target named '%s'\n", argv[i]);
+        } else if (r == 0) {
+            log_warnx("no target named '%s'", argv[i]);
             rc = HR_EXIT_USAGE;
         } else if (!ctx->quiet) {
             printf("removed %s\n", argv[i]);
         }
     }
-    sqlite3_finalize(st);
     hr_db_close(db);
     return rc;
 }
@@ -483,7 +400,7 @@ static int fleet_resolve(const struct hr_ctx *ctx, int argc, char **argv)
     const char *claiming = NULL;
     int c, action = -1, rc;
     char err[384];
-    sqlite3 *db;
+    struct hr_db *db;
 
     while ((c = getopt_long(argc, argv, "ktc:h", opts, NULL)) != -1) {
         switch (c) {
@@ -495,29 +412,21 @@ static int fleet_resolve(const struct hr_ctx *ctx, int argc, char **argv)
         }
     }
     if (optind != argc - 1 || action < 0) {
-        fprintf(stderr, "headroom: fleet resolve SERIAL --keep|--transfer [--customer C]\n");
+        log_warnx("fleet resolve SERIAL --keep|--transfer [--customer C]");
         return HR_EXIT_USAGE;
     }
     if (hr_db_open_ctx(ctx, 0, &db) < 0)
         return HR_EXIT_FAIL;
     rc = hr_conflict_resolve(db, argv[optind], claiming, action, err, sizeof err);
     if (rc < 0)
-        fprintf(stderr, "headroom: %s\n", err);
+        log_warnx("%s", err);
     else if (!ctx->quiet)
         printf("%s\n", err);
     hr_db_close(db);
     return rc == -2 ? HR_EXIT_USAGE : rc < 0 ? HR_EXIT_FAIL : HR_EXIT_OK;
 }
 
-static const char conflicts_sql[] =
-    "SELECT c.serial, c.registered_customer AS registered_to, d.reg_number,"
-    " c.claiming_customer AS seen_at, coalesce(t.name, '-') AS seen_via,"
-    " strftime('%Y-%m-%dT%H:%M:%SZ', c.first_seen, 'unixepoch') AS first_seen,"
-    " strftime('%Y-%m-%dT%H:%M:%SZ', c.last_seen, 'unixepoch') AS last_seen,"
-    " c.times_seen, coalesce(c.resolution, 'open') AS resolution"
-    " FROM conflicts c LEFT JOIN devices d ON d.id = c.device_id"
-    " LEFT JOIN targets t ON t.id = c.claiming_target"
-    " WHERE ?1 IS NOT NULL OR c.resolution IS NULL ORDER BY c.first_seen, c.serial";
+
 
 static int fleet_listing(const struct hr_ctx *ctx, int argc, char **argv, int conflicts)
 {
@@ -530,7 +439,7 @@ static int fleet_listing(const struct hr_ctx *ctx, int argc, char **argv, int co
     };
     const char *param = NULL;
     int c, fmt = HR_FMT_TEXT, rc;
-    sqlite3 *db;
+    struct hr_db *db;
 
     while ((c = getopt_long(argc, argv, "c:af:h", opts, NULL)) != -1) {
         switch (c) {
@@ -547,7 +456,13 @@ static int fleet_listing(const struct hr_ctx *ctx, int argc, char **argv, int co
     }
     if (hr_db_open_ctx(ctx, 0, &db) < 0)
         return HR_EXIT_FAIL;
-    rc = hr_list_query(db, conflicts ? conflicts_sql : fleet_list_sql, param, fmt);
+    if (conflicts) {
+        struct hr_db_list_params p = { .all = param != NULL };
+        rc = hr_list_query(db, HR_DB_LIST_CONFLICTS, &p, fmt);
+    } else {
+        struct hr_db_list_params p = { .customer = param };
+        rc = hr_list_query(db, HR_DB_LIST_TARGETS, &p, fmt);
+    }
     hr_db_close(db);
     return rc;
 }
@@ -574,7 +489,7 @@ static int import_args(int argc, char **argv, void (*usage)(FILE *), int *add_cu
         }
     }
     if (optind != argc - 1) {
-        fprintf(stderr, "headroom: import needs one file name ('-' for standard input)\n");
+        log_warnx("import needs one file name ('-' for standard input)");
         return -1;
     }
     *path = argv[optind];
@@ -612,7 +527,7 @@ int hr_cmd_fleet(struct hr_ctx *ctx, int argc, char **argv)
             return r > 0 ? HR_EXIT_OK : HR_EXIT_USAGE;
         return import_cmd(ctx, path, &spec, "targets", ti_init, ti_fini);
     }
-    fprintf(stderr, "headroom: fleet: unknown subcommand '%s'\n", sub);
+    log_warnx("fleet: unknown subcommand '%s'", sub);
     fleet_usage(stderr);
     return HR_EXIT_USAGE;
 }
@@ -626,25 +541,16 @@ static const char *const customer_cols[CC_N] = {
 static const char *const id_required[] = { "id", NULL };
 
 struct simple_import {
-    sqlite3 *db;
-    sqlite3_stmt *upsert, *seen;
-    const char *sql;
+    struct hr_db *db;
 };
 
-static int simple_init(void *arg, sqlite3 *db)
+static int simple_init(void *arg, struct hr_db *db)
 {
     struct simple_import *si = arg;
-    char err[256];
 
     si->db = db;
-    if (hr_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS import_names"
-                       " (name TEXT PRIMARY KEY, line INTEGER);"
-                       "DELETE FROM import_names;", err, sizeof err) < 0 ||
-        sqlite3_prepare_v2(db, si->sql, -1, &si->upsert, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "INSERT INTO import_names VALUES (?1, ?2) ON CONFLICT(name)"
-                           " DO UPDATE SET name = name RETURNING line", -1, &si->seen,
-                           NULL) != SQLITE_OK) {
-        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
+    if (hr_db_import_keys_begin(db) < 0) {
+        log_warnx("database: %s", hr_db_errmsg(db));
         return -1;
     }
     return 0;
@@ -652,27 +558,22 @@ static int simple_init(void *arg, sqlite3 *db)
 
 static void simple_fini(void *arg)
 {
-    struct simple_import *si = arg;
-    sqlite3_finalize(si->upsert);
-    sqlite3_finalize(si->seen);
+    (void)arg;   /* the statements stay cached in the handle */
 }
 
 static int check_id(struct simple_import *si, const char *id, unsigned line, char *err,
                     size_t errlen)
 {
+    unsigned first;
+
     if (!id || !*id || strlen(id) > 64) {
         snprintf(err, errlen, "id: must be 1-64 characters");
         return -1;
     }
-    sqlite3_reset(si->seen);
-    hr_db_bind_text(si->seen, 1, id);
-    sqlite3_bind_int(si->seen, 2, (int)line);
-    if (sqlite3_step(si->seen) != SQLITE_ROW)
-        return hr_import_dberr(si->db, err, errlen);
-    int first = sqlite3_column_int(si->seen, 0);
-    sqlite3_reset(si->seen);
-    if (first != (int)line) {
-        snprintf(err, errlen, "id '%s' already used on line %d", id, first);
+    if (hr_db_import_key_seen(si->db, id, line, &first) < 0)
+        return hr_db_refused(si->db, err, errlen);
+    if (first != line) {
+        snprintf(err, errlen, "id '%s' already used on line %u", id, first);
         return -1;
     }
     return 0;
@@ -686,12 +587,10 @@ static int customer_row(void *arg, const char **v, unsigned line, char *err, siz
     if (check_id(si, v[CC_ID], line, err, errlen) < 0 ||
         hr_import_bool("consent_sales", v[CC_CONSENT], 0, &consent, err, errlen) < 0)
         return -1;
-    sqlite3_reset(si->upsert);
-    for (int k = CC_ID; k <= CC_STAFF; k++)
-        hr_db_bind_text(si->upsert, k + 1, nz(v[k]));
-    sqlite3_bind_int(si->upsert, 5, consent);
-    if (sqlite3_step(si->upsert) != SQLITE_DONE)
-        return hr_import_dberr(si->db, err, errlen);
+    struct hr_db_customer c = { nz(v[CC_ID]), nz(v[CC_NAME]), nz(v[CC_AREA]),
+                                nz(v[CC_STAFF]), consent };
+    if (hr_db_customer_upsert(si->db, &c) < 0)
+        return hr_db_refused(si->db, err, errlen);
     return 0;
 }
 
@@ -708,7 +607,7 @@ static void customers_usage(FILE *f)
 }
 
 static int simple_list(const struct hr_ctx *ctx, int argc, char **argv, void (*usage)(FILE *),
-                       const char *sql)
+                       enum hr_db_listing which)
 {
     static const struct option opts[] = {
         { "format", required_argument, NULL, 'f' },
@@ -716,7 +615,7 @@ static int simple_list(const struct hr_ctx *ctx, int argc, char **argv, void (*u
         { NULL, 0, NULL, 0 },
     };
     int c, fmt = HR_FMT_TEXT, rc;
-    sqlite3 *db;
+    struct hr_db *db;
 
     while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
         if (c == 'f') {
@@ -732,13 +631,13 @@ static int simple_list(const struct hr_ctx *ctx, int argc, char **argv, void (*u
     }
     if (hr_db_open_ctx(ctx, 0, &db) < 0)
         return HR_EXIT_FAIL;
-    rc = hr_list_query(db, sql, NULL, fmt);
+    rc = hr_list_query(db, which, NULL, fmt);
     hr_db_close(db);
     return rc;
 }
 
 static int simple_cmd(struct hr_ctx *ctx, int argc, char **argv, void (*usage)(FILE *),
-                      struct hr_import_spec *spec, const char *what, const char *list_sql)
+                      struct hr_import_spec *spec, const char *what, enum hr_db_listing list)
 {
     const char *sub = argc > 1 ? argv[1] : NULL;
     const char *path;
@@ -752,35 +651,25 @@ static int simple_cmd(struct hr_ctx *ctx, int argc, char **argv, void (*usage)(F
     argv++;
     optind = 0;
     if (strcmp(sub, "list") == 0)
-        return simple_list(ctx, argc, argv, usage, list_sql);
+        return simple_list(ctx, argc, argv, usage, list);
     if (strcmp(sub, "import") == 0) {
         r = import_args(argc, argv, usage, NULL, &path);
         if (r != 0)
             return r > 0 ? HR_EXIT_OK : HR_EXIT_USAGE;
         return import_cmd(ctx, path, spec, what, simple_init, simple_fini);
     }
-    fprintf(stderr, "headroom: %s: unknown subcommand '%s'\n", argv[0], sub);
+    log_warnx("%s: unknown subcommand '%s'", argv[0], sub);
     usage(stderr);
     return HR_EXIT_USAGE;
 }
 
 int hr_cmd_customers(struct hr_ctx *ctx, int argc, char **argv)
 {
-    struct simple_import si = {
-        .sql = "INSERT INTO customers (id, name, area_code, assigned_staff, consent_sales)"
-               " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(id) DO UPDATE SET"
-               " name = excluded.name, area_code = excluded.area_code,"
-               " assigned_staff = excluded.assigned_staff,"
-               " consent_sales = excluded.consent_sales",
-    };
+    struct simple_import si = { NULL };
     struct hr_import_spec spec = { customer_cols, CC_N, id_required, customer_row, &si };
 
     return simple_cmd(ctx, argc, argv, customers_usage, &spec, "customers",
-                      "SELECT id, name, area_code, assigned_staff,"
-                      " CASE WHEN consent_sales THEN 'yes' ELSE 'no' END AS consent_sales,"
-                      " (SELECT count(*) FROM targets t WHERE t.customer = c.id) AS targets,"
-                      " (SELECT count(*) FROM devices d WHERE d.customer = c.id) AS devices"
-                      " FROM customers c ORDER BY id");
+                      HR_DB_LIST_CUSTOMERS);
 }
 
 /* ---- headroom staff ------------------------------------------------------------- */
@@ -806,12 +695,10 @@ static int staff_row(void *arg, const char **v, unsigned line, char *err, size_t
         snprintf(err, errlen, "email: '%.60s' is not a mail address", nz(v[SC_EMAIL]));
         return -1;
     }
-    sqlite3_reset(si->upsert);
-    for (int k = SC_ID; k <= SC_LINES; k++)
-        hr_db_bind_text(si->upsert, k + 1, nz(v[k]));
-    hr_db_bind_text(si->upsert, 6, role);
-    if (sqlite3_step(si->upsert) != SQLITE_DONE)
-        return hr_import_dberr(si->db, err, errlen);
+    struct hr_db_staff sf = { nz(v[SC_ID]), nz(v[SC_NAME]), nz(v[SC_EMAIL]), nz(v[SC_AREAS]),
+                              nz(v[SC_LINES]), role };
+    if (hr_db_staff_upsert(si->db, &sf) < 0)
+        return hr_db_refused(si->db, err, errlen);
     return 0;
 }
 
@@ -829,16 +716,8 @@ static void staff_usage(FILE *f)
 
 int hr_cmd_staff(struct hr_ctx *ctx, int argc, char **argv)
 {
-    struct simple_import si = {
-        .sql = "INSERT INTO staff (id, name, email, area_codes, product_lines, role)"
-               " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET"
-               " name = excluded.name, email = excluded.email,"
-               " area_codes = excluded.area_codes, product_lines = excluded.product_lines,"
-               " role = excluded.role",
-    };
+    struct simple_import si = { NULL };
     struct hr_import_spec spec = { staff_cols, SC_N, staff_required, staff_row, &si };
 
-    return simple_cmd(ctx, argc, argv, staff_usage, &spec, "staff",
-                      "SELECT id, name, email, area_codes, product_lines, role FROM staff"
-                      " ORDER BY id");
+    return simple_cmd(ctx, argc, argv, staff_usage, &spec, "staff", HR_DB_LIST_STAFF);
 }

@@ -3,6 +3,9 @@
  * backfill records from another tool. */
 #include "output.h"
 #include "db.h"
+#include "inventory.h"
+#include "listing.h"
+#include "samples.h"
 #include "cmd.h"
 #include "hr_rrd.h"
 #include "hr_util.h"
@@ -11,7 +14,6 @@
 
 #include <getopt.h>
 #include <inttypes.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +40,7 @@ static void history_usage(FILE *f)
 }
 
 /* samples.status as words, for people. */
-static void status_words(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+static void status_words(unsigned st, char *buf, size_t sz)
 {
     static const struct { unsigned bit; const char *word; } words[] = {
         { HR_SAMPLE_FIRST, "first" }, { HR_SAMPLE_RESTART, "restart" },
@@ -47,38 +49,13 @@ static void status_words(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         { HR_SAMPLE_SANITIZED, "sanitized" }, { HR_SAMPLE_BAD_TYPE, "bad-type" },
         { HR_SAMPLE_MISSING_COL, "missing-column" }, { HR_SAMPLE_IMPORTED, "imported" },
     };
-    unsigned st = (unsigned)sqlite3_value_int(argv[0]);
-    char buf[256] = "";
     size_t o = 0;
 
-    (void)argc;
-    for (size_t i = 0; i < HR_ARRAY_LEN(words); i++)
+    for (size_t i = 0; i < HR_ARRAY_LEN(words) && o < sz; i++)
         if (st & words[i].bit)
-            o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s", o ? "," : "", words[i].word);
-    sqlite3_result_text(ctx, o ? buf : "ok", -1, SQLITE_TRANSIENT);
-}
-
-static const char history_sql[] =
-    "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', s.time, 'unixepoch') AS time, d.customer,"
-    " coalesce(d.serial, '(' || d.name || ')') AS device, s.capacity, s.used,"
-    " s.used_percent, s.writes_delta, s.peak, s.peak_prev, s.rate_avg,"
-    " hr_status(s.status) AS status"
-    " FROM samples s JOIN devices d ON d.id = s.device_id"
-    " WHERE (?1 IS NULL OR d.customer = ?1) AND (?2 IS NULL OR d.serial = ?2)"
-    " AND s.time >= ?3 AND s.time < ?4"
-    " ORDER BY s.time, d.customer, device";
-
-static int exists(sqlite3 *db, const char *sql, const char *v)
-{
-    sqlite3_stmt *st;
-    int found = 0;
-
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    hr_db_bind_text(st, 1, v);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    return found;
+            o += (size_t)snprintf(buf + o, sz - o, "%s%s", o ? "," : "", words[i].word);
+    if (!o)
+        hr_strlcpy(buf, "ok", sz);
 }
 
 static int history_show(const struct hr_ctx *ctx, int argc, char **argv)
@@ -96,8 +73,8 @@ static int history_show(const struct hr_ctx *ctx, int argc, char **argv)
     int64_t since = 0, until = INT64_MAX;
     int c, fmt = HR_FMT_TEXT, rc;
     char err[256];
-    sqlite3_stmt *st;
-    sqlite3 *db;
+    struct hr_db *db;
+    int found;
 
     while ((c = getopt_long(argc, argv, "c:d:s:u:f:h", opts, NULL)) != -1) {
         switch (c) {
@@ -107,7 +84,7 @@ static int history_show(const struct hr_ctx *ctx, int argc, char **argv)
         case 'u':
             if (hr_import_time(c == 's' ? "--since" : "--until", optarg,
                                c == 's' ? &since : &until, err, sizeof err) < 0) {
-                fprintf(stderr, "headroom: %s\n", err);
+                log_warnx("%s", err);
                 return HR_EXIT_USAGE;
             }
             break;
@@ -122,30 +99,20 @@ static int history_show(const struct hr_ctx *ctx, int argc, char **argv)
     }
     if (hr_db_open_ctx(ctx, 0, &db) < 0)
         return HR_EXIT_FAIL;
-    if ((cust && exists(db, "SELECT 1 FROM customers WHERE id = ?1", cust) == 0) ||
-        (dev && exists(db, "SELECT 1 FROM devices WHERE serial = ?1", dev) == 0)) {
-        fprintf(stderr, "headroom: no %s '%s'\n", cust ? "customer" : "device with serial",
-                cust ? cust : dev);
+    found = cust ? hr_db_customer_exists(db, cust) : dev ? hr_db_device_exists(db, dev) : 1;
+    if (found == 0) {
+        log_warnx("no %s '%s'", cust ? "customer" : "device with serial", cust ? cust : dev);
         hr_db_close(db);
         return HR_EXIT_USAGE;
     }
-    if (sqlite3_create_function(db, "hr_status", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-                                status_words, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, history_sql, -1, &st, NULL) != SQLITE_OK) {
-        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
+    if (found < 0) {
+        log_warnx("database: %s", hr_db_errmsg(db));
         hr_db_close(db);
         return HR_EXIT_FAIL;
     }
-    if (cust)
-        hr_db_bind_text(st, 1, cust);
-    if (dev)
-        hr_db_bind_text(st, 2, dev);
-    sqlite3_bind_int64(st, 3, since);
-    sqlite3_bind_int64(st, 4, until);
-    rc = hr_print_rows(st, fmt) < 0 ? HR_EXIT_FAIL : HR_EXIT_OK;
-    if (rc != HR_EXIT_OK)
-        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
-    sqlite3_finalize(st);
+    struct hr_db_list_params p = { .customer = cust, .serial = dev, .since = since,
+                                   .until = until, .status_text = status_words };
+    rc = hr_list_query(db, HR_DB_LIST_HISTORY, &p, fmt);
     hr_db_close(db);
     return rc;
 }
@@ -160,23 +127,8 @@ static const char *const hist_cols[HC_N] = {
 };
 static const char *const hist_required[] = { "serial", "time", NULL };
 
-enum { HQ_DEV, HQ_CUST, HQ_NEWDEV, HQ_PREV_GET, HQ_PREV_SET, HQ_SAMPLE, HQ_N };
-static const char *const hist_sql[HQ_N] = {
-    [HQ_DEV] = "SELECT id, customer FROM devices WHERE serial = ?1",
-    [HQ_CUST] = "SELECT 1 FROM customers WHERE id = ?1",
-    [HQ_NEWDEV] = "INSERT INTO devices (serial, customer, first_seen, last_seen, rrd_file)"
-                  " VALUES (?1, ?2, ?3, ?3, ?4)",
-    [HQ_PREV_GET] = "SELECT time, writes, line FROM import_prev WHERE device_id = ?1",
-    [HQ_PREV_SET] = "INSERT OR REPLACE INTO import_prev VALUES (?1, ?2, ?3, ?4)",
-    [HQ_SAMPLE] =
-        "INSERT INTO samples (device_id, time, capacity, used, used_percent, writes,"
-        " writes_delta, peak, peak_prev, rate_avg, window, status)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO NOTHING",
-};
-
 struct hist_import {
-    sqlite3 *db;
-    sqlite3_stmt *q[HQ_N];
+    struct hr_db *db;
     unsigned skipped, new_devices;
 };
 
@@ -196,50 +148,40 @@ static int opt_size(const char *col, const char *v, int *known, uint64_t *out, c
 static int hist_device(struct hist_import *hi, const char **v, int64_t t, int64_t *dev,
                        char *err, size_t errlen)
 {
-    sqlite3_stmt *st = hi->q[HQ_DEV];
+    struct hr_db_device_state d;
     const char *cust = v[HC_CUSTOMER];
     char regno[40], file[200];
+    int rc;
 
-    sqlite3_reset(st);
-    hr_db_bind_text(st, 1, v[HC_SERIAL]);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *dev = sqlite3_column_int64(st, 0);
-        const char *owner = (const char *)sqlite3_column_text(st, 1);
-        if (cust && *cust && owner && strcmp(owner, cust) != 0) {
+    rc = hr_db_device_find(hi->db, v[HC_SERIAL], 0, "", &d);
+    if (rc < 0)
+        return hr_db_refused(hi->db, err, errlen);
+    if (rc == 1) {
+        *dev = d.id;
+        if (cust && *cust && strcmp(d.customer, cust) != 0) {
             snprintf(err, errlen, "serial '%s' is registered to %s, not %s", v[HC_SERIAL],
-                     owner, cust);
-            sqlite3_reset(st);
+                     d.customer, cust);
             return -1;
         }
-        sqlite3_reset(st);
         return 0;
     }
-    sqlite3_reset(st);
     if (!cust || !*cust) {
         snprintf(err, errlen, "serial '%s' is not known: give its customer", v[HC_SERIAL]);
         return -1;
     }
-    st = hi->q[HQ_CUST];
-    sqlite3_reset(st);
-    hr_db_bind_text(st, 1, cust);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
+    rc = hr_db_customer_exists(hi->db, cust);
+    if (rc < 0)
+        return hr_db_refused(hi->db, err, errlen);
+    if (rc == 0) {
         snprintf(err, errlen, "unknown customer '%s'", cust);
         return -1;
     }
-    sqlite3_reset(st);
-    st = hi->q[HQ_NEWDEV];
-    sqlite3_reset(st);
-    hr_db_bind_text(st, 1, v[HC_SERIAL]);
-    hr_db_bind_text(st, 2, cust);
-    sqlite3_bind_int64(st, 3, t);
-    if (hr_rrd_filename(v[HC_SERIAL], file, sizeof file) == 0)
-        hr_db_bind_text(st, 4, file);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return hr_import_dberr(hi->db, err, errlen);
-    *dev = sqlite3_last_insert_rowid(hi->db);
+    if (hr_db_device_insert(hi->db, v[HC_SERIAL], cust, 0, "", t, 0,
+                            hr_rrd_filename(v[HC_SERIAL], file, sizeof file) == 0 ? file : NULL,
+                            dev) < 0)
+        return hr_db_refused(hi->db, err, errlen);
     if (hr_register(hi->db, *dev, v[HC_SERIAL], cust, 0, t, "import", regno, sizeof regno) < 0)
-        return hr_import_dberr(hi->db, err, errlen);
+        return hr_db_refused(hi->db, err, errlen);
     hi->new_devices++;
     return 0;
 }
@@ -249,38 +191,28 @@ static unsigned hist_delta(struct hist_import *hi, int64_t dev, int64_t t, unsig
                            int wknown, uint64_t writes, uint64_t *delta, char *err,
                            size_t errlen)
 {
-    sqlite3_stmt *st = hi->q[HQ_PREV_GET];
-    unsigned f = HR_SAMPLE_FIRST;
-    int prev_w = 0;
+    unsigned f = HR_SAMPLE_FIRST, pline;
+    int64_t pt;
+    uint64_t pw;
+    int prev_w, rc;
 
     *delta = 0;
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, dev);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        int64_t pt = sqlite3_column_int64(st, 0);
+    rc = hr_db_import_prev_get(hi->db, dev, &pt, &prev_w, &pw, &pline);
+    if (rc < 0) {
+        hr_db_refused(hi->db, err, errlen);
+        return ~0u;
+    }
+    if (rc == 1) {
         if (pt >= t) {
-            snprintf(err, errlen, "time does not go forward for serial (line %d is at or "
-                     "after this one)", sqlite3_column_int(st, 2));
-            sqlite3_reset(st);
+            snprintf(err, errlen, "time does not go forward for serial (line %u is at or "
+                     "after this one)", pline);
             return ~0u;
         }
-        prev_w = sqlite3_column_type(st, 1) != SQLITE_NULL;
         if (prev_w && wknown)
-            f = hr_writes_delta(1, (uint64_t)sqlite3_column_int64(st, 1), 0, pt, writes, 0, t,
-                                0, delta);
+            f = hr_writes_delta(1, pw, 0, pt, writes, 0, t, 0, delta);
     }
-    sqlite3_reset(st);
-    st = hi->q[HQ_PREV_SET];
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, dev);
-    sqlite3_bind_int64(st, 2, t);
-    if (wknown)
-        sqlite3_bind_int64(st, 3, (int64_t)writes);
-    else
-        sqlite3_bind_null(st, 3);
-    sqlite3_bind_int(st, 4, (int)line);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        hr_import_dberr(hi->db, err, errlen);
+    if (hr_db_import_prev_set(hi->db, dev, t, wknown, writes, line) < 0) {
+        hr_db_refused(hi->db, err, errlen);
         return ~0u;
     }
     return f;
@@ -291,7 +223,7 @@ static int hist_row(void *arg, const char **v, unsigned line, char *err, size_t 
     struct hist_import *hi = arg;
     int64_t t, dev = 0, pct, peak, peak_prev, rate, window;
     uint64_t cap, used, writes = 0, delta;
-    int capk, usedk, wk;
+    int capk, usedk, wk, rc;
     unsigned f;
 
     if (!v[HC_SERIAL] || !*v[HC_SERIAL] || strlen(v[HC_SERIAL]) > 255) {
@@ -324,33 +256,33 @@ static int hist_row(void *arg, const char **v, unsigned line, char *err, size_t 
         return -1;
     f |= HR_SAMPLE_IMPORTED | (usedk ? 0 : HR_SAMPLE_USED_UNKNOWN) | (wk ? 0 : HR_SAMPLE_NO_WRITES);
 
-    sqlite3_stmt *st = hi->q[HQ_SAMPLE];
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    sqlite3_bind_int64(st, 1, dev);
-    sqlite3_bind_int64(st, 2, t);
+    struct hr_db_sample smp = {
+        .device_id = dev, .time = t, .capacity = cap, .used = used, .used_percent = (int)pct,
+        .writes = writes, .writes_delta = delta, .peak = peak, .peak_prev = peak_prev,
+        .rate_avg = rate, .window = window, .status = f,
+    };
     if (capk)
-        sqlite3_bind_int64(st, 3, (int64_t)cap);
+        smp.known |= HR_DB_S_CAPACITY;
     if (usedk)
-        sqlite3_bind_int64(st, 4, (int64_t)used);
+        smp.known |= HR_DB_S_USED;
     if (pct >= 0)
-        sqlite3_bind_int64(st, 5, pct);
+        smp.known |= HR_DB_S_USED_PCT;
     if (wk)
-        sqlite3_bind_int64(st, 6, (int64_t)writes);
+        smp.known |= HR_DB_S_WRITES;
     if (wk && !(f & (HR_SAMPLE_FIRST | HR_SAMPLE_IMPLAUSIBLE)))
-        sqlite3_bind_int64(st, 7, (int64_t)delta);
+        smp.known |= HR_DB_S_DELTA;
     if (peak >= 0)
-        sqlite3_bind_int64(st, 8, peak);
+        smp.known |= HR_DB_S_PEAK;
     if (peak_prev >= 0)
-        sqlite3_bind_int64(st, 9, peak_prev);
+        smp.known |= HR_DB_S_PEAK_PREV;
     if (rate >= 0)
-        sqlite3_bind_int64(st, 10, rate);
+        smp.known |= HR_DB_S_RATE_AVG;
     if (window >= 0)
-        sqlite3_bind_int64(st, 11, window);
-    sqlite3_bind_int(st, 12, (int)f);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return hr_import_dberr(hi->db, err, errlen);
-    if (sqlite3_changes(hi->db) == 0)
+        smp.known |= HR_DB_S_WINDOW;
+    rc = hr_db_sample_insert(hi->db, &smp);
+    if (rc < 0)
+        return hr_db_refused(hi->db, err, errlen);
+    if (rc == 0)
         hi->skipped++;
     return 0;
 }
@@ -359,7 +291,6 @@ static int history_import(const struct hr_ctx *ctx, int argc, char **argv)
 {
     struct hist_import hi = { 0 };
     struct hr_import_spec spec = { hist_cols, HC_N, hist_required, hist_row, &hi };
-    char err[256];
     unsigned n = 0;
     int rc = HR_EXIT_FAIL;
 
@@ -368,30 +299,20 @@ static int history_import(const struct hr_ctx *ctx, int argc, char **argv)
         return HR_EXIT_OK;
     }
     if (argc != 2) {
-        fprintf(stderr, "headroom: history import needs one file name ('-' for standard "
-                "input)\n");
+        log_warnx("history import needs one file name ('-' for standard input)");
         return HR_EXIT_USAGE;
     }
     if (hr_db_open_ctx(ctx, HR_DB_CREATE, &hi.db) < 0)
         return HR_EXIT_FAIL;
-    if (hr_db_exec(hi.db, "CREATE TEMP TABLE import_prev (device_id INTEGER PRIMARY KEY,"
-                          " time INTEGER, writes INTEGER, line INTEGER)", err, sizeof err) < 0) {
-        hr_log(LOG_ERR, "database: %s", err);
+    if (hr_db_import_prev_begin(hi.db) < 0) {
+        log_warnx("database: %s", hr_db_errmsg(hi.db));
         goto out;
-    }
-    for (int i = 0; i < HQ_N; i++) {
-        if (sqlite3_prepare_v2(hi.db, hist_sql[i], -1, &hi.q[i], NULL) != SQLITE_OK) {
-            hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(hi.db));
-            goto out;
-        }
     }
     rc = hr_import_csv(hi.db, argv[1], &spec, &n);
     if (rc == HR_EXIT_OK && !ctx->quiet)
         printf("%u samples imported from %s (%u already present, %u new devices)\n",
                n - hi.skipped, argv[1], hi.skipped, hi.new_devices);
 out:
-    for (int i = 0; i < HQ_N; i++)
-        sqlite3_finalize(hi.q[i]);
     hr_db_close(hi.db);
     return rc;
 }

@@ -14,14 +14,14 @@ HEADROOM_LIBS += $(SNMP_LIBS) $(RRD_LIBS) $(SQL_LIBS)
 
 $(B)/collector/%.o: ALL_CFLAGS += -I$(TOP)/cli -I$(TOP)/db
 
-$(B)/tests/hr-polltest: $(B)/collector/polltest.o $(POLLER_OBJ) $(COMMON_LIB)
+$(B)/tests/hr-polltest: $(B)/collector/polltest.o $(POLLER_OBJ) $(SNMP_CLIENT_OBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SNMP_LIBS)
 all: $(B)/tests/hr-polltest
 
 # ---- tests ------------------------------------------------------------------
 # Unit tests of poller.c's static parts (the test includes the .c).
-$(B)/tests/test_poller: $(B)/tests/collector/test_poller.o $(COMMON_LIB)
+$(B)/tests/test_poller: $(B)/tests/collector/test_poller.o $(SNMP_CLIENT_OBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SNMP_LIBS)
 $(B)/tests/test_store: $(B)/tests/collector/test_store.o $(COLLECTOR_CORE_OBJ) $(DB_OBJ) $(COMMON_LIB)

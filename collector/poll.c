@@ -1,6 +1,7 @@
 /* poll.c: `headroom poll`: the poller engine (poller.c) glued to storage
  * (store.c), once or as a daemon spreading targets over the interval. */
 #include "db.h"
+#include "inventory.h"
 #include "cmd.h"
 #include "hr_util.h"
 #include "poller.h"
@@ -11,7 +12,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,7 +154,7 @@ static int poll_args(const struct hr_settings *set, int argc, char **argv, struc
         }
     }
     if (optind != argc) {
-        fprintf(stderr, "headroom: poll: unexpected argument '%s'\n", argv[optind]);
+        log_warnx("poll: unexpected argument '%s'", argv[optind]);
         return -1;
     }
     return 0;
@@ -162,94 +162,76 @@ static int poll_args(const struct hr_settings *set, int argc, char **argv, struc
 
 /* ---- targets from the database ---------------------------------------------------- */
 
-static const char targets_sql[] =
-    "SELECT id, address, port, transport, version, community, write_community, v3_user,"
-    " v3_level, v3_auth_proto, v3_auth_pass, v3_priv_proto, v3_priv_pass, v3_context,"
-    " v3_write, timeout_ms, retries FROM targets WHERE enabled"
-    " AND (?1 IS NULL OR customer = ?1)"
-    " AND (?2 IS NULL OR name = ?2 OR CAST(id AS TEXT) = ?2)"
-    /* Targets that timed out last time first: a dead device's timeout then
-     * runs alongside the whole cycle instead of being paid at its end. */
-    " ORDER BY coalesce(last_status = 'timeout', 0) DESC, id";
-
-static void text_to(sqlite3_stmt *st, int i, char *dst, size_t sz)
+static void fill_target(const struct hr_db_target *r, const struct poll_cfg *c,
+                        struct hr_target *t)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
-    hr_strlcpy(dst, t ? (const char *)t : "", sz);
-}
-
-static void fill_target(sqlite3_stmt *st, const struct poll_cfg *c, struct hr_target *t)
-{
-    char buf[32];
-
     memset(t, 0, sizeof *t);
-    t->id = sqlite3_column_int64(st, 0);
-    text_to(st, 1, t->host, sizeof t->host);
-    t->port = (uint16_t)sqlite3_column_int(st, 2);
-    text_to(st, 3, buf, sizeof buf);
-    t->tcp = strcmp(buf, "tcp") == 0;
-    text_to(st, 4, buf, sizeof buf);
-    t->version = strcmp(buf, "1") == 0 ? HR_SNMP_V1 : strcmp(buf, "3") == 0 ? HR_SNMP_V3
-                                                                          : HR_SNMP_V2C;
-    text_to(st, 5, t->community, sizeof t->community);
-    text_to(st, 6, t->write_community, sizeof t->write_community);
-    text_to(st, 7, t->sec_name, sizeof t->sec_name);
-    text_to(st, 8, buf, sizeof buf);
-    t->sec_level = strcmp(buf, "noAuthNoPriv") == 0 ? HR_SEC_NOAUTH
-                   : strcmp(buf, "authNoPriv") == 0 ? HR_SEC_AUTHNOPRIV : HR_SEC_AUTHPRIV;
-    text_to(st, 9, t->auth_proto, sizeof t->auth_proto);
-    text_to(st, 10, t->auth_pass, sizeof t->auth_pass);
-    text_to(st, 11, t->priv_proto, sizeof t->priv_proto);
-    text_to(st, 12, t->priv_pass, sizeof t->priv_pass);
-    text_to(st, 13, t->context, sizeof t->context);
-    t->v3_write = sqlite3_column_int(st, 14);
-    t->timeout_ms = c->timeout_ms >= 0 ? (unsigned)c->timeout_ms
-                                       : (unsigned)sqlite3_column_int(st, 15);
-    t->retries = c->retries >= 0 ? (unsigned)c->retries : (unsigned)sqlite3_column_int(st, 16);
+    t->id = r->id;
+    hr_strlcpy(t->host, r->address, sizeof t->host);
+    t->port = (uint16_t)r->port;
+    t->tcp = strcmp(r->transport, "tcp") == 0;
+    t->version = strcmp(r->version, "1") == 0 ? HR_SNMP_V1
+                 : strcmp(r->version, "3") == 0 ? HR_SNMP_V3 : HR_SNMP_V2C;
+    hr_strlcpy(t->community, r->community, sizeof t->community);
+    hr_strlcpy(t->write_community, r->write_community, sizeof t->write_community);
+    hr_strlcpy(t->sec_name, r->v3_user, sizeof t->sec_name);
+    t->sec_level = strcmp(r->v3_level, "noAuthNoPriv") == 0 ? HR_SEC_NOAUTH
+                   : strcmp(r->v3_level, "authNoPriv") == 0 ? HR_SEC_AUTHNOPRIV : HR_SEC_AUTHPRIV;
+    hr_strlcpy(t->auth_proto, r->v3_auth_proto, sizeof t->auth_proto);
+    hr_strlcpy(t->auth_pass, r->v3_auth_pass, sizeof t->auth_pass);
+    hr_strlcpy(t->priv_proto, r->v3_priv_proto, sizeof t->priv_proto);
+    hr_strlcpy(t->priv_pass, r->v3_priv_pass, sizeof t->priv_pass);
+    hr_strlcpy(t->context, r->v3_context, sizeof t->context);
+    t->v3_write = r->v3_write;
+    t->timeout_ms = c->timeout_ms >= 0 ? (unsigned)c->timeout_ms : (unsigned)r->timeout_ms;
+    t->retries = c->retries >= 0 ? (unsigned)c->retries : (unsigned)r->retries;
     t->budget_ms = c->budget_ms >= 0 ? (unsigned)c->budget_ms : 0;
 }
 
-static struct hr_target *load_targets(sqlite3 *db, const struct poll_cfg *c, size_t *n)
+struct target_list {
+    const struct poll_cfg *c;
+    struct hr_target *v;
+    size_t n, cap;
+    int oom;
+};
+
+static int add_target(void *arg, const struct hr_db_target *r)
 {
-    struct hr_target *v = NULL;
-    size_t cap = 0;
-    sqlite3_stmt *st;
-    int rc;
+    struct target_list *l = arg;
+
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 64;
+        struct hr_target *nv = realloc(l->v, ncap * sizeof *nv);
+        if (!nv) {
+            l->oom = 1;
+            return -1;
+        }
+        l->v = nv;
+        l->cap = ncap;
+    }
+    fill_target(r, l->c, &l->v[l->n++]);
+    return 0;
+}
+
+/* The enabled targets, those that timed out last time first (db/
+ * inventory.c); an empty list is valid (not NULL).  NULL on error. */
+static struct hr_target *load_targets(struct hr_db *db, const struct poll_cfg *c, size_t *n)
+{
+    struct target_list l = { .c = c };
 
     *n = 0;
-    if (sqlite3_prepare_v2(db, targets_sql, -1, &st, NULL) != SQLITE_OK) {
-        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
+    if (hr_db_targets_foreach(db, c->customer, c->target, add_target, &l) < 0) {
+        if (l.oom)
+            hr_log(LOG_ERR, "out of memory loading targets");
+        else
+            hr_log(LOG_ERR, "database: %s", hr_db_errmsg(db));
+        free(l.v);
         return NULL;
     }
-    if (c->customer)
-        hr_db_bind_text(st, 1, c->customer);
-    if (c->target)
-        hr_db_bind_text(st, 2, c->target);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            struct hr_target *nv = realloc(v, ncap * sizeof *nv);
-            if (!nv) {
-                hr_log(LOG_ERR, "out of memory loading targets");
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            v = nv;
-            cap = ncap;
-        }
-        fill_target(st, c, &v[(*n)++]);
-    }
-    if (rc != SQLITE_DONE) {
-        if (rc != SQLITE_NOMEM)
-            hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
-        free(v);
-        v = NULL;
-        *n = 0;
-    }
-    sqlite3_finalize(st);
-    if (v == NULL && rc == SQLITE_DONE)
-        v = calloc(1, sizeof *v);   /* no targets: an empty, valid list */
-    return v;
+    if (!l.v)
+        return calloc(1, sizeof *l.v);   /* no targets: an empty, valid list */
+    *n = l.n;
+    return l.v;
 }
 
 static int cmp_target_id(const void *a, const void *b)
@@ -330,7 +312,7 @@ static int run_slice(struct hr_store *s, const struct poll_cfg *c, const struct 
     return rc;
 }
 
-static int one_cycle(sqlite3 *db, struct hr_store *s, const struct poll_cfg *c)
+static int one_cycle(struct hr_db *db, struct hr_store *s, const struct poll_cfg *c)
 {
     size_t n;
     struct hr_target *t = load_targets(db, c, &n);
@@ -373,7 +355,7 @@ static void sleep_until(double when)
     }
 }
 
-static int daemon_loop(sqlite3 *db, struct hr_store *s, const struct poll_cfg *c)
+static int daemon_loop(struct hr_db *db, struct hr_store *s, const struct poll_cfg *c)
 {
     /* Slots of about 10 s: a target is polled at the start of its slot. */
     unsigned nslots = c->interval >= 20 ? c->interval / 10 : 1;
@@ -420,7 +402,7 @@ int hr_cmd_poll(struct hr_ctx *ctx, int argc, char **argv)
     struct sigaction sa;
     struct hr_store *s;
     char err[512];
-    sqlite3 *db;
+    struct hr_db *db;
     int rc;
 
     rc = poll_args(ctx->set, argc, argv, &c);

@@ -61,8 +61,8 @@
  * rows; past this (about 300 MB) the agent asking for more fails instead. */
 #define MAX_ROWS_HELD   262144
 #define MAX_REQUESTS    4000       /* per target, retries not counted */
-#define FIRST_COL       2          /* hdrmDevName */
-#define LAST_COL        26         /* hdrmDevLastUpdate */
+#define FIRST_COL       HR_HDRM_FIRST_COL
+#define LAST_COL        HR_HDRM_LAST_COL
 #define N_COLS          (LAST_COL - FIRST_COL + 1)
 #define MAX_STREAMS     2
 #define DEFAULT_REP     8
@@ -100,7 +100,7 @@ struct col {
 
 struct rowx {
     struct hr_dev_row r;
-    uint32_t seen;                /* bit per column sub-id */
+    struct hr_row_state st;       /* what the decoder saw of the row */
 };
 
 enum v3_state { V3_NONE, V3_DISCOVERING, V3_DISCOVERED, V3_READY };
@@ -173,225 +173,32 @@ static void agent_fail(struct agent *a, enum hr_poll_status st, const char *fmt,
     va_end(ap);
 }
 
-/* ---- library setup --------------------------------------------------- */
+/* ---- sessions -------------------------------------------------------- */
 
-void hr_snmp_init(const char *appname)
-{
-    static int done;
-    const char *pdir;
-    netsnmp_log_handler *quiet;
-
-    if (done)
-        return;
-    done = 1;
-    /* No snmp.conf from the system or the user, no persistent state in
-     * /var/lib/snmp unless asked, no MIB parsing: OIDs are compiled in. */
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_LOAD_HOST_FILES, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
-    pdir = getenv("SNMP_PERSISTENT_DIR");
-    if (pdir && *pdir)
-        netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, pdir);
-    else
-        netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
-    netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIBDIRS, "/nonexistent");
-    netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIB_WARNINGS, 0);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIB_ERRORS, 0);
-    /* Quiet: nothing while init_snmp complains about the MIB modules it is
-     * not given, then errors only, to stderr. */
-    quiet = netsnmp_register_loghandler(NETSNMP_LOGHANDLER_NONE, LOG_DEBUG);
-    init_snmp(appname && *appname ? appname : "headroom");
-    if (quiet)
-        netsnmp_remove_loghandler(quiet);
-    netsnmp_register_loghandler(NETSNMP_LOGHANDLER_STDERR, LOG_ERR);
-}
-
-/* ---- SNMPv3 keys ------------------------------------------------------ */
-
-/* Protocol names as hr_target spells them.  Looked up here rather than
- * with usm_get_auth_oid(), which libnetsnmp 5.9.3 declares but does not
- * export. */
-static const struct proto {
-    const char *name;
-    const oid *oid;
-    size_t len;
-} auth_protos[] = {
-    { "MD5", usmHMACMD5AuthProtocol, USM_AUTH_PROTO_MD5_LEN },
-    { "SHA", usmHMACSHA1AuthProtocol, USM_AUTH_PROTO_SHA_LEN },
-    { "SHA1", usmHMACSHA1AuthProtocol, USM_AUTH_PROTO_SHA_LEN },
-    { "SHA-1", usmHMACSHA1AuthProtocol, USM_AUTH_PROTO_SHA_LEN },
-    { "SHA-224", usmHMAC128SHA224AuthProtocol, OID_LENGTH(usmHMAC128SHA224AuthProtocol) },
-    { "SHA-256", usmHMAC192SHA256AuthProtocol, OID_LENGTH(usmHMAC192SHA256AuthProtocol) },
-    { "SHA-384", usmHMAC256SHA384AuthProtocol, OID_LENGTH(usmHMAC256SHA384AuthProtocol) },
-    { "SHA-512", usmHMAC384SHA512AuthProtocol, OID_LENGTH(usmHMAC384SHA512AuthProtocol) },
-}, priv_protos[] = {
-    { "DES", usmDESPrivProtocol, USM_PRIV_PROTO_DES_LEN },
-    { "AES", usmAESPrivProtocol, USM_PRIV_PROTO_AES_LEN },
-    { "AES-128", usmAESPrivProtocol, USM_PRIV_PROTO_AES_LEN },
-    { "AES128", usmAESPrivProtocol, USM_PRIV_PROTO_AES_LEN },
-};
-
-static const struct proto *proto_find(const struct proto *tab, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcasecmp(tab[i].name, name) == 0)
-            return &tab[i];
-    return NULL;
-}
-
-/* generate_Ku runs 1 MB of hashing: once per distinct (protocol, passphrase),
- * not once per device. */
-struct ku {
-    const oid *proto;
-    char pass[256];
-    u_char key[USM_AUTH_KU_LEN];
-    size_t len;
-    struct ku *next;
-};
-static struct ku *ku_cache;
-
-static int ku_get(const struct proto *p, const char *pass, u_char *out, size_t *outlen)
-{
-    struct ku *k;
-
-    for (k = ku_cache; k; k = k->next)
-        if (k->proto == p->oid && strcmp(k->pass, pass) == 0)
-            goto found;
-    k = calloc(1, sizeof(*k));
-    if (!k)
-        return -1;
-    k->proto = p->oid;
-    hr_strlcpy(k->pass, pass, sizeof(k->pass));
-    k->len = sizeof(k->key);
-    if (generate_Ku(p->oid, (u_int)p->len, (const u_char *)pass, strlen(pass),
-                    k->key, &k->len) != SNMPERR_SUCCESS) {
-        free(k);
-        return -1;
-    }
-    k->next = ku_cache;
-    ku_cache = k;
-found:
-    memcpy(out, k->key, k->len);
-    *outlen = k->len;
-    return 0;
-}
-
-/* Fill the v3 part of S from T.  0, or -1 with ERR. */
-static int session_v3(netsnmp_session *s, const struct hr_target *t, char *err, size_t errlen)
-{
-    const struct proto *ap, *pp;
-    const char *an = t->auth_proto[0] ? t->auth_proto : "SHA";
-    const char *pn = t->priv_proto[0] ? t->priv_proto : "AES";
-
-    if (!t->sec_name[0]) {
-        snprintf(err, errlen, "SNMPv3 target without a user name");
-        return -1;
-    }
-    s->securityModel = SNMP_SEC_MODEL_USM;
-    s->securityName = (char *)t->sec_name;
-    s->securityNameLen = strlen(t->sec_name);
-    switch (t->sec_level) {
-    case HR_SEC_NOAUTH: s->securityLevel = SNMP_SEC_LEVEL_NOAUTH; break;
-    case HR_SEC_AUTHNOPRIV: s->securityLevel = SNMP_SEC_LEVEL_AUTHNOPRIV; break;
-    case HR_SEC_AUTHPRIV: s->securityLevel = SNMP_SEC_LEVEL_AUTHPRIV; break;
-    default:
-        snprintf(err, errlen, "bad SNMPv3 security level %d", t->sec_level);
-        return -1;
-    }
-    if (t->context[0]) {
-        s->contextName = (char *)t->context;
-        s->contextNameLen = strlen(t->context);
-    }
-    if (t->sec_level == HR_SEC_NOAUTH)
-        return 0;
-    if (!(ap = proto_find(auth_protos, HR_ARRAY_LEN(auth_protos), an))) {
-        snprintf(err, errlen, "unknown SNMPv3 auth protocol '%s'", an);
-        return -1;
-    }
-    s->securityAuthProto = (oid *)ap->oid;
-    s->securityAuthProtoLen = ap->len;
-    /* RFC 3414 section 11.2: passphrases of fewer than 8 characters. */
-    if (strlen(t->auth_pass) < 8) {
-        snprintf(err, errlen, "SNMPv3 auth passphrase shorter than 8 characters");
-        return -1;
-    }
-    if (ku_get(ap, t->auth_pass, s->securityAuthKey, &s->securityAuthKeyLen) < 0) {
-        snprintf(err, errlen, "cannot derive the SNMPv3 auth key");
-        return -1;
-    }
-    if (t->sec_level != HR_SEC_AUTHPRIV)
-        return 0;
-    if (!(pp = proto_find(priv_protos, HR_ARRAY_LEN(priv_protos), pn))) {
-        snprintf(err, errlen, "unknown SNMPv3 privacy protocol '%s'", pn);
-        return -1;
-    }
-    s->securityPrivProto = (oid *)pp->oid;
-    s->securityPrivProtoLen = pp->len;
-    if (strlen(t->priv_pass) < 8) {
-        snprintf(err, errlen, "SNMPv3 privacy passphrase shorter than 8 characters");
-        return -1;
-    }
-    /* The privacy Ku is hashed with the authentication protocol (RFC 3414
-     * 2.6, RFC 3826 3.1.2.1). */
-    if (ku_get(ap, t->priv_pass, s->securityPrivKey, &s->securityPrivKeyLen) < 0) {
-        snprintf(err, errlen, "cannot derive the SNMPv3 privacy key");
-        return -1;
-    }
-    return 0;
-}
-
-/* Open a session for T; NULL with ERR.  WRITE selects the write community. */
+/* Open a session for T; NULL with ERR.  WRITE selects the write community,
+ * PROBE lets net-snmp discover the v3 engine inside snmp_sess_open. */
 static void *session_open(const struct hr_target *t, int write, int probe,
                           char *err, size_t errlen)
 {
-    netsnmp_session s;
-    char peer[300];
-    void *sessp;
-    unsigned port = t->port ? t->port : 161;
-    const char *comm;
+    struct hr_snmp_peer peer = {
+        .host = t->host, .port = t->port, .tcp = t->tcp,
+        .timeout_us = (long)(t->timeout_ms ? t->timeout_ms : 1000) * 1000L,
+        .retries = (int)t->retries,
+    };
+    struct hr_snmp_cred cred = {
+        .version = t->version,
+        .community = write ? t->write_community : t->community,
+        .sec_name = t->sec_name, .sec_level = t->sec_level,
+        .auth_proto = t->auth_proto, .auth_pass = t->auth_pass,
+        .priv_proto = t->priv_proto, .priv_pass = t->priv_pass,
+        .context = t->context,
+    };
 
-    snmp_sess_init(&s);
-    if (strchr(t->host, ':'))
-        snprintf(peer, sizeof(peer), "%s:[%s]:%u", t->tcp ? "tcp6" : "udp6", t->host, port);
-    else
-        snprintf(peer, sizeof(peer), "%s:%s:%u", t->tcp ? "tcp" : "udp", t->host, port);
-    s.peername = peer;
-    s.timeout = (long)(t->timeout_ms ? t->timeout_ms : 1000) * 1000L;
-    s.retries = (int)t->retries;
-    if (!probe)
-        s.flags |= SNMP_FLAGS_DONT_PROBE;
-    switch (t->version) {
-    case HR_SNMP_V1:
-    case HR_SNMP_V2C:
-        s.version = t->version == HR_SNMP_V1 ? SNMP_VERSION_1 : SNMP_VERSION_2c;
-        comm = write ? t->write_community : t->community;
-        if (!comm[0]) {
-            snprintf(err, errlen, "no %scommunity configured", write ? "write " : "");
-            return NULL;
-        }
-        s.community = (u_char *)comm;
-        s.community_len = strlen(comm);
-        break;
-    case HR_SNMP_V3:
-        s.version = SNMP_VERSION_3;
-        if (session_v3(&s, t, err, errlen) < 0)
-            return NULL;
-        break;
-    default:
-        snprintf(err, errlen, "bad SNMP version %d", t->version);
+    if (t->version != HR_SNMP_V3 && !cred.community[0]) {
+        snprintf(err, errlen, "no %scommunity configured", write ? "write " : "");
         return NULL;
     }
-    sessp = snmp_sess_open(&s);
-    if (!sessp) {
-        int e1 = 0, e2 = 0;
-        char *msg = NULL;
-
-        snmp_error(&s, &e1, &e2, &msg);
-        snprintf(err, errlen, "cannot open a session to %s: %s", peer,
-                 msg ? msg : "unknown error");
-        free(msg);
-    }
-    return sessp;
+    return hr_snmp_open(&peer, &cred, probe ? HR_SNMP_PROBE : 0, err, errlen);
 }
 
 /* ---- rows ------------------------------------------------------------- */
@@ -429,217 +236,19 @@ static struct rowx *row_get(struct agent *a, uint32_t index)
     memmove(&a->rows[lo + 1], &a->rows[lo], (a->n_rows - lo) * sizeof(*a->rows));
     a->n_rows++;
     rows_held++;
-    memset(&a->rows[lo], 0, sizeof(a->rows[lo]));
-    a->rows[lo].r.index = index;
-    a->rows[lo].r.used_percent = -1;
+    hr_hdrm_row_init(&a->rows[lo].r, &a->rows[lo].st, index);
     return &a->rows[lo];
 }
 
-static void put_str(struct rowx *x, char *dst, size_t dstsz, const netsnmp_variable_list *v)
-{
-    size_t n;
-
-    if (v->type != ASN_OCTET_STR) {
-        x->r.flags |= HR_ROW_BAD_TYPE;
-        return;
-    }
-    n = hr_sanitize(dst, dstsz, v->val.string, v->val_len);
-    if (n != v->val_len || !hr_is_clean_utf8(v->val.string, v->val_len))
-        x->r.flags |= HR_ROW_SANITIZED;
-}
-
-static int get_u64(struct rowx *x, const netsnmp_variable_list *v, uint64_t *out)
-{
-    if (v->type != ASN_COUNTER64) {
-        x->r.flags |= HR_ROW_BAD_TYPE;
-        return -1;
-    }
-    *out = ((uint64_t)(v->val.counter64->high & 0xffffffffUL) << 32) |
-           (v->val.counter64->low & 0xffffffffUL);
-    return 0;
-}
-
-static int get_u32(struct rowx *x, const netsnmp_variable_list *v, uint32_t *out)
-{
-    if (v->type != ASN_GAUGE) {   /* Gauge32 and Unsigned32 share tag 0x42 */
-        x->r.flags |= HR_ROW_BAD_TYPE;
-        return -1;
-    }
-    *out = (uint32_t)(*v->val.integer & 0xffffffffUL);
-    return 0;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-    return m == 2 && leap ? 29 : d[m - 1];
-}
-
-/* DateAndTime (SNMPv2-TC) to Unix time.  0 ok, 1 empty, -1 bad. */
-static int date_and_time(const u_char *p, size_t len, int64_t *out)
-{
-    int y, mo, d, h, mi, s;
-    int64_t days;
-
-    if (len == 0)
-        return 1;
-    if (len != 8 && len != 11)
-        return -1;
-    y = p[0] << 8 | p[1];
-    mo = p[2], d = p[3], h = p[4], mi = p[5], s = p[6];
-    if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
-        h > 23 || mi > 59 || s > 60 || p[7] > 9)
-        return -1;
-    /* Days since the epoch, civil calendar (proleptic Gregorian). */
-    {
-        int yy = mo <= 2 ? y - 1 : y;
-        int era = yy / 400, yoe = yy - era * 400;
-        int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-        int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        days = (int64_t)era * 146097 + doe - 719468;
-    }
-    *out = days * 86400 + h * 3600 + mi * 60 + s;
-    if (len == 11) {
-        int off;
-
-        if ((p[8] != '+' && p[8] != '-') || p[9] > 13 || p[10] > 59)
-            return -1;
-        off = p[9] * 3600 + p[10] * 60;
-        /* The value is local time at UTC+off: UTC = local - off. */
-        *out -= p[8] == '+' ? off : -off;
-    }
-    return 0;
-}
-
-static void put_date(struct rowx *x, int64_t *dst, unsigned flag, const netsnmp_variable_list *v)
-{
-    int rc;
-
-    if (v->type != ASN_OCTET_STR) {
-        x->r.flags |= HR_ROW_BAD_TYPE;
-        return;
-    }
-    rc = date_and_time(v->val.string, v->val_len, dst);
-    if (rc < 0)
-        x->r.flags |= HR_ROW_BAD_TYPE;
-    else if (rc == 0)
-        x->r.flags |= flag;
-}
-
-/* Store column COL of one row. */
+/* Store column COL of one row: the shared decoder of hdrmDeviceTable. */
 static void row_store(struct rowx *x, unsigned col, const netsnmp_variable_list *v)
 {
-    struct hr_dev_row *r = &x->r;
-    uint64_t u64;
-    uint32_t u32;
-
-    switch (col) {
-    case HDRM_SUBID_hdrmDevName: put_str(x, r->name, sizeof(r->name), v); break;
-    case HDRM_SUBID_hdrmDevSerial:
-        if (v->type == ASN_OCTET_STR)
-            x->seen |= 1u << col;
-        put_str(x, r->serial, sizeof(r->serial), v);
-        return;
-    case HDRM_SUBID_hdrmDevVendor: put_str(x, r->vendor, sizeof(r->vendor), v); break;
-    case HDRM_SUBID_hdrmDevModelName: put_str(x, r->model_name, sizeof(r->model_name), v); break;
-    case HDRM_SUBID_hdrmDevModelNumber: put_str(x, r->model_number, sizeof(r->model_number), v); break;
-    case HDRM_SUBID_hdrmDevProductNumber:
-        put_str(x, r->product_number, sizeof(r->product_number), v);
-        break;
-    case HDRM_SUBID_hdrmDevFirmware: put_str(x, r->firmware, sizeof(r->firmware), v); break;
-    case HDRM_SUBID_hdrmDevConfig: put_str(x, r->config, sizeof(r->config), v); break;
-    case HDRM_SUBID_hdrmDevPrice: put_str(x, r->price, sizeof(r->price), v); break;
-    case HDRM_SUBID_hdrmDevCustomerId: put_str(x, r->customer_id, sizeof(r->customer_id), v); break;
-    case HDRM_SUBID_hdrmDevRegNumber: put_str(x, r->reg_number, sizeof(r->reg_number), v); break;
-    case HDRM_SUBID_hdrmDevCapacity:
-        if (get_u64(x, v, &u64) == 0) {
-            r->capacity = u64;
-            x->seen |= 1u << col;
-        }
-        return;
-    case HDRM_SUBID_hdrmDevCacheSize:
-        if (get_u64(x, v, &u64) == 0) {
-            r->cache_size = u64;
-            x->seen |= 1u << col;
-        }
-        return;
-    case HDRM_SUBID_hdrmDevUsed:
-        if (get_u64(x, v, &u64) == 0) {
-            r->used = u64;
-            r->flags |= HR_ROW_USED_KNOWN;
-            x->seen |= 1u << col;
-        }
-        return;
-    case HDRM_SUBID_hdrmDevWrites:
-        if (get_u64(x, v, &u64) == 0) {
-            r->writes = u64;
-            r->flags |= HR_ROW_WRITES;
-        }
-        return;
-    /* The MiB columns are read for SNMPv1 managers' sake; the 64-bit
-     * columns win when both are present (resolved in row_finish). */
-    case HDRM_SUBID_hdrmDevCapacityMiB:
-    case HDRM_SUBID_hdrmDevCacheSizeMiB:
-    case HDRM_SUBID_hdrmDevUsedMiB:
-        if (get_u32(x, v, &u32) == 0) {
-            u64 = (uint64_t)u32 << 20;
-            if (col == HDRM_SUBID_hdrmDevCapacityMiB && !(x->seen & 1u << HDRM_SUBID_hdrmDevCapacity))
-                r->capacity = u64;
-            else if (col == HDRM_SUBID_hdrmDevCacheSizeMiB &&
-                     !(x->seen & 1u << HDRM_SUBID_hdrmDevCacheSize))
-                r->cache_size = u64;
-            else if (col == HDRM_SUBID_hdrmDevUsedMiB && !(x->seen & 1u << HDRM_SUBID_hdrmDevUsed))
-                r->used = u64;
-            x->seen |= 1u << col;
-        }
-        return;
-    case HDRM_SUBID_hdrmDevUsedPercent:
-        if (v->type != ASN_INTEGER || *v->val.integer < -1 || *v->val.integer > 100)
-            r->flags |= HR_ROW_BAD_TYPE;
-        else
-            r->used_percent = (int)*v->val.integer;
-        return;
-    case HDRM_SUBID_hdrmDevPeakWrites:
-        if (get_u32(x, v, &u32) == 0) {
-            r->peak = u32;
-            x->seen |= 1u << col;
-        }
-        return;
-    case HDRM_SUBID_hdrmDevPeakWritesPrev:
-        if (get_u32(x, v, &u32) == 0)
-            r->peak_prev = u32;
-        return;
-    case HDRM_SUBID_hdrmDevWindow:
-        if (get_u32(x, v, &u32) == 0) {
-            r->window = u32;
-            x->seen |= 1u << col;
-        }
-        return;
-    case HDRM_SUBID_hdrmDevWriteRateAvg:
-        if (get_u32(x, v, &u32) == 0)
-            r->rate_avg = u32;
-        return;
-    case HDRM_SUBID_hdrmDevSaleDate: put_date(x, &r->sale_date, HR_ROW_SALE_DATE, v); return;
-    case HDRM_SUBID_hdrmDevLastUpdate: put_date(x, &r->last_update, HR_ROW_LAST_UPDATE, v); return;
-    default:
-        return;
-    }
+    hr_hdrm_cell(&x->r, &x->st, col, v, 0);
 }
 
 static void row_finish(struct rowx *x)
 {
-    struct hr_dev_row *r = &x->r;
-
-    if (x->seen & (1u << HDRM_SUBID_hdrmDevUsedMiB))
-        r->flags |= HR_ROW_USED_KNOWN;
-    if ((x->seen & (1u << HDRM_SUBID_hdrmDevPeakWrites)) &&
-        (x->seen & (1u << HDRM_SUBID_hdrmDevWindow)))
-        r->flags |= HR_ROW_PEAK;
-    if (!(x->seen & (1u << HDRM_SUBID_hdrmDevSerial)) ||
-        !(x->seen & ((1u << HDRM_SUBID_hdrmDevCapacity) | (1u << HDRM_SUBID_hdrmDevCapacityMiB))))
-        r->flags |= HR_ROW_MISSING_COL;
+    hr_hdrm_row_finish(&x->r, &x->st);
 }
 
 /* ---- responses -------------------------------------------------------- */

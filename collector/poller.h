@@ -16,9 +16,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum hr_snmp_version { HR_SNMP_V1 = 1, HR_SNMP_V2C = 2, HR_SNMP_V3 = 3 };
-
-enum hr_sec_level { HR_SEC_NOAUTH = 1, HR_SEC_AUTHNOPRIV = 2, HR_SEC_AUTHPRIV = 3 };
+/* The versions, security levels and the device row (struct hr_dev_row and
+ * its HR_ROW_* flags) belong to the SNMP client; relative paths so that
+ * every includer of this contract finds them without an include path. */
+#include "../snmp/snmp.h"
+#include "../snmp/hdrm.h"
 
 /* One poll target: an SNMP agent that serves HEADROOM-STORAGE-MIB. */
 struct hr_target {
@@ -53,42 +55,6 @@ enum hr_poll_status {
     HR_POLL_MALFORMED,     /* replies could not be used (wrong types for key
                               columns, broken packets, non-increasing OIDs) */
     HR_POLL_ERROR,         /* local error: resolve, socket, bad target config */
-};
-
-/* Bits of hr_dev_row.flags. */
-#define HR_ROW_USED_KNOWN    0x0001u  /* hdrmDevUsed present */
-#define HR_ROW_SANITIZED     0x0002u  /* a string had bytes replaced or was cut */
-#define HR_ROW_BAD_TYPE      0x0004u  /* a column had the wrong ASN.1 type: ignored */
-#define HR_ROW_MISSING_COL   0x0008u  /* a mandatory column was absent */
-#define HR_ROW_SALE_DATE     0x0010u  /* sale_date valid */
-#define HR_ROW_LAST_UPDATE   0x0020u  /* last_update valid */
-#define HR_ROW_WRITES        0x0040u  /* writes valid */
-#define HR_ROW_PEAK          0x0080u  /* peak, peak_prev, window, rate_avg valid */
-
-/* One row of hdrmDeviceTable as read; strings are sanitized UTF-8 (see
- * hr_sanitize in common/hr_util.h), never NULL. */
-struct hr_dev_row {
-    uint32_t index;
-    char name[65];
-    char serial[256];
-    char vendor[65];
-    char model_name[129];
-    char model_number[65];
-    char product_number[65];
-    char firmware[65];
-    char config[256];
-    char price[33];
-    char customer_id[65];
-    char reg_number[33];
-    uint64_t capacity;        /* bytes (hdrmDevCapacity, else MiB column x 2^20) */
-    uint64_t cache_size;      /* bytes */
-    uint64_t used;            /* bytes, valid if HR_ROW_USED_KNOWN */
-    int used_percent;         /* -1 unknown */
-    uint64_t writes;          /* Counter64 */
-    uint32_t peak, peak_prev, window, rate_avg;
-    int64_t sale_date;        /* Unix time, valid if HR_ROW_SALE_DATE */
-    int64_t last_update;      /* Unix time, valid if HR_ROW_LAST_UPDATE */
-    unsigned flags;
 };
 
 struct hr_poll_result {
@@ -145,9 +111,5 @@ int hr_poll_run(const struct hr_target *targets, size_t n,
  * the v3 user when v3_write.  0, or -1 with a message in ERR. */
 int hr_snmp_set_regnumber(const struct hr_target *target, uint32_t index,
                           const char *regno, char *err, size_t errlen);
-
-/* Initialise net-snmp's library once per process (quiet, no MIB loading,
- * no persistent files outside STATEDIR if given).  Idempotent. */
-void hr_snmp_init(const char *appname);
 
 #endif

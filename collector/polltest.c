@@ -8,6 +8,7 @@
 #endif
 #include "poller.h"
 #include "hr_util.h"
+#include "log.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -76,9 +77,9 @@ static void usage(FILE *f)
 
 static int parse_uint(const char *s, unsigned max, unsigned *out)
 {
-    uint64_t v;
+    long long v;
 
-    if (hr_parse_u64(s, &v) < 0 || v > max)
+    if (hr_parse_num(s, 0, max, &v, NULL) < 0)
         return -1;
     *out = (unsigned)v;
     return 0;
@@ -191,12 +192,12 @@ static int add_arg(struct tlist *l, const struct opts *o, char *s)
     unsigned port;
 
     if (!p1 || !(p2 = strchr(p1 + 1, ':'))) {
-        fprintf(stderr, "hr-polltest: '%s': want HOST:PORT:COMMUNITY\n", s);
+        log_warnx("'%s': want HOST:PORT:COMMUNITY", s);
         return -1;
     }
     *p1 = *p2 = '\0';
     if (parse_uint(p1 + 1, 65535, &port) < 0 || port == 0) {
-        fprintf(stderr, "hr-polltest: '%s': bad port\n", p1 + 1);
+        log_warnx("'%s': bad port", p1 + 1);
         return -1;
     }
     return tlist_add(l, o, s, port, p2 + 1);
@@ -209,7 +210,7 @@ static int read_csv(struct tlist *l, const struct opts *o, const char *path)
     unsigned lineno = 0;
 
     if (!f) {
-        fprintf(stderr, "hr-polltest: %s: %s\n", path, strerror(errno));
+        log_warn("%s", path);
         return -1;
     }
     while (fgets(line, sizeof(line), f)) {
@@ -225,8 +226,7 @@ static int read_csv(struct tlist *l, const struct opts *o, const char *path)
         for (char *tok = strtok_r(p, ",", &save); tok && nf < 5; tok = strtok_r(NULL, ",", &save))
             fld[nf++] = tok;
         if (nf != 5 || parse_uint(fld[3], 65535, &port) < 0 || port == 0) {
-            fprintf(stderr, "hr-polltest: %s:%u: want customer_id,customer_name,address,port,community\n",
-                    path, lineno);
+            log_warnx("%s:%u: want customer_id,customer_name,address,port,community", path, lineno);
             fclose(f);
             return -1;
         }
@@ -323,7 +323,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **csv)
     }
     return 0;
 bad:
-    fprintf(stderr, "hr-polltest: bad value '%s' for -%c\n", optarg, c);
+    log_warnx("bad value '%s' for -%c", optarg, c);
     return -1;
 }
 
@@ -350,16 +350,16 @@ int main(int argc, char **argv)
     o.tmpl.sec_level = HR_SEC_AUTHPRIV;
     o.tmpl.retries = 1;
     o.repeat = 1;
+    log_init("hr-polltest", 0, LOG_INFO);
     if (parse_opts(argc, argv, &o, &csv) < 0)
         return 2;
-    hr_log_init("hr-polltest", 0, LOG_INFO);
     if (csv && read_csv(&l, &o, csv) < 0)
         return 2;
     for (int i = optind; i < argc; i++)
         if (add_arg(&l, &o, argv[i]) < 0)
             return 2;
     if (l.n == 0) {
-        fprintf(stderr, "hr-polltest: no targets\n");
+        log_warnx("no targets");
         usage(stderr);
         return 2;
     }

@@ -16,7 +16,7 @@
 
 #include "poller.h"
 
-struct sqlite3;
+struct hr_db;
 struct hr_store;
 
 /* Bits of samples.status (docs/collector.md). */
@@ -62,7 +62,7 @@ struct hr_setback {
     char serial[256];
 };
 
-struct hr_store *hr_store_new(struct sqlite3 *db, const struct hr_store_opts *opts,
+struct hr_store *hr_store_new(struct hr_db *db, const struct hr_store_opts *opts,
                               char *err, size_t errlen);
 /* Commit what is pending, close the RRD writer, free.  NULL is a no-op. */
 void hr_store_free(struct hr_store *s);
@@ -100,14 +100,14 @@ int hr_regno_format(char *buf, size_t bufsz, int year, uint64_t seq);
 int hr_regno_valid(const char *s);
 /* Issue the next number for SERIAL/DEVICE_ID to CUSTOMER (inside the
  * caller's transaction).  0 or -1 (logged). */
-int hr_register(struct sqlite3 *db, int64_t device_id, const char *serial, const char *customer,
+int hr_register(struct hr_db *db, int64_t device_id, const char *serial, const char *customer,
                 int64_t target_id, int64_t when, const char *source, char *regno, size_t regsz);
 
 /* Resolve the open conflict(s) of SERIAL: TRANSFER 0 keeps the
  * registration, 1 moves the device to the claiming customer with a new
  * number.  CLAIMING selects the claiming customer when several claim it.
  * 0 with a summary in MSG; -2 no such/ambiguous conflict; -1 failure. */
-int hr_conflict_resolve(struct sqlite3 *db, const char *serial, const char *claiming,
+int hr_conflict_resolve(struct hr_db *db, const char *serial, const char *claiming,
                         int transfer, char *msg, size_t msglen);
 
 #endif

@@ -630,7 +630,7 @@ static int build_create(const char *path, unsigned long step, time_t first,
     return 0;
 }
 
-int hr_rrd_build(const char *path, unsigned long step, const struct hr_rrd_point *p,
+int hr_rrd_build(const char *path, unsigned long step, const struct hr_sample *p,
                  size_t n, char *err, size_t errlen)
 {
     const char **argv = NULL;
@@ -646,8 +646,8 @@ int hr_rrd_build(const char *path, unsigned long step, const struct hr_rrd_point
     }
     /* The step holding time t is (floor(t/step)*step, +step]: the update
      * goes at the end of that interval. */
-    first = (p[0].time / (int64_t)step) * (int64_t)step;
-    lastp = (p[n - 1].time / (int64_t)step + 1) * (int64_t)step;
+    first = (p[0].t / (int64_t)step) * (int64_t)step;
+    lastp = (p[n - 1].t / (int64_t)step + 1) * (int64_t)step;
     if (lastp <= first || (uint64_t)(lastp - first) / step > 100000) {
         snprintf(err, errlen, "rrd build: rows out of order or span too long");
         return -1;
@@ -659,7 +659,7 @@ int hr_rrd_build(const char *path, unsigned long step, const struct hr_rrd_point
         goto out_free;
     }
     for (size_t i = 0; i < n; i++) {
-        int64_t t = (p[i].time / (int64_t)step + 1) * (int64_t)step;
+        int64_t t = (p[i].t / (int64_t)step + 1) * (int64_t)step;
         char *o = vals + k * vsz;
         if (t <= last || t <= first)
             continue;
@@ -778,7 +778,7 @@ int hr_rrd_graph_usage(const struct hr_rrd_usage_graph *g, unsigned char **png,
         return -1;
     }
     if (g->rrd && access(g->rrd, R_OK) == 0 &&
-        (!g->pts || g->npts == 0 || hr_rrd_covers(g->rrd, g->pts[0].time)))
+        (!g->pts || g->npts == 0 || hr_rrd_covers(g->rrd, g->pts[0].t)))
         return usage_draw(g, g->rrd, 1, png, pnglen, err, errlen);
     if (!g->pts || g->npts == 0) {
         snprintf(err, errlen, "graph: no RRD file and no history");

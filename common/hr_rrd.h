@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "hr_sample.h"
+
 #define HR_RRD_STEP 300
 
 /* Data source order in every file (and in fetched series). */
@@ -120,21 +122,15 @@ int hr_rrd_graph(const struct hr_rrd_graph *g, const char *daemon, const char *o
 
 /* ---- reports: an RRD built from history rows (owner: reports) ---- */
 
-/* One history row for hr_rrd_build; NAN = unknown. */
-struct hr_rrd_point {
-    int64_t time;
-    double capacity, used, peak, rate_avg;
-};
-
 /* Create PATH (replacing any file there) with the data sources of a
  * device's file (hr_rrd_ds_names; writes always unknown), step STEP
  * seconds, AVERAGE and MAX archives of one step covering P[0..N), and feed
- * it P in time order.  Point I fills the step that contains P[I].time, so
+ * it P in time order.  Point I fills the step that contains P[I].t, so
  * daily rows (STEP 86400) land on their UTC day.  Rows not after the
  * previous one are skipped.  Reports use it to graph history that has no
  * RRD file (imported from CSV) with hr_rrd_graph: real data, drawn the
  * same way.  0, or -1 with a message in ERR. */
-int hr_rrd_build(const char *path, unsigned long step, const struct hr_rrd_point *p,
+int hr_rrd_build(const char *path, unsigned long step, const struct hr_sample *p,
                  size_t n, char *err, size_t errlen);
 /* ---- end reports ---- */
 
@@ -142,7 +138,7 @@ int hr_rrd_build(const char *path, unsigned long step, const struct hr_rrd_point
 
 struct hr_rrd_usage_graph {
     const char *rrd;          /* the device's RRD file; NULL or missing: PTS */
-    const struct hr_rrd_point *pts;   /* daily history rows, ascending time */
+    const struct hr_sample *pts;   /* daily history rows, ascending time */
     size_t npts;
     int64_t start, end;       /* Unix seconds; END may lie in the future */
     unsigned width, height;   /* plot area; 0 = 560 x 200 */

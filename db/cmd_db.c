@@ -1,10 +1,9 @@
 /* dbcmd.c: `headroom db init|migrate|info`. */
-#include "db.h"
+#include "db_int.h"
 #include "cmd.h"
 #include "hr_util.h"
 
 #include <errno.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,17 +26,19 @@ static int db_info(const char *path)
 {
     char err[512];
     struct stat st;
+    struct hr_db *h;
     sqlite3 *db;
     sqlite3_stmt *q;
 
-    if (hr_db_open(path, HR_DB_NOMIGRATE, &db, err, sizeof err) < 0) {
-        fprintf(stderr, "headroom: %s\n", err);
+    if (hr_db_open(path, HR_DB_NOMIGRATE, &h, err, sizeof err) < 0) {
+        log_warnx("%s", err);
         return HR_EXIT_FAIL;
     }
+    db = h->sq;
     if (stat(path, &st) == 0)
         printf("path:        %s\nsize:        %lld bytes\nmode:        %04o\n", path,
                (long long)st.st_size, (unsigned)(st.st_mode & 07777));
-    printf("schema:      %d (this headroom writes %d)\n", hr_db_version(db),
+    printf("schema:      %d (this headroom writes %d)\n", hr_db_version(h),
            hr_db_latest_version());
     if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL) == SQLITE_OK) {
         if (sqlite3_step(q) == SQLITE_ROW)
@@ -47,8 +48,8 @@ static int db_info(const char *path)
     if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type = 'table'"
                                " AND name NOT LIKE 'sqlite_%' ORDER BY name", -1, &q, NULL)
         != SQLITE_OK) {
-        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
-        hr_db_close(db);
+        log_warnx("database: %s", sqlite3_errmsg(db));
+        hr_db_close(h);
         return HR_EXIT_FAIL;
     }
     while (sqlite3_step(q) == SQLITE_ROW) {
@@ -63,7 +64,7 @@ static int db_info(const char *path)
         }
     }
     sqlite3_finalize(q);
-    hr_db_close(db);
+    hr_db_close(h);
     return HR_EXIT_OK;
 }
 
@@ -72,17 +73,17 @@ int hr_cmd_db(struct hr_ctx *ctx, int argc, char **argv)
     const char *sub = argc > 1 ? argv[1] : NULL;
     const char *path = hr_db_path(ctx);
     char err[512];
-    sqlite3 *db;
+    struct hr_db *db;
     int before, n, upto = 0;
+    long long v;
 
     if (sub && argc == 4 && strcmp(sub, "init") == 0 && strcmp(argv[2], "--schema") == 0) {
-        uint64_t v;
-        if (hr_parse_u64(argv[3], &v) < 0 || v < 1 || v > (uint64_t)hr_db_latest_version()) {
-            fprintf(stderr, "headroom: db init --schema: 1 to %d\n", hr_db_latest_version());
+        if (hr_parse_num(argv[3], 1, hr_db_latest_version(), &v, NULL) < 0) {
+            log_warnx("db init --schema: 1 to %d", hr_db_latest_version());
             return HR_EXIT_USAGE;
         }
         if (access(path, F_OK) == 0) {
-            fprintf(stderr, "headroom: %s exists; --schema only creates new files\n", path);
+            log_warnx("%s exists; --schema only creates new files", path);
             return HR_EXIT_USAGE;
         }
         upto = (int)v;
@@ -99,21 +100,21 @@ int hr_cmd_db(struct hr_ctx *ctx, int argc, char **argv)
     if (strcmp(sub, "info") == 0)
         return db_info(path);
     if (strcmp(sub, "init") != 0 && strcmp(sub, "migrate") != 0) {
-        fprintf(stderr, "headroom: db: unknown subcommand '%s'\n", sub);
+        log_warnx("db: unknown subcommand '%s'", sub);
         db_usage(stderr);
         return HR_EXIT_USAGE;
     }
     int existed = access(path, F_OK) == 0;
     if (hr_db_open(path, (strcmp(sub, "init") == 0 ? HR_DB_CREATE : 0) | HR_DB_NOMIGRATE, &db,
                    err, sizeof err) < 0) {
-        fprintf(stderr, "headroom: %s\n", err);
+        log_warnx("%s", err);
         return HR_EXIT_FAIL;
     }
     before = hr_db_version(db);
     n = hr_db_migrate(db, upto, err, sizeof err);
     hr_db_close(db);
     if (n < 0) {
-        fprintf(stderr, "headroom: %s: %s\n", path, err);
+        log_warnx("%s: %s", path, err);
         return HR_EXIT_FAIL;
     }
     if (ctx->quiet)

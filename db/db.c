@@ -1,12 +1,13 @@
-/* db.c: opening, creating and upgrading headroom's SQLite database. */
-#include "db.h"
+/* db.c: opening, creating and upgrading headroom's SQLite database; the
+ * handle, its transactions and its statement cache. */
+#include "db_int.h"
 #include "cmd.h"
 #include "hr_util.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,14 +15,78 @@
 #include <time.h>
 #include <unistd.h>
 
-int hr_db_latest_version(void)
-{
-    return hr_n_migrations ? hr_migrations[hr_n_migrations - 1].version : 0;
-}
-
 int64_t hr_db_now(void)
 {
     return (int64_t)hr_now();
+}
+
+sqlite3 *hr_db_sqlite(struct hr_db *db)
+{
+    return db->sq;
+}
+
+void hr_db_seterr(struct hr_db *db, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(db->errmsg, sizeof db->errmsg, fmt, ap);
+    va_end(ap);
+}
+
+const char *hr_db_errmsg(struct hr_db *db)
+{
+    if (db->errmsg[0])
+        return db->errmsg;
+    return sqlite3_errmsg(db->sq);
+}
+
+int hr_db_refused(struct hr_db *db, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "the database refused it: %s", hr_db_errmsg(db));
+    return -1;
+}
+
+sqlite3_stmt *hr_db_stmt(struct hr_db *db, const char *sql)
+{
+    struct hr_db_cached *c;
+    sqlite3_stmt *st;
+
+    db->errmsg[0] = '\0';
+    for (size_t i = 0; i < db->ncache; i++) {
+        if (db->cache[i].sql == sql) {
+            st = db->cache[i].st;
+            sqlite3_reset(st);
+            return st;
+        }
+    }
+    if (db->ncache == db->capcache) {
+        size_t ncap = db->capcache ? db->capcache * 2 : 32;
+        c = realloc(db->cache, ncap * sizeof *c);
+        if (!c) {
+            hr_db_seterr(db, "out of memory");
+            return NULL;
+        }
+        db->cache = c;
+        db->capcache = ncap;
+    }
+    if (sqlite3_prepare_v3(db->sq, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        return NULL;
+    db->cache[db->ncache].sql = sql;
+    db->cache[db->ncache].st = st;
+    db->ncache++;
+    return st;
+}
+
+int hr_db_step_done(struct hr_db *db, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+
+    /* reset returns the step's error again and leaves its message in
+     * place, so hr_db_errmsg still tells why. */
+    db->errmsg[0] = '\0';
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
 /* Create PATH with mode 0600 whatever the umask, and its directory (0750)
@@ -88,7 +153,7 @@ static int check_mode(const char *path, char *err, size_t errlen)
     return 0;
 }
 
-int hr_db_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+int hr_db_exec_sq(sqlite3 *db, const char *sql, char *err, size_t errlen)
 {
     char *msg = NULL;
 
@@ -100,68 +165,15 @@ int hr_db_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
     return 0;
 }
 
-int hr_db_version(sqlite3 *db)
+int hr_db_exec(struct hr_db *db, const char *sql, char *err, size_t errlen)
 {
-    sqlite3_stmt *st;
-    int v = -1;
-
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return v;
+    db->errmsg[0] = '\0';
+    return hr_db_exec_sq(db->sq, sql, err, errlen);
 }
 
-int hr_db_migrate(sqlite3 *db, int upto, char *err, size_t errlen)
+int hr_db_open(const char *path, int flags, struct hr_db **out, char *err, size_t errlen)
 {
-    int cur = hr_db_version(db), applied = 0;
-    char sql[64];
-
-    if (upto <= 0)
-        upto = hr_db_latest_version();
-    if (cur < 0) {
-        snprintf(err, errlen, "cannot read the schema version: %s", sqlite3_errmsg(db));
-        return -1;
-    }
-    if (cur > hr_db_latest_version()) {
-        snprintf(err, errlen, "the database has schema version %d, newer than this headroom "
-                 "(%d); use a newer headroom", cur, hr_db_latest_version());
-        return -1;
-    }
-    for (size_t i = 0; i < hr_n_migrations; i++) {
-        const struct hr_migration *m = &hr_migrations[i];
-        if (m->version <= cur || m->version > upto)
-            continue;
-        if (m->version != cur + 1) {
-            snprintf(err, errlen, "schema step %d follows %d: the migration list is broken",
-                     m->version, cur);
-            return -1;
-        }
-        if (hr_db_exec(db, "BEGIN IMMEDIATE", err, errlen) < 0)
-            return -1;
-        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", m->version);
-        if (hr_db_exec(db, m->sql, err, errlen) < 0 ||
-            hr_db_exec(db, sql, err, errlen) < 0) {
-            char tmp[512];
-            snprintf(tmp, sizeof tmp, "schema step %d (%s): %s", m->version, m->what, err);
-            snprintf(err, errlen, "%s", tmp);
-            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-            return -1;
-        }
-        if (hr_db_exec(db, "COMMIT", err, errlen) < 0) {
-            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-            return -1;
-        }
-        hr_log(LOG_INFO, "database upgraded to schema %d: %s", m->version, m->what);
-        cur = m->version;
-        applied++;
-    }
-    return applied;
-}
-
-int hr_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t errlen)
-{
+    struct hr_db *h = NULL;
     sqlite3 *db = NULL;
     int rc;
 
@@ -185,39 +197,51 @@ int hr_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t err
     /* WAL: readers (reports, the CLI) never block the poller; NORMAL
      * synchronous is durable across a process crash (SIGKILL) and loses
      * at most the last transactions on power loss, never consistency. */
-    if (hr_db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    if (hr_db_exec_sq(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                        "PRAGMA foreign_keys=ON;", err, errlen) < 0) {
         char tmp[256];
         snprintf(tmp, sizeof tmp, "%s: %s", path, err);
         snprintf(err, errlen, "%s", tmp);
         goto out_close;
     }
+    h = calloc(1, sizeof *h);
+    if (!h) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        goto out_close;
+    }
+    h->sq = db;
     if (!(flags & HR_DB_NOMIGRATE)) {
         char merr[384];
-        if (hr_db_migrate(db, 0, merr, sizeof merr) < 0) {
+        if (hr_db_migrate(h, 0, merr, sizeof merr) < 0) {
             snprintf(err, errlen, "%s: %s", path, merr);
-            goto out_close;
+            goto out_free;
         }
     }
-    *out = db;
+    *out = h;
     return 0;
+out_free:
+    free(h);
 out_close:
     sqlite3_close(db);
     return -1;
 }
 
-void hr_db_close(sqlite3 *db)
+void hr_db_close(struct hr_db *h)
 {
-    if (!db)
+    if (!h)
         return;
-    if (sqlite3_close(db) != SQLITE_OK) {
+    for (size_t i = 0; i < h->ncache; i++)
+        sqlite3_finalize(h->cache[i].st);
+    free(h->cache);
+    if (sqlite3_close(h->sq) != SQLITE_OK) {
         /* A statement was left unfinalized: a bug, but do not leak. */
-        hr_log(LOG_WARNING, "database: %s", sqlite3_errmsg(db));
-        sqlite3_close_v2(db);
+        hr_log(LOG_WARNING, "database: %s", sqlite3_errmsg(h->sq));
+        sqlite3_close_v2(h->sq);
     }
+    free(h);
 }
 
-int hr_db_begin(sqlite3 *db)
+int hr_db_begin(struct hr_db *db)
 {
     char err[256];
 
@@ -228,22 +252,27 @@ int hr_db_begin(sqlite3 *db)
     return 0;
 }
 
-int hr_db_commit(sqlite3 *db)
+int hr_db_commit(struct hr_db *db)
 {
     char err[256];
 
     if (hr_db_exec(db, "COMMIT", err, sizeof err) < 0) {
         hr_log(LOG_ERR, "database: commit: %s", err);
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_exec(db->sq, "ROLLBACK", NULL, NULL, NULL);
         return -1;
     }
     return 0;
 }
 
-void hr_db_rollback(sqlite3 *db)
+void hr_db_rollback(struct hr_db *db)
 {
-    if (sqlite3_get_autocommit(db) == 0)
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (sqlite3_get_autocommit(db->sq) == 0)
+        sqlite3_exec(db->sq, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int hr_db_in_transaction(struct hr_db *db)
+{
+    return sqlite3_get_autocommit(db->sq) == 0;
 }
 
 const char *hr_db_path(const struct hr_ctx *ctx)
@@ -253,7 +282,7 @@ const char *hr_db_path(const struct hr_ctx *ctx)
     return HR_DB_DEFAULT_PATH;
 }
 
-int hr_db_open_ctx(const struct hr_ctx *ctx, int flags, sqlite3 **db)
+int hr_db_open_ctx(const struct hr_ctx *ctx, int flags, struct hr_db **db)
 {
     char err[512];
 
@@ -267,4 +296,44 @@ int hr_db_open_ctx(const struct hr_ctx *ctx, int flags, sqlite3 **db)
 int hr_db_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
     return sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+int hr_db_query_int(struct hr_db *db, const char *sql, int64_t *out, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    db->errmsg[0] = '\0';
+    if (sqlite3_prepare_v2(db->sq, sql, -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(db->sq));
+        return -1;
+    }
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 0);
+    else if (rc != SQLITE_DONE)
+        snprintf(err, errlen, "%s", sqlite3_errmsg(db->sq));
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int hr_db_query_text(struct hr_db *db, const char *sql, char *buf, size_t bufsz, char *err,
+                     size_t errlen)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    db->errmsg[0] = '\0';
+    buf[0] = '\0';
+    if (sqlite3_prepare_v2(db->sq, sql, -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(db->sq));
+        return -1;
+    }
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
+        hr_strlcpy(buf, (const char *)sqlite3_column_text(st, 0), bufsz);
+    else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        snprintf(err, errlen, "%s", sqlite3_errmsg(db->sq));
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }

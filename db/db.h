@@ -1,12 +1,19 @@
-/* db.h: headroom's SQLite database (db/db.c, schema in schema.c).
+/* db.h: headroom's database, behind an opaque handle (db/db.c).
  *
  * One file holds the inventory (customers, staff, poll targets), the
- * devices found and their registrations, and the sample history; later
- * modules add their tables through the migration list in schema.c.  Every
- * program opens it through hr_db_open, which creates it with mode 0600
- * (it holds SNMP secrets), switches it to WAL, turns foreign keys on and
- * upgrades an older schema in place.  Callers then use the sqlite3 API
- * directly with prepared statements.
+ * devices found and their registrations, and the sample history; each
+ * module adds its tables through its own migration file (db/schema_*.c,
+ * the ordered list in db/schema.c).  Every program opens it through
+ * hr_db_open, which creates it with mode 0600 (it holds SNMP secrets),
+ * switches it to WAL, turns foreign keys on and upgrades an older schema
+ * in place.
+ *
+ * This header names no SQLite type: callers hold a struct hr_db and call
+ * the typed functions of the area they need (db/inventory.h, db/samples.h,
+ * db/listing.h, ...), which keep their statements prepared in the handle.
+ * A second backend (PostgreSQL) implements this header and those area
+ * headers; docs/collector.md, "The storage interface", lists them.  Code
+ * not yet converted reaches the SQLite handle through db/db_sqlite.h.
  */
 #ifndef HR_DB_H
 #define HR_DB_H
@@ -14,8 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct sqlite3;
-struct sqlite3_stmt;
+struct hr_db;
 struct hr_ctx;
 
 /* Flags of hr_db_open. */
@@ -25,50 +31,60 @@ struct hr_ctx;
 /* The default path when neither --db nor $HEADROOM_DB is given. */
 #define HR_DB_DEFAULT_PATH "/var/lib/headroom/headroom.db"
 
-/* One schema step: SQL run in one transaction to go from VERSION-1 to
- * VERSION.  The list lives in schema.c; each module appends its own. */
-struct hr_migration {
-    int version;
-    const char *what;
-    const char *sql;
-};
-extern const struct hr_migration hr_migrations[];
-extern const size_t hr_n_migrations;
-
-/* The schema version this build writes (the last migration's). */
-int hr_db_latest_version(void);
-
 /* Open (and with HR_DB_CREATE create) PATH; on success *DB is ready: WAL,
  * foreign_keys=ON, busy_timeout 10 s, synchronous=NORMAL, schema current
  * (unless HR_DB_NOMIGRATE).  0, or -1 with a message in ERR. */
-int hr_db_open(const char *path, int flags, struct sqlite3 **db, char *err, size_t errlen);
-void hr_db_close(struct sqlite3 *db);
-
-/* PRAGMA user_version, -1 on error. */
-int hr_db_version(struct sqlite3 *db);
-/* Apply the migrations after the file's version up to UPTO (0 = latest),
- * each in its own transaction.  Returns the number applied, or -1 with a
- * message in ERR (the failing step is rolled back; earlier ones stay). */
-int hr_db_migrate(struct sqlite3 *db, int upto, char *err, size_t errlen);
-
-/* Run SQL (no results wanted).  0, or -1 with sqlite's message in ERR. */
-int hr_db_exec(struct sqlite3 *db, const char *sql, char *err, size_t errlen);
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK; 0 or -1 (logged). */
-int hr_db_begin(struct sqlite3 *db);
-int hr_db_commit(struct sqlite3 *db);
-void hr_db_rollback(struct sqlite3 *db);
+int hr_db_open(const char *path, int flags, struct hr_db **db, char *err, size_t errlen);
+/* Finalize the cached statements and close.  NULL is a no-op. */
+void hr_db_close(struct hr_db *db);
 
 /* The database path for a command: --db, $HEADROOM_DB (both already in
  * ctx->db_path), else HR_DB_DEFAULT_PATH. */
 const char *hr_db_path(const struct hr_ctx *ctx);
-/* hr_db_open on hr_db_path(CTX), logging any failure as "headroom: PATH:
- * reason".  0 or -1. */
-int hr_db_open_ctx(const struct hr_ctx *ctx, int flags, struct sqlite3 **db);
+/* hr_db_open on hr_db_path(CTX), logging any failure as "PATH: reason".
+ * 0 or -1. */
+int hr_db_open_ctx(const struct hr_ctx *ctx, int flags, struct hr_db **db);
 
-/* Convenience: an optional text column (NULL for "") and int64 binding. */
-int hr_db_bind_text(struct sqlite3_stmt *st, int i, const char *s);
+/* The schema version this build writes (the last migration's). */
+int hr_db_latest_version(void);
+/* The file's schema version, -1 on error. */
+int hr_db_version(struct hr_db *db);
+/* Apply the migrations after the file's version up to UPTO (0 = latest),
+ * each in its own transaction.  Returns the number applied, or -1 with a
+ * message in ERR (the failing step is rolled back; earlier ones stay). */
+int hr_db_migrate(struct hr_db *db, int upto, char *err, size_t errlen);
 
-/* Now, in Unix seconds (one place, so tests can see it). */
+/* Run SQL with no results wanted (migrations, tests, tools).  0, or -1
+ * with the database's message in ERR. */
+int hr_db_exec(struct hr_db *db, const char *sql, char *err, size_t errlen);
+
+/* The first column of the first row of SQL (tests, tools): *OUT is the
+ * integer (-1 for NULL); BUF the text ("" for NULL or no row).  0 (also
+ * when there is no row: *OUT untouched), or -1 with the message in ERR. */
+int hr_db_query_int(struct hr_db *db, const char *sql, int64_t *out, char *err, size_t errlen);
+int hr_db_query_text(struct hr_db *db, const char *sql, char *buf, size_t bufsz, char *err,
+                     size_t errlen);
+
+/* The migration list (schema.c): how many steps, and step I's number. */
+size_t hr_db_migration_count(void);
+int hr_db_migration_version(size_t i);
+
+/* Transactions: BEGIN IMMEDIATE / COMMIT / ROLLBACK.  begin and commit
+ * return 0 or -1 (logged; a failed commit is rolled back); rollback
+ * outside a transaction is a no-op. */
+int hr_db_begin(struct hr_db *db);
+int hr_db_commit(struct hr_db *db);
+void hr_db_rollback(struct hr_db *db);
+/* 1 inside a transaction. */
+int hr_db_in_transaction(struct hr_db *db);
+
+/* The message of the last failed call on DB (never NULL). */
+const char *hr_db_errmsg(struct hr_db *db);
+/* ERR = "the database refused it: <hr_db_errmsg>"; returns -1.  For CSV
+ * import row callbacks (db/import.h). */
+int hr_db_refused(struct hr_db *db, char *err, size_t errlen);
+
+/* Now, in Unix seconds: hr_now(), so $HEADROOM_NOW fixes it for tests. */
 int64_t hr_db_now(void);
 
 #endif

@@ -1,13 +1,12 @@
 /* import.c: all-or-nothing CSV import; see import.h. */
 #include "import.h"
-#include "db.h"
+#include "db_int.h"
 #include "cmd.h"
 #include "hr_csv.h"
 #include "hr_util.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +30,7 @@ static int check_required(const struct hr_import_spec *spec, const int *col,
     return 0;
 }
 
-int hr_import_csv(sqlite3 *db, const char *path, const struct hr_import_spec *spec,
+int hr_import_csv(struct hr_db *db, const char *path, const struct hr_import_spec *spec,
                   unsigned *nrows)
 {
     char err[512], rerr[384];
@@ -44,19 +43,19 @@ int hr_import_csv(sqlite3 *db, const char *path, const struct hr_import_spec *sp
     *nrows = 0;
     c = hr_csv_open(path, err, sizeof err);
     if (!c) {
-        fprintf(stderr, "headroom: %s\n", err);
+        log_warnx("%s", err);
         return HR_EXIT_DATA;
     }
     col = calloc(spec->ncolumns, sizeof *col);
     v = calloc(spec->ncolumns, sizeof *v);
     if (!col || !v) {
-        fprintf(stderr, "headroom: out of memory\n");
+        log_warnx("out of memory");
         rc = HR_EXIT_FAIL;
         goto out_free;
     }
     if (hr_csv_header(c, spec->columns, spec->ncolumns, col, err, sizeof err) < 0 ||
         check_required(spec, col, hr_csv_name(c), err, sizeof err) < 0) {
-        fprintf(stderr, "headroom: %s\n", err);
+        log_warnx("%s", err);
         goto out_free;
     }
     if (hr_db_begin(db) < 0) {
@@ -70,7 +69,7 @@ int hr_import_csv(sqlite3 *db, const char *path, const struct hr_import_spec *sp
         if (r == 0)
             break;
         if (r < 0) {
-            fprintf(stderr, "headroom: %s:%u: %s\n", hr_csv_name(c), hr_csv_line(c),
+            log_warnx("%s:%u: %s", hr_csv_name(c), hr_csv_line(c),
                     hr_csv_error(c));
             nerr++;
             break;
@@ -90,10 +89,10 @@ int hr_import_csv(sqlite3 *db, const char *path, const struct hr_import_spec *sp
             if (v[k] && strpbrk(v[k], "\r\n"))
                 snprintf(rerr, sizeof rerr, "%s: line break inside the value", spec->columns[k]);
         if (rerr[0] || spec->row(spec->arg, v, hr_csv_line(c), rerr, sizeof rerr) < 0) {
-            fprintf(stderr, "headroom: %s:%u: %s\n", hr_csv_name(c), hr_csv_line(c),
+            log_warnx("%s:%u: %s", hr_csv_name(c), hr_csv_line(c),
                     rerr[0] ? rerr : "bad record");
             if (++nerr >= IMPORT_MAX_ERRORS) {
-                fprintf(stderr, "headroom: %s: too many errors, stopped\n", hr_csv_name(c));
+                log_warnx("%s: too many errors, stopped", hr_csv_name(c));
                 break;
             }
             continue;
@@ -102,7 +101,7 @@ int hr_import_csv(sqlite3 *db, const char *path, const struct hr_import_spec *sp
     }
     if (nerr) {
         hr_db_rollback(db);
-        fprintf(stderr, "headroom: %s: %u error%s; nothing imported\n", hr_csv_name(c), nerr,
+        log_warnx("%s: %u error%s; nothing imported", hr_csv_name(c), nerr,
                 nerr == 1 ? "" : "s");
         goto out_free;
     }

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct sqlite3;
+struct hr_db;
 
 struct hr_import_spec {
     const char *const *columns;   /* every column name the format knows */
@@ -30,7 +30,7 @@ struct hr_import_spec {
 
 /* Returns an HR_EXIT_* code: OK (committed; *NROWS records), DATA (bad
  * file: nothing changed), FAIL (database trouble). */
-int hr_import_csv(struct sqlite3 *db, const char *path, const struct hr_import_spec *spec,
+int hr_import_csv(struct hr_db *db, const char *path, const struct hr_import_spec *spec,
                   unsigned *nrows);
 
 /* Field parsers for row callbacks: 0, or -1 with a reason in ERR naming
@@ -41,8 +41,7 @@ int hr_import_int(const char *col, const char *v, int64_t lo, int64_t hi, int64_
 /* A time: Unix seconds, YYYY-MM-DD, or YYYY-MM-DD[T ]HH:MM[:SS][Z] (UTC). */
 int hr_import_time(const char *col, const char *v, int64_t *out, char *err, size_t errlen);
 
-/* Record the error of a failed sqlite step on DB into ERR ("the database
- * refused it: ..."); returns -1. */
-int hr_import_dberr(struct sqlite3 *db, char *err, size_t errlen);
+/* A row callback's database error: hr_db_refused (db.h); code still on
+ * the SQLite handle uses hr_import_dberr (db_sqlite.h). */
 
 #endif

@@ -1,266 +1,106 @@
-/* schema.c: the database schema, as an ordered list of migrations.
+/* schema.c: the database schema, as an ordered list of migrations, and
+ * the runner that applies them.
  *
  * PRAGMA user_version holds the number of the last step applied.  Opening
  * a file runs the missing steps in order, each in one transaction, so an
  * older file is upgraded in place and a step is either fully applied or
  * not at all.  NEVER edit a step that has shipped: append a new one.
  *
- * Modules append their steps at the end with the next number (rules:
- * catalog, stock, proposals; mail: outbox), one entry per step, in a block
- * marked with the module's name.  docs/collector.md describes the tables.
+ * Each module keeps its steps in its own file (schema_collector.c,
+ * schema_mail.c, schema_propose.c, declared in schema.h); this list only
+ * numbers them.  A module adds a step by appending one line here with the
+ * next number.  docs/collector.md describes the tables.
  */
-#include "db.h"
-/* mail: the outbox table (db/schema_mail.h, a string macro) */
-#include "schema_mail.h"
+#include "db_int.h"
+#include "schema.h"
+#include "hr_util.h"
 
-#include <stddef.h>
-
-/* Step 1: the inventory.  Customers and staff are keyed by the text ids
- * the MSP already uses ('ACME'); targets and devices by integer ids. */
-static const char step1_inventory[] =
-    "CREATE TABLE customers ("
-    " id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 64),"
-    " name TEXT NOT NULL DEFAULT '',"
-    " area_code TEXT NOT NULL DEFAULT '',"
-    /* No foreign key: customers and staff may be imported in any order;
-     * the router (rules/) falls back to area code when the id is unknown. */
-    " assigned_staff TEXT NOT NULL DEFAULT '',"
-    " consent_sales INTEGER NOT NULL DEFAULT 0 CHECK (consent_sales IN (0, 1)),"
-    " created INTEGER NOT NULL DEFAULT (strftime('%s','now'))"
-    ");"
-    "CREATE TABLE staff ("
-    " id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 64),"
-    " name TEXT NOT NULL DEFAULT '',"
-    " email TEXT NOT NULL,"
-    " area_codes TEXT NOT NULL DEFAULT '',"     /* space-separated */
-    " product_lines TEXT NOT NULL DEFAULT '',"  /* space-separated */
-    " role TEXT NOT NULL DEFAULT 'sales' CHECK (role IN ('sales', 'admin'))"
-    ");"
-    "CREATE TABLE targets ("
-    " id INTEGER PRIMARY KEY,"
-    " name TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 128),"
-    " customer TEXT NOT NULL REFERENCES customers(id) ON UPDATE CASCADE,"
-    " address TEXT NOT NULL CHECK (length(address) BETWEEN 1 AND 255),"
-    " port INTEGER NOT NULL DEFAULT 161 CHECK (port BETWEEN 1 AND 65535),"
-    " transport TEXT NOT NULL DEFAULT 'udp' CHECK (transport IN ('udp', 'tcp')),"
-    " version TEXT NOT NULL DEFAULT '2c' CHECK (version IN ('1', '2c', '3')),"
-    " community TEXT NOT NULL DEFAULT '',"
-    " write_community TEXT NOT NULL DEFAULT '',"
-    " v3_user TEXT NOT NULL DEFAULT '',"
-    " v3_level TEXT NOT NULL DEFAULT 'authPriv'"
-    "   CHECK (v3_level IN ('noAuthNoPriv', 'authNoPriv', 'authPriv')),"
-    " v3_auth_proto TEXT NOT NULL DEFAULT 'SHA',"
-    " v3_auth_pass TEXT NOT NULL DEFAULT '',"
-    " v3_priv_proto TEXT NOT NULL DEFAULT 'AES',"
-    " v3_priv_pass TEXT NOT NULL DEFAULT '',"
-    " v3_context TEXT NOT NULL DEFAULT '',"
-    " v3_write INTEGER NOT NULL DEFAULT 0 CHECK (v3_write IN (0, 1)),"
-    " timeout_ms INTEGER NOT NULL DEFAULT 1000 CHECK (timeout_ms BETWEEN 10 AND 60000),"
-    " retries INTEGER NOT NULL DEFAULT 1 CHECK (retries BETWEEN 0 AND 10),"
-    " enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1))"
-    ");"
-    "CREATE INDEX targets_customer ON targets(customer);"
-    /* serial NULL: the agent reported none; such a device is keyed by
-     * (target, name) instead and never registered. */
-    "CREATE TABLE devices ("
-    " id INTEGER PRIMARY KEY,"
-    " serial TEXT,"
-    " customer TEXT NOT NULL REFERENCES customers(id) ON UPDATE CASCADE,"
-    " target_id INTEGER REFERENCES targets(id) ON DELETE SET NULL,"
-    " agent_index INTEGER,"
-    " name TEXT NOT NULL DEFAULT '',"
-    " vendor TEXT NOT NULL DEFAULT '',"
-    " model_name TEXT NOT NULL DEFAULT '',"
-    " model_number TEXT NOT NULL DEFAULT '',"
-    " product_number TEXT NOT NULL DEFAULT '',"
-    " firmware TEXT NOT NULL DEFAULT '',"
-    " config TEXT NOT NULL DEFAULT '',"
-    " capacity INTEGER,"
-    " cache_size INTEGER,"
-    " sale_date INTEGER,"
-    " price TEXT NOT NULL DEFAULT '',"
-    " reported_customer TEXT NOT NULL DEFAULT '',"
-    " agent_reg_number TEXT NOT NULL DEFAULT '',"
-    " reg_number TEXT,"
-    " first_seen INTEGER NOT NULL,"
-    " last_seen INTEGER NOT NULL,"
-    " flags INTEGER NOT NULL DEFAULT 0"
-    ");"
-    "CREATE UNIQUE INDEX devices_serial ON devices(serial) WHERE serial IS NOT NULL;"
-    "CREATE UNIQUE INDEX devices_noserial ON devices(target_id, name) WHERE serial IS NULL;"
-    "CREATE INDEX devices_customer ON devices(customer);"
-    "CREATE TABLE registrations ("
-    " reg_number TEXT PRIMARY KEY NOT NULL,"
-    " device_id INTEGER REFERENCES devices(id) ON DELETE SET NULL,"
-    " serial TEXT NOT NULL,"
-    " customer TEXT NOT NULL,"
-    " target_id INTEGER,"
-    " registered INTEGER NOT NULL,"
-    " source TEXT NOT NULL CHECK (source IN ('poll', 'import', 'transfer')),"
-    " state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'superseded')),"
-    " agent_set TEXT,"          /* NULL not tried; 'ok'; 'failed: ...'; 'no write access' */
-    " agent_set_time INTEGER"
-    ");"
-    "CREATE INDEX registrations_serial ON registrations(serial);"
-    /* One row, never decremented: numbers are not reused even when
-     * registrations or devices are deleted. */
-    "CREATE TABLE reg_seq (id INTEGER PRIMARY KEY CHECK (id = 1), next INTEGER NOT NULL);"
-    "INSERT INTO reg_seq VALUES (1, 1);"
-    "CREATE TABLE conflicts ("
-    " id INTEGER PRIMARY KEY,"
-    " serial TEXT NOT NULL,"
-    " device_id INTEGER REFERENCES devices(id) ON DELETE CASCADE,"
-    " registered_customer TEXT NOT NULL,"
-    " claiming_customer TEXT NOT NULL,"
-    " claiming_target INTEGER REFERENCES targets(id) ON DELETE SET NULL,"
-    " claiming_index INTEGER,"
-    " first_seen INTEGER NOT NULL,"
-    " last_seen INTEGER NOT NULL,"
-    " times_seen INTEGER NOT NULL DEFAULT 1,"
-    " resolution TEXT CHECK (resolution IN ('keep', 'transfer')),"
-    " resolved INTEGER,"
-    " UNIQUE (serial, claiming_customer)"
-    ");";
-
-/* Step 2: history and poll state.  samples is keyed (device, time) without
- * a rowid: a customer's records read back in date order are a range scan,
- * and a sample written twice for the same second (a cycle re-run after a
- * crash) is one row. */
-static const char step2_history[] =
-    "CREATE TABLE samples ("
-    " device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,"
-    " time INTEGER NOT NULL,"
-    " capacity INTEGER,"
-    " used INTEGER,"              /* NULL: unknown (nothing mounted) */
-    " used_percent INTEGER,"
-    " writes INTEGER,"            /* the Counter64, as its 64-bit pattern */
-    " writes_delta INTEGER,"      /* NULL: first sample, restart, implausible */
-    " peak INTEGER,"
-    " peak_prev INTEGER,"
-    " rate_avg INTEGER,"
-    " window INTEGER,"
-    " sysuptime INTEGER,"
-    " status INTEGER NOT NULL DEFAULT 0,"  /* HR_SAMPLE_* bits (store.h) */
-    " PRIMARY KEY (device_id, time)"
-    ") WITHOUT ROWID;"
-    "CREATE INDEX samples_time ON samples(time);"
-    /* Where the last sample left the counter, for the next delta. */
-    "ALTER TABLE devices ADD COLUMN last_writes INTEGER;"
-    "ALTER TABLE devices ADD COLUMN last_uptime INTEGER;"
-    "ALTER TABLE devices ADD COLUMN last_sample INTEGER;"
-    "ALTER TABLE devices ADD COLUMN rrd_file TEXT;"
-    "ALTER TABLE targets ADD COLUMN last_status TEXT;"
-    "ALTER TABLE targets ADD COLUMN last_error TEXT;"
-    "ALTER TABLE targets ADD COLUMN last_rtt_ms REAL;"
-    "ALTER TABLE targets ADD COLUMN last_poll INTEGER;"
-    "ALTER TABLE targets ADD COLUMN last_ok INTEGER;"
-    "ALTER TABLE targets ADD COLUMN state_since INTEGER;"
-    "ALTER TABLE targets ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;";
-
-/* ---- proposals (rules/: catalog.c, stock.c, propose.c; docs/proposals.md) ---- */
-/* Step 4: the product and firmware catalogues and the stock per SKU and
- * store (seed 000, 0050-0054).  rules/facts_db.c reads rated_load,
- * max_capacity and latest_firmware by these names.  SKU lists are
- * blank-separated, like staff.area_codes. */
-static const char step4_catalog_stock[] =
-    "CREATE TABLE catalog_products ("
-    " model_number TEXT PRIMARY KEY NOT NULL CHECK (length(model_number) BETWEEN 1 AND 64),"
-    " name TEXT NOT NULL DEFAULT '',"
-    " product_line TEXT NOT NULL DEFAULT '',"
-    " rated_load REAL,"               /* peak writes per window the model is rated for */
-    " rated_window INTEGER,"          /* that window, seconds */
-    " max_capacity INTEGER,"          /* bytes the model can be expanded to */
-    " options TEXT NOT NULL DEFAULT '',"
-    " supplies TEXT NOT NULL DEFAULT '',"
-    " latest_firmware TEXT"
-    ");"
-    "CREATE TABLE catalog_firmware ("
-    " model_number TEXT NOT NULL,"
-    " version TEXT NOT NULL,"
-    " release_date INTEGER NOT NULL,"  /* Unix time, UTC midnight */
-    " PRIMARY KEY (model_number, version)"
-    ");"
-    "CREATE TABLE stock ("
-    " sku TEXT NOT NULL,"
-    " store_id TEXT NOT NULL,"
-    " store_name TEXT NOT NULL DEFAULT '',"
-    " quantity INTEGER NOT NULL CHECK (quantity >= 0),"
-    " lead_time_days INTEGER NOT NULL CHECK (lead_time_days >= 0),"
-    " transit_days INTEGER NOT NULL CHECK (transit_days >= 0),"
-    " PRIMARY KEY (sku, store_id)"
-    ");";
-
-/* Step 5: proposals, their stock answers, the flap state per (device,
- * rule), and a trigger that keeps a proposal's state in step with its
- * outbox message whoever flushes the outbox (`headroom propose` or
- * `headroom mail flush`). */
-static const char step5_proposals[] =
-    "CREATE TABLE rule_state ("
-    " device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,"
-    " rule TEXT NOT NULL,"
-    " armed INTEGER NOT NULL DEFAULT 1,"
-    " last_fired INTEGER NOT NULL DEFAULT 0,"
-    " last_decision TEXT,"
-    " last_eval INTEGER,"
-    " PRIMARY KEY (device_id, rule)"
-    ") WITHOUT ROWID;"
-    "CREATE TABLE proposals ("
-    " id INTEGER PRIMARY KEY,"
-    " created INTEGER NOT NULL,"
-    " device_id INTEGER REFERENCES devices(id) ON DELETE SET NULL,"
-    " serial TEXT NOT NULL DEFAULT '',"
-    " customer TEXT NOT NULL,"
-    " rule TEXT NOT NULL,"
-    " family TEXT NOT NULL DEFAULT '',"
-    " severity TEXT NOT NULL DEFAULT '',"
-    " why TEXT NOT NULL DEFAULT '',"
-    " subject TEXT NOT NULL DEFAULT '',"
-    " proposal TEXT NOT NULL DEFAULT '',"
-    " skus TEXT NOT NULL DEFAULT '',"       /* blank-separated */
-    " full_time INTEGER,"                   /* forecast full date, NULL none */
-    " state TEXT NOT NULL DEFAULT 'new'"
-    "   CHECK (state IN ('new', 'queued', 'sent', 'failed', 'suppressed')),"
-    " reason TEXT,"                         /* why suppressed */
-    " staff_id TEXT,"
-    " recipient TEXT,"
-    " route TEXT,"                          /* assigned, area+line, area, fallback */
-    " cc TEXT,"
-    " outbox_id INTEGER,"
-    " sent_at INTEGER"
-    ");"
-    "CREATE INDEX proposals_customer ON proposals(customer, created);"
-    "CREATE INDEX proposals_outbox ON proposals(outbox_id);"
-    "CREATE TABLE proposal_stock ("
-    " proposal_id INTEGER NOT NULL REFERENCES proposals(id) ON DELETE CASCADE,"
-    " sku TEXT NOT NULL,"
-    " rank INTEGER NOT NULL,"               /* 0 = best */
-    " store_id TEXT,"                       /* NULL: no store lists the SKU */
-    " store_name TEXT,"
-    " quantity INTEGER,"
-    " in_stock INTEGER,"
-    " delivery_date TEXT,"                  /* YYYY-MM-DD */
-    " PRIMARY KEY (proposal_id, sku, rank)"
-    ");"
-    "CREATE TRIGGER proposals_outbox_sync AFTER UPDATE OF state ON outbox"
-    " WHEN NEW.state IN ('sent', 'failed', 'queued') BEGIN"
-    " UPDATE proposals SET state = NEW.state,"
-    "  sent_at = CASE NEW.state WHEN 'sent' THEN NEW.sent_at ELSE sent_at END"
-    "  WHERE outbox_id = NEW.id AND state IN ('queued', 'failed');"
-    " END;";
-/* end proposals */
+#include <stdio.h>
 
 const struct hr_migration hr_migrations[] = {
     { 1, "inventory: customers, staff, targets, devices, registrations, conflicts",
-      step1_inventory },
-    { 2, "history: samples; poll state of targets and devices", step2_history },
+      hr_schema_collector_1 },
+    { 2, "history: samples; poll state of targets and devices", hr_schema_collector_2 },
     /* ---- modules append their steps below, numbered in order ---- */
-    /* mail */
-    { 3, "mail: outbox", HR_OUTBOX_SCHEMA_V1 },
-    /* end mail */
-    /* proposals */
-    { 4, "proposals: product and firmware catalogues, stock", step4_catalog_stock },
-    { 5, "proposals: proposals, stock answers, rule flap state", step5_proposals },
-    /* end proposals */
+    { 3, "mail: outbox", hr_schema_mail_3 },
+    { 4, "proposals: product and firmware catalogues, stock", hr_schema_propose_4 },
+    { 5, "proposals: proposals, stock answers, rule flap state", hr_schema_propose_5 },
 };
 
 const size_t hr_n_migrations = sizeof hr_migrations / sizeof hr_migrations[0];
+
+size_t hr_db_migration_count(void)
+{
+    return hr_n_migrations;
+}
+
+int hr_db_migration_version(size_t i)
+{
+    return i < hr_n_migrations ? hr_migrations[i].version : -1;
+}
+
+int hr_db_latest_version(void)
+{
+    return hr_n_migrations ? hr_migrations[hr_n_migrations - 1].version : 0;
+}
+
+int hr_db_version(struct hr_db *db)
+{
+    sqlite3_stmt *st;
+    int v = -1;
+
+    if (sqlite3_prepare_v2(db->sq, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+int hr_db_migrate(struct hr_db *hdb, int upto, char *err, size_t errlen)
+{
+    sqlite3 *db = hdb->sq;
+    int cur = hr_db_version(hdb), applied = 0;
+    char sql[64];
+
+    if (upto <= 0)
+        upto = hr_db_latest_version();
+    if (cur < 0) {
+        snprintf(err, errlen, "cannot read the schema version: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    if (cur > hr_db_latest_version()) {
+        snprintf(err, errlen, "the database has schema version %d, newer than this headroom "
+                 "(%d); use a newer headroom", cur, hr_db_latest_version());
+        return -1;
+    }
+    for (size_t i = 0; i < hr_n_migrations; i++) {
+        const struct hr_migration *m = &hr_migrations[i];
+        if (m->version <= cur || m->version > upto)
+            continue;
+        if (m->version != cur + 1) {
+            snprintf(err, errlen, "schema step %d follows %d: the migration list is broken",
+                     m->version, cur);
+            return -1;
+        }
+        if (hr_db_exec_sq(db, "BEGIN IMMEDIATE", err, errlen) < 0)
+            return -1;
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", m->version);
+        if (hr_db_exec_sq(db, m->sql, err, errlen) < 0 ||
+            hr_db_exec_sq(db, sql, err, errlen) < 0) {
+            char tmp[512];
+            snprintf(tmp, sizeof tmp, "schema step %d (%s): %s", m->version, m->what, err);
+            snprintf(err, errlen, "%s", tmp);
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return -1;
+        }
+        if (hr_db_exec_sq(db, "COMMIT", err, errlen) < 0) {
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return -1;
+        }
+        hr_log(LOG_INFO, "database upgraded to schema %d: %s", m->version, m->what);
+        cur = m->version;
+        applied++;
+    }
+    return applied;
+}

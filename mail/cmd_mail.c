@@ -10,6 +10,7 @@
  * variables; with no SMTP host, mail goes into the local Maildir. */
 #include "cmd.h"
 #include "db.h"
+#include "db_sqlite.h"  /* not yet behind db/ */
 #include "hr_util.h"
 #include "mail.h"
 #include "outbox.h"
@@ -89,9 +90,9 @@ static void usage(FILE *f)
 
 /* The collector's hr_db_open: creates the file (mode 0600), WAL, busy
  * timeout, and runs the migrations, the outbox table among them. */
-static sqlite3 *db_open(const struct hr_ctx *ctx)
+static struct hr_db *db_open(const struct hr_ctx *ctx)
 {
-    sqlite3 *db = NULL;
+    struct hr_db *db = NULL;
 
     if (hr_db_open_ctx(ctx, HR_DB_CREATE, &db) < 0)
         return NULL;
@@ -221,16 +222,17 @@ static int cmd_retry(sqlite3 *db, const char *ids)
 
 /* ---- flush ---- */
 
-static int cmd_flush(sqlite3 *db, const struct mail_opts *mo, const struct hr_ctx *ctx)
+int hr_mail_flush(sqlite3 *db, const struct hr_mail_transport *t,
+                  const struct hr_outbox_opts *o, int quiet)
 {
     struct hr_flush_stats st;
     char err[512];
 
-    if (hr_outbox_flush(db, &mo->t, &mo->o, &st, err, sizeof err) < 0) {
+    if (hr_outbox_flush(db, t, o, &st, err, sizeof err) < 0) {
         hr_log(LOG_ERR, "flush: %s", err);
         return HR_EXIT_FAIL;
     }
-    if (!ctx->quiet)
+    if (!quiet)
         printf("flush: %d tried, %d sent, %d deferred, %d failed, %d recovered from an"
                " interrupted flush, %d held\n", st.attempted, st.sent, st.deferred,
                st.failed, st.recovered, st.held);
@@ -368,21 +370,31 @@ static const char *nz(const char *s)
 }
 
 /* The settings (checked when loaded) give the defaults; flags win. */
-static void settings_defaults(struct mail_opts *mo, const struct hr_settings *set)
+void hr_mail_transport_defaults(struct hr_mail_transport *t, const struct hr_settings *set)
 {
-    mo->t.smtp_host = nz(set->smtp_host);
-    mo->t.smtp_user = nz(set->smtp_user);
-    mo->t.smtp_password_file = nz(set->smtp_password_file);
-    mo->t.tls_ca = nz(set->tls_ca);
-    mo->t.maildir = nz(set->maildir);
+    memset(t, 0, sizeof *t);
+    t->smtp_host = nz(set->smtp_host);
+    t->smtp_user = nz(set->smtp_user);
+    t->smtp_password_file = nz(set->smtp_password_file);
+    t->tls_ca = nz(set->tls_ca);
+    t->maildir = nz(set->maildir);
     /* Unset, the envelope sender is each message's own From. */
     if (hr_settings_explicit(set, "mail-from"))
-        mo->from = nz(set->mail_from);
-    mo->t.starttls = HR_STARTTLS_OPPORTUNISTIC;
+        t->envelope_from = nz(set->mail_from);
+    t->starttls = HR_STARTTLS_OPPORTUNISTIC;
     if (set->smtp_port > 0)
-        mo->t.smtp_port = (unsigned)set->smtp_port;
+        t->smtp_port = (unsigned)set->smtp_port;
     if (nz(set->starttls))
-        parse_starttls(set->starttls, &mo->t.starttls);
+        parse_starttls(set->starttls, &t->starttls);
+}
+
+static void settings_defaults(struct mail_opts *mo, const struct hr_settings *set)
+{
+    hr_mail_transport_defaults(&mo->t, set);
+    /* The explicit mail-from is also the From of `mail queue`; the
+     * envelope sender only for flush (hr_cmd_mail). */
+    mo->from = mo->t.envelope_from;
+    mo->t.envelope_from = NULL;
 }
 
 static int add_addr(struct hr_mail_addr *v, size_t *n, const char *a)
@@ -405,27 +417,65 @@ enum {
     O_ATTACH, O_HEADER, O_PROPOSAL, O_DOMAIN, O_TLSCA,
 };
 
-static int parse_opt(struct mail_opts *mo, int c, const char *arg)
+/* The transport options, shared with `propose` (hr_mail_transport_option). */
+static const struct {
+    const char *name;
+    int c;
+} transport_opts[] = {
+    { "smtp-host", O_HOST }, { "smtp-port", O_PORT }, { "starttls", O_TLS },
+    { "tls-ca", O_TLSCA }, { "smtp-user", O_USER }, { "smtp-password-file", O_PWFILE },
+    { "timeout", O_TIMEOUT }, { "helo", O_HELO }, { "maildir", O_MAILDIR },
+};
+
+static int transport_opt(struct hr_mail_transport *t, int c, const char *arg)
 {
     uint64_t n;
 
     switch (c) {
-    case O_HOST: mo->t.smtp_host = arg; break;
+    case O_HOST: t->smtp_host = arg; break;
     case O_PORT:
         if (parse_num("--smtp-port", arg, 65535, &n) < 0)
             return -1;
-        mo->t.smtp_port = (unsigned)n;
+        t->smtp_port = (unsigned)n;
         break;
     case O_TLS:
-        if (parse_starttls(arg, &mo->t.starttls) < 0) {
+        if (parse_starttls(arg, &t->starttls) < 0) {
             hr_log(LOG_ERR, "--starttls '%s': want required, opportunistic or off", arg);
             return -1;
         }
         break;
-    case O_USER: mo->t.smtp_user = arg; break;
-    case O_TLSCA: mo->t.tls_ca = arg; break;
-    case O_PWFILE: mo->t.smtp_password_file = arg; break;
-    case O_MAILDIR: mo->t.maildir = arg; break;
+    case O_USER: t->smtp_user = arg; break;
+    case O_TLSCA: t->tls_ca = arg; break;
+    case O_PWFILE: t->smtp_password_file = arg; break;
+    case O_MAILDIR: t->maildir = arg; break;
+    case O_TIMEOUT:
+        if (parse_num("--timeout", arg, 3600, &n) < 0)
+            return -1;
+        t->timeout = (long)n;
+        break;
+    case O_HELO: t->helo = arg; break;
+    default: return -1;
+    }
+    return 0;
+}
+
+int hr_mail_transport_option(struct hr_mail_transport *t, const char *name, const char *arg)
+{
+    for (size_t i = 0; i < HR_ARRAY_LEN(transport_opts); i++)
+        if (strcmp(name, transport_opts[i].name) == 0)
+            return transport_opt(t, transport_opts[i].c, arg);
+    hr_log(LOG_ERR, "--%s: not a transport option", name);
+    return -1;
+}
+
+static int parse_opt(struct mail_opts *mo, int c, const char *arg)
+{
+    uint64_t n;
+
+    for (size_t i = 0; i < HR_ARRAY_LEN(transport_opts); i++)
+        if (c == transport_opts[i].c)
+            return transport_opt(&mo->t, c, arg);
+    switch (c) {
     case O_FROM:
         if (!hr_mail_addr_valid(arg)) {
             hr_log(LOG_ERR, "--from '%s' is not a valid mail address", arg);
@@ -433,12 +483,6 @@ static int parse_opt(struct mail_opts *mo, int c, const char *arg)
         }
         mo->from = arg;
         break;
-    case O_TIMEOUT:
-        if (parse_num("--timeout", arg, 3600, &n) < 0)
-            return -1;
-        mo->t.timeout = (long)n;
-        break;
-    case O_HELO: mo->t.helo = arg; break;
     case O_ALL: mo->o.ignore_schedule = 1; break;
     case O_HOLD: mo->o.uncertain = HR_UNCERTAIN_HOLD; break;
     case O_STATE: mo->state = arg; break;
@@ -503,6 +547,7 @@ int hr_cmd_mail(struct hr_ctx *ctx, int argc, char **argv)
     };
     struct mail_opts mo = { 0 };
     const char *sub;
+    struct hr_db *hdb;
     sqlite3 *db;
     int c, ret;
 
@@ -535,9 +580,10 @@ int hr_cmd_mail(struct hr_ctx *ctx, int argc, char **argv)
     }
     if (strcmp(sub, "flush") == 0 && mo.from)
         mo.t.envelope_from = mo.from;
-    db = db_open(ctx);
-    if (!db)
+    hdb = db_open(ctx);
+    if (!hdb)
         return HR_EXIT_FAIL;
+    db = hr_db_sqlite(hdb);
     if (strcmp(sub, "list") == 0)
         ret = cmd_list(db, &mo);
     else if (strcmp(sub, "show") == 0)
@@ -545,9 +591,9 @@ int hr_cmd_mail(struct hr_ctx *ctx, int argc, char **argv)
     else if (strcmp(sub, "retry") == 0)
         ret = cmd_retry(db, argv[optind]);
     else if (strcmp(sub, "flush") == 0)
-        ret = cmd_flush(db, &mo, ctx);
+        ret = hr_mail_flush(db, &mo.t, &mo.o, ctx->quiet);
     else
         ret = cmd_queue(db, &mo);
-    hr_db_close(db);
+    hr_db_close(hdb);
     return ret;
 }

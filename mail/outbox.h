@@ -58,6 +58,26 @@ int hr_outbox_flush(sqlite3 *db, const struct hr_mail_transport *t,
                     const struct hr_outbox_opts *o, struct hr_flush_stats *st,
                     char *err, size_t errsz);
 
+/* `headroom mail flush`, for that command and for `propose`: flush the
+ * outbox of DB through T, print the tally unless QUIET, and say how it
+ * went as an exit status: HR_EXIT_OK (everything due was delivered),
+ * HR_EXIT_PARTIAL (messages stayed queued, failed or held) or
+ * HR_EXIT_FAIL (logged). */
+int hr_mail_flush(sqlite3 *db, const struct hr_mail_transport *t,
+                  const struct hr_outbox_opts *o, int quiet);
+
+/* The transport from the settings (flags come after): SMTP host, port,
+ * STARTTLS, user, password file, CA, Maildir, and the envelope sender when
+ * mail-from was set explicitly.  SET is a struct hr_settings. */
+struct hr_settings;
+void hr_mail_transport_defaults(struct hr_mail_transport *t, const struct hr_settings *set);
+
+/* Apply one transport option, NAME as in `mail flush --NAME ARG`
+ * ("smtp-host", "smtp-port", "starttls", "tls-ca", "smtp-user",
+ * "smtp-password-file", "timeout", "helo", "maildir").  ARG is kept, not
+ * copied.  0, or -1 after logging why. */
+int hr_mail_transport_option(struct hr_mail_transport *t, const char *name, const char *arg);
+
 /* Make message ID due now again (from queued, failed or held; a 'failed'
  * one gets back the recipients that had refused it).  0, or -1 with ERR. */
 int hr_outbox_retry(sqlite3 *db, int64_t id, char *err, size_t errsz);

@@ -8,6 +8,7 @@
 #include "hr_util.h"
 #include "stock.h"
 #include "db.h"
+#include "db_sqlite.h"  /* not yet behind db/ */
 #include "import.h"
 
 #include <getopt.h>
@@ -188,9 +189,10 @@ static int firmware_row(void *arg, const char **v, unsigned line, char *err, siz
     return 0;
 }
 
-static int cmd_import(sqlite3 *db, const char *path, int firmware, int replace,
+static int cmd_import(struct hr_db *hdb, const char *path, int firmware, int replace,
                       const struct hr_ctx *ctx)
 {
+    sqlite3 *db = hr_db_sqlite(hdb);
     static const char product_sql[] =
         "INSERT INTO catalog_products (model_number, name, product_line, rated_load,"
         " rated_window, max_capacity, options, supplies, latest_firmware)"
@@ -220,7 +222,7 @@ static int cmd_import(sqlite3 *db, const char *path, int firmware, int replace,
         firmware ? firmware_required : product_required,
         firmware ? firmware_row : product_row, &ci,
     };
-    rc = hr_import_csv(db, path, &spec, &n);
+    rc = hr_import_csv(hdb, path, &spec, &n);
     sqlite3_finalize(ci.st);
     if (rc != HR_EXIT_OK)
         return rc;
@@ -278,6 +280,7 @@ int hr_cmd_catalog(struct hr_ctx *ctx, int argc, char **argv)
     };
     int firmware = 0, replace = 0, c, rc;
     const char *sub;
+    struct hr_db *hdb;
     sqlite3 *db;
 
     while ((c = getopt_long(argc, argv, "frh", opts, NULL)) != -1) {
@@ -299,10 +302,11 @@ int hr_cmd_catalog(struct hr_ctx *ctx, int argc, char **argv)
         usage(stderr);
         return HR_EXIT_USAGE;
     }
-    if (hr_db_open_ctx(ctx, strcmp(sub, "import") == 0 ? HR_DB_CREATE : 0, &db) < 0)
+    if (hr_db_open_ctx(ctx, strcmp(sub, "import") == 0 ? HR_DB_CREATE : 0, &hdb) < 0)
         return HR_EXIT_FAIL;
-    rc = strcmp(sub, "import") == 0 ? cmd_import(db, argv[optind], firmware, replace, ctx)
+    db = hr_db_sqlite(hdb);
+    rc = strcmp(sub, "import") == 0 ? cmd_import(hdb, argv[optind], firmware, replace, ctx)
                                     : cmd_list(db);
-    hr_db_close(db);
+    hr_db_close(hdb);
     return rc;
 }

@@ -16,8 +16,9 @@
  * to sent or failed with its message.  docs/proposals.md has the details. */
 #include "cmd.h"
 #include "hr_util.h"
-#include "hr_rrd.h"
+#include "hr_graph.h"
 #include "db.h"
+#include "db_sqlite.h"  /* not yet behind db/ */
 #include "facts_db.h"
 #include "lang.h"
 #include "mail.h"
@@ -31,39 +32,40 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
-int hr_cmd_mail(struct hr_ctx *ctx, int argc, char **argv);
-
-#define MAX_FWD 32
 #define MAX_ADMIN 8
 
-/* One firing, with copies of what the mail and the record need (the
- * facts' strings live only during the walk's callback). */
+/* A device with at least one firing: its read model, copied once (the
+ * loader's lives only during the callback), and its graph, drawn at most
+ * once per run and only for mail actually queued. */
+struct pdev {
+    struct hr_device *dev;
+    unsigned char *png;
+    size_t pnglen;
+    int graphed;        /* drawing was tried */
+};
+
+/* One firing of a rule on a device. */
 struct prop {
-    int64_t device_id, id;
-    char *serial, *name, *customer_id, *model, *model_number, *firmware;
-    double capacity, used, peak, rated_load;
+    struct pdev *pd;    /* the run's (struct run.devs) */
+    const struct hr_device *dev;    /* pd->dev */
+    int64_t id;
     char *rule, *family, *severity, *why, *subject, *text;
     char *skus[HR_RULES_MAX_SKUS];
     size_t nskus;
     int sku_unknown;
     struct hr_forecast fc;
-    struct hr_rrd_point *hist;
-    size_t nhist;
     /* filled when routed */
     const char *reason;
     struct hr_route route;
     struct hr_stock_result stock[HR_RULES_MAX_SKUS];
     char *product_name, *product_line, *options, *supplies;
     int64_t rated_window;
-    unsigned char *png;
-    size_t pnglen;
 };
 
 struct opts {
@@ -73,18 +75,21 @@ struct opts {
     char admin_env[4096];           /* $HEADROOM_ADMIN_CC, split in place */
     int no_admin_cc, no_mail, dry_run;
     int64_t now;
-    char *fwd[MAX_FWD];      /* transport options for `mail flush` */
-    int nfwd;
+    struct hr_mail_transport t;     /* for the flush, as `mail flush` takes it */
 };
 
 struct run {
     const struct opts *o;
     const struct hr_ctx *ctx;
+    struct hr_db *hdb;
     sqlite3 *db;
     struct hr_ruleset *rs;
     sqlite3_stmt *st_get, *st_put;
     struct prop *p;
     size_t np, cap;
+    struct pdev **devs;
+    size_t ndevs, capdevs;
+    unsigned graphs;
     unsigned devices, fired, cooldown, not_rearmed;
     int oom;
 };
@@ -129,16 +134,6 @@ static void usage(FILE *f)
 enum { O_NOMAIL = 256, O_FALLBACK, O_ADMINCC, O_NOADMINCC, O_FROM, O_DOMAIN,
        O_FWD_ARG, O_FWD_NOARG };
 
-static int add_fwd(struct opts *o, const char *name, const char *arg)
-{
-    if (o->nfwd + 2 > MAX_FWD)
-        return -1;
-    if (asprintf(&o->fwd[o->nfwd], "--%s=%s", name, arg) < 0)
-        return -1;
-    o->nfwd++;
-    return 0;
-}
-
 static int parse_opts(const struct hr_settings *set, int argc, char **argv, struct opts *o)
 {
     static const struct option opts[] = {
@@ -175,6 +170,7 @@ static int parse_opts(const struct hr_settings *set, int argc, char **argv, stru
     o->from = set->mail_from;
     o->rrd_dir = set->rrd_dir;
     o->now = (int64_t)hr_now();
+    hr_mail_transport_defaults(&o->t, set);
     while ((c = getopt_long(argc, argv, "r:C:D:t:nR:h", opts, &idx)) != -1) {
         switch (c) {
         case 'r': o->rules = optarg; break;
@@ -202,7 +198,7 @@ static int parse_opts(const struct hr_settings *set, int argc, char **argv, stru
         case O_FROM: o->from = optarg; break;
         case O_DOMAIN: o->domain = optarg; break;
         case O_FWD_ARG:
-            if (add_fwd(o, opts[idx].name, optarg) < 0)
+            if (hr_mail_transport_option(&o->t, opts[idx].name, optarg) < 0)
                 return HR_EXIT_USAGE;
             break;
         case 'h': usage(stdout); return HR_EXIT_OK;
@@ -259,8 +255,7 @@ static const char *clean(const char *s, char *buf, size_t sz)
 
 static void prop_free(struct prop *p)
 {
-    char *s[] = { p->serial, p->name, p->customer_id, p->model, p->model_number, p->firmware,
-                  p->rule, p->family, p->severity, p->why, p->subject, p->text,
+    char *s[] = { p->rule, p->family, p->severity, p->why, p->subject, p->text,
                   p->product_name, p->product_line, p->options, p->supplies };
     for (size_t i = 0; i < HR_ARRAY_LEN(s); i++)
         free(s[i]);
@@ -268,8 +263,46 @@ static void prop_free(struct prop *p)
         free(p->skus[i]);
         hr_stock_result_free(&p->stock[i]);
     }
-    free(p->hist);
-    free(p->png);
+}
+
+static void pdev_free(struct pdev *pd)
+{
+    if (!pd)
+        return;
+    hr_device_free(pd->dev);
+    free(pd->png);
+    free(pd);
+}
+
+/* The run's copy of D: the last one made when the walk is still on D. */
+static struct pdev *pdev_of(struct run *R, const struct hr_device *d)
+{
+    struct pdev *pd;
+
+    if (R->ndevs && R->devs[R->ndevs - 1]->dev->id == d->id)
+        return R->devs[R->ndevs - 1];
+    if (R->ndevs == R->capdevs) {
+        size_t nc = R->capdevs ? R->capdevs * 2 : 32;
+        struct pdev **nv = realloc(R->devs, nc * sizeof *nv);
+        if (!nv)
+            return NULL;
+        R->devs = nv;
+        R->capdevs = nc;
+    }
+    if (!(pd = calloc(1, sizeof *pd)))
+        return NULL;
+    if (!(pd->dev = hr_device_copy(d, HR_DEVICE_COPY_ALL))) {
+        free(pd);
+        return NULL;
+    }
+    R->devs[R->ndevs++] = pd;
+    return pd;
+}
+
+/* A string for a NOT NULL column or the mail: "" for unknown. */
+static const char *nn(const char *s)
+{
+    return s ? s : "";
 }
 
 static char *dup0(const char *s, int *oom)
@@ -299,8 +332,7 @@ static char *one_line(char *s)
 }
 
 /* Copy what a firing needs out of the facts. */
-static int prop_make(struct run *R, const struct hr_facts *f, int64_t dev,
-                     const struct hr_rule *r, struct hr_evalctx *ec,
+static int prop_make(struct run *R, const struct hr_device *d, const struct hr_rule *r, struct hr_evalctx *ec,
                      const struct hr_rule_result *res)
 {
     struct prop *p;
@@ -317,17 +349,9 @@ static int prop_make(struct run *R, const struct hr_facts *f, int64_t dev,
     }
     p = &R->p[R->np];
     memset(p, 0, sizeof *p);
-    p->device_id = dev;
-    p->serial = dup0(f->serial, &oom);
-    p->name = dup0(f->name, &oom);
-    p->customer_id = dup0(f->customer_id, &oom);
-    p->model = dup0(f->model, &oom);
-    p->model_number = dup0(f->model_number, &oom);
-    p->firmware = dup0(f->firmware, &oom);
-    p->capacity = f->capacity;
-    p->used = f->used;
-    p->peak = f->peak;
-    p->rated_load = f->rated_load;
+    if (!(p->pd = pdev_of(R, d)))
+        return -1;
+    p->dev = p->pd->dev;
     p->rule = dup0(hr_rule_name(r), &oom);
     p->family = dup0(hr_rule_family(r), &oom);
     p->severity = dup0(hr_rule_severity(r), &oom);
@@ -348,13 +372,8 @@ static int prop_make(struct run *R, const struct hr_facts *f, int64_t dev,
         }
         p->skus[p->nskus++] = s;
     }
-    if (hr_forecast_compute(f->hist, f->n_hist, f->now, &f->fc, &p->fc) < 0)
+    if (hr_forecast_compute(d->hist, d->n_hist, d->f.now, &d->f.fc, &p->fc) < 0)
         oom = 1;
-    if (f->n_hist && !(p->hist = calloc(f->n_hist, sizeof *p->hist)))
-        oom = 1;
-    for (size_t i = 0; p->hist && i < f->n_hist; i++)
-        p->hist[p->nhist++] = (struct hr_rrd_point){ f->hist[i].t, f->hist[i].capacity,
-                                                     f->hist[i].used, NAN, NAN };
     R->np++;    /* counted even on failure, so prop_free sees it */
     return oom ? -1 : 0;
 }
@@ -412,8 +431,10 @@ static void say_decision(const struct run *R, const struct hr_facts *f, const ch
            hr_decision_name(d), date);
 }
 
-static int walk_device(const struct hr_facts *f, int64_t dev, void *arg)
+static int walk_device(const struct hr_device *dv, void *arg)
 {
+    const struct hr_facts *f = &dv->f;
+    int64_t dev = dv->id;
     struct run *R = arg;
     struct hr_evalctx ec;
 
@@ -429,7 +450,7 @@ static int walk_device(const struct hr_facts *f, int64_t dev, void *arg)
         state_get(R, dev, hr_rule_name(r), &prev);
         d = hr_rule_decide(r, &res, &prev, R->o->now, &next, NULL);
         if (!R->o->dry_run && state_put(R, dev, hr_rule_name(r), &next, d) < 0) {
-            fprintf(stderr, "headroom propose: rule_state: %s\n", sqlite3_errmsg(R->db));
+            log_warnx("propose: rule_state: %s", sqlite3_errmsg(R->db));
             return -1;
         }
         say_decision(R, f, hr_rule_name(r), d, &prev);
@@ -440,7 +461,7 @@ static int walk_device(const struct hr_facts *f, int64_t dev, void *arg)
         if (d != HR_DECIDE_FIRE)
             continue;
         R->fired++;
-        if (prop_make(R, f, dev, r, &ec, &res) < 0) {
+        if (prop_make(R, dv, r, &ec, &res) < 0) {
             R->oom = 1;
             return -1;
         }
@@ -498,7 +519,7 @@ static int catalog_load(sqlite3 *db, struct prop *p)
                            " FROM catalog_products WHERE model_number = ?1", -1, &st,
                            NULL) != SQLITE_OK)
         return -1;
-    sqlite3_bind_text(st, 1, p->model_number, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, nn(p->dev->model_number), -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
         p->product_name = dup0((const char *)sqlite3_column_text(st, 0), &oom);
         p->product_line = dup0((const char *)sqlite3_column_text(st, 1), &oom);
@@ -587,9 +608,9 @@ static int insert_proposal(struct run *R, struct prop *p)
             " ?13, ?14, ?15, ?16, ?17)", -1, &st, NULL) != SQLITE_OK)
         goto out_free;
     sqlite3_bind_int64(st, 1, R->o->now);
-    sqlite3_bind_int64(st, 2, p->device_id);
-    sqlite3_bind_text(st, 3, p->serial, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, p->customer_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, p->dev->id);
+    sqlite3_bind_text(st, 3, nn(p->dev->serial), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, nn(p->dev->customer_id), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, p->rule, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, p->family, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 7, p->severity, -1, SQLITE_STATIC);
@@ -634,50 +655,41 @@ static void route_prop(struct run *R, const struct customer *c, const struct hr_
 
 /* ---- graphs ---- */
 
-static void graph_prop(struct run *R, struct prop *p)
+/* P's device graph, drawn once per run (the first queued proposal of the
+ * device draws it; the others share it). */
+static void graph_prop(struct run *R, const struct prop *p)
 {
-    struct hr_rrd_usage_graph g = { 0 };
-    char path[PATH_MAX], title[300], label[64], date[16], err[256];
-    const unsigned char *file = NULL;
-    sqlite3_stmt *st = NULL;
+    struct pdev *pd = p->pd;
+    const struct hr_device *d = pd->dev;
+    struct hr_graph_usage g = { 0 };
+    char path[PATH_MAX], title[300], err[256];
 
-    if (sqlite3_prepare_v2(R->db, "SELECT rrd_file FROM devices WHERE id = ?1", -1, &st,
-                           NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, p->device_id);
-        if (sqlite3_step(st) == SQLITE_ROW && (file = sqlite3_column_text(st, 0)) && *file &&
-            R->o->rrd_dir)
-            snprintf(path, sizeof path, "%s/%s", R->o->rrd_dir, (const char *)file);
-        else
-            file = NULL;
-    }
-    g.rrd = file ? path : NULL;
-    g.pts = p->hist;
-    g.npts = p->nhist;
-    g.start = p->nhist ? p->hist[0].time : R->o->now - 30 * 86400;
-    if (g.start > R->o->now - 86400)
-        g.start = R->o->now - 86400;
-    g.end = R->o->now + 86400;
+
+    if (pd->graphed)
+        return;
+    pd->graphed = 1;
+    g.rrd = d->rrd_file && R->o->rrd_dir && !strchr(d->rrd_file, '/') &&
+            snprintf(path, sizeof path, "%s/%s", R->o->rrd_dir, d->rrd_file) < (int)sizeof path
+            ? path : NULL;
+    g.hist = d->hist;
+    g.n_hist = d->n_hist;
+    g.now = R->o->now;
+    g.start = d->n_hist ? d->hist[0].t : R->o->now - 30 * 86400;
+    g.width = 480;
+    g.height = 160;
     if (p->fc.status == HR_FC_OK) {
-        int64_t full = p->fc.full_time;
-        /* Show the full date with a margin, but not years of empty graph. */
-        if (full > R->o->now + 3 * 365 * 86400)
-            full = R->o->now + 3 * 365 * 86400;
-        g.end = full + (full - g.start) / 10 + 86400;
-        g.fc_now = R->o->now;
-        g.fc_from = p->fc.baseline ? p->fc.baseline : g.start;
+        g.fc_from = p->fc.baseline;
         g.fc_full = p->fc.full_time;
         g.fc_used = p->fc.intercept;
         g.fc_slope_per_day = p->fc.slope;
         g.fc_capacity = p->fc.capacity;
-        hr_day_format(hr_day_of(p->fc.full_time), date, sizeof date);
-        snprintf(label, sizeof label, "full around %s", date);
-        g.fc_label = label;
     }
-    snprintf(title, sizeof title, "%s %s: used vs capacity", p->model, p->serial);
+    snprintf(title, sizeof title, "%s %s: used vs capacity", nn(d->model), nn(d->serial));
     g.title = title;
-    if (hr_rrd_graph_usage(&g, &p->png, &p->pnglen, err, sizeof err) < 0)
-        fprintf(stderr, "headroom propose: %s: no graph: %s\n", p->serial, err);
-    sqlite3_finalize(st);
+    if (hr_graph_draw_usage(&g, &pd->png, &pd->pnglen, NULL, 0, err, sizeof err) < 0)
+        log_warnx("propose: %s: no graph: %s", nn(d->serial), err);
+    else
+        R->graphs++;
 }
 
 /* ---- mail ---- */
@@ -702,8 +714,7 @@ static void admins_pick(const struct opts *o, const struct hr_staff *staff, size
             ad->a[ad->n++] = (struct hr_mail_addr){ staff[i].name, staff[i].email };
 }
 
-static void item_of(const struct prop *p, struct hr_pm_item *it, const unsigned char *png,
-                    size_t pnglen)
+static void item_of(const struct prop *p, struct hr_pm_item *it)
 {
     memset(it, 0, sizeof *it);
     it->proposal_id = p->id;
@@ -712,15 +723,15 @@ static void item_of(const struct prop *p, struct hr_pm_item *it, const unsigned 
     it->subject = p->subject;
     it->text = p->text;
     it->why = p->why;
-    it->serial = p->serial;
-    it->name = p->name;
-    it->model = p->model;
-    it->model_number = p->model_number;
-    it->firmware = p->firmware;
-    it->capacity = p->capacity;
-    it->used = p->used;
-    it->peak = p->peak;
-    it->rated_load = p->rated_load;
+    it->serial = nn(p->dev->serial);
+    it->name = nn(p->dev->name);
+    it->model = nn(p->dev->model);
+    it->model_number = nn(p->dev->model_number);
+    it->firmware = nn(p->dev->firmware);
+    it->capacity = p->dev->f.capacity;
+    it->used = p->dev->f.used;
+    it->peak = p->dev->f.peak;
+    it->rated_load = p->dev->f.rated_load;
     it->rated_window = p->rated_window;
     if (p->fc.status == HR_FC_OK) {
         it->full_time = p->fc.full_time;
@@ -733,8 +744,9 @@ static void item_of(const struct prop *p, struct hr_pm_item *it, const unsigned 
     it->skus = (const char *const *)p->skus;
     it->stock = p->stock;
     it->nskus = p->nskus;
-    it->png = png;
-    it->pnglen = pnglen;
+    /* One graph per device: proposal_mail.c attaches a shared one once. */
+    it->png = p->pd->png;
+    it->pnglen = p->pd->pnglen;
 }
 
 /* Mail the new proposals P[0..n) of customer C that go to address TO:
@@ -762,17 +774,8 @@ static int mail_group(struct run *R, const struct customer *c, struct prop **grp
             snprintf(ccs + strlen(ccs), sizeof ccs - strlen(ccs), "%s%s", ncc > 1 ? " " : "",
                      ad->a[i].addr);
         }
-    for (size_t i = 0; i < n; i++) {
-        const unsigned char *png = grp[i]->png;
-        size_t len = grp[i]->pnglen;
-        for (size_t k = 0; k < i; k++)   /* one graph per device: the first */
-            if (grp[k]->device_id == grp[i]->device_id && grp[k]->png) {
-                png = grp[k]->png;
-                len = grp[k]->pnglen;
-                break;
-            }
-        item_of(grp[i], &items[i], png, len);
-    }
+    for (size_t i = 0; i < n; i++)
+        item_of(grp[i], &items[i]);
     pm.from = (struct hr_mail_addr){ "headroom", R->o->from };
     pm.to = &to;
     pm.cc = cc;
@@ -878,7 +881,7 @@ static int do_customer(struct run *R, struct prop *p, size_t n, const struct hr_
     char err[256];
     int rc = -1;
 
-    if (!grp || customer_load(R->db, p[0].customer_id, &c) < 0) {
+    if (!grp || customer_load(R->db, nn(p[0].dev->customer_id), &c) < 0) {
         free(grp);
         return -1;
     }
@@ -899,7 +902,7 @@ static int do_customer(struct run *R, struct prop *p, size_t n, const struct hr_
         if (!R->ctx->quiet) {
             char c1[128], c2[256];
             printf("%s\t%s\t%s\tproposal %lld: %s%s%s%s\n", clean(c.id, c1, sizeof c1),
-                   clean(p[i].serial, c2, sizeof c2), p[i].rule, (long long)p[i].id,
+                   clean(p[i].dev->serial, c2, sizeof c2), p[i].rule, (long long)p[i].id,
                    p[i].reason ? "suppressed: " : "to ",
                    p[i].reason ? p[i].reason : p[i].route.email, p[i].reason ? "" : " via ",
                    p[i].reason ? "" : hr_route_how_name(p[i].route.how));
@@ -918,14 +921,8 @@ static int do_customer(struct run *R, struct prop *p, size_t n, const struct hr_
             continue;
         for (size_t j = i; j < n; j++)
             if (!p[j].reason && strcasecmp(p[j].route.email, p[i].route.email) == 0) {
-                /* One graph per device: a device's later proposals in the
-                 * mail share the first one's (mail_group). */
-                int drawn = 0;
-                for (size_t m = 0; m < k; m++)
-                    if (grp[m]->device_id == p[j].device_id && grp[m]->png)
-                        drawn = 1;
-                if (!p[j].png && !drawn)
-                    graph_prop(R, &p[j]);
+                /* Only mail actually queued gets a graph, once per device. */
+                graph_prop(R, &p[j]);
                 grp[k++] = &p[j];
             }
         if (mail_group(R, &c, grp, k, ad) < 0)
@@ -965,8 +962,8 @@ static void dry_print(const struct run *R)
     for (size_t i = 0; i < R->np; i++) {
         const struct prop *p = &R->p[i];
         char c1[128], c2[256], c3[512];
-        printf("%s\t%s\t%s\twould propose (%s): %s\n", clean(p->customer_id, c1, sizeof c1),
-               clean(p->serial, c2, sizeof c2), p->rule, p->severity,
+        printf("%s\t%s\t%s\twould propose (%s): %s\n", clean(p->dev->customer_id, c1, sizeof c1),
+               clean(p->dev->serial, c2, sizeof c2), p->rule, p->severity,
                clean(p->subject, c3, sizeof c3));
     }
 }
@@ -991,9 +988,9 @@ static int run_record(struct run *R, struct tally *t)
         return -1;
     }
     admins_pick(R->o, staff, nstaff, &ad);
-    if (run_prepare(R) < 0 || (!R->o->dry_run && hr_db_begin(R->db) < 0))
+    if (run_prepare(R) < 0 || (!R->o->dry_run && hr_db_begin(R->hdb) < 0))
         goto out_fail;
-    rc = hr_facts_db_foreach(R->db, &flt, walk_device, R, err, sizeof err);
+    rc = hr_device_foreach(R->db, &flt, walk_device, R, err, sizeof err);
     if (rc != 0) {
         if (R->oom)
             fprintf(stderr, "headroom propose: out of memory\n");
@@ -1010,7 +1007,7 @@ static int run_record(struct run *R, struct tally *t)
      * adjacent. */
     for (size_t i = 0; i < R->np;) {
         size_t j = i + 1;
-        while (j < R->np && strcmp(R->p[j].customer_id, R->p[i].customer_id) == 0)
+        while (j < R->np && strcmp(nn(R->p[j].dev->customer_id), nn(R->p[i].dev->customer_id)) == 0)
             j++;
         if (do_customer(R, &R->p[i], j - i, staff, nstaff, &ad, t) < 0)
             goto out_rollback;
@@ -1018,31 +1015,24 @@ static int run_record(struct run *R, struct tally *t)
     }
     if (mail_consent_notice(R, &ad, t->noconsent, t->nnoconsent) < 0)
         goto out_rollback;
-    if (hr_db_commit(R->db) < 0)
+    if (hr_db_commit(R->hdb) < 0)
         goto out_fail;
     hr_route_free(staff, nstaff);
     return 0;
 out_rollback:
     if (!R->o->dry_run)
-        hr_db_rollback(R->db);
+        hr_db_rollback(R->hdb);
 out_fail:
     hr_route_free(staff, nstaff);
     return -1;
 }
 
 /* `headroom mail flush` with the transport options given to propose. */
-static int run_flush(const struct run *R, struct hr_ctx *ctx)
+static int run_flush(const struct run *R, const struct hr_ctx *ctx)
 {
-    char *argv[MAX_FWD + 4];
-    int argc = 0;
+    struct hr_outbox_opts oo = { 0 };
 
-    argv[argc++] = (char *)"mail";
-    for (int i = 0; i < R->o->nfwd; i++)
-        argv[argc++] = R->o->fwd[i];
-    argv[argc++] = (char *)"flush";
-    argv[argc] = NULL;
-    optind = 0;
-    return hr_cmd_mail(ctx, argc, argv);
+    return hr_mail_flush(R->db, &R->o->t, &oo, ctx->quiet);
 }
 
 /* Proposals of this run still not sent. */
@@ -1095,10 +1085,11 @@ int hr_cmd_propose(struct hr_ctx *ctx, int argc, char **argv)
         rc = rc < 0 ? HR_EXIT_FAIL : HR_EXIT_DATA;
         goto out_opts;
     }
-    if (hr_db_open_ctx(ctx, 0, &R.db) < 0) {
+    if (hr_db_open_ctx(ctx, 0, &R.hdb) < 0) {
         rc = HR_EXIT_FAIL;
         goto out_rules;
     }
+    R.db = hr_db_sqlite(R.hdb);
     first_id = next_proposal_id(R.db);
     if (run_record(&R, &t) < 0) {
         rc = HR_EXIT_FAIL;
@@ -1111,8 +1102,8 @@ int hr_cmd_propose(struct hr_ctx *ctx, int argc, char **argv)
                 t.mails);
     rc = HR_EXIT_OK;
     if (!o.dry_run && !o.no_mail) {
-        /* The flush opens its own connection: ours must not hold a
-         * transaction (it does not: run_record committed). */
+        /* The flush runs on our connection, which holds no transaction
+         * (run_record committed). */
         /* The proposals are recorded and their mail is queued whatever the
          * flush does (busy lock, SMTP trouble): that is "done, but mail
          * stayed queued", not a failure of propose. */
@@ -1125,15 +1116,16 @@ out_db:
     for (size_t i = 0; i < R.np; i++)
         prop_free(&R.p[i]);
     free(R.p);
+    for (size_t i = 0; i < R.ndevs; i++)
+        pdev_free(R.devs[i]);
+    free(R.devs);
     free(t.noconsent);
     sqlite3_finalize(R.st_get);
     sqlite3_finalize(R.st_put);
-    hr_db_close(R.db);
+    hr_db_close(R.hdb);
 out_rules:
     hr_ruleset_free(R.rs);
 out_opts:
-    for (int i = 0; i < o.nfwd; i++)
-        free(o.fwd[i]);
     return rc;
 }
 
@@ -1251,7 +1243,7 @@ int hr_cmd_proposals(struct hr_ctx *ctx, int argc, char **argv)
     static const char *const states[] = { "new", "queued", "sent", "failed", "suppressed" };
     const char *cust = NULL, *state = NULL, *staff = NULL;
     int csv = 0, c, rc, ok;
-    sqlite3 *db;
+    struct hr_db *db;
 
     while ((c = getopt_long(argc, argv, "C:s:S:f:h", opts, NULL)) != -1) {
         switch (c) {
@@ -1286,7 +1278,7 @@ int hr_cmd_proposals(struct hr_ctx *ctx, int argc, char **argv)
     }
     if (hr_db_open_ctx(ctx, 0, &db) < 0)
         return HR_EXIT_FAIL;
-    rc = proposals_list(db, cust, state, staff, csv);
+    rc = proposals_list(hr_db_sqlite(db), cust, state, staff, csv);
     hr_db_close(db);
     return rc;
 }

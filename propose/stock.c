@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "hr_util.h"
 #include "db.h"
+#include "db_sqlite.h"  /* not yet behind db/ */
 #include "import.h"
 
 #include <getopt.h>
@@ -283,8 +284,9 @@ static int stock_row(void *arg, const char **v, unsigned line, char *err, size_t
     return 0;
 }
 
-static int cmd_import(sqlite3 *db, const char *path, const struct hr_ctx *ctx)
+static int cmd_import(struct hr_db *hdb, const char *path, const struct hr_ctx *ctx)
 {
+    sqlite3 *db = hr_db_sqlite(hdb);
     struct stock_imp si = { NULL, 0 };
     unsigned n = 0;
     int rc;
@@ -296,7 +298,7 @@ static int cmd_import(sqlite3 *db, const char *path, const struct hr_ctx *ctx)
         return HR_EXIT_FAIL;
     }
     struct hr_import_spec spec = { stock_cols, SC_N, stock_required, stock_row, &si };
-    rc = hr_import_csv(db, path, &spec, &n);
+    rc = hr_import_csv(hdb, path, &spec, &n);
     sqlite3_finalize(si.st);
     if (rc != HR_EXIT_OK)
         return rc;
@@ -373,6 +375,7 @@ int hr_cmd_stock(struct hr_ctx *ctx, int argc, char **argv)
     const char *sku = NULL, *sub;
     int64_t at = (int64_t)hr_now();
     uint64_t qty = 1;
+    struct hr_db *hdb;
     sqlite3 *db;
     int c, rc;
 
@@ -407,14 +410,15 @@ int hr_cmd_stock(struct hr_ctx *ctx, int argc, char **argv)
         usage(stderr);
         return HR_EXIT_USAGE;
     }
-    if (hr_db_open_ctx(ctx, strcmp(sub, "import") == 0 ? HR_DB_CREATE : 0, &db) < 0)
+    if (hr_db_open_ctx(ctx, strcmp(sub, "import") == 0 ? HR_DB_CREATE : 0, &hdb) < 0)
         return HR_EXIT_FAIL;
+    db = hr_db_sqlite(hdb);
     if (strcmp(sub, "import") == 0)
-        rc = cmd_import(db, argv[optind], ctx);
+        rc = cmd_import(hdb, argv[optind], ctx);
     else if (strcmp(sub, "list") == 0)
         rc = cmd_list(db, sku);
     else
         rc = cmd_check(db, argv[optind], (int64_t)qty, at);
-    hr_db_close(db);
+    hr_db_close(hdb);
     return rc;
 }

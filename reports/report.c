@@ -11,9 +11,11 @@
 #include "report_int.h"
 #include "settings.h"
 #include "cmd.h"
+#include "hr_graph.h"
 #include "hr_rrd.h"
 #include "hr_util.h"
 #include "db.h"
+#include "db_sqlite.h"  /* not yet behind db/ */
 #include "import.h"
 
 #include <errno.h>
@@ -147,7 +149,7 @@ static const char *tmp_dir(struct rpt_opts *o)
 }
 
 /* Daily rows P[0..N) as a temporary RRD in PATH. */
-static int temp_rrd(struct rpt_opts *o, const struct hr_rrd_point *p, size_t n, char *path,
+static int temp_rrd(struct rpt_opts *o, const struct hr_sample *p, size_t n, char *path,
                     size_t sz, char *err, size_t errlen)
 {
     const char *dir = tmp_dir(o);
@@ -176,85 +178,71 @@ static int one_graph(struct rpt_doc *d, const struct hr_rrd_graph *g, const char
     return rc;
 }
 
-/* Used vs capacity with the rule engine's forecast line (the same
- * drawing the proposal mail carries), from the RRD file or the daily rows. */
-static int usage_graph(struct rpt_doc *d, const struct rpt_opts *o, const struct hr_facts *f,
-                       const char *rrd, const struct hr_rrd_point *pts,
-                       const struct hr_forecast *fc, int64_t start, const char *who)
+/* Used vs capacity with the rule engine's forecast line: the graph the
+ * proposal mail carries (common/hr_graph.c), from the RRD file or the
+ * daily rows. */
+static int usage_graph(struct rpt_doc *d, const struct rpt_opts *o, const struct hr_device *dev,
+                       const char *rrd, const struct hr_forecast *fc, int64_t start,
+                       const char *who)
 {
-    struct hr_rrd_usage_graph g = {
-        .rrd = rrd, .pts = pts, .npts = f->n_hist, .start = start, .end = o->now,
+    struct hr_graph_usage g = {
+        .rrd = rrd, .hist = dev->hist, .n_hist = dev->n_hist, .now = o->now, .start = start,
         .width = 640, .height = 180, .title = "used vs capacity",
     };
     unsigned char *png = NULL;
     size_t len = 0;
-    char err[512], alt[256], date[32], label[64];
+    char err[512], what[160], alt[256];
     int rc;
 
-    snprintf(alt, sizeof alt, "%s: used vs capacity", who);
-    /* Show the forecast date when it lies within as much future as the
-     * graph shows past: the forecast line runs on to meet it. */
-    if (fc->status == HR_FC_OK && fc->full_time > o->now &&
-        fc->full_time - o->now <= o->now - start) {
-        rpt_fmt_date(date, sizeof date, fc->full_time);
-        snprintf(label, sizeof label, "full around %s", date);
-        snprintf(alt, sizeof alt, "%s: used vs capacity, forecast full on %s", who, date);
-        g.end = fc->full_time + (o->now - start) / 10;
-        g.fc_now = o->now;
+    if (fc->status == HR_FC_OK) {
         g.fc_from = fc->baseline;
         g.fc_full = fc->full_time;
         g.fc_used = fc->intercept;
         g.fc_slope_per_day = fc->slope;
         g.fc_capacity = fc->capacity;
-        g.fc_label = label;
     }
-    if (hr_rrd_graph_usage(&g, &png, &len, err, sizeof err) < 0)
+    rc = hr_graph_draw_usage(&g, &png, &len, what, sizeof what, err, sizeof err);
+    snprintf(alt, sizeof alt, "%s: %s", who, what);
+    if (rc < 0)
         return rpt_para(d, "(%s: no graph: %s)", alt, err);
     rc = rpt_image(d, png, len, alt);
     free(png);
     return rc;
 }
 
-int rpt_graphs(struct rpt_doc *d, struct rpt_opts *o, const struct hr_facts *f,
-               const char *rrd_file, const struct hr_forecast *fc)
+int rpt_graphs(struct rpt_doc *d, struct rpt_opts *o, const struct hr_device *dev,
+               const struct hr_forecast *fc)
 {
     char path[PATH_MAX], err[512], alt[256];
-    const char *who = f->serial ? f->serial : f->name ? f->name : "device";
+    const struct hr_sample *h = dev->hist;
+    const char *who = dev->serial ? dev->serial : dev->name ? dev->name : "device";
+    const char *rrd_file = dev->rrd_file;
     struct hr_rrd_graph g = { .width = 640, .height = 180 };
-    struct hr_rrd_point *pts;
     const char *daemon = o->rrdcached, *rrd = NULL;
     int temp = 0, rc;
 
     if (!o->graphs)
         return 0;
-    if (f->n_hist == 0)
+    if (dev->n_hist == 0)
         return rpt_para(d, "(no history to draw)");
-    if (!(pts = calloc(f->n_hist, sizeof *pts)))
-        return -1;
-    for (size_t i = 0; i < f->n_hist; i++)
-        pts[i] = (struct hr_rrd_point){ f->hist[i].t, f->hist[i].capacity, f->hist[i].used,
-                                        f->hist[i].peak, f->hist[i].rate_avg };
     if (rrd_file && *rrd_file && !strchr(rrd_file, '/') &&
         snprintf(path, sizeof path, "%s/%s", o->rrd_dir, rrd_file) < (int)sizeof path &&
-        hr_rrd_covers(path, pts[0].time))
+        hr_rrd_covers(path, h[0].t))
         rrd = path;
     g.start = o->since;
-    if (f->hist[0].t - 86400 > g.start)
-        g.start = f->hist[0].t - 86400;
+    if (h[0].t - 86400 > g.start)
+        g.start = h[0].t - 86400;
     if (o->now <= g.start)
         g.start = o->now - 86400;
-    rc = usage_graph(d, o, f, rrd, pts, fc, g.start, who);
+    rc = usage_graph(d, o, dev, rrd, fc, g.start, who);
     if (rc == 0 && !rrd) {
         /* No RRD file (history imported from CSV, or another host's
          * directory): the load graph from the database's daily rows. */
-        if (temp_rrd(o, pts, f->n_hist, path, sizeof path, err, sizeof err) < 0) {
-            free(pts);
+        if (temp_rrd(o, h, dev->n_hist, path, sizeof path, err, sizeof err) < 0)
             return rpt_para(d, "(%s: no load graph: %s)", who, err);
-        }
         daemon = "";
         temp = 1;
     }
-    free(pts);
     g.rrd = path;
     g.end = o->now;
     g.what = HR_RRD_GRAPH_WRITES;
@@ -291,7 +279,7 @@ static int parse_fmt(const char *s, int *fmt)
     else if (strcmp(s, "html") == 0)
         *fmt = RPT_FMT_HTML;
     else {
-        fprintf(stderr, "headroom: --format: '%s' is not text, csv or html\n", s);
+        hr_log(LOG_ERR, "--format: '%s' is not text, csv or html", s);
         return -1;
     }
     return 0;
@@ -299,12 +287,36 @@ static int parse_fmt(const char *s, int *fmt)
 
 static int parse_num(const char *opt, const char *s, uint64_t lo, uint64_t hi, uint64_t *v)
 {
-    if (hr_parse_u64(s, v) < 0 || *v < lo || *v > hi) {
-        fprintf(stderr, "headroom: %s: '%s' is not a whole number from %" PRIu64 " to %" PRIu64
-                "\n", opt, s, lo, hi);
+    const char *why;
+    long long n;
+
+    if (hr_parse_num(s, (long long)lo, (long long)hi, &n, &why) < 0) {
+        hr_log(LOG_ERR, "%s: '%s' is %s (want a whole number from %" PRIu64 " to %" PRIu64 ")",
+               opt, s, why ? why : "invalid", lo, hi);
         return -1;
     }
+    *v = (uint64_t)n;
     return 0;
+}
+
+/* --at and --since: Unix seconds, or a date (and time, UTC) as
+ * hr_parse_time takes it, which refuses days a month does not have. */
+static int parse_when(const char *opt, const char *s, int64_t *out)
+{
+    long long v;
+    time_t t;
+
+    if (hr_parse_num(s, 0, 1LL << 40, &v, NULL) == 0) {
+        *out = v;
+        return 0;
+    }
+    if (hr_parse_time(s, &t) == 0) {
+        *out = (int64_t)t;
+        return 0;
+    }
+    hr_log(LOG_ERR, "%s: '%.40s' is not a time (Unix seconds, YYYY-MM-DD or"
+           " YYYY-MM-DDTHH:MM[:SS])", opt, s);
+    return -1;
 }
 
 struct cmdline {
@@ -330,7 +342,6 @@ static int parse_args(struct cmdline *cl, int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    char err[256];
     uint64_t v;
     int c;
 
@@ -341,10 +352,8 @@ static int parse_args(struct cmdline *cl, int argc, char **argv)
         case 's': cl->since = optarg; break;
         case 'n': if (parse_num("--days", optarg, 1, 36500, &cl->days) < 0) return -1; break;
         case 't':
-            if (hr_import_time("--at", optarg, &cl->o.now, err, sizeof err) < 0) {
-                fprintf(stderr, "headroom: %s\n", err);
+            if (parse_when("--at", optarg, &cl->o.now) < 0)
                 return -1;
-            }
             break;
         case 'R': cl->o.rrd_dir = optarg; break;
         case 'a': cl->o.rrdcached = optarg; break;
@@ -363,10 +372,8 @@ static int parse_args(struct cmdline *cl, int argc, char **argv)
         default: usage(stderr); return -1;
         }
     }
-    if (cl->since && hr_import_time("--since", cl->since, &cl->o.since, err, sizeof err) < 0) {
-        fprintf(stderr, "headroom: %s\n", err);
+    if (cl->since && parse_when("--since", cl->since, &cl->o.since) < 0)
         return -1;
-    }
     if (!cl->since)
         cl->o.since = cl->o.now - (int64_t)cl->days * 86400;
     /* Whole UTC days: the history table and graphs start at midnight. */
@@ -388,30 +395,30 @@ static int emit(const struct cmdline *cl, const struct rpt_doc *d, const struct 
     int rc;
 
     if (cl->out && hr_mkdirs(cl->out, 0755) < 0) {
-        fprintf(stderr, "headroom: %s: %s\n", cl->out, strerror(errno));
+        hr_log(LOG_ERR, "%s: %s", cl->out, strerror(errno));
         return HR_EXIT_FAIL;
     }
     if (cl->o.fmt == RPT_FMT_CSV) {
         if (rpt_write_csv(d, cl->out, stdout, ctx->quiet ? NULL : stdout, err, sizeof err) < 0) {
-            fprintf(stderr, "headroom: %s\n", err);
+            hr_log(LOG_ERR, "%s", err);
             return HR_EXIT_FAIL;
         }
         return HR_EXIT_OK;
     }
     f = cl->out ? open_memstream(&buf, &len) : stdout;
     if (!f) {
-        fprintf(stderr, "headroom: out of memory\n");
+        hr_log(LOG_ERR, "out of memory");
         return HR_EXIT_FAIL;
     }
     rc = cl->o.fmt == RPT_FMT_HTML ? rpt_write_html(d, f) : rpt_write_text(d, f, cl->width);
     if (!cl->out) {
         if (rc < 0)
-            fprintf(stderr, "headroom: write: %s\n", strerror(errno));
+            hr_log(LOG_ERR, "write: %s", strerror(errno));
         return rc < 0 ? HR_EXIT_FAIL : HR_EXIT_OK;
     }
     if (fclose(f) != 0 || rc < 0) {
         free(buf);
-        fprintf(stderr, "headroom: out of memory\n");
+        hr_log(LOG_ERR, "out of memory");
         return HR_EXIT_FAIL;
     }
     snprintf(path, sizeof path, "%s/%s.%s", cl->out, rpt_doc_basename(d),
@@ -419,7 +426,7 @@ static int emit(const struct cmdline *cl, const struct rpt_doc *d, const struct 
     rc = hr_write_file_atomic(path, buf, len, 0644);
     free(buf);
     if (rc < 0) {
-        fprintf(stderr, "headroom: %s: %s\n", path, strerror(errno));
+        hr_log(LOG_ERR, "%s: %s", path, strerror(errno));
         return HR_EXIT_FAIL;
     }
     if (!ctx->quiet)
@@ -435,7 +442,7 @@ int hr_cmd_report(struct hr_ctx *ctx, int argc, char **argv)
         .days = DEFAULT_DAYS,
     };
     struct rpt_doc *d = NULL;
-    sqlite3 *db;
+    struct hr_db *db;
     int rc;
 
     hr_forecast_opts_default(&cl.o.fc);
@@ -452,12 +459,12 @@ int hr_cmd_report(struct hr_ctx *ctx, int argc, char **argv)
     if (hr_db_open_ctx(ctx, 0, &db) < 0)
         return HR_EXIT_FAIL;
     if (strcmp(argv[0], "customer") == 0)
-        rc = rpt_customer(db, &cl.o, argv[1], &d);
+        rc = rpt_customer(hr_db_sqlite(db), &cl.o, argv[1], &d);
     else
-        rc = rpt_fleet(db, &cl.o, &d);
+        rc = rpt_fleet(hr_db_sqlite(db), &cl.o, &d);
     hr_db_close(db);
     if (rc == HR_EXIT_OK && rpt_doc_failed(d)) {
-        fprintf(stderr, "headroom: report: out of memory\n");
+        hr_log(LOG_ERR, "report: out of memory");
         rc = HR_EXIT_FAIL;
     }
     if (rc == HR_EXIT_OK)

@@ -199,8 +199,10 @@ static void history_table(struct dev_walk *w, const struct hr_facts *f)
     }
 }
 
-static int device_section(const struct hr_facts *f, int64_t id, void *arg)
+static int device_section(const struct hr_device *dev, void *arg)
 {
+    const struct hr_facts *f = &dev->f;
+    int64_t id = dev->id;
     struct dev_walk *w = arg;
     struct hr_forecast fc;
     char text[512];
@@ -222,7 +224,7 @@ static int device_section(const struct hr_facts *f, int64_t id, void *arg)
     spec_table(w, f, &fc);
     rpt_forecast_text(&fc, text, sizeof text);
     rpt_para(w->d, "Forecast: %s.", text);
-    rc = rpt_graphs(w->d, w->o, f, (const char *)sqlite3_column_text(w->extra, 1), &fc);
+    rc = rpt_graphs(w->d, w->o, dev, &fc);
     history_table(w, f);
     sqlite3_reset(w->extra);
     return rc < 0 ? -1 : 0;
@@ -246,7 +248,7 @@ static int devices_section(sqlite3 *db, struct rpt_doc *d, struct rpt_opts *o, c
         return -1;
     }
     rpt_heading(d, 2, "Devices");
-    rc = hr_facts_db_foreach(db, &flt, device_section, &w, err, sizeof err);
+    rc = hr_device_foreach(db, &flt, device_section, &w, err, sizeof err);
     sqlite3_finalize(w.extra);
     if (rc != 0) {
         hr_log(LOG_ERR, "devices: %s", err);

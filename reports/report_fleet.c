@@ -18,8 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A device of the ranking: its read model without the history (a fleet
+ * has thousands) and what the rankings sort by. */
 struct fdev {
-    char *customer, *serial, *model, *firmware, *latest_fw;
+    struct hr_device *dev;
+    const char *customer, *serial, *model, *firmware, *latest_fw;   /* dev's */
     double used_pct, peak, rated, fw_age;
     int64_t fw_date;
     struct hr_forecast fc;
@@ -32,17 +35,12 @@ struct fleet {
     int oom;
 };
 
-static char *dup_or_null(const char *s)
+static int collect(const struct hr_device *dev, void *arg)
 {
-    return s ? strdup(s) : NULL;
-}
-
-static int collect(const struct hr_facts *f, int64_t id, void *arg)
-{
+    const struct hr_facts *f = &dev->f;
     struct fleet *fl = arg;
     struct fdev *x;
 
-    (void)id;
     if (fl->n == fl->cap) {
         size_t nc = fl->cap ? fl->cap * 2 : 64;
         struct fdev *nv = realloc(fl->v, nc * sizeof *nv);
@@ -53,13 +51,18 @@ static int collect(const struct hr_facts *f, int64_t id, void *arg)
         fl->v = nv;
         fl->cap = nc;
     }
-    x = &fl->v[fl->n++];
+    x = &fl->v[fl->n];
     memset(x, 0, sizeof *x);
-    x->customer = dup_or_null(f->customer_id);
-    x->serial = dup_or_null(f->serial ? f->serial : f->name);
-    x->model = dup_or_null(f->model ? f->model : f->model_number);
-    x->firmware = dup_or_null(f->firmware);
-    x->latest_fw = dup_or_null(f->latest_firmware);
+    if (!(x->dev = hr_device_copy(dev, HR_DEVICE_COPY_NO_HIST))) {
+        fl->oom = 1;
+        return -1;
+    }
+    fl->n++;
+    x->customer = x->dev->customer_id;
+    x->serial = x->dev->serial ? x->dev->serial : x->dev->name;
+    x->model = x->dev->model ? x->dev->model : x->dev->model_number;
+    x->firmware = x->dev->firmware;
+    x->latest_fw = x->dev->latest_firmware;
     x->used_pct = f->capacity > 0 ? round(f->used / f->capacity * 1000) / 10 : NAN;
     x->peak = rpt_recent_peak(f, fl->o->now);
     x->rated = f->rated_load > 0 ? f->rated_load : NAN;
@@ -71,13 +74,8 @@ static int collect(const struct hr_facts *f, int64_t id, void *arg)
 
 static void fleet_free(struct fleet *fl)
 {
-    for (size_t i = 0; i < fl->n; i++) {
-        free(fl->v[i].customer);
-        free(fl->v[i].serial);
-        free(fl->v[i].model);
-        free(fl->v[i].firmware);
-        free(fl->v[i].latest_fw);
-    }
+    for (size_t i = 0; i < fl->n; i++)
+        hr_device_free(fl->v[i].dev);
     free(fl->v);
 }
 
@@ -329,27 +327,22 @@ static int unreachable(sqlite3 *db, struct rpt_doc *d)
 struct one_graph {
     struct rpt_doc *d;
     struct rpt_opts *o;
-    sqlite3_stmt *rrd;
     int rc;
 };
 
-static int graph_cb(const struct hr_facts *f, int64_t id, void *arg)
+static int graph_cb(const struct hr_device *dev, void *arg)
 {
+    const struct hr_facts *f = &dev->f;
     struct one_graph *g = arg;
     struct hr_forecast fc;
     char text[512];
 
-    sqlite3_reset(g->rrd);
-    sqlite3_bind_int64(g->rrd, 1, id);
-    if (sqlite3_step(g->rrd) != SQLITE_ROW)
-        return 0;
     rpt_forecast(g->o, f, &fc);
     rpt_forecast_text(&fc, text, sizeof text);
     rpt_heading(g->d, 3, "%s: %s", f->customer_id ? f->customer_id : "?",
                 f->serial ? f->serial : "?");
     rpt_para(g->d, "Forecast: %s.", text);
-    g->rc = rpt_graphs(g->d, g->o, f, (const char *)sqlite3_column_text(g->rrd, 0), &fc);
-    sqlite3_reset(g->rrd);
+    g->rc = rpt_graphs(g->d, g->o, dev, &fc);
     return g->rc < 0 ? -1 : 0;
 }
 
@@ -365,9 +358,6 @@ static int soonest_graphs(sqlite3 *db, struct rpt_doc *d, struct fleet *fl)
     qsort(fl->v, fl->n, sizeof *fl->v, cmp_full);
     if (fl->n == 0 || fl->v[0].fc.status != HR_FC_OK)
         return 0;
-    if (sqlite3_prepare_v2(db, "SELECT rrd_file FROM devices WHERE id = ?1", -1, &g.rrd,
-                           NULL) != SQLITE_OK)
-        return -1;
     rpt_heading(d, 2, "Soonest full");
     flt.fc = fl->o->fc;
     flt.window_days = fmax(fl->o->fc.window_days, (double)(fl->o->now - fl->o->since) / 86400 + 1);
@@ -375,13 +365,12 @@ static int soonest_graphs(sqlite3 *db, struct rpt_doc *d, struct fleet *fl)
         if (fl->v[i].fc.status != HR_FC_OK || !fl->v[i].serial)
             continue;
         flt.serial = fl->v[i].serial;
-        if (hr_facts_db_foreach(db, &flt, graph_cb, &g, err, sizeof err) < 0) {
+        if (hr_device_foreach(db, &flt, graph_cb, &g, err, sizeof err) < 0) {
             hr_log(LOG_ERR, "devices: %s", err);
             break;
         }
         shown++;
     }
-    sqlite3_finalize(g.rrd);
     return g.rc < 0 ? -1 : 0;
 }
 
@@ -403,7 +392,7 @@ int rpt_fleet(sqlite3 *db, struct rpt_opts *o, struct rpt_doc **out)
     rpt_para(d, "Fleet report as of %s.", at);
     if (summary(db, d) < 0)
         return HR_EXIT_FAIL;
-    if (hr_facts_db_foreach(db, &flt, collect, &fl, err, sizeof err) != 0) {
+    if (hr_device_foreach(db, &flt, collect, &fl, err, sizeof err) != 0) {
         hr_log(LOG_ERR, "devices: %s", fl.oom ? "out of memory" : err);
         goto out_free;
     }

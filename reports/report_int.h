@@ -38,13 +38,13 @@ void rpt_forecast(const struct rpt_opts *o, const struct hr_facts *f, struct hr_
  * "no forecast: too few points (...)". */
 void rpt_forecast_text(const struct hr_forecast *fc, char *buf, size_t sz);
 
-/* Append F's graphs (used vs capacity with the trend and the forecast
- * date; peak writes per day) to D.  RRD_FILE: the device's file name
- * in O->rrd_dir, or NULL; without a file the graphs are drawn from F's
- * daily history through a temporary RRD.  A graph that cannot be drawn
+/* Append DEV's graphs (used vs capacity with the forecast line and its
+ * date, hr_graph.h; peak writes per day) to D, from DEV's RRD file in
+ * O->rrd_dir, or without one from its daily history through a temporary
+ * RRD.  A graph that cannot be drawn
  * becomes a paragraph saying why; -1 only on ENOMEM. */
-int rpt_graphs(struct rpt_doc *d, struct rpt_opts *o, const struct hr_facts *f,
-               const char *rrd_file, const struct hr_forecast *fc);
+int rpt_graphs(struct rpt_doc *d, struct rpt_opts *o, const struct hr_device *dev,
+               const struct hr_forecast *fc);
 
 /* `headroom report` (cli/main.c finds it through a weak symbol). */
 struct hr_ctx;

@@ -14,6 +14,7 @@
 #include "lang_int.h"
 #include "facts_db.h"
 #include "db.h"
+#include "db_sqlite.h"  /* until facts_db.c takes a struct hr_db */
 
 #include <errno.h>
 #include <getopt.h>
@@ -61,7 +62,7 @@ static int cmd_check(int argc, char **argv, int quiet)
     int bad = 0;
 
     if (argc < 1) {
-        fprintf(stderr, "headroom rules check: no rule file given\n");
+        log_warnx("rules check: no rule file given");
         return HR_EXIT_USAGE;
     }
     for (int i = 0; i < argc; i++) {
@@ -69,7 +70,7 @@ static int cmd_check(int argc, char **argv, int quiet)
         char *errors = NULL;
         int rc = hr_rules_load(argv[i], &rs, &errors);
         if (rc < 0) {
-            fprintf(stderr, "headroom rules check: %s: out of memory\n", argv[i]);
+            log_warnx("rules check: %s: out of memory", argv[i]);
             return HR_EXIT_FAIL;
         }
         if (rc > 0) {
@@ -114,21 +115,19 @@ static int cmd_facts(void)
     return HR_EXIT_OK;
 }
 
-/* "1700000000" or "2026-11-21" (UTC midnight). */
+/* "1700000000" or "2026-11-21" (UTC midnight; a real date: hr_parse_date). */
 static int parse_time(const char *s, int64_t *out)
 {
-    uint64_t v;
-    struct tm tm;
+    long long v;
+    time_t t;
 
-    if (hr_parse_u64(s, &v) == 0 && v < (1ULL << 40)) {
+    if (hr_parse_num(s, 0, (1LL << 40) - 1, &v, NULL) == 0) {
         *out = (int64_t)v;
         return 0;
     }
-    memset(&tm, 0, sizeof tm);
-    const char *end = strptime(s, "%Y-%m-%d", &tm);
-    if (!end || *end)
+    if (hr_parse_date(s, &t) < 0)
         return -1;
-    *out = (int64_t)timegm(&tm);
+    *out = (int64_t)t;
     return 0;
 }
 
@@ -214,7 +213,7 @@ static int eval_parse_opts(const struct hr_settings *set, int argc, char **argv,
         { NULL, 0, NULL, 0 },
     };
     const char *bad = NULL;
-    uint64_t w;
+    long long w = 0;
     int c;
 
     memset(o, 0, sizeof *o);
@@ -233,7 +232,7 @@ static int eval_parse_opts(const struct hr_settings *set, int argc, char **argv,
             break;
         case 'a': o->all = 1; break;
         case 'w':
-            if (hr_parse_u64(optarg, &w) < 0 || w < 2 || w > 3660)
+            if (hr_parse_num(optarg, 2, 3660, &w, NULL) < 0)
                 bad = "--forecast-window: 2 to 3660 days";
             o->flt.fc.window_days = (double)w;
             break;
@@ -248,7 +247,7 @@ static int eval_parse_opts(const struct hr_settings *set, int argc, char **argv,
     if (!bad && optind < argc)
         bad = "unexpected argument";
     if (bad) {
-        fprintf(stderr, "headroom rules eval: %s\n", bad);
+        log_warnx("rules eval: %s", bad);
         return HR_EXIT_USAGE;
     }
     return -1;
@@ -260,7 +259,7 @@ static int cmd_eval(struct hr_ctx *ctx, int argc, char **argv)
     struct eval_cb_arg a = { 0 };
     struct hr_ruleset *rs = NULL;
     struct hr_ctx c2 = *ctx;
-    struct sqlite3 *db;
+    struct hr_db *db;
     char *errors = NULL, err[512] = "";
     int rc;
 
@@ -277,20 +276,20 @@ static int cmd_eval(struct hr_ctx *ctx, int argc, char **argv)
     if (o.db)
         c2.db_path = o.db;
     if (hr_db_open(hr_db_path(&c2), 0, &db, err, sizeof err) < 0) {
-        fprintf(stderr, "headroom rules eval: %s\n", err);
+        log_warnx("rules eval: %s", err);
         hr_ruleset_free(rs);
         return HR_EXIT_FAIL;
     }
     printf("# customer\tserial\trule\tresult\tseverity\twhy\n");
-    rc = hr_facts_db_foreach(db, &o.flt, eval_one, &a, err, sizeof err);
+    rc = hr_facts_db_foreach(hr_db_sqlite(db), &o.flt, eval_one, &a, err, sizeof err);
     hr_db_close(db);
     hr_ruleset_free(rs);
     if (rc < 0) {
-        fprintf(stderr, "headroom rules eval: %s\n", err);
+        log_warnx("rules eval: %s", err);
         return HR_EXIT_FAIL;
     }
     if ((o.flt.customer || o.flt.serial) && a.devices == 0) {
-        fprintf(stderr, "headroom rules eval: no device matches\n");
+        log_warnx("rules eval: no device matches");
         return HR_EXIT_FAIL;
     }
     if (!ctx->quiet)
@@ -321,7 +320,7 @@ int hr_cmd_rules(struct hr_ctx *ctx, int argc, char **argv)
     if (strcmp(sub, "facts") == 0)
         return cmd_facts();
     if (strcmp(sub, "check") != 0) {
-        fprintf(stderr, "headroom rules: unknown subcommand '%s' (check, eval, facts)\n", sub);
+        log_warnx("rules: unknown subcommand '%s' (check, eval, facts)", sub);
         return HR_EXIT_USAGE;
     }
     while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {

@@ -9,18 +9,95 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One device's strings, owned here while its facts are evaluated. */
-struct dev_strings {
-    char *s[10];
-};
-
-static const char *col_text(sqlite3_stmt *st, int i, struct dev_strings *ds, int slot)
+/* A column as an owned string into *DST (freeing the old one); NULL for
+ * NULL or empty.  -1 on ENOMEM. */
+static int col_text(sqlite3_stmt *st, int i, char **dst)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
+
+    free(*dst);
+    *dst = NULL;
     if (!t || !*t)
+        return 0;
+    return (*dst = strdup((const char *)t)) ? 0 : -1;
+}
+
+/* ---- the read model ---- */
+
+#define DEVICE_STRINGS(d) { &(d)->serial, &(d)->customer_id, &(d)->customer, &(d)->name, \
+                            &(d)->vendor, &(d)->model, &(d)->model_number, \
+                            &(d)->product_number, &(d)->firmware, &(d)->latest_firmware, \
+                            &(d)->rrd_file }
+
+/* Point D's facts at D's own strings and history. */
+static void device_link(struct hr_device *d)
+{
+    struct hr_facts *f = &d->f;
+
+    f->serial = d->serial;
+    f->customer_id = d->customer_id;
+    f->customer = d->customer;
+    f->name = d->name;
+    f->vendor = d->vendor;
+    f->model = d->model;
+    f->model_number = d->model_number;
+    f->product_number = d->product_number;
+    f->firmware = d->firmware;
+    f->latest_firmware = d->latest_firmware;
+    f->hist = d->hist;
+    f->n_hist = d->n_hist;
+}
+
+/* Free what D owns, not D. */
+static void device_clear(struct hr_device *d)
+{
+    char **s[] = DEVICE_STRINGS(d);
+
+    for (size_t i = 0; i < HR_ARRAY_LEN(s); i++) {
+        free(*s[i]);
+        *s[i] = NULL;
+    }
+}
+
+void hr_device_free(struct hr_device *d)
+{
+    if (!d)
+        return;
+    device_clear(d);
+    free(d->hist);
+    free(d);
+}
+
+struct hr_device *hr_device_copy(const struct hr_device *src, int flags)
+{
+    struct hr_device *d = calloc(1, sizeof *d);
+    const char *const from[] = { src->serial, src->customer_id, src->customer, src->name,
+                                 src->vendor, src->model, src->model_number,
+                                 src->product_number, src->firmware, src->latest_firmware,
+                                 src->rrd_file };
+
+    if (!d)
         return NULL;
-    ds->s[slot] = strdup((const char *)t);
-    return ds->s[slot];
+    *d = *src;
+    char **to[] = DEVICE_STRINGS(d);
+    for (size_t i = 0; i < HR_ARRAY_LEN(to); i++)
+        *to[i] = NULL;
+    d->hist = NULL;
+    d->n_hist = 0;
+    for (size_t i = 0; i < HR_ARRAY_LEN(to); i++)
+        if (from[i] && !(*to[i] = strdup(from[i])))
+            goto out_free;
+    if (!(flags & HR_DEVICE_COPY_NO_HIST) && src->n_hist) {
+        if (!(d->hist = malloc(src->n_hist * sizeof *d->hist)))
+            goto out_free;
+        memcpy(d->hist, src->hist, src->n_hist * sizeof *d->hist);
+        d->n_hist = src->n_hist;
+    }
+    device_link(d);
+    return d;
+out_free:
+    hr_device_free(d);
+    return NULL;
 }
 
 static double col_num(sqlite3_stmt *st, int i)
@@ -108,32 +185,33 @@ static int load_samples(struct loader *L, int64_t id, const struct hr_facts_filt
         snprintf(err, errlen, "samples: %s", sqlite3_errmsg(L->db));
         return -1;
     }
-    f->hist = d->v;
-    f->n_hist = d->n;
     return 0;
 }
 
 /* Catalogue facts, from tables a later schema step adds.  Until then (or
  * for a model the catalogue lacks) the facts stay unknown: rules that need
  * them report "unknown". */
-static void load_catalog(struct loader *L, struct hr_facts *f, struct dev_strings *ds)
+static int load_catalog(struct loader *L, struct hr_device *dev)
 {
+    struct hr_facts *f = &dev->f;
     sqlite3_stmt *st;
 
     if (!f->model_number)
-        return;
+        return 0;
     if ((st = L->cat_product)) {
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, f->model_number, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW) {
             f->rated_load = col_num(st, 0);
             f->max_capacity = col_num(st, 1);
-            f->latest_firmware = col_text(st, 2, ds, 8);
+            if (col_text(st, 2, &dev->latest_firmware) < 0)
+                return -1;
+            f->latest_firmware = dev->latest_firmware;
         }
         sqlite3_reset(st);
     }
     if (!(st = L->cat_firmware))
-        return;
+        return 0;
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, f->model_number, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, f->firmware ? f->firmware : "", -1, SQLITE_STATIC);
@@ -147,6 +225,7 @@ static void load_catalog(struct loader *L, struct hr_facts *f, struct dev_string
             f->latest_firmware_date = date;
     }
     sqlite3_reset(st);
+    return 0;
 }
 
 static void loader_close(struct loader *L)
@@ -162,7 +241,7 @@ static int loader_open(struct loader *L, sqlite3 *db, char *err, size_t errlen)
     static const char devices[] =
         "SELECT d.id, d.serial, d.customer, COALESCE(NULLIF(c.name, ''), d.customer),"
         " d.name, d.vendor, d.model_name, d.model_number, d.product_number, d.firmware,"
-        " d.capacity, d.cache_size, d.sale_date"
+        " d.capacity, d.cache_size, d.sale_date, d.rrd_file"
         " FROM devices d LEFT JOIN customers c ON c.id = d.customer"
         " WHERE (?1 IS NULL OR d.customer = ?1 OR c.name = ?1)"
         " AND (?2 IS NULL OR d.serial = ?2)"
@@ -189,9 +268,39 @@ static int loader_open(struct loader *L, sqlite3 *db, char *err, size_t errlen)
     return 0;
 }
 
-int hr_facts_db_foreach(struct sqlite3 *db, const struct hr_facts_filter *flt,
-                        hr_facts_cb cb, void *arg, char *err, size_t errlen)
+/* Fill DEV from the devices row ST (strings reused across devices). */
+static int device_row(sqlite3_stmt *st, const struct hr_facts_filter *flt,
+                      struct hr_device *dev)
 {
+    struct hr_facts *f = &dev->f;
+    int bad = 0;
+
+    dev->id = sqlite3_column_int64(st, 0);
+    bad |= col_text(st, 1, &dev->serial);
+    bad |= col_text(st, 2, &dev->customer_id);
+    bad |= col_text(st, 3, &dev->customer);
+    bad |= col_text(st, 4, &dev->name);
+    bad |= col_text(st, 5, &dev->vendor);
+    bad |= col_text(st, 6, &dev->model);
+    bad |= col_text(st, 7, &dev->model_number);
+    bad |= col_text(st, 8, &dev->product_number);
+    bad |= col_text(st, 9, &dev->firmware);
+    bad |= col_text(st, 13, &dev->rrd_file);
+    free(dev->latest_firmware);
+    dev->latest_firmware = NULL;
+    hr_facts_init(f, flt->now);
+    f->fc = flt->fc;
+    device_link(dev);
+    f->capacity = col_num(st, 10);
+    f->cache = col_num(st, 11);
+    f->sale_date = sqlite3_column_int64(st, 12);
+    return bad ? -1 : 0;
+}
+
+int hr_device_foreach(struct sqlite3 *db, const struct hr_facts_filter *flt,
+                      hr_device_cb cb, void *arg, char *err, size_t errlen)
+{
+    struct hr_device dev = { 0 };
     struct daily d = { 0 };
     struct loader L;
     sqlite3_stmt *st;
@@ -205,37 +314,47 @@ int hr_facts_db_foreach(struct sqlite3 *db, const struct hr_facts_filter *flt,
     if (flt->serial)
         sqlite3_bind_text(st, 2, flt->serial, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct dev_strings ds = { { 0 } };
-        struct hr_facts f;
-        int64_t id = sqlite3_column_int64(st, 0);
-        hr_facts_init(&f, flt->now);
-        f.fc = flt->fc;
-        f.serial = col_text(st, 1, &ds, 0);
-        f.customer_id = col_text(st, 2, &ds, 1);
-        f.customer = col_text(st, 3, &ds, 2);
-        f.name = col_text(st, 4, &ds, 3);
-        f.vendor = col_text(st, 5, &ds, 4);
-        f.model = col_text(st, 6, &ds, 5);
-        f.model_number = col_text(st, 7, &ds, 6);
-        f.product_number = col_text(st, 8, &ds, 7);
-        f.firmware = col_text(st, 9, &ds, 9);
-        f.capacity = col_num(st, 10);
-        f.cache = col_num(st, 11);
-        f.sale_date = sqlite3_column_int64(st, 12);
-        load_catalog(&L, &f, &ds);
-        ret = load_samples(&L, id, flt, &f, &d, err, errlen);
-        if (ret == 0 && (ret = cb(&f, id, arg)) != 0)
-            snprintf(err, errlen, "stopped by the caller");
-        for (size_t i = 0; i < HR_ARRAY_LEN(ds.s); i++)
-            free(ds.s[i]);
-        if (ret != 0)
+        if (device_row(st, flt, &dev) < 0 || load_catalog(&L, &dev) < 0) {
+            snprintf(err, errlen, "out of memory");
+            ret = -1;
             break;
+        }
+        if ((ret = load_samples(&L, dev.id, flt, &dev.f, &d, err, errlen)) != 0)
+            break;
+        dev.hist = d.v;
+        dev.n_hist = d.n;
+        device_link(&dev);
+        if ((ret = cb(&dev, arg)) != 0) {
+            snprintf(err, errlen, "stopped by the caller");
+            break;
+        }
     }
     if (ret == 0 && rc != SQLITE_DONE) {
         snprintf(err, errlen, "devices: %s", sqlite3_errmsg(db));
         ret = -1;
     }
     loader_close(&L);
+    device_clear(&dev);
     free(d.v);
     return ret;
+}
+
+struct facts_walk {
+    hr_facts_cb cb;
+    void *arg;
+};
+
+static int facts_one(const struct hr_device *d, void *arg)
+{
+    const struct facts_walk *w = arg;
+
+    return w->cb(&d->f, d->id, w->arg);
+}
+
+int hr_facts_db_foreach(struct sqlite3 *db, const struct hr_facts_filter *flt,
+                        hr_facts_cb cb, void *arg, char *err, size_t errlen)
+{
+    struct facts_walk w = { cb, arg };
+
+    return hr_device_foreach(db, flt, facts_one, &w, err, errlen);
 }

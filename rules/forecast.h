@@ -18,15 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One history record of a device (a day's row of the samples table).
- * Unknown values are NaN. */
-struct hr_sample {
-    int64_t t;          /* Unix time of the sample */
-    double capacity;    /* bytes */
-    double used;        /* bytes */
-    double peak;        /* the day's Cmax: peak writes completed per window */
-    double rate_avg;    /* average write rate, writes/s */
-};
+#include "hr_sample.h"
+
+/* struct hr_sample: one history record (common/hr_sample.h). */
 
 enum hr_fc_method {
     HR_FC_LSQ = 0,      /* least squares, no rejection */

@@ -46,14 +46,14 @@ static void test_dates(void)
     const u_char leap[] = { 0x07, 0xe8, 2, 29, 12, 0, 0, 0 };
     int64_t t = 0;
 
-    TAP_INT(date_and_time(d8, sizeof(d8), &t), 0, "8-byte DateAndTime parses");
+    TAP_INT(hr_snmp_dateandtime(d8, sizeof(d8), &t), 0, "8-byte DateAndTime parses");
     TAP_INT(t, 1709251200, "2024-03-01 00:00 UTC");
-    TAP_INT(date_and_time(d11, sizeof(d11), &t), 0, "11-byte DateAndTime parses");
+    TAP_INT(hr_snmp_dateandtime(d11, sizeof(d11), &t), 0, "11-byte DateAndTime parses");
     TAP_INT(t, 1709251200, "02:30 at UTC+02:30 is midnight UTC");
-    TAP_INT(date_and_time(bad, sizeof(bad), &t), -1, "February 30 refused");
-    TAP_INT(date_and_time(leap, sizeof(leap), &t), 0, "February 29 of a leap year");
-    TAP_INT(date_and_time(d8, 0, &t), 1, "empty = not configured");
-    TAP_INT(date_and_time(d8, 5, &t), -1, "5 bytes refused");
+    TAP_INT(hr_snmp_dateandtime(bad, sizeof(bad), &t), -1, "February 30 refused");
+    TAP_INT(hr_snmp_dateandtime(leap, sizeof(leap), &t), 0, "February 29 of a leap year");
+    TAP_INT(hr_snmp_dateandtime(d8, 0, &t), 1, "empty = not configured");
+    TAP_INT(hr_snmp_dateandtime(d8, 5, &t), -1, "5 bytes refused");
 }
 
 static void test_store(void)

@@ -8,7 +8,6 @@
 #include "store.h"
 
 #include <math.h>
-#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,35 +35,28 @@ const char *__asan_default_options(void)
     return "fast_unwind_on_malloc=0";
 }
 
-static int64_t q_int(sqlite3 *db, const char *sql)
+static int64_t q_int(struct hr_db *db, const char *sql)
 {
-    sqlite3_stmt *st;
+    char err[256];
     int64_t v = -999;
 
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        printf("# %s: %s\n", sql, sqlite3_errmsg(db));
+    if (hr_db_query_int(db, sql, &v, err, sizeof err) < 0) {
+        printf("# %s: %s\n", sql, err);
         return -998;
     }
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
     return v;
 }
 
-static char *q_text(sqlite3 *db, const char *sql, char *buf, size_t sz)
+static char *q_text(struct hr_db *db, const char *sql, char *buf, size_t sz)
 {
-    sqlite3_stmt *st;
+    char err[256];
 
-    buf[0] = '\0';
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return buf;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        hr_strlcpy(buf, (const char *)sqlite3_column_text(st, 0), sz);
-    sqlite3_finalize(st);
+    if (hr_db_query_text(db, sql, buf, sz, err, sizeof err) < 0)
+        printf("# %s: %s\n", sql, err);
     return buf;
 }
 
-static void exec(sqlite3 *db, const char *sql)
+static void exec(struct hr_db *db, const char *sql)
 {
     char err[256];
     if (hr_db_exec(db, sql, err, sizeof err) < 0)
@@ -181,10 +173,10 @@ static void feed(struct hr_store *s, int t, enum hr_poll_status st, struct hr_de
     hr_store_result(&res, s);
 }
 
-static sqlite3 *setup_db(const char *path)
+static struct hr_db *setup_db(const char *path)
 {
     char err[512];
-    sqlite3 *db;
+    struct hr_db *db;
 
     unlink(path);
     if (hr_db_open(path, HR_DB_CREATE, &db, err, sizeof err) < 0) {
@@ -212,7 +204,7 @@ static void test_store(void)
     char path[300], rrddir[300], buf[256], err[256];
     struct hr_store_opts so = { 0 };
     struct hr_store *s;
-    sqlite3 *db, *other;
+    struct hr_db *db, *other;
     const struct hr_setback *sb;
     int64_t t0 = 1700000000;
 
@@ -239,7 +231,7 @@ static void test_store(void)
     mkrow(&rows[2], 1, "SER-3", 10);
     feed(s, 1, HR_POLL_OK, &rows[2], 1, t0, 5000);
     /* batch = 2: both results are committed; another connection sees them. */
-    TAP_OK(sqlite3_open_v2(path, &other, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK,
+    TAP_OK(hr_db_open(path, 0, &other, err, sizeof err) == 0,
            "second connection");
     TAP_INT(q_int(other, "SELECT count(*) FROM samples"), 3, "batch of 2 results committed: 3 samples visible");
     feed(s, 2, HR_POLL_TIMEOUT, NULL, 0, t0, 0);
@@ -402,7 +394,7 @@ static void test_store(void)
     TAP_OK(err[0] != '\0', "with a message: %s", err);
     hr_rrd_free(w);
 
-    sqlite3_close(other);
+    hr_db_close(other);
     hr_store_free(s);
     hr_db_close(db);
 }
@@ -410,7 +402,7 @@ static void test_store(void)
 static void test_migration(void)
 {
     char path[300], err[512];
-    sqlite3 *db;
+    struct hr_db *db;
 
     snprintf(path, sizeof path, "%s/old.db", dir);
     unlink(path);
@@ -428,13 +420,13 @@ static void test_migration(void)
     hr_db_close(db);
     {
         size_t misnumbered = 0;
-        for (size_t i = 0; i < hr_n_migrations; i++)
-            if (hr_migrations[i].version != (int)i + 1) {
-                printf("# migration %zu numbered %d\n", i, hr_migrations[i].version);
+        for (size_t i = 0; i < hr_db_migration_count(); i++)
+            if (hr_db_migration_version(i) != (int)i + 1) {
+                printf("# migration %zu numbered %d\n", i, hr_db_migration_version(i));
                 misnumbered++;
             }
-        TAP_OK(hr_n_migrations > 0 && misnumbered == 0 &&
-               hr_db_latest_version() == (int)hr_n_migrations,
+        TAP_OK(hr_db_migration_count() > 0 && misnumbered == 0 &&
+               hr_db_latest_version() == (int)hr_db_migration_count(),
                "migrations numbered 1..%d", hr_db_latest_version());
     }
 

@@ -28,6 +28,8 @@ l   p/lib/nagios/plugins/check_headroom
 644 p/share/doc/headroom/headroom.conf.example
 644 p/share/doc/headroom/headroomd.conf.example
 644 p/share/doc/headroom/operations.md
+644 p/share/doc/headroom/architecture.md
+644 p/share/doc/headroom/profiles.md
 644 p/share/doc/headroom/mail.md
 644 p/share/doc/headroom/collector.md
 644 p/share/doc/headroom/poller.md
@@ -52,6 +54,7 @@ l   p/lib/nagios/plugins/check_headroom
 644 u/headroom-propose.service
 644 u/headroom-propose.timer
 EOF
+    for f in "$TOP"/profiles/*.profile; do echo "644 p/share/headroom/profiles/${f##*/}"; done
 }
 
 install_one() {

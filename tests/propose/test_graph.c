@@ -58,7 +58,7 @@ static int dir_empty(const char *d)
     return n == 0;
 }
 
-static void base_graph(struct hr_rrd_usage_graph *g, const struct hr_rrd_point *pts, size_t n)
+static void base_graph(struct hr_rrd_usage_graph *g, const struct hr_sample *pts, size_t n)
 {
     memset(g, 0, sizeof *g);
     g->pts = pts;
@@ -78,7 +78,7 @@ static void base_graph(struct hr_rrd_usage_graph *g, const struct hr_rrd_point *
 int main(void)
 {
     char tmp[] = "/tmp/test_graph.XXXXXX", rrdtmp[64], err[256], file[160], path[300];
-    struct hr_rrd_point pts[31];
+    struct hr_sample pts[31];
     struct hr_rrd_usage_graph g;
     unsigned char *png = NULL;
     size_t len = 0;
@@ -90,7 +90,7 @@ int main(void)
     setenv("TMPDIR", rrdtmp, 1);
     unsetenv("RRDCACHED_ADDRESS");
     for (int d = 0; d <= 30; d++)
-        pts[d] = (struct hr_rrd_point){ NOW - (30 - d) * 86400, 10000 * G,
+        pts[d] = (struct hr_sample){ NOW - (30 - d) * 86400, 10000 * G,
                                         (8020 - 25 * (30 - d)) * G, NAN, NAN };
 
     /* history rows, no file */
@@ -132,7 +132,7 @@ int main(void)
     /* Which history the file covers: two days of samples, not the 31
      * daily rows that start a month earlier (backfilled from CSV). */
     TAP_OK(hr_rrd_covers(path, NOW - 86400), "the file covers yesterday");
-    TAP_OK(!hr_rrd_covers(path, pts[0].time), "the file does not cover a month ago");
+    TAP_OK(!hr_rrd_covers(path, pts[0].t), "the file does not cover a month ago");
     TAP_OK(!hr_rrd_covers("/nonexistent/x.rrd", NOW), "a missing file covers nothing");
 
     /* no forecast: no line, still a graph */

@@ -23,6 +23,7 @@ for c in catalog stock propose proposals; do
     hr "$c" --help > /dev/null 2>&1; is "$c --help exits 0" "$?" 0
 done
 hr propose --bogus > /dev/null 2>&1; is "propose: unknown option exits 2" "$?" 2
+hr propose --at 2026-02-31 --dry-run > /dev/null 2>&1; is "propose: --at 2026-02-31 (no such day) exits 2" "$?" 2
 hr propose --fallback 'not an address' > /dev/null 2>&1; is "propose: bad --fallback exits 2" "$?" 2
 printf 'rule broken {\n  when used_percent >= \n}\n' > "$T/bad.rules"
 out=$(hr propose --rules "$T/bad.rules" 2>&1); is "propose: bad rule file exits 3" "$?" 3

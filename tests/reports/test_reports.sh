@@ -18,6 +18,7 @@ check "headroom is built" test -x "$H"
 "$H" report customer > /dev/null 2>&1; is "customer without ID: exit 2" "$?" 2
 "$H" report fleet --days 0 > /dev/null 2>&1; is "--days 0: exit 2" "$?" 2
 "$H" report fleet --since garbage > /dev/null 2>&1; is "bad --since: exit 2" "$?" 2
+"$H" report fleet --at 2026-02-31 > /dev/null 2>&1; is "--at 2026-02-31 (no such day): exit 2" "$?" 2
 
 make_report_db || { not_ok "test database built"; exit 1; }
 ok "test database built (snmpsim poll + history import)"
@@ -94,6 +95,11 @@ done
 check "html ACME: tables, 6 PNG graphs (imported history)" \
     $PY "$R/check_html.py" "$T/html/report-ACME.html" "Customer report: Acme, Inc." 6 \
     customer devices history registrations
+# The customer report draws the forecast line the mail and the fleet report
+# draw (common/hr_graph.c): its graph's text alternative names the date.
+like "html ACME: SN-GROW's graph has the forecast line" \
+    "$(grep -o 'alt="SN-GROW: used vs capacity[^"]*"' "$T/html/report-ACME.html")" \
+    "forecast full on [0-9]{4}-[0-9]{2}-[0-9]{2}"
 check "html C001: hostile name escaped, graphs from the poll's RRD files" \
     $PY "$R/check_html.py" "$T/html/report-C001.html" "Customer report: $HOSTILE" device2 \
     customer devices history registrations conflicts

@@ -97,7 +97,7 @@ like "eval --all: no catalogue gives unknown, not false" "$out" \
 out=$("$HR" rules eval --rules "$RULES" --at "$NOW" --device SN-OK --all 2>/dev/null)
 like "eval --device: flat usage gives no forecast" "$out" "days_to_full=unknown \(flat or shrinking\)"
 "$HR" rules eval --rules "$RULES" --device NOPE >/dev/null 2>"$T/err"; rc=$?
-is "eval of an unknown device: exit 1" "$rc:$(cat "$T/err")" "1:headroom rules eval: no device matches"
+is "eval of an unknown device: exit 1" "$rc:$(cat "$T/err")" "1:headroom: error: rules eval: no device matches"
 "$HR" rules eval --rules "$T/bad.rules" >/dev/null 2>&1
 is "eval with a bad rule file: exit 3" "$?" 3
 "$HR" rules eval --rules "$RULES" --at yesterday >/dev/null 2>&1

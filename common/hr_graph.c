@@ -1,0 +1,51 @@
+/* hr_graph.c: the usage graph of a device; see hr_graph.h. */
+#include "hr_graph.h"
+#include "hr_rrd.h"
+#include "hr_util.h"
+
+#include <stdio.h>
+#include <time.h>
+
+/* A full date further away than this is cut: the graph would be years of
+ * empty space with the history squeezed into its left edge. */
+#define MAX_AHEAD (3 * 365 * 86400LL)
+
+int hr_graph_draw_usage(const struct hr_graph_usage *g, unsigned char **png, size_t *pnglen,
+                        char *alt, size_t altlen, char *err, size_t errlen)
+{
+    struct hr_rrd_usage_graph u = { 0 };
+    char date[16], label[64];
+
+    u.rrd = g->rrd;
+    u.pts = g->hist;
+    u.npts = g->n_hist;
+    u.start = g->start < g->now - 86400 ? g->start : g->now - 86400;
+    u.end = g->now + 86400;
+    u.width = g->width;
+    u.height = g->height;
+    u.title = g->title;
+    if (alt)
+        snprintf(alt, altlen, "used vs capacity");
+    if (g->fc_full > 0) {
+        int64_t full = g->fc_full;
+        if (full > g->now + MAX_AHEAD)
+            full = g->now + MAX_AHEAD;
+        if (full > g->now)
+            u.end = full + (full - u.start) / 10 + 86400;
+        u.fc_now = g->now;
+        u.fc_from = g->fc_from ? g->fc_from : u.start;
+        u.fc_full = g->fc_full;
+        u.fc_used = g->fc_used;
+        u.fc_slope_per_day = g->fc_slope_per_day;
+        u.fc_capacity = g->fc_capacity;
+        time_t tt = (time_t)g->fc_full;
+        struct tm tm;
+        if (!gmtime_r(&tt, &tm) || !strftime(date, sizeof date, "%Y-%m-%d", &tm))
+            snprintf(date, sizeof date, "?");
+        snprintf(label, sizeof label, "full around %s", date);
+        u.fc_label = label;
+        if (alt)
+            snprintf(alt, altlen, "used vs capacity, forecast full on %s", date);
+    }
+    return hr_rrd_graph_usage(&u, png, pnglen, err, errlen);
+}

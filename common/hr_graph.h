@@ -1,0 +1,39 @@
+/* hr_graph.h: the device graph every mail and report shows (common/hr_graph.c):
+ * used vs capacity from the device's RRD file (or its daily history when
+ * there is none), with the rule engine's forecast line running on to the
+ * date the device is full.  One policy for the time range and the legend,
+ * so the proposal mail, the customer report and the fleet report draw the
+ * same picture; librrd stays behind common/hr_rrd.c. */
+#ifndef HR_GRAPH_H
+#define HR_GRAPH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hr_sample.h"
+
+struct hr_graph_usage {
+    const char *rrd;                /* the device's RRD file; NULL or missing: HIST */
+    const struct hr_sample *hist;   /* daily rows, ascending time */
+    size_t n_hist;
+    int64_t now;                    /* the evaluation time */
+    int64_t start;                  /* first time shown (at most NOW - 1 day) */
+    unsigned width, height;         /* plot area; 0 = 560 x 200 */
+    const char *title;              /* untrusted: sanitized by the drawing */
+    /* The forecast (struct hr_forecast's fields when its status is OK):
+     * used(t) = fc_used + fc_slope_per_day * (t - NOW) / 86400 from
+     * FC_FROM until FC_FULL, when it reaches FC_CAPACITY.  FC_FULL 0: no
+     * forecast, no line. */
+    int64_t fc_from, fc_full;
+    double fc_used, fc_slope_per_day, fc_capacity;
+};
+
+/* Draw G into a malloc'd PNG *PNG of *PNGLEN bytes.  The graph ends a day
+ * after NOW, or with a forecast a tenth of the span after its full date
+ * (a full date more than three years away is cut there).  ALT, if not
+ * NULL, gets a text alternative ("used vs capacity, forecast full on
+ * 2027-01-02").  0, or -1 with ERR.  Not thread-safe (librrd). */
+int hr_graph_draw_usage(const struct hr_graph_usage *g, unsigned char **png, size_t *pnglen,
+                        char *alt, size_t altlen, char *err, size_t errlen);
+
+#endif

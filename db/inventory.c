@@ -1,0 +1,603 @@
+/* inventory.c: targets, devices, registrations and conflicts; see
+ * inventory.h.  The SQL of the collector's inventory lives here only. */
+#include "db_int.h"
+#include "inventory.h"
+#include "hr_util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void col_text(sqlite3_stmt *st, int i, char *buf, size_t sz)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    hr_strlcpy(buf, t ? (const char *)t : "", sz);
+}
+
+static const char *col_str(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+/* Step a one-row lookup: 1 row (left for the caller to read, then
+ * reset), 0 none (reset), -1 error (reset). */
+static int step_row(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc == SQLITE_ROW)
+        return 1;
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* ---- targets ---- */
+
+static const char target_get_sql[] =
+    "SELECT name, customer, last_status, state_since FROM targets WHERE id = ?1";
+static const char target_set_sql[] =
+    "UPDATE targets SET last_status = ?2, last_error = ?3, last_rtt_ms = ?4,"
+    " last_poll = ?5, last_ok = CASE WHEN ?2 = 'ok' THEN ?5 ELSE last_ok END,"
+    " state_since = ?6, failures = CASE WHEN ?2 = 'ok' THEN 0 ELSE failures + 1 END"
+    " WHERE id = ?1";
+static const char targets_sql[] =
+    "SELECT id, name, address, port, transport, version, community, write_community, v3_user,"
+    " v3_level, v3_auth_proto, v3_auth_pass, v3_priv_proto, v3_priv_pass, v3_context,"
+    " v3_write, timeout_ms, retries FROM targets WHERE enabled"
+    " AND (?1 IS NULL OR customer = ?1)"
+    " AND (?2 IS NULL OR name = ?2 OR CAST(id AS TEXT) = ?2)"
+    /* Targets that timed out last time first: a dead device's timeout then
+     * runs alongside the whole cycle instead of being paid at its end. */
+    " ORDER BY coalesce(last_status = 'timeout', 0) DESC, id";
+
+int hr_db_target_state_get(struct hr_db *db, int64_t id, struct hr_db_target_state *ts)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, target_get_sql);
+    int rc;
+
+    memset(ts, 0, sizeof *ts);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    if ((rc = step_row(st)) <= 0)
+        return rc;
+    col_text(st, 0, ts->name, sizeof ts->name);
+    col_text(st, 1, ts->customer, sizeof ts->customer);
+    col_text(st, 2, ts->last_status, sizeof ts->last_status);
+    ts->state_since = sqlite3_column_int64(st, 3);
+    sqlite3_reset(st);
+    return 1;
+}
+
+int hr_db_target_state_set(struct hr_db *db, int64_t id, const char *status, const char *error,
+                           double rtt_ms, int64_t now, int64_t since)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, target_set_sql);
+
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    hr_db_bind_text(st, 2, status);
+    hr_db_bind_text(st, 3, error);
+    hr_db_bind_double_if(st, 4, rtt_ms >= 0, rtt_ms);
+    sqlite3_bind_int64(st, 5, now);
+    sqlite3_bind_int64(st, 6, since);
+    return hr_db_step_done(db, st);
+}
+
+static const char target_upsert_sql[] =
+    "INSERT INTO targets (name, customer, address, port, transport, version, community,"
+    " write_community, v3_user, v3_level, v3_auth_proto, v3_auth_pass, v3_priv_proto,"
+    " v3_priv_pass, v3_context, v3_write, timeout_ms, retries, enabled)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+    " ON CONFLICT(name) DO UPDATE SET customer = excluded.customer,"
+    " address = excluded.address, port = excluded.port, transport = excluded.transport,"
+    " version = excluded.version, community = excluded.community,"
+    " write_community = excluded.write_community, v3_user = excluded.v3_user,"
+    " v3_level = excluded.v3_level, v3_auth_proto = excluded.v3_auth_proto,"
+    " v3_auth_pass = excluded.v3_auth_pass, v3_priv_proto = excluded.v3_priv_proto,"
+    " v3_priv_pass = excluded.v3_priv_pass, v3_context = excluded.v3_context,"
+    " v3_write = excluded.v3_write, timeout_ms = excluded.timeout_ms,"
+    " retries = excluded.retries, enabled = excluded.enabled";
+/* Devices and their history stay: a device's records outlive the address
+ * it was polled at. */
+static const char target_remove_sql[] =
+    "DELETE FROM targets WHERE name = ?1 OR (CAST(id AS TEXT) = ?1 AND NOT EXISTS"
+    "  (SELECT 1 FROM targets WHERE name = ?1))";
+
+int hr_db_target_upsert(struct hr_db *db, const struct hr_db_target *t)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, target_upsert_sql);
+    const char *text[] = { t->community, t->write_community, t->v3_user, t->v3_level,
+                           t->v3_auth_proto, t->v3_auth_pass, t->v3_priv_proto,
+                           t->v3_priv_pass, t->v3_context };
+
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, t->name);
+    hr_db_bind_text(st, 2, t->customer);
+    hr_db_bind_text(st, 3, t->address);
+    sqlite3_bind_int(st, 4, t->port);
+    hr_db_bind_text(st, 5, t->transport);
+    hr_db_bind_text(st, 6, t->version);
+    for (int k = 0; k < 9; k++)
+        hr_db_bind_text(st, 7 + k, text[k]);
+    sqlite3_bind_int(st, 16, t->v3_write);
+    sqlite3_bind_int(st, 17, t->timeout_ms);
+    sqlite3_bind_int(st, 18, t->retries);
+    sqlite3_bind_int(st, 19, t->enabled);
+    return hr_db_step_done(db, st);
+}
+
+int hr_db_target_remove(struct hr_db *db, const char *name)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, target_remove_sql);
+
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, name);
+    if (hr_db_step_done(db, st) < 0)
+        return -1;
+    return sqlite3_changes(db->sq) > 0;
+}
+
+int hr_db_targets_foreach(struct hr_db *db, const char *customer, const char *name,
+                          int (*fn)(void *arg, const struct hr_db_target *t), void *arg)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, targets_sql);
+    struct hr_db_target t;
+    int rc;
+
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, customer);
+    hr_db_bind_text(st, 2, name);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        t.id = sqlite3_column_int64(st, 0);
+        t.name = col_str(st, 1);
+        t.address = col_str(st, 2);
+        t.port = sqlite3_column_int(st, 3);
+        t.transport = col_str(st, 4);
+        t.version = col_str(st, 5);
+        t.community = col_str(st, 6);
+        t.write_community = col_str(st, 7);
+        t.v3_user = col_str(st, 8);
+        t.v3_level = col_str(st, 9);
+        t.v3_auth_proto = col_str(st, 10);
+        t.v3_auth_pass = col_str(st, 11);
+        t.v3_priv_proto = col_str(st, 12);
+        t.v3_priv_pass = col_str(st, 13);
+        t.v3_context = col_str(st, 14);
+        t.customer = NULL;
+        t.enabled = 1;
+        t.v3_write = sqlite3_column_int(st, 15);
+        t.timeout_ms = sqlite3_column_int(st, 16);
+        t.retries = sqlite3_column_int(st, 17);
+        if (fn(arg, &t) < 0) {
+            sqlite3_reset(st);
+            hr_db_seterr(db, "stopped by the caller");
+            return -1;
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* ---- customers and staff ---- */
+
+static const char customer_exists_sql[] = "SELECT 1 FROM customers WHERE id = ?1";
+static const char device_exists_sql[] = "SELECT 1 FROM devices WHERE serial = ?1";
+
+static int exists(struct hr_db *db, const char *sql, const char *v)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, sql);
+    int rc;
+
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, v);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int hr_db_customer_exists(struct hr_db *db, const char *id)
+{
+    return exists(db, customer_exists_sql, id);
+}
+
+int hr_db_device_exists(struct hr_db *db, const char *serial)
+{
+    return exists(db, device_exists_sql, serial);
+}
+
+static const char customer_upsert_sql[] =
+    "INSERT INTO customers (id, name, area_code, assigned_staff, consent_sales)"
+    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(id) DO UPDATE SET"
+    " name = excluded.name, area_code = excluded.area_code,"
+    " assigned_staff = excluded.assigned_staff,"
+    " consent_sales = excluded.consent_sales";
+static const char customer_add_sql[] = "INSERT INTO customers (id, name) VALUES (?1, ?1)";
+static const char staff_upsert_sql[] =
+    "INSERT INTO staff (id, name, email, area_codes, product_lines, role)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET"
+    " name = excluded.name, email = excluded.email,"
+    " area_codes = excluded.area_codes, product_lines = excluded.product_lines,"
+    " role = excluded.role";
+static const char key_seen_sql[] =
+    "INSERT INTO import_names VALUES (?1, ?2) ON CONFLICT(name)"
+    " DO UPDATE SET name = name RETURNING line";
+
+int hr_db_customer_upsert(struct hr_db *db, const struct hr_db_customer *c)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, customer_upsert_sql);
+
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, c->id);
+    hr_db_bind_text(st, 2, c->name);
+    hr_db_bind_text(st, 3, c->area_code);
+    hr_db_bind_text(st, 4, c->assigned_staff);
+    sqlite3_bind_int(st, 5, c->consent_sales);
+    return hr_db_step_done(db, st);
+}
+
+int hr_db_customer_add_id(struct hr_db *db, const char *id)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, customer_add_sql);
+
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, id);
+    return hr_db_step_done(db, st);
+}
+
+int hr_db_staff_upsert(struct hr_db *db, const struct hr_db_staff *s)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, staff_upsert_sql);
+
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, s->id);
+    hr_db_bind_text(st, 2, s->name);
+    hr_db_bind_text(st, 3, s->email);
+    hr_db_bind_text(st, 4, s->area_codes);
+    hr_db_bind_text(st, 5, s->product_lines);
+    hr_db_bind_text(st, 6, s->role);
+    return hr_db_step_done(db, st);
+}
+
+int hr_db_import_keys_begin(struct hr_db *db)
+{
+    char err[256];
+
+    if (hr_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS import_names"
+                       " (name TEXT PRIMARY KEY, line INTEGER);"
+                       "DELETE FROM import_names;", err, sizeof err) < 0) {
+        hr_db_seterr(db, "%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+int hr_db_import_key_seen(struct hr_db *db, const char *key, unsigned line, unsigned *first)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, key_seen_sql);
+
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, key);
+    sqlite3_bind_int(st, 2, (int)line);
+    if (step_row(st) <= 0)
+        return -1;
+    *first = (unsigned)sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    return 0;
+}
+
+/* ---- devices ---- */
+
+#define DEVICE_COLS "SELECT id, customer, target_id, reg_number, last_writes, last_uptime," \
+                    " last_sample, rrd_file, reported_customer, flags FROM devices"
+static const char dev_by_serial_sql[] = DEVICE_COLS " WHERE serial = ?1";
+static const char dev_by_name_sql[] =
+    DEVICE_COLS " WHERE serial IS NULL AND target_id = ?1 AND name = ?2";
+static const char dev_insert_sql[] =
+    "INSERT INTO devices (serial, customer, target_id, name, first_seen, last_seen,"
+    " flags, rrd_file) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)";
+static const char dev_update_sql[] =
+    "UPDATE devices SET target_id = ?2, agent_index = ?3, name = ?4, vendor = ?5,"
+    " model_name = ?6, model_number = ?7, product_number = ?8, firmware = ?9,"
+    " config = ?10, capacity = ?11, cache_size = ?12, sale_date = ?13, price = ?14,"
+    " reported_customer = ?15, agent_reg_number = ?16, last_seen = ?17,"
+    " flags = flags | ?18, last_writes = ?19, last_uptime = ?20, last_sample = ?21"
+    " WHERE id = ?1";
+
+int hr_db_device_find(struct hr_db *db, const char *serial, int64_t target_id, const char *name,
+                      struct hr_db_device_state *d)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    memset(d, 0, sizeof *d);
+    if (serial[0]) {
+        if (!(st = hr_db_stmt(db, dev_by_serial_sql)))
+            return -1;
+        hr_db_bind_text(st, 1, serial);
+    } else {
+        if (!(st = hr_db_stmt(db, dev_by_name_sql)))
+            return -1;
+        sqlite3_bind_int64(st, 1, target_id);
+        hr_db_bind_text(st, 2, name);
+    }
+    if ((rc = step_row(st)) <= 0)
+        return rc;
+    d->id = sqlite3_column_int64(st, 0);
+    col_text(st, 1, d->customer, sizeof d->customer);
+    d->target_id = sqlite3_column_int64(st, 2);
+    col_text(st, 3, d->reg_number, sizeof d->reg_number);
+    d->has_prev = sqlite3_column_type(st, 4) != SQLITE_NULL &&
+                  sqlite3_column_type(st, 6) != SQLITE_NULL;
+    d->last_writes = (uint64_t)sqlite3_column_int64(st, 4);
+    d->last_uptime = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1
+                                                               : sqlite3_column_int64(st, 5);
+    d->last_sample = sqlite3_column_int64(st, 6);
+    col_text(st, 7, d->rrd_file, sizeof d->rrd_file);
+    col_text(st, 8, d->reported_customer, sizeof d->reported_customer);
+    sqlite3_reset(st);
+    return 1;
+}
+
+int hr_db_device_insert(struct hr_db *db, const char *serial, const char *customer,
+                        int64_t target_id, const char *name, int64_t now, unsigned flags,
+                        const char *rrd_file, int64_t *id)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, dev_insert_sql);
+
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, serial);
+    hr_db_bind_text(st, 2, customer);
+    hr_db_bind_i64_if(st, 3, target_id > 0, target_id);
+    hr_db_bind_text(st, 4, name);
+    sqlite3_bind_int64(st, 5, now);
+    sqlite3_bind_int(st, 6, (int)flags);
+    hr_db_bind_text(st, 7, rrd_file);
+    if (hr_db_step_done(db, st) < 0)
+        return -1;
+    *id = sqlite3_last_insert_rowid(db->sq);
+    return 0;
+}
+
+int hr_db_device_seen(struct hr_db *db, const struct hr_db_device_seen *s)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, dev_update_sql);
+
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, s->id);
+    sqlite3_bind_int64(st, 2, s->target_id);
+    sqlite3_bind_int64(st, 3, s->agent_index);
+    hr_db_bind_text(st, 4, s->name);
+    hr_db_bind_text(st, 5, s->vendor);
+    hr_db_bind_text(st, 6, s->model_name);
+    hr_db_bind_text(st, 7, s->model_number);
+    hr_db_bind_text(st, 8, s->product_number);
+    hr_db_bind_text(st, 9, s->firmware);
+    hr_db_bind_text(st, 10, s->config);
+    sqlite3_bind_int64(st, 11, (int64_t)s->capacity);
+    sqlite3_bind_int64(st, 12, (int64_t)s->cache_size);
+    hr_db_bind_i64_if(st, 13, s->sale_date_known, s->sale_date);
+    hr_db_bind_text(st, 14, s->price);
+    hr_db_bind_text(st, 15, s->reported_customer);
+    hr_db_bind_text(st, 16, s->agent_reg_number);
+    sqlite3_bind_int64(st, 17, s->now);
+    sqlite3_bind_int(st, 18, (int)s->flags);
+    /* The next delta starts from here; no counter, no next delta. */
+    hr_db_bind_i64_if(st, 19, s->writes_known, (int64_t)s->writes);
+    hr_db_bind_i64_if(st, 20, s->uptime_known, s->uptime);
+    sqlite3_bind_int64(st, 21, s->now);
+    return hr_db_step_done(db, st);
+}
+
+/* ---- registrations ---- */
+
+static const char regseq_sql[] =
+    "UPDATE reg_seq SET next = next + 1 WHERE id = 1 RETURNING next - 1";
+static const char reg_insert_sql[] =
+    "INSERT INTO registrations (reg_number, device_id, serial, customer, target_id,"
+    " registered, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char dev_regno_sql[] = "UPDATE devices SET reg_number = ?2 WHERE id = ?1";
+static const char reg_status_sql[] =
+    "SELECT agent_set, agent_set_time FROM registrations WHERE reg_number = ?1";
+static const char reg_set_sql[] =
+    "UPDATE registrations SET agent_set = ?2, agent_set_time = ?3 WHERE reg_number = ?1";
+
+int hr_db_regseq_next(struct hr_db *db, int64_t *seq)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, regseq_sql);
+    int rc;
+
+    if (!st)
+        return -1;
+    if ((rc = step_row(st)) <= 0) {
+        if (rc == 0)
+            hr_db_seterr(db, "the registration sequence is missing");
+        return -1;
+    }
+    *seq = sqlite3_column_int64(st, 0);
+    /* RETURNING: the update is done only once the statement has run out. */
+    return hr_db_step_done(db, st);
+}
+
+int hr_db_registration_add(struct hr_db *db, const char *regno, int64_t device_id,
+                           const char *serial, const char *customer, int64_t target_id,
+                           int64_t when, const char *source)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, reg_insert_sql);
+
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, regno);
+    sqlite3_bind_int64(st, 2, device_id);
+    hr_db_bind_text(st, 3, serial);
+    hr_db_bind_text(st, 4, customer);
+    hr_db_bind_i64_if(st, 5, target_id > 0, target_id);
+    sqlite3_bind_int64(st, 6, when);
+    hr_db_bind_text(st, 7, source);
+    if (hr_db_step_done(db, st) < 0 || !(st = hr_db_stmt(db, dev_regno_sql)))
+        return -1;
+    sqlite3_bind_int64(st, 1, device_id);
+    hr_db_bind_text(st, 2, regno);
+    return hr_db_step_done(db, st);
+}
+
+int hr_db_registration_status(struct hr_db *db, const char *regno, char *status, size_t sz,
+                              int64_t *when)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, reg_status_sql);
+    int rc;
+
+    status[0] = '\0';
+    *when = 0;
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, regno);
+    if ((rc = step_row(st)) <= 0)
+        return rc;
+    col_text(st, 0, status, sz);
+    *when = sqlite3_column_int64(st, 1);
+    sqlite3_reset(st);
+    return 1;
+}
+
+int hr_db_registration_set_status(struct hr_db *db, const char *regno, const char *status,
+                                  int64_t when)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, reg_set_sql);
+
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, regno);
+    hr_db_bind_text(st, 2, status);
+    sqlite3_bind_int64(st, 3, when);
+    return hr_db_step_done(db, st);
+}
+
+/* ---- double registrations ---- */
+
+/* A sighting at another customer: a new conflict, or one more sighting of
+ * a known one (reopened if it had been settled by a transfer the other
+ * way). */
+static const char conflict_upsert_sql[] =
+    "INSERT INTO conflicts (serial, device_id, registered_customer, claiming_customer,"
+    " claiming_target, claiming_index, first_seen, last_seen)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)"
+    " ON CONFLICT(serial, claiming_customer) DO UPDATE SET"
+    " registered_customer = excluded.registered_customer,"
+    " claiming_target = excluded.claiming_target,"
+    " claiming_index = excluded.claiming_index, last_seen = excluded.last_seen,"
+    " times_seen = CASE WHEN resolution = 'transfer' THEN 1 ELSE times_seen + 1 END,"
+    " first_seen = CASE WHEN resolution = 'transfer' THEN excluded.first_seen"
+    "  ELSE first_seen END,"
+    " resolved = CASE WHEN resolution = 'transfer' THEN NULL ELSE resolved END,"
+    " resolution = CASE WHEN resolution = 'transfer' THEN NULL ELSE resolution END"
+    " RETURNING times_seen, resolution";
+static const char conflicts_open_sql[] =
+    "SELECT id, device_id, registered_customer, claiming_customer, claiming_target"
+    " FROM conflicts WHERE serial = ?1 AND resolution IS NULL"
+    " AND (?2 IS NULL OR claiming_customer = ?2)";
+static const char reg_supersede_sql[] =
+    "UPDATE registrations SET state = 'superseded' WHERE serial = ?1 AND state = 'active'";
+/* The device's counters now come from another agent: start the deltas
+ * afresh rather than compare two agents' counters. */
+static const char dev_move_sql[] =
+    "UPDATE devices SET customer = ?2, target_id = ?3, last_writes = NULL,"
+    " last_uptime = NULL WHERE id = ?1";
+/* Claims of third customers now stand against the new owner. */
+static const char conflicts_reassign_sql[] =
+    "UPDATE conflicts SET registered_customer = ?2 WHERE serial = ?1 AND resolution IS NULL";
+static const char conflict_close_sql[] =
+    "UPDATE conflicts SET resolution = ?2, resolved = ?3 WHERE id = ?1";
+
+int hr_db_conflict_sighting(struct hr_db *db, const char *serial, int64_t device_id,
+                            const char *registered, const char *claiming,
+                            int64_t claiming_target, int64_t claiming_index, int64_t now,
+                            int64_t *times_seen)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, conflict_upsert_sql);
+    int rc;
+
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, serial);
+    sqlite3_bind_int64(st, 2, device_id);
+    hr_db_bind_text(st, 3, registered);
+    hr_db_bind_text(st, 4, claiming);
+    sqlite3_bind_int64(st, 5, claiming_target);
+    sqlite3_bind_int64(st, 6, claiming_index);
+    sqlite3_bind_int64(st, 7, now);
+    if ((rc = step_row(st)) <= 0)
+        return -1;
+    *times_seen = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return 0;
+}
+
+int hr_db_conflicts_open(struct hr_db *db, const char *serial, const char *claiming,
+                         struct hr_db_conflict *c, char *all, size_t allsz)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, conflicts_open_sql);
+    int n = 0, rc;
+
+    memset(c, 0, sizeof *c);
+    all[0] = '\0';
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, serial);
+    hr_db_bind_text(st, 2, claiming);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        size_t l = strlen(all);
+        c->id = sqlite3_column_int64(st, 0);
+        c->device_id = sqlite3_column_int64(st, 1);
+        col_text(st, 2, c->registered, sizeof c->registered);
+        col_text(st, 3, c->claiming, sizeof c->claiming);
+        c->claiming_target = sqlite3_column_int64(st, 4);
+        snprintf(all + l, allsz - l, "%s%s", n ? ", " : "", c->claiming);
+        n++;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? n : -1;
+}
+
+int hr_db_device_transfer(struct hr_db *db, int64_t device_id, const char *serial,
+                          const char *to, int64_t target)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, reg_supersede_sql);
+
+    if (!st)
+        return -1;
+    hr_db_bind_text(st, 1, serial);
+    if (hr_db_step_done(db, st) < 0 || !(st = hr_db_stmt(db, dev_move_sql)))
+        return -1;
+    sqlite3_bind_int64(st, 1, device_id);
+    hr_db_bind_text(st, 2, to);
+    hr_db_bind_i64_if(st, 3, target > 0, target);
+    if (hr_db_step_done(db, st) < 0 || !(st = hr_db_stmt(db, conflicts_reassign_sql)))
+        return -1;
+    hr_db_bind_text(st, 1, serial);
+    hr_db_bind_text(st, 2, to);
+    return hr_db_step_done(db, st);
+}
+
+int hr_db_conflict_close(struct hr_db *db, int64_t id, const char *resolution, int64_t when)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, conflict_close_sql);
+
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    hr_db_bind_text(st, 2, resolution);
+    sqlite3_bind_int64(st, 3, when);
+    return hr_db_step_done(db, st);
+}

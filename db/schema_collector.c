@@ -1,0 +1,147 @@
+/* schema_collector.c: the collector's migration steps (inventory,
+ * history and poll state).  The order is db/schema.c's list; NEVER edit a
+ * step that has shipped: append a new one.  docs/collector.md describes
+ * the tables. */
+#include "schema.h"
+
+/* Step 1: the inventory.  Customers and staff are keyed by the text ids
+ * the MSP already uses ('ACME'); targets and devices by integer ids. */
+const char hr_schema_collector_1[] =
+    "CREATE TABLE customers ("
+    " id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 64),"
+    " name TEXT NOT NULL DEFAULT '',"
+    " area_code TEXT NOT NULL DEFAULT '',"
+    /* No foreign key: customers and staff may be imported in any order;
+     * the router (rules/) falls back to area code when the id is unknown. */
+    " assigned_staff TEXT NOT NULL DEFAULT '',"
+    " consent_sales INTEGER NOT NULL DEFAULT 0 CHECK (consent_sales IN (0, 1)),"
+    " created INTEGER NOT NULL DEFAULT (strftime('%s','now'))"
+    ");"
+    "CREATE TABLE staff ("
+    " id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 64),"
+    " name TEXT NOT NULL DEFAULT '',"
+    " email TEXT NOT NULL,"
+    " area_codes TEXT NOT NULL DEFAULT '',"     /* space-separated */
+    " product_lines TEXT NOT NULL DEFAULT '',"  /* space-separated */
+    " role TEXT NOT NULL DEFAULT 'sales' CHECK (role IN ('sales', 'admin'))"
+    ");"
+    "CREATE TABLE targets ("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 128),"
+    " customer TEXT NOT NULL REFERENCES customers(id) ON UPDATE CASCADE,"
+    " address TEXT NOT NULL CHECK (length(address) BETWEEN 1 AND 255),"
+    " port INTEGER NOT NULL DEFAULT 161 CHECK (port BETWEEN 1 AND 65535),"
+    " transport TEXT NOT NULL DEFAULT 'udp' CHECK (transport IN ('udp', 'tcp')),"
+    " version TEXT NOT NULL DEFAULT '2c' CHECK (version IN ('1', '2c', '3')),"
+    " community TEXT NOT NULL DEFAULT '',"
+    " write_community TEXT NOT NULL DEFAULT '',"
+    " v3_user TEXT NOT NULL DEFAULT '',"
+    " v3_level TEXT NOT NULL DEFAULT 'authPriv'"
+    "   CHECK (v3_level IN ('noAuthNoPriv', 'authNoPriv', 'authPriv')),"
+    " v3_auth_proto TEXT NOT NULL DEFAULT 'SHA',"
+    " v3_auth_pass TEXT NOT NULL DEFAULT '',"
+    " v3_priv_proto TEXT NOT NULL DEFAULT 'AES',"
+    " v3_priv_pass TEXT NOT NULL DEFAULT '',"
+    " v3_context TEXT NOT NULL DEFAULT '',"
+    " v3_write INTEGER NOT NULL DEFAULT 0 CHECK (v3_write IN (0, 1)),"
+    " timeout_ms INTEGER NOT NULL DEFAULT 1000 CHECK (timeout_ms BETWEEN 10 AND 60000),"
+    " retries INTEGER NOT NULL DEFAULT 1 CHECK (retries BETWEEN 0 AND 10),"
+    " enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1))"
+    ");"
+    "CREATE INDEX targets_customer ON targets(customer);"
+    /* serial NULL: the agent reported none; such a device is keyed by
+     * (target, name) instead and never registered. */
+    "CREATE TABLE devices ("
+    " id INTEGER PRIMARY KEY,"
+    " serial TEXT,"
+    " customer TEXT NOT NULL REFERENCES customers(id) ON UPDATE CASCADE,"
+    " target_id INTEGER REFERENCES targets(id) ON DELETE SET NULL,"
+    " agent_index INTEGER,"
+    " name TEXT NOT NULL DEFAULT '',"
+    " vendor TEXT NOT NULL DEFAULT '',"
+    " model_name TEXT NOT NULL DEFAULT '',"
+    " model_number TEXT NOT NULL DEFAULT '',"
+    " product_number TEXT NOT NULL DEFAULT '',"
+    " firmware TEXT NOT NULL DEFAULT '',"
+    " config TEXT NOT NULL DEFAULT '',"
+    " capacity INTEGER,"
+    " cache_size INTEGER,"
+    " sale_date INTEGER,"
+    " price TEXT NOT NULL DEFAULT '',"
+    " reported_customer TEXT NOT NULL DEFAULT '',"
+    " agent_reg_number TEXT NOT NULL DEFAULT '',"
+    " reg_number TEXT,"
+    " first_seen INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL,"
+    " flags INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE UNIQUE INDEX devices_serial ON devices(serial) WHERE serial IS NOT NULL;"
+    "CREATE UNIQUE INDEX devices_noserial ON devices(target_id, name) WHERE serial IS NULL;"
+    "CREATE INDEX devices_customer ON devices(customer);"
+    "CREATE TABLE registrations ("
+    " reg_number TEXT PRIMARY KEY NOT NULL,"
+    " device_id INTEGER REFERENCES devices(id) ON DELETE SET NULL,"
+    " serial TEXT NOT NULL,"
+    " customer TEXT NOT NULL,"
+    " target_id INTEGER,"
+    " registered INTEGER NOT NULL,"
+    " source TEXT NOT NULL CHECK (source IN ('poll', 'import', 'transfer')),"
+    " state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'superseded')),"
+    " agent_set TEXT,"          /* NULL not tried; 'ok'; 'failed: ...'; 'no write access' */
+    " agent_set_time INTEGER"
+    ");"
+    "CREATE INDEX registrations_serial ON registrations(serial);"
+    /* One row, never decremented: numbers are not reused even when
+     * registrations or devices are deleted. */
+    "CREATE TABLE reg_seq (id INTEGER PRIMARY KEY CHECK (id = 1), next INTEGER NOT NULL);"
+    "INSERT INTO reg_seq VALUES (1, 1);"
+    "CREATE TABLE conflicts ("
+    " id INTEGER PRIMARY KEY,"
+    " serial TEXT NOT NULL,"
+    " device_id INTEGER REFERENCES devices(id) ON DELETE CASCADE,"
+    " registered_customer TEXT NOT NULL,"
+    " claiming_customer TEXT NOT NULL,"
+    " claiming_target INTEGER REFERENCES targets(id) ON DELETE SET NULL,"
+    " claiming_index INTEGER,"
+    " first_seen INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL,"
+    " times_seen INTEGER NOT NULL DEFAULT 1,"
+    " resolution TEXT CHECK (resolution IN ('keep', 'transfer')),"
+    " resolved INTEGER,"
+    " UNIQUE (serial, claiming_customer)"
+    ");";
+
+/* Step 2: history and poll state.  samples is keyed (device, time) without
+ * a rowid: a customer's records read back in date order are a range scan,
+ * and a sample written twice for the same second (a cycle re-run after a
+ * crash) is one row. */
+const char hr_schema_collector_2[] =
+    "CREATE TABLE samples ("
+    " device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,"
+    " time INTEGER NOT NULL,"
+    " capacity INTEGER,"
+    " used INTEGER,"              /* NULL: unknown (nothing mounted) */
+    " used_percent INTEGER,"
+    " writes INTEGER,"            /* the Counter64, as its 64-bit pattern */
+    " writes_delta INTEGER,"      /* NULL: first sample, restart, implausible */
+    " peak INTEGER,"
+    " peak_prev INTEGER,"
+    " rate_avg INTEGER,"
+    " window INTEGER,"
+    " sysuptime INTEGER,"
+    " status INTEGER NOT NULL DEFAULT 0,"  /* HR_SAMPLE_* bits (store.h) */
+    " PRIMARY KEY (device_id, time)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX samples_time ON samples(time);"
+    /* Where the last sample left the counter, for the next delta. */
+    "ALTER TABLE devices ADD COLUMN last_writes INTEGER;"
+    "ALTER TABLE devices ADD COLUMN last_uptime INTEGER;"
+    "ALTER TABLE devices ADD COLUMN last_sample INTEGER;"
+    "ALTER TABLE devices ADD COLUMN rrd_file TEXT;"
+    "ALTER TABLE targets ADD COLUMN last_status TEXT;"
+    "ALTER TABLE targets ADD COLUMN last_error TEXT;"
+    "ALTER TABLE targets ADD COLUMN last_rtt_ms REAL;"
+    "ALTER TABLE targets ADD COLUMN last_poll INTEGER;"
+    "ALTER TABLE targets ADD COLUMN last_ok INTEGER;"
+    "ALTER TABLE targets ADD COLUMN state_since INTEGER;"
+    "ALTER TABLE targets ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;";

@@ -1,0 +1,314 @@
+/* test_db.c: the db/ layer on its own, through its headers: the handle
+ * (mode 0600, WAL, foreign keys, a newer schema refused), transactions,
+ * the statement cache (prepared once per handle, not per call), error
+ * text, the migration list, the inventory and sample functions the
+ * collector calls, and the listing iterator.  It includes db_int.h only to
+ * count cached statements. */
+#include "../tap.h"
+#include "db.h"
+#include "db_int.h"
+#include "inventory.h"
+#include "listing.h"
+#include "samples.h"
+#include "hr_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[256];
+
+static int64_t q_int(struct hr_db *db, const char *sql)
+{
+    char err[256];
+    int64_t v = -999;
+
+    if (hr_db_query_int(db, sql, &v, err, sizeof err) < 0)
+        printf("# %s: %s\n", sql, err);
+    return v;
+}
+
+static const char *q_text(struct hr_db *db, const char *sql)
+{
+    static char buf[512];
+    char err[256];
+
+    if (hr_db_query_text(db, sql, buf, sizeof buf, err, sizeof err) < 0)
+        printf("# %s: %s\n", sql, err);
+    return buf;
+}
+
+static void exec(struct hr_db *db, const char *sql)
+{
+    char err[256];
+    if (hr_db_exec(db, sql, err, sizeof err) < 0)
+        printf("# exec %s: %s\n", sql, err);
+}
+
+static struct hr_db *fresh(const char *name)
+{
+    char path[400], err[512];
+    struct hr_db *db = NULL;
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    unlink(path);
+    if (hr_db_open(path, HR_DB_CREATE, &db, err, sizeof err) < 0)
+        printf("# %s\n", err);
+    return db;
+}
+
+static void test_open(void)
+{
+    char path[400], err[512];
+    struct hr_db *db;
+    struct stat st;
+
+    snprintf(path, sizeof path, "%s/none/x.db", dir);
+    TAP_INT(hr_db_open(path, 0, &db, err, sizeof err), -1, "missing file without CREATE");
+    TAP_OK(strstr(err, "headroom db init") != NULL, "says how to create it: %s", err);
+    db = fresh("open.db");
+    TAP_OK(db != NULL, "created");
+    if (!db)
+        return;
+    snprintf(path, sizeof path, "%s/open.db", dir);
+    TAP_OK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "mode 0600");
+    TAP_STR(q_text(db, "PRAGMA journal_mode"), "wal", "WAL");
+    TAP_INT(q_int(db, "PRAGMA foreign_keys"), 1, "foreign keys on");
+    TAP_INT(hr_db_version(db), hr_db_latest_version(), "schema current");
+    TAP_INT((int64_t)hr_db_migration_count(), hr_db_latest_version(), "one step per version");
+    for (size_t i = 0; i < hr_db_migration_count(); i++)
+        if (hr_db_migration_version(i) != (int)i + 1)
+            TAP_OK(0, "step %zu numbered %d", i, hr_db_migration_version(i));
+    TAP_INT(hr_db_migration_version(hr_db_migration_count()), -1, "past the end: -1");
+    /* Every module's steps are in: one table of each. */
+    static const char *const tables[] = { "customers", "targets", "devices", "registrations",
+                                          "conflicts", "samples", "outbox", "catalog_products",
+                                          "stock", "proposals", "rule_state" };
+    for (size_t i = 0; i < HR_ARRAY_LEN(tables); i++) {
+        char sql[200];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_schema WHERE name = '%s'",
+                 tables[i]);
+        TAP_INT(q_int(db, sql), 1, "table %s", tables[i]);
+    }
+    TAP_INT(q_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"
+                      " AND name = 'proposals_outbox_sync'"), 1, "mail/proposals trigger");
+    exec(db, "PRAGMA user_version = 999");
+    hr_db_close(db);
+    TAP_INT(hr_db_open(path, 0, &db, err, sizeof err), -1, "newer schema refused");
+    TAP_OK(strstr(err, "newer") != NULL, "reason: %s", err);
+    hr_db_close(NULL);
+    hr_db_rows_free(NULL);
+    TAP_OK(hr_db_now() > 1600000000, "hr_db_now is a Unix time");
+}
+
+static void test_txn_and_errors(struct hr_db *db)
+{
+    char err[256];
+
+    TAP_INT(hr_db_in_transaction(db), 0, "autocommit at rest");
+    TAP_INT(hr_db_begin(db), 0, "begin");
+    TAP_INT(hr_db_in_transaction(db), 1, "in a transaction");
+    exec(db, "INSERT INTO customers (id) VALUES ('GONE')");
+    hr_db_rollback(db);
+    TAP_INT(q_int(db, "SELECT count(*) FROM customers WHERE id = 'GONE'"), 0, "rolled back");
+    hr_db_rollback(db);
+    TAP_INT(hr_db_in_transaction(db), 0, "rollback outside a transaction: no-op");
+    TAP_INT(hr_db_begin(db), 0, "begin again");
+    struct hr_db_customer c = { "A", "Alpha", "03", "", 1 };
+    TAP_INT(hr_db_customer_upsert(db, &c), 0, "customer A");
+    c.name = "Alpha 2";
+    TAP_INT(hr_db_customer_upsert(db, &c), 0, "customer A again: an update");
+    TAP_INT(hr_db_customer_add_id(db, "B"), 0, "customer B by id");
+    TAP_INT(hr_db_commit(db), 0, "commit");
+    TAP_STR(q_text(db, "SELECT name FROM customers WHERE id = 'A'"), "Alpha 2", "updated");
+    TAP_STR(q_text(db, "SELECT name FROM customers WHERE id = 'B'"), "B", "name = id");
+    TAP_INT(hr_db_customer_exists(db, "A"), 1, "A exists");
+    TAP_INT(hr_db_customer_exists(db, "Z"), 0, "Z does not");
+
+    /* A refused write: -1 and sqlite's reason, through the typed API. */
+    int64_t id = 0;
+    TAP_INT(hr_db_device_insert(db, "S-X", "NOBODY", 0, "", 1, 0, NULL, &id), -1,
+            "device of an unknown customer refused");
+    TAP_OK(strstr(hr_db_errmsg(db), "FOREIGN KEY") != NULL, "errmsg: %s", hr_db_errmsg(db));
+    TAP_INT(hr_db_refused(db, err, sizeof err), -1, "hr_db_refused returns -1");
+    TAP_OK(strncmp(err, "the database refused it: ", 25) == 0, "and says so: %s", err);
+    TAP_INT(hr_db_exec(db, "SELECT nonsense FROM nowhere", err, sizeof err), -1, "bad SQL");
+    TAP_OK(strstr(err, "nowhere") != NULL, "message: %s", err);
+}
+
+static void test_inventory(struct hr_db *db)
+{
+    struct hr_db_target t = {
+        .name = "ta", .customer = "A", .address = "127.0.0.1", .port = 161,
+        .transport = "udp", .version = "2c", .community = "public", .write_community = "",
+        .v3_user = "", .v3_level = "authPriv", .v3_auth_proto = "SHA", .v3_auth_pass = "",
+        .v3_priv_proto = "AES", .v3_priv_pass = "", .v3_context = "", .timeout_ms = 500,
+        .retries = 2, .enabled = 1,
+    };
+    struct hr_db_target_state ts;
+    struct hr_db_device_state d;
+    int64_t dev = 0, seq1 = 0, seq2 = 0, seen = 0;
+    unsigned first = 0;
+    size_t n;
+
+    TAP_INT(hr_db_target_upsert(db, &t), 0, "target ta");
+    t.timeout_ms = 700;
+    TAP_INT(hr_db_target_upsert(db, &t), 0, "target ta again (update by name)");
+    TAP_INT(q_int(db, "SELECT count(*) FROM targets"), 1, "one target");
+    TAP_INT(q_int(db, "SELECT timeout_ms FROM targets WHERE name = 'ta'"), 700, "updated");
+    TAP_INT(hr_db_target_state_get(db, 1, &ts), 1, "target 1 found");
+    TAP_STR(ts.customer, "A", "its customer");
+    TAP_STR(ts.last_status, "", "never polled");
+    TAP_INT(hr_db_target_state_get(db, 99, &ts), 0, "target 99: none");
+    TAP_INT(hr_db_target_state_set(db, 1, "timeout", "no answer", -1, 1000, 1000), 0,
+            "state: timeout");
+    TAP_INT(q_int(db, "SELECT failures FROM targets WHERE id = 1"), 1, "failure counted");
+    TAP_INT(q_int(db, "SELECT last_rtt_ms IS NULL FROM targets WHERE id = 1"), 1,
+            "unknown rtt stored as NULL");
+    TAP_INT(hr_db_target_state_set(db, 1, "ok", NULL, 3.5, 1010, 1010), 0, "state: ok");
+    TAP_INT(q_int(db, "SELECT failures + 10 * last_ok FROM targets WHERE id = 1"), 10100,
+            "failures reset, last_ok set");
+
+    /* The statement cache: the same lookup a thousand times prepares once. */
+    hr_db_device_find(db, "NONE", 0, "", &d);
+    n = db->ncache;
+    for (int i = 0; i < 1000; i++)
+        hr_db_device_find(db, "NONE", 0, "", &d);
+    TAP_INT((int64_t)db->ncache, (int64_t)n, "1000 lookups: no new statement (%zu cached)", n);
+
+    TAP_INT(hr_db_begin(db), 0, "begin");
+    TAP_INT(hr_db_device_insert(db, "S-1", "A", 1, "d1", 1000, 0, "S-1.rrd", &dev), 0,
+            "device S-1");
+    TAP_INT(hr_db_device_find(db, "S-1", 0, "", &d), 1, "found by serial");
+    TAP_INT(d.id, dev, "same id");
+    TAP_INT(d.has_prev, 0, "no counter yet");
+    TAP_INT(d.last_uptime, -1, "uptime unknown");
+    TAP_INT(hr_db_regseq_next(db, &seq1), 0, "sequence");
+    TAP_INT(hr_db_regseq_next(db, &seq2), 0, "sequence again");
+    TAP_INT(seq2, seq1 + 1, "goes up by one");
+    TAP_INT(hr_db_registration_add(db, "HR-2026-000001-X", dev, "S-1", "A", 1, 1000, "poll"), 0,
+            "registration");
+    struct hr_db_device_seen u = {
+        .id = dev, .target_id = 1, .agent_index = 3, .name = "d1", .vendor = "v",
+        .model_name = "m", .model_number = "AR-100", .product_number = "p", .firmware = "1.0",
+        .config = "", .price = "", .reported_customer = "A", .agent_reg_number = "",
+        .capacity = 1000, .cache_size = 10, .now = 1010, .writes_known = 1, .writes = 77,
+        .uptime_known = 1, .uptime = 5000,
+    };
+    TAP_INT(hr_db_device_seen(db, &u), 0, "device seen");
+    TAP_INT(hr_db_commit(db), 0, "commit");
+    TAP_INT(hr_db_device_find(db, "S-1", 0, "", &d), 1, "found again");
+    TAP_STR(d.reg_number, "HR-2026-000001-X", "registration number on the device");
+    TAP_OK(d.has_prev && d.last_writes == 77 && d.last_uptime == 5000 && d.last_sample == 1010,
+           "counter baseline stored");
+    TAP_INT(hr_db_device_find(db, "", 1, "nameless", &d), 0, "no such nameless device");
+
+    char status[64];
+    int64_t when;
+    TAP_INT(hr_db_registration_status(db, "HR-2026-000001-X", status, sizeof status, &when), 1,
+            "registration status");
+    TAP_STR(status, "", "not written back yet");
+    hr_db_registration_set_status(db, "HR-2026-000001-X", "ok", 1020);
+    hr_db_registration_status(db, "HR-2026-000001-X", status, sizeof status, &when);
+    TAP_OK(strcmp(status, "ok") == 0 && when == 1020, "written back: %s at %lld", status,
+           (long long)when);
+
+    /* Samples: one per device and second. */
+    struct hr_db_sample s = { .device_id = dev, .time = 1010, .known = HR_DB_S_CAPACITY,
+                              .capacity = 1000, .status = 1 };
+    TAP_INT(hr_db_sample_insert(db, &s), 1, "sample stored");
+    TAP_INT(hr_db_sample_insert(db, &s), 0, "same second: already there");
+    TAP_INT(q_int(db, "SELECT used IS NULL AND capacity = 1000 FROM samples"), 1,
+            "unknown columns stored as NULL");
+
+    /* A double registration and its transfer. */
+    TAP_INT(hr_db_conflict_sighting(db, "S-1", dev, "A", "B", 1, 3, 1030, &seen), 0, "sighting");
+    TAP_INT(seen, 1, "new conflict");
+    hr_db_conflict_sighting(db, "S-1", dev, "A", "B", 1, 3, 1040, &seen);
+    TAP_INT(seen, 2, "seen twice");
+    struct hr_db_conflict c;
+    char all[100];
+    TAP_INT(hr_db_conflicts_open(db, "S-1", NULL, &c, all, sizeof all), 1, "one open conflict");
+    TAP_STR(c.claiming, "B", "claimed by B");
+    TAP_INT(hr_db_device_transfer(db, dev, "S-1", "B", 1), 0, "transfer");
+    TAP_INT(hr_db_conflict_close(db, c.id, "transfer", 1050), 0, "close");
+    TAP_INT(hr_db_conflicts_open(db, "S-1", NULL, &c, all, sizeof all), 0, "none open");
+    TAP_STR(q_text(db, "SELECT customer || '/' || (last_writes IS NULL) FROM devices"), "B/1",
+            "device moved, counter restarted");
+
+    /* Import keys: the first line that used a key. */
+    TAP_INT(hr_db_import_keys_begin(db), 0, "import keys");
+    hr_db_import_key_seen(db, "k", 2, &first);
+    TAP_INT(first, 2, "new key: its own line");
+    hr_db_import_key_seen(db, "k", 5, &first);
+    TAP_INT(first, 2, "again: the first line");
+    TAP_INT(hr_db_import_keys_begin(db), 0, "begin again forgets");
+    hr_db_import_key_seen(db, "k", 7, &first);
+    TAP_INT(first, 7, "forgotten");
+
+    TAP_INT(hr_db_target_remove(db, "1"), 1, "remove by id");
+    TAP_INT(hr_db_target_remove(db, "ta"), 0, "already gone");
+    TAP_INT(q_int(db, "SELECT count(*) FROM devices"), 1, "its device stays");
+}
+
+static void test_listing(struct hr_db *db)
+{
+    struct hr_db_rows *r = hr_db_list(db, HR_DB_LIST_CUSTOMERS, NULL);
+    int rows = 0, rc;
+
+    TAP_OK(r != NULL, "customer listing");
+    if (!r)
+        return;
+    TAP_INT(hr_db_rows_ncols(r), 7, "seven columns");
+    TAP_STR(hr_db_rows_name(r, 4), "consent_sales", "named");
+    while ((rc = hr_db_rows_next(r)) == 1) {
+        if (rows == 0)
+            TAP_STR(hr_db_rows_text(r, 4), "yes", "A consents");
+        rows++;
+    }
+    TAP_INT(rc, 0, "ends cleanly");
+    TAP_INT(rows, 2, "two customers");
+    hr_db_rows_free(r);
+    r = hr_db_list(db, HR_DB_LIST_CONFLICTS, NULL);
+    TAP_INT(r ? hr_db_rows_next(r) : -1, 0, "no open conflicts");
+    hr_db_rows_free(r);
+    struct hr_db_list_params p = { .all = 1 };
+    r = hr_db_list(db, HR_DB_LIST_CONFLICTS, &p);
+    TAP_INT(r ? hr_db_rows_next(r) : -1, 1, "--all lists the settled one");
+    TAP_STR(r ? hr_db_rows_text(r, 8) : NULL, "transfer", "its resolution");
+    hr_db_rows_free(r);
+    p = (struct hr_db_list_params){ .until = INT64_MAX };
+    r = hr_db_list(db, HR_DB_LIST_HISTORY, &p);
+    TAP_INT(r ? hr_db_rows_next(r) : -1, 1, "history: one sample");
+    TAP_STR(r ? hr_db_rows_text(r, 10) : NULL, "1", "status as a number without words");
+    TAP_OK(r && hr_db_rows_text(r, 4) == NULL, "unknown used: NULL");
+    hr_db_rows_free(r);
+}
+
+int main(void)
+{
+    struct hr_db *db;
+    char cmd[300];
+
+    snprintf(dir, sizeof dir, "%s/hrdb.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    hr_log_init("test_db", 0, LOG_CRIT);
+    test_open();
+    db = fresh("inv.db");
+    TAP_OK(db != NULL, "inventory database");
+    if (db) {
+        test_txn_and_errors(db);
+        test_inventory(db);
+        test_listing(db);
+        hr_db_close(db);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        printf("# could not remove %s\n", dir);
+    return TAP_DONE();
+}
