@@ -351,3 +351,9 @@ void *hr_snmp_open(const struct hr_snmp_peer *peer, const struct hr_snmp_cred *c
     memset(s.securityPrivKey, 0, sizeof(s.securityPrivKey));
     return sessp;
 }
+
+void hr_snmp_close(void *ss)
+{
+    if (ss)
+        snmp_sess_close(ss);
+}

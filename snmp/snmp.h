@@ -107,5 +107,7 @@ int hr_snmp_session_fill(struct snmp_session *s, char *peerbuf,
  * snmp_sess_*(), or NULL with ERR. */
 void *hr_snmp_open(const struct hr_snmp_peer *peer, const struct hr_snmp_cred *cred,
                    unsigned flags, char *err, size_t errlen);
+/* Close a session from hr_snmp_open; NULL is a no-op. */
+void hr_snmp_close(void *ss);
 
 #endif
