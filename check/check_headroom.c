@@ -17,9 +17,11 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
+#include "device.h"
 #include "hdrm.h"
 #include "hdrm_oids.h"
 #include "hr_util.h"
+#include "profile.h"
 #include "snmp.h"
 
 #include <errno.h>
@@ -267,6 +269,8 @@ struct opts {
     const char *serial;
     int64_t index;              /* -1: all */
     int verbose;
+    const char *profile;        /* NULL: our MIB only; "auto"; or a profile name */
+    const char *profile_dirs;   /* colon-separated */
 };
 
 static void print_usage(FILE *f)
@@ -276,7 +280,7 @@ static void print_usage(FILE *f)
             "       [-U secname -L seclevel -a authproto -A authpass -x privproto -X privpass\n"
             "       -N context]\n"
             "       [-m metric] [-w range] [-c range] [-s serial | -i index]\n"
-            "       [-t timeout] [-r retries] [-v]\n");
+            "       [-t timeout] [-r retries] [--profile auto|NAME] [-v]\n");
 }
 
 static void print_help(void)
@@ -314,6 +318,16 @@ static void print_help(void)
            " -i, --index=INTEGER\n    Check only the device with this hdrmDevIndex.\n"
            " -t, --timeout=INTEGER\n    Seconds before the whole check gives up with UNKNOWN (default: 10).\n"
            " -r, --retries=INTEGER\n    Retries per SNMP request (default: 1).\n"
+           "     --profile=auto|NAME\n"
+           "    Also check devices that do not serve HEADROOM-STORAGE-MIB, read through\n"
+           "    headroom's device profiles (Synology, QNAP, TrueNAS, NetApp, Linux,\n"
+           "    Windows, ESXi...): auto reads our MIB when the host serves it, else the\n"
+           "    profile that matches; NAME reads with that profile only.  Such a\n"
+           "    device offers used-percent and used-bytes (peak load needs two polls:\n"
+           "    see headroom poll).\n"
+           "     --profile-dirs=DIR[:DIR...]\n"
+           "    Where the profiles are (default: $HEADROOM_PROFILE_DIRS, else\n"
+           "    " HEADROOM_DATADIR "/headroom/profiles:" HEADROOM_SYSCONFDIR "/headroom/profiles).\n"
            "\nRanges (Monitoring Plugins Development Guidelines):\n"
            "  10       alert if the value is < 0 or > 10\n"
            "  10:      alert if < 10\n"
@@ -409,6 +423,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
         { "index", required_argument, NULL, 'i' },
         { "timeout", required_argument, NULL, 't' },
         { "retries", required_argument, NULL, 'r' },
+        { "profile", required_argument, NULL, 256 },
+        { "profile-dirs", required_argument, NULL, 257 },
         { NULL, 0, NULL, 0 },
     };
     static char public_community[] = "public";
@@ -435,6 +451,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
                    netsnmp_get_version());
             exit(ST_OK);
         case 'v': o->verbose++; break;
+        case 256: o->profile = optarg; break;
+        case 257: o->profile_dirs = optarg; break;
         case 'H': o->host = optarg; break;
         case 'p': o->port = parse_uint("-p", optarg, 1, 65535); break;
         case 'P':
@@ -1175,6 +1193,69 @@ static int cmp_dev(const void *a, const void *b)
 }
 
 /* The check, after the arguments are parsed. */
+/* ---- devices read through a profile --------------------------------------
+ * One device per agent (docs/profiles.md): capacity and used are the sums
+ * over its data volumes; percent is used over capacity. */
+static int profile_device(void *ss, const struct opts *o, struct devlist *l, struct snmp_fail *f)
+{
+    const char *dirs = o->profile_dirs ? o->profile_dirs : getenv("HEADROOM_PROFILE_DIRS");
+    char buf[4096], *save = NULL, *errs = NULL;
+    const char *v[16];
+    size_t nv = 0, hint = 0;
+    struct hr_profile_set *set;
+    struct hr_prof_device pd;
+    struct dev *d;
+    int rc = -1;
+
+    if (!dirs || !*dirs)
+        dirs = HEADROOM_DATADIR "/headroom/profiles:" HEADROOM_SYSCONFDIR "/headroom/profiles";
+    hr_strlcpy(buf, dirs, sizeof buf);
+    for (char *t = strtok_r(buf, ":", &save); t && nv < HR_ARRAY_LEN(v); t = strtok_r(NULL, ":", &save))
+        v[nv++] = t;
+    if (!(set = hr_profile_set_load(v, nv, &errs))) {
+        size_t n = errs ? strcspn(errs, "\n") : 0;
+        snprintf(f->msg, sizeof f->msg, "device profiles: %.*s", (int)n, errs ? errs : "out of memory");
+        free(errs);
+        return -1;
+    }
+    if (hr_prof_read_sync(ss, set, strcmp(o->profile, "auto") ? o->profile : NULL, &pd, f->msg,
+                          sizeof f->msg) < 0)
+        goto out;
+    if (!(d = devlist_get(l, 1, &hint))) {
+        snprintf(f->msg, sizeof f->msg, "out of memory");
+        goto out_dev;
+    }
+    text_clean(d->name, sizeof d->name, pd.field[HR_PF_MODEL][0] ? pd.field[HR_PF_MODEL]
+               : pd.profile->name, strlen(pd.field[HR_PF_MODEL][0] ? pd.field[HR_PF_MODEL]
+               : pd.profile->name));
+    d->have |= HAVE_NAME;
+    if (pd.field[HR_PF_SERIAL][0]) {
+        text_clean(d->serial, sizeof d->serial, pd.field[HR_PF_SERIAL], strlen(pd.field[HR_PF_SERIAL]));
+        d->have |= HAVE_SERIAL;
+    }
+    if (pd.field[HR_PF_MODEL][0]) {
+        text_clean(d->model, sizeof d->model, pd.field[HR_PF_MODEL], strlen(pd.field[HR_PF_MODEL]));
+        d->have |= HAVE_MODEL;
+    }
+    if (pd.field[HR_PF_FIRMWARE][0]) {
+        text_clean(d->firmware, sizeof d->firmware, pd.field[HR_PF_FIRMWARE],
+                   strlen(pd.field[HR_PF_FIRMWARE]));
+        d->have |= HAVE_FW;
+    }
+    if (pd.counted && pd.capacity > 0) {
+        d->capacity = pd.capacity;
+        d->used = pd.used;
+        d->used_pct = (int)((pd.used * 100.0) / (double)pd.capacity + 0.5);
+        d->have |= HAVE_CAP | HAVE_CAPB | HAVE_USED | HAVE_USEDB | HAVE_PCT;
+    }
+    rc = 0;
+out_dev:
+    hr_prof_device_free(&pd);
+out:
+    hr_profile_set_free(set);
+    return rc;
+}
+
 static int run(const struct opts *o)
 {
     char where[512];
@@ -1197,7 +1278,24 @@ static int run(const struct opts *o)
         printf(SERVICE " UNKNOWN - %s: %s\n", where, clean);
         return ST_UNKNOWN;
     }
-    if (walk_table(ss, o, &l, &f) < 0) {
+    /* A profile other than ours: straight to it. */
+    if (o->profile && strcmp(o->profile, "auto") && strcmp(o->profile, "headroom")) {
+        if (profile_device(ss, o, &l, &f) < 0) {
+            char clean[300];
+            text_clean(clean, sizeof clean, f.msg, strlen(f.msg));
+            printf(SERVICE " UNKNOWN - %s: %s\n", where, clean);
+            state = ST_UNKNOWN;
+            goto out_close;
+        }
+    } else if (walk_table(ss, o, &l, &f) < 0) {
+        char clean[300];
+        text_clean(clean, sizeof clean, f.msg, strlen(f.msg));
+        printf(SERVICE " UNKNOWN - %s: %s\n", where, clean);
+        state = ST_UNKNOWN;
+        goto out_close;
+    }
+    if (l.n == 0 && o->profile && !strcmp(o->profile, "auto") && probe_mib(ss, &f) == 0 &&
+        profile_device(ss, o, &l, &f) < 0) {
         char clean[300];
         text_clean(clean, sizeof clean, f.msg, strlen(f.msg));
         printf(SERVICE " UNKNOWN - %s: %s\n", where, clean);

@@ -48,4 +48,22 @@ dead=$(free_port udp)
 out=$("$B/headroom" profiles test -p "$dead" -t 1 -r 0 -c x 127.0.0.1 2>&1); rc=$?
 is "no agent: exit 1" "$rc" 1
 like "... timeout" "$out" "timeout"
+
+# check_headroom reads the same devices with --profile.
+C="$B/check_headroom"
+out=$("$C" -H 127.0.0.1 -p "$port" -C lnms__dsm_ds214se-dsm6 2>&1); rc=$?
+is "check_headroom without --profile: a Synology is UNKNOWN (exit 3)" "$rc" 3
+like "... no HEADROOM-STORAGE-MIB" "$out" "does not serve HEADROOM-STORAGE-MIB"
+out=$("$C" -H 127.0.0.1 -p "$port" -C lnms__dsm_ds214se-dsm6 --profile auto 2>&1); rc=$?
+is "check_headroom --profile auto: the Synology is 86% used: WARNING (exit 1)" "$rc" 1
+like "... its line and perfdata" "$out" "^HEADROOM WARNING - .*DS214se.* 86%.*\\| *'?DS214se_used_pct'?=86%;80;90"
+out=$("$C" -H 127.0.0.1 -p "$port" -C lnms__windows_svr_2019_1809 --profile auto -w 50 -c 60 2>&1); rc=$?
+like "check_headroom --profile auto: the Windows host at 30%: OK" "$rc $out" "^0 HEADROOM OK - "
+out=$("$C" -H 127.0.0.1 -p "$port" -C lnms__qnap --profile host-resources -m used-bytes -w 1 -c 2 2>&1); rc=$?
+is "check_headroom --profile NAME -m used-bytes: CRITICAL over 2 bytes" "$rc" 2
+out=$("$C" -H 127.0.0.1 -p "$port" -C lnms__dell-powervault_me4024 --profile auto 2>&1); rc=$?
+is "check_headroom on the ME4 (no capacity in its MIBs): UNKNOWN" "$rc" 3
+out=$("$C" -H 127.0.0.1 -p "$port" -C lnms__qnap --profile nosuch 2>&1); rc=$?
+is "check_headroom --profile nosuch: UNKNOWN" "$rc" 3
+like "... named" "$out" "no profile named 'nosuch'"
 done_testing
