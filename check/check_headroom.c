@@ -35,6 +35,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+_Static_assert(SNMP_SEC_LEVEL_NOAUTH == HR_SEC_NOAUTH && SNMP_SEC_LEVEL_AUTHNOPRIV == HR_SEC_AUTHNOPRIV &&
+               SNMP_SEC_LEVEL_AUTHPRIV == HR_SEC_AUTHPRIV, "security levels map one to one");
+
 #define PROGNAME "check_headroom"
 #define SERVICE  "HEADROOM"
 
@@ -456,14 +459,12 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case 'H': o->host = optarg; break;
         case 'p': o->port = parse_uint("-p", optarg, 1, 65535); break;
         case 'P':
-            if (strcmp(optarg, "1") == 0)
-                o->version = SNMP_VERSION_1;
-            else if (strcmp(optarg, "2c") == 0 || strcmp(optarg, "2") == 0)
-                o->version = SNMP_VERSION_2c;
-            else if (strcmp(optarg, "3") == 0)
-                o->version = SNMP_VERSION_3;
-            else
-                usage_error("-P must be 1, 2c or 3, not '%s'", optarg);
+            switch (hr_snmp_version_parse(optarg)) {
+            case HR_SNMP_V1: o->version = SNMP_VERSION_1; break;
+            case HR_SNMP_V2C: o->version = SNMP_VERSION_2c; break;
+            case HR_SNMP_V3: o->version = SNMP_VERSION_3; break;
+            default: usage_error("-P must be 1, 2c or 3, not '%s'", optarg);
+            }
             break;
         case 'C': o->community = optarg; break;
         case 'U': o->secname = optarg; break;
@@ -513,13 +514,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
         if (!o->secname)
             usage_error("SNMPv3 needs a user name (-U)");
         if (seclevel) {
-            if (strcasecmp(seclevel, "noAuthNoPriv") == 0)
-                o->seclevel = SNMP_SEC_LEVEL_NOAUTH;
-            else if (strcasecmp(seclevel, "authNoPriv") == 0)
-                o->seclevel = SNMP_SEC_LEVEL_AUTHNOPRIV;
-            else if (strcasecmp(seclevel, "authPriv") == 0)
-                o->seclevel = SNMP_SEC_LEVEL_AUTHPRIV;
-            else
+            /* net-snmp's SNMP_SEC_LEVEL_* have the values of hr_sec_level. */
+            if ((o->seclevel = hr_snmp_level_parse(seclevel)) < 0)
                 usage_error("-L must be noAuthNoPriv, authNoPriv or authPriv, not '%s'", seclevel);
         } else {
             o->seclevel = o->privpass ? SNMP_SEC_LEVEL_AUTHPRIV

@@ -371,13 +371,7 @@ static int cmd_test(const struct hr_ctx *ctx, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "+v:c:u:l:a:A:x:X:n:p:t:r:h", opts, NULL)) != -1) {
         switch (c) {
         case 'v':
-            if (!strcmp(optarg, "1"))
-                cred.version = HR_SNMP_V1;
-            else if (!strcmp(optarg, "2c") || !strcmp(optarg, "2"))
-                cred.version = HR_SNMP_V2C;
-            else if (!strcmp(optarg, "3"))
-                cred.version = HR_SNMP_V3;
-            else {
+            if ((cred.version = hr_snmp_version_parse(optarg)) < 0) {
                 log_warnx("profiles test: --version: '%s' is not 1, 2c or 3", optarg);
                 return HR_EXIT_USAGE;
             }
@@ -385,13 +379,7 @@ static int cmd_test(const struct hr_ctx *ctx, int argc, char **argv)
         case 'c': cred.community = optarg; break;
         case 'u': cred.sec_name = optarg; break;
         case 'l':
-            if (!strcasecmp(optarg, "noAuthNoPriv"))
-                cred.sec_level = HR_SEC_NOAUTH;
-            else if (!strcasecmp(optarg, "authNoPriv"))
-                cred.sec_level = HR_SEC_AUTHNOPRIV;
-            else if (!strcasecmp(optarg, "authPriv"))
-                cred.sec_level = HR_SEC_AUTHPRIV;
-            else {
+            if ((cred.sec_level = hr_snmp_level_parse(optarg)) < 0) {
                 log_warnx("profiles test: --level: '%s' is not noAuthNoPriv, authNoPriv or "
                           "authPriv", optarg);
                 return HR_EXIT_USAGE;
