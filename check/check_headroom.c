@@ -17,9 +17,11 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
+#include "device.h"
 #include "hdrm.h"
 #include "hdrm_oids.h"
 #include "hr_util.h"
+#include "profile.h"
 #include "snmp.h"
 
 #include <errno.h>
@@ -32,6 +34,9 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+
+_Static_assert(SNMP_SEC_LEVEL_NOAUTH == HR_SEC_NOAUTH && SNMP_SEC_LEVEL_AUTHNOPRIV == HR_SEC_AUTHNOPRIV &&
+               SNMP_SEC_LEVEL_AUTHPRIV == HR_SEC_AUTHPRIV, "security levels map one to one");
 
 #define PROGNAME "check_headroom"
 #define SERVICE  "HEADROOM"
@@ -267,6 +272,8 @@ struct opts {
     const char *serial;
     int64_t index;              /* -1: all */
     int verbose;
+    const char *profile;        /* NULL: our MIB only; "auto"; or a profile name */
+    const char *profile_dirs;   /* colon-separated */
 };
 
 static void print_usage(FILE *f)
@@ -276,7 +283,7 @@ static void print_usage(FILE *f)
             "       [-U secname -L seclevel -a authproto -A authpass -x privproto -X privpass\n"
             "       -N context]\n"
             "       [-m metric] [-w range] [-c range] [-s serial | -i index]\n"
-            "       [-t timeout] [-r retries] [-v]\n");
+            "       [-t timeout] [-r retries] [--profile auto|NAME] [-v]\n");
 }
 
 static void print_help(void)
@@ -314,6 +321,16 @@ static void print_help(void)
            " -i, --index=INTEGER\n    Check only the device with this hdrmDevIndex.\n"
            " -t, --timeout=INTEGER\n    Seconds before the whole check gives up with UNKNOWN (default: 10).\n"
            " -r, --retries=INTEGER\n    Retries per SNMP request (default: 1).\n"
+           "     --profile=auto|NAME\n"
+           "    Also check devices that do not serve HEADROOM-STORAGE-MIB, read through\n"
+           "    headroom's device profiles (Synology, QNAP, TrueNAS, NetApp, Linux,\n"
+           "    Windows, ESXi...): auto reads our MIB when the host serves it, else the\n"
+           "    profile that matches; NAME reads with that profile only.  Such a\n"
+           "    device offers used-percent and used-bytes (peak load needs two polls:\n"
+           "    see headroom poll).\n"
+           "     --profile-dirs=DIR[:DIR...]\n"
+           "    Where the profiles are (default: $HEADROOM_PROFILE_DIRS, else\n"
+           "    " HEADROOM_DATADIR "/headroom/profiles:" HEADROOM_SYSCONFDIR "/headroom/profiles).\n"
            "\nRanges (Monitoring Plugins Development Guidelines):\n"
            "  10       alert if the value is < 0 or > 10\n"
            "  10:      alert if < 10\n"
@@ -409,6 +426,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
         { "index", required_argument, NULL, 'i' },
         { "timeout", required_argument, NULL, 't' },
         { "retries", required_argument, NULL, 'r' },
+        { "profile", required_argument, NULL, 256 },
+        { "profile-dirs", required_argument, NULL, 257 },
         { NULL, 0, NULL, 0 },
     };
     static char public_community[] = "public";
@@ -435,17 +454,17 @@ static void parse_args(int argc, char **argv, struct opts *o)
                    netsnmp_get_version());
             exit(ST_OK);
         case 'v': o->verbose++; break;
+        case 256: o->profile = optarg; break;
+        case 257: o->profile_dirs = optarg; break;
         case 'H': o->host = optarg; break;
         case 'p': o->port = parse_uint("-p", optarg, 1, 65535); break;
         case 'P':
-            if (strcmp(optarg, "1") == 0)
-                o->version = SNMP_VERSION_1;
-            else if (strcmp(optarg, "2c") == 0 || strcmp(optarg, "2") == 0)
-                o->version = SNMP_VERSION_2c;
-            else if (strcmp(optarg, "3") == 0)
-                o->version = SNMP_VERSION_3;
-            else
-                usage_error("-P must be 1, 2c or 3, not '%s'", optarg);
+            switch (hr_snmp_version_parse(optarg)) {
+            case HR_SNMP_V1: o->version = SNMP_VERSION_1; break;
+            case HR_SNMP_V2C: o->version = SNMP_VERSION_2c; break;
+            case HR_SNMP_V3: o->version = SNMP_VERSION_3; break;
+            default: usage_error("-P must be 1, 2c or 3, not '%s'", optarg);
+            }
             break;
         case 'C': o->community = optarg; break;
         case 'U': o->secname = optarg; break;
@@ -495,13 +514,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
         if (!o->secname)
             usage_error("SNMPv3 needs a user name (-U)");
         if (seclevel) {
-            if (strcasecmp(seclevel, "noAuthNoPriv") == 0)
-                o->seclevel = SNMP_SEC_LEVEL_NOAUTH;
-            else if (strcasecmp(seclevel, "authNoPriv") == 0)
-                o->seclevel = SNMP_SEC_LEVEL_AUTHNOPRIV;
-            else if (strcasecmp(seclevel, "authPriv") == 0)
-                o->seclevel = SNMP_SEC_LEVEL_AUTHPRIV;
-            else
+            /* net-snmp's SNMP_SEC_LEVEL_* have the values of hr_sec_level. */
+            if ((o->seclevel = hr_snmp_level_parse(seclevel)) < 0)
                 usage_error("-L must be noAuthNoPriv, authNoPriv or authPriv, not '%s'", seclevel);
         } else {
             o->seclevel = o->privpass ? SNMP_SEC_LEVEL_AUTHPRIV
@@ -1175,6 +1189,69 @@ static int cmp_dev(const void *a, const void *b)
 }
 
 /* The check, after the arguments are parsed. */
+/* ---- devices read through a profile --------------------------------------
+ * One device per agent (docs/profiles.md): capacity and used are the sums
+ * over its data volumes; percent is used over capacity. */
+static int profile_device(void *ss, const struct opts *o, struct devlist *l, struct snmp_fail *f)
+{
+    const char *dirs = o->profile_dirs ? o->profile_dirs : getenv("HEADROOM_PROFILE_DIRS");
+    char buf[4096], *save = NULL, *errs = NULL;
+    const char *v[16];
+    size_t nv = 0, hint = 0;
+    struct hr_profile_set *set;
+    struct hr_prof_device pd;
+    struct dev *d;
+    int rc = -1;
+
+    if (!dirs || !*dirs)
+        dirs = HEADROOM_DATADIR "/headroom/profiles:" HEADROOM_SYSCONFDIR "/headroom/profiles";
+    hr_strlcpy(buf, dirs, sizeof buf);
+    for (char *t = strtok_r(buf, ":", &save); t && nv < HR_ARRAY_LEN(v); t = strtok_r(NULL, ":", &save))
+        v[nv++] = t;
+    if (!(set = hr_profile_set_load(v, nv, &errs))) {
+        size_t n = errs ? strcspn(errs, "\n") : 0;
+        snprintf(f->msg, sizeof f->msg, "device profiles: %.*s", (int)n, errs ? errs : "out of memory");
+        free(errs);
+        return -1;
+    }
+    if (hr_prof_read_sync(ss, set, strcmp(o->profile, "auto") ? o->profile : NULL, &pd, f->msg,
+                          sizeof f->msg) < 0)
+        goto out;
+    if (!(d = devlist_get(l, 1, &hint))) {
+        snprintf(f->msg, sizeof f->msg, "out of memory");
+        goto out_dev;
+    }
+    text_clean(d->name, sizeof d->name, pd.field[HR_PF_MODEL][0] ? pd.field[HR_PF_MODEL]
+               : pd.profile->name, strlen(pd.field[HR_PF_MODEL][0] ? pd.field[HR_PF_MODEL]
+               : pd.profile->name));
+    d->have |= HAVE_NAME;
+    if (pd.field[HR_PF_SERIAL][0]) {
+        text_clean(d->serial, sizeof d->serial, pd.field[HR_PF_SERIAL], strlen(pd.field[HR_PF_SERIAL]));
+        d->have |= HAVE_SERIAL;
+    }
+    if (pd.field[HR_PF_MODEL][0]) {
+        text_clean(d->model, sizeof d->model, pd.field[HR_PF_MODEL], strlen(pd.field[HR_PF_MODEL]));
+        d->have |= HAVE_MODEL;
+    }
+    if (pd.field[HR_PF_FIRMWARE][0]) {
+        text_clean(d->firmware, sizeof d->firmware, pd.field[HR_PF_FIRMWARE],
+                   strlen(pd.field[HR_PF_FIRMWARE]));
+        d->have |= HAVE_FW;
+    }
+    if (pd.counted && pd.capacity > 0) {
+        d->capacity = pd.capacity;
+        d->used = pd.used;
+        d->used_pct = (int)((pd.used * 100.0) / (double)pd.capacity + 0.5);
+        d->have |= HAVE_CAP | HAVE_CAPB | HAVE_USED | HAVE_USEDB | HAVE_PCT;
+    }
+    rc = 0;
+out_dev:
+    hr_prof_device_free(&pd);
+out:
+    hr_profile_set_free(set);
+    return rc;
+}
+
 static int run(const struct opts *o)
 {
     char where[512];
@@ -1197,7 +1274,24 @@ static int run(const struct opts *o)
         printf(SERVICE " UNKNOWN - %s: %s\n", where, clean);
         return ST_UNKNOWN;
     }
-    if (walk_table(ss, o, &l, &f) < 0) {
+    /* A profile other than ours: straight to it. */
+    if (o->profile && strcmp(o->profile, "auto") && strcmp(o->profile, "headroom")) {
+        if (profile_device(ss, o, &l, &f) < 0) {
+            char clean[300];
+            text_clean(clean, sizeof clean, f.msg, strlen(f.msg));
+            printf(SERVICE " UNKNOWN - %s: %s\n", where, clean);
+            state = ST_UNKNOWN;
+            goto out_close;
+        }
+    } else if (walk_table(ss, o, &l, &f) < 0) {
+        char clean[300];
+        text_clean(clean, sizeof clean, f.msg, strlen(f.msg));
+        printf(SERVICE " UNKNOWN - %s: %s\n", where, clean);
+        state = ST_UNKNOWN;
+        goto out_close;
+    }
+    if (l.n == 0 && o->profile && !strcmp(o->profile, "auto") && probe_mib(ss, &f) == 0 &&
+        profile_device(ss, o, &l, &f) < 0) {
         char clean[300];
         text_clean(clean, sizeof clean, f.msg, strlen(f.msg));
         printf(SERVICE " UNKNOWN - %s: %s\n", where, clean);

@@ -1,14 +1,17 @@
 /* cmd_profiles.c: `headroom profiles list|check|show` (docs/profiles.md). */
 #include "cmd.h"
+#include "device.h"
 #include "hr_util.h"
 #include "profile.h"
 #include "settings.h"
+#include "snmp.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_DIRS 16
 
@@ -18,6 +21,7 @@ static int usage(FILE *f)
             "Usage: headroom profiles list\n"
             "       headroom profiles check FILE...\n"
             "       headroom profiles show NAME\n"
+            "       headroom profiles test [OPTIONS] HOST\n"
             "Device profiles say how to read an agent that does not run headroomd\n"
             "(docs/profiles.md).  They are loaded from the directories of the setting\n"
             "profile-dirs ($HEADROOM_PROFILE_DIRS, colon-separated; a later directory's\n"
@@ -26,7 +30,25 @@ static int usage(FILE *f)
             "list   every profile: name, priority, what it uses, its file, description\n"
             "check  parse each FILE; errors as FILE:LINE:COL: message; exit 0 clean,\n"
             "       3 errors, 1 a file cannot be read\n"
-            "show   the profile NAME as headroom understood it\n");
+            "show   the profile NAME as headroom understood it\n"
+            "test   read the agent at HOST now, as the poller would: the profile that\n"
+            "       matches, identity, every volume (counted or why not), capacity, used,\n"
+            "       write counters; nothing is stored.  Options:\n"
+            "         -v, --version 1|2c|3     SNMP version (default 2c)\n"
+            "         -c, --community C        v1/v2c community (default public)\n"
+            "         -u, --user U             v3 user\n"
+            "         -l, --level L            noAuthNoPriv, authNoPriv, authPriv\n"
+            "         -a, --auth-proto P       %s (default SHA)\n"
+            "         -A, --auth-pass S        v3 auth passphrase\n"
+            "         -x, --priv-proto P       %s (default AES)\n"
+            "         -X, --priv-pass S        v3 privacy passphrase\n"
+            "         -n, --context C          v3 context\n"
+            "         -p, --port N             UDP port (default 161)\n"
+            "         -t, --timeout S          seconds per request (default 2)\n"
+            "         -r, --retries N          retries per request (default 1)\n"
+            "             --profile NAME       read with NAME instead of detecting\n"
+            "       exit 0 read, 1 no answer or no profile matches, 2 usage\n",
+            hr_snmp_auth_names(), hr_snmp_priv_names());
     return f == stdout ? HR_EXIT_OK : HR_EXIT_USAGE;
 }
 
@@ -157,7 +179,7 @@ static void show(const struct hr_profile *p)
     }
     for (size_t i = 0; i < p->ntables; i++) {
         const struct hr_prof_table *t = &p->tables[i];
-        printf("%s ", t->kind == HR_PT_VOLUMES ? "volumes" : "writes");
+        printf("%s ", t->kind == HR_TAB_VOLUMES ? "volumes" : "writes");
         print_oid(&t->entry);
         puts(" {");
         if (t->name_col)
@@ -242,6 +264,191 @@ static int cmd_check(int argc, char **argv)
     return rc;
 }
 
+static void print_size(const char *label, uint64_t b)
+{
+    static const char *const u[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+    double v = (double)b;
+    int i = 0;
+
+    while (v >= 1024 && i < 6) {
+        v /= 1024;
+        i++;
+    }
+    printf("%-12s%llu bytes (%.2f %s)\n", label, (unsigned long long)b, v, u[i]);
+}
+
+static const char *vol_why(unsigned flags)
+{
+    if (flags & HR_PV_BAD)
+        return "not counted: a value is missing or not a number";
+    if (flags & HR_PV_ZERO)
+        return "not counted: size 0";
+    if (flags & HR_PV_IMPLAUSIBLE)
+        return "not counted: used above size";
+    if (flags & HR_PV_DUPLICATE)
+        return "not counted: repeats an earlier volume";
+    if (flags & HR_PV_NEG_FIXED)
+        return "counted (negative Integer32 size + 2^32)";
+    return "counted";
+}
+
+static void print_device(const char *host, const struct hr_prof_device *d)
+{
+    printf("%-12s%s\n", "agent", host);
+    printf("%-12s%s (priority %d)\n", "profile", d->profile->name, d->profile->priority);
+    printf("%-12s", "reads");
+    for (size_t i = 0; i < d->nfrom; i++)
+        printf("%s%s", i ? ", " : "", d->from[i]->name);
+    putchar('\n');
+    for (int f = 0; f < HR_PF_COUNT; f++) {
+        const char *v = d->field[f];
+        if (f == HR_PF_SERIAL && !*v) {
+            if (d->serial_placeholder)
+                printf("%-12snone (the agent says '%s', a placeholder: not registered)\n",
+                       "serial", d->serial_raw);
+            else
+                printf("%-12snone (not registered)\n", "serial");
+            continue;
+        }
+        printf("%-12s%s\n", hr_prof_field_name((enum hr_prof_field)f), *v ? v : "-");
+    }
+    if (!d->volumes_from) {
+        printf("%-12sunknown (no profile here reads capacity)\n", "capacity");
+    } else {
+        printf("%-12s%zu counted of %zu (from %s)\n", "volumes", d->counted, d->nvols,
+               d->volumes_from->name);
+        for (size_t i = 0; i < d->nvols; i++)
+            printf("  %-30s %20llu %20llu  %s\n", d->vols[i].name,
+                   (unsigned long long)d->vols[i].size, (unsigned long long)d->vols[i].used,
+                   vol_why(d->vols[i].flags));
+        if (d->counted) {
+            print_size("capacity", d->capacity);
+            print_size("used", d->used);
+        } else {
+            printf("%-12sunknown (no volume counted)\n", "capacity");
+        }
+    }
+    if (!d->writes_from || d->nctrs == 0) {
+        printf("%-12snone (no write counter here)\n", "writes");
+    } else {
+        printf("%-12s%zu counters (from %s):", "writes", d->nctrs, d->writes_from->name);
+        for (size_t i = 0; i < d->nctrs; i++)
+            printf(" %s=%llu%s", d->ctrs[i].name, (unsigned long long)d->ctrs[i].value,
+                   d->ctrs[i].is64 ? "" : "(32-bit)");
+        putchar('\n');
+    }
+}
+
+static int cmd_test(const struct hr_ctx *ctx, int argc, char **argv)
+{
+    enum { O_PROFILE = 256 };
+    static const struct option opts[] = {
+        { "version", required_argument, NULL, 'v' },
+        { "community", required_argument, NULL, 'c' },
+        { "user", required_argument, NULL, 'u' },
+        { "level", required_argument, NULL, 'l' },
+        { "auth-proto", required_argument, NULL, 'a' },
+        { "auth-pass", required_argument, NULL, 'A' },
+        { "priv-proto", required_argument, NULL, 'x' },
+        { "priv-pass", required_argument, NULL, 'X' },
+        { "context", required_argument, NULL, 'n' },
+        { "port", required_argument, NULL, 'p' },
+        { "timeout", required_argument, NULL, 't' },
+        { "retries", required_argument, NULL, 'r' },
+        { "profile", required_argument, NULL, O_PROFILE },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct hr_snmp_cred cred = { .version = HR_SNMP_V2C, .community = "public",
+                                 .sec_level = HR_SEC_NOAUTH };
+    struct hr_snmp_peer peer = { .timeout_us = 2000000L, .retries = 1 };
+    const char *named = NULL;
+    char err[512];
+    long long v;
+    int c;
+
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "+v:c:u:l:a:A:x:X:n:p:t:r:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'v':
+            if ((cred.version = hr_snmp_version_parse(optarg)) < 0) {
+                log_warnx("profiles test: --version: '%s' is not 1, 2c or 3", optarg);
+                return HR_EXIT_USAGE;
+            }
+            break;
+        case 'c': cred.community = optarg; break;
+        case 'u': cred.sec_name = optarg; break;
+        case 'l':
+            if ((cred.sec_level = hr_snmp_level_parse(optarg)) < 0) {
+                log_warnx("profiles test: --level: '%s' is not noAuthNoPriv, authNoPriv or "
+                          "authPriv", optarg);
+                return HR_EXIT_USAGE;
+            }
+            break;
+        case 'a': cred.auth_proto = optarg; break;
+        case 'A': cred.auth_pass = optarg; break;
+        case 'x': cred.priv_proto = optarg; break;
+        case 'X': cred.priv_pass = optarg; break;
+        case 'n': cred.context = optarg; break;
+        case 'p':
+            if (hr_parse_num(optarg, 1, 65535, &v, NULL) < 0) {
+                log_warnx("profiles test: --port: '%s' is not a number from 1 to 65535", optarg);
+                return HR_EXIT_USAGE;
+            }
+            peer.port = (unsigned)v;
+            break;
+        case 't':
+            if (hr_parse_num(optarg, 1, 60, &v, NULL) < 0) {
+                log_warnx("profiles test: --timeout: '%s' is not a number from 1 to 60", optarg);
+                return HR_EXIT_USAGE;
+            }
+            peer.timeout_us = (long)v * 1000000L;
+            break;
+        case 'r':
+            if (hr_parse_num(optarg, 0, 10, &v, NULL) < 0) {
+                log_warnx("profiles test: --retries: '%s' is not a number from 0 to 10", optarg);
+                return HR_EXIT_USAGE;
+            }
+            peer.retries = (int)v;
+            break;
+        case O_PROFILE: named = optarg; break;
+        case 'h': return usage(stdout);
+        default: return usage(stderr);
+        }
+    }
+    if (optind != argc - 1)
+        return usage(stderr);
+    peer.host = argv[optind];
+    if (hr_snmp_cred_check(&cred, err, sizeof err) < 0) {
+        log_warnx("profiles test: %s", err);
+        return HR_EXIT_USAGE;
+    }
+
+    struct hr_profile_set *s = load_set(ctx);
+    struct hr_prof_device d;
+    void *ss;
+    int rc = HR_EXIT_FAIL;
+
+    if (!s)
+        return HR_EXIT_DATA;
+    hr_snmp_setup("headroom", HR_SNMP_LOG_ERRORS);
+    if (!(ss = hr_snmp_open(&peer, &cred, HR_SNMP_PROBE, err, sizeof err))) {
+        log_warnx("profiles test: %s: %s", peer.host, err);
+        hr_profile_set_free(s);
+        return HR_EXIT_FAIL;
+    }
+    if (hr_prof_read_sync(ss, s, named, &d, err, sizeof err) < 0) {
+        log_warnx("profiles test: %s: %s", peer.host, err);
+    } else {
+        print_device(peer.host, &d);
+        rc = HR_EXIT_OK;
+    }
+    hr_prof_device_free(&d);
+    hr_snmp_close(ss);
+    hr_profile_set_free(s);
+    return rc;
+}
+
 int hr_cmd_profiles(struct hr_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -260,6 +467,8 @@ int hr_cmd_profiles(struct hr_ctx *ctx, int argc, char **argv)
         return cmd_list(ctx);
     if (strcmp(argv[0], "check") == 0)
         return cmd_check(argc - 1, argv + 1);
+    if (strcmp(argv[0], "test") == 0)
+        return cmd_test(ctx, argc, argv);
     if (strcmp(argv[0], "show") == 0 && argc == 2) {
         struct hr_profile_set *s = load_set(ctx);
         const struct hr_profile *p;

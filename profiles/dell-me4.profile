@@ -19,12 +19,10 @@
 # headroom keeps the device (identity, registration) without capacity,
 # used or writes.
 #
-# FORMAT NEEDS: the firmware is in connUnitRevsTable (.1.3.6.1.3.94.1.7.1):
-# connUnitRevsRevision (3) of the row whose connUnitRevsDescription (4) is
-# "Bundle Version (I/O Manager-A)" ("GT280R009-02" in the walk).  `where`
-# only compares integers and the table has no integer column naming the
-# row (connUnitRevsIndex is not served), so firmware is left out; needed:
-# `where COLUMN-OID ~ "REGEX"`.
+# The firmware is in connUnitRevsTable (.1.3.6.1.3.94.1.7.1):
+# connUnitRevsRevision (3) of the row whose connUnitRevsDescription (4)
+# reads "Bundle Version (I/O Manager-A)", quotes included as the agent sends
+# them ("GT280R009-02" in the walk).
 profile dell-me4 "Dell EMC PowerVault ME4 (FCMGMT-MIB identity; no capacity)"
 priority 200
 detect sysobjectid .1.3.6.1.4.1.674                # Dell
@@ -33,3 +31,4 @@ detect exists .1.3.6.1.3.94.1.6.1.8                # FCMGMT-MIB::connUnitSn
 vendor   "Dell EMC"
 serial   .1.3.6.1.3.94.1.6.1.8 where .1.3.6.1.3.94.1.6.1.3 = 11 regex "([^\"]+)"   # FCMGMT-MIB::connUnitSn of the storage-subsystem unit
 model    .1.3.6.1.3.94.1.6.1.7 where .1.3.6.1.3.94.1.6.1.3 = 11 regex "([^\"]+)"   # FCMGMT-MIB::connUnitProduct of the storage-subsystem unit
+firmware .1.3.6.1.3.94.1.7.1.3 where .1.3.6.1.3.94.1.7.1.4 = "\"Bundle Version (I/O Manager-A)\"" regex "([^\"]+)"   # FCMGMT-MIB::connUnitRevsRevision

@@ -1,14 +1,19 @@
 # profiles/module.mk: device profiles (docs/profiles.md): the format's
 # parser, the set loaded from the profile directories, the placeholder
-# serials, and `headroom profiles`.  The shipped profiles (*.profile) are
+# serials, the reading rules (read.c), detection and the synchronous
+# reading of one agent (device.c, over snmp/), and `headroom profiles`.  The shipped profiles (*.profile) are
 # data, installed in $(DATADIR)/headroom/profiles.  PROFILES_OBJ links with
 # $(COMMON_LIB) only.
 PROFILES_OBJ     := $(B)/profiles/parse.o $(B)/profiles/set.o $(B)/profiles/read.o
+# Reading an agent through the profiles over the SNMP client (device.c):
+# link PROFILES_DEV_OBJ with $(SNMP_CLIENT_OBJ) and $(SNMP_LIBS).
+PROFILES_DEV_OBJ := $(B)/profiles/device.o
 PROFILES_CMD_OBJ := $(B)/profiles/cmd_profiles.o
-HEADROOM_OBJ     += $(PROFILES_OBJ) $(PROFILES_CMD_OBJ)
+HEADROOM_OBJ     += $(PROFILES_OBJ) $(PROFILES_DEV_OBJ) $(PROFILES_CMD_OBJ)
 HEADROOM_LIBS    += -lm
 
-$(B)/profiles/cmd_profiles.o: ALL_CFLAGS += -I$(TOP)/cli
+$(B)/profiles/cmd_profiles.o: ALL_CFLAGS += -I$(TOP)/cli -I$(TOP)/snmp
+$(B)/profiles/device.o: ALL_CFLAGS += -I$(TOP)/snmp
 $(B)/tests/profiles/%.o: ALL_CFLAGS += -I$(TOP)/profiles
 
 $(B)/tests/test_profiles: $(B)/tests/profiles/test_profiles.o $(B)/tests/profiles/fuzz_profiles.o \

@@ -20,13 +20,9 @@
 #
 # No walk of a NetApp is available: built from the MIB only.
 #
-# FORMAT NEEDS: a fallback from df64* (ONTAP 7.3/8.0 and later) to the
-# high/low halves (older ONTAP) within one block, e.g.
-#     size 29 kib else 14:15 kib
-# The halves are also served by later releases, so the closest valid choice
-# would be halves everywhere; df64 is chosen because it is the current
-# object and cDOT releases document the halves as deprecated.  A profile for
-# ONTAP before 7.3 can copy this one with `size 14:15 kib` / `used 16:17 kib`.
+# The df64* columns (ONTAP 7.3/8.0 and later) come first; older ONTAP
+# has only the high/low halves: the second block (volume blocks are
+# alternatives in the order written).
 # NETAPP-MIB has no per-volume write-operation counter table
 # (misc64DiskWriteBytes is a scalar byte count): no writes block.
 profile netapp "NetApp ONTAP (NETAPP-MIB product and df64 tables)"
@@ -44,4 +40,11 @@ volumes .1.3.6.1.4.1.789.1.5.4.1 {                 # NETAPP-MIB::dfEntry
     size  29 kib                                   # df64TotalKBytes (Counter64, KiB)
     used  30 kib                                   # df64UsedKBytes (Counter64, KiB)
     exclude name "/\.snapshot$"                    # snapshot reserve rows
+}
+volumes .1.3.6.1.4.1.789.1.5.4.1 {                 # NETAPP-MIB::dfEntry (ONTAP before 7.3)
+    type  23 in 1 3 4
+    name  2
+    size  14:15 kib                                # dfHighTotalKBytes:dfLowTotalKBytes
+    used  16:17 kib                                # dfHighUsedKBytes:dfLowUsedKBytes
+    exclude name "/\.snapshot$"
 }

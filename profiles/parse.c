@@ -243,22 +243,22 @@ static int compile_re(struct parser *P, const struct tok *t, regex_t *re, int fl
 }
 
 static const char *const type_names[] = {
-    [HR_PT_ANY] = "any", [HR_PT_INTEGER] = "integer", [HR_PT_STRING] = "string",
-    [HR_PT_OID] = "oid", [HR_PT_IPADDRESS] = "ipaddress", [HR_PT_COUNTER32] = "counter32",
-    [HR_PT_GAUGE32] = "gauge32", [HR_PT_TIMETICKS] = "timeticks", [HR_PT_OPAQUE] = "opaque",
-    [HR_PT_COUNTER64] = "counter64",
+    [HR_VT_ANY] = "any", [HR_VT_INTEGER] = "integer", [HR_VT_STRING] = "string",
+    [HR_VT_OID] = "oid", [HR_VT_IPADDRESS] = "ipaddress", [HR_VT_COUNTER32] = "counter32",
+    [HR_VT_GAUGE32] = "gauge32", [HR_VT_TIMETICKS] = "timeticks", [HR_VT_OPAQUE] = "opaque",
+    [HR_VT_COUNTER64] = "counter64",
 };
 
-const char *hr_prof_type_name(enum hr_prof_type t)
+const char *hr_prof_type_name(enum hr_vtype t)
 {
     return (size_t)t < HR_ARRAY_LEN(type_names) ? type_names[t] : "?";
 }
 
-static int parse_type(struct parser *P, const struct tok *t, enum hr_prof_type *out)
+static int parse_type(struct parser *P, const struct tok *t, enum hr_vtype *out)
 {
     for (size_t i = 1; t->kind == T_WORD && i < HR_ARRAY_LEN(type_names); i++)
         if (strcmp(t->text, type_names[i]) == 0) {
-            *out = (enum hr_prof_type)i;
+            *out = (enum hr_vtype)i;
             return 0;
         }
     perr(P, t->col, "'%s' is not a type (integer, string, oid, ipaddress, counter32, "
@@ -544,7 +544,7 @@ static void st_table(struct parser *P, enum hr_prof_table_kind kind)
     struct hr_prof_table *t;
 
     if (P->nt != 3 || P->t[2].kind != T_LBRACE) {
-        perr(P, P->t[0].col, "expected '%s ENTRY-OID {'", kind == HR_PT_VOLUMES ? "volumes" : "writes");
+        perr(P, P->t[0].col, "expected '%s ENTRY-OID {'", kind == HR_TAB_VOLUMES ? "volumes" : "writes");
         return;
     }
     if (!(t = grow(P, (void **)&p->tables, &p->ntables, sizeof *t)))
@@ -676,7 +676,7 @@ static void blk_line(struct parser *P)
 {
     struct hr_prof_table *t = P->cur;
     const char *kw = P->t[0].kind == T_WORD ? P->t[0].text : "";
-    int vol = t->kind == HR_PT_VOLUMES;
+    int vol = t->kind == HR_TAB_VOLUMES;
 
     if (P->t[0].kind == T_RBRACE) {
         if (P->nt != 1)
@@ -727,7 +727,7 @@ static void blk_check(struct parser *P, const struct hr_prof_table *t)
     int line = P->line;
 
     P->line = t->line;
-    if (t->kind == HR_PT_VOLUMES) {
+    if (t->kind == HR_TAB_VOLUMES) {
         if (!t->size.col)
             perr(P, 1, "a volumes block needs 'size'");
         if (!t->used.col && !t->free.col)
@@ -785,9 +785,9 @@ static void statement(struct parser *P)
     if (strcmp(kw, "detect") == 0)
         return st_detect(P);
     if (strcmp(kw, "volumes") == 0)
-        return st_table(P, HR_PT_VOLUMES);
+        return st_table(P, HR_TAB_VOLUMES);
     if (strcmp(kw, "writes") == 0)
-        return st_table(P, HR_PT_WRITES);
+        return st_table(P, HR_TAB_WRITES);
     for (size_t i = 0; i < HR_ARRAY_LEN(fields); i++)
         if (strcmp(kw, fields[i].kw) == 0)
             return st_field(P, fields[i].f);

@@ -10,6 +10,8 @@
 #ifndef HR_PROFILE_H
 #define HR_PROFILE_H
 
+#include "hr_value.h"
+
 #include <regex.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,12 +22,6 @@
 struct hr_prof_oid {
     size_t len;
     uint32_t sub[HR_PROF_OID_MAX];
-};
-
-/* SNMP value types a detector or a column may require. */
-enum hr_prof_type {
-    HR_PT_ANY = 0, HR_PT_INTEGER, HR_PT_STRING, HR_PT_OID, HR_PT_IPADDRESS,
-    HR_PT_COUNTER32, HR_PT_GAUGE32, HR_PT_TIMETICKS, HR_PT_OPAQUE, HR_PT_COUNTER64,
 };
 
 enum hr_prof_detect_kind {
@@ -39,7 +35,7 @@ struct hr_prof_detect {
     enum hr_prof_detect_kind kind;
     struct hr_prof_oid *oids;
     size_t noids;
-    enum hr_prof_type type;
+    enum hr_vtype type;
     char *pattern;           /* SYSDESCR: the regex text */
     regex_t re;              /* compiled, REG_EXTENDED | REG_ICASE */
     int line;
@@ -83,7 +79,7 @@ struct hr_prof_filter {
     regex_t re;              /* REG_EXTENDED | REG_NOSUB */
 };
 
-enum hr_prof_table_kind { HR_PT_VOLUMES, HR_PT_WRITES };
+enum hr_prof_table_kind { HR_TAB_VOLUMES, HR_TAB_WRITES };
 
 struct hr_prof_table {
     enum hr_prof_table_kind kind;
@@ -126,7 +122,7 @@ void hr_profile_free(struct hr_profile *p);
 
 /* The keyword of an identity field, a type, a scale. */
 const char *hr_prof_field_name(enum hr_prof_field f);
-const char *hr_prof_type_name(enum hr_prof_type t);
+const char *hr_prof_type_name(enum hr_vtype t);
 const char *hr_prof_scale_name(enum hr_prof_scale s);
 /* "1.3.6.1..." into BUF. */
 const char *hr_prof_oid_format(const struct hr_prof_oid *o, char *buf, size_t bufsz);

@@ -20,13 +20,13 @@
 # trimmed and has no systemVolumeTable; its hrStorageTable shows the data
 # volumes as /share/CACHEDEV1_DATA .. /share/CACHEDEV3_DATA.
 #
-# FORMAT NEEDS: (1) a fallback from systemVolumeTable to its exact
-# Counter64 twin systemVolumeTableEx (.1.3.6.1.4.1.24681.1.3.17.1,
-# sysVolumeTotalSizeEX / sysVolumeFreeSizeEX in bytes, QTS 4.1 and later)
-# when present: the text table is rounded to 3 significant digits (about
-# +-5 GB on a 7 TB volume), but both cannot be listed (every volume would
-# count twice); (2) a fallback to hrStorageTable rows "^/share/CACHEDEV[0-9]+_DATA$"
-# when neither table is served (as in the walk).  See synology.profile.
+# Volume blocks are alternatives in the order written (the first that
+# gives a counted volume is used): systemVolumeTable, then the
+# hrStorageTable rows "^/share/CACHEDEV[0-9]+_DATA$" where the agent serves
+# no NAS-MIB volume table (as in the walk).  Not used yet: the exact
+# Counter64 twin systemVolumeTableEx (.1.3.6.1.4.1.24681.1.3.17.1, QTS 4.1
+# and later); the text table is rounded to 3 significant digits (about
+# +-5 GB on a 7 TB volume).
 profile qnap "QNAP NAS (NAS-MIB system volumes and enclosures)"
 uses ucd-diskio
 priority 200
@@ -44,6 +44,14 @@ volumes .1.3.6.1.4.1.24681.1.2.17.1 {              # NAS-MIB::sysVolumeEntry
     name  2                                        # sysVolumeDescr
     size  4 text gib                               # sysVolumeTotalSize (DisplayString)
     free  5 text gib                               # sysVolumeFreeSize (DisplayString)
+}
+volumes .1.3.6.1.2.1.25.2.3.1 {                    # HOST-RESOURCES-MIB::hrStorageEntry
+    type  2 in .1.3.6.1.2.1.25.2.1.4               # hrStorageFixedDisk
+    name  3                                        # hrStorageDescr
+    unit  4                                        # hrStorageAllocationUnits
+    size  5 units                                  # hrStorageSize
+    used  6 units                                  # hrStorageUsed
+    include name "^/share/CACHEDEV[0-9]+_DATA$"    # the data volumes (not /mnt/HDA_ROOT, /mnt/ext)
 }
 # NAS-MIB has no write counters (diskPerformanceTable holds IOPS gauges):
 # writes come from ucd-diskio where the QTS agent serves diskIOTable (the

@@ -17,7 +17,7 @@ enum { C_NAME, C_TYPE, C_UNIT, C_SIZE, C_SIZE_LO, C_USED, C_USED_LO, C_FREE, C_F
 
 struct cell {
     int set;
-    enum hr_prof_type type;
+    enum hr_vtype type;
     int64_t i;
     uint64_t u;
     char *s;                 /* string bytes (NUL-terminated copy), or */
@@ -121,7 +121,7 @@ static struct row *row_get(struct hr_prof_rows *r, const uint32_t *idx, size_t l
 }
 
 int hr_prof_rows_add(struct hr_prof_rows *r, const uint32_t *oid, size_t len,
-                     const struct hr_prof_val *v)
+                     const struct hr_value *v)
 {
     const struct hr_prof_oid *e = &r->t->entry;
     struct row *row;
@@ -144,13 +144,13 @@ int hr_prof_rows_add(struct hr_prof_rows *r, const uint32_t *oid, size_t len,
             c->i = v->i;
             c->u = v->u;
             c->len = v->len;
-            if (v->type == HR_PT_STRING || v->type == HR_PT_OPAQUE || v->type == HR_PT_IPADDRESS) {
+            if (v->type == HR_VT_STRING || v->type == HR_VT_OPAQUE || v->type == HR_VT_IPADDRESS) {
                 if (!(c->s = malloc(v->len + 1)))
                     return -1;
                 if (v->len)
                     memcpy(c->s, v->s, v->len);
                 c->s[v->len] = '\0';
-            } else if (v->type == HR_PT_OID) {
+            } else if (v->type == HR_VT_OID) {
                 if (!(c->oid = malloc((v->len ? v->len : 1) * sizeof *c->oid)))
                     return -1;
                 if (v->len)
@@ -239,7 +239,7 @@ static int cell_u64(const struct cell *c, uint64_t *out, int *neg)
     if (!c->set)
         return -1;
     switch (c->type) {
-    case HR_PT_INTEGER:
+    case HR_VT_INTEGER:
         if (c->i < 0) {
             if (c->i < INT32_MIN)
                 return -1;
@@ -249,9 +249,9 @@ static int cell_u64(const struct cell *c, uint64_t *out, int *neg)
         }
         *out = (uint64_t)c->i;
         return 0;
-    case HR_PT_COUNTER32:
-    case HR_PT_GAUGE32:
-    case HR_PT_COUNTER64:
+    case HR_VT_COUNTER32:
+    case HR_VT_GAUGE32:
+    case HR_VT_COUNTER64:
         *out = c->u;
         return 0;
     default:
@@ -304,10 +304,10 @@ static int type_ok(const struct hr_prof_table *t, const struct cell *c)
         return 0;
     for (size_t i = 0; i < t->ntype_in; i++) {
         const struct hr_prof_oid *w = &t->type_in[i];
-        if (c->type == HR_PT_OID && c->len == w->len &&
+        if (c->type == HR_VT_OID && c->len == w->len &&
             memcmp(c->oid, w->sub, w->len * sizeof *c->oid) == 0)
             return 1;
-        if (c->type == HR_PT_INTEGER && w->len == 1 && c->i == (int64_t)w->sub[0])
+        if (c->type == HR_VT_INTEGER && w->len == 1 && c->i == (int64_t)w->sub[0])
             return 1;
     }
     return 0;
@@ -336,7 +336,7 @@ static void row_name(const struct row *row, char *buf, size_t bufsz)
 
     if (c->set && c->s) {
         hr_sanitize(buf, bufsz, c->s, c->len);
-    } else if (c->set && c->type == HR_PT_INTEGER) {
+    } else if (c->set && c->type == HR_VT_INTEGER) {
         snprintf(buf, bufsz, "%lld", (long long)c->i);
     } else {
         /* No name column: the index. */
@@ -364,7 +364,7 @@ ssize_t hr_prof_volumes(const struct hr_prof_rows *r, struct hr_prof_volume **ou
     size_t n = 0;
 
     *out = NULL;
-    if (t->kind != HR_PT_VOLUMES || r->n == 0)
+    if (t->kind != HR_TAB_VOLUMES || r->n == 0)
         return 0;
     if (!(v = calloc(r->n, sizeof *v)))
         return -1;
@@ -451,7 +451,7 @@ ssize_t hr_prof_counters(const struct hr_prof_rows *r, struct hr_prof_counter **
     size_t n = 0;
 
     *out = NULL;
-    if (t->kind != HR_PT_WRITES || r->n == 0)
+    if (t->kind != HR_TAB_WRITES || r->n == 0)
         return 0;
     if (!(v = calloc(r->n, sizeof *v)))
         return -1;
@@ -461,12 +461,12 @@ ssize_t hr_prof_counters(const struct hr_prof_rows *r, struct hr_prof_counter **
         struct hr_prof_counter *k = &v[n];
         size_t len = 0;
 
-        if (!c->set || (c->type != HR_PT_COUNTER32 && c->type != HR_PT_COUNTER64))
+        if (!c->set || (c->type != HR_VT_COUNTER32 && c->type != HR_VT_COUNTER64))
             continue;
         if (!row_kept(t, row, k->name, sizeof k->name))
             continue;
         k->value = c->u;
-        k->is64 = c->type == HR_PT_COUNTER64;
+        k->is64 = c->type == HR_VT_COUNTER64;
         for (size_t j = 0; j < row->idxlen && len + 12 < sizeof k->index; j++)
             len += (size_t)snprintf(k->index + len, sizeof k->index - len, ".%u",
                                     (unsigned)row->idx[j]);
@@ -515,7 +515,7 @@ int hr_prof_counters_delta(const struct hr_prof_counter *prev, size_t nprev,
     return 0;
 }
 
-int hr_prof_source_text(const struct hr_prof_source *s, const struct hr_prof_val *val,
+int hr_prof_source_text(const struct hr_prof_source *s, const struct hr_value *val,
                         char *buf, size_t bufsz)
 {
     char raw[1024];
@@ -526,20 +526,20 @@ int hr_prof_source_text(const struct hr_prof_source *s, const struct hr_prof_val
         return *buf ? 0 : -1;
     }
     switch (val->type) {
-    case HR_PT_STRING:
-    case HR_PT_OPAQUE:
+    case HR_VT_STRING:
+    case HR_VT_OPAQUE:
         hr_sanitize(raw, sizeof raw, val->s, val->len);
         break;
-    case HR_PT_INTEGER:
+    case HR_VT_INTEGER:
         snprintf(raw, sizeof raw, "%lld", (long long)val->i);
         break;
-    case HR_PT_COUNTER32:
-    case HR_PT_GAUGE32:
-    case HR_PT_TIMETICKS:
-    case HR_PT_COUNTER64:
+    case HR_VT_COUNTER32:
+    case HR_VT_GAUGE32:
+    case HR_VT_TIMETICKS:
+    case HR_VT_COUNTER64:
         snprintf(raw, sizeof raw, "%llu", (unsigned long long)val->u);
         break;
-    case HR_PT_OID:
+    case HR_VT_OID:
         n = 0;
         raw[0] = '\0';
         for (size_t i = 0; i < val->len && n + 12 < sizeof raw; i++)

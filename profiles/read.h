@@ -15,16 +15,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One value as the agent sent it. */
-struct hr_prof_val {
-    enum hr_prof_type type;
-    int64_t i;                  /* INTEGER */
-    uint64_t u;                 /* Counter32, Gauge32, TimeTicks, Counter64 */
-    const unsigned char *s;     /* OCTET STRING (LEN bytes), or */
-    const uint32_t *oid;        /* OBJECT IDENTIFIER (LEN sub-identifiers) */
-    size_t len;
-};
-
 /* Flags of a volume (why it is not counted, or how it was read). */
 #define HR_PV_NEG_FIXED   0x01  /* a negative Integer32 size got 2^32 added */
 #define HR_PV_DUPLICATE   0x02  /* repeats an earlier row's size and used: not counted */
@@ -57,7 +47,7 @@ void hr_prof_rows_free(struct hr_prof_rows *r);
  * Columns the profile does not name are ignored.  0; 1 when OID is outside
  * the table (the walk is done); -1 out of memory. */
 int hr_prof_rows_add(struct hr_prof_rows *r, const uint32_t *oid, size_t len,
-                     const struct hr_prof_val *v);
+                     const struct hr_value *v);
 size_t hr_prof_rows_count(const struct hr_prof_rows *r);
 
 /* The volumes of a volumes table, in index order, with flags; every row
@@ -88,7 +78,7 @@ int hr_prof_counters_delta(const struct hr_prof_counter *prev, size_t nprev,
 /* The text of an identity value VAL after the source's regex, sanitized,
  * into BUF.  0, or -1 when the value does not match the regex or is
  * empty. */
-int hr_prof_source_text(const struct hr_prof_source *s, const struct hr_prof_val *val,
+int hr_prof_source_text(const struct hr_prof_source *s, const struct hr_value *val,
                         char *buf, size_t bufsz);
 
 /* A "text" value ("7.22 TB", "21247.7") in bytes, with SCALE the unit of a

@@ -19,20 +19,15 @@
 # raidTotalSize came with a later DSM; storageIOTable sda, sdb and
 # spaceIOTable dm-0 present).
 #
-# FORMAT NEEDS: a fallback between sources.  On DSM versions whose raidTable
-# has no raidTotalSize/raidFreeSize (DSM 6.0 and older; seen in the DS214play
-# walk) capacity must come from hrStorageTable instead, restricted to the
-# data volumes ("^/volume[0-9]+$": "/" is the DSM system partition, /tmp is
-# a tmpfs typed as fixed disk, /volumeN/... rows are bind mounts, /volumeUSBn
-# are removable disks).  The format has no way to say "use this block only
-# when that column exists, else that block"; proposed:
-#     volumes ... { ... }  else volumes .1.3.6.1.2.1.25.2.3.1 { ... }
-# or a `detect`-like guard on a table block.  Until then the `uses
-# host-resources` below records the intent only: by the documented
-# semantics this profile's own volumes block wins and host-resources'
-# (unfiltered) rows are not used.
+# On DSM versions whose raidTable has no raidTotalSize/raidFreeSize (DSM
+# 6.0 and older; seen in the DS214play walk) capacity comes from
+# hrStorageTable instead, restricted to the data volumes ("^/volume[0-9]+$":
+# "/" is the DSM system partition, /tmp is a tmpfs typed as fixed disk,
+# /volumeN/... rows are bind mounts, /volumeUSBn are removable disks).
+# Volume blocks of one profile are alternatives in the order written: the
+# first that gives a counted volume is used.
 profile synology "Synology DiskStation (SYNOLOGY-SYSTEM, -RAID, -STORAGEIO MIBs)"
-uses host-resources ucd-diskio
+uses ucd-diskio
 priority 200
 detect exists .1.3.6.1.4.1.6574.1.5.1.0            # SYNOLOGY-SYSTEM-MIB::modelName.0
 
@@ -51,6 +46,14 @@ volumes .1.3.6.1.4.1.6574.3.1.1 {                  # SYNOLOGY-RAID-MIB::raidEntr
     free  4 bytes                                  # raidFreeSize (Counter64)
     # An SSD cache is a raid group too; its space is not data capacity.
     exclude name "[Cc]ache"
+}
+volumes .1.3.6.1.2.1.25.2.3.1 {                    # HOST-RESOURCES-MIB::hrStorageEntry (older DSM)
+    type  2 in .1.3.6.1.2.1.25.2.1.4               # hrStorageFixedDisk
+    name  3                                        # hrStorageDescr
+    unit  4                                        # hrStorageAllocationUnits
+    size  5 units                                  # hrStorageSize
+    used  6 units                                  # hrStorageUsed
+    include name "^/volume[0-9]+$"
 }
 
 # storageIOTable: one row per physical disk.  storageIOWrites is a Counter32

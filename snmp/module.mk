@@ -4,7 +4,7 @@
 # their tests; the only other place that may include net-snmp's client
 # headers is the poller's event loop.  Link SNMP_CLIENT_OBJ with
 # $(SNMP_LIBS).
-SNMP_CLIENT_OBJ := $(B)/snmp/session.o $(B)/snmp/decode.o
+SNMP_CLIENT_OBJ := $(B)/snmp/session.o $(B)/snmp/decode.o $(B)/snmp/sync.o
 
 HEADROOM_OBJ += $(SNMP_CLIENT_OBJ)
 

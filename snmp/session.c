@@ -351,3 +351,33 @@ void *hr_snmp_open(const struct hr_snmp_peer *peer, const struct hr_snmp_cred *c
     memset(s.securityPrivKey, 0, sizeof(s.securityPrivKey));
     return sessp;
 }
+
+void hr_snmp_close(void *ss)
+{
+    if (ss)
+        snmp_sess_close(ss);
+}
+
+int hr_snmp_version_parse(const char *s)
+{
+    static const struct { const char *name; int v; } names[] = {
+        { "1", HR_SNMP_V1 }, { "v1", HR_SNMP_V1 }, { "2c", HR_SNMP_V2C }, { "v2c", HR_SNMP_V2C },
+        { "2", HR_SNMP_V2C }, { "3", HR_SNMP_V3 }, { "v3", HR_SNMP_V3 },
+    };
+    for (size_t i = 0; s && i < HR_ARRAY_LEN(names); i++)
+        if (strcasecmp(s, names[i].name) == 0)
+            return names[i].v;
+    return -1;
+}
+
+int hr_snmp_level_parse(const char *s)
+{
+    static const struct { const char *name; int l; } names[] = {
+        { "noAuthNoPriv", HR_SEC_NOAUTH }, { "authNoPriv", HR_SEC_AUTHNOPRIV },
+        { "authPriv", HR_SEC_AUTHPRIV },
+    };
+    for (size_t i = 0; s && i < HR_ARRAY_LEN(names); i++)
+        if (strcasecmp(s, names[i].name) == 0)
+            return names[i].l;
+    return -1;
+}

@@ -107,5 +107,14 @@ int hr_snmp_session_fill(struct snmp_session *s, char *peerbuf,
  * snmp_sess_*(), or NULL with ERR. */
 void *hr_snmp_open(const struct hr_snmp_peer *peer, const struct hr_snmp_cred *cred,
                    unsigned flags, char *err, size_t errlen);
+/* "1", "2c", "3" (also "v1", "2", "v2c", "v3") as an enum hr_snmp_version;
+ * -1 otherwise. */
+int hr_snmp_version_parse(const char *s);
+/* "noAuthNoPriv", "authNoPriv", "authPriv" (any case) as an enum
+ * hr_sec_level; -1 otherwise. */
+int hr_snmp_level_parse(const char *s);
+
+/* Close a session from hr_snmp_open; NULL is a no-op. */
+void hr_snmp_close(void *ss);
 
 #endif

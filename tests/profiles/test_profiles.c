@@ -89,9 +89,9 @@ static void test_good(void)
     TAP_INT(p->detects[0].noids, 2, "sysobjectid takes several OIDs");
     TAP_STR(hr_prof_oid_format(&p->detects[0].oids[1], buf, sizeof buf), ".1.3.6.1.4.1.99",
             "an OID without the leading dot");
-    TAP_INT(p->detects[1].type, HR_PT_STRING, "exists ... type string");
+    TAP_INT(p->detects[1].type, HR_VT_STRING, "exists ... type string");
     TAP_INT(p->detects[2].kind, HR_PD_NOT_EXISTS, "not exists");
-    TAP_INT(p->detects[2].type, HR_PT_COUNTER64, "... type counter64");
+    TAP_INT(p->detects[2].type, HR_VT_COUNTER64, "... type counter64");
     TAP_INT(regexec(&p->detects[3].re, "LINUX box SYNOLOGY", 0, NULL, 0), 0,
             "sysdescr regex is case-insensitive");
     TAP_STR(p->src[HR_PF_VENDOR].constant, "Synology", "a constant vendor");
@@ -109,7 +109,7 @@ static void test_good(void)
     TAP_INT(p->tables[0].nfilters, 2, "two filters");
     TAP_OK(p->tables[0].filters[0].exclude && !p->tables[0].filters[1].exclude,
            "exclude, then include");
-    TAP_INT(p->tables[1].kind, HR_PT_WRITES, "a writes table");
+    TAP_INT(p->tables[1].kind, HR_TAB_WRITES, "a writes table");
     TAP_INT(p->tables[1].count_col, 6, "count column");
     TAP_INT(p->tables[2].used.scale, HR_PS_UNITS, "used in units");
     hr_profile_free(p);

@@ -24,7 +24,7 @@ static struct hr_profile *parse(const char *text)
 
 /* Add column COL of row IDX (one arc) under the table's entry. */
 static void add(struct hr_prof_rows *r, const struct hr_prof_table *t, unsigned col,
-                unsigned idx, struct hr_prof_val v)
+                unsigned idx, struct hr_value v)
 {
     uint32_t oid[HR_PROF_OID_MAX];
     size_t n = t->entry.len;
@@ -36,19 +36,19 @@ static void add(struct hr_prof_rows *r, const struct hr_prof_table *t, unsigned 
         printf("# add col %u idx %u: not added\n", col, idx);
 }
 
-static struct hr_prof_val i32(int64_t i) { return (struct hr_prof_val){ .type = HR_PT_INTEGER, .i = i }; }
-static struct hr_prof_val g32(uint64_t u) { return (struct hr_prof_val){ .type = HR_PT_GAUGE32, .u = u }; }
-static struct hr_prof_val c32(uint64_t u) { return (struct hr_prof_val){ .type = HR_PT_COUNTER32, .u = u }; }
-static struct hr_prof_val c64(uint64_t u) { return (struct hr_prof_val){ .type = HR_PT_COUNTER64, .u = u }; }
-static struct hr_prof_val str(const char *s)
+static struct hr_value i32(int64_t i) { return (struct hr_value){ .type = HR_VT_INTEGER, .i = i }; }
+static struct hr_value g32(uint64_t u) { return (struct hr_value){ .type = HR_VT_GAUGE32, .u = u }; }
+static struct hr_value c32(uint64_t u) { return (struct hr_value){ .type = HR_VT_COUNTER32, .u = u }; }
+static struct hr_value c64(uint64_t u) { return (struct hr_value){ .type = HR_VT_COUNTER64, .u = u }; }
+static struct hr_value str(const char *s)
 {
-    return (struct hr_prof_val){ .type = HR_PT_STRING, .s = (const unsigned char *)s, .len = strlen(s) };
+    return (struct hr_value){ .type = HR_VT_STRING, .s = (const unsigned char *)s, .len = strlen(s) };
 }
 static const uint32_t fixed_disk[] = { 1, 3, 6, 1, 2, 1, 25, 2, 1, 4 };
 static const uint32_t ram[] = { 1, 3, 6, 1, 2, 1, 25, 2, 1, 2 };
-static struct hr_prof_val oidv(const uint32_t *o, size_t n)
+static struct hr_value oidv(const uint32_t *o, size_t n)
 {
-    return (struct hr_prof_val){ .type = HR_PT_OID, .oid = o, .len = n };
+    return (struct hr_value){ .type = HR_VT_OID, .oid = o, .len = n };
 }
 
 /* A host-resources-like table: type 2, name 3, unit 4, size 5, used 6. */
@@ -243,24 +243,24 @@ static void test_source_text(void)
         "firmware .1.3.6.1.2.1.1.1.0 regex \"software version ([^ ]+)\"\n"
         "model .1.3.6.1.2.1.1.1.0 regex \"^[A-Za-z]+\"\n");
     char buf[64];
-    struct hr_prof_val d = str("Nimble Storage g1 running software version 2.3.14.0-325711-opt");
-    struct hr_prof_val hostile = { .type = HR_PT_STRING, .s = (const unsigned char *)"AB\r\nC\0D", .len = 7 };
+    struct hr_value d = str("Nimble Storage g1 running software version 2.3.14.0-325711-opt");
+    struct hr_value hostile = { .type = HR_VT_STRING, .s = (const unsigned char *)"AB\r\nC\0D", .len = 7 };
 
     TAP_OK(hr_prof_source_text(&p->src[HR_PF_FIRMWARE], &d, buf, sizeof buf) == 0 &&
            strcmp(buf, "2.3.14.0-325711-opt") == 0, "regex: the capture group");
     TAP_OK(hr_prof_source_text(&p->src[HR_PF_MODEL], &d, buf, sizeof buf) == 0 &&
            strcmp(buf, "Nimble") == 0, "regex without a group: the whole match");
-    struct hr_prof_val other = str("Linux box");
+    struct hr_value other = str("Linux box");
     TAP_INT(hr_prof_source_text(&p->src[HR_PF_FIRMWARE], &other, buf, sizeof buf), -1,
             "no match: no value");
     TAP_OK(hr_prof_source_text(&p->src[HR_PF_VENDOR], NULL, buf, sizeof buf) == 0 &&
            strcmp(buf, "ACME") == 0, "a constant");
     TAP_OK(hr_prof_source_text(&p->src[HR_PF_SERIAL], &hostile, buf, sizeof buf) == 0 &&
            !strpbrk(buf, "\r\n"), "CR, LF and NUL never reach the value");
-    struct hr_prof_val blank = str("   ");
+    struct hr_value blank = str("   ");
     TAP_INT(hr_prof_source_text(&p->src[HR_PF_SERIAL], &blank, buf, sizeof buf), -1,
             "blanks only: no value");
-    struct hr_prof_val num = i32(42);
+    struct hr_value num = i32(42);
     TAP_OK(hr_prof_source_text(&p->src[HR_PF_SERIAL], &num, buf, sizeof buf) == 0 &&
            strcmp(buf, "42") == 0, "an integer as text");
     hr_profile_free(p);
