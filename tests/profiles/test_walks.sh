@@ -6,10 +6,11 @@
 # and write counters against tests/profiles/walk_expectations.tsv, worked
 # out by hand from the walk data.  The walks are other projects' data and
 # are not in the repository: without ../shared this test skips, and says so.
+# run.sh: heavy
 . "$(dirname "$0")/../lib.sh"
 WALKS="$TOP/../shared/walks"
 if [ ! -d "$WALKS" ] || ! ls "$WALKS"/*.snmprec > /dev/null 2>&1; then
-    echo "ok - real device walks # SKIP $WALKS is absent (a clone outside the headroom workplace)"
+    skip "real device walks" "$WALKS is absent (a clone outside the headroom workplace)"
     exit 0
 fi
 export HEADROOM_DB="$T/hr.db" HEADROOM_PROFILE_DIRS="$TOP/profiles"
