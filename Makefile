@@ -31,8 +31,12 @@ BASEMIBS   := $(TOP)/.deps/mibs
 
 CC         ?= cc
 CFLAGS     ?= -O2 -g
-WARN       := -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral
+# snmpd's warning set (../shared/STYLE.md), clean; CI adds -Werror.
+WARN       := -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral -Wstrict-prototypes \
+              -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wsign-compare
 SAN        ?=
+# CI sets WERROR=-Werror.
+WERROR     ?=
 # Only the -D/-U and include flags of net-snmp-config: its full cflags carry
 # the distribution's optimisation flags and a Perl include directory.
 SNMP_CFLAGS := $(filter -D% -U%,$(shell net-snmp-config --base-cflags 2>/dev/null))
@@ -45,7 +49,7 @@ SQL_LIBS    := $(shell pkg-config --libs sqlite3 2>/dev/null)
 ESMTP_CFLAGS := $(shell pkg-config --cflags libesmtp-1.0 2>/dev/null)
 ESMTP_LIBS  := $(shell pkg-config --libs libesmtp-1.0 2>/dev/null)
 
-ALL_CFLAGS  = -std=gnu11 $(CFLAGS) $(WARN) $(SAN) -I$(TOP)/common -I$(B)/gen \
+ALL_CFLAGS  = -std=gnu11 $(CFLAGS) $(WARN) $(WERROR) $(SAN) -I$(TOP)/common -I$(B)/gen \
               -DHEADROOM_VERSION='"$(VERSION)"' \
               -DHEADROOM_SYSCONFDIR='"$(SYSCONFDIR)"' \
               -DHEADROOM_DATADIR='"$(DATADIR)"'
