@@ -362,7 +362,7 @@ char *hr_pm_html(const struct hr_pm *pm)
 
 /* ---- queue ---- */
 
-int64_t hr_pm_queue(struct sqlite3 *db, const struct hr_pm *pm, char *err, size_t errlen)
+int64_t hr_pm_queue(struct hr_db *db, const struct hr_pm *pm, char *err, size_t errlen)
 {
     struct hr_mail_part *parts = calloc(pm->nitems ? pm->nitems : 1, sizeof *parts);
     char (*cids)[48] = calloc(pm->nitems ? pm->nitems : 1, sizeof *cids);

@@ -15,7 +15,6 @@
 #include "hr_rrd.h"
 #include "hr_util.h"
 #include "db.h"
-#include "db_sqlite.h"  /* not yet behind db/ */
 #include "import.h"
 
 #include <errno.h>
@@ -23,7 +22,6 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,20 +64,6 @@ static void usage(FILE *f)
 }
 
 /* ---- shared helpers ---- */
-
-int rpt_table_exists(sqlite3 *db, const char *name)
-{
-    sqlite3_stmt *st;
-    int rc;
-
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
 
 double rpt_recent_peak(const struct hr_facts *f, int64_t now)
 {
@@ -459,9 +443,9 @@ int hr_cmd_report(struct hr_ctx *ctx, int argc, char **argv)
     if (hr_db_open_ctx(ctx, 0, &db) < 0)
         return HR_EXIT_FAIL;
     if (strcmp(argv[0], "customer") == 0)
-        rc = rpt_customer(hr_db_sqlite(db), &cl.o, argv[1], &d);
+        rc = rpt_customer(db, &cl.o, argv[1], &d);
     else
-        rc = rpt_fleet(hr_db_sqlite(db), &cl.o, &d);
+        rc = rpt_fleet(db, &cl.o, &d);
     hr_db_close(db);
     if (rc == HR_EXIT_OK && rpt_doc_failed(d)) {
         hr_log(LOG_ERR, "report: out of memory");
