@@ -43,6 +43,7 @@ struct hr_pm_item {
      * same device may share one buffer: it is attached once */
     const unsigned char *png;
     size_t pnglen;
+    const char *png_alt;    /* its text alternative (hr_graph_draw_usage's), NULL: generic */
 };
 
 struct hr_pm {

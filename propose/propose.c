@@ -47,6 +47,7 @@ struct pdev {
     struct hr_device *dev;
     unsigned char *png;
     size_t pnglen;
+    char alt[256];      /* the graph's text alternative */
     int graphed;        /* drawing was tried */
 };
 
@@ -612,6 +613,7 @@ static void graph_prop(struct run *R, const struct prop *p)
     g.start = d->n_hist ? d->hist[0].t : R->o->now - 30 * 86400;
     g.width = 480;
     g.height = 160;
+    g.rrdcached = R->ctx->set->rrdcached;
     if (p->fc.status == HR_FC_OK) {
         g.fc_from = p->fc.baseline;
         g.fc_full = p->fc.full_time;
@@ -619,9 +621,11 @@ static void graph_prop(struct run *R, const struct prop *p)
         g.fc_slope_per_day = p->fc.slope;
         g.fc_capacity = p->fc.capacity;
     }
-    snprintf(title, sizeof title, "%s %s: used vs capacity", nn(d->model), nn(d->serial));
+    snprintf(title, sizeof title, "%s %s: used vs capacity and peak load", nn(d->model),
+             nn(d->serial));
     g.title = title;
-    if (hr_graph_draw_usage(&g, &pd->png, &pd->pnglen, NULL, 0, err, sizeof err) < 0)
+    if (hr_graph_draw_usage(&g, &pd->png, &pd->pnglen, pd->alt, sizeof pd->alt, err,
+                            sizeof err) < 0)
         log_warnx("propose: %s: no graph: %s", nn(d->serial), err);
     else
         R->graphs++;
@@ -682,6 +686,7 @@ static void item_of(const struct prop *p, struct hr_pm_item *it)
     /* One graph per device: proposal_mail.c attaches a shared one once. */
     it->png = p->pd->png;
     it->pnglen = p->pd->pnglen;
+    it->png_alt = p->pd->alt;
 }
 
 /* Mail the new proposals P[0..n) of customer C that go to address TO:

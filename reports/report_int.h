@@ -21,7 +21,6 @@ struct rpt_opts {
     const char *rrdcached;  /* rrdcached address (the rrdcached setting); NULL: none */
     int graphs;             /* draw graphs (HTML only) */
     unsigned top;           /* fleet: devices graphed */
-    char tmpdir[256];       /* for temporary RRD files; "" until needed */
     struct hr_forecast_opts fc;
 };
 
@@ -35,11 +34,11 @@ void rpt_forecast(const struct rpt_opts *o, const struct hr_facts *f, struct hr_
  * "no forecast: too few points (...)". */
 void rpt_forecast_text(const struct hr_forecast *fc, char *buf, size_t sz);
 
-/* Append DEV's graphs (used vs capacity with the forecast line and its
- * date, hr_graph.h; peak writes per day) to D, from DEV's RRD file in
- * O->rrd_dir, or without one from its daily history through a temporary
- * RRD.  A graph that cannot be drawn
- * becomes a paragraph saying why; -1 only on ENOMEM. */
+/* Append DEV's graph (hr_graph.h: used vs capacity with the forecast line
+ * and its date, and the peak load) to D, from DEV's RRD file in
+ * O->rrd_dir (through O->rrdcached), or without one from its daily
+ * history.  A graph that cannot be drawn becomes a paragraph saying why;
+ * -1 only on ENOMEM. */
 int rpt_graphs(struct rpt_doc *d, struct rpt_opts *o, const struct hr_device *dev,
                const struct hr_forecast *fc);
 
