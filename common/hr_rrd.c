@@ -22,7 +22,8 @@ const char *const hr_rrd_ds_names[HR_RRD_NDS] = {
 
 /* Heartbeat three steps: one missed cycle (a slow or briefly dead
  * device) does not punch a hole; a longer outage is unknown. */
-static const char *const create_args[] = {
+/* not "const char *const": librrd takes a "const char **" */
+static const char *create_args[] = {
     "DS:capacity:GAUGE:900:0:U",
     "DS:used:GAUGE:900:0:U",
     "DS:peak:GAUGE:900:0:U",
@@ -226,7 +227,7 @@ static int create_file(struct hr_rrd *w, const char *path, int64_t t, char *err,
     rrd_clear_error();
     if (w->daemon) {
         rc = rrdc_create(path, HR_RRD_STEP, (time_t)(t - 1), 1,
-                         (int)HR_ARRAY_LEN(create_args), (const char **)create_args);
+                         (int)HR_ARRAY_LEN(create_args), create_args);
     } else {
         /* Create under a temporary name and rename into place, so that a
          * process killed in the middle never leaves a truncated file that
@@ -234,7 +235,7 @@ static int create_file(struct hr_rrd *w, const char *path, int64_t t, char *err,
         snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
         unlink(tmp);
         rc = rrd_create_r2(tmp, HR_RRD_STEP, (time_t)(t - 1), 1, NULL, NULL,
-                           (int)HR_ARRAY_LEN(create_args), (const char **)create_args);
+                           (int)HR_ARRAY_LEN(create_args), create_args);
         if (rc == 0 && link(tmp, path) < 0 && errno != EEXIST) {
             snprintf(err, errlen, "%s: %s", path, strerror(errno));
             unlink(tmp);
