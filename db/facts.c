@@ -1,5 +1,5 @@
 /* facts.c: the device read model's queries; see facts.h. */
-#include "db_int.h"
+#include "rows_int.h"
 #include "facts.h"
 
 #include <math.h>
@@ -123,7 +123,7 @@ int hr_db_device_samples(struct hr_db *db, int64_t device, int64_t after, int64_
 }
 
 int hr_db_catalog_product_facts(struct hr_db *db, const char *model_number, double *rated_load,
-                                double *max_capacity, const char **latest_fw)
+                                double *max_capacity, char **latest_fw)
 {
     sqlite3_stmt *st = hr_db_stmt(db, cat_product_sql);
     int rc;
@@ -136,11 +136,11 @@ int hr_db_catalog_product_facts(struct hr_db *db, const char *model_number, doub
         sqlite3_reset(st);
         return rc == SQLITE_DONE ? 0 : -1;
     }
-    /* The row stays current (its text valid) until the next lookup. */
     *rated_load = col_num(st, 0);
     *max_capacity = col_num(st, 1);
-    *latest_fw = col_text(st, 2);
-    return 1;
+    rc = hr_db_col_dup(db, st, 2, latest_fw);
+    sqlite3_reset(st);
+    return rc < 0 ? -1 : 1;
 }
 
 int hr_db_catalog_firmware_dates(struct hr_db *db, const char *model_number, const char *fw,

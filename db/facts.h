@@ -3,8 +3,10 @@
  * range, and the catalogue facts of a model (db/facts.c).
  *
  * -1 on a database error with the reason in hr_db_errmsg; nothing is
- * logged here.  Strings handed out are the database's and live until the
- * next call on the same iterator (or the next lookup of the same kind).
+ * logged here.  Strings handed out by the iterators are the database's
+ * and live until the next step; lookups hand out copies.  No statement is
+ * left active when a function returns (the walk's between its steps), so
+ * an autocommitted write after it is durable at once.
  */
 #ifndef HR_DB_FACTS_H
 #define HR_DB_FACTS_H
@@ -46,10 +48,10 @@ int hr_db_device_samples(struct hr_db *db, int64_t device, int64_t after, int64_
                          int (*fn)(void *arg, const struct hr_db_fact_sample *s), void *arg);
 
 /* The product catalogue's row of MODEL_NUMBER: 1 found (*RATED_LOAD and
- * *MAX_CAPACITY NAN when not given, *LATEST_FW NULL or the text), 0 not
- * in the catalogue, -1 error. */
+ * *MAX_CAPACITY NAN when not given, *LATEST_FW NULL or a malloc'd copy,
+ * the caller's), 0 not in the catalogue, -1 error. */
 int hr_db_catalog_product_facts(struct hr_db *db, const char *model_number, double *rated_load,
-                                double *max_capacity, const char **latest_fw);
+                                double *max_capacity, char **latest_fw);
 /* The release dates (Unix time) of versions FW and LATEST of MODEL_NUMBER
  * from the firmware catalogue; a version it lacks leaves its date alone.
  * 0 or -1. */

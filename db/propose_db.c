@@ -62,8 +62,8 @@ int hr_db_rule_state_put(struct hr_db *db, int64_t device, const char *rule, int
 static const char customer_sql[] =
     "SELECT name, area_code, assigned_staff, consent_sales FROM customers WHERE id = ?1";
 
-int hr_db_customer_routing(struct hr_db *db, const char *id, const char **name,
-                           const char **area_code, const char **assigned, int *consent)
+int hr_db_customer_routing(struct hr_db *db, const char *id, char **name, char **area_code,
+                           char **assigned, int *consent)
 {
     sqlite3_stmt *st = hr_db_stmt(db, customer_sql);
     int rc;
@@ -76,12 +76,11 @@ int hr_db_customer_routing(struct hr_db *db, const char *id, const char **name,
         sqlite3_reset(st);
         return rc == SQLITE_DONE ? 0 : -1;
     }
-    /* The row stays current (its text valid) until the next lookup. */
-    *name = col_text(st, 0);
-    *area_code = col_text(st, 1);
-    *assigned = col_text(st, 2);
     *consent = sqlite3_column_int(st, 3);
-    return 1;
+    rc = hr_db_col_dup(db, st, 0, name) | hr_db_col_dup(db, st, 1, area_code) |
+         hr_db_col_dup(db, st, 2, assigned);
+    sqlite3_reset(st);
+    return rc < 0 ? -1 : 1;
 }
 
 static const char staff_sql[] =
@@ -123,12 +122,11 @@ int hr_db_catalog_product(struct hr_db *db, const char *model_number, struct hr_
         sqlite3_reset(st);
         return rc == SQLITE_DONE ? 0 : -1;
     }
-    p->name = col_text(st, 0);
-    p->product_line = col_text(st, 1);
-    p->options = col_text(st, 2);
-    p->supplies = col_text(st, 3);
     p->rated_window = sqlite3_column_int64(st, 4);
-    return 1;
+    rc = hr_db_col_dup(db, st, 0, &p->name) | hr_db_col_dup(db, st, 1, &p->product_line) |
+         hr_db_col_dup(db, st, 2, &p->options) | hr_db_col_dup(db, st, 3, &p->supplies);
+    sqlite3_reset(st);
+    return rc < 0 ? -1 : 1;
 }
 
 static const char product_put_sql[] =

@@ -4,9 +4,10 @@
  * that routing reads.
  *
  * -1 on a database error with the reason in hr_db_errmsg; nothing is
- * logged here.  Lookups return 1 found, 0 not found.  Strings handed out
- * are the database's and live until the next call of the same function
- * (or, for a callback, until it returns).  Statements are prepared once
+ * logged here.  Lookups return 1 found, 0 not found, and hand out copies;
+ * strings given to a callback live until it returns.  No statement is
+ * left active when a function returns: an autocommitted write (the
+ * outbox's) after any of them is durable at once.  Statements are prepared once
  * per handle, so `propose` parses no SQL per device.
  */
 #ifndef HR_DB_PROPOSE_H
@@ -28,10 +29,11 @@ int hr_db_rule_state_put(struct hr_db *db, int64_t device, const char *rule, int
 
 /* ---- what routing and the mail read ---- */
 
-/* Customer ID: 1 with its name, area code and assigned staff (NULL for
- * NULL) and consent_sales, 0 no such customer, -1 error. */
-int hr_db_customer_routing(struct hr_db *db, const char *id, const char **name,
-                           const char **area_code, const char **assigned, int *consent);
+/* Customer ID: 1 with its name, area code and assigned staff (malloc'd
+ * copies, the caller's; NULL for NULL) and consent_sales, 0 no such
+ * customer, -1 error. */
+int hr_db_customer_routing(struct hr_db *db, const char *id, char **name, char **area_code,
+                           char **assigned, int *consent);
 
 /* Staff in id order (any field NULL for NULL). */
 struct hr_db_staff {
@@ -42,10 +44,11 @@ int hr_db_staff_each(struct hr_db *db, int (*fn)(void *arg, const struct hr_db_s
                      void *arg);
 
 /* The catalogue's product MODEL_NUMBER for the mail and routing: 1 with
- * name, product line, options, supplies (NULL for NULL) and rated window
- * (0 for none), 0 unknown model, -1 error. */
+ * name, product line, options, supplies (malloc'd copies, the caller's;
+ * NULL for NULL) and rated window (0 for none), 0 unknown model, -1
+ * error. */
 struct hr_db_product {
-    const char *name, *product_line, *options, *supplies;
+    char *name, *product_line, *options, *supplies;
     int64_t rated_window;
 };
 int hr_db_catalog_product(struct hr_db *db, const char *model_number, struct hr_db_product *p);

@@ -3,6 +3,8 @@
 #include "reports_db.h"
 
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 static const char customer_sql[] =
     "SELECT c.id, c.name, c.area_code, NULLIF(c.assigned_staff, ''), s.name, s.email,"
@@ -82,7 +84,7 @@ int hr_db_report_has(struct hr_db *db, enum hr_db_report_table t)
 
 static const char name_sql[] = "SELECT COALESCE(NULLIF(name, ''), id) FROM customers WHERE id = ?1";
 
-int hr_db_report_customer_name(struct hr_db *db, const char *id, const char **name)
+int hr_db_report_customer_name(struct hr_db *db, const char *id, char **name)
 {
     sqlite3_stmt *st = hr_db_stmt(db, name_sql);
     int rc;
@@ -95,8 +97,9 @@ int hr_db_report_customer_name(struct hr_db *db, const char *id, const char **na
         sqlite3_reset(st);
         return rc == SQLITE_DONE ? 0 : -1;
     }
-    *name = (const char *)sqlite3_column_text(st, 0);
-    return 1;
+    rc = hr_db_col_dup(db, st, 0, name);
+    sqlite3_reset(st);
+    return rc < 0 ? -1 : 1;
 }
 
 static const char extra_sql[] =
@@ -107,8 +110,11 @@ static const char extra_sql[] =
 int hr_db_report_device_extra(struct hr_db *db, int64_t device, struct hr_db_device_extra *x)
 {
     sqlite3_stmt *st = hr_db_stmt(db, extra_sql);
-    int rc;
+    char **cols[] = { &x->reg_number, &x->rrd_file, &x->config, &x->price, &x->target,
+                      &x->last_seen };
+    int rc = 0;
 
+    hr_db_device_extra_clear(x);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, device);
@@ -117,13 +123,25 @@ int hr_db_report_device_extra(struct hr_db *db, int64_t device, struct hr_db_dev
         sqlite3_reset(st);
         return rc == SQLITE_DONE ? 0 : -1;
     }
-    x->reg_number = (const char *)sqlite3_column_text(st, 0);
-    x->rrd_file = (const char *)sqlite3_column_text(st, 1);
-    x->config = (const char *)sqlite3_column_text(st, 2);
-    x->price = (const char *)sqlite3_column_text(st, 3);
-    x->target = (const char *)sqlite3_column_text(st, 4);
-    x->last_seen = (const char *)sqlite3_column_text(st, 5);
+    for (int i = 0; i < 6; i++)
+        rc |= hr_db_col_dup(db, st, i, cols[i]);
+    sqlite3_reset(st);
+    if (rc < 0) {
+        hr_db_device_extra_clear(x);
+        return -1;
+    }
     return 1;
+}
+
+void hr_db_device_extra_clear(struct hr_db_device_extra *x)
+{
+    free(x->reg_number);
+    free(x->rrd_file);
+    free(x->config);
+    free(x->price);
+    free(x->target);
+    free(x->last_seen);
+    memset(x, 0, sizeof *x);
 }
 
 static const char counts_sql[] =

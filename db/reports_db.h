@@ -3,8 +3,8 @@
  * details, the fleet counts, and the report tables as rows of text.
  *
  * -1 on a database error with the reason in hr_db_errmsg; nothing is
- * logged here.  Strings live until the next call of the same function
- * (for a callback, until it returns).
+ * logged here.  Lookups hand out copies; strings given to a callback live
+ * until it returns.  No statement is left active when a function returns.
  */
 #ifndef HR_DB_REPORTS_H
 #define HR_DB_REPORTS_H
@@ -36,17 +36,20 @@ enum hr_db_report_table {
 /* 1 the table exists, 0 not, -1 error. */
 int hr_db_report_has(struct hr_db *db, enum hr_db_report_table t);
 
-/* Customer ID's display name (its name, else its id): 1, 0 no such
- * customer, -1 error. */
-int hr_db_report_customer_name(struct hr_db *db, const char *id, const char **name);
+/* Customer ID's display name (its name, else its id) as a malloc'd copy
+ * in *NAME: 1, 0 no such customer, -1 error. */
+int hr_db_report_customer_name(struct hr_db *db, const char *id, char **name);
 
 /* A device's registration number, RRD file, configuration, price (NULL
- * for empty), poll target's name and last_seen (Unix time as text). */
+ * for empty), poll target's name and last_seen (Unix time as text), as
+ * malloc'd copies (hr_db_device_extra_clear). */
 struct hr_db_device_extra {
-    const char *reg_number, *rrd_file, *config, *price, *target, *last_seen;
+    char *reg_number, *rrd_file, *config, *price, *target, *last_seen;
 };
-/* 1 filled, 0 no such device, -1 error. */
+/* 1 filled, 0 no such device, -1 error.  *X is cleared first. */
 int hr_db_report_device_extra(struct hr_db *db, int64_t device, struct hr_db_device_extra *x);
+/* Free what X holds; a zeroed X is fine. */
+void hr_db_device_extra_clear(struct hr_db_device_extra *x);
 
 /* The fleet report's summary counts. */
 struct hr_db_fleet_counts {

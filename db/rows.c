@@ -1,6 +1,9 @@
 /* rows.c: statement rows as text for callbacks; see rows_int.h. */
 #include "rows_int.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 int hr_db_each_text(struct hr_db *db, sqlite3_stmt *st,
                     int (*fn)(void *arg, const char *const *vals), void *arg)
 {
@@ -22,6 +25,20 @@ int hr_db_each_text(struct hr_db *db, sqlite3_stmt *st,
     if (ret)
         return ret;
     return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int hr_db_col_dup(struct hr_db *db, sqlite3_stmt *st, int i, char **dst)
+{
+    const char *t = (const char *)sqlite3_column_text(st, i);
+
+    *dst = NULL;
+    if (!t)
+        return 0;
+    if (!(*dst = strdup(t))) {
+        hr_db_seterr(db, "out of memory");
+        return -1;
+    }
+    return 0;
 }
 
 void hr_db_bind_opt_text(sqlite3_stmt *st, int i, const char *s, int empty_is_null)

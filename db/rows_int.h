@@ -12,6 +12,10 @@
 int hr_db_each_text(struct hr_db *db, sqlite3_stmt *st,
                     int (*fn)(void *arg, const char *const *vals), void *arg);
 
+/* Column I of ST's row as a malloc'd string into *DST; NULL for NULL.
+ * -1 on ENOMEM (the handle's message says so). */
+int hr_db_col_dup(struct hr_db *db, sqlite3_stmt *st, int i, char **dst);
+
 /* An optional text parameter: NULL (or "" when EMPTY_IS_NULL) binds NULL. */
 void hr_db_bind_opt_text(sqlite3_stmt *st, int i, const char *s, int empty_is_null);
 

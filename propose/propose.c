@@ -467,7 +467,7 @@ static void customer_free(struct customer *c)
 
 static int customer_load(struct hr_db *db, const char *id, struct customer *c)
 {
-    const char *name = NULL, *area = NULL, *assigned = NULL;
+    char *name = NULL, *area = NULL, *assigned = NULL;
     int oom = 0, rc;
 
     memset(c, 0, sizeof *c);
@@ -476,6 +476,9 @@ static int customer_load(struct hr_db *db, const char *id, struct customer *c)
     c->name = dup0(name, &oom);
     c->area_code = dup0(area, &oom);
     c->assigned = dup0(assigned, &oom);
+    free(name);
+    free(area);
+    free(assigned);
     /* A device whose customer row is gone has no consent on record. */
     if (rc <= 0)
         c->consent = 0;
@@ -486,7 +489,7 @@ static int customer_load(struct hr_db *db, const char *id, struct customer *c)
  * supplies (mail).  Unknown models leave them NULL. */
 static int catalog_load(struct hr_db *db, struct prop *p)
 {
-    struct hr_db_product cp;
+    struct hr_db_product cp = { 0 };
     int oom = 0, rc;
 
     rc = hr_db_catalog_product(db, nn(p->dev->model_number), &cp);
@@ -497,6 +500,10 @@ static int catalog_load(struct hr_db *db, struct prop *p)
         p->supplies = dup0(cp.supplies, &oom);
         p->rated_window = cp.rated_window;
     }
+    free(cp.name);
+    free(cp.product_line);
+    free(cp.options);
+    free(cp.supplies);
     return oom || rc < 0 ? -1 : 0;
 }
 

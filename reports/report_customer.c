@@ -235,6 +235,7 @@ static int devices_section(struct hr_db *db, struct rpt_doc *d, struct rpt_opts 
     flt.window_days = fmax(o->fc.window_days, (double)(o->now - o->since) / 86400 + 1);
     rpt_heading(d, 2, "Devices");
     rc = hr_device_foreach(db, &flt, device_section, &w, err, sizeof err);
+    hr_db_device_extra_clear(&w.x);
     if (rc != 0) {
         hr_log(LOG_ERR, "devices: %s", err);
         return -1;
@@ -314,7 +315,7 @@ static int registrations_section(struct hr_db *db, struct rpt_doc *d, const char
 int rpt_customer(struct hr_db *db, struct rpt_opts *o, const char *id, struct rpt_doc **out)
 {
     char base[200], at[32], since[32], *name = NULL;
-    const char *dbname = NULL;
+    char *dbname = NULL;
     struct rpt_doc *d;
     int rc;
 
@@ -330,7 +331,7 @@ int rpt_customer(struct hr_db *db, struct rpt_opts *o, const char *id, struct rp
         hr_log(LOG_ERR, "database: %s", hr_db_errmsg(db));
         return HR_EXIT_FAIL;
     }
-    name = strdup(dbname ? dbname : "");
+    name = dbname;
     if (!name)
         return HR_EXIT_FAIL;
     file_base(base, sizeof base, "report-", id);

@@ -186,17 +186,18 @@ static int load_samples(struct hr_db *db, int64_t id, const struct hr_facts_filt
 static int load_catalog(struct hr_db *db, struct hr_device *dev, char *err, size_t errlen)
 {
     struct hr_facts *f = &dev->f;
-    const char *latest = NULL;
+    char *latest = NULL;
     int rc;
 
     if (!f->model_number)
         return 0;
     rc = hr_db_catalog_product_facts(db, f->model_number, &f->rated_load, &f->max_capacity,
                                      &latest);
-    if (rc > 0 && set_text(&dev->latest_firmware, latest) < 0) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
+    free(dev->latest_firmware);
+    /* NULL for an empty value, as the other strings */
+    dev->latest_firmware = latest && *latest ? latest : NULL;
+    if (latest && !*latest)
+        free(latest);
     f->latest_firmware = dev->latest_firmware;
     if (rc < 0 || hr_db_catalog_firmware_dates(db, f->model_number, f->firmware,
                                                f->latest_firmware, &f->firmware_release_date,
