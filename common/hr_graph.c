@@ -3,6 +3,7 @@
 #include "hr_rrd.h"
 #include "hr_util.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -10,11 +11,29 @@
  * empty space with the history squeezed into its left edge. */
 #define MAX_AHEAD (3 * 365 * 86400LL)
 
+/* The right axis: the peak load drawn so that its largest value meets the
+ * largest capacity (or forecast capacity) of the period.  0 when HIST
+ * holds no peak or no capacity; *PEAK_MAX gets the largest peak. */
+static double peak_scale(const struct hr_graph_usage *g, double *peak_max)
+{
+    double pk = 0, cap = g->fc_capacity > 0 ? g->fc_capacity : 0;
+
+    for (size_t i = 0; i < g->n_hist; i++) {
+        if (!isnan(g->hist[i].peak) && g->hist[i].peak > pk)
+            pk = g->hist[i].peak;
+        if (!isnan(g->hist[i].capacity) && g->hist[i].capacity > cap)
+            cap = g->hist[i].capacity;
+    }
+    *peak_max = pk;
+    return pk > 0 && cap > 0 ? cap / pk : 0;
+}
+
 int hr_graph_draw_usage(const struct hr_graph_usage *g, unsigned char **png, size_t *pnglen,
                         char *alt, size_t altlen, char *err, size_t errlen)
 {
     struct hr_rrd_usage_graph u = { 0 };
-    char date[16], label[64];
+    char date[16], label[64], what[96];
+    double pk;
 
     u.rrd = g->rrd;
     u.pts = g->hist;
@@ -24,8 +43,16 @@ int hr_graph_draw_usage(const struct hr_graph_usage *g, unsigned char **png, siz
     u.width = g->width;
     u.height = g->height;
     u.title = g->title;
+    u.daemon = g->rrdcached;
+    u.peak_scale = peak_scale(g, &pk);
+    u.peak_label = "peak load (Cmax), right axis";
+    if (u.peak_scale > 0)
+        snprintf(what, sizeof what, "used vs capacity and peak load (Cmax up to %.0f per window)",
+                 pk);
+    else
+        snprintf(what, sizeof what, "used vs capacity");
     if (alt)
-        snprintf(alt, altlen, "used vs capacity");
+        snprintf(alt, altlen, "%s", what);
     if (g->fc_full > 0) {
         int64_t full = g->fc_full;
         if (full > g->now + MAX_AHEAD)
@@ -45,7 +72,7 @@ int hr_graph_draw_usage(const struct hr_graph_usage *g, unsigned char **png, siz
         snprintf(label, sizeof label, "full around %s", date);
         u.fc_label = label;
         if (alt)
-            snprintf(alt, altlen, "used vs capacity, forecast full on %s", date);
+            snprintf(alt, altlen, "%s, forecast full on %s", what, date);
     }
     return hr_rrd_graph_usage(&u, png, pnglen, err, errlen);
 }

@@ -1,7 +1,8 @@
 /* hr_graph.h: the device graph every mail and report shows (common/hr_graph.c):
  * used vs capacity from the device's RRD file (or its daily history when
  * there is none), with the rule engine's forecast line running on to the
- * date the device is full.  One policy for the time range and the legend,
+ * date the device is full, and the peak load (Cmax, the daily peak of
+ * writes per window) as a second series on the right axis.  One policy for the time range and the legend,
  * so the proposal mail, the customer report and the fleet report draw the
  * same picture; librrd stays behind common/hr_rrd.c. */
 #ifndef HR_GRAPH_H
@@ -20,6 +21,7 @@ struct hr_graph_usage {
     int64_t start;                  /* first time shown (at most NOW - 1 day) */
     unsigned width, height;         /* plot area; 0 = 560 x 200 */
     const char *title;              /* untrusted: sanitized by the drawing */
+    const char *rrdcached;          /* rrdcached address for RRD; NULL or "": none */
     /* The forecast (struct hr_forecast's fields when its status is OK):
      * used(t) = fc_used + fc_slope_per_day * (t - NOW) / 86400 from
      * FC_FROM until FC_FULL, when it reaches FC_CAPACITY.  FC_FULL 0: no
@@ -30,9 +32,12 @@ struct hr_graph_usage {
 
 /* Draw G into a malloc'd PNG *PNG of *PNGLEN bytes.  The graph ends a day
  * after NOW, or with a forecast a tenth of the span after its full date
- * (a full date more than three years away is cut there).  ALT, if not
- * NULL, gets a text alternative ("used vs capacity, forecast full on
- * 2027-01-02").  0, or -1 with ERR.  Not thread-safe (librrd). */
+ * (a full date more than three years away is cut there).  The peak load
+ * is drawn when HIST holds a peak and a capacity (the scale of the right
+ * axis comes from them).  ALT, if not NULL, gets a text alternative
+ * ("used vs capacity and peak load (Cmax up to 12000 per window),
+ * forecast full on 2027-01-02").  0, or -1 with ERR.  Not thread-safe
+ * (librrd). */
 int hr_graph_draw_usage(const struct hr_graph_usage *g, unsigned char **png, size_t *pnglen,
                         char *alt, size_t altlen, char *err, size_t errlen);
 

@@ -732,6 +732,15 @@ static void usage_defs(struct argv_buf *a, const struct hr_rrd_usage_graph *g, c
         arg_add(a, "HRULE:%.17g#c0504d80", g->fc_capacity);
 }
 
+/* The peak load on the right axis (see hr_rrd_usage_graph.peak_scale). */
+static void peak_defs(struct argv_buf *a, const struct hr_rrd_usage_graph *g, const char *p,
+                      const char *label)
+{
+    arg_add(a, "DEF:peak=%s:peak:MAX", p);
+    arg_add(a, "CDEF:peaks=peak,%.17g,*", g->peak_scale);
+    arg_add(a, "LINE1:peaks#9bbb59:%s", label);
+}
+
 /* Escape a legend for rrdtool (a ':' ends the field), keeping it short. */
 static void legend(char *o, size_t sz, const char *s)
 {
@@ -757,8 +766,16 @@ static int usage_draw(const struct hr_rrd_usage_graph *g, const char *file, int 
     }
     graph_head(&a, NULL, g->start, g->end, g->width ? g->width : 560,
                g->height ? g->height : 200, g->title,
-               use_daemon ? getenv("RRDCACHED_ADDRESS") : NULL);
+               use_daemon && g->daemon && *g->daemon ? g->daemon : NULL);
+    if (g->peak_scale > 0) {
+        arg_add(&a, "--right-axis=%.17g:0", 1 / g->peak_scale);
+        arg_add(&a, "--right-axis-label=peak writes per window");
+    }
     usage_defs(&a, g, p);
+    if (g->peak_scale > 0) {
+        legend(lab, sizeof lab, g->peak_label ? g->peak_label : "peak load (Cmax)");
+        peak_defs(&a, g, p, lab);
+    }
     if (g->fc_full > 0) {
         legend(lab, sizeof lab, g->fc_label ? g->fc_label : "full");
         arg_add(&a, "VRULE:%" PRId64 "#e36c09:%s", g->fc_full, lab);

@@ -150,11 +150,18 @@ struct hr_rrd_usage_graph {
     int64_t fc_now, fc_from, fc_full;
     double fc_used, fc_slope_per_day, fc_capacity;
     const char *fc_label;     /* legend of the full date ("full around ...") */
+    /* The peak load (Cmax, the peak writes per window: the "peak" data
+     * source, daily MAX) as a second series on a right axis: its values
+     * are drawn multiplied by PEAK_SCALE (so that they share the plot with
+     * the bytes) and the right axis reads them back.  0: not drawn. */
+    double peak_scale;
+    const char *peak_label;   /* its legend; NULL: "peak load (Cmax)" */
+    const char *daemon;       /* rrdcached address for G->rrd; NULL or "": direct */
 };
 
 /* Draw G as a PNG into a malloc'd *PNG of *PNGLEN bytes.  From G->rrd when
- * that file is readable (through $RRDCACHED_ADDRESS if set, so pending
- * updates are in); otherwise from G->pts through a temporary RRD file
+ * that file is readable (through G->daemon if set, so pending updates
+ * are in); otherwise from G->pts through a temporary RRD file
  * (hr_rrd_build, daily step, removed before returning), so the graph is always drawn
  * by rrd_graph from real data.  0, or -1 with ERR (no data at all is an
  * error).  Not thread-safe. */

@@ -20,11 +20,6 @@ int64_t hr_db_now(void)
     return (int64_t)hr_now();
 }
 
-sqlite3 *hr_db_sqlite(struct hr_db *db)
-{
-    return db->sq;
-}
-
 void hr_db_seterr(struct hr_db *db, const char *fmt, ...)
 {
     va_list ap;

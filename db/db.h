@@ -12,8 +12,7 @@
  * the typed functions of the area they need (db/inventory.h, db/samples.h,
  * db/listing.h, ...), which keep their statements prepared in the handle.
  * A second backend (PostgreSQL) implements this header and those area
- * headers; docs/collector.md, "The storage interface", lists them.  Code
- * not yet converted reaches the SQLite handle through db/db_sqlite.h.
+ * headers; docs/collector.md, "The storage interface", lists them.
  */
 #ifndef HR_DB_H
 #define HR_DB_H

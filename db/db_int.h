@@ -5,7 +5,6 @@
 #include <sqlite3.h>
 
 #include "db.h"
-#include "db_sqlite.h"
 
 /* One migration step: SQL run in one transaction to go from VERSION-1 to
  * VERSION.  The ordered list is in schema.c; the SQL in each module's
@@ -42,6 +41,8 @@ int hr_db_exec_sq(sqlite3 *sq, const char *sql, char *err, size_t errlen);
  * more than the lookup on the poll path): bind every parameter, an
  * optional one with hr_db_bind_*_if. */
 sqlite3_stmt *hr_db_stmt(struct hr_db *db, const char *sql);
+/* An optional text parameter (NULL binds NULL), copied. */
+int hr_db_bind_text(sqlite3_stmt *st, int i, const char *s);
 /* Bind V to parameter I if KNOWN, else NULL. */
 static inline int hr_db_bind_i64_if(sqlite3_stmt *st, int i, int known, int64_t v)
 {

@@ -191,9 +191,3 @@ int hr_import_time(const char *col, const char *v, int64_t *out, char *err, size
     *out = (int64_t)timegm(&tm);
     return 0;
 }
-
-int hr_import_dberr(sqlite3 *db, char *err, size_t errlen)
-{
-    snprintf(err, errlen, "the database refused it: %s", sqlite3_errmsg(db));
-    return -1;
-}

@@ -41,7 +41,6 @@ int hr_import_int(const char *col, const char *v, int64_t lo, int64_t hi, int64_
 /* A time: Unix seconds, YYYY-MM-DD, or YYYY-MM-DD[T ]HH:MM[:SS][Z] (UTC). */
 int hr_import_time(const char *col, const char *v, int64_t *out, char *err, size_t errlen);
 
-/* A row callback's database error: hr_db_refused (db.h); code still on
- * the SQLite handle uses hr_import_dberr (db_sqlite.h). */
+/* A row callback's database error: hr_db_refused (db.h). */
 
 #endif

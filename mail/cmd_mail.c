@@ -10,7 +10,7 @@
  * variables; with no SMTP host, mail goes into the local Maildir. */
 #include "cmd.h"
 #include "db.h"
-#include "db_sqlite.h"  /* not yet behind db/ */
+#include "outbox_db.h"
 #include "hr_util.h"
 #include "mail.h"
 #include "outbox.h"
@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdint.h>
 #include <time.h>
 
 #define MAX_LIST 64
@@ -122,75 +123,46 @@ static void fmt_time(int64_t t, char *out, size_t sz)
 
 /* ---- list / show / retry ---- */
 
-static int cmd_list(sqlite3 *db, const struct mail_opts *mo)
+static int list_one(void *arg, const struct hr_db_outbox_line *l)
 {
-    sqlite3_stmt *st;
-    int rc;
+    char c[32], n[32];
 
-    if (sqlite3_prepare_v2(db,
-            "SELECT id, state, attempts, created, CASE WHEN state = 'sent' THEN sent_at"
-            " ELSE next_attempt END, replace(recipients, char(10), ','), subject, last_error"
-            " FROM outbox WHERE ?1 IS NULL OR state = ?1 ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
-        hr_log(LOG_ERR, "outbox: %s", sqlite3_errmsg(db));
-        return HR_EXIT_FAIL;
-    }
-    if (mo->state)
-        sqlite3_bind_text(st, 1, mo->state, -1, SQLITE_STATIC);
-    printf("%-6s %-8s %5s  %-19s  %-19s  %s\n", "ID", "STATE", "TRIES", "CREATED",
-           "NEXT/SENT", "TO / SUBJECT");
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char c[32], n[32];
-        const unsigned char *err = sqlite3_column_text(st, 7);
-        fmt_time(sqlite3_column_int64(st, 3), c, sizeof c);
-        fmt_time(sqlite3_column_int64(st, 4), n, sizeof n);
-        printf("%-6lld %-8s %5lld  %-19s  %-19s  %s\n%55s%s\n",
-               (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
-               (long long)sqlite3_column_int64(st, 2), c, n, sqlite3_column_text(st, 5), "",
-               sqlite3_column_text(st, 6));
-        if (err)
-            printf("%55serror: %s\n", "", err);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? HR_EXIT_OK : HR_EXIT_FAIL;
+    (void)arg;
+    fmt_time(l->created, c, sizeof c);
+    fmt_time(l->next, n, sizeof n);
+    printf("%-6lld %-8s %5lld  %-19s  %-19s  %s\n%55s%s\n", (long long)l->id, l->state,
+           (long long)l->attempts, c, n, l->recipients, "", l->subject);
+    if (l->last_error)
+        printf("%55serror: %s\n", "", l->last_error);
+    return 0;
 }
 
-static int cmd_show(sqlite3 *db, const struct mail_opts *mo, const char *ids)
+static int cmd_list(struct hr_db *db, const struct mail_opts *mo)
 {
-    static const char *const cols[] = { "id", "message_id", "state", "attempts", "created",
-        "next_attempt", "sent_at", "sender", "recipients", "pending_rcpts", "delivered_rcpts",
-        "refused_rcpts", "subject", "last_error", "transport", "proposal_id", "data_sent" };
-    sqlite3_stmt *st;
-    int64_t id;
-    int rc;
+    printf("%-6s %-8s %5s  %-19s  %-19s  %s\n", "ID", "STATE", "TRIES", "CREATED",
+           "NEXT/SENT", "TO / SUBJECT");
+    if (hr_db_outbox_list(db, mo->state, list_one, NULL) < 0) {
+        hr_log(LOG_ERR, "outbox: %s", hr_db_errmsg(db));
+        return HR_EXIT_FAIL;
+    }
+    return HR_EXIT_OK;
+}
 
-    if (parse_id(ids, &id) < 0)
-        return HR_EXIT_USAGE;
-    if (sqlite3_prepare_v2(db,
-            "SELECT id, message_id, state, attempts, created, next_attempt, sent_at, sender,"
-            " recipients, pending_rcpts, delivered_rcpts, refused_rcpts, subject, last_error,"
-            " transport, proposal_id, data_sent, message FROM outbox WHERE id = ?1",
-            -1, &st, NULL) != SQLITE_OK) {
-        hr_log(LOG_ERR, "outbox: %s", sqlite3_errmsg(db));
-        return HR_EXIT_FAIL;
-    }
-    sqlite3_bind_int64(st, 1, id);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        hr_log(LOG_ERR, "no message %lld in the outbox", (long long)id);
-        return HR_EXIT_FAIL;
-    }
+static void show_one(void *arg, const char *const *vals, const void *msg, size_t len)
+{
+    const struct mail_opts *mo = arg;
+
     if (!mo->raw) {
-        for (int i = 0; i < (int)HR_ARRAY_LEN(cols); i++) {
-            const unsigned char *v = sqlite3_column_text(st, i);
+        for (size_t i = 0; i < hr_db_outbox_show_ncols; i++) {
+            const char *v = vals[i];
             char tb[32];
             if (v && (i == 4 || i == 5 || i == 6)) {
-                fmt_time(sqlite3_column_int64(st, i), tb, sizeof tb);
-                v = (const unsigned char *)tb;
+                fmt_time(strtoll(v, NULL, 10), tb, sizeof tb);
+                v = tb;
             }
             /* lists are one address per line: show them on one */
-            printf("%-16s ", cols[i]);
-            for (const unsigned char *p = v ? v : (const unsigned char *)"-"; *p; p++) {
+            printf("%-16s ", hr_db_outbox_show_cols[i]);
+            for (const char *p = v ? v : "-"; *p; p++) {
                 if (*p == '\n')
                     fputs(", ", stdout);
                 else
@@ -200,12 +172,29 @@ static int cmd_show(sqlite3 *db, const struct mail_opts *mo, const char *ids)
         }
         putchar('\n');
     }
-    fwrite(sqlite3_column_blob(st, 17), 1, (size_t)sqlite3_column_bytes(st, 17), stdout);
-    sqlite3_finalize(st);
+    fwrite(msg, 1, len, stdout);
+}
+
+static int cmd_show(struct hr_db *db, const struct mail_opts *mo, const char *ids)
+{
+    int64_t id;
+    int rc;
+
+    if (parse_id(ids, &id) < 0)
+        return HR_EXIT_USAGE;
+    rc = hr_db_outbox_show(db, id, show_one, (void *)(uintptr_t)mo);
+    if (rc < 0) {
+        hr_log(LOG_ERR, "outbox: %s", hr_db_errmsg(db));
+        return HR_EXIT_FAIL;
+    }
+    if (rc == 0) {
+        hr_log(LOG_ERR, "no message %lld in the outbox", (long long)id);
+        return HR_EXIT_FAIL;
+    }
     return HR_EXIT_OK;
 }
 
-static int cmd_retry(sqlite3 *db, const char *ids)
+static int cmd_retry(struct hr_db *db, const char *ids)
 {
     char err[256];
     int64_t id;
@@ -222,7 +211,7 @@ static int cmd_retry(sqlite3 *db, const char *ids)
 
 /* ---- flush ---- */
 
-int hr_mail_flush(sqlite3 *db, const struct hr_mail_transport *t,
+int hr_mail_flush(struct hr_db *db, const struct hr_mail_transport *t,
                   const struct hr_outbox_opts *o, int quiet)
 {
     struct hr_flush_stats st;
@@ -258,7 +247,7 @@ static char *read_body(const char *path)
     return b;
 }
 
-static int cmd_queue(sqlite3 *db, struct mail_opts *mo)
+static int cmd_queue(struct hr_db *db, struct mail_opts *mo)
 {
     struct hr_mail_part parts[MAX_LIST];
     struct hr_mail_header hdrs[MAX_LIST];
@@ -547,8 +536,7 @@ int hr_cmd_mail(struct hr_ctx *ctx, int argc, char **argv)
     };
     struct mail_opts mo = { 0 };
     const char *sub;
-    struct hr_db *hdb;
-    sqlite3 *db;
+    struct hr_db *db;
     int c, ret;
 
     settings_defaults(&mo, ctx->set);
@@ -580,10 +568,9 @@ int hr_cmd_mail(struct hr_ctx *ctx, int argc, char **argv)
     }
     if (strcmp(sub, "flush") == 0 && mo.from)
         mo.t.envelope_from = mo.from;
-    hdb = db_open(ctx);
-    if (!hdb)
+    db = db_open(ctx);
+    if (!db)
         return HR_EXIT_FAIL;
-    db = hr_db_sqlite(hdb);
     if (strcmp(sub, "list") == 0)
         ret = cmd_list(db, &mo);
     else if (strcmp(sub, "show") == 0)
@@ -594,6 +581,6 @@ int hr_cmd_mail(struct hr_ctx *ctx, int argc, char **argv)
         ret = hr_mail_flush(db, &mo.t, &mo.o, ctx->quiet);
     else
         ret = cmd_queue(db, &mo);
-    hr_db_close(hdb);
+    hr_db_close(db);
     return ret;
 }

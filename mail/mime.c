@@ -17,7 +17,7 @@
  * Subject however it is spelt.
  *
  * Base64 and quoted-printable are written here: none of the chosen
- * libraries (net-snmp, librrd, sqlite3, libesmtp) exports an encoder. */
+ * libraries (net-snmp, librrd, SQLite, libesmtp) exports an encoder. */
 #include "mail.h"
 #include "hr_util.h"
 #include "hr_buf.h"

@@ -15,10 +15,10 @@ HEADROOM_LIBS += $(MAIL_LIBS)
 $(B)/mail/%.o: ALL_CFLAGS += -I$(TOP)/cli -I$(TOP)/db
 $(B)/tests/mail/%.o: ALL_CFLAGS += -I$(TOP)/mail -I$(TOP)/db
 
-$(B)/tests/test_mail_mime: $(B)/tests/mail/test_mime.o $(MAIL_OBJ) $(COMMON_LIB)
+$(B)/tests/test_mail_mime: $(B)/tests/mail/test_mime.o $(MAIL_OBJ) $(DB_OBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MAIL_LIBS)
-$(B)/tests/test_mail_outbox: $(B)/tests/mail/test_outbox.o $(MAIL_OBJ) $(COMMON_LIB)
+$(B)/tests/test_mail_outbox: $(B)/tests/mail/test_outbox.o $(MAIL_OBJ) $(DB_OBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MAIL_LIBS)
 TEST_BINS += $(B)/tests/test_mail_mime $(B)/tests/test_mail_outbox

@@ -17,7 +17,8 @@
  * delivered_rcpts accepted, refused_rcpts refused for good, so a 4xx for
  * one recipient never resends to another who already has the message. */
 #include "outbox.h"
-#include "schema_mail.h"
+#include "db.h"
+#include "outbox_db.h"
 #include "hr_util.h"
 
 #include <errno.h>
@@ -29,23 +30,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-const char hr_outbox_schema_sql[] = HR_OUTBOX_SCHEMA_V1;
-
-static void set_err(char *err, size_t errsz, const char *what, sqlite3 *db)
+static void set_err(char *err, size_t errsz, const char *what, struct hr_db *db)
 {
-    snprintf(err, errsz, "%s: %s", what, db ? sqlite3_errmsg(db) : "error");
-}
-
-int hr_outbox_init(sqlite3 *db, char *err, size_t errsz)
-{
-    char *msg = NULL;
-
-    if (sqlite3_exec(db, hr_outbox_schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errsz, "outbox schema: %s", msg ? msg : "error");
-        sqlite3_free(msg);
-        return -1;
-    }
-    return 0;
+    snprintf(err, errsz, "%s: %s", what, hr_db_errmsg(db));
 }
 
 /* ---- newline-separated address lists ---- */
@@ -96,16 +83,15 @@ static int list_has(const char *list, const char *addr)
     return 0;
 }
 
-int64_t hr_outbox_queue(sqlite3 *db, const struct hr_mail *m, int64_t proposal_id,
+int64_t hr_outbox_queue(struct hr_db *db, const struct hr_mail *m, int64_t proposal_id,
                         char *err, size_t errsz)
 {
     const struct hr_mail_addr *lists[] = { m->to, m->cc, m->bcc };
     size_t counts[] = { m->nto, m->ncc, m->nbcc };
+    struct hr_db_outbox_new row;
     struct hr_mail_msg msg;
     struct list rc = { 0 };
-    sqlite3_stmt *st = NULL;
     int64_t id = -1;
-    time_t now = hr_now();
 
     if (hr_mail_compose(m, &msg, err, errsz) < 0)
         return -1;
@@ -115,31 +101,12 @@ int64_t hr_outbox_queue(sqlite3 *db, const struct hr_mail *m, int64_t proposal_i
                 snprintf(err, errsz, "out of memory");
                 goto out_free;
             }
-    if (sqlite3_prepare_v2(db,
-            "INSERT INTO outbox (message_id, created, sender, recipients, pending_rcpts,"
-            " subject, message, state, next_attempt, proposal_id)"
-            " VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, 'queued', ?2, ?7)", -1, &st, NULL) != SQLITE_OK) {
+    row = (struct hr_db_outbox_new){ msg.message_id, m->from.addr, list_str(&rc), msg.subject,
+                                     msg.data, msg.len, (int64_t)hr_now(), proposal_id };
+    /* Stored (and, outside a transaction, committed) before any send. */
+    if ((id = hr_db_outbox_insert(db, &row)) < 0)
         set_err(err, errsz, "outbox insert", db);
-        goto out_free;
-    }
-    sqlite3_bind_text(st, 1, msg.message_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-    sqlite3_bind_text(st, 3, m->from.addr, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, list_str(&rc), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, msg.subject, -1, SQLITE_STATIC);
-    sqlite3_bind_blob64(st, 6, msg.data, msg.len, SQLITE_STATIC);
-    if (proposal_id > 0)
-        sqlite3_bind_int64(st, 7, proposal_id);
-    else
-        sqlite3_bind_null(st, 7);
-    /* Autocommit: the row is durable when step returns. */
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        set_err(err, errsz, "outbox insert", db);
-        goto out_free;
-    }
-    id = sqlite3_last_insert_rowid(db);
 out_free:
-    sqlite3_finalize(st);
     free(rc.p);
     hr_mail_msg_free(&msg);
     return id;
@@ -147,57 +114,13 @@ out_free:
 
 /* ---- flush ---- */
 
-/* One statement with int64/text parameters given as a printf-like spec:
- * 'i' int64, 't' text (NULL binds NULL). */
-static int exec_bind(sqlite3 *db, const char *sql, const char *spec, ...)
-{
-    sqlite3_stmt *st;
-    va_list ap;
-    int rc;
-
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    va_start(ap, spec);
-    for (int i = 0; spec[i]; i++) {
-        if (spec[i] == 'i') {
-            sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
-        } else {
-            const char *s = va_arg(ap, const char *);
-            if (s)
-                sqlite3_bind_text(st, i + 1, s, -1, SQLITE_TRANSIENT);
-            else
-                sqlite3_bind_null(st, i + 1);
-        }
-    }
-    va_end(ap);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? sqlite3_changes(db) : -1;
-}
-
 /* Rows a dead flush left in 'sending'. */
-static int recover(sqlite3 *db, const struct hr_outbox_opts *o, time_t now,
+static int recover(struct hr_db *db, const struct hr_outbox_opts *o, time_t now,
                    struct hr_flush_stats *stt)
 {
     int n1, n2;
 
-    n1 = exec_bind(db,
-        "UPDATE outbox SET state = 'queued', next_attempt = ?1,"
-        " last_error = 'a flush was interrupted before the end of data: not delivered, retried'"
-        " WHERE state = 'sending' AND data_sent = 0", "i", (int64_t)now);
-    if (o->uncertain == HR_UNCERTAIN_HOLD)
-        n2 = exec_bind(db,
-            "UPDATE outbox SET state = 'held', data_sent = 0,"
-            " last_error = 'a flush was interrupted after the end of data: the server may"
-            " have it; held (headroom mail retry ID sends it again)'"
-            " WHERE state = 'sending' AND data_sent = 1", "");
-    else
-        n2 = exec_bind(db,
-            "UPDATE outbox SET state = 'queued', next_attempt = ?1, data_sent = 0,"
-            " last_error = 'a flush was interrupted after the end of data: the server may"
-            " have it; sent again with the same Message-ID'"
-            " WHERE state = 'sending' AND data_sent = 1", "i", (int64_t)now);
-    if (n1 < 0 || n2 < 0)
+    if (hr_db_outbox_recover(db, (int64_t)now, o->uncertain == HR_UNCERTAIN_HOLD, &n1, &n2) < 0)
         return -1;
     stt->recovered += n1 + n2;
     if (o->uncertain == HR_UNCERTAIN_HOLD)
@@ -208,69 +131,17 @@ static int recover(sqlite3 *db, const struct hr_outbox_opts *o, time_t now,
     return 0;
 }
 
-struct row {
-    int64_t id;
-    char *sender, *pending, *delivered, *refused, *message_id;
-    char *msg;
-    size_t len;
-    int64_t attempts, created;
-};
+/* The row of a message being flushed. */
+#define row hr_db_outbox_msg
+#define row_free hr_db_outbox_msg_free
 
-static void row_free(struct row *r)
+static int row_load(struct hr_db *db, int64_t id, struct row *r)
 {
-    free(r->sender);
-    free(r->pending);
-    free(r->delivered);
-    free(r->refused);
-    free(r->message_id);
-    free(r->msg);
-    memset(r, 0, sizeof *r);
-}
+    int rc = hr_db_outbox_get(db, id, r);
 
-static char *col_dup(sqlite3_stmt *st, int i, size_t *len)
-{
-    const void *p = sqlite3_column_blob(st, i);
-    size_t n = (size_t)sqlite3_column_bytes(st, i);
-    char *d = malloc(n + 1);
-
-    if (!d)
-        return NULL;
-    if (n)
-        memcpy(d, p, n);
-    d[n] = '\0';
-    if (len)
-        *len = n;
-    return d;
-}
-
-static int row_load(sqlite3 *db, int64_t id, struct row *r)
-{
-    sqlite3_stmt *st;
-    int rc = -1;
-
-    memset(r, 0, sizeof *r);
-    if (sqlite3_prepare_v2(db,
-            "SELECT sender, pending_rcpts, delivered_rcpts, refused_rcpts, message,"
-            " attempts, created, message_id FROM outbox WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        r->id = id;
-        r->sender = col_dup(st, 0, NULL);
-        r->pending = col_dup(st, 1, NULL);
-        r->delivered = col_dup(st, 2, NULL);
-        r->refused = col_dup(st, 3, NULL);
-        r->msg = col_dup(st, 4, &r->len);
-        r->attempts = sqlite3_column_int64(st, 5);
-        r->created = sqlite3_column_int64(st, 6);
-        r->message_id = col_dup(st, 7, NULL);
-        if (r->sender && r->pending && r->delivered && r->refused && r->msg && r->message_id)
-            rc = 0;
-    }
-    sqlite3_finalize(st);
-    if (rc < 0)
-        row_free(r);
-    return rc;
+    if (rc == 0)
+        hr_db_outbox_msg_free(r);
+    return rc > 0 ? 0 : -1;
 }
 
 /* Split the pending list (in place) into recipients. */
@@ -303,7 +174,7 @@ static long backoff(const struct hr_outbox_opts *o, int64_t attempts)
 }
 
 struct data_done_arg {
-    sqlite3 *db;
+    struct hr_db *db;
     int64_t id;
 };
 
@@ -312,9 +183,9 @@ static void mark_data_sent(void *arg)
 {
     struct data_done_arg *a = arg;
 
-    if (exec_bind(a->db, "UPDATE outbox SET data_sent = 1 WHERE id = ?1", "i", a->id) < 0)
+    if (hr_db_outbox_data_sent(a->db, a->id) < 0)
         hr_log(LOG_ERR, "outbox: message %lld: cannot record end of data: %s",
-               (long long)a->id, sqlite3_errmsg(a->db));
+               (long long)a->id, hr_db_errmsg(a->db));
 }
 
 static void transport_name(const struct hr_mail_transport *t, char *out, size_t sz)
@@ -326,7 +197,7 @@ static void transport_name(const struct hr_mail_transport *t, char *out, size_t 
 }
 
 /* Deliver row R; fills the recipients' status; returns the overall one. */
-static enum hr_send_status deliver(sqlite3 *db, const struct hr_mail_transport *t,
+static enum hr_send_status deliver(struct hr_db *db, const struct hr_mail_transport *t,
                                    struct row *r, struct hr_rcpt *rc, size_t n,
                                    char *err, size_t errsz)
 {
@@ -352,7 +223,7 @@ static enum hr_send_status deliver(sqlite3 *db, const struct hr_mail_transport *
 }
 
 /* Write the outcome of one attempt. */
-static int record(sqlite3 *db, const struct hr_outbox_opts *o, time_t now, struct row *r,
+static int record(struct hr_db *db, const struct hr_outbox_opts *o, time_t now, struct row *r,
                   const struct hr_rcpt *rc, size_t n, const char *err, const char *tname,
                   struct hr_flush_stats *stt)
 {
@@ -383,22 +254,19 @@ static int record(sqlite3 *db, const struct hr_outbox_opts *o, time_t now, struc
         state = del.len ? "sent" : "failed";
     } else if (r->created + (o->max_age > 0 ? o->max_age : 5 * 86400) <= now) {
         state = "failed";
-        msg = sqlite3_mprintf("gave up after %lld attempts: %s", (long long)r->attempts, err);
+        if (asprintf(&msg, "gave up after %lld attempts: %s", (long long)r->attempts, err) < 0)
+            msg = NULL;
     } else {
         state = "queued";
         next = now + backoff(o, r->attempts);
     }
     if (!msg)
-        msg = sqlite3_mprintf("%s", err);
+        msg = strdup(err);
     if (!msg)
         goto out_free;
-    if (exec_bind(db,
-            "UPDATE outbox SET state = ?1, pending_rcpts = ?2, delivered_rcpts = ?3,"
-            " refused_rcpts = ?4, next_attempt = ?5, last_error = ?6, transport = ?7,"
-            " data_sent = 0, sent_at = CASE WHEN ?1 = 'sent' THEN ?8 ELSE sent_at END"
-            " WHERE id = ?9", "ttttittii",
-            state, list_str(&pend), list_str(&del), list_str(&ref), (int64_t)next,
-            *msg ? msg : NULL, tname, (int64_t)now, r->id) != 1)
+    struct hr_db_outbox_result res = { state, list_str(&pend), list_str(&del), list_str(&ref),
+                                       *msg ? msg : NULL, tname, next, (int64_t)now };
+    if (hr_db_outbox_record(db, r->id, &res) < 0)
         goto out_free;
     if (strcmp(state, "sent") == 0)
         stt->sent++;
@@ -411,14 +279,14 @@ static int record(sqlite3 *db, const struct hr_outbox_opts *o, time_t now, struc
            *msg ? ": " : "", msg);
     ret = 0;
 out_free:
-    sqlite3_free(msg);
+    free(msg);
     free(pend.p);
     free(del.p);
     free(ref.p);
     return ret;
 }
 
-static int flush_one(sqlite3 *db, const struct hr_mail_transport *t,
+static int flush_one(struct hr_db *db, const struct hr_mail_transport *t,
                      const struct hr_outbox_opts *o, time_t now, int64_t id,
                      struct hr_flush_stats *stt)
 {
@@ -429,8 +297,7 @@ static int flush_one(sqlite3 *db, const struct hr_mail_transport *t,
     int ch, ret = -1;
 
     /* Committed before the first byte goes to the server. */
-    ch = exec_bind(db, "UPDATE outbox SET state = 'sending', attempts = attempts + 1,"
-                       " data_sent = 0 WHERE id = ?1 AND state = 'queued'", "i", id);
+    ch = hr_db_outbox_claim(db, id);
     if (ch <= 0)
         return ch; /* someone retried or changed it meanwhile: skip */
     if (row_load(db, id, &r) < 0)
@@ -454,15 +321,15 @@ out_free:
 
 /* Only one flush per database: the lock dies with its process, so a flush
  * killed with -9 never blocks the next one. */
-static int lock_flush(sqlite3 *db, char *err, size_t errsz)
+static int lock_flush(struct hr_db *db, char *err, size_t errsz)
 {
-    const char *f = sqlite3_db_filename(db, "main");
     char path[4096];
-    int fd;
+    int fd, rc;
 
-    if (!f || !*f)
+    rc = hr_db_outbox_lock_path(db, path, sizeof path);
+    if (rc > 0)
         return -2; /* in-memory or temporary database: nothing to share */
-    if (snprintf(path, sizeof path, "%s.outbox-lock", f) >= (int)sizeof path) {
+    if (rc < 0) {
         snprintf(err, errsz, "database path too long");
         return -1;
     }
@@ -480,14 +347,13 @@ static int lock_flush(sqlite3 *db, char *err, size_t errsz)
     return fd;
 }
 
-int hr_outbox_flush(sqlite3 *db, const struct hr_mail_transport *t,
+int hr_outbox_flush(struct hr_db *db, const struct hr_mail_transport *t,
                     const struct hr_outbox_opts *o, struct hr_flush_stats *stt,
                     char *err, size_t errsz)
 {
     time_t now = o->now ? o->now : hr_now();
-    sqlite3_stmt *st = NULL;
     int64_t *ids = NULL;
-    size_t nids = 0, cap = 0;
+    size_t nids = 0;
     int lock, ret = -1;
 
     memset(stt, 0, sizeof *stt);
@@ -500,34 +366,10 @@ int hr_outbox_flush(sqlite3 *db, const struct hr_mail_transport *t,
     }
     /* Collect the ids first: each send commits, which a live SELECT
      * cursor on the same table would straddle. */
-    if (sqlite3_prepare_v2(db, "SELECT id FROM outbox WHERE state = 'queued'"
-                               " AND (next_attempt <= ?1 OR ?2) ORDER BY id",
-                           -1, &st, NULL) != SQLITE_OK) {
+    if (hr_db_outbox_due(db, (int64_t)now, o->ignore_schedule, &ids, &nids) < 0) {
         set_err(err, errsz, "outbox select", db);
         goto out_unlock;
     }
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-    sqlite3_bind_int(st, 2, o->ignore_schedule != 0);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (nids == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            int64_t *ni = realloc(ids, nc * sizeof *ni);
-            if (!ni) {
-                snprintf(err, errsz, "out of memory");
-                goto out_unlock;
-            }
-            ids = ni;
-            cap = nc;
-        }
-        ids[nids++] = sqlite3_column_int64(st, 0);
-    }
-    if (rc != SQLITE_DONE) {
-        set_err(err, errsz, "outbox select", db);
-        goto out_unlock;
-    }
-    sqlite3_finalize(st);
-    st = NULL;
     for (size_t i = 0; i < nids; i++) {
         if (flush_one(db, t, o, now, ids[i], stt) < 0) {
             set_err(err, errsz, "outbox update", db);
@@ -536,62 +378,44 @@ int hr_outbox_flush(sqlite3 *db, const struct hr_mail_transport *t,
     }
     ret = 0;
 out_unlock:
-    sqlite3_finalize(st);
     free(ids);
     if (lock >= 0)
         close(lock);
     return ret;
 }
 
-int hr_outbox_retry(sqlite3 *db, int64_t id, char *err, size_t errsz)
+int hr_outbox_retry(struct hr_db *db, int64_t id, char *err, size_t errsz)
 {
     struct row r;
     struct list pend = { 0 };
-    sqlite3_stmt *st;
-    char *all = NULL, *state = NULL;
-    int ret = -1;
+    int ret = -1, rc;
 
-    if (sqlite3_prepare_v2(db, "SELECT recipients, state FROM outbox WHERE id = ?1",
-                           -1, &st, NULL) != SQLITE_OK) {
+    rc = hr_db_outbox_get(db, id, &r);
+    if (rc < 0) {
         set_err(err, errsz, "outbox", db);
         return -1;
     }
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        all = col_dup(st, 0, NULL);
-        state = col_dup(st, 1, NULL);
-    }
-    sqlite3_finalize(st);
-    if (!all || !state) {
+    if (rc == 0) {
         snprintf(err, errsz, "no message %lld in the outbox", (long long)id);
-        goto out_free;
+        return -1;
     }
-    if (strcmp(state, "sent") == 0 || strcmp(state, "sending") == 0) {
-        snprintf(err, errsz, "message %lld is %s; not retried", (long long)id, state);
-        goto out_free;
-    }
-    if (row_load(db, id, &r) < 0) {
-        set_err(err, errsz, "outbox", db);
+    if (strcmp(r.state, "sent") == 0 || strcmp(r.state, "sending") == 0) {
+        snprintf(err, errsz, "message %lld is %s; not retried", (long long)id, r.state);
         goto out_free;
     }
     /* Every recipient who has not got it yet is pending again. */
-    for (char *tok = strtok(all, "\n"); tok; tok = strtok(NULL, "\n"))
+    for (char *tok = strtok(r.recipients, "\n"); tok; tok = strtok(NULL, "\n"))
         if (*tok && !list_has(r.delivered, tok) && list_add(&pend, tok) < 0) {
-            row_free(&r);
             snprintf(err, errsz, "out of memory");
             goto out_free;
         }
-    row_free(&r);
-    if (exec_bind(db, "UPDATE outbox SET state = 'queued', next_attempt = ?1,"
-                      " pending_rcpts = ?2, refused_rcpts = '', data_sent = 0 WHERE id = ?3",
-                  "iti", (int64_t)hr_now(), list_str(&pend), id) != 1) {
+    if (hr_db_outbox_requeue(db, id, (int64_t)hr_now(), list_str(&pend)) < 0) {
         set_err(err, errsz, "outbox", db);
         goto out_free;
     }
     ret = 0;
 out_free:
     free(pend.p);
-    free(all);
-    free(state);
+    row_free(&r);
     return ret;
 }

@@ -1,4 +1,4 @@
-/* outbox.h: the mail outbox in the SQLite database.
+/* outbox.h: the mail outbox (its table behind db/outbox_db.h).
  *
  * A message is stored, committed, before anything tries to send it; a
  * flush then moves each due message queued -> sending -> sent | queued
@@ -9,20 +9,14 @@
 
 #include "mail.h"
 
-#include <sqlite3.h>
 #include <stdint.h>
 #include <time.h>
 
-/* The outbox table (CREATE ... IF NOT EXISTS), usable as one numbered
- * migration of the collector's schema. */
-extern const char hr_outbox_schema_sql[];
-
-/* Run hr_outbox_schema_sql on DB.  0 or -1 with ERR. */
-int hr_outbox_init(sqlite3 *db, char *err, size_t errsz);
+struct hr_db;
 
 /* Compose M and store it as queued, due now.  PROPOSAL_ID 0 stores NULL.
  * Returns the outbox id (> 0), or -1 with ERR. */
-int64_t hr_outbox_queue(sqlite3 *db, const struct hr_mail *m, int64_t proposal_id,
+int64_t hr_outbox_queue(struct hr_db *db, const struct hr_mail *m, int64_t proposal_id,
                         char *err, size_t errsz);
 
 /* What to do with a message found in state 'sending' whose end of data may
@@ -54,7 +48,7 @@ struct hr_flush_stats {
  * (an flock on DB-FILE.outbox-lock; -1 with ERR "busy" if another holds it).
  * Returns 0 when the flush ran (see ST for what happened), -1 with ERR on a
  * database or lock failure. */
-int hr_outbox_flush(sqlite3 *db, const struct hr_mail_transport *t,
+int hr_outbox_flush(struct hr_db *db, const struct hr_mail_transport *t,
                     const struct hr_outbox_opts *o, struct hr_flush_stats *st,
                     char *err, size_t errsz);
 
@@ -63,7 +57,7 @@ int hr_outbox_flush(sqlite3 *db, const struct hr_mail_transport *t,
  * went as an exit status: HR_EXIT_OK (everything due was delivered),
  * HR_EXIT_PARTIAL (messages stayed queued, failed or held) or
  * HR_EXIT_FAIL (logged). */
-int hr_mail_flush(sqlite3 *db, const struct hr_mail_transport *t,
+int hr_mail_flush(struct hr_db *db, const struct hr_mail_transport *t,
                   const struct hr_outbox_opts *o, int quiet);
 
 /* The transport from the settings (flags come after): SMTP host, port,
@@ -80,6 +74,6 @@ int hr_mail_transport_option(struct hr_mail_transport *t, const char *name, cons
 
 /* Make message ID due now again (from queued, failed or held; a 'failed'
  * one gets back the recipients that had refused it).  0, or -1 with ERR. */
-int hr_outbox_retry(sqlite3 *db, int64_t id, char *err, size_t errsz);
+int hr_outbox_retry(struct hr_db *db, int64_t id, char *err, size_t errsz);
 
 #endif

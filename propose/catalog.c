@@ -8,12 +8,12 @@
 #include "hr_util.h"
 #include "stock.h"
 #include "db.h"
-#include "db_sqlite.h"  /* not yet behind db/ */
 #include "import.h"
+#include "log.h"
+#include "propose_db.h"
 
 #include <getopt.h>
 #include <inttypes.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,19 +54,18 @@ static const char *const firmware_required[] = { "model_number", "version", "rel
                                                  NULL };
 
 struct cat_imp {
-    sqlite3_stmt *st;
-    const char *clear_sql;      /* run before the first record (--replace), or NULL */
+    struct hr_db *db;
+    int firmware;
+    int clear;                  /* empty the catalogue before the first record (--replace) */
 };
 
 static int clear_once(struct cat_imp *ci, char *err, size_t errlen)
 {
-    sqlite3 *db = sqlite3_db_handle(ci->st);
-
-    if (!ci->clear_sql)
+    if (!ci->clear)
         return 0;
-    if (sqlite3_exec(db, ci->clear_sql, NULL, NULL, NULL) != SQLITE_OK)
-        return hr_import_dberr(db, err, errlen);
-    ci->clear_sql = NULL;
+    if (hr_db_catalog_clear(ci->db, ci->firmware) < 0)
+        return hr_db_refused(ci->db, err, errlen);
+    ci->clear = 0;
     return 0;
 }
 
@@ -101,18 +100,9 @@ static int text_ok(const char *col, const char *v, size_t max, char *err, size_t
     return 0;
 }
 
-static void bind_opt(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v && *v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
 static int product_row(void *arg, const char **v, unsigned line, char *err, size_t errlen)
 {
     struct cat_imp *ci = arg;
-    sqlite3_stmt *st = ci->st;
     int64_t load, window;
     uint64_t maxcap = 0;
 
@@ -143,29 +133,20 @@ static int product_row(void *arg, const char **v, unsigned line, char *err, size
                  " a unit like 4TiB)", v[PC_MAXCAP]);
         return -1;
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    sqlite3_bind_text(st, 1, v[PC_MODEL], -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, v[PC_NAME] ? v[PC_NAME] : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, v[PC_LINE] ? v[PC_LINE] : "", -1, SQLITE_STATIC);
-    if (load >= 0)
-        sqlite3_bind_int64(st, 4, load);
-    if (window >= 0)
-        sqlite3_bind_int64(st, 5, window);
-    if (v[PC_MAXCAP] && *v[PC_MAXCAP])
-        sqlite3_bind_int64(st, 6, (int64_t)maxcap);
-    sqlite3_bind_text(st, 7, v[PC_OPTIONS] ? v[PC_OPTIONS] : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, v[PC_SUPPLIES] ? v[PC_SUPPLIES] : "", -1, SQLITE_STATIC);
-    bind_opt(st, 9, v[PC_LATEST]);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return hr_import_dberr(sqlite3_db_handle(st), err, errlen);
+    struct hr_db_catalog_row r = {
+        .model_number = v[PC_MODEL], .name = v[PC_NAME], .product_line = v[PC_LINE],
+        .options = v[PC_OPTIONS], .supplies = v[PC_SUPPLIES], .latest_firmware = v[PC_LATEST],
+        .rated_load = load, .rated_window = window,
+        .max_capacity = v[PC_MAXCAP] && *v[PC_MAXCAP] ? (int64_t)maxcap : -1,
+    };
+    if (hr_db_catalog_product_put(ci->db, &r) < 0)
+        return hr_db_refused(ci->db, err, errlen);
     return 0;
 }
 
 static int firmware_row(void *arg, const char **v, unsigned line, char *err, size_t errlen)
 {
     struct cat_imp *ci = arg;
-    sqlite3_stmt *st = ci->st;
     int64_t day;
 
     (void)line;
@@ -180,54 +161,28 @@ static int firmware_row(void *arg, const char **v, unsigned line, char *err, siz
         snprintf(err, errlen, "release_date: '%.40s' is not a date (YYYY-MM-DD)", v[FC_DATE]);
         return -1;
     }
-    sqlite3_reset(st);
-    sqlite3_bind_text(st, 1, v[FC_MODEL], -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, v[FC_VERSION], -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, day * 86400);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return hr_import_dberr(sqlite3_db_handle(st), err, errlen);
+    if (hr_db_catalog_firmware_put(ci->db, v[FC_MODEL], v[FC_VERSION], day * 86400) < 0)
+        return hr_db_refused(ci->db, err, errlen);
     return 0;
 }
 
-static int cmd_import(struct hr_db *hdb, const char *path, int firmware, int replace,
+static int cmd_import(struct hr_db *db, const char *path, int firmware, int replace,
                       const struct hr_ctx *ctx)
 {
-    sqlite3 *db = hr_db_sqlite(hdb);
-    static const char product_sql[] =
-        "INSERT INTO catalog_products (model_number, name, product_line, rated_load,"
-        " rated_window, max_capacity, options, supplies, latest_firmware)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (model_number) DO UPDATE SET"
-        " name = excluded.name, product_line = excluded.product_line,"
-        " rated_load = excluded.rated_load, rated_window = excluded.rated_window,"
-        " max_capacity = excluded.max_capacity, options = excluded.options,"
-        " supplies = excluded.supplies, latest_firmware = excluded.latest_firmware";
-    static const char firmware_sql[] =
-        "INSERT INTO catalog_firmware (model_number, version, release_date) VALUES (?1, ?2, ?3)"
-        " ON CONFLICT (model_number, version) DO UPDATE SET release_date = excluded.release_date";
-    const char *table = firmware ? "catalog_firmware" : "catalog_products";
-    char clear[64];
-    struct cat_imp ci = { NULL, NULL };
+    struct cat_imp ci = { db, firmware, replace };
     unsigned n = 0;
     int rc;
 
-    snprintf(clear, sizeof clear, "DELETE FROM %s", table);
-    ci.clear_sql = replace ? clear : NULL;
-    if (sqlite3_prepare_v2(db, firmware ? firmware_sql : product_sql, -1, &ci.st, NULL)
-        != SQLITE_OK) {
-        fprintf(stderr, "headroom: catalog: %s\n", sqlite3_errmsg(db));
-        return HR_EXIT_FAIL;
-    }
     struct hr_import_spec spec = {
         firmware ? firmware_cols : product_cols, firmware ? FC_N : PC_N,
         firmware ? firmware_required : product_required,
         firmware ? firmware_row : product_row, &ci,
     };
-    rc = hr_import_csv(hdb, path, &spec, &n);
-    sqlite3_finalize(ci.st);
+    rc = hr_import_csv(db, path, &spec, &n);
     if (rc != HR_EXIT_OK)
         return rc;
-    if (n == 0 && replace && sqlite3_exec(db, clear, NULL, NULL, NULL) != SQLITE_OK) {
-        fprintf(stderr, "headroom: catalog: %s\n", sqlite3_errmsg(db));
+    if (n == 0 && replace && hr_db_catalog_clear(db, firmware) < 0) {
+        log_warnx("catalog: %s", hr_db_errmsg(db));
         return HR_EXIT_FAIL;
     }
     if (!ctx->quiet)
@@ -238,35 +193,29 @@ static int cmd_import(struct hr_db *hdb, const char *path, int firmware, int rep
 
 /* ---- list ---- */
 
-static int cmd_list(sqlite3 *db)
+static const char *dash(const char *s)
 {
-    sqlite3_stmt *st;
-    int rc;
+    return s ? s : "-";
+}
 
-    if (sqlite3_prepare_v2(db,
-            "SELECT p.model_number, p.name, p.product_line, p.rated_load, p.rated_window,"
-            " p.max_capacity, p.options, p.supplies, p.latest_firmware,"
-            " (SELECT group_concat(version || '@' || date(release_date, 'unixepoch'), ' ')"
-            "  FROM (SELECT * FROM catalog_firmware f WHERE f.model_number = p.model_number"
-            "  ORDER BY release_date))"
-            " FROM catalog_products p ORDER BY p.model_number", -1, &st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "headroom: catalog: %s\n", sqlite3_errmsg(db));
+static int list_one(void *arg, const char *const *c)
+{
+    (void)arg;
+    printf("%s  %s  line=%s\n", c[0], c[1] ? c[1] : "", c[2] ? c[2] : "");
+    printf("  rated_load=%s per %ss  max_capacity=%s  latest_firmware=%s\n", dash(c[3]),
+           dash(c[4]), dash(c[5]), dash(c[8]));
+    printf("  options: %s\n  supplies: %s\n  firmware: %s\n", c[6] ? c[6] : "",
+           c[7] ? c[7] : "", dash(c[9]));
+    return 0;
+}
+
+static int cmd_list(struct hr_db *db)
+{
+    if (hr_db_catalog_list(db, list_one, NULL) < 0) {
+        log_warnx("catalog: %s", hr_db_errmsg(db));
         return HR_EXIT_FAIL;
     }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const unsigned char *fw = sqlite3_column_text(st, 9);
-        printf("%s  %s  line=%s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
-               sqlite3_column_text(st, 2));
-        printf("  rated_load=%s per %ss  max_capacity=%s  latest_firmware=%s\n",
-               sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : "-",
-               sqlite3_column_text(st, 4) ? (const char *)sqlite3_column_text(st, 4) : "-",
-               sqlite3_column_text(st, 5) ? (const char *)sqlite3_column_text(st, 5) : "-",
-               sqlite3_column_text(st, 8) ? (const char *)sqlite3_column_text(st, 8) : "-");
-        printf("  options: %s\n  supplies: %s\n  firmware: %s\n", sqlite3_column_text(st, 6),
-               sqlite3_column_text(st, 7), fw ? (const char *)fw : "-");
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? HR_EXIT_OK : HR_EXIT_FAIL;
+    return HR_EXIT_OK;
 }
 
 int hr_cmd_catalog(struct hr_ctx *ctx, int argc, char **argv);
@@ -280,8 +229,7 @@ int hr_cmd_catalog(struct hr_ctx *ctx, int argc, char **argv)
     };
     int firmware = 0, replace = 0, c, rc;
     const char *sub;
-    struct hr_db *hdb;
-    sqlite3 *db;
+    struct hr_db *db;
 
     while ((c = getopt_long(argc, argv, "frh", opts, NULL)) != -1) {
         switch (c) {
@@ -302,11 +250,10 @@ int hr_cmd_catalog(struct hr_ctx *ctx, int argc, char **argv)
         usage(stderr);
         return HR_EXIT_USAGE;
     }
-    if (hr_db_open_ctx(ctx, strcmp(sub, "import") == 0 ? HR_DB_CREATE : 0, &hdb) < 0)
+    if (hr_db_open_ctx(ctx, strcmp(sub, "import") == 0 ? HR_DB_CREATE : 0, &db) < 0)
         return HR_EXIT_FAIL;
-    db = hr_db_sqlite(hdb);
-    rc = strcmp(sub, "import") == 0 ? cmd_import(hdb, argv[optind], firmware, replace, ctx)
+    rc = strcmp(sub, "import") == 0 ? cmd_import(db, argv[optind], firmware, replace, ctx)
                                     : cmd_list(db);
-    hr_db_close(hdb);
+    hr_db_close(db);
     return rc;
 }

@@ -15,7 +15,8 @@ $(B)/tests/test_propose_stock: $(B)/tests/propose/test_stock.o $(B)/propose/stoc
                                $(DB_OBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SQL_LIBS)
-$(B)/tests/test_propose_route: $(B)/tests/propose/test_route.o $(B)/propose/route.o $(COMMON_LIB)
+$(B)/tests/test_propose_route: $(B)/tests/propose/test_route.o $(B)/propose/route.o \
+                               $(DB_OBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SQL_LIBS)
 # The proposal graph (common/hr_rrd.c, hr_rrd_graph_usage) against librrd.

@@ -261,9 +261,12 @@ static void html_device(struct hr_buf *b, const struct hr_pm_item *it, int graph
     }
     html_row(b, "Forecast", v);
     hr_buf_add(b, "</table>\n", 9);
-    if (graph_no > 0)
-        hr_buf_printf(b, "<p><img src=\"cid:graph%d@headroom.proposal\" alt=\"used vs capacity"
-                      " with the forecast\"></p>\n", graph_no);
+    if (graph_no > 0) {
+        hr_buf_printf(b, "<p><img src=\"cid:graph%d@headroom.proposal\" alt=\"", graph_no);
+        sb_html(b, it->png_alt && *it->png_alt ? it->png_alt
+                                               : "used vs capacity and peak load, with the forecast");
+        hr_buf_add(b, "\"></p>\n", 7);
+    }
 }
 
 static void html_parts(struct hr_buf *b, const struct hr_pm_item *it)
@@ -362,7 +365,7 @@ char *hr_pm_html(const struct hr_pm *pm)
 
 /* ---- queue ---- */
 
-int64_t hr_pm_queue(struct sqlite3 *db, const struct hr_pm *pm, char *err, size_t errlen)
+int64_t hr_pm_queue(struct hr_db *db, const struct hr_pm *pm, char *err, size_t errlen)
 {
     struct hr_mail_part *parts = calloc(pm->nitems ? pm->nitems : 1, sizeof *parts);
     char (*cids)[48] = calloc(pm->nitems ? pm->nitems : 1, sizeof *cids);

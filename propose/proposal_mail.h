@@ -17,7 +17,7 @@
 #include "mail.h"
 #include "stock.h"
 
-struct sqlite3;
+struct hr_db;
 
 struct hr_pm_customer {
     const char *id, *name, *area_code;
@@ -43,6 +43,7 @@ struct hr_pm_item {
      * same device may share one buffer: it is attached once */
     const unsigned char *png;
     size_t pnglen;
+    const char *png_alt;    /* its text alternative (hr_graph_draw_usage's), NULL: generic */
 };
 
 struct hr_pm {
@@ -66,7 +67,7 @@ char *hr_pm_html(const struct hr_pm *pm);
 
 /* Compose and store the mail in the outbox (linked to the first item's
  * proposal).  Returns the outbox id, or -1 with ERR. */
-int64_t hr_pm_queue(struct sqlite3 *db, const struct hr_pm *pm, char *err, size_t errlen);
+int64_t hr_pm_queue(struct hr_db *db, const struct hr_pm *pm, char *err, size_t errlen);
 
 /* "8.2 TiB" for BYTES (binary units, one decimal); "unknown" for NAN. */
 void hr_pm_bytes(double bytes, char *buf, size_t sz);

@@ -18,7 +18,7 @@
 #include "hr_util.h"
 #include "hr_graph.h"
 #include "db.h"
-#include "db_sqlite.h"  /* not yet behind db/ */
+#include "propose_db.h"
 #include "facts_db.h"
 #include "lang.h"
 #include "mail.h"
@@ -47,6 +47,7 @@ struct pdev {
     struct hr_device *dev;
     unsigned char *png;
     size_t pnglen;
+    char alt[256];      /* the graph's text alternative */
     int graphed;        /* drawing was tried */
 };
 
@@ -81,10 +82,8 @@ struct opts {
 struct run {
     const struct opts *o;
     const struct hr_ctx *ctx;
-    struct hr_db *hdb;
-    sqlite3 *db;
+    struct hr_db *db;
     struct hr_ruleset *rs;
-    sqlite3_stmt *st_get, *st_put;
     struct prop *p;
     size_t np, cap;
     struct pdev **devs;
@@ -178,8 +177,8 @@ static int parse_opts(const struct hr_settings *set, int argc, char **argv, stru
         case 'D': o->serial = optarg; break;
         case 't':
             if (hr_time_parse(optarg, &o->now) < 0) {
-                fprintf(stderr, "headroom propose: --at '%s': want YYYY-MM-DD or Unix time\n",
-                        optarg);
+                log_warnx("propose: --at '%s': want YYYY-MM-DD[THH:MM[:SS]] or Unix time",
+                          optarg);
                 return HR_EXIT_USAGE;
             }
             break;
@@ -189,7 +188,7 @@ static int parse_opts(const struct hr_settings *set, int argc, char **argv, stru
         case O_FALLBACK: o->fallback = optarg; break;
         case O_ADMINCC:
             if (o->nadmin_cc >= MAX_ADMIN) {
-                fprintf(stderr, "headroom propose: at most %d --admin-cc\n", MAX_ADMIN);
+                log_warnx("propose: at most %d --admin-cc", MAX_ADMIN);
                 return HR_EXIT_USAGE;
             }
             o->admin_cc[o->nadmin_cc++] = optarg;
@@ -206,7 +205,7 @@ static int parse_opts(const struct hr_settings *set, int argc, char **argv, stru
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "headroom propose: unexpected argument '%s'\n", argv[optind]);
+        log_warnx("propose: unexpected argument '%s'", argv[optind]);
         return HR_EXIT_USAGE;
     }
     /* The administrators to copy: --admin-cc, else $HEADROOM_ADMIN_CC (the
@@ -215,14 +214,13 @@ static int parse_opts(const struct hr_settings *set, int argc, char **argv, stru
     if (o->nadmin_cc == 0 && e && *e) {
         char *save = NULL, *tok;
         if (hr_strlcpy(o->admin_env, e, sizeof o->admin_env) >= sizeof o->admin_env) {
-            fprintf(stderr, "headroom propose: HEADROOM_ADMIN_CC is too long\n");
+            log_warnx("propose: HEADROOM_ADMIN_CC is too long");
             return HR_EXIT_USAGE;
         }
         for (tok = strtok_r(o->admin_env, ", \t", &save); tok;
              tok = strtok_r(NULL, ", \t", &save)) {
             if (o->nadmin_cc >= MAX_ADMIN) {
-                fprintf(stderr, "headroom propose: HEADROOM_ADMIN_CC: at most %d addresses\n",
-                        MAX_ADMIN);
+                log_warnx("propose: HEADROOM_ADMIN_CC: at most %d addresses", MAX_ADMIN);
                 return HR_EXIT_USAGE;
             }
             o->admin_cc[o->nadmin_cc++] = tok;
@@ -231,13 +229,12 @@ static int parse_opts(const struct hr_settings *set, int argc, char **argv, stru
     const char *addrs[] = { o->from, o->fallback };
     for (size_t i = 0; i < HR_ARRAY_LEN(addrs); i++)
         if (addrs[i] && !hr_mail_addr_valid(addrs[i])) {
-            fprintf(stderr, "headroom propose: '%s' is not a valid mail address\n", addrs[i]);
+            log_warnx("propose: '%s' is not a valid mail address", addrs[i]);
             return HR_EXIT_USAGE;
         }
     for (size_t i = 0; i < o->nadmin_cc; i++)
         if (!hr_mail_addr_valid(o->admin_cc[i])) {
-            fprintf(stderr, "headroom propose: admin cc '%s' is not a valid mail address\n",
-                    o->admin_cc[i]);
+            log_warnx("propose: admin cc '%s' is not a valid mail address", o->admin_cc[i]);
             return HR_EXIT_USAGE;
         }
     return -1;
@@ -380,38 +377,18 @@ static int prop_make(struct run *R, const struct hr_device *d, const struct hr_r
 
 /* ---- the walk: evaluate, decide, remember ---- */
 
-static void state_get(struct run *R, int64_t dev, const char *rule, struct hr_flap_state *s)
+static int state_get(struct run *R, int64_t dev, const char *rule, struct hr_flap_state *s)
 {
-    sqlite3_stmt *st = R->st_get;
-
     s->armed = 1;
     s->last_fired = 0;
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, dev);
-    sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        s->armed = sqlite3_column_int(st, 0);
-        s->last_fired = sqlite3_column_int64(st, 1);
-    }
-    sqlite3_reset(st);
+    return hr_db_rule_state_get(R->db, dev, rule, &s->armed, &s->last_fired) < 0 ? -1 : 0;
 }
 
 static int state_put(struct run *R, int64_t dev, const char *rule,
                      const struct hr_flap_state *s, enum hr_decision d)
 {
-    sqlite3_stmt *st = R->st_put;
-    int rc;
-
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, dev);
-    sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, s->armed);
-    sqlite3_bind_int64(st, 4, s->last_fired);
-    sqlite3_bind_text(st, 5, hr_decision_name(d), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 6, R->o->now);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return hr_db_rule_state_put(R->db, dev, rule, s->armed, s->last_fired, hr_decision_name(d),
+                                R->o->now);
 }
 
 static void say_decision(const struct run *R, const struct hr_facts *f, const char *rule,
@@ -447,10 +424,13 @@ static int walk_device(const struct hr_device *dv, void *arg)
         enum hr_decision d;
 
         hr_rule_eval(r, &ec, &res);
-        state_get(R, dev, hr_rule_name(r), &prev);
+        if (state_get(R, dev, hr_rule_name(r), &prev) < 0) {
+            log_warnx("propose: rule_state: %s", hr_db_errmsg(R->db));
+            return -1;
+        }
         d = hr_rule_decide(r, &res, &prev, R->o->now, &next, NULL);
         if (!R->o->dry_run && state_put(R, dev, hr_rule_name(r), &next, d) < 0) {
-            log_warnx("propose: rule_state: %s", sqlite3_errmsg(R->db));
+            log_warnx("propose: rule_state: %s", hr_db_errmsg(R->db));
             return -1;
         }
         say_decision(R, f, hr_rule_name(r), d, &prev);
@@ -485,50 +465,46 @@ static void customer_free(struct customer *c)
     memset(c, 0, sizeof *c);
 }
 
-static int customer_load(sqlite3 *db, const char *id, struct customer *c)
+static int customer_load(struct hr_db *db, const char *id, struct customer *c)
 {
-    sqlite3_stmt *st;
+    char *name = NULL, *area = NULL, *assigned = NULL;
     int oom = 0, rc;
 
     memset(c, 0, sizeof *c);
-    if (sqlite3_prepare_v2(db, "SELECT name, area_code, assigned_staff, consent_sales"
-                           " FROM customers WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
+    rc = hr_db_customer_routing(db, id, &name, &area, &assigned, &c->consent);
     c->id = dup0(id, &oom);
-    c->name = dup0(rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL, &oom);
-    c->area_code = dup0(rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 1) : NULL,
-                        &oom);
-    c->assigned = dup0(rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 2) : NULL,
-                       &oom);
+    c->name = dup0(name, &oom);
+    c->area_code = dup0(area, &oom);
+    c->assigned = dup0(assigned, &oom);
+    free(name);
+    free(area);
+    free(assigned);
     /* A device whose customer row is gone has no consent on record. */
-    c->consent = rc == SQLITE_ROW ? sqlite3_column_int(st, 3) : 0;
-    sqlite3_finalize(st);
-    return oom || (rc != SQLITE_ROW && rc != SQLITE_DONE) ? -1 : 0;
+    if (rc <= 0)
+        c->consent = 0;
+    return oom || rc < 0 ? -1 : 0;
 }
 
 /* Catalogue data of P's model: product line (routing), options and
  * supplies (mail).  Unknown models leave them NULL. */
-static int catalog_load(sqlite3 *db, struct prop *p)
+static int catalog_load(struct hr_db *db, struct prop *p)
 {
-    sqlite3_stmt *st;
-    int oom = 0;
+    struct hr_db_product cp = { 0 };
+    int oom = 0, rc;
 
-    if (sqlite3_prepare_v2(db, "SELECT name, product_line, options, supplies, rated_window"
-                           " FROM catalog_products WHERE model_number = ?1", -1, &st,
-                           NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, nn(p->dev->model_number), -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        p->product_name = dup0((const char *)sqlite3_column_text(st, 0), &oom);
-        p->product_line = dup0((const char *)sqlite3_column_text(st, 1), &oom);
-        p->options = dup0((const char *)sqlite3_column_text(st, 2), &oom);
-        p->supplies = dup0((const char *)sqlite3_column_text(st, 3), &oom);
-        p->rated_window = sqlite3_column_int64(st, 4);
+    rc = hr_db_catalog_product(db, nn(p->dev->model_number), &cp);
+    if (rc > 0) {
+        p->product_name = dup0(cp.name, &oom);
+        p->product_line = dup0(cp.product_line, &oom);
+        p->options = dup0(cp.options, &oom);
+        p->supplies = dup0(cp.supplies, &oom);
+        p->rated_window = cp.rated_window;
     }
-    sqlite3_finalize(st);
-    return oom ? -1 : 0;
+    free(cp.name);
+    free(cp.product_line);
+    free(cp.options);
+    free(cp.supplies);
+    return oom || rc < 0 ? -1 : 0;
 }
 
 static int stock_load(struct run *R, struct prop *p, char *err, size_t errlen)
@@ -559,81 +535,48 @@ static char *join_skus(const struct prop *p)
 
 static int insert_stock(struct run *R, const struct prop *p)
 {
-    sqlite3_stmt *st;
-    int rc = 0;
     char date[16];
 
-    if (sqlite3_prepare_v2(R->db, "INSERT INTO proposal_stock (proposal_id, sku, rank,"
-                           " store_id, store_name, quantity, in_stock, delivery_date)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &st, NULL)
-        != SQLITE_OK)
-        return -1;
-    for (size_t i = 0; i < p->nskus && rc == 0; i++) {
+    for (size_t i = 0; i < p->nskus; i++) {
         const struct hr_stock_result *r = &p->stock[i];
-        for (size_t k = 0; k < (r->n ? r->n : 1) && rc == 0; k++) {
-            sqlite3_reset(st);
-            sqlite3_clear_bindings(st);
-            sqlite3_bind_int64(st, 1, p->id);
-            sqlite3_bind_text(st, 2, p->skus[i], -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 3, (int64_t)k);
+        for (size_t k = 0; k < (r->n ? r->n : 1); k++) {
+            struct hr_db_proposal_stock ps = { .proposal_id = p->id, .rank = (int64_t)k,
+                                               .sku = p->skus[i] };
             if (r->n) {
                 const struct hr_stock_answer *a = &r->ans[k];
                 hr_day_format(a->delivery_day, date, sizeof date);
-                sqlite3_bind_text(st, 4, a->row->store_id, -1, SQLITE_STATIC);
-                sqlite3_bind_text(st, 5, a->row->store_name, -1, SQLITE_STATIC);
-                sqlite3_bind_int64(st, 6, a->row->quantity);
-                sqlite3_bind_int(st, 7, a->in_stock);
-                sqlite3_bind_text(st, 8, date, -1, SQLITE_TRANSIENT);
+                ps.store_id = a->row->store_id;
+                ps.store_name = a->row->store_name;
+                ps.quantity = a->row->quantity;
+                ps.in_stock = a->in_stock;
+                ps.delivery_date = date;
             }
-            if (sqlite3_step(st) != SQLITE_DONE)
-                rc = -1;
+            if (hr_db_proposal_stock_insert(R->db, &ps) < 0)
+                return -1;
         }
     }
-    sqlite3_finalize(st);
-    return rc;
+    return 0;
 }
 
 static int insert_proposal(struct run *R, struct prop *p)
 {
-    sqlite3_stmt *st;
+    struct hr_db_proposal row;
     char *skus = join_skus(p);
     int rc = -1;
 
     if (!skus)
         return -1;
-    if (sqlite3_prepare_v2(R->db,
-            "INSERT INTO proposals (created, device_id, serial, customer, rule, family,"
-            " severity, why, subject, proposal, skus, full_time, state, reason, staff_id,"
-            " recipient, route) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-            " ?13, ?14, ?15, ?16, ?17)", -1, &st, NULL) != SQLITE_OK)
-        goto out_free;
-    sqlite3_bind_int64(st, 1, R->o->now);
-    sqlite3_bind_int64(st, 2, p->dev->id);
-    sqlite3_bind_text(st, 3, nn(p->dev->serial), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, nn(p->dev->customer_id), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, p->rule, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, p->family, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, p->severity, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, p->why, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 9, p->subject, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 10, p->text, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 11, skus, -1, SQLITE_STATIC);
-    if (p->fc.status == HR_FC_OK)
-        sqlite3_bind_int64(st, 12, p->fc.full_time);
-    sqlite3_bind_text(st, 13, p->reason ? "suppressed" : "new", -1, SQLITE_STATIC);
-    if (p->reason)
-        sqlite3_bind_text(st, 14, p->reason, -1, SQLITE_STATIC);
-    if (p->route.staff)
-        sqlite3_bind_text(st, 15, p->route.staff->id, -1, SQLITE_STATIC);
-    if (p->route.email)
-        sqlite3_bind_text(st, 16, p->route.email, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 17, hr_route_how_name(p->route.how), -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_DONE) {
-        p->id = sqlite3_last_insert_rowid(R->db);
+    row = (struct hr_db_proposal){
+        .created = R->o->now, .device_id = p->dev->id,
+        .full_time = p->fc.status == HR_FC_OK ? p->fc.full_time : 0,
+        .serial = nn(p->dev->serial), .customer = nn(p->dev->customer_id), .rule = p->rule,
+        .family = p->family, .severity = p->severity, .why = p->why, .subject = p->subject,
+        .text = p->text, .skus = skus, .state = p->reason ? "suppressed" : "new",
+        .reason = p->reason, .staff_id = p->route.staff ? p->route.staff->id : NULL,
+        .recipient = p->route.email, .route = hr_route_how_name(p->route.how),
+    };
+    if ((p->id = hr_db_proposal_insert(R->db, &row)) > 0)
         rc = insert_stock(R, p);
-    }
-    sqlite3_finalize(st);
-out_free:
     free(skus);
     return rc;
 }
@@ -677,6 +620,7 @@ static void graph_prop(struct run *R, const struct prop *p)
     g.start = d->n_hist ? d->hist[0].t : R->o->now - 30 * 86400;
     g.width = 480;
     g.height = 160;
+    g.rrdcached = R->ctx->set->rrdcached;
     if (p->fc.status == HR_FC_OK) {
         g.fc_from = p->fc.baseline;
         g.fc_full = p->fc.full_time;
@@ -684,9 +628,11 @@ static void graph_prop(struct run *R, const struct prop *p)
         g.fc_slope_per_day = p->fc.slope;
         g.fc_capacity = p->fc.capacity;
     }
-    snprintf(title, sizeof title, "%s %s: used vs capacity", nn(d->model), nn(d->serial));
+    snprintf(title, sizeof title, "%s %s: used vs capacity and peak load", nn(d->model),
+             nn(d->serial));
     g.title = title;
-    if (hr_graph_draw_usage(&g, &pd->png, &pd->pnglen, NULL, 0, err, sizeof err) < 0)
+    if (hr_graph_draw_usage(&g, &pd->png, &pd->pnglen, pd->alt, sizeof pd->alt, err,
+                            sizeof err) < 0)
         log_warnx("propose: %s: no graph: %s", nn(d->serial), err);
     else
         R->graphs++;
@@ -747,6 +693,7 @@ static void item_of(const struct prop *p, struct hr_pm_item *it)
     /* One graph per device: proposal_mail.c attaches a shared one once. */
     it->png = p->pd->png;
     it->pnglen = p->pd->pnglen;
+    it->png_alt = p->pd->alt;
 }
 
 /* Mail the new proposals P[0..n) of customer C that go to address TO:
@@ -787,22 +734,14 @@ static int mail_group(struct run *R, const struct customer *c, struct prop **grp
     pm.domain = R->o->domain;
     oid = hr_pm_queue(R->db, &pm, err, sizeof err);
     if (oid < 0) {
-        fprintf(stderr, "headroom propose: %s: mail: %s\n", c->id, err);
+        log_warnx("propose: %s: mail: %s", c->id, err);
         goto out_free;
     }
-    for (size_t i = 0; i < n; i++) {
-        char sql[160];
-        snprintf(sql, sizeof sql, "UPDATE proposals SET state = 'queued', outbox_id = %lld,"
-                 " cc = ?1 WHERE id = %lld", (long long)oid, (long long)grp[i]->id);
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(R->db, sql, -1, &st, NULL) != SQLITE_OK)
+    for (size_t i = 0; i < n; i++)
+        if (hr_db_proposal_queued(R->db, grp[i]->id, oid, ccs) < 0) {
+            log_warnx("propose: proposals: %s", hr_db_errmsg(R->db));
             goto out_free;
-        sqlite3_bind_text(st, 1, ccs, -1, SQLITE_STATIC);
-        int s = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (s != SQLITE_DONE)
-            goto out_free;
-    }
+        }
     rc = 0;
 out_free:
     free(items);
@@ -843,7 +782,7 @@ static int mail_consent_notice(struct run *R, const struct admins *ad, const int
     int64_t id = hr_outbox_queue(R->db, &m, 0, err, sizeof err);
     free(text);
     if (id < 0) {
-        fprintf(stderr, "headroom propose: consent notice: %s\n", err);
+        log_warnx("propose: consent notice: %s", err);
         return -1;
     }
     return 0;
@@ -876,21 +815,30 @@ static int note_noconsent(struct tally *t, int64_t id)
 static int do_customer(struct run *R, struct prop *p, size_t n, const struct hr_staff *staff,
                        size_t nstaff, const struct admins *ad, struct tally *t)
 {
-    struct customer c;
+    struct customer c = { 0 };
     struct prop **grp = calloc(n, sizeof *grp);
     char err[256];
     int rc = -1;
 
     if (!grp || customer_load(R->db, nn(p[0].dev->customer_id), &c) < 0) {
+        log_warnx("propose: customer %s: %s", nn(p[0].dev->customer_id),
+                  grp ? hr_db_errmsg(R->db) : "out of memory");
         free(grp);
+        customer_free(&c);
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
-        if (catalog_load(R->db, &p[i]) < 0 || stock_load(R, &p[i], err, sizeof err) < 0)
+        if (catalog_load(R->db, &p[i]) < 0) {
+            log_warnx("propose: catalogue: %s", hr_db_errmsg(R->db));
             goto out_free;
+        }
+        if (stock_load(R, &p[i], err, sizeof err) < 0) {
+            log_warnx("propose: %s", err);
+            goto out_free;
+        }
         route_prop(R, &c, staff, nstaff, &p[i]);
         if (insert_proposal(R, &p[i]) < 0) {
-            fprintf(stderr, "headroom propose: proposals: %s\n", sqlite3_errmsg(R->db));
+            log_warnx("propose: proposals: %s", hr_db_errmsg(R->db));
             goto out_free;
         }
         t->recorded++;
@@ -939,24 +887,6 @@ out_free:
 
 /* ---- the run ---- */
 
-static int run_prepare(struct run *R)
-{
-    if (sqlite3_prepare_v2(R->db, "SELECT armed, last_fired FROM rule_state"
-                           " WHERE device_id = ?1 AND rule = ?2", -1, &R->st_get, NULL)
-            != SQLITE_OK ||
-        sqlite3_prepare_v2(R->db, "INSERT INTO rule_state (device_id, rule, armed, last_fired,"
-                           " last_decision, last_eval) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-                           " ON CONFLICT (device_id, rule) DO UPDATE SET armed = excluded.armed,"
-                           " last_fired = excluded.last_fired,"
-                           " last_decision = excluded.last_decision,"
-                           " last_eval = excluded.last_eval", -1, &R->st_put, NULL)
-            != SQLITE_OK) {
-        fprintf(stderr, "headroom propose: %s\n", sqlite3_errmsg(R->db));
-        return -1;
-    }
-    return 0;
-}
-
 static void dry_print(const struct run *R)
 {
     for (size_t i = 0; i < R->np; i++) {
@@ -984,18 +914,18 @@ static int run_record(struct run *R, struct tally *t)
     hr_forecast_opts_default(&flt.fc);
     flt.window_days = hr_ruleset_max_window(R->rs, &flt.fc);
     if (hr_route_load(R->db, &staff, &nstaff, err, sizeof err) < 0) {
-        fprintf(stderr, "headroom propose: %s\n", err);
+        log_warnx("propose: %s", err);
         return -1;
     }
     admins_pick(R->o, staff, nstaff, &ad);
-    if (run_prepare(R) < 0 || (!R->o->dry_run && hr_db_begin(R->hdb) < 0))
+    if (!R->o->dry_run && hr_db_begin(R->db) < 0)
         goto out_fail;
     rc = hr_device_foreach(R->db, &flt, walk_device, R, err, sizeof err);
     if (rc != 0) {
         if (R->oom)
-            fprintf(stderr, "headroom propose: out of memory\n");
+            log_warnx("propose: out of memory");
         else if (rc < 0)
-            fprintf(stderr, "headroom propose: %s\n", err);
+            log_warnx("propose: %s", err);
         goto out_rollback;
     }
     if (R->o->dry_run) {
@@ -1015,13 +945,13 @@ static int run_record(struct run *R, struct tally *t)
     }
     if (mail_consent_notice(R, &ad, t->noconsent, t->nnoconsent) < 0)
         goto out_rollback;
-    if (hr_db_commit(R->hdb) < 0)
+    if (hr_db_commit(R->db) < 0)
         goto out_fail;
     hr_route_free(staff, nstaff);
     return 0;
 out_rollback:
     if (!R->o->dry_run)
-        hr_db_rollback(R->hdb);
+        hr_db_rollback(R->db);
 out_fail:
     hr_route_free(staff, nstaff);
     return -1;
@@ -1033,36 +963,6 @@ static int run_flush(const struct run *R, const struct hr_ctx *ctx)
     struct hr_outbox_opts oo = { 0 };
 
     return hr_mail_flush(R->db, &R->o->t, &oo, ctx->quiet);
-}
-
-/* Proposals of this run still not sent. */
-static int unsent(sqlite3 *db, int64_t first_id)
-{
-    sqlite3_stmt *st;
-    int n = -1;
-
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM proposals WHERE id >= ?1"
-                           " AND state IN ('queued', 'failed')", -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_int64(st, 1, first_id);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
-static int64_t next_proposal_id(sqlite3 *db)
-{
-    sqlite3_stmt *st;
-    int64_t id = 1;
-
-    if (sqlite3_prepare_v2(db, "SELECT COALESCE(max(id), 0) + 1 FROM proposals", -1, &st,
-                           NULL) != SQLITE_OK)
-        return 1;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return id;
 }
 
 int hr_cmd_propose(struct hr_ctx *ctx, int argc, char **argv);
@@ -1085,12 +985,15 @@ int hr_cmd_propose(struct hr_ctx *ctx, int argc, char **argv)
         rc = rc < 0 ? HR_EXIT_FAIL : HR_EXIT_DATA;
         goto out_opts;
     }
-    if (hr_db_open_ctx(ctx, 0, &R.hdb) < 0) {
+    if (hr_db_open_ctx(ctx, 0, &R.db) < 0) {
         rc = HR_EXIT_FAIL;
         goto out_rules;
     }
-    R.db = hr_db_sqlite(R.hdb);
-    first_id = next_proposal_id(R.db);
+    if ((first_id = hr_db_proposals_next_id(R.db)) < 0) {
+        log_warnx("propose: proposals: %s", hr_db_errmsg(R.db));
+        rc = HR_EXIT_FAIL;
+        goto out_db;
+    }
     if (run_record(&R, &t) < 0) {
         rc = HR_EXIT_FAIL;
         goto out_db;
@@ -1110,7 +1013,7 @@ int hr_cmd_propose(struct hr_ctx *ctx, int argc, char **argv)
         if (run_flush(&R, ctx) != HR_EXIT_OK)
             rc = HR_EXIT_PARTIAL;
     }
-    if (rc == HR_EXIT_OK && !o.dry_run && !o.no_mail && unsent(R.db, first_id) != 0)
+    if (rc == HR_EXIT_OK && !o.dry_run && !o.no_mail && hr_db_proposals_unsent(R.db, first_id) != 0)
         rc = HR_EXIT_PARTIAL;
 out_db:
     for (size_t i = 0; i < R.np; i++)
@@ -1120,9 +1023,7 @@ out_db:
         pdev_free(R.devs[i]);
     free(R.devs);
     free(t.noconsent);
-    sqlite3_finalize(R.st_get);
-    sqlite3_finalize(R.st_put);
-    hr_db_close(R.hdb);
+    hr_db_close(R.db);
 out_rules:
     hr_ruleset_free(R.rs);
 out_opts:
@@ -1166,67 +1067,50 @@ static void csv_field(const char *s, int last)
     putchar(last ? '\n' : ',');
 }
 
-static const char proposals_sql[] =
-    "SELECT p.id, datetime(p.created, 'unixepoch'), p.customer, p.serial, p.rule,"
-    " p.severity, p.state, p.reason, p.recipient, p.route, p.cc,"
-    " date(p.full_time, 'unixepoch'), p.skus,"
-    " (SELECT group_concat(sku || ':' || COALESCE(store_id || '/' || quantity || '/'"
-    "   || CASE in_stock WHEN 1 THEN 'stock' ELSE 'order' END || '/' || delivery_date,"
-    "   'none'), ' ') FROM proposal_stock s WHERE s.proposal_id = p.id AND s.rank = 0),"
-    " datetime(p.sent_at, 'unixepoch'), p.outbox_id, p.subject"
-    " FROM proposals p"
-    " WHERE (?1 IS NULL OR p.customer = ?1) AND (?2 IS NULL OR p.state = ?2)"
-    " AND (?3 IS NULL OR (p.staff_id = ?3 AND p.reason IS NOT 'no consent'))"
-    " ORDER BY p.id";
-
-static const char *const proposals_cols[] = {
-    "id", "created", "customer", "serial", "rule", "severity", "state", "reason",
-    "recipient", "route", "cc", "full_date", "skus", "stock", "sent_at", "outbox_id",
-    "subject",
+struct list_arg {
+    int csv;
 };
 
-static int proposals_list(sqlite3 *db, const char *cust, const char *state, const char *staff,
-                          int csv)
+static int proposal_line(void *arg, const char *const *col)
 {
-    sqlite3_stmt *st;
-    int rc;
-    const size_t nc = HR_ARRAY_LEN(proposals_cols);
+    const struct list_arg *la = arg;
+    const size_t nc = hr_db_proposals_ncols;
+    char who[300], c1[128], c2[256];
 
-    if (sqlite3_prepare_v2(db, proposals_sql, -1, &st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "headroom proposals: %s\n", sqlite3_errmsg(db));
-        return HR_EXIT_FAIL;
+    if (la->csv) {
+        for (size_t i = 0; i < nc; i++)
+            csv_field(col[i], i + 1 == nc);
+        return 0;
     }
-    hr_db_bind_text(st, 1, cust);
-    hr_db_bind_text(st, 2, state);
-    hr_db_bind_text(st, 3, staff);
+    if (col[7])
+        snprintf(who, sizeof who, "%s", col[7]);
+    else
+        snprintf(who, sizeof who, "%s (%s)%s%s", col[8] ? col[8] : "-",
+                 col[9] ? col[9] : "-", col[10] && *col[10] ? " cc " : "",
+                 col[10] ? col[10] : "");
+    printf("%-5s %-10s %-16s %-26s %-10s %-10s %s\n", col[0], clean(col[2], c1, sizeof c1),
+           clean(col[3], c2, sizeof c2), col[4], col[6], col[11] ? col[11] : "-", who);
+    printf("%5s stock: %s\n", "", col[13] ? col[13] : "-");
+    return 0;
+}
+
+static int proposals_list(struct hr_db *db, const char *cust, const char *state,
+                          const char *staff, int csv)
+{
+    struct list_arg la = { csv };
+    const size_t nc = hr_db_proposals_ncols;
+
     if (csv)
         for (size_t i = 0; i < nc; i++)
-            csv_field(proposals_cols[i], i + 1 == nc);
+            csv_field(hr_db_proposals_cols[i], i + 1 == nc);
     else
         printf("%-5s %-10s %-16s %-26s %-10s %-10s %s\n", "ID", "CUSTOMER", "SERIAL", "RULE",
                "STATE", "FULL", "TO / REASON");
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-#define COL(i) ((const char *)sqlite3_column_text(st, (i)))
-        if (csv) {
-            for (size_t i = 0; i < nc; i++)
-                csv_field(COL((int)i), i + 1 == nc);
-            continue;
-        }
-        char who[300];
-        if (COL(7))
-            snprintf(who, sizeof who, "%s", COL(7));
-        else
-            snprintf(who, sizeof who, "%s (%s)%s%s", COL(8) ? COL(8) : "-",
-                     COL(9) ? COL(9) : "-", COL(10) && *COL(10) ? " cc " : "",
-                     COL(10) ? COL(10) : "");
-        char c1[128], c2[256];
-        printf("%-5s %-10s %-16s %-26s %-10s %-10s %s\n", COL(0), clean(COL(2), c1, sizeof c1),
-               clean(COL(3), c2, sizeof c2), COL(4), COL(6), COL(11) ? COL(11) : "-", who);
-        printf("%5s stock: %s\n", "", COL(13) ? COL(13) : "-");
-#undef COL
+    if (hr_db_proposals_list(db, cust, state, staff, proposal_line, &la) < 0) {
+        log_warnx("proposals: %s", hr_db_errmsg(db));
+        return HR_EXIT_FAIL;
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? HR_EXIT_OK : HR_EXIT_FAIL;
+    return HR_EXIT_OK;
 }
 
 int hr_cmd_proposals(struct hr_ctx *ctx, int argc, char **argv);
@@ -1254,16 +1138,15 @@ int hr_cmd_proposals(struct hr_ctx *ctx, int argc, char **argv)
             for (size_t i = 0; i < HR_ARRAY_LEN(states); i++)
                 ok |= strcmp(optarg, states[i]) == 0;
             if (!ok) {
-                fprintf(stderr, "headroom proposals: --state '%s': want new, queued, sent,"
-                        " failed or suppressed\n", optarg);
+                log_warnx("proposals: --state '%s': want new, queued, sent, failed or"
+                          " suppressed", optarg);
                 return HR_EXIT_USAGE;
             }
             state = optarg;
             break;
         case 'f':
             if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "text") != 0) {
-                fprintf(stderr, "headroom proposals: --format '%s': want text or csv\n",
-                        optarg);
+                log_warnx("proposals: --format '%s': want text or csv", optarg);
                 return HR_EXIT_USAGE;
             }
             csv = strcmp(optarg, "csv") == 0;
@@ -1278,7 +1161,7 @@ int hr_cmd_proposals(struct hr_ctx *ctx, int argc, char **argv)
     }
     if (hr_db_open_ctx(ctx, 0, &db) < 0)
         return HR_EXIT_FAIL;
-    rc = proposals_list(hr_db_sqlite(db), cust, state, staff, csv);
+    rc = proposals_list(db, cust, state, staff, csv);
     hr_db_close(db);
     return rc;
 }

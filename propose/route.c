@@ -1,7 +1,8 @@
 /* route.c: the recipient of a proposal; see route.h. */
 #include "route.h"
+#include "db.h"
+#include "propose_db.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,57 +104,58 @@ void hr_route_free(struct hr_staff *staff, size_t n)
     free(staff);
 }
 
-static char *col(sqlite3_stmt *st, int i, int *oom)
+static char *dup_or_empty(const char *t, int *oom)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
-    char *s = strdup(t ? (const char *)t : "");
+    char *s = strdup(t ? t : "");
 
     if (!s)
         *oom = 1;
     return s;
 }
 
-int hr_route_load(struct sqlite3 *db, struct hr_staff **staff, size_t *n, char *err,
+struct staff_load {
+    struct hr_staff *v;
+    size_t n, cap;
+};
+
+static int staff_one(void *arg, const struct hr_db_staff *r)
+{
+    struct staff_load *l = arg;
+    int oom = 0;
+
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 16;
+        struct hr_staff *nv = realloc(l->v, nc * sizeof *nv);
+        if (!nv)
+            return 1;
+        l->v = nv;
+        l->cap = nc;
+    }
+    struct hr_staff *s = &l->v[l->n++];
+    s->id = dup_or_empty(r->id, &oom);
+    s->name = dup_or_empty(r->name, &oom);
+    s->email = dup_or_empty(r->email, &oom);
+    s->area_codes = dup_or_empty(r->area_codes, &oom);
+    s->product_lines = dup_or_empty(r->product_lines, &oom);
+    s->role = dup_or_empty(r->role, &oom);
+    return oom;
+}
+
+int hr_route_load(struct hr_db *db, struct hr_staff **staff, size_t *n, char *err,
                   size_t errlen)
 {
-    struct hr_staff *v = NULL;
-    size_t k = 0, cap = 0;
-    sqlite3_stmt *st;
-    int rc = SQLITE_DONE, oom = 0;
+    struct staff_load l = { 0 };
+    int rc;
 
     *staff = NULL;
     *n = 0;
-    if (sqlite3_prepare_v2(db, "SELECT id, name, email, area_codes, product_lines, role"
-                           " FROM staff ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "staff: %s", sqlite3_errmsg(db));
+    rc = hr_db_staff_each(db, staff_one, &l);
+    if (rc != 0) {
+        snprintf(err, errlen, "staff: %s", rc > 0 ? "out of memory" : hr_db_errmsg(db));
+        hr_route_free(l.v, l.n);
         return -1;
     }
-    while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (k == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            struct hr_staff *nv = realloc(v, nc * sizeof *nv);
-            if (!nv) {
-                oom = 1;
-                break;
-            }
-            v = nv;
-            cap = nc;
-        }
-        struct hr_staff *s = &v[k++];
-        s->id = col(st, 0, &oom);
-        s->name = col(st, 1, &oom);
-        s->email = col(st, 2, &oom);
-        s->area_codes = col(st, 3, &oom);
-        s->product_lines = col(st, 4, &oom);
-        s->role = col(st, 5, &oom);
-    }
-    sqlite3_finalize(st);
-    if (oom || rc != SQLITE_DONE) {
-        snprintf(err, errlen, "staff: %s", oom ? "out of memory" : sqlite3_errmsg(db));
-        hr_route_free(v, k);
-        return -1;
-    }
-    *staff = v;
-    *n = k;
+    *staff = l.v;
+    *n = l.n;
     return 0;
 }

@@ -22,7 +22,7 @@
 
 #include <stddef.h>
 
-struct sqlite3;
+struct hr_db;
 
 struct hr_staff {
     char *id, *name, *email, *area_codes, *product_lines, *role;
@@ -61,7 +61,7 @@ const char *hr_route_how_name(enum hr_route_how how);
 
 /* Load the staff table in id order into *STAFF (*N rows).  0, or -1 with
  * ERR. */
-int hr_route_load(struct sqlite3 *db, struct hr_staff **staff, size_t *n, char *err,
+int hr_route_load(struct hr_db *db, struct hr_staff **staff, size_t *n, char *err,
                   size_t errlen);
 void hr_route_free(struct hr_staff *staff, size_t n);
 

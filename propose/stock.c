@@ -7,11 +7,11 @@
 #include "cmd.h"
 #include "hr_util.h"
 #include "db.h"
-#include "db_sqlite.h"  /* not yet behind db/ */
 #include "import.h"
+#include "log.h"
+#include "propose_db.h"
 
 #include <getopt.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,33 +36,28 @@ void hr_day_format(int64_t day, char *buf, size_t sz)
 
 int hr_day_parse(const char *s, int64_t *day)
 {
-    struct tm tm;
-    char back[16];
-    const char *end;
+    time_t t;
 
-    memset(&tm, 0, sizeof tm);
-    end = strptime(s, "%Y-%m-%d", &tm);
-    if (!end || *end || strlen(s) != 10)
+    if (hr_parse_date(s, &t) < 0)
         return -1;
-    *day = hr_day_of((int64_t)timegm(&tm));
-    /* strptime takes 2026-02-31; a date that does not print back as
-     * given is not a calendar date. */
-    hr_day_format(*day, back, sizeof back);
-    return strcmp(back, s) == 0 ? 0 : -1;
+    *day = hr_day_of((int64_t)t);
+    return 0;
 }
 
 int hr_time_parse(const char *s, int64_t *t)
 {
-    uint64_t v;
-    int64_t day;
+    long long v;
+    time_t tt;
 
-    if (hr_parse_u64(s, &v) == 0 && v < (1ULL << 40)) {
-        *t = (int64_t)v;
+    /* Bare Unix seconds, else what hr_parse_time takes (a real calendar
+     * date, a date and time, @EPOCH). */
+    if (hr_parse_num(s, 0, 1LL << 40, &v, NULL) == 0) {
+        *t = v;
         return 0;
     }
-    if (hr_day_parse(s, &day) < 0)
+    if (hr_parse_time(s, &tt) < 0)
         return -1;
-    *t = day * 86400;
+    *t = (int64_t)tt;
     return 0;
 }
 
@@ -118,10 +113,9 @@ void hr_stock_result_free(struct hr_stock_result *res)
     memset(res, 0, sizeof *res);
 }
 
-static const char *dup_col(sqlite3_stmt *st, int i, int *oom)
+static const char *dup_text(const char *t, int *oom)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
-    char *s = strdup(t ? (const char *)t : "");
+    char *s = strdup(t ? t : "");
 
     if (!s)
         *oom = 1;
@@ -141,50 +135,48 @@ static int grow(struct hr_stock_result *res)
     return 0;
 }
 
-int hr_stock_lookup(struct sqlite3 *db, const char *sku, int64_t qty, int64_t at_day,
+struct lookup {
+    struct hr_stock_result *res;
+    size_t n;
+};
+
+static int lookup_one(void *arg, const struct hr_db_stock *s)
+{
+    struct lookup *l = arg;
+    struct hr_stock_result *res = l->res;
+    int oom = 0;
+
+    if (l->n == res->cap && grow(res) < 0)
+        return 1;
+    struct hr_stock_row *r = &res->rows[l->n++];
+    r->sku = dup_text(s->sku, &oom);
+    r->store_id = dup_text(s->store_id, &oom);
+    r->store_name = dup_text(s->store_name, &oom);
+    r->quantity = s->quantity;
+    r->lead_time_days = s->lead_time_days;
+    r->transit_days = s->transit_days;
+    return oom;
+}
+
+int hr_stock_lookup(struct hr_db *db, const char *sku, int64_t qty, int64_t at_day,
                     struct hr_stock_result *res, char *err, size_t errlen)
 {
-    sqlite3_stmt *st;
-    size_t n = 0;
-    int rc, oom = 0;
+    struct lookup l = { res, 0 };
+    int rc;
 
     memset(res, 0, sizeof *res);
-    if (sqlite3_prepare_v2(db, "SELECT sku, store_id, store_name, quantity, lead_time_days,"
-                           " transit_days FROM stock WHERE sku = ?1 ORDER BY store_id", -1,
-                           &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "stock: %s", sqlite3_errmsg(db));
-        return -1;
-    }
-    sqlite3_bind_text(st, 1, sku, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == res->cap && grow(res) < 0) {
-            oom = 1;
-            break;
-        }
-        struct hr_stock_row *r = &res->rows[n++];
-        r->sku = dup_col(st, 0, &oom);
-        r->store_id = dup_col(st, 1, &oom);
-        r->store_name = dup_col(st, 2, &oom);
-        r->quantity = sqlite3_column_int64(st, 3);
-        r->lead_time_days = sqlite3_column_int64(st, 4);
-        r->transit_days = sqlite3_column_int64(st, 5);
-    }
-    if (!oom && rc != SQLITE_DONE) {
-        snprintf(err, errlen, "stock: %s", sqlite3_errmsg(db));
+    rc = hr_db_stock_each(db, sku, lookup_one, &l);
+    if (rc < 0) {
+        snprintf(err, errlen, "stock: %s", hr_db_errmsg(db));
         goto out_free;
     }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (!oom && n && !(res->ans = calloc(n, sizeof *res->ans)))
-        oom = 1;
-    if (oom) {
+    if (rc > 0 || (l.n && !(res->ans = calloc(l.n, sizeof *res->ans)))) {
         snprintf(err, errlen, "out of memory");
         goto out_free;
     }
-    res->n = hr_stock_answer(res->rows, n, qty, at_day, res->ans);
+    res->n = hr_stock_answer(res->rows, l.n, qty, at_day, res->ans);
     return (int)res->n;
 out_free:
-    sqlite3_finalize(st);
     hr_stock_result_free(res);
     return -1;
 }
@@ -233,24 +225,23 @@ int hr_stock_valid_id(const char *s)
 }
 
 struct stock_imp {
-    sqlite3_stmt *st;
+    struct hr_db *db;
     int emptied;
 };
 
 static int stock_row(void *arg, const char **v, unsigned line, char *err, size_t errlen)
 {
     struct stock_imp *si = arg;
-    sqlite3_stmt *st = si->st;
     int64_t qty, lead, transit;
+    int dup;
 
     (void)line;
     /* The whole table is replaced: a store that no longer lists a part must
      * not keep answering for it.  The first record empties it, inside the
      * import's transaction, so a bad file leaves the old stock in place. */
     if (!si->emptied) {
-        if (sqlite3_exec(sqlite3_db_handle(st), "DELETE FROM stock", NULL, NULL, NULL)
-            != SQLITE_OK)
-            return hr_import_dberr(sqlite3_db_handle(st), err, errlen);
+        if (hr_db_stock_clear(si->db) < 0)
+            return hr_db_refused(si->db, err, errlen);
         si->emptied = 1;
     }
     if (!hr_stock_valid_id(v[SC_SKU])) {
@@ -267,44 +258,30 @@ static int stock_row(void *arg, const char **v, unsigned line, char *err, size_t
         hr_import_int("lead_time_days", v[SC_LEAD], 0, 3650, 0, &lead, err, errlen) < 0 ||
         hr_import_int("transit_days", v[SC_TRANSIT], 0, 365, 0, &transit, err, errlen) < 0)
         return -1;
-    sqlite3_reset(st);
-    sqlite3_bind_text(st, 1, v[SC_SKU], -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, v[SC_STORE], -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, v[SC_NAME] ? v[SC_NAME] : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, qty);
-    sqlite3_bind_int64(st, 5, lead);
-    sqlite3_bind_int64(st, 6, transit);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        if (sqlite3_extended_errcode(sqlite3_db_handle(st)) == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    struct hr_db_stock row = { v[SC_SKU], v[SC_STORE], v[SC_NAME], qty, lead, transit };
+    if (hr_db_stock_put(si->db, &row, &dup) < 0) {
+        if (dup) {
             snprintf(err, errlen, "sku '%s' at store '%s' given twice", v[SC_SKU], v[SC_STORE]);
             return -1;
         }
-        return hr_import_dberr(sqlite3_db_handle(st), err, errlen);
+        return hr_db_refused(si->db, err, errlen);
     }
     return 0;
 }
 
-static int cmd_import(struct hr_db *hdb, const char *path, const struct hr_ctx *ctx)
+static int cmd_import(struct hr_db *db, const char *path, const struct hr_ctx *ctx)
 {
-    sqlite3 *db = hr_db_sqlite(hdb);
-    struct stock_imp si = { NULL, 0 };
+    struct stock_imp si = { db, 0 };
     unsigned n = 0;
     int rc;
 
-    if (sqlite3_prepare_v2(db, "INSERT INTO stock (sku, store_id, store_name, quantity,"
-                           " lead_time_days, transit_days) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                           -1, &si.st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "headroom: stock: %s\n", sqlite3_errmsg(db));
-        return HR_EXIT_FAIL;
-    }
     struct hr_import_spec spec = { stock_cols, SC_N, stock_required, stock_row, &si };
-    rc = hr_import_csv(hdb, path, &spec, &n);
-    sqlite3_finalize(si.st);
+    rc = hr_import_csv(db, path, &spec, &n);
     if (rc != HR_EXIT_OK)
         return rc;
     /* A file with a header and no records: an empty stock. */
-    if (n == 0 && sqlite3_exec(db, "DELETE FROM stock", NULL, NULL, NULL) != SQLITE_OK) {
-        fprintf(stderr, "headroom: stock: %s\n", sqlite3_errmsg(db));
+    if (n == 0 && hr_db_stock_clear(db) < 0) {
+        log_warnx("stock: %s", hr_db_errmsg(db));
         return HR_EXIT_FAIL;
     }
     if (!ctx->quiet)
@@ -312,31 +289,26 @@ static int cmd_import(struct hr_db *hdb, const char *path, const struct hr_ctx *
     return HR_EXIT_OK;
 }
 
-static int cmd_list(sqlite3 *db, const char *sku)
+static int list_one(void *arg, const struct hr_db_stock *s)
 {
-    sqlite3_stmt *st;
-    int rc;
-
-    if (sqlite3_prepare_v2(db, "SELECT sku, store_id, store_name, quantity, lead_time_days,"
-                           " transit_days FROM stock WHERE ?1 IS NULL OR sku = ?1"
-                           " ORDER BY sku, store_id", -1, &st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "headroom: stock: %s\n", sqlite3_errmsg(db));
-        return HR_EXIT_FAIL;
-    }
-    if (sku)
-        sqlite3_bind_text(st, 1, sku, -1, SQLITE_STATIC);
-    printf("%-24s %-10s %-24s %8s %5s %7s\n", "SKU", "STORE", "NAME", "QTY", "LEAD",
-           "TRANSIT");
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        printf("%-24s %-10s %-24s %8lld %5lld %7lld\n", sqlite3_column_text(st, 0),
-               sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
-               (long long)sqlite3_column_int64(st, 3), (long long)sqlite3_column_int64(st, 4),
-               (long long)sqlite3_column_int64(st, 5));
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? HR_EXIT_OK : HR_EXIT_FAIL;
+    (void)arg;
+    printf("%-24s %-10s %-24s %8lld %5lld %7lld\n", s->sku, s->store_id, s->store_name,
+           (long long)s->quantity, (long long)s->lead_time_days, (long long)s->transit_days);
+    return 0;
 }
 
-static int cmd_check(sqlite3 *db, const char *sku, int64_t qty, int64_t at)
+static int cmd_list(struct hr_db *db, const char *sku)
+{
+    printf("%-24s %-10s %-24s %8s %5s %7s\n", "SKU", "STORE", "NAME", "QTY", "LEAD",
+           "TRANSIT");
+    if (hr_db_stock_each(db, sku, list_one, NULL) < 0) {
+        log_warnx("stock: %s", hr_db_errmsg(db));
+        return HR_EXIT_FAIL;
+    }
+    return HR_EXIT_OK;
+}
+
+static int cmd_check(struct hr_db *db, const char *sku, int64_t qty, int64_t at)
 {
     struct hr_stock_result res;
     char err[256], date[16];
@@ -344,11 +316,11 @@ static int cmd_check(sqlite3 *db, const char *sku, int64_t qty, int64_t at)
 
     n = hr_stock_lookup(db, sku, qty, hr_day_of(at), &res, err, sizeof err);
     if (n < 0) {
-        fprintf(stderr, "headroom: %s\n", err);
+        log_warnx("%s", err);
         return HR_EXIT_FAIL;
     }
     if (n == 0) {
-        fprintf(stderr, "headroom: no store lists '%s'\n", sku);
+        log_warnx("no store lists '%s'", sku);
         return HR_EXIT_FAIL;
     }
     printf("%-10s %-24s %8s %-8s %s\n", "STORE", "NAME", "QTY", "HOW", "DELIVERY");
@@ -375,8 +347,7 @@ int hr_cmd_stock(struct hr_ctx *ctx, int argc, char **argv)
     const char *sku = NULL, *sub;
     int64_t at = (int64_t)hr_now();
     uint64_t qty = 1;
-    struct hr_db *hdb;
-    sqlite3 *db;
+    struct hr_db *db;
     int c, rc;
 
     while ((c = getopt_long(argc, argv, "s:n:t:h", opts, NULL)) != -1) {
@@ -384,14 +355,13 @@ int hr_cmd_stock(struct hr_ctx *ctx, int argc, char **argv)
         case 's': sku = optarg; break;
         case 'n':
             if (hr_parse_u64(optarg, &qty) < 0 || qty < 1 || qty > 1000000000) {
-                fprintf(stderr, "headroom stock: --qty '%s': want 1 to 1000000000\n", optarg);
+                log_warnx("stock: --qty '%s': want 1 to 1000000000", optarg);
                 return HR_EXIT_USAGE;
             }
             break;
         case 't':
             if (hr_time_parse(optarg, &at) < 0) {
-                fprintf(stderr, "headroom stock: --at '%s': want YYYY-MM-DD or Unix time\n",
-                        optarg);
+                log_warnx("stock: --at '%s': want YYYY-MM-DD or Unix time", optarg);
                 return HR_EXIT_USAGE;
             }
             break;
@@ -410,15 +380,14 @@ int hr_cmd_stock(struct hr_ctx *ctx, int argc, char **argv)
         usage(stderr);
         return HR_EXIT_USAGE;
     }
-    if (hr_db_open_ctx(ctx, strcmp(sub, "import") == 0 ? HR_DB_CREATE : 0, &hdb) < 0)
+    if (hr_db_open_ctx(ctx, strcmp(sub, "import") == 0 ? HR_DB_CREATE : 0, &db) < 0)
         return HR_EXIT_FAIL;
-    db = hr_db_sqlite(hdb);
     if (strcmp(sub, "import") == 0)
-        rc = cmd_import(hdb, argv[optind], ctx);
+        rc = cmd_import(db, argv[optind], ctx);
     else if (strcmp(sub, "list") == 0)
         rc = cmd_list(db, sku);
     else
         rc = cmd_check(db, argv[optind], (int64_t)qty, at);
-    hr_db_close(hdb);
+    hr_db_close(db);
     return rc;
 }

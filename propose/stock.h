@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct sqlite3;
+struct hr_db;
 
 struct hr_stock_row {
     const char *sku, *store_id, *store_name;
@@ -41,9 +41,10 @@ size_t hr_stock_answer(const struct hr_stock_row *rows, size_t n, int64_t qty,
 int64_t hr_day_of(int64_t t);
 /* "YYYY-MM-DD" of DAY into BUF (at least 11 bytes). */
 void hr_day_format(int64_t day, char *buf, size_t sz);
-/* "YYYY-MM-DD" (a real calendar date) -> day; 0 or -1. */
+/* "YYYY-MM-DD" (a real calendar date, hr_parse_date) -> day; 0 or -1. */
 int hr_day_parse(const char *s, int64_t *day);
-/* "YYYY-MM-DD" or Unix seconds -> Unix time; 0 or -1. */
+/* Unix seconds, or anything hr_parse_time takes (YYYY-MM-DD,
+ * YYYY-MM-DDTHH:MM[:SS], @EPOCH) -> Unix time; 0 or -1. */
 int hr_time_parse(const char *s, int64_t *t);
 
 /* ---- the stock table ---- */
@@ -57,7 +58,7 @@ struct hr_stock_result {
     struct hr_stock_answer *ans;
     size_t n;
 };
-int hr_stock_lookup(struct sqlite3 *db, const char *sku, int64_t qty, int64_t at_day,
+int hr_stock_lookup(struct hr_db *db, const char *sku, int64_t qty, int64_t at_day,
                     struct hr_stock_result *res, char *err, size_t errlen);
 void hr_stock_result_free(struct hr_stock_result *res);
 

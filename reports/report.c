@@ -15,7 +15,6 @@
 #include "hr_rrd.h"
 #include "hr_util.h"
 #include "db.h"
-#include "db_sqlite.h"  /* not yet behind db/ */
 #include "import.h"
 
 #include <errno.h>
@@ -23,7 +22,6 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,20 +64,6 @@ static void usage(FILE *f)
 }
 
 /* ---- shared helpers ---- */
-
-int rpt_table_exists(sqlite3 *db, const char *name)
-{
-    sqlite3_stmt *st;
-    int rc;
-
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
 
 double rpt_recent_peak(const struct hr_facts *f, int64_t now)
 {
@@ -132,62 +116,17 @@ void rpt_forecast_text(const struct hr_forecast *fc, char *buf, size_t sz)
     snprintf(buf, sz, "no forecast");
 }
 
-/* A private directory for temporary RRD files, made on first use. */
-static const char *tmp_dir(struct rpt_opts *o)
-{
-    const char *base = getenv("TMPDIR");
-
-    if (o->tmpdir[0])
-        return o->tmpdir;
-    snprintf(o->tmpdir, sizeof o->tmpdir, "%s/headroom-report.XXXXXX",
-             base && *base && strlen(base) < 200 ? base : "/tmp");
-    if (!mkdtemp(o->tmpdir)) {
-        o->tmpdir[0] = '\0';
-        return NULL;
-    }
-    return o->tmpdir;
-}
-
-/* Daily rows P[0..N) as a temporary RRD in PATH. */
-static int temp_rrd(struct rpt_opts *o, const struct hr_sample *p, size_t n, char *path,
-                    size_t sz, char *err, size_t errlen)
-{
-    const char *dir = tmp_dir(o);
-
-    if (!dir) {
-        snprintf(err, errlen, "temporary directory: %s", strerror(errno));
-        return -1;
-    }
-    snprintf(path, sz, "%s/device.rrd", dir);
-    return hr_rrd_build(path, 86400, p, n, err, errlen);
-}
-
-/* Draw one graph of PATH into D, or a paragraph saying why not. */
-static int one_graph(struct rpt_doc *d, const struct hr_rrd_graph *g, const char *daemon,
-                     const char *alt)
-{
-    unsigned char *png = NULL;
-    size_t len = 0;
-    char err[512];
-    int rc;
-
-    if (hr_rrd_graph(g, daemon, NULL, &png, &len, err, sizeof err) < 0)
-        return rpt_para(d, "(%s: no graph: %s)", alt, err);
-    rc = rpt_image(d, png, len, alt);
-    free(png);
-    return rc;
-}
-
-/* Used vs capacity with the rule engine's forecast line: the graph the
- * proposal mail carries (common/hr_graph.c), from the RRD file or the
- * daily rows. */
+/* Used vs capacity with the rule engine's forecast line and the peak
+ * load: the graph the proposal mail carries (common/hr_graph.c), from the
+ * RRD file or the daily rows. */
 static int usage_graph(struct rpt_doc *d, const struct rpt_opts *o, const struct hr_device *dev,
                        const char *rrd, const struct hr_forecast *fc, int64_t start,
                        const char *who)
 {
     struct hr_graph_usage g = {
         .rrd = rrd, .hist = dev->hist, .n_hist = dev->n_hist, .now = o->now, .start = start,
-        .width = 640, .height = 180, .title = "used vs capacity",
+        .width = 640, .height = 180, .title = "used vs capacity and peak load",
+        .rrdcached = o->rrdcached,
     };
     unsigned char *png = NULL;
     size_t len = 0;
@@ -213,46 +152,29 @@ static int usage_graph(struct rpt_doc *d, const struct rpt_opts *o, const struct
 int rpt_graphs(struct rpt_doc *d, struct rpt_opts *o, const struct hr_device *dev,
                const struct hr_forecast *fc)
 {
-    char path[PATH_MAX], err[512], alt[256];
+    char path[PATH_MAX];
     const struct hr_sample *h = dev->hist;
     const char *who = dev->serial ? dev->serial : dev->name ? dev->name : "device";
-    const char *rrd_file = dev->rrd_file;
-    struct hr_rrd_graph g = { .width = 640, .height = 180 };
-    const char *daemon = o->rrdcached, *rrd = NULL;
-    int temp = 0, rc;
+    const char *rrd_file = dev->rrd_file, *rrd = NULL;
+    int64_t start;
 
     if (!o->graphs)
         return 0;
     if (dev->n_hist == 0)
         return rpt_para(d, "(no history to draw)");
+    /* Without an RRD file that covers the history (imported from CSV, or
+     * another host's directory) the graph draws the database's daily
+     * rows. */
     if (rrd_file && *rrd_file && !strchr(rrd_file, '/') &&
         snprintf(path, sizeof path, "%s/%s", o->rrd_dir, rrd_file) < (int)sizeof path &&
         hr_rrd_covers(path, h[0].t))
         rrd = path;
-    g.start = o->since;
-    if (h[0].t - 86400 > g.start)
-        g.start = h[0].t - 86400;
-    if (o->now <= g.start)
-        g.start = o->now - 86400;
-    rc = usage_graph(d, o, dev, rrd, fc, g.start, who);
-    if (rc == 0 && !rrd) {
-        /* No RRD file (history imported from CSV, or another host's
-         * directory): the load graph from the database's daily rows. */
-        if (temp_rrd(o, h, dev->n_hist, path, sizeof path, err, sizeof err) < 0)
-            return rpt_para(d, "(%s: no load graph: %s)", who, err);
-        daemon = "";
-        temp = 1;
-    }
-    g.rrd = path;
-    g.end = o->now;
-    g.what = HR_RRD_GRAPH_WRITES;
-    g.title = "peak writes per window (Cmax), per day";
-    snprintf(alt, sizeof alt, "%s: peak writes per day", who);
-    if (rc == 0)
-        rc = one_graph(d, &g, daemon, alt);
-    if (temp)
-        unlink(path);
-    return rc;
+    start = o->since;
+    if (h[0].t - 86400 > start)
+        start = h[0].t - 86400;
+    if (o->now <= start)
+        start = o->now - 86400;
+    return usage_graph(d, o, dev, rrd, fc, start, who);
 }
 
 /* ---- the command ---- */
@@ -380,9 +302,6 @@ static int parse_args(struct cmdline *cl, int argc, char **argv)
     cl->o.since -= ((cl->o.since % 86400) + 86400) % 86400;
     if (cl->o.fmt != RPT_FMT_HTML)
         cl->o.graphs = 0;
-    /* hr_rrd_graph_usage reads through $RRDCACHED_ADDRESS. */
-    if (cl->o.rrdcached && setenv("RRDCACHED_ADDRESS", cl->o.rrdcached, 1) < 0)
-        return -1;
     return 0;
 }
 
@@ -438,7 +357,7 @@ int hr_cmd_report(struct hr_ctx *ctx, int argc, char **argv)
 {
     struct cmdline cl = {
         .o = { .fmt = RPT_FMT_TEXT, .now = hr_db_now(), .rrd_dir = ctx->set->rrd_dir,
-               .graphs = 1, .top = 5 },
+               .rrdcached = ctx->set->rrdcached, .graphs = 1, .top = 5 },
         .days = DEFAULT_DAYS,
     };
     struct rpt_doc *d = NULL;
@@ -459,9 +378,9 @@ int hr_cmd_report(struct hr_ctx *ctx, int argc, char **argv)
     if (hr_db_open_ctx(ctx, 0, &db) < 0)
         return HR_EXIT_FAIL;
     if (strcmp(argv[0], "customer") == 0)
-        rc = rpt_customer(hr_db_sqlite(db), &cl.o, argv[1], &d);
+        rc = rpt_customer(db, &cl.o, argv[1], &d);
     else
-        rc = rpt_fleet(hr_db_sqlite(db), &cl.o, &d);
+        rc = rpt_fleet(db, &cl.o, &d);
     hr_db_close(db);
     if (rc == HR_EXIT_OK && rpt_doc_failed(d)) {
         hr_log(LOG_ERR, "report: out of memory");
@@ -470,7 +389,5 @@ int hr_cmd_report(struct hr_ctx *ctx, int argc, char **argv)
     if (rc == HR_EXIT_OK)
         rc = emit(&cl, d, ctx);
     rpt_doc_free(d);
-    if (cl.o.tmpdir[0])
-        rmdir(cl.o.tmpdir);
     return rc;
 }

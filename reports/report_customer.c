@@ -12,10 +12,11 @@
 #include "report_int.h"
 #include "cmd.h"
 #include "hr_util.h"
+#include "db.h"
+#include "reports_db.h"
 
 #include <inttypes.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,31 +41,30 @@ static void file_base(char *buf, size_t sz, const char *prefix, const char *id)
     buf[n] = '\0';
 }
 
-/* Fill T (columns declared) with the rows of SQL, ?1 bound to PARAM.
- * Column I of the result is cell I.  0, or -1 with the error logged. */
-static int query_table(sqlite3 *db, struct rpt_table *t, const char *sql, const char *param)
+static int table_row(void *arg, const char *const *vals)
 {
-    sqlite3_stmt *st;
+    struct rpt_table *t = arg;
+
+    if (rpt_row(t) < 0)
+        return 1;
+    for (size_t i = 0; i < t->ncols; i++)
+        rpt_cell(t, vals[i]);
+    return 0;
+}
+
+/* Fill T (columns declared) with the report table WHICH of customer ID.
+ * Column I of the rows is cell I.  0, or -1 with the error logged. */
+static int query_table(struct hr_db *db, struct rpt_table *t, enum hr_db_report_rows which,
+                       const char *id)
+{
     int rc;
 
     if (!t)
         return -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
-        return -1;
-    }
-    if (param)
-        sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (rpt_row(t) < 0)
-            break;
-        for (int i = 0; i < sqlite3_column_count(st) && (size_t)i < t->ncols; i++)
-            rpt_cell(t, (const char *)sqlite3_column_text(st, i));
-    }
-    if (rc != SQLITE_DONE)
-        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    rc = hr_db_report_rows(db, which, id, table_row, t);
+    if (rc < 0)
+        hr_log(LOG_ERR, "database: %s", hr_db_errmsg(db));
+    return rc == 0 ? 0 : -1;
 }
 
 static void cols(struct rpt_table *t, const char *const *names, const int *types, size_t n)
@@ -75,7 +75,7 @@ static void cols(struct rpt_table *t, const char *const *names, const int *types
 
 /* ---- the customer ---- */
 
-static int customer_section(sqlite3 *db, struct rpt_doc *d, const char *id)
+static int customer_section(struct hr_db *db, struct rpt_doc *d, const char *id)
 {
     static const char *const names[] = {
         "id|customer id", "name", "area_code|area code", "assigned_staff|assigned staff",
@@ -89,18 +89,14 @@ static int customer_section(sqlite3 *db, struct rpt_doc *d, const char *id)
 
     rpt_table_vertical(t);
     cols(t, names, types, HR_ARRAY_LEN(names));
-    return query_table(db, t,
-        "SELECT c.id, c.name, c.area_code, NULLIF(c.assigned_staff, ''), s.name, s.email,"
-        " CASE c.consent_sales WHEN 1 THEN 'yes' ELSE 'no' END,"
-        " (SELECT count(*) FROM devices WHERE customer = c.id)"
-        " FROM customers c LEFT JOIN staff s ON s.id = c.assigned_staff WHERE c.id = ?1", id);
+    return query_table(db, t, HR_DB_RPT_CUSTOMER, id);
 }
 
 /* ---- devices ---- */
 
 struct dev_walk {
-    sqlite3 *db;
-    sqlite3_stmt *extra;
+    struct hr_db *db;
+    struct hr_db_device_extra x;
     struct rpt_doc *d;
     struct rpt_opts *o;
     const char *customer;
@@ -124,7 +120,7 @@ static void spec_table(struct dev_walk *w, const struct hr_facts *f, const struc
     };
     struct rpt_table *t = rpt_table_add(w->d, "Specification and current use", "devices",
                                         NULL, NULL, NULL);
-    sqlite3_stmt *x = w->extra;
+    const struct hr_db_device_extra *x = &w->x;
     int ok = fc->status == HR_FC_OK;
 
     rpt_table_vertical(t);
@@ -137,22 +133,22 @@ static void spec_table(struct dev_walk *w, const struct hr_facts *f, const struc
     rpt_cell(t, f->model_number);
     rpt_cell(t, f->product_number);
     rpt_cell(t, f->firmware);
-    rpt_cell(t, (const char *)sqlite3_column_text(x, 2));
+    rpt_cell(t, x->config);
     rpt_cell_num(t, f->capacity);
     rpt_cell_num(t, f->cache);
     if (f->sale_date > 0)
         rpt_cell_int(t, f->sale_date);
     else
         rpt_cell(t, NULL);
-    rpt_cell(t, (const char *)sqlite3_column_text(x, 3));
-    rpt_cell(t, (const char *)sqlite3_column_text(x, 0));
-    rpt_cell(t, (const char *)sqlite3_column_text(x, 4));
+    rpt_cell(t, x->price);
+    rpt_cell(t, x->reg_number);
+    rpt_cell(t, x->target);
     /* The latest row the history holds (an import leaves last_seen at its
      * first row). */
     if (f->n_hist)
         rpt_cell_int(t, f->hist[f->n_hist - 1].t);
     else
-        rpt_cell(t, (const char *)sqlite3_column_text(x, 5));
+        rpt_cell(t, x->last_seen);
     rpt_cell_num(t, f->used);
     rpt_cell_num(t, f->capacity > 0 ? f->used / f->capacity * 100 : NAN);
     rpt_cell_num(t, rpt_recent_peak(f, w->o->now));
@@ -211,10 +207,8 @@ static int device_section(const struct hr_device *dev, void *arg)
     /* The loader matches the customer's id or name; keep this id only. */
     if (!f->customer_id || strcmp(f->customer_id, w->customer) != 0)
         return 0;
-    sqlite3_reset(w->extra);
-    sqlite3_bind_int64(w->extra, 1, id);
-    if (sqlite3_step(w->extra) != SQLITE_ROW) {
-        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(w->db));
+    if (hr_db_report_device_extra(w->db, id, &w->x) <= 0) {
+        hr_log(LOG_ERR, "database: %s", hr_db_errmsg(w->db));
         return -1;
     }
     w->n++;
@@ -226,11 +220,10 @@ static int device_section(const struct hr_device *dev, void *arg)
     rpt_para(w->d, "Forecast: %s.", text);
     rc = rpt_graphs(w->d, w->o, dev, &fc);
     history_table(w, f);
-    sqlite3_reset(w->extra);
     return rc < 0 ? -1 : 0;
 }
 
-static int devices_section(sqlite3 *db, struct rpt_doc *d, struct rpt_opts *o, const char *id)
+static int devices_section(struct hr_db *db, struct rpt_doc *d, struct rpt_opts *o, const char *id)
 {
     struct dev_walk w = { .db = db, .d = d, .o = o, .customer = id };
     struct hr_facts_filter flt = { .customer = id, .now = o->now };
@@ -240,16 +233,9 @@ static int devices_section(sqlite3 *db, struct rpt_doc *d, struct rpt_opts *o, c
     flt.fc = o->fc;
     /* Enough history for the table and for the forecast's window. */
     flt.window_days = fmax(o->fc.window_days, (double)(o->now - o->since) / 86400 + 1);
-    if (sqlite3_prepare_v2(db,
-            "SELECT d.reg_number, d.rrd_file, NULLIF(d.config, ''), NULLIF(d.price, ''),"
-            " t.name, d.last_seen FROM devices d LEFT JOIN targets t ON t.id = d.target_id"
-            " WHERE d.id = ?1", -1, &w.extra, NULL) != SQLITE_OK) {
-        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
-        return -1;
-    }
     rpt_heading(d, 2, "Devices");
     rc = hr_device_foreach(db, &flt, device_section, &w, err, sizeof err);
-    sqlite3_finalize(w.extra);
+    hr_db_device_extra_clear(&w.x);
     if (rc != 0) {
         hr_log(LOG_ERR, "devices: %s", err);
         return -1;
@@ -261,7 +247,7 @@ static int devices_section(sqlite3 *db, struct rpt_doc *d, struct rpt_opts *o, c
 
 /* ---- proposals, registrations, conflicts ---- */
 
-static int proposals_section(sqlite3 *db, struct rpt_doc *d, const char *id)
+static int proposals_section(struct hr_db *db, struct rpt_doc *d, const char *id)
 {
     static const char *const pn[] = {
         "id|proposal", "created", "serial", "rule", "severity", "state", "sent_at|sent",
@@ -279,7 +265,7 @@ static int proposals_section(sqlite3 *db, struct rpt_doc *d, const char *id)
         RPT_INT, RPT_STR, RPT_INT, RPT_STR, RPT_INT, RPT_STR, RPT_STR,
     };
     struct rpt_table *t;
-    int have = rpt_table_exists(db, "proposals");
+    int have = hr_db_report_has(db, HR_DB_RPT_T_PROPOSALS);
 
     rpt_heading(d, 2, "Proposals");
     if (have <= 0)
@@ -287,26 +273,17 @@ static int proposals_section(sqlite3 *db, struct rpt_doc *d, const char *id)
                                         " (headroom propose has not run on it).");
     t = rpt_table_add(d, "Open and sent proposals", "proposals", NULL, NULL, "no proposals");
     cols(t, pn, pt, HR_ARRAY_LEN(pn));
-    if (query_table(db, t,
-            "SELECT id, created, serial, rule, severity, state, sent_at,"
-            " COALESCE(NULLIF(staff_id, ''), recipient), skus, why, proposal FROM proposals"
-            " WHERE customer = ?1 AND state <> 'suppressed' ORDER BY created, id", id) < 0)
+    if (query_table(db, t, HR_DB_RPT_PROPOSALS, id) < 0)
         return -1;
-    if (rpt_table_exists(db, "proposal_stock") <= 0)
+    if (hr_db_report_has(db, HR_DB_RPT_T_PROPOSAL_STOCK) <= 0)
         return rpt_para(d, "No stock answers table in this database.");
     t = rpt_table_add(d, "Stock answers (best store first)", "proposal_stock", NULL, NULL,
                       "no stock answers");
     cols(t, sn, stt, HR_ARRAY_LEN(sn));
-    return query_table(db, t,
-        "SELECT ps.proposal_id, ps.sku, ps.rank,"
-        " COALESCE(NULLIF(ps.store_name, ''), ps.store_id, 'no store lists it'), ps.quantity,"
-        " CASE ps.in_stock WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END, ps.delivery_date"
-        " FROM proposal_stock ps JOIN proposals p ON p.id = ps.proposal_id"
-        " WHERE p.customer = ?1 AND p.state <> 'suppressed'"
-        " ORDER BY ps.proposal_id, ps.sku, ps.rank", id);
+    return query_table(db, t, HR_DB_RPT_PROPOSAL_STOCK, id);
 }
 
-static int registrations_section(sqlite3 *db, struct rpt_doc *d, const char *id)
+static int registrations_section(struct hr_db *db, struct rpt_doc *d, const char *id)
 {
     static const char *const rn[] = {
         "reg_number|registration number", "serial", "registered", "source", "state",
@@ -327,48 +304,34 @@ static int registrations_section(sqlite3 *db, struct rpt_doc *d, const char *id)
     t = rpt_table_add(d, "Registration numbers", "registrations", NULL, NULL,
                       "no registrations");
     cols(t, rn, rt, HR_ARRAY_LEN(rn));
-    if (query_table(db, t,
-            "SELECT reg_number, serial, registered, source, state, agent_set"
-            " FROM registrations WHERE customer = ?1 ORDER BY registered, reg_number", id) < 0)
+    if (query_table(db, t, HR_DB_RPT_REGISTRATIONS, id) < 0)
         return -1;
     t = rpt_table_add(d, "Registration conflicts involving this customer", "conflicts", NULL,
                       NULL, "no registration conflicts");
     cols(t, cn, ct, HR_ARRAY_LEN(cn));
-    return query_table(db, t,
-        "SELECT c.serial, c.registered_customer, c.claiming_customer, t.name, c.first_seen,"
-        " c.last_seen, c.times_seen, COALESCE(c.resolution, 'open')"
-        " FROM conflicts c LEFT JOIN targets t ON t.id = c.claiming_target"
-        " WHERE c.registered_customer = ?1 OR c.claiming_customer = ?1"
-        " ORDER BY c.first_seen, c.id", id);
+    return query_table(db, t, HR_DB_RPT_CONFLICTS, id);
 }
 
-int rpt_customer(sqlite3 *db, struct rpt_opts *o, const char *id, struct rpt_doc **out)
+int rpt_customer(struct hr_db *db, struct rpt_opts *o, const char *id, struct rpt_doc **out)
 {
     char base[200], at[32], since[32], *name = NULL;
-    sqlite3_stmt *st;
+    char *dbname = NULL;
     struct rpt_doc *d;
     int rc;
 
     *out = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT COALESCE(NULLIF(name, ''), id) FROM customers"
-                           " WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
-        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
-        return HR_EXIT_FAIL;
-    }
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        name = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW) {
-        if (rc == SQLITE_DONE) {
+    rc = hr_db_report_customer_name(db, id, &dbname);
+    if (rc <= 0) {
+        if (rc == 0) {
             char clean[128];
             hr_sanitize(clean, sizeof clean, id, strlen(id));
-            fprintf(stderr, "headroom: no customer '%s' (headroom customers list)\n", clean);
+            log_warnx("no customer '%s' (headroom customers list)", clean);
             return HR_EXIT_USAGE;
         }
-        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
+        hr_log(LOG_ERR, "database: %s", hr_db_errmsg(db));
         return HR_EXIT_FAIL;
     }
+    name = dbname;
     if (!name)
         return HR_EXIT_FAIL;
     file_base(base, sizeof base, "report-", id);

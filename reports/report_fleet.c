@@ -10,10 +10,11 @@
 #include "report_int.h"
 #include "cmd.h"
 #include "hr_util.h"
+#include "db.h"
+#include "reports_db.h"
 
 #include <inttypes.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,43 +237,22 @@ static void rank_firmware(struct rpt_doc *d, struct fleet *fl, int have_catalog)
 
 /* ---- poller health and summary ---- */
 
-static int64_t count(sqlite3 *db, const char *sql)
+static int summary(struct hr_db *db, struct rpt_doc *d)
 {
-    sqlite3_stmt *st;
-    int64_t n = -1;
-
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
-static int summary(sqlite3 *db, struct rpt_doc *d)
-{
-    static const char *const q[] = {
-        "SELECT count(*) FROM customers",
-        "SELECT count(*) FROM targets WHERE enabled = 1",
-        "SELECT count(*) FROM devices",
-        "SELECT count(*) FROM targets WHERE enabled = 1 AND last_status = 'ok'",
-        "SELECT count(*) FROM targets WHERE enabled = 1 AND last_status <> 'ok'",
-        "SELECT count(*) FROM targets WHERE enabled = 1 AND last_status IS NULL",
-        "SELECT count(*) FROM conflicts WHERE resolution IS NULL",
-    };
     static const char *const names[] = {
         "customers", "targets", "devices", "targets_ok|targets ok",
         "targets_failed|targets failed", "targets_never|targets never polled",
         "open_conflicts|open conflicts",
     };
-    int64_t v[HR_ARRAY_LEN(q)];
+    struct hr_db_fleet_counts c;
     struct rpt_table *t;
 
-    for (size_t i = 0; i < HR_ARRAY_LEN(q); i++)
-        if ((v[i] = count(db, q[i])) < 0) {
-            hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
-            return -1;
-        }
+    if (hr_db_report_fleet_counts(db, &c) < 0) {
+        hr_log(LOG_ERR, "database: %s", hr_db_errmsg(db));
+        return -1;
+    }
+    int64_t v[] = { c.customers, c.targets, c.devices, c.targets_ok, c.targets_failed,
+                    c.targets_never, c.open_conflicts };
     rpt_para(d, "%" PRId64 " customers, %" PRId64 " targets (%" PRId64 " ok, %" PRId64
              " failed, %" PRId64 " never polled), %" PRId64 " devices, %" PRId64
              " open registration conflicts.", v[0], v[1], v[3], v[4], v[5], v[2], v[6]);
@@ -286,7 +266,17 @@ static int summary(sqlite3 *db, struct rpt_doc *d)
     return 0;
 }
 
-static int unreachable(sqlite3 *db, struct rpt_doc *d)
+static int unreachable_row(void *arg, const char *const *vals)
+{
+    struct rpt_table *t = arg;
+
+    rpt_row(t);
+    for (int i = 0; i < 9; i++)
+        rpt_cell(t, vals[i]);
+    return 0;
+}
+
+static int unreachable(struct hr_db *db, struct rpt_doc *d)
 {
     static const char *const names[] = {
         "target", "customer", "address", "status", "since", "last_ok|last success",
@@ -296,30 +286,18 @@ static int unreachable(sqlite3 *db, struct rpt_doc *d)
         RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_TIME, RPT_TIME, RPT_REAL, RPT_INT, RPT_STR,
     };
     struct rpt_table *t;
-    sqlite3_stmt *st;
-    int rc;
 
     rpt_heading(d, 2, "Poller health");
     t = rpt_table_add(d, "Targets not answering (longest first)", "targets", NULL, NULL,
                       "every enabled target answered its last poll");
     cols(t, names, types, HR_ARRAY_LEN(names));
-    if (sqlite3_prepare_v2(db,
-            "SELECT name, customer, address || ':' || port, COALESCE(last_status, 'never polled'),"
-            " state_since, last_ok, last_rtt_ms, failures, last_error FROM targets"
-            " WHERE enabled = 1 AND (last_status IS NULL OR last_status <> 'ok')"
-            " ORDER BY last_status IS NULL, state_since, name", -1, &st, NULL) != SQLITE_OK) {
-        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
+    if (!t)
+        return 0;
+    if (hr_db_report_rows(db, HR_DB_RPT_UNREACHABLE, NULL, unreachable_row, t) < 0) {
+        hr_log(LOG_ERR, "database: %s", hr_db_errmsg(db));
         return -1;
     }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && t) {
-        rpt_row(t);
-        for (int i = 0; i < 9; i++)
-            rpt_cell(t, (const char *)sqlite3_column_text(st, i));
-    }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        hr_log(LOG_ERR, "database: %s", sqlite3_errmsg(db));
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+    return 0;
 }
 
 /* ---- graphs of the devices soonest full ---- */
@@ -346,7 +324,7 @@ static int graph_cb(const struct hr_device *dev, void *arg)
     return g->rc < 0 ? -1 : 0;
 }
 
-static int soonest_graphs(sqlite3 *db, struct rpt_doc *d, struct fleet *fl)
+static int soonest_graphs(struct hr_db *db, struct rpt_doc *d, struct fleet *fl)
 {
     struct one_graph g = { .d = d, .o = fl->o };
     struct hr_facts_filter flt = { .now = fl->o->now };
@@ -374,7 +352,7 @@ static int soonest_graphs(sqlite3 *db, struct rpt_doc *d, struct fleet *fl)
     return g.rc < 0 ? -1 : 0;
 }
 
-int rpt_fleet(sqlite3 *db, struct rpt_opts *o, struct rpt_doc **out)
+int rpt_fleet(struct hr_db *db, struct rpt_opts *o, struct rpt_doc **out)
 {
     struct fleet fl = { .o = o };
     struct hr_facts_filter flt = { .now = o->now };
@@ -396,8 +374,8 @@ int rpt_fleet(sqlite3 *db, struct rpt_opts *o, struct rpt_doc **out)
         hr_log(LOG_ERR, "devices: %s", fl.oom ? "out of memory" : err);
         goto out_free;
     }
-    cat_p = rpt_table_exists(db, "catalog_products");
-    cat_f = rpt_table_exists(db, "catalog_firmware");
+    cat_p = hr_db_report_has(db, HR_DB_RPT_T_CATALOG_PRODUCTS);
+    cat_f = hr_db_report_has(db, HR_DB_RPT_T_CATALOG_FIRMWARE);
     if (cat_p < 0 || cat_f < 0)
         goto out_free;
     rank_full(d, &fl);

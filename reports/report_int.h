@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-struct sqlite3;
+struct hr_db;
 
 enum { RPT_FMT_TEXT, RPT_FMT_CSV, RPT_FMT_HTML };
 
@@ -18,15 +18,11 @@ struct rpt_opts {
     int64_t now;            /* --at, else the clock */
     int64_t since;          /* first day of history shown */
     const char *rrd_dir;    /* the poller's RRD files */
-    const char *rrdcached;  /* NULL: $RRDCACHED_ADDRESS */
+    const char *rrdcached;  /* rrdcached address (the rrdcached setting); NULL: none */
     int graphs;             /* draw graphs (HTML only) */
     unsigned top;           /* fleet: devices graphed */
-    char tmpdir[256];       /* for temporary RRD files; "" until needed */
     struct hr_forecast_opts fc;
 };
-
-/* Does table NAME exist in DB?  1, 0, or -1 on a database error. */
-int rpt_table_exists(struct sqlite3 *db, const char *name);
 
 /* The highest daily Cmax in the 7 days before NOW of F's history; F's
  * current peak if there is none. */
@@ -38,11 +34,11 @@ void rpt_forecast(const struct rpt_opts *o, const struct hr_facts *f, struct hr_
  * "no forecast: too few points (...)". */
 void rpt_forecast_text(const struct hr_forecast *fc, char *buf, size_t sz);
 
-/* Append DEV's graphs (used vs capacity with the forecast line and its
- * date, hr_graph.h; peak writes per day) to D, from DEV's RRD file in
- * O->rrd_dir, or without one from its daily history through a temporary
- * RRD.  A graph that cannot be drawn
- * becomes a paragraph saying why; -1 only on ENOMEM. */
+/* Append DEV's graph (hr_graph.h: used vs capacity with the forecast line
+ * and its date, and the peak load) to D, from DEV's RRD file in
+ * O->rrd_dir (through O->rrdcached), or without one from its daily
+ * history.  A graph that cannot be drawn becomes a paragraph saying why;
+ * -1 only on ENOMEM. */
 int rpt_graphs(struct rpt_doc *d, struct rpt_opts *o, const struct hr_device *dev,
                const struct hr_forecast *fc);
 
@@ -51,7 +47,7 @@ struct hr_ctx;
 int hr_cmd_report(struct hr_ctx *ctx, int argc, char **argv);
 
 /* The two reports: an HR_EXIT_* code; the document in *OUT. */
-int rpt_customer(struct sqlite3 *db, struct rpt_opts *o, const char *id, struct rpt_doc **out);
-int rpt_fleet(struct sqlite3 *db, struct rpt_opts *o, struct rpt_doc **out);
+int rpt_customer(struct hr_db *db, struct rpt_opts *o, const char *id, struct rpt_doc **out);
+int rpt_fleet(struct hr_db *db, struct rpt_opts *o, struct rpt_doc **out);
 
 #endif

@@ -14,7 +14,6 @@
 #include "lang_int.h"
 #include "facts_db.h"
 #include "db.h"
-#include "db_sqlite.h"  /* until facts_db.c takes a struct hr_db */
 
 #include <errno.h>
 #include <getopt.h>
@@ -281,7 +280,7 @@ static int cmd_eval(struct hr_ctx *ctx, int argc, char **argv)
         return HR_EXIT_FAIL;
     }
     printf("# customer\tserial\trule\tresult\tseverity\twhy\n");
-    rc = hr_facts_db_foreach(hr_db_sqlite(db), &o.flt, eval_one, &a, err, sizeof err);
+    rc = hr_facts_db_foreach(db, &o.flt, eval_one, &a, err, sizeof err);
     hr_db_close(db);
     hr_ruleset_free(rs);
     if (rc < 0) {

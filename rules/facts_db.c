@@ -1,25 +1,24 @@
 /* facts_db.c: a device's facts (struct hr_facts) from the fleet database;
  * see facts_db.h and docs/rules.md "Where the facts come from". */
 #include "facts_db.h"
+#include "db.h"
+#include "facts.h"
 #include "hr_util.h"
 
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* A column as an owned string into *DST (freeing the old one); NULL for
- * NULL or empty.  -1 on ENOMEM. */
-static int col_text(sqlite3_stmt *st, int i, char **dst)
+/* An owned copy of T into *DST (freeing the old one); NULL for NULL or
+ * empty.  -1 on ENOMEM. */
+static int set_text(char **dst, const char *t)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
-
     free(*dst);
     *dst = NULL;
     if (!t || !*t)
         return 0;
-    return (*dst = strdup((const char *)t)) ? 0 : -1;
+    return (*dst = strdup(t)) ? 0 : -1;
 }
 
 /* ---- the read model ---- */
@@ -100,11 +99,6 @@ out_free:
     return NULL;
 }
 
-static double col_num(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
-}
-
 /* The samples of one device folded into daily rows (UTC days): the last
  * known capacity and used of the day, the day's largest Cmax, the mean
  * average rate.  The poller writes a row per cycle; rules and the forecast
@@ -146,180 +140,125 @@ static int daily_add(struct daily *d, int64_t t, double cap, double used, double
     return 0;
 }
 
-/* The statements of one eval run, prepared once.  The catalogue ones are
- * NULL when their tables do not exist (yet). */
-struct loader {
-    sqlite3 *db;
-    sqlite3_stmt *devices, *samples, *cat_product, *cat_firmware;
+/* Fold one sample into the daily rows; the latest row is the device's
+ * current state. */
+struct sample_walk {
+    struct daily *d;
+    struct hr_facts *f;
 };
 
+static int sample_one(void *arg, const struct hr_db_fact_sample *s)
+{
+    struct sample_walk *w = arg;
+    struct hr_facts *f = w->f;
+
+    if (daily_add(w->d, s->time, s->capacity, s->used, s->peak, s->rate_avg) < 0)
+        return 1;   /* out of memory */
+    if (!isnan(s->capacity))
+        f->capacity = s->capacity;
+    f->used = s->used;
+    f->peak = s->peak;
+    f->peak_prev = s->peak_prev;
+    f->rate_avg = s->rate_avg;
+    f->window_s = s->window;
+    return 0;
+}
+
 /* Load the history of device ID into D and the latest values into F. */
-static int load_samples(struct loader *L, int64_t id, const struct hr_facts_filter *flt,
+static int load_samples(struct hr_db *db, int64_t id, const struct hr_facts_filter *flt,
                         struct hr_facts *f, struct daily *d, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = L->samples;
+    struct sample_walk w = { d, f };
     int rc;
 
     d->n = 0;
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, flt->now - (int64_t)ceil(flt->window_days * 86400));
-    sqlite3_bind_int64(st, 3, flt->now);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        double cap = col_num(st, 1), used = col_num(st, 2);
-        if (daily_add(d, sqlite3_column_int64(st, 0), cap, used, col_num(st, 3),
-                      col_num(st, 5)) < 0) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
-        /* The latest row is the device's current state. */
-        if (!isnan(cap))
-            f->capacity = cap;
-        f->used = used;
-        f->peak = col_num(st, 3);
-        f->peak_prev = col_num(st, 4);
-        f->rate_avg = col_num(st, 5);
-        f->window_s = col_num(st, 6);
-    }
-    if (rc != SQLITE_DONE) {
-        snprintf(err, errlen, "samples: %s", sqlite3_errmsg(L->db));
+    rc = hr_db_device_samples(db, id, flt->now - (int64_t)ceil(flt->window_days * 86400),
+                              flt->now, sample_one, &w);
+    if (rc != 0) {
+        snprintf(err, errlen, "samples: %s", rc > 0 ? "out of memory" : hr_db_errmsg(db));
         return -1;
     }
     return 0;
 }
 
-/* Catalogue facts, from tables a later schema step adds.  Until then (or
- * for a model the catalogue lacks) the facts stay unknown: rules that need
- * them report "unknown". */
-static int load_catalog(struct loader *L, struct hr_device *dev)
+/* Catalogue facts.  For a model the catalogue lacks the facts stay
+ * unknown: rules that need them report "unknown". */
+static int load_catalog(struct hr_db *db, struct hr_device *dev, char *err, size_t errlen)
 {
     struct hr_facts *f = &dev->f;
-    sqlite3_stmt *st;
+    char *latest = NULL;
+    int rc;
 
     if (!f->model_number)
         return 0;
-    if ((st = L->cat_product)) {
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, f->model_number, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            f->rated_load = col_num(st, 0);
-            f->max_capacity = col_num(st, 1);
-            if (col_text(st, 2, &dev->latest_firmware) < 0)
-                return -1;
-            f->latest_firmware = dev->latest_firmware;
-        }
-        sqlite3_reset(st);
-    }
-    if (!(st = L->cat_firmware))
-        return 0;
-    sqlite3_reset(st);
-    sqlite3_bind_text(st, 1, f->model_number, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, f->firmware ? f->firmware : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, f->latest_firmware ? f->latest_firmware : "", -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *v = (const char *)sqlite3_column_text(st, 0);
-        int64_t date = sqlite3_column_int64(st, 1);
-        if (v && f->firmware && strcmp(v, f->firmware) == 0)
-            f->firmware_release_date = date;
-        if (v && f->latest_firmware && strcmp(v, f->latest_firmware) == 0)
-            f->latest_firmware_date = date;
-    }
-    sqlite3_reset(st);
-    return 0;
-}
-
-static void loader_close(struct loader *L)
-{
-    sqlite3_finalize(L->devices);
-    sqlite3_finalize(L->samples);
-    sqlite3_finalize(L->cat_product);
-    sqlite3_finalize(L->cat_firmware);
-}
-
-static int loader_open(struct loader *L, sqlite3 *db, char *err, size_t errlen)
-{
-    static const char devices[] =
-        "SELECT d.id, d.serial, d.customer, COALESCE(NULLIF(c.name, ''), d.customer),"
-        " d.name, d.vendor, d.model_name, d.model_number, d.product_number, d.firmware,"
-        " d.capacity, d.cache_size, d.sale_date, d.rrd_file"
-        " FROM devices d LEFT JOIN customers c ON c.id = d.customer"
-        " WHERE (?1 IS NULL OR d.customer = ?1 OR c.name = ?1)"
-        " AND (?2 IS NULL OR d.serial = ?2)"
-        " ORDER BY d.customer, d.serial, d.id";
-    static const char samples[] =
-        "SELECT time, capacity, used, peak, peak_prev, rate_avg, window FROM samples"
-        " WHERE device_id = ?1 AND time > ?2 AND time <= ?3 ORDER BY time";
-
-    memset(L, 0, sizeof *L);
-    L->db = db;
-    if (sqlite3_prepare_v2(db, devices, -1, &L->devices, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, samples, -1, &L->samples, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-        loader_close(L);
+    rc = hr_db_catalog_product_facts(db, f->model_number, &f->rated_load, &f->max_capacity,
+                                     &latest);
+    free(dev->latest_firmware);
+    /* NULL for an empty value, as the other strings */
+    dev->latest_firmware = latest && *latest ? latest : NULL;
+    if (latest && !*latest)
+        free(latest);
+    f->latest_firmware = dev->latest_firmware;
+    if (rc < 0 || hr_db_catalog_firmware_dates(db, f->model_number, f->firmware,
+                                               f->latest_firmware, &f->firmware_release_date,
+                                               &f->latest_firmware_date) < 0) {
+        snprintf(err, errlen, "catalogue: %s", hr_db_errmsg(db));
         return -1;
     }
-    /* Failing prepares leave NULL: the tables are optional. */
-    sqlite3_prepare_v2(db, "SELECT rated_load, max_capacity, latest_firmware"
-                       " FROM catalog_products WHERE model_number = ?1", -1,
-                       &L->cat_product, NULL);
-    sqlite3_prepare_v2(db, "SELECT version, release_date FROM catalog_firmware"
-                       " WHERE model_number = ?1 AND version IN (?2, ?3)", -1,
-                       &L->cat_firmware, NULL);
     return 0;
 }
 
-/* Fill DEV from the devices row ST (strings reused across devices). */
-static int device_row(sqlite3_stmt *st, const struct hr_facts_filter *flt,
+/* Fill DEV from the row R (strings reused across devices). */
+static int device_row(const struct hr_db_device *r, const struct hr_facts_filter *flt,
                       struct hr_device *dev)
 {
     struct hr_facts *f = &dev->f;
     int bad = 0;
 
-    dev->id = sqlite3_column_int64(st, 0);
-    bad |= col_text(st, 1, &dev->serial);
-    bad |= col_text(st, 2, &dev->customer_id);
-    bad |= col_text(st, 3, &dev->customer);
-    bad |= col_text(st, 4, &dev->name);
-    bad |= col_text(st, 5, &dev->vendor);
-    bad |= col_text(st, 6, &dev->model);
-    bad |= col_text(st, 7, &dev->model_number);
-    bad |= col_text(st, 8, &dev->product_number);
-    bad |= col_text(st, 9, &dev->firmware);
-    bad |= col_text(st, 13, &dev->rrd_file);
+    dev->id = r->id;
+    bad |= set_text(&dev->serial, r->serial);
+    bad |= set_text(&dev->customer_id, r->customer_id);
+    bad |= set_text(&dev->customer, r->customer);
+    bad |= set_text(&dev->name, r->name);
+    bad |= set_text(&dev->vendor, r->vendor);
+    bad |= set_text(&dev->model, r->model);
+    bad |= set_text(&dev->model_number, r->model_number);
+    bad |= set_text(&dev->product_number, r->product_number);
+    bad |= set_text(&dev->firmware, r->firmware);
+    bad |= set_text(&dev->rrd_file, r->rrd_file);
     free(dev->latest_firmware);
     dev->latest_firmware = NULL;
     hr_facts_init(f, flt->now);
     f->fc = flt->fc;
     device_link(dev);
-    f->capacity = col_num(st, 10);
-    f->cache = col_num(st, 11);
-    f->sale_date = sqlite3_column_int64(st, 12);
+    f->capacity = r->capacity;
+    f->cache = r->cache;
+    f->sale_date = r->sale_date;
     return bad ? -1 : 0;
 }
 
-int hr_device_foreach(struct sqlite3 *db, const struct hr_facts_filter *flt,
+int hr_device_foreach(struct hr_db *db, const struct hr_facts_filter *flt,
                       hr_device_cb cb, void *arg, char *err, size_t errlen)
 {
     struct hr_device dev = { 0 };
+    struct hr_db_device row;
     struct daily d = { 0 };
-    struct loader L;
-    sqlite3_stmt *st;
+    struct hr_db_devices *it;
     int rc, ret = 0;
 
-    if (loader_open(&L, db, err, errlen) < 0)
+    if (!(it = hr_db_devices_open(db, flt->customer, flt->serial))) {
+        snprintf(err, errlen, "devices: %s", hr_db_errmsg(db));
         return -1;
-    st = L.devices;
-    if (flt->customer)
-        sqlite3_bind_text(st, 1, flt->customer, -1, SQLITE_STATIC);
-    if (flt->serial)
-        sqlite3_bind_text(st, 2, flt->serial, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (device_row(st, flt, &dev) < 0 || load_catalog(&L, &dev) < 0) {
+    }
+    while ((rc = hr_db_devices_next(it, &row)) > 0) {
+        if (device_row(&row, flt, &dev) < 0) {
             snprintf(err, errlen, "out of memory");
             ret = -1;
             break;
         }
-        if ((ret = load_samples(&L, dev.id, flt, &dev.f, &d, err, errlen)) != 0)
+        if ((ret = load_catalog(db, &dev, err, errlen)) != 0)
+            break;
+        if ((ret = load_samples(db, dev.id, flt, &dev.f, &d, err, errlen)) != 0)
             break;
         dev.hist = d.v;
         dev.n_hist = d.n;
@@ -329,11 +268,11 @@ int hr_device_foreach(struct sqlite3 *db, const struct hr_facts_filter *flt,
             break;
         }
     }
-    if (ret == 0 && rc != SQLITE_DONE) {
-        snprintf(err, errlen, "devices: %s", sqlite3_errmsg(db));
+    if (ret == 0 && rc < 0) {
+        snprintf(err, errlen, "devices: %s", hr_db_errmsg(db));
         ret = -1;
     }
-    loader_close(&L);
+    hr_db_devices_close(it);
     device_clear(&dev);
     free(d.v);
     return ret;
@@ -351,7 +290,7 @@ static int facts_one(const struct hr_device *d, void *arg)
     return w->cb(&d->f, d->id, w->arg);
 }
 
-int hr_facts_db_foreach(struct sqlite3 *db, const struct hr_facts_filter *flt,
+int hr_facts_db_foreach(struct hr_db *db, const struct hr_facts_filter *flt,
                         hr_facts_cb cb, void *arg, char *err, size_t errlen)
 {
     struct facts_walk w = { cb, arg };

@@ -16,7 +16,7 @@
 
 #include "lang.h"
 
-struct sqlite3;
+struct hr_db;
 
 struct hr_facts_filter {
     const char *customer;       /* customer ID or name; NULL: all */
@@ -59,12 +59,12 @@ typedef int (*hr_device_cb)(const struct hr_device *d, void *arg);
 /* Walk the devices matching FLT.  0 when all were visited, the callback's
  * nonzero value if it stopped the walk, -1 with a message in ERR on a
  * database error. */
-int hr_device_foreach(struct sqlite3 *db, const struct hr_facts_filter *flt,
+int hr_device_foreach(struct hr_db *db, const struct hr_facts_filter *flt,
                       hr_device_cb cb, void *arg, char *err, size_t errlen);
 
 /* The same walk for callers that need the facts alone (`rules eval`). */
 typedef int (*hr_facts_cb)(const struct hr_facts *f, int64_t device_id, void *arg);
-int hr_facts_db_foreach(struct sqlite3 *db, const struct hr_facts_filter *flt,
+int hr_facts_db_foreach(struct hr_db *db, const struct hr_facts_filter *flt,
                         hr_facts_cb cb, void *arg, char *err, size_t errlen);
 
 #endif

@@ -2,12 +2,12 @@
 # The engine is a static library, $(RULES_LIB), with no dependency beyond
 # libm and $(COMMON_LIB): the proposal layer, the benchmark and the fuzz
 # harness link it.  $(RULES_DB_OBJ) loads devices' facts from the fleet
-# database (sqlite3; facts_db.h).  `headroom rules` is $(RULES_CMD_OBJ).
+# database (db/facts.h; facts_db.h).  `headroom rules` is $(RULES_CMD_OBJ).
 RULES_LANG_SRC := rules/lexer.c rules/parser.c rules/eval.c rules/forecast.c
 RULES_LANG_OBJ := $(RULES_LANG_SRC:%.c=$(B)/%.o)
 RULES_LIB      := $(B)/librules.a
 RULES_CMD_OBJ  := $(B)/rules/cmd_rules.o
-# The database side (sqlite3): facts of the fleet's devices.
+# The database side (through db/facts.h): facts of the fleet's devices.
 RULES_DB_OBJ   := $(B)/rules/facts_db.o
 
 $(RULES_LIB): $(RULES_LANG_OBJ)

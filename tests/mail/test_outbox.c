@@ -4,6 +4,7 @@
  * the one-flush-at-a-time lock.  SMTP paths are tested against a real
  * aiosmtpd in test_mail_smtp.sh. */
 #include "../../mail/outbox.h"
+#include "db.h"
 #include "hr_util.h"
 #include "../tap.h"
 
@@ -35,33 +36,34 @@ static int count_files(const char *sub)
     return n;
 }
 
-static int64_t q_int(sqlite3 *db, const char *sql)
+static int64_t q_int(struct hr_db *db, const char *sql)
 {
-    sqlite3_stmt *st;
+    char err[256];
     int64_t v = -1;
 
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+    if (hr_db_query_int(db, sql, &v, err, sizeof err) < 0)
         return -2;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
     return v;
 }
 
-static char *q_text(sqlite3 *db, const char *sql)
+static char *q_text(struct hr_db *db, const char *sql)
 {
-    sqlite3_stmt *st;
-    char *v = NULL;
+    char buf[1024], err[256];
 
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+    /* NULL for no row or a NULL value, as the tests below expect */
+    if (hr_db_query_text(db, sql, buf, sizeof buf, err, sizeof err) < 0 || !buf[0])
         return NULL;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        v = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return v;
+    return strdup(buf);
 }
 
-static int64_t queue_one(sqlite3 *db, const char *subject)
+static int exec_sql(struct hr_db *db, const char *sql)
+{
+    char err[256];
+
+    return hr_db_exec(db, sql, err, sizeof err);
+}
+
+static int64_t queue_one(struct hr_db *db, const char *subject)
 {
     static struct hr_mail_addr to[] = { { "Sales", "sales@example.com" },
                                         { NULL, "admin@example.com" } };
@@ -82,15 +84,14 @@ int main(void)
     struct hr_outbox_opts o = { 0 };
     struct hr_flush_stats st;
     char err[512], sql[256], *s;
-    sqlite3 *db;
+    struct hr_db *db = NULL;
     int64_t id, id2;
 
     TAP_OK(mkdtemp(dir) != NULL, "temp dir");
     snprintf(dbpath, sizeof dbpath, "%s/h.db", dir);
     snprintf(maildir, sizeof maildir, "%s/Maildir", dir);
-    TAP_OK(sqlite3_open(dbpath, &db) == SQLITE_OK, "open db");
-    TAP_INT(hr_outbox_init(db, err, sizeof err), 0, "schema");
-    TAP_INT(hr_outbox_init(db, err, sizeof err), 0, "schema again (IF NOT EXISTS)");
+    TAP_INT(hr_db_open(dbpath, HR_DB_CREATE, &db, err, sizeof err), 0, "open db");
+    TAP_INT(q_int(db, "SELECT count(*) FROM outbox"), 0, "the migrations made the outbox");
 
     id = queue_one(db, "first");
     TAP_OK(id > 0, "queued id %lld", (long long)id);
@@ -169,7 +170,7 @@ int main(void)
     int64_t id3 = queue_one(db, "third");
     snprintf(sql, sizeof sql, "UPDATE outbox SET state = 'sending', attempts = 1 WHERE id = %lld",
              (long long)id3);
-    TAP_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "simulate a killed flush");
+    TAP_INT(exec_sql(db, sql), 0, "simulate a killed flush");
     TAP_INT(hr_outbox_flush(db, &t, &o, &st, err, sizeof err), 0, "flush recovers");
     TAP_OK(st.recovered == 1 && st.sent == 1 && st.held == 0, "recovered and sent");
     TAP_INT(count_files("new"), 3, "three files");
@@ -178,7 +179,7 @@ int main(void)
     int64_t id4 = queue_one(db, "fourth");
     snprintf(sql, sizeof sql, "UPDATE outbox SET state = 'sending', data_sent = 1 WHERE id = %lld",
              (long long)id4);
-    sqlite3_exec(db, sql, NULL, NULL, NULL);
+    exec_sql(db, sql);
     o.uncertain = HR_UNCERTAIN_HOLD;
     TAP_INT(hr_outbox_flush(db, &t, &o, &st, err, sizeof err), 0, "flush with hold policy");
     TAP_OK(st.recovered == 1 && st.held == 1 && st.attempted == 0, "held, not sent");
@@ -195,7 +196,7 @@ int main(void)
     int64_t id5 = queue_one(db, "fifth");
     snprintf(sql, sizeof sql, "UPDATE outbox SET state = 'sending', data_sent = 1 WHERE id = %lld",
              (long long)id5);
-    sqlite3_exec(db, sql, NULL, NULL, NULL);
+    exec_sql(db, sql);
     TAP_INT(hr_outbox_flush(db, &t, &o, &st, err, sizeof err), 0, "flush with retry policy");
     TAP_OK(st.recovered == 1 && st.sent == 1, "uncertain message sent again");
     snprintf(sql, sizeof sql, "SELECT last_error FROM outbox WHERE id = %lld", (long long)id5);
@@ -220,7 +221,7 @@ int main(void)
     TAP_OK(hr_outbox_queue(db, &bad, 0, err, sizeof err) < 0, "no recipients: %s", err);
     TAP_INT(q_int(db, "SELECT count(*) FROM outbox"), 6, "nothing stored for bad input");
 
-    sqlite3_close(db);
+    hr_db_close(db);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     TAP_INT(system(cmd), 0, "cleanup");

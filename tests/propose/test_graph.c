@@ -1,8 +1,11 @@
 /* test_graph.c: hr_rrd_graph_usage, the proposal graph: from a device's
  * real RRD file (written by hr_rrd_update, as the poller does), from
  * history rows when there is no file (a temporary RRD, removed after),
- * and the errors.  The PNG is checked by its signature and IHDR size. */
+ * and the errors; hr_graph_draw_usage, the one graph of mails and
+ * reports, with the forecast and the peak load on a right axis.  The PNG
+ * is checked by its signature and IHDR size. */
 #include "../tap.h"
+#include "hr_graph.h"
 #include "hr_rrd.h"
 
 #include <dirent.h>
@@ -140,6 +143,53 @@ int main(void)
     TAP_INT(hr_rrd_graph_usage(&g, &png, &len, err, sizeof err), 0, "no forecast");
     TAP_OK(png_ok(png, len), "a PNG");
     free(png);
+
+    /* The one graph (hr_graph.c): usage, forecast and the peak load. */
+    struct hr_sample pk[31];
+    struct hr_graph_usage u = { 0 };
+    unsigned char *png2 = NULL;
+    size_t len2 = 0;
+    unsigned w_plain;
+    char alt[256];
+    for (int d = 0; d <= 30; d++) {
+        pk[d] = pts[d];
+        pk[d].peak = 4000 + 100 * d;
+        pk[d].rate_avg = 1500;
+    }
+    u.hist = pts;
+    u.n_hist = 31;
+    u.now = NOW;
+    u.start = NOW - 30 * 86400;
+    u.title = "Array X: used vs capacity and peak load";
+    u.fc_from = NOW - 30 * 86400;
+    u.fc_full = NOW + (int64_t)(79.2 * 86400);
+    u.fc_used = 8020 * G;
+    u.fc_slope_per_day = 25 * G;
+    u.fc_capacity = 10000 * G;
+    TAP_INT(hr_graph_draw_usage(&u, &png, &len, alt, sizeof alt, err, sizeof err), 0,
+            "usage graph, no peaks in the history");
+    TAP_OK(png_ok(png, len), "a PNG");
+    w_plain = png_w;
+    TAP_OK(strstr(alt, "peak") == NULL && strstr(alt, "forecast full on 2027-02-09"),
+           "alt without peak, with the full date: %s", alt);
+    u.hist = pk;
+    TAP_INT(hr_graph_draw_usage(&u, &png2, &len2, alt, sizeof alt, err, sizeof err), 0,
+            "usage graph with the peak load");
+    TAP_OK(png_ok(png2, len2), "a PNG");
+    TAP_OK(png_w > w_plain, "wider: the right axis of the peak load (%u > %u)", png_w, w_plain);
+    TAP_OK(len != len2 || memcmp(png, png2, len) != 0, "the peak series changes the picture");
+    TAP_STR(alt, "used vs capacity and peak load (Cmax up to 7000 per window), forecast full"
+            " on 2027-02-09", "alt names the peak and the full date");
+    free(png);
+    free(png2);
+    /* from the device's RRD file: its peak data source */
+    u.rrd = path;
+    u.start = NOW - 2 * 86400;
+    TAP_INT(hr_graph_draw_usage(&u, &png, &len, alt, sizeof alt, err, sizeof err), 0,
+            "usage and peak from the RRD file");
+    TAP_OK(png_ok(png, len) && png_w > w_plain, "a PNG with the right axis");
+    free(png);
+    TAP_OK(dir_empty(rrdtmp), "no temporary RRD left");
 
     /* errors */
     base_graph(&g, NULL, 0);

@@ -4,9 +4,7 @@
 #include "../tap.h"
 #include "../../propose/stock.h"
 #include "../../db/db.h"
-#include "../../db/db_sqlite.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -88,8 +86,7 @@ static void test_db(void)
 {
     char path[] = "/tmp/test_stock.XXXXXX", dbp[64], err[256];
     struct hr_stock_result r;
-    struct hr_db *hdb;
-    sqlite3 *db;
+    struct hr_db *db;
     int n;
 
     if (!mkdtemp(path)) {
@@ -97,9 +94,8 @@ static void test_db(void)
         return;
     }
     snprintf(dbp, sizeof dbp, "%s/hr.db", path);
-    TAP_INT(hr_db_open(dbp, HR_DB_CREATE, &hdb, err, sizeof err), 0, "database created");
-    db = hr_db_sqlite(hdb);
-    TAP_INT(hr_db_exec(hdb, "INSERT INTO stock VALUES ('P1', 'A', 'Alpha', 2, 9, 3),"
+    TAP_INT(hr_db_open(dbp, HR_DB_CREATE, &db, err, sizeof err), 0, "database created");
+    TAP_INT(hr_db_exec(db, "INSERT INTO stock VALUES ('P1', 'A', 'Alpha', 2, 9, 3),"
                        " ('P1', 'B', 'Beta', 0, 4, 1), ('P2', 'A', 'Alpha', 1, 1, 1)",
                        err, sizeof err), 0, "stock rows");
     n = hr_stock_lookup(db, "P1", 1, day("2026-02-27"), &r, err, sizeof err);
@@ -113,7 +109,7 @@ static void test_db(void)
     hr_stock_result_free(&r);
     TAP_INT(hr_stock_lookup(db, "NOPE", 1, 0, &r, err, sizeof err), 0, "unknown part: 0");
     hr_stock_result_free(&r);
-    hr_db_close(hdb);
+    hr_db_close(db);
     unlink(dbp);
     char side[80];
     snprintf(side, sizeof side, "%s-wal", dbp);

@@ -47,7 +47,7 @@ if d.scripts:
     errors.append("%d <script> elements in the DOM" % d.scripts)
 if d.tables < 3:
     errors.append("only %d tables" % d.tables)
-n = 2 * d.h3 if images == "device2" else int(images)
+n = d.h3 if images == "device1" else int(images)
 if n == 0 or len(d.imgs) != n or not all(s.startswith("data:image/png;base64,") for s in d.imgs):
     errors.append("%d images (want %d inline PNGs)" % (len(d.imgs), n))
 for e in errors:

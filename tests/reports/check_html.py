@@ -4,7 +4,7 @@ html.parser and check: the <title> and <h1> are TITLE (so a hostile name
 came through as text, not markup); no <script> element and no on*
 attribute anywhere; the tables named (data-table) are present and every
 row has as many cells as the header; IMAGES <img> elements (a number, or
-"device2": two per device heading), each a data:image/png;base64 URI that
+"device1": one per device heading: usage, forecast and peak load), each a data:image/png;base64 URI that
 decodes to a valid PNG (signature, chunk CRCs, IHDR first, IEND last);
 no graph replaced by an error paragraph."""
 import base64
@@ -99,7 +99,7 @@ def main():
             if t["head"] and r[0] + r[1] != t["head"]:
                 errors.append("table %s: row of %d cells, header %d" % (t["name"], sum(r), t["head"]))
                 break
-    n = 2 * p.h3 if images == "device2" else int(images)
+    n = p.h3 if images == "device1" else int(images)
     if len(p.imgs) != n or n == 0:
         errors.append("%d images, want %d" % (len(p.imgs), n))
     for src, alt in p.imgs:

@@ -92,21 +92,25 @@ for c in ACME C001 C002 C003; do
     is "html $c: exit 0" "$?" 0
 done
 "$H" report fleet "${RO[@]}" --format html --out "$T/html" > /dev/null; is "html fleet: exit 0" "$?" 0
-check "html ACME: tables, 6 PNG graphs (imported history)" \
-    $PY "$R/check_html.py" "$T/html/report-ACME.html" "Customer report: Acme, Inc." 6 \
+check "html ACME: tables, 3 PNG graphs (imported history)" \
+    $PY "$R/check_html.py" "$T/html/report-ACME.html" "Customer report: Acme, Inc." 3 \
     customer devices history registrations
 # The customer report draws the forecast line the mail and the fleet report
 # draw (common/hr_graph.c): its graph's text alternative names the date.
 like "html ACME: SN-GROW's graph has the forecast line" \
     "$(grep -o 'alt="SN-GROW: used vs capacity[^"]*"' "$T/html/report-ACME.html")" \
     "forecast full on [0-9]{4}-[0-9]{2}-[0-9]{2}"
+# ... and the peak load on the same graph (no separate load graph).
+like "html ACME: SN-GROW's graph has the peak load" \
+    "$(grep -o 'alt="SN-GROW: used vs capacity[^"]*"' "$T/html/report-ACME.html")" \
+    "and peak load \(Cmax up to [0-9]+ per window\)"
 check "html C001: hostile name escaped, graphs from the poll's RRD files" \
-    $PY "$R/check_html.py" "$T/html/report-C001.html" "Customer report: $HOSTILE" device2 \
+    $PY "$R/check_html.py" "$T/html/report-C001.html" "Customer report: $HOSTILE" device1 \
     customer devices history registrations conflicts
-check "html C003" $PY "$R/check_html.py" "$T/html/report-C003.html" "Customer report: $PWN" device2 \
+check "html C003" $PY "$R/check_html.py" "$T/html/report-C003.html" "Customer report: $PWN" device1 \
     customer devices history registrations
 check "html fleet: rankings, targets, graph of the soonest full" \
-    $PY "$R/check_html.py" "$T/html/fleet.html" "Fleet report" 2 \
+    $PY "$R/check_html.py" "$T/html/fleet.html" "Fleet report" 1 \
     summary rank_full rank_load rank_firmware targets
 check "html: raw '<script' nowhere in any report" sh -c "! grep -l '<script' '$T'/html/*.html"
 
@@ -120,9 +124,9 @@ if command -v chromium > /dev/null; then
         is "chromium dumps the DOM of report-$c" "$?" 0
     done
     check "browser: C003 title unchanged (no script ran), tables and images rendered" \
-        $PY "$R/check_dom.py" "$T/dom-C003.html" "Customer report: $PWN" device2
+        $PY "$R/check_dom.py" "$T/dom-C003.html" "Customer report: $PWN" device1
     check "browser: C001 title unchanged, tables and images rendered" \
-        $PY "$R/check_dom.py" "$T/dom-C001.html" "Customer report: $HOSTILE" device2
+        $PY "$R/check_dom.py" "$T/dom-C001.html" "Customer report: $HOSTILE" device1
     timeout 30 "${CHR[@]}" --screenshot="$T/shot.png" "file://$T/html/report-ACME.html" > /dev/null 2>&1
     is "chromium screenshot" "$?" 0
     check "screenshot is a 1280x2000 PNG with content" $PY -c "

@@ -1,0 +1,175 @@
+/* reports_db.c: the reports' queries; see reports_db.h. */
+#include "rows_int.h"
+#include "reports_db.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char customer_sql[] =
+    "SELECT c.id, c.name, c.area_code, NULLIF(c.assigned_staff, ''), s.name, s.email,"
+    " CASE c.consent_sales WHEN 1 THEN 'yes' ELSE 'no' END,"
+    " (SELECT count(*) FROM devices WHERE customer = c.id)"
+    " FROM customers c LEFT JOIN staff s ON s.id = c.assigned_staff WHERE c.id = ?1";
+static const char proposals_sql[] =
+    "SELECT id, created, serial, rule, severity, state, sent_at,"
+    " COALESCE(NULLIF(staff_id, ''), recipient), skus, why, proposal FROM proposals"
+    " WHERE customer = ?1 AND state <> 'suppressed' ORDER BY created, id";
+static const char proposal_stock_sql[] =
+    "SELECT ps.proposal_id, ps.sku, ps.rank,"
+    " COALESCE(NULLIF(ps.store_name, ''), ps.store_id, 'no store lists it'), ps.quantity,"
+    " CASE ps.in_stock WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END, ps.delivery_date"
+    " FROM proposal_stock ps JOIN proposals p ON p.id = ps.proposal_id"
+    " WHERE p.customer = ?1 AND p.state <> 'suppressed'"
+    " ORDER BY ps.proposal_id, ps.sku, ps.rank";
+static const char registrations_sql[] =
+    "SELECT reg_number, serial, registered, source, state, agent_set"
+    " FROM registrations WHERE customer = ?1 ORDER BY registered, reg_number";
+static const char conflicts_sql[] =
+    "SELECT c.serial, c.registered_customer, c.claiming_customer, t.name, c.first_seen,"
+    " c.last_seen, c.times_seen, COALESCE(c.resolution, 'open')"
+    " FROM conflicts c LEFT JOIN targets t ON t.id = c.claiming_target"
+    " WHERE c.registered_customer = ?1 OR c.claiming_customer = ?1"
+    " ORDER BY c.first_seen, c.id";
+static const char unreachable_sql[] =
+    "SELECT name, customer, address || ':' || port, COALESCE(last_status, 'never polled'),"
+    " state_since, last_ok, last_rtt_ms, failures, last_error FROM targets"
+    " WHERE enabled = 1 AND (last_status IS NULL OR last_status <> 'ok')"
+    " ORDER BY last_status IS NULL, state_since, name";
+
+int hr_db_report_rows(struct hr_db *db, enum hr_db_report_rows which, const char *key,
+                      int (*fn)(void *arg, const char *const *vals), void *arg)
+{
+    static const char *const sql[] = {
+        [HR_DB_RPT_CUSTOMER] = customer_sql,
+        [HR_DB_RPT_PROPOSALS] = proposals_sql,
+        [HR_DB_RPT_PROPOSAL_STOCK] = proposal_stock_sql,
+        [HR_DB_RPT_REGISTRATIONS] = registrations_sql,
+        [HR_DB_RPT_CONFLICTS] = conflicts_sql,
+        [HR_DB_RPT_UNREACHABLE] = unreachable_sql,
+    };
+    sqlite3_stmt *st;
+
+    if ((size_t)which >= sizeof sql / sizeof sql[0]) {
+        hr_db_seterr(db, "no such report table");
+        return -1;
+    }
+    if (!(st = hr_db_stmt(db, sql[which])))
+        return -1;
+    if (which != HR_DB_RPT_UNREACHABLE)
+        hr_db_bind_opt_text(st, 1, key, 0);
+    return hr_db_each_text(db, st, fn, arg);
+}
+
+static const char has_sql[] = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1";
+
+int hr_db_report_has(struct hr_db *db, enum hr_db_report_table t)
+{
+    static const char *const names[] = {
+        [HR_DB_RPT_T_PROPOSALS] = "proposals",
+        [HR_DB_RPT_T_PROPOSAL_STOCK] = "proposal_stock",
+        [HR_DB_RPT_T_CATALOG_PRODUCTS] = "catalog_products",
+        [HR_DB_RPT_T_CATALOG_FIRMWARE] = "catalog_firmware",
+    };
+    sqlite3_stmt *st = hr_db_stmt(db, has_sql);
+    int rc;
+
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, names[t], -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static const char name_sql[] = "SELECT COALESCE(NULLIF(name, ''), id) FROM customers WHERE id = ?1";
+
+int hr_db_report_customer_name(struct hr_db *db, const char *id, char **name)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, name_sql);
+    int rc;
+
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? 0 : -1;
+    }
+    rc = hr_db_col_dup(db, st, 0, name);
+    sqlite3_reset(st);
+    return rc < 0 ? -1 : 1;
+}
+
+static const char extra_sql[] =
+    "SELECT d.reg_number, d.rrd_file, NULLIF(d.config, ''), NULLIF(d.price, ''),"
+    " t.name, d.last_seen FROM devices d LEFT JOIN targets t ON t.id = d.target_id"
+    " WHERE d.id = ?1";
+
+int hr_db_report_device_extra(struct hr_db *db, int64_t device, struct hr_db_device_extra *x)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, extra_sql);
+    char **cols[] = { &x->reg_number, &x->rrd_file, &x->config, &x->price, &x->target,
+                      &x->last_seen };
+    int rc = 0;
+
+    hr_db_device_extra_clear(x);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, device);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? 0 : -1;
+    }
+    for (int i = 0; i < 6; i++)
+        rc |= hr_db_col_dup(db, st, i, cols[i]);
+    sqlite3_reset(st);
+    if (rc < 0) {
+        hr_db_device_extra_clear(x);
+        return -1;
+    }
+    return 1;
+}
+
+void hr_db_device_extra_clear(struct hr_db_device_extra *x)
+{
+    free(x->reg_number);
+    free(x->rrd_file);
+    free(x->config);
+    free(x->price);
+    free(x->target);
+    free(x->last_seen);
+    memset(x, 0, sizeof *x);
+}
+
+static const char counts_sql[] =
+    "SELECT (SELECT count(*) FROM customers),"
+    " (SELECT count(*) FROM targets WHERE enabled = 1),"
+    " (SELECT count(*) FROM devices),"
+    " (SELECT count(*) FROM targets WHERE enabled = 1 AND last_status = 'ok'),"
+    " (SELECT count(*) FROM targets WHERE enabled = 1 AND last_status <> 'ok'),"
+    " (SELECT count(*) FROM targets WHERE enabled = 1 AND last_status IS NULL),"
+    " (SELECT count(*) FROM conflicts WHERE resolution IS NULL)";
+
+int hr_db_report_fleet_counts(struct hr_db *db, struct hr_db_fleet_counts *c)
+{
+    sqlite3_stmt *st = hr_db_stmt(db, counts_sql);
+    int rc;
+
+    if (!st)
+        return -1;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        c->customers = sqlite3_column_int64(st, 0);
+        c->targets = sqlite3_column_int64(st, 1);
+        c->devices = sqlite3_column_int64(st, 2);
+        c->targets_ok = sqlite3_column_int64(st, 3);
+        c->targets_failed = sqlite3_column_int64(st, 4);
+        c->targets_never = sqlite3_column_int64(st, 5);
+        c->open_conflicts = sqlite3_column_int64(st, 6);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
