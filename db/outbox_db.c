@@ -2,6 +2,7 @@
  * schema step 3 (schema_mail.c). */
 #include "rows_int.h"
 #include "outbox_db.h"
+#include "hr_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,17 +88,11 @@ int hr_db_outbox_due(struct hr_db *db, int64_t now, int all, int64_t **ids, size
     if (!st)
         return -1;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (k == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            int64_t *nv = realloc(v, nc * sizeof *nv);
-            if (!nv) {
-                sqlite3_reset(st);
-                free(v);
-                hr_db_seterr(db, "out of memory");
-                return -1;
-            }
-            v = nv;
-            cap = nc;
+        if (hr_array_grow(&v, &cap, k + 1, sizeof *v) < 0) {
+            sqlite3_reset(st);
+            free(v);
+            hr_db_seterr(db, "out of memory");
+            return -1;
         }
         v[k++] = sqlite3_column_int64(st, 0);
     }
