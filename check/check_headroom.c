@@ -211,14 +211,8 @@ static struct dev *devlist_get(struct devlist *l, uint32_t index, size_t *hint)
             *hint = i;
             return &l->v[i];
         }
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 16;
-        struct dev *nv = realloc(l->v, nc * sizeof *nv);
-        if (!nv)
-            return NULL;
-        l->v = nv;
-        l->cap = nc;
-    }
+    if (hr_array_grow(&l->v, &l->cap, l->n + 1, sizeof *l->v) < 0)
+        return NULL;
     memset(&l->v[l->n], 0, sizeof l->v[l->n]);
     l->v[l->n].index = index;
     l->v[l->n].used_pct = -1;

@@ -39,13 +39,8 @@ int hr_print_rows(struct hr_db_rows *r, int fmt)
     if (!w)
         return -1;
     while ((rc = hr_db_rows_next(r)) == 1) {
-        if ((size_t)rows == ncap) {
-            ncap = ncap ? ncap * 2 : 64;
-            char ***nc = realloc(cells, ncap * sizeof *nc);
-            if (!nc)
-                break;
-            cells = nc;
-        }
+        if (hr_array_grow(&cells, &ncap, (size_t)rows + 1, sizeof *cells) < 0)
+            break;
         cells[rows] = calloc((size_t)n, sizeof(char *));
         for (int i = 0; cells[rows] && i < n; i++) {
             const char *t = hr_db_rows_text(r, i);

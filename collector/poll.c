@@ -199,15 +199,9 @@ static int add_target(void *arg, const struct hr_db_target *r)
 {
     struct target_list *l = arg;
 
-    if (l->n == l->cap) {
-        size_t ncap = l->cap ? l->cap * 2 : 64;
-        struct hr_target *nv = realloc(l->v, ncap * sizeof *nv);
-        if (!nv) {
-            l->oom = 1;
-            return -1;
-        }
-        l->v = nv;
-        l->cap = ncap;
+    if (hr_array_grow(&l->v, &l->cap, l->n + 1, sizeof *l->v) < 0) {
+        l->oom = 1;
+        return -1;
     }
     fill_target(r, l->c, &l->v[l->n++]);
     return 0;

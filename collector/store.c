@@ -342,14 +342,8 @@ static void queue_setback(struct hr_store *s, const struct hr_poll_result *r,
 {
     struct hr_setback *sb;
 
-    if (s->nsetbacks == s->capsetbacks) {
-        size_t n = s->capsetbacks ? s->capsetbacks * 2 : 16;
-        struct hr_setback *ns = realloc(s->setbacks, n * sizeof *ns);
-        if (!ns)
-            return;
-        s->setbacks = ns;
-        s->capsetbacks = n;
-    }
+    if (hr_array_grow(&s->setbacks, &s->capsetbacks, s->nsetbacks + 1, sizeof *s->setbacks) < 0)
+        return;
     sb = &s->setbacks[s->nsetbacks++];
     sb->target_id = r->target->id;
     sb->index = row->index;

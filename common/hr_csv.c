@@ -139,15 +139,9 @@ void hr_csv_free(struct hr_csv *c)
 
 static int push_field(struct hr_csv *c, char *start)
 {
-    if (c->nfields == c->capfields) {
-        size_t ncap = c->capfields ? c->capfields * 2 : 16;
-        char **nf = realloc(c->fields, ncap * sizeof *nf);
-        if (!nf) {
-            snprintf(c->error, sizeof c->error, "out of memory");
-            return -1;
-        }
-        c->fields = nf;
-        c->capfields = ncap;
+    if (hr_array_grow(&c->fields, &c->capfields, c->nfields + 1, sizeof *c->fields) < 0) {
+        snprintf(c->error, sizeof c->error, "out of memory");
+        return -1;
     }
     c->fields[c->nfields++] = start;
     return 0;

@@ -113,6 +113,30 @@ size_t hr_strlcpy(char *dst, const char *src, size_t dstsz)
     return n;
 }
 
+int hr_array_grow(void *vp, size_t *cap, size_t need, size_t elsize)
+{
+    void *p, *np;
+    size_t nc;
+
+    if (need <= *cap)
+        return 0;
+    for (nc = *cap ? *cap : 16; nc < need; nc *= 2)
+        if (nc > SIZE_MAX / 2)
+            goto out_nomem;
+    if (elsize && nc > SIZE_MAX / elsize)
+        goto out_nomem;
+    memcpy(&p, vp, sizeof p);
+    if (!(np = realloc(p, nc * elsize)))
+        goto out_nomem;
+    memcpy(vp, &np, sizeof np);
+    *cap = nc;
+    return 0;
+
+out_nomem:
+    errno = ENOMEM;
+    return -1;
+}
+
 char *hr_trim(char *s)
 {
     char *b = s, *e;

@@ -25,6 +25,12 @@ int hr_is_clean_utf8(const void *s, size_t len);
 /* strlcpy semantics: always terminates, returns strlen(src). */
 size_t hr_strlcpy(char *dst, const char *src, size_t dstsz);
 
+/* Make the array *VP (a pointer to the array's pointer) hold at least
+ * NEED elements of ELSIZE bytes: nothing if *CAP already does, else
+ * realloc to the capacity doubled (16 the first time) until it does.  0,
+ * or -1 with errno ENOMEM and the array as it was. */
+int hr_array_grow(void *vp, size_t *cap, size_t need, size_t elsize);
+
 /* Remove leading and trailing white space in place; returns S. */
 char *hr_trim(char *s);
 

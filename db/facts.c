@@ -2,7 +2,6 @@
 #include "rows_int.h"
 #include "facts.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,21 +31,11 @@ static const char cat_firmware_sql[] =
     "SELECT version, release_date FROM catalog_firmware"
     " WHERE model_number = ?1 AND version IN (?2, ?3)";
 
-static double col_num(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
-}
-
-static const char *col_text(sqlite3_stmt *st, int i)
-{
-    return (const char *)sqlite3_column_text(st, i);
-}
-
 struct hr_db_devices *hr_db_devices_open(struct hr_db *db, const char *customer,
                                          const char *serial)
 {
     struct hr_db_devices *it;
-    sqlite3_stmt *st = hr_db_stmt(db, devices_sql);
+    sqlite3_stmt *st = hr_db_prep(db, devices_sql, "tt", customer, serial);
 
     if (!st)
         return NULL;
@@ -54,8 +43,6 @@ struct hr_db_devices *hr_db_devices_open(struct hr_db *db, const char *customer,
         hr_db_seterr(db, "out of memory");
         return NULL;
     }
-    sqlite3_bind_text(st, 1, customer, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, serial, -1, SQLITE_TRANSIENT);
     it->db = db;
     it->st = st;
     return it;
@@ -68,20 +55,9 @@ int hr_db_devices_next(struct hr_db_devices *it, struct hr_db_device *d)
 
     if (rc != SQLITE_ROW)
         return rc == SQLITE_DONE ? 0 : -1;
-    d->id = sqlite3_column_int64(st, 0);
-    d->serial = col_text(st, 1);
-    d->customer_id = col_text(st, 2);
-    d->customer = col_text(st, 3);
-    d->name = col_text(st, 4);
-    d->vendor = col_text(st, 5);
-    d->model = col_text(st, 6);
-    d->model_number = col_text(st, 7);
-    d->product_number = col_text(st, 8);
-    d->firmware = col_text(st, 9);
-    d->capacity = col_num(st, 10);
-    d->cache = col_num(st, 11);
-    d->sale_date = sqlite3_column_int64(st, 12);
-    d->rrd_file = col_text(st, 13);
+    hr_db_cols(st, "IsssssssssnnIs", &d->id, &d->serial, &d->customer_id, &d->customer,
+               &d->name, &d->vendor, &d->model, &d->model_number, &d->product_number,
+               &d->firmware, &d->capacity, &d->cache, &d->sale_date, &d->rrd_file);
     return 1;
 }
 
@@ -96,48 +72,30 @@ void hr_db_devices_close(struct hr_db_devices *it)
 int hr_db_device_samples(struct hr_db *db, int64_t device, int64_t after, int64_t until,
                          int (*fn)(void *arg, const struct hr_db_fact_sample *s), void *arg)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, samples_sql);
+    sqlite3_stmt *st = hr_db_prep(db, samples_sql, "III", device, after, until);
     struct hr_db_fact_sample s;
     int rc, ret = 0;
 
     if (!st)
         return -1;
-    sqlite3_bind_int64(st, 1, device);
-    sqlite3_bind_int64(st, 2, after);
-    sqlite3_bind_int64(st, 3, until);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        s.time = sqlite3_column_int64(st, 0);
-        s.capacity = col_num(st, 1);
-        s.used = col_num(st, 2);
-        s.peak = col_num(st, 3);
-        s.peak_prev = col_num(st, 4);
-        s.rate_avg = col_num(st, 5);
-        s.window = col_num(st, 6);
+        hr_db_cols(st, "Innnnnn", &s.time, &s.capacity, &s.used, &s.peak, &s.peak_prev,
+                   &s.rate_avg, &s.window);
         if ((ret = fn(arg, &s)) != 0)
             break;
     }
-    if (ret == 0 && rc != SQLITE_DONE)
-        ret = -1;
-    sqlite3_reset(st);
-    return ret;
+    return hr_db_loop_end(st, rc, ret);
 }
 
 int hr_db_catalog_product_facts(struct hr_db *db, const char *model_number, double *rated_load,
                                 double *max_capacity, char **latest_fw)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, cat_product_sql);
+    sqlite3_stmt *st;
     int rc;
 
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, model_number, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return rc == SQLITE_DONE ? 0 : -1;
-    }
-    *rated_load = col_num(st, 0);
-    *max_capacity = col_num(st, 1);
+    if ((rc = hr_db_row(db, &st, cat_product_sql, "t", model_number)) <= 0)
+        return rc;
+    hr_db_cols(st, "nn", rated_load, max_capacity);
     rc = hr_db_col_dup(db, st, 2, latest_fw);
     sqlite3_reset(st);
     return rc < 0 ? -1 : 1;
@@ -146,22 +104,20 @@ int hr_db_catalog_product_facts(struct hr_db *db, const char *model_number, doub
 int hr_db_catalog_firmware_dates(struct hr_db *db, const char *model_number, const char *fw,
                                  const char *latest, int64_t *fw_date, int64_t *latest_date)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, cat_firmware_sql);
+    sqlite3_stmt *st = hr_db_prep(db, cat_firmware_sql, "ttt", model_number, fw ? fw : "",
+                                  latest ? latest : "");
     int rc;
 
     if (!st)
         return -1;
-    sqlite3_bind_text(st, 1, model_number, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, fw ? fw : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, latest ? latest : "", -1, SQLITE_TRANSIENT);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *v = col_text(st, 0);
-        int64_t date = sqlite3_column_int64(st, 1);
+        const char *v;
+        int64_t date;
+        hr_db_cols(st, "sI", &v, &date);
         if (v && fw && strcmp(v, fw) == 0)
             *fw_date = date;
         if (v && latest && strcmp(v, latest) == 0)
             *latest_date = date;
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return hr_db_loop_end(st, rc, 0);
 }

@@ -1,35 +1,10 @@
 /* inventory.c: targets, devices, registrations and conflicts; see
  * inventory.h.  The SQL of the collector's inventory lives here only. */
-#include "db_int.h"
+#include "rows_int.h"
 #include "inventory.h"
-#include "hr_util.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static void col_text(sqlite3_stmt *st, int i, char *buf, size_t sz)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    hr_strlcpy(buf, t ? (const char *)t : "", sz);
-}
-
-static const char *col_str(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? (const char *)t : "";
-}
-
-/* Step a one-row lookup: 1 row (left for the caller to read, then
- * reset), 0 none (reset), -1 error (reset). */
-static int step_row(sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-
-    if (rc == SQLITE_ROW)
-        return 1;
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : -1;
-}
 
 /* ---- targets ---- */
 
@@ -52,19 +27,14 @@ static const char targets_sql[] =
 
 int hr_db_target_state_get(struct hr_db *db, int64_t id, struct hr_db_target_state *ts)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, target_get_sql);
+    sqlite3_stmt *st;
     int rc;
 
     memset(ts, 0, sizeof *ts);
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    if ((rc = step_row(st)) <= 0)
+    if ((rc = hr_db_row(db, &st, target_get_sql, "I", id)) <= 0)
         return rc;
-    col_text(st, 0, ts->name, sizeof ts->name);
-    col_text(st, 1, ts->customer, sizeof ts->customer);
-    col_text(st, 2, ts->last_status, sizeof ts->last_status);
-    ts->state_since = sqlite3_column_int64(st, 3);
+    hr_db_cols(st, "cccI", ts->name, sizeof ts->name, ts->customer, sizeof ts->customer,
+               ts->last_status, sizeof ts->last_status, &ts->state_since);
     sqlite3_reset(st);
     return 1;
 }
@@ -72,17 +42,8 @@ int hr_db_target_state_get(struct hr_db *db, int64_t id, struct hr_db_target_sta
 int hr_db_target_state_set(struct hr_db *db, int64_t id, const char *status, const char *error,
                            double rtt_ms, int64_t now, int64_t since)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, target_set_sql);
-
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    hr_db_bind_text(st, 2, status);
-    hr_db_bind_text(st, 3, error);
-    hr_db_bind_double_if(st, 4, rtt_ms >= 0, rtt_ms);
-    sqlite3_bind_int64(st, 5, now);
-    sqlite3_bind_int64(st, 6, since);
-    return hr_db_step_done(db, st);
+    return hr_db_run(db, target_set_sql, "IttDII", id, status, error, rtt_ms >= 0, rtt_ms,
+                     now, since);
 }
 
 static const char target_upsert_sql[] =
@@ -107,72 +68,36 @@ static const char target_remove_sql[] =
 
 int hr_db_target_upsert(struct hr_db *db, const struct hr_db_target *t)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, target_upsert_sql);
-    const char *text[] = { t->community, t->write_community, t->v3_user, t->v3_level,
-                           t->v3_auth_proto, t->v3_auth_pass, t->v3_priv_proto,
-                           t->v3_priv_pass, t->v3_context };
-
-    if (!st)
-        return -1;
-    hr_db_bind_text(st, 1, t->name);
-    hr_db_bind_text(st, 2, t->customer);
-    hr_db_bind_text(st, 3, t->address);
-    sqlite3_bind_int(st, 4, t->port);
-    hr_db_bind_text(st, 5, t->transport);
-    hr_db_bind_text(st, 6, t->version);
-    for (int k = 0; k < 9; k++)
-        hr_db_bind_text(st, 7 + k, text[k]);
-    sqlite3_bind_int(st, 16, t->v3_write);
-    sqlite3_bind_int(st, 17, t->timeout_ms);
-    sqlite3_bind_int(st, 18, t->retries);
-    sqlite3_bind_int(st, 19, t->enabled);
-    return hr_db_step_done(db, st);
+    return hr_db_run(db, target_upsert_sql, "tttitttttttttttiiii", t->name, t->customer,
+                     t->address, t->port, t->transport, t->version, t->community,
+                     t->write_community, t->v3_user, t->v3_level, t->v3_auth_proto,
+                     t->v3_auth_pass, t->v3_priv_proto, t->v3_priv_pass, t->v3_context,
+                     t->v3_write, t->timeout_ms, t->retries, t->enabled);
 }
 
 int hr_db_target_remove(struct hr_db *db, const char *name)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, target_remove_sql);
+    int n = hr_db_changes(db, target_remove_sql, "t", name);
 
-    if (!st)
-        return -1;
-    hr_db_bind_text(st, 1, name);
-    if (hr_db_step_done(db, st) < 0)
-        return -1;
-    return sqlite3_changes(db->sq) > 0;
+    return n < 0 ? -1 : n > 0;
 }
 
 int hr_db_targets_foreach(struct hr_db *db, const char *customer, const char *name,
                           int (*fn)(void *arg, const struct hr_db_target *t), void *arg)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, targets_sql);
+    sqlite3_stmt *st = hr_db_prep(db, targets_sql, "tt", customer, name);
     struct hr_db_target t;
     int rc;
 
     if (!st)
         return -1;
-    hr_db_bind_text(st, 1, customer);
-    hr_db_bind_text(st, 2, name);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        t.id = sqlite3_column_int64(st, 0);
-        t.name = col_str(st, 1);
-        t.address = col_str(st, 2);
-        t.port = sqlite3_column_int(st, 3);
-        t.transport = col_str(st, 4);
-        t.version = col_str(st, 5);
-        t.community = col_str(st, 6);
-        t.write_community = col_str(st, 7);
-        t.v3_user = col_str(st, 8);
-        t.v3_level = col_str(st, 9);
-        t.v3_auth_proto = col_str(st, 10);
-        t.v3_auth_pass = col_str(st, 11);
-        t.v3_priv_proto = col_str(st, 12);
-        t.v3_priv_pass = col_str(st, 13);
-        t.v3_context = col_str(st, 14);
+        hr_db_cols(st, "ISSiSSSSSSSSSSSiii", &t.id, &t.name, &t.address, &t.port,
+                   &t.transport, &t.version, &t.community, &t.write_community, &t.v3_user,
+                   &t.v3_level, &t.v3_auth_proto, &t.v3_auth_pass, &t.v3_priv_proto,
+                   &t.v3_priv_pass, &t.v3_context, &t.v3_write, &t.timeout_ms, &t.retries);
         t.customer = NULL;
         t.enabled = 1;
-        t.v3_write = sqlite3_column_int(st, 15);
-        t.timeout_ms = sqlite3_column_int(st, 16);
-        t.retries = sqlite3_column_int(st, 17);
         if (fn(arg, &t) < 0) {
             sqlite3_reset(st);
             hr_db_seterr(db, "stopped by the caller");
@@ -190,15 +115,12 @@ static const char device_exists_sql[] = "SELECT 1 FROM devices WHERE serial = ?1
 
 static int exists(struct hr_db *db, const char *sql, const char *v)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, sql);
-    int rc;
+    sqlite3_stmt *st;
+    int rc = hr_db_row(db, &st, sql, "t", v);
 
-    if (!st)
-        return -1;
-    hr_db_bind_text(st, 1, v);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    if (rc > 0)
+        sqlite3_reset(st);
+    return rc;
 }
 
 int hr_db_customer_exists(struct hr_db *db, const char *id)
@@ -230,41 +152,19 @@ static const char key_seen_sql[] =
 
 int hr_db_customer_upsert(struct hr_db *db, const struct hr_db_customer *c)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, customer_upsert_sql);
-
-    if (!st)
-        return -1;
-    hr_db_bind_text(st, 1, c->id);
-    hr_db_bind_text(st, 2, c->name);
-    hr_db_bind_text(st, 3, c->area_code);
-    hr_db_bind_text(st, 4, c->assigned_staff);
-    sqlite3_bind_int(st, 5, c->consent_sales);
-    return hr_db_step_done(db, st);
+    return hr_db_run(db, customer_upsert_sql, "tttti", c->id, c->name, c->area_code,
+                     c->assigned_staff, c->consent_sales);
 }
 
 int hr_db_customer_add_id(struct hr_db *db, const char *id)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, customer_add_sql);
-
-    if (!st)
-        return -1;
-    hr_db_bind_text(st, 1, id);
-    return hr_db_step_done(db, st);
+    return hr_db_run(db, customer_add_sql, "t", id);
 }
 
 int hr_db_staff_upsert(struct hr_db *db, const struct hr_db_staff *s)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, staff_upsert_sql);
-
-    if (!st)
-        return -1;
-    hr_db_bind_text(st, 1, s->id);
-    hr_db_bind_text(st, 2, s->name);
-    hr_db_bind_text(st, 3, s->email);
-    hr_db_bind_text(st, 4, s->area_codes);
-    hr_db_bind_text(st, 5, s->product_lines);
-    hr_db_bind_text(st, 6, s->role);
-    return hr_db_step_done(db, st);
+    return hr_db_run(db, staff_upsert_sql, "tttttt", s->id, s->name, s->email, s->area_codes,
+                     s->product_lines, s->role);
 }
 
 int hr_db_import_keys_begin(struct hr_db *db)
@@ -282,13 +182,9 @@ int hr_db_import_keys_begin(struct hr_db *db)
 
 int hr_db_import_key_seen(struct hr_db *db, const char *key, unsigned line, unsigned *first)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, key_seen_sql);
+    sqlite3_stmt *st;
 
-    if (!st)
-        return -1;
-    hr_db_bind_text(st, 1, key);
-    sqlite3_bind_int(st, 2, (int)line);
-    if (step_row(st) <= 0)
+    if (hr_db_row(db, &st, key_seen_sql, "ti", key, (int)line) <= 0)
         return -1;
     *first = (unsigned)sqlite3_column_int(st, 0);
     sqlite3_reset(st);
@@ -317,33 +213,25 @@ int hr_db_device_find(struct hr_db *db, const char *serial, int64_t target_id, c
                       struct hr_db_device_state *d)
 {
     sqlite3_stmt *st;
+    int64_t writes;
     int rc;
 
     memset(d, 0, sizeof *d);
-    if (serial[0]) {
-        if (!(st = hr_db_stmt(db, dev_by_serial_sql)))
-            return -1;
-        hr_db_bind_text(st, 1, serial);
-    } else {
-        if (!(st = hr_db_stmt(db, dev_by_name_sql)))
-            return -1;
-        sqlite3_bind_int64(st, 1, target_id);
-        hr_db_bind_text(st, 2, name);
-    }
-    if ((rc = step_row(st)) <= 0)
+    if (serial[0])
+        rc = hr_db_row(db, &st, dev_by_serial_sql, "t", serial);
+    else
+        rc = hr_db_row(db, &st, dev_by_name_sql, "It", target_id, name);
+    if (rc <= 0)
         return rc;
-    d->id = sqlite3_column_int64(st, 0);
-    col_text(st, 1, d->customer, sizeof d->customer);
-    d->target_id = sqlite3_column_int64(st, 2);
-    col_text(st, 3, d->reg_number, sizeof d->reg_number);
+    /* The types first: reading a column may convert it. */
     d->has_prev = sqlite3_column_type(st, 4) != SQLITE_NULL &&
                   sqlite3_column_type(st, 6) != SQLITE_NULL;
-    d->last_writes = (uint64_t)sqlite3_column_int64(st, 4);
     d->last_uptime = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1
                                                                : sqlite3_column_int64(st, 5);
-    d->last_sample = sqlite3_column_int64(st, 6);
-    col_text(st, 7, d->rrd_file, sizeof d->rrd_file);
-    col_text(st, 8, d->reported_customer, sizeof d->reported_customer);
+    hr_db_cols(st, "IcIcI-Icc", &d->id, d->customer, sizeof d->customer, &d->target_id,
+               d->reg_number, sizeof d->reg_number, &writes, &d->last_sample, d->rrd_file,
+               sizeof d->rrd_file, d->reported_customer, sizeof d->reported_customer);
+    d->last_writes = (uint64_t)writes;
     sqlite3_reset(st);
     return 1;
 }
@@ -352,18 +240,8 @@ int hr_db_device_insert(struct hr_db *db, const char *serial, const char *custom
                         int64_t target_id, const char *name, int64_t now, unsigned flags,
                         const char *rrd_file, int64_t *id)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, dev_insert_sql);
-
-    if (!st)
-        return -1;
-    hr_db_bind_text(st, 1, serial);
-    hr_db_bind_text(st, 2, customer);
-    hr_db_bind_i64_if(st, 3, target_id > 0, target_id);
-    hr_db_bind_text(st, 4, name);
-    sqlite3_bind_int64(st, 5, now);
-    sqlite3_bind_int(st, 6, (int)flags);
-    hr_db_bind_text(st, 7, rrd_file);
-    if (hr_db_step_done(db, st) < 0)
+    if (hr_db_run(db, dev_insert_sql, "ttjtIit", serial, customer, target_id > 0, target_id,
+                  name, now, (int)flags, rrd_file) < 0)
         return -1;
     *id = sqlite3_last_insert_rowid(db->sq);
     return 0;
@@ -371,33 +249,14 @@ int hr_db_device_insert(struct hr_db *db, const char *serial, const char *custom
 
 int hr_db_device_seen(struct hr_db *db, const struct hr_db_device_seen *s)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, dev_update_sql);
-
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, s->id);
-    sqlite3_bind_int64(st, 2, s->target_id);
-    sqlite3_bind_int64(st, 3, s->agent_index);
-    hr_db_bind_text(st, 4, s->name);
-    hr_db_bind_text(st, 5, s->vendor);
-    hr_db_bind_text(st, 6, s->model_name);
-    hr_db_bind_text(st, 7, s->model_number);
-    hr_db_bind_text(st, 8, s->product_number);
-    hr_db_bind_text(st, 9, s->firmware);
-    hr_db_bind_text(st, 10, s->config);
-    sqlite3_bind_int64(st, 11, (int64_t)s->capacity);
-    sqlite3_bind_int64(st, 12, (int64_t)s->cache_size);
-    hr_db_bind_i64_if(st, 13, s->sale_date_known, s->sale_date);
-    hr_db_bind_text(st, 14, s->price);
-    hr_db_bind_text(st, 15, s->reported_customer);
-    hr_db_bind_text(st, 16, s->agent_reg_number);
-    sqlite3_bind_int64(st, 17, s->now);
-    sqlite3_bind_int(st, 18, (int)s->flags);
-    /* The next delta starts from here; no counter, no next delta. */
-    hr_db_bind_i64_if(st, 19, s->writes_known, (int64_t)s->writes);
-    hr_db_bind_i64_if(st, 20, s->uptime_known, s->uptime);
-    sqlite3_bind_int64(st, 21, s->now);
-    return hr_db_step_done(db, st);
+    /* Parameters 19-21: the next delta starts from here; no counter, no
+     * next delta. */
+    return hr_db_run(db, dev_update_sql, "IIItttttttIIjtttIijjI", s->id, s->target_id,
+                     s->agent_index, s->name, s->vendor, s->model_name, s->model_number,
+                     s->product_number, s->firmware, s->config, (int64_t)s->capacity,
+                     (int64_t)s->cache_size, s->sale_date_known, s->sale_date, s->price,
+                     s->reported_customer, s->agent_reg_number, s->now, (int)s->flags,
+                     s->writes_known, (int64_t)s->writes, s->uptime_known, s->uptime, s->now);
 }
 
 /* ---- registrations ---- */
@@ -415,12 +274,10 @@ static const char reg_set_sql[] =
 
 int hr_db_regseq_next(struct hr_db *db, int64_t *seq)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, regseq_sql);
+    sqlite3_stmt *st;
     int rc;
 
-    if (!st)
-        return -1;
-    if ((rc = step_row(st)) <= 0) {
+    if ((rc = hr_db_row(db, &st, regseq_sql, "")) <= 0) {
         if (rc == 0)
             hr_db_seterr(db, "the registration sequence is missing");
         return -1;
@@ -434,39 +291,23 @@ int hr_db_registration_add(struct hr_db *db, const char *regno, int64_t device_i
                            const char *serial, const char *customer, int64_t target_id,
                            int64_t when, const char *source)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, reg_insert_sql);
-
-    if (!st)
+    if (hr_db_run(db, reg_insert_sql, "tIttjIt", regno, device_id, serial, customer,
+                  target_id > 0, target_id, when, source) < 0)
         return -1;
-    hr_db_bind_text(st, 1, regno);
-    sqlite3_bind_int64(st, 2, device_id);
-    hr_db_bind_text(st, 3, serial);
-    hr_db_bind_text(st, 4, customer);
-    hr_db_bind_i64_if(st, 5, target_id > 0, target_id);
-    sqlite3_bind_int64(st, 6, when);
-    hr_db_bind_text(st, 7, source);
-    if (hr_db_step_done(db, st) < 0 || !(st = hr_db_stmt(db, dev_regno_sql)))
-        return -1;
-    sqlite3_bind_int64(st, 1, device_id);
-    hr_db_bind_text(st, 2, regno);
-    return hr_db_step_done(db, st);
+    return hr_db_run(db, dev_regno_sql, "It", device_id, regno);
 }
 
 int hr_db_registration_status(struct hr_db *db, const char *regno, char *status, size_t sz,
                               int64_t *when)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, reg_status_sql);
+    sqlite3_stmt *st;
     int rc;
 
     status[0] = '\0';
     *when = 0;
-    if (!st)
-        return -1;
-    hr_db_bind_text(st, 1, regno);
-    if ((rc = step_row(st)) <= 0)
+    if ((rc = hr_db_row(db, &st, reg_status_sql, "t", regno)) <= 0)
         return rc;
-    col_text(st, 0, status, sz);
-    *when = sqlite3_column_int64(st, 1);
+    hr_db_cols(st, "cI", status, sz, when);
     sqlite3_reset(st);
     return 1;
 }
@@ -474,14 +315,7 @@ int hr_db_registration_status(struct hr_db *db, const char *regno, char *status,
 int hr_db_registration_set_status(struct hr_db *db, const char *regno, const char *status,
                                   int64_t when)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, reg_set_sql);
-
-    if (!st)
-        return -1;
-    hr_db_bind_text(st, 1, regno);
-    hr_db_bind_text(st, 2, status);
-    sqlite3_bind_int64(st, 3, when);
-    return hr_db_step_done(db, st);
+    return hr_db_run(db, reg_set_sql, "ttI", regno, status, when);
 }
 
 /* ---- double registrations ---- */
@@ -525,19 +359,10 @@ int hr_db_conflict_sighting(struct hr_db *db, const char *serial, int64_t device
                             int64_t claiming_target, int64_t claiming_index, int64_t now,
                             int64_t *times_seen)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, conflict_upsert_sql);
-    int rc;
+    sqlite3_stmt *st;
 
-    if (!st)
-        return -1;
-    hr_db_bind_text(st, 1, serial);
-    sqlite3_bind_int64(st, 2, device_id);
-    hr_db_bind_text(st, 3, registered);
-    hr_db_bind_text(st, 4, claiming);
-    sqlite3_bind_int64(st, 5, claiming_target);
-    sqlite3_bind_int64(st, 6, claiming_index);
-    sqlite3_bind_int64(st, 7, now);
-    if ((rc = step_row(st)) <= 0)
+    if (hr_db_row(db, &st, conflict_upsert_sql, "tIttIII", serial, device_id, registered,
+                  claiming, claiming_target, claiming_index, now) <= 0)
         return -1;
     *times_seen = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
@@ -547,22 +372,17 @@ int hr_db_conflict_sighting(struct hr_db *db, const char *serial, int64_t device
 int hr_db_conflicts_open(struct hr_db *db, const char *serial, const char *claiming,
                          struct hr_db_conflict *c, char *all, size_t allsz)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, conflicts_open_sql);
+    sqlite3_stmt *st;
     int n = 0, rc;
 
     memset(c, 0, sizeof *c);
     all[0] = '\0';
-    if (!st)
+    if (!(st = hr_db_prep(db, conflicts_open_sql, "tt", serial, claiming)))
         return -1;
-    hr_db_bind_text(st, 1, serial);
-    hr_db_bind_text(st, 2, claiming);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         size_t l = strlen(all);
-        c->id = sqlite3_column_int64(st, 0);
-        c->device_id = sqlite3_column_int64(st, 1);
-        col_text(st, 2, c->registered, sizeof c->registered);
-        col_text(st, 3, c->claiming, sizeof c->claiming);
-        c->claiming_target = sqlite3_column_int64(st, 4);
+        hr_db_cols(st, "IIccI", &c->id, &c->device_id, c->registered, sizeof c->registered,
+                   c->claiming, sizeof c->claiming, &c->claiming_target);
         snprintf(all + l, allsz - l, "%s%s", n ? ", " : "", c->claiming);
         n++;
     }
@@ -573,31 +393,13 @@ int hr_db_conflicts_open(struct hr_db *db, const char *serial, const char *claim
 int hr_db_device_transfer(struct hr_db *db, int64_t device_id, const char *serial,
                           const char *to, int64_t target)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, reg_supersede_sql);
-
-    if (!st)
+    if (hr_db_run(db, reg_supersede_sql, "t", serial) < 0 ||
+        hr_db_run(db, dev_move_sql, "Itj", device_id, to, target > 0, target) < 0)
         return -1;
-    hr_db_bind_text(st, 1, serial);
-    if (hr_db_step_done(db, st) < 0 || !(st = hr_db_stmt(db, dev_move_sql)))
-        return -1;
-    sqlite3_bind_int64(st, 1, device_id);
-    hr_db_bind_text(st, 2, to);
-    hr_db_bind_i64_if(st, 3, target > 0, target);
-    if (hr_db_step_done(db, st) < 0 || !(st = hr_db_stmt(db, conflicts_reassign_sql)))
-        return -1;
-    hr_db_bind_text(st, 1, serial);
-    hr_db_bind_text(st, 2, to);
-    return hr_db_step_done(db, st);
+    return hr_db_run(db, conflicts_reassign_sql, "tt", serial, to);
 }
 
 int hr_db_conflict_close(struct hr_db *db, int64_t id, const char *resolution, int64_t when)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, conflict_close_sql);
-
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    hr_db_bind_text(st, 2, resolution);
-    sqlite3_bind_int64(st, 3, when);
-    return hr_db_step_done(db, st);
+    return hr_db_run(db, conflict_close_sql, "ItI", id, resolution, when);
 }

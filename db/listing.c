@@ -1,5 +1,5 @@
 /* listing.c: the listings of the `headroom` commands; see listing.h. */
-#include "db_int.h"
+#include "rows_int.h"
 #include "listing.h"
 
 #include <stdint.h>
@@ -89,12 +89,10 @@ struct hr_db_rows *hr_db_list(struct hr_db *db, enum hr_db_listing which,
         p = &none;
     switch (which) {
     case HR_DB_LIST_TARGETS:
-        if ((st = hr_db_stmt(db, fleet_list_sql)))
-            hr_db_bind_text(st, 1, p->customer);
+        st = hr_db_prep(db, fleet_list_sql, "t", p->customer);
         break;
     case HR_DB_LIST_CONFLICTS:
-        if ((st = hr_db_stmt(db, conflicts_sql)))
-            hr_db_bind_i64_if(st, 1, p->all, 1);
+        st = hr_db_prep(db, conflicts_sql, "j", p->all, (int64_t)1);
         break;
     case HR_DB_LIST_CUSTOMERS:
         st = hr_db_stmt(db, customers_sql);
@@ -107,12 +105,7 @@ struct hr_db_rows *hr_db_list(struct hr_db *db, enum hr_db_listing which,
         if (sqlite3_create_function(db->sq, "hr_status", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
                                     &sf, status_words, NULL, NULL) != SQLITE_OK)
             return NULL;
-        if ((st = hr_db_stmt(db, history_sql))) {
-            hr_db_bind_text(st, 1, p->customer);
-            hr_db_bind_text(st, 2, p->serial);
-            sqlite3_bind_int64(st, 3, p->since);
-            sqlite3_bind_int64(st, 4, p->until);
-        }
+        st = hr_db_prep(db, history_sql, "ttII", p->customer, p->serial, p->since, p->until);
         break;
     }
     if (!st)

@@ -1,7 +1,8 @@
 /* outbox_db.c: the mail outbox table; see outbox_db.h.  The table itself is
  * schema step 3 (schema_mail.c). */
-#include "db_int.h"
+#include "rows_int.h"
 #include "outbox_db.h"
+#include "hr_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,31 +50,27 @@ static const char recover_resend_sql[] =
     " have it; sent again with the same Message-ID'"
     " WHERE state = 'sending' AND data_sent = 1";
 
-/* Run ST (parameters bound) and return the rows it changed, or -1. */
-static int changes(struct hr_db *db, sqlite3_stmt *st)
-{
-    if (hr_db_step_done(db, st) < 0)
-        return -1;
-    return sqlite3_changes(db->sq);
-}
-
 int hr_db_outbox_recover(struct hr_db *db, int64_t now, int hold, int *not_sent,
                          int *maybe_sent)
 {
-    sqlite3_stmt *st;
+    if ((*not_sent = hr_db_changes(db, recover_unsent_sql, "I", now)) < 0)
+        return -1;
+    if (hold)
+        *maybe_sent = hr_db_changes(db, recover_hold_sql, "");
+    else
+        *maybe_sent = hr_db_changes(db, recover_resend_sql, "I", now);
+    return *maybe_sent < 0 ? -1 : 0;
+}
 
-    if (!(st = hr_db_stmt(db, recover_unsent_sql)))
-        return -1;
-    sqlite3_bind_int64(st, 1, now);
-    if ((*not_sent = changes(db, st)) < 0)
-        return -1;
-    if (!(st = hr_db_stmt(db, hold ? recover_hold_sql : recover_resend_sql)))
-        return -1;
-    if (!hold)
-        sqlite3_bind_int64(st, 1, now);
-    if ((*maybe_sent = changes(db, st)) < 0)
-        return -1;
-    return 0;
+/* N, the rows an update of outbox row ID changed: 0 if it was one, else
+ * -1 (with a message when the row is gone). */
+static int one_row(struct hr_db *db, int64_t id, int n)
+{
+    if (n == 1)
+        return 0;
+    if (n == 0)
+        hr_db_seterr(db, "outbox message %lld is gone", (long long)id);
+    return -1;
 }
 
 static const char due_sql[] =
@@ -81,7 +78,7 @@ static const char due_sql[] =
 
 int hr_db_outbox_due(struct hr_db *db, int64_t now, int all, int64_t **ids, size_t *n)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, due_sql);
+    sqlite3_stmt *st = hr_db_prep(db, due_sql, "Ii", now, all != 0);
     int64_t *v = NULL;
     size_t k = 0, cap = 0;
     int rc;
@@ -90,20 +87,12 @@ int hr_db_outbox_due(struct hr_db *db, int64_t now, int all, int64_t **ids, size
     *n = 0;
     if (!st)
         return -1;
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int(st, 2, all != 0);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (k == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            int64_t *nv = realloc(v, nc * sizeof *nv);
-            if (!nv) {
-                sqlite3_reset(st);
-                free(v);
-                hr_db_seterr(db, "out of memory");
-                return -1;
-            }
-            v = nv;
-            cap = nc;
+        if (hr_array_grow(&v, &cap, k + 1, sizeof *v) < 0) {
+            sqlite3_reset(st);
+            free(v);
+            hr_db_seterr(db, "out of memory");
+            return -1;
         }
         v[k++] = sqlite3_column_int64(st, 0);
     }
@@ -124,22 +113,12 @@ static const char data_sent_sql[] = "UPDATE outbox SET data_sent = 1 WHERE id = 
 
 int hr_db_outbox_claim(struct hr_db *db, int64_t id)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, claim_sql);
-
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    return changes(db, st);
+    return hr_db_changes(db, claim_sql, "I", id);
 }
 
 int hr_db_outbox_data_sent(struct hr_db *db, int64_t id)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, data_sent_sql);
-
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    return hr_db_step_done(db, st);
+    return hr_db_run(db, data_sent_sql, "I", id);
 }
 
 static char *col_dup(sqlite3_stmt *st, int i, size_t *len)
@@ -177,18 +156,12 @@ static const char get_sql[] =
 
 int hr_db_outbox_get(struct hr_db *db, int64_t id, struct hr_db_outbox_msg *m)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, get_sql);
+    sqlite3_stmt *st;
     int rc;
 
     memset(m, 0, sizeof *m);
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return rc == SQLITE_DONE ? 0 : -1;
-    }
+    if ((rc = hr_db_row(db, &st, get_sql, "I", id)) <= 0)
+        return rc;
     m->id = id;
     m->state = col_dup(st, 0, NULL);
     m->sender = col_dup(st, 1, NULL);
@@ -218,26 +191,9 @@ static const char record_sql[] =
 
 int hr_db_outbox_record(struct hr_db *db, int64_t id, const struct hr_db_outbox_result *r)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, record_sql);
-    int n;
-
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, r->state, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, r->pending, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, r->delivered, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, r->refused, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 5, r->next_attempt);
-    sqlite3_bind_text(st, 6, r->last_error, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 7, r->transport, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 8, r->sent_at);
-    sqlite3_bind_int64(st, 9, id);
-    if ((n = changes(db, st)) != 1) {
-        if (n == 0)
-            hr_db_seterr(db, "outbox message %lld is gone", (long long)id);
-        return -1;
-    }
-    return 0;
+    return one_row(db, id, hr_db_changes(db, record_sql, "ttttIttII", r->state, r->pending,
+                                         r->delivered, r->refused, r->next_attempt,
+                                         r->last_error, r->transport, r->sent_at, id));
 }
 
 static const char requeue_sql[] =
@@ -246,20 +202,7 @@ static const char requeue_sql[] =
 
 int hr_db_outbox_requeue(struct hr_db *db, int64_t id, int64_t now, const char *pending)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, requeue_sql);
-    int n;
-
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_text(st, 2, pending, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, id);
-    if ((n = changes(db, st)) != 1) {
-        if (n == 0)
-            hr_db_seterr(db, "outbox message %lld is gone", (long long)id);
-        return -1;
-    }
-    return 0;
+    return one_row(db, id, hr_db_changes(db, requeue_sql, "ItI", now, pending, id));
 }
 
 int hr_db_outbox_lock_path(struct hr_db *db, char *buf, size_t sz)
@@ -281,27 +224,19 @@ static const char list_sql[] =
 int hr_db_outbox_list(struct hr_db *db, const char *state,
                       int (*fn)(void *arg, const struct hr_db_outbox_line *l), void *arg)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, list_sql);
+    sqlite3_stmt *st = hr_db_prep(db, list_sql, "t", state);
     struct hr_db_outbox_line l;
     int rc, ret = 0;
 
     if (!st)
         return -1;
-    sqlite3_bind_text(st, 1, state, -1, SQLITE_TRANSIENT);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        l.id = sqlite3_column_int64(st, 0);
-        l.state = (const char *)sqlite3_column_text(st, 1);
-        l.attempts = sqlite3_column_int64(st, 2);
-        l.created = sqlite3_column_int64(st, 3);
-        l.next = sqlite3_column_int64(st, 4);
-        l.recipients = (const char *)sqlite3_column_text(st, 5);
-        l.subject = (const char *)sqlite3_column_text(st, 6);
-        l.last_error = (const char *)sqlite3_column_text(st, 7);
+        hr_db_cols(st, "IsIIIsss", &l.id, &l.state, &l.attempts, &l.created, &l.next,
+                   &l.recipients, &l.subject, &l.last_error);
         if ((ret = fn(arg, &l)) != 0)
             break;
     }
-    sqlite3_reset(st);
-    return ret ? ret : rc == SQLITE_DONE ? 0 : -1;
+    return hr_db_loop_end(st, rc, ret);
 }
 
 const char *const hr_db_outbox_show_cols[] = {
@@ -321,18 +256,12 @@ int hr_db_outbox_show(struct hr_db *db, int64_t id,
                       void (*fn)(void *arg, const char *const *vals, const void *msg,
                                  size_t len), void *arg)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, show_sql);
     const char *v[sizeof hr_db_outbox_show_cols / sizeof hr_db_outbox_show_cols[0]];
+    sqlite3_stmt *st;
     int rc;
 
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return rc == SQLITE_DONE ? 0 : -1;
-    }
+    if ((rc = hr_db_row(db, &st, show_sql, "I", id)) <= 0)
+        return rc;
     for (size_t i = 0; i < hr_db_outbox_show_ncols; i++)
         v[i] = (const char *)sqlite3_column_text(st, (int)i);
     fn(arg, v, sqlite3_column_blob(st, 17), (size_t)sqlite3_column_bytes(st, 17));

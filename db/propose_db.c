@@ -6,11 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *col_text(sqlite3_stmt *st, int i)
-{
-    return (const char *)sqlite3_column_text(st, i);
-}
-
 /* ---- rule state ---- */
 
 static const char state_get_sql[] =
@@ -25,36 +20,21 @@ static const char state_put_sql[] =
 int hr_db_rule_state_get(struct hr_db *db, int64_t device, const char *rule, int *armed,
                          int64_t *last_fired)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, state_get_sql);
+    sqlite3_stmt *st;
     int rc;
 
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, device);
-    sqlite3_bind_text(st, 2, rule, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *armed = sqlite3_column_int(st, 0);
-        *last_fired = sqlite3_column_int64(st, 1);
-    }
+    if ((rc = hr_db_row(db, &st, state_get_sql, "It", device, rule)) <= 0)
+        return rc;
+    hr_db_cols(st, "iI", armed, last_fired);
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    return 1;
 }
 
 int hr_db_rule_state_put(struct hr_db *db, int64_t device, const char *rule, int armed,
                          int64_t last_fired, const char *decision, int64_t now)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, state_put_sql);
-
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, device);
-    sqlite3_bind_text(st, 2, rule, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 3, armed);
-    sqlite3_bind_int64(st, 4, last_fired);
-    sqlite3_bind_text(st, 5, decision, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 6, now);
-    return hr_db_step_done(db, st);
+    return hr_db_run(db, state_put_sql, "ItiItI", device, rule, armed, last_fired, decision,
+                     now);
 }
 
 /* ---- customers, staff, catalogue ---- */
@@ -65,20 +45,14 @@ static const char customer_sql[] =
 int hr_db_customer_routing(struct hr_db *db, const char *id, char **name, char **area_code,
                            char **assigned, int *consent)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, customer_sql);
+    char **const dst[] = { name, area_code, assigned };
+    sqlite3_stmt *st;
     int rc;
 
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return rc == SQLITE_DONE ? 0 : -1;
-    }
-    *consent = sqlite3_column_int(st, 3);
-    rc = hr_db_col_dup(db, st, 0, name) | hr_db_col_dup(db, st, 1, area_code) |
-         hr_db_col_dup(db, st, 2, assigned);
+    if ((rc = hr_db_row(db, &st, customer_sql, "t", id)) <= 0)
+        return rc;
+    hr_db_cols(st, "---i", consent);
+    rc = hr_db_cols_dup(db, st, dst, 3);
     sqlite3_reset(st);
     return rc < 0 ? -1 : 1;
 }
@@ -96,13 +70,12 @@ int hr_db_staff_each(struct hr_db *db, int (*fn)(void *arg, const struct hr_db_s
     if (!st)
         return -1;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        s = (struct hr_db_staff){ col_text(st, 0), col_text(st, 1), col_text(st, 2),
-                                  col_text(st, 3), col_text(st, 4), col_text(st, 5) };
+        hr_db_cols(st, "ssssss", &s.id, &s.name, &s.email, &s.area_codes, &s.product_lines,
+                   &s.role);
         if ((ret = fn(arg, &s)) != 0)
             break;
     }
-    sqlite3_reset(st);
-    return ret ? ret : rc == SQLITE_DONE ? 0 : -1;
+    return hr_db_loop_end(st, rc, ret);
 }
 
 static const char product_sql[] =
@@ -111,20 +84,14 @@ static const char product_sql[] =
 
 int hr_db_catalog_product(struct hr_db *db, const char *model_number, struct hr_db_product *p)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, product_sql);
+    char **const dst[] = { &p->name, &p->product_line, &p->options, &p->supplies };
+    sqlite3_stmt *st;
     int rc;
 
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, model_number, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return rc == SQLITE_DONE ? 0 : -1;
-    }
-    p->rated_window = sqlite3_column_int64(st, 4);
-    rc = hr_db_col_dup(db, st, 0, &p->name) | hr_db_col_dup(db, st, 1, &p->product_line) |
-         hr_db_col_dup(db, st, 2, &p->options) | hr_db_col_dup(db, st, 3, &p->supplies);
+    if ((rc = hr_db_row(db, &st, product_sql, "t", model_number)) <= 0)
+        return rc;
+    hr_db_cols(st, "----I", &p->rated_window);
+    rc = hr_db_cols_dup(db, st, dst, 4);
     sqlite3_reset(st);
     return rc < 0 ? -1 : 1;
 }
@@ -143,33 +110,19 @@ static const char firmware_put_sql[] =
 
 int hr_db_catalog_product_put(struct hr_db *db, const struct hr_db_catalog_row *r)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, product_put_sql);
-
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, r->model_number, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, r->name ? r->name : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, r->product_line ? r->product_line : "", -1, SQLITE_TRANSIENT);
-    hr_db_bind_i64_if(st, 4, r->rated_load >= 0, r->rated_load);
-    hr_db_bind_i64_if(st, 5, r->rated_window >= 0, r->rated_window);
-    hr_db_bind_i64_if(st, 6, r->max_capacity >= 0, r->max_capacity);
-    sqlite3_bind_text(st, 7, r->options ? r->options : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 8, r->supplies ? r->supplies : "", -1, SQLITE_TRANSIENT);
-    hr_db_bind_opt_text(st, 9, r->latest_firmware, 1);
-    return hr_db_step_done(db, st);
+#define OR_EMPTY(s) ((s) ? (s) : "")
+    return hr_db_run(db, product_put_sql, "tttjjjtte", r->model_number, OR_EMPTY(r->name),
+                     OR_EMPTY(r->product_line), r->rated_load >= 0, r->rated_load,
+                     r->rated_window >= 0, r->rated_window, r->max_capacity >= 0,
+                     r->max_capacity, OR_EMPTY(r->options), OR_EMPTY(r->supplies),
+                     r->latest_firmware);
+#undef OR_EMPTY
 }
 
 int hr_db_catalog_firmware_put(struct hr_db *db, const char *model_number,
                                const char *version, int64_t release_date)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, firmware_put_sql);
-
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, model_number, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, version, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, release_date);
-    return hr_db_step_done(db, st);
+    return hr_db_run(db, firmware_put_sql, "ttI", model_number, version, release_date);
 }
 
 int hr_db_catalog_clear(struct hr_db *db, int firmware)
@@ -215,41 +168,31 @@ static const char stock_put_sql[] =
 int hr_db_stock_each(struct hr_db *db, const char *sku,
                      int (*fn)(void *arg, const struct hr_db_stock *s), void *arg)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, sku ? stock_sku_sql : stock_all_sql);
+    sqlite3_stmt *st = sku ? hr_db_prep(db, stock_sku_sql, "t", sku)
+                           : hr_db_stmt(db, stock_all_sql);
     struct hr_db_stock s;
     int rc, ret = 0;
 
     if (!st)
         return -1;
-    if (sku)
-        sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        s.sku = col_text(st, 0);
-        s.store_id = col_text(st, 1);
-        s.store_name = col_text(st, 2);
-        s.quantity = sqlite3_column_int64(st, 3);
-        s.lead_time_days = sqlite3_column_int64(st, 4);
-        s.transit_days = sqlite3_column_int64(st, 5);
+        hr_db_cols(st, "sssIII", &s.sku, &s.store_id, &s.store_name, &s.quantity,
+                   &s.lead_time_days, &s.transit_days);
         if ((ret = fn(arg, &s)) != 0)
             break;
     }
-    sqlite3_reset(st);
-    return ret ? ret : rc == SQLITE_DONE ? 0 : -1;
+    return hr_db_loop_end(st, rc, ret);
 }
 
 int hr_db_stock_put(struct hr_db *db, const struct hr_db_stock *s, int *dup)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, stock_put_sql);
+    sqlite3_stmt *st;
 
     *dup = 0;
-    if (!st)
+    if (!(st = hr_db_prep(db, stock_put_sql, "tttIII", s->sku, s->store_id,
+                          s->store_name ? s->store_name : "", s->quantity, s->lead_time_days,
+                          s->transit_days)))
         return -1;
-    sqlite3_bind_text(st, 1, s->sku, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, s->store_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, s->store_name ? s->store_name : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 4, s->quantity);
-    sqlite3_bind_int64(st, 5, s->lead_time_days);
-    sqlite3_bind_int64(st, 6, s->transit_days);
     if (hr_db_step_done(db, st) < 0) {
         *dup = sqlite3_extended_errcode(db->sq) == SQLITE_CONSTRAINT_PRIMARYKEY;
         return -1;
@@ -293,28 +236,10 @@ static const char proposal_insert_sql[] =
 
 int64_t hr_db_proposal_insert(struct hr_db *db, const struct hr_db_proposal *p)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, proposal_insert_sql);
-
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, p->created);
-    sqlite3_bind_int64(st, 2, p->device_id);
-    sqlite3_bind_text(st, 3, p->serial, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, p->customer, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 5, p->rule, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 6, p->family, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 7, p->severity, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 8, p->why, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 9, p->subject, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 10, p->text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 11, p->skus, -1, SQLITE_TRANSIENT);
-    hr_db_bind_i64_if(st, 12, p->full_time != 0, p->full_time);
-    sqlite3_bind_text(st, 13, p->state, -1, SQLITE_TRANSIENT);
-    hr_db_bind_opt_text(st, 14, p->reason, 0);
-    hr_db_bind_opt_text(st, 15, p->staff_id, 0);
-    hr_db_bind_opt_text(st, 16, p->recipient, 0);
-    sqlite3_bind_text(st, 17, p->route, -1, SQLITE_TRANSIENT);
-    if (hr_db_step_done(db, st) < 0)
+    if (hr_db_run(db, proposal_insert_sql, "IItttttttttjttttt", p->created, p->device_id,
+                  p->serial, p->customer, p->rule, p->family, p->severity, p->why, p->subject,
+                  p->text, p->skus, p->full_time != 0, p->full_time, p->state, p->reason,
+                  p->staff_id, p->recipient, p->route) < 0)
         return -1;
     return sqlite3_last_insert_rowid(db->sq);
 }
@@ -325,20 +250,12 @@ static const char proposal_stock_sql[] =
 
 int hr_db_proposal_stock_insert(struct hr_db *db, const struct hr_db_proposal_stock *s)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, proposal_stock_sql);
     int store = s->store_id != NULL;
 
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, s->proposal_id);
-    sqlite3_bind_text(st, 2, s->sku, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, s->rank);
-    hr_db_bind_opt_text(st, 4, store ? s->store_id : NULL, 0);
-    hr_db_bind_opt_text(st, 5, store ? s->store_name : NULL, 0);
-    hr_db_bind_i64_if(st, 6, store, s->quantity);
-    hr_db_bind_i64_if(st, 7, store, s->in_stock);
-    hr_db_bind_opt_text(st, 8, store ? s->delivery_date : NULL, 0);
-    return hr_db_step_done(db, st);
+    return hr_db_run(db, proposal_stock_sql, "ItIttjjt", s->proposal_id, s->sku, s->rank,
+                     store ? s->store_id : NULL, store ? s->store_name : NULL, store,
+                     s->quantity, store, (int64_t)s->in_stock,
+                     store ? s->delivery_date : NULL);
 }
 
 static const char queued_sql[] =
@@ -346,14 +263,7 @@ static const char queued_sql[] =
 
 int hr_db_proposal_queued(struct hr_db *db, int64_t id, int64_t outbox_id, const char *cc)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, queued_sql);
-
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, outbox_id);
-    sqlite3_bind_text(st, 2, cc, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, id);
-    return hr_db_step_done(db, st);
+    return hr_db_run(db, queued_sql, "ItI", outbox_id, cc, id);
 }
 
 static const char unsent_sql[] =
@@ -361,12 +271,11 @@ static const char unsent_sql[] =
 
 int hr_db_proposals_unsent(struct hr_db *db, int64_t first_id)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, unsent_sql);
+    sqlite3_stmt *st = hr_db_prep(db, unsent_sql, "I", first_id);
     int n = -1;
 
     if (!st)
         return -1;
-    sqlite3_bind_int64(st, 1, first_id);
     if (sqlite3_step(st) == SQLITE_ROW)
         n = sqlite3_column_int(st, 0);
     sqlite3_reset(st);
@@ -397,12 +306,7 @@ int hr_db_proposals_list(struct hr_db *db, const char *customer, const char *sta
                          const char *staff, int (*fn)(void *arg, const char *const *vals),
                          void *arg)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, proposals_sql);
+    sqlite3_stmt *st = hr_db_prep(db, proposals_sql, "ttt", customer, state, staff);
 
-    if (!st)
-        return -1;
-    hr_db_bind_opt_text(st, 1, customer, 0);
-    hr_db_bind_opt_text(st, 2, state, 0);
-    hr_db_bind_opt_text(st, 3, staff, 0);
-    return hr_db_each_text(db, st, fn, arg);
+    return st ? hr_db_each_text(db, st, fn, arg) : -1;
 }

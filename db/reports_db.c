@@ -71,32 +71,23 @@ int hr_db_report_has(struct hr_db *db, enum hr_db_report_table t)
         [HR_DB_RPT_T_CATALOG_PRODUCTS] = "catalog_products",
         [HR_DB_RPT_T_CATALOG_FIRMWARE] = "catalog_firmware",
     };
-    sqlite3_stmt *st = hr_db_stmt(db, has_sql);
-    int rc;
+    sqlite3_stmt *st;
+    int rc = hr_db_row(db, &st, has_sql, "t", names[t]);
 
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, names[t], -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    if (rc > 0)
+        sqlite3_reset(st);
+    return rc;
 }
 
 static const char name_sql[] = "SELECT COALESCE(NULLIF(name, ''), id) FROM customers WHERE id = ?1";
 
 int hr_db_report_customer_name(struct hr_db *db, const char *id, char **name)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, name_sql);
+    sqlite3_stmt *st;
     int rc;
 
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return rc == SQLITE_DONE ? 0 : -1;
-    }
+    if ((rc = hr_db_row(db, &st, name_sql, "t", id)) <= 0)
+        return rc;
     rc = hr_db_col_dup(db, st, 0, name);
     sqlite3_reset(st);
     return rc < 0 ? -1 : 1;
@@ -109,22 +100,15 @@ static const char extra_sql[] =
 
 int hr_db_report_device_extra(struct hr_db *db, int64_t device, struct hr_db_device_extra *x)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, extra_sql);
-    char **cols[] = { &x->reg_number, &x->rrd_file, &x->config, &x->price, &x->target,
-                      &x->last_seen };
-    int rc = 0;
+    char **const cols[] = { &x->reg_number, &x->rrd_file, &x->config, &x->price, &x->target,
+                            &x->last_seen };
+    sqlite3_stmt *st;
+    int rc;
 
     hr_db_device_extra_clear(x);
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, device);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return rc == SQLITE_DONE ? 0 : -1;
-    }
-    for (int i = 0; i < 6; i++)
-        rc |= hr_db_col_dup(db, st, i, cols[i]);
+    if ((rc = hr_db_row(db, &st, extra_sql, "I", device)) <= 0)
+        return rc;
+    rc = hr_db_cols_dup(db, st, cols, 6);
     sqlite3_reset(st);
     if (rc < 0) {
         hr_db_device_extra_clear(x);
@@ -161,15 +145,9 @@ int hr_db_report_fleet_counts(struct hr_db *db, struct hr_db_fleet_counts *c)
     if (!st)
         return -1;
     rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        c->customers = sqlite3_column_int64(st, 0);
-        c->targets = sqlite3_column_int64(st, 1);
-        c->devices = sqlite3_column_int64(st, 2);
-        c->targets_ok = sqlite3_column_int64(st, 3);
-        c->targets_failed = sqlite3_column_int64(st, 4);
-        c->targets_never = sqlite3_column_int64(st, 5);
-        c->open_conflicts = sqlite3_column_int64(st, 6);
-    }
+    if (rc == SQLITE_ROW)
+        hr_db_cols(st, "IIIIIII", &c->customers, &c->targets, &c->devices, &c->targets_ok,
+                   &c->targets_failed, &c->targets_never, &c->open_conflicts);
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0 : -1;
 }

@@ -1,5 +1,5 @@
 /* samples.c: the sample history; see samples.h. */
-#include "db_int.h"
+#include "rows_int.h"
 #include "samples.h"
 
 #include <stdio.h>
@@ -14,26 +14,20 @@ static const char sample_insert_sql[] =
 
 int hr_db_sample_insert(struct hr_db *db, const struct hr_db_sample *s)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, sample_insert_sql);
+    unsigned k = s->known;
+    int n;
 
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, s->device_id);
-    sqlite3_bind_int64(st, 2, s->time);
-    hr_db_bind_i64_if(st, 3, s->known & HR_DB_S_CAPACITY, (int64_t)s->capacity);
-    hr_db_bind_i64_if(st, 4, s->known & HR_DB_S_USED, (int64_t)s->used);
-    hr_db_bind_i64_if(st, 5, s->known & HR_DB_S_USED_PCT, s->used_percent);
-    hr_db_bind_i64_if(st, 6, s->known & HR_DB_S_WRITES, (int64_t)s->writes);
-    hr_db_bind_i64_if(st, 7, s->known & HR_DB_S_DELTA, (int64_t)s->writes_delta);
-    hr_db_bind_i64_if(st, 8, s->known & HR_DB_S_PEAK, s->peak);
-    hr_db_bind_i64_if(st, 9, s->known & HR_DB_S_PEAK_PREV, s->peak_prev);
-    hr_db_bind_i64_if(st, 10, s->known & HR_DB_S_RATE_AVG, s->rate_avg);
-    hr_db_bind_i64_if(st, 11, s->known & HR_DB_S_WINDOW, s->window);
-    hr_db_bind_i64_if(st, 12, s->known & HR_DB_S_UPTIME, s->sysuptime);
-    sqlite3_bind_int(st, 13, (int)s->status);
-    if (hr_db_step_done(db, st) < 0)
-        return -1;
-    return sqlite3_changes(db->sq) > 0;
+#define KNOWN(bit) ((k & (bit)) != 0)
+    n = hr_db_changes(db, sample_insert_sql, "IIjjjjjjjjjji", s->device_id, s->time,
+                      KNOWN(HR_DB_S_CAPACITY), (int64_t)s->capacity, KNOWN(HR_DB_S_USED),
+                      (int64_t)s->used, KNOWN(HR_DB_S_USED_PCT), (int64_t)s->used_percent,
+                      KNOWN(HR_DB_S_WRITES), (int64_t)s->writes, KNOWN(HR_DB_S_DELTA),
+                      (int64_t)s->writes_delta, KNOWN(HR_DB_S_PEAK), s->peak,
+                      KNOWN(HR_DB_S_PEAK_PREV), s->peak_prev, KNOWN(HR_DB_S_RATE_AVG),
+                      s->rate_avg, KNOWN(HR_DB_S_WINDOW), s->window, KNOWN(HR_DB_S_UPTIME),
+                      s->sysuptime, (int)s->status);
+#undef KNOWN
+    return n < 0 ? -1 : n > 0;
 }
 
 static const char prev_get_sql[] =
@@ -56,21 +50,16 @@ int hr_db_import_prev_begin(struct hr_db *db)
 int hr_db_import_prev_get(struct hr_db *db, int64_t device, int64_t *time, int *writes_known,
                           uint64_t *writes, unsigned *line)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, prev_get_sql);
-    int rc;
+    sqlite3_stmt *st;
+    int64_t w;
+    int rc, l;
 
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, device);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return rc == SQLITE_DONE ? 0 : -1;
-    }
-    *time = sqlite3_column_int64(st, 0);
+    if ((rc = hr_db_row(db, &st, prev_get_sql, "I", device)) <= 0)
+        return rc;
     *writes_known = sqlite3_column_type(st, 1) != SQLITE_NULL;
-    *writes = (uint64_t)sqlite3_column_int64(st, 1);
-    *line = (unsigned)sqlite3_column_int(st, 2);
+    hr_db_cols(st, "IIi", time, &w, &l);
+    *writes = (uint64_t)w;
+    *line = (unsigned)l;
     sqlite3_reset(st);
     return 1;
 }
@@ -78,13 +67,6 @@ int hr_db_import_prev_get(struct hr_db *db, int64_t device, int64_t *time, int *
 int hr_db_import_prev_set(struct hr_db *db, int64_t device, int64_t time, int writes_known,
                           uint64_t writes, unsigned line)
 {
-    sqlite3_stmt *st = hr_db_stmt(db, prev_set_sql);
-
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, device);
-    sqlite3_bind_int64(st, 2, time);
-    hr_db_bind_i64_if(st, 3, writes_known, (int64_t)writes);
-    sqlite3_bind_int(st, 4, (int)line);
-    return hr_db_step_done(db, st);
+    return hr_db_run(db, prev_set_sql, "IIji", device, time, writes_known, (int64_t)writes,
+                     (int)line);
 }

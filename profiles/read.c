@@ -104,14 +104,8 @@ static struct row *row_get(struct hr_prof_rows *r, const uint32_t *idx, size_t l
                 hi = mid;
         }
     }
-    if (r->n == r->cap) {
-        size_t nc = r->cap ? r->cap * 2 : 16;
-        struct row *nv = realloc(r->v, nc * sizeof *nv);
-        if (!nv)
-            return NULL;
-        r->v = nv;
-        r->cap = nc;
-    }
+    if (hr_array_grow(&r->v, &r->cap, r->n + 1, sizeof *r->v) < 0)
+        return NULL;
     memmove(&r->v[lo + 1], &r->v[lo], (r->n - lo) * sizeof *r->v);
     memset(&r->v[lo], 0, sizeof *r->v);
     memcpy(r->v[lo].idx, idx, len * sizeof *idx);

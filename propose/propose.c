@@ -278,14 +278,8 @@ static struct pdev *pdev_of(struct run *R, const struct hr_device *d)
 
     if (R->ndevs && R->devs[R->ndevs - 1]->dev->id == d->id)
         return R->devs[R->ndevs - 1];
-    if (R->ndevs == R->capdevs) {
-        size_t nc = R->capdevs ? R->capdevs * 2 : 32;
-        struct pdev **nv = realloc(R->devs, nc * sizeof *nv);
-        if (!nv)
-            return NULL;
-        R->devs = nv;
-        R->capdevs = nc;
-    }
+    if (hr_array_grow(&R->devs, &R->capdevs, R->ndevs + 1, sizeof *R->devs) < 0)
+        return NULL;
     if (!(pd = calloc(1, sizeof *pd)))
         return NULL;
     if (!(pd->dev = hr_device_copy(d, HR_DEVICE_COPY_ALL))) {
@@ -336,14 +330,8 @@ static int prop_make(struct run *R, const struct hr_device *d, const struct hr_r
     char why[2048];
     int oom = 0;
 
-    if (R->np == R->cap) {
-        size_t nc = R->cap ? R->cap * 2 : 32;
-        struct prop *nv = realloc(R->p, nc * sizeof *nv);
-        if (!nv)
-            return -1;
-        R->p = nv;
-        R->cap = nc;
-    }
+    if (hr_array_grow(&R->p, &R->cap, R->np + 1, sizeof *R->p) < 0)
+        return -1;
     p = &R->p[R->np];
     memset(p, 0, sizeof *p);
     if (!(p->pd = pdev_of(R, d)))
@@ -798,14 +786,8 @@ struct tally {
 
 static int note_noconsent(struct tally *t, int64_t id)
 {
-    if (t->nnoconsent == t->capnoconsent) {
-        size_t nc = t->capnoconsent ? t->capnoconsent * 2 : 16;
-        int64_t *nv = realloc(t->noconsent, nc * sizeof *nv);
-        if (!nv)
-            return -1;
-        t->noconsent = nv;
-        t->capnoconsent = nc;
-    }
+    if (hr_array_grow(&t->noconsent, &t->capnoconsent, t->nnoconsent + 1, sizeof *t->noconsent) < 0)
+        return -1;
     t->noconsent[t->nnoconsent++] = id;
     return 0;
 }

@@ -2,6 +2,7 @@
 #include "route.h"
 #include "db.h"
 #include "propose_db.h"
+#include "hr_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,14 +124,8 @@ static int staff_one(void *arg, const struct hr_db_staff *r)
     struct staff_load *l = arg;
     int oom = 0;
 
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 16;
-        struct hr_staff *nv = realloc(l->v, nc * sizeof *nv);
-        if (!nv)
-            return 1;
-        l->v = nv;
-        l->cap = nc;
-    }
+    if (hr_array_grow(&l->v, &l->cap, l->n + 1, sizeof *l->v) < 0)
+        return 1;
     struct hr_staff *s = &l->v[l->n++];
     s->id = dup_or_empty(r->id, &oom);
     s->name = dup_or_empty(r->name, &oom);

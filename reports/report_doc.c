@@ -92,15 +92,9 @@ int rpt_doc_failed(const struct rpt_doc *d)
 
 static struct rpt_block *block_add(struct rpt_doc *d, enum rpt_block_kind kind)
 {
-    if (d->n == d->cap) {
-        size_t nc = d->cap ? d->cap * 2 : 32;
-        struct rpt_block *nb = realloc(d->b, nc * sizeof *nb);
-        if (!nb) {
-            d->failed = 1;
-            return NULL;
-        }
-        d->b = nb;
-        d->cap = nc;
+    if (hr_array_grow(&d->b, &d->cap, d->n + 1, sizeof *d->b) < 0) {
+        d->failed = 1;
+        return NULL;
     }
     memset(&d->b[d->n], 0, sizeof d->b[d->n]);
     d->b[d->n].kind = kind;

@@ -42,15 +42,9 @@ static int collect(const struct hr_device *dev, void *arg)
     struct fleet *fl = arg;
     struct fdev *x;
 
-    if (fl->n == fl->cap) {
-        size_t nc = fl->cap ? fl->cap * 2 : 64;
-        struct fdev *nv = realloc(fl->v, nc * sizeof *nv);
-        if (!nv) {
-            fl->oom = 1;
-            return -1;
-        }
-        fl->v = nv;
-        fl->cap = nc;
+    if (hr_array_grow(&fl->v, &fl->cap, fl->n + 1, sizeof *fl->v) < 0) {
+        fl->oom = 1;
+        return -1;
     }
     x = &fl->v[fl->n];
     memset(x, 0, sizeof *x);

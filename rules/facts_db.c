@@ -116,14 +116,8 @@ static int daily_add(struct daily *d, int64_t t, double cap, double used, double
     struct hr_sample *last = d->n ? &d->v[d->n - 1] : NULL;
 
     if (!last || (last->t >= 0 ? last->t / 86400 : (last->t - 86399) / 86400) != day) {
-        if (d->n == d->cap) {
-            size_t nc = d->cap ? d->cap * 2 : 128;
-            struct hr_sample *nv = realloc(d->v, nc * sizeof *nv);
-            if (!nv)
-                return -1;
-            d->v = nv;
-            d->cap = nc;
-        }
+        if (hr_array_grow(&d->v, &d->cap, d->n + 1, sizeof *d->v) < 0)
+            return -1;
         last = &d->v[d->n++];
         *last = (struct hr_sample){ t, NAN, NAN, NAN, NAN };
         d->rate_sum = d->rate_n = 0;

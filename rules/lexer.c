@@ -271,16 +271,10 @@ struct strbuf {
 /* Append C; -1 on ENOMEM, 1 if the string is too long (C dropped). */
 static int strbuf_push(struct strbuf *sb, char c)
 {
-    if (sb->n + 1 > sb->cap) {
-        if (sb->cap >= 65536)
-            return 1;
-        size_t nc = sb->cap ? sb->cap * 2 : 64;
-        char *ns = realloc(sb->s, nc);
-        if (!ns)
-            return -1;
-        sb->s = ns;
-        sb->cap = nc;
-    }
+    if (sb->n + 1 > sb->cap && sb->cap >= 65536)
+        return 1;
+    if (hr_array_grow(&sb->s, &sb->cap, sb->n + 1, 1) < 0)
+        return -1;
     sb->s[sb->n++] = c;
     return 0;
 }

@@ -872,15 +872,9 @@ static int parse_prop(struct parser *p, struct hr_rule *r, unsigned *seen)
 static int add_rule(struct parser *p, struct hr_rule *r)
 {
     struct hr_ruleset *rs = p->rs;
-    if (rs->n == rs->cap) {
-        size_t nc = rs->cap ? rs->cap * 2 : 16;
-        struct hr_rule **nr = realloc(rs->rules, nc * sizeof *nr);
-        if (!nr) {
-            p->d.oom = 1;
-            return -1;
-        }
-        rs->rules = nr;
-        rs->cap = nc;
+    if (hr_array_grow(&rs->rules, &rs->cap, rs->n + 1, sizeof *rs->rules) < 0) {
+        p->d.oom = 1;
+        return -1;
     }
     rs->rules[rs->n++] = r;
     return 0;

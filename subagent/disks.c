@@ -390,14 +390,8 @@ int disks_read_stats(const char *root, struct disk_stat **out, size_t *n)
         if (sscanf(line, "%u %u %64s %llu %llu %llu %llu %llu", &maj, &min, name,
                    &f[0], &f[1], &f[2], &f[3], &w) != 8)
             continue;
-        if (cnt == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            struct disk_stat *nv = realloc(v, nc * sizeof *v);
-            if (!nv)
-                break;
-            v = nv;
-            cap = nc;
-        }
+        if (hr_array_grow(&v, &cap, cnt + 1, sizeof *v) < 0)
+            break;
         hr_strlcpy(v[cnt].name, name, sizeof v[cnt].name);
         v[cnt].writes = w;
         cnt++;

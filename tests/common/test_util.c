@@ -3,6 +3,7 @@
 #include "hr_buf.h"
 #include "../tap.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -82,6 +83,26 @@ int main(void)
         b.oom = 1;
         hr_buf_puts(&b, "lost");
         TAP_OK(hr_buf_take(&b) == NULL && !b.oom, "a latched failure: take gives NULL, resets");
+    }
+    {
+        int64_t *a = NULL;
+        size_t cap = 0, n;
+
+        TAP_OK(hr_array_grow(&a, &cap, 1, sizeof *a) == 0 && a && cap == 16,
+               "array_grow: first allocation holds 16");
+        for (n = 0; n < 1000; n++) {
+            if (hr_array_grow(&a, &cap, n + 1, sizeof *a) < 0)
+                break;
+            a[n] = (int64_t)n;
+        }
+        TAP_OK(n == 1000 && cap == 1024 && a[999] == 999, "array_grow: doubles, keeps the data");
+        TAP_OK(hr_array_grow(&a, &cap, 10, sizeof *a) == 0 && cap == 1024,
+               "array_grow: a smaller need changes nothing");
+        errno = 0;
+        TAP_OK(hr_array_grow(&a, &cap, SIZE_MAX / 2, sizeof *a) < 0 && errno == ENOMEM &&
+                   cap == 1024 && a[999] == 999,
+               "array_grow: an impossible size fails, the array as it was");
+        free(a);
     }
     return TAP_DONE();
 }
