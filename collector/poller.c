@@ -288,6 +288,8 @@ static const char *report_text(netsnmp_pdu *pdu)
     return snmp_api_errstring(snmpv3_get_report_type(pdu));
 }
 
+static int prof_wanted(const struct agent *a);
+
 static void on_get(struct agent *a, struct req *q, netsnmp_pdu *pdu)
 {
     netsnmp_variable_list *v;
@@ -300,6 +302,12 @@ static void on_get(struct agent *a, struct req *q, netsnmp_pdu *pdu)
         if (a->v1_get_drop < 1)
             a->v1_get_drop = 1;
         a->get_state = 0;
+        return;
+    }
+    if (pdu->errstat == SNMP_ERR_NOSUCHNAME && a->t->version == HR_SNMP_V1 && prof_wanted(a)) {
+        /* No sysUpTime.0 (some storage agents): not our agent; the
+         * profiles read it. */
+        a->get_state = 2;
         return;
     }
     if (pdu->errstat != SNMP_ERR_NOERROR) {
