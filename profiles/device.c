@@ -188,12 +188,27 @@ struct hr_prof_reader {
     struct hr_prof_item *items;
     size_t nitems, capitems;
     uint32_t **owned;           /* column OIDs of this step's walks */
-    size_t nowned;
+    size_t nowned, capowned;
 };
 
 static int oid_eq(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
 {
     return na == nb && memcmp(a, b, na * sizeof *a) == 0;
+}
+
+/* Room for one more element in *V (N used of *CAP, SIZE bytes each). */
+static int room(void *v, size_t n, size_t *cap, size_t size)
+{
+    void **pv = v, *nv;
+    size_t nc = *cap ? *cap * 2 : 16;
+
+    if (n < *cap)
+        return 0;
+    if (!(nv = realloc(*pv, nc * size)))
+        return -1;
+    *pv = nv;
+    *cap = nc;
+    return 0;
 }
 
 static struct cached *cache_find(const struct hr_prof_reader *r, const uint32_t *o, size_t len)
@@ -211,14 +226,8 @@ static struct cached *cache_get(struct hr_prof_reader *r, const uint32_t *o, siz
 
     if (c)
         return c;
-    if (r->ncache == r->capcache) {
-        size_t nc = r->capcache ? r->capcache * 2 : 16;
-        struct cached *nv = realloc(r->cache, nc * sizeof *nv);
-        if (!nv)
-            return NULL;
-        r->cache = nv;
-        r->capcache = nc;
-    }
+    if (room(&r->cache, r->ncache, &r->capcache, sizeof *r->cache) < 0)
+        return NULL;
     c = &r->cache[r->ncache];
     memset(c, 0, sizeof *c);
     if (!(c->name = malloc((len ? len : 1) * sizeof *o)))
@@ -261,14 +270,8 @@ static int item_add(struct hr_prof_reader *r, enum hr_prof_req kind, const uint3
     for (size_t i = 0; i < r->nitems; i++)
         if (r->items[i].kind == kind && oid_eq(r->items[i].oid, r->items[i].len, o, len))
             return 0;
-    if (r->nitems == r->capitems) {
-        size_t nc = r->capitems ? r->capitems * 2 : 16;
-        struct hr_prof_item *nv = realloc(r->items, nc * sizeof *nv);
-        if (!nv)
-            return -1;
-        r->items = nv;
-        r->capitems = nc;
-    }
+    if (room(&r->items, r->nitems, &r->capitems, sizeof *r->items) < 0)
+        return -1;
     r->items[r->nitems].kind = kind;
     r->items[r->nitems].oid = o;
     r->items[r->nitems].len = len;
@@ -295,8 +298,6 @@ static void items_clear(struct hr_prof_reader *r)
         r->cache[i].pending = 0;
     for (size_t i = 0; i < r->nowned; i++)
         free(r->owned[i]);
-    free(r->owned);
-    r->owned = NULL;
     r->nowned = 0;
     r->nitems = 0;
 }
@@ -310,18 +311,14 @@ static int plan_table(struct hr_prof_reader *r, const struct hr_prof_table *t)
     if (t->entry.len + 1 > HR_PROF_OID_MAX)
         return 0;
     for (size_t i = 0; i < HR_ARRAY_LEN(cols); i++) {
-        uint32_t *o, **no;
+        uint32_t *o;
         if (!cols[i])
             continue;
-        if (!(o = malloc((t->entry.len + 1) * sizeof *o)))
+        if (room(&r->owned, r->nowned, &r->capowned, sizeof *r->owned) < 0 ||
+            !(o = malloc((t->entry.len + 1) * sizeof *o)))
             return -1;
         memcpy(o, t->entry.sub, t->entry.len * sizeof *o);
         o[t->entry.len] = cols[i];
-        if (!(no = realloc(r->owned, (r->nowned + 1) * sizeof *no))) {
-            free(o);
-            return -1;
-        }
-        r->owned = no;
         r->owned[r->nowned++] = o;
         if (item_add(r, HR_PRQ_WALK, o, t->entry.len + 1) < 0)
             return -1;
@@ -679,19 +676,19 @@ static int advance(struct hr_prof_reader *r)
 struct hr_prof_reader *hr_prof_reader_new(const struct hr_profile_set *set, const char *named,
                                           char *err, size_t errlen)
 {
-    struct hr_prof_reader *r = calloc(1, sizeof *r);
+    const struct hr_profile *p = named ? hr_profile_set_find(set, named) : NULL;
+    struct hr_prof_reader *r;
 
-    if (!r) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    r->set = set;
-    if (named && !(r->d.profile = hr_profile_set_find(set, named))) {
+    if (named && !p)
         snprintf(err, errlen, "no profile named '%s'", named);
-        free(r);
-        return NULL;
+    else if (!(r = calloc(1, sizeof *r)))
+        snprintf(err, errlen, "out of memory");
+    else {
+        r->set = set;
+        r->d.profile = p;       /* NULL: detection */
+        return r;
     }
-    return r;
+    return NULL;
 }
 
 void hr_prof_reader_free(struct hr_prof_reader *r)
@@ -699,6 +696,7 @@ void hr_prof_reader_free(struct hr_prof_reader *r)
     if (!r)
         return;
     items_clear(r);
+    free(r->owned);
     free(r->items);
     for (size_t i = 0; i < r->ncache; i++) {
         free(r->cache[i].name);
