@@ -335,6 +335,14 @@ report() {
             hr) echo "-- loopback, host-resources + ucd-diskio devices read through the profiles" ;;
         esac
         awk -F'|' '{ printf "  %-42s cycle %8s s   CPU %8s ms/device poll  %s\n", $2, $3, $4, $5 }' "$W/$s/results"
+        if [ "$s" = hr ]; then
+            awk -F'|' '
+                { match($5, /[0-9.]+ requests/); q = substr($5, RSTART, RLENGTH - 9) }
+                $2 ~ /profile auto/ { aq = q } $2 ~ /profile linux-host/ { nq = q } $2 ~ /collectd/ { cq = q }
+                END { if (cq > 0) printf "  requests per device vs collectd: auto %.2fx, named %.2fx\n", aq / cq, nq / cq }' \
+                "$W/$s/results"
+            continue
+        fi
         awk -F'|' '
             $2 ~ /^headroom poll c=256$/ { hw = $3; hc = $4 }
             $2 ~ /^headroom poll c=1000$/ { hw2 = $3 }
