@@ -199,6 +199,13 @@ static void test_prof_walk_guards(void)
     free(a);
 }
 
+static void answer(struct agent *a, struct req *q, netsnmp_pdu *pdu, long errstat, long errindex)
+{
+    pdu->errstat = errstat;
+    pdu->errindex = errindex;
+    on_pitems(a, q, pdu);
+}
+
 /* GET of three profile items: SNMPv1's noSuchName answers the one named
  * as absent and asks the others again; tooBig halves the batch. */
 static void test_prof_pitems(void)
@@ -216,23 +223,17 @@ static void test_prof_pitems(void)
     t1.version = HR_SNMP_V1;
     a->t = &t1;
     a->prof = 1;
-    a->pit = it;
-    a->npit = 3;
-    a->pst = pst;
-    a->pchunk = MAX_VB;
-    pdu->errstat = SNMP_ERR_NOSUCHNAME;
-    pdu->errindex = 2;
-    on_pitems(a, &q, pdu);
+    a->pit = it, a->npit = HR_ARRAY_LEN(it);
+    a->pst = pst, a->pchunk = MAX_VB;
+    answer(a, &q, pdu, SNMP_ERR_NOSUCHNAME, 2);
     TAP_OK(pst[0] == 0 && pst[1] == 2 && pst[2] == 0, "v1 noSuchName: item 2 absent, 1 and 3 asked again");
     TAP_OK(!a->done, "... the poll goes on");
     memset(pst, 1, sizeof(pst));
-    pdu->errstat = SNMP_ERR_TOOBIG;
-    pdu->errindex = 0;
-    on_pitems(a, &q, pdu);
+    answer(a, &q, pdu, SNMP_ERR_TOOBIG, 0);
     TAP_OK(pst[0] == 0 && pst[1] == 0 && pst[2] == 0 && a->pchunk == MAX_VB / 2,
            "tooBig: all asked again, half as many per request");
     a->pchunk = 1;
-    on_pitems(a, &q, pdu);
+    answer(a, &q, pdu, SNMP_ERR_TOOBIG, 0);
     TAP_INT(a->res.status, HR_POLL_MALFORMED, "tooBig for one object: malformed");
     snmp_free_pdu(pdu);
     free(a);
