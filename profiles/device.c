@@ -128,8 +128,6 @@ void hr_prof_device_free(struct hr_prof_device *d)
  *      of the volume and writes tables, the next alternative only when the
  *      one before gave nothing (docs/profiles.md, "Tables"). */
 
-#define MAX_PROBES 64
-
 static const uint32_t oid_sysdescr[] = { 1, 3, 6, 1, 2, 1, 1, 1, 0 };
 static const uint32_t oid_sysobjectid[] = { 1, 3, 6, 1, 2, 1, 1, 2, 0 };
 static const uint32_t oid_sysuptime[] = { 1, 3, 6, 1, 2, 1, 1, 3, 0 };
@@ -175,12 +173,12 @@ struct hr_prof_reader {
     struct hr_prof_facts facts;
     struct cached *cache;
     size_t ncache, capcache;
-    struct {
+    struct probe {
         const struct hr_prof_oid *o;
         int state;              /* 0 unknown, 1 found, 2 absent */
         enum hr_vtype type;
-    } probe[MAX_PROBES];
-    size_t nprobes;
+    } *probe;
+    size_t nprobes, capprobes;
     struct wsrc *ws;
     size_t nws;
     struct tabstate vol, wr;
@@ -343,7 +341,7 @@ static int reader_exists(void *arg, const struct hr_prof_oid *o, enum hr_vtype *
 /* The exists OIDs of the profiles that could still match: those whose
  * sysObjectID and sysDescr lines hold (a profile with none is probed in
  * full).  Probing them all in one request costs varbinds, not requests. */
-static void plan_probes(struct hr_prof_reader *r)
+static int plan_probes(struct hr_prof_reader *r)
 {
     const struct hr_prof_facts *f = &r->facts;
 
@@ -362,14 +360,17 @@ static void plan_probes(struct hr_prof_reader *r)
                 continue;
             for (size_t j = 0; j < r->nprobes; j++)
                 dup |= oid_eq(r->probe[j].o->sub, r->probe[j].o->len, o->sub, o->len);
-            if (dup || r->nprobes == MAX_PROBES)
+            if (dup)
                 continue;
+            if (room(&r->probe, r->nprobes, &r->capprobes, sizeof *r->probe) < 0)
+                return -1;
             r->probe[r->nprobes].o = o;
             r->probe[r->nprobes].state = 0;
             r->probe[r->nprobes].type = HR_VT_ANY;
             r->nprobes++;
         }
     }
+    return 0;
 }
 
 static void facts_from_cache(struct hr_prof_reader *r)
@@ -611,7 +612,8 @@ static int advance(struct hr_prof_reader *r)
         facts_from_cache(r);
         if (r->d.profile)
             break;              /* named */
-        plan_probes(r);
+        if (plan_probes(r) < 0)
+            return -1;
         r->ph = PH_PROBE_GET;
         for (size_t i = 0; i < r->nprobes; i++)
             if (plan_get(r, r->probe[i].o->sub, r->probe[i].o->len) < 0)
@@ -703,6 +705,7 @@ void hr_prof_reader_free(struct hr_prof_reader *r)
         free(r->cache[i].owned);
     }
     free(r->cache);
+    free(r->probe);
     for (size_t i = 0; i < r->nws; i++)
         free(r->ws[i].inst);
     free(r->ws);
