@@ -10,11 +10,17 @@
 #   walkloop   a plain `snmpbulkwalk` loop, one process per device
 #
 # three ways: lo (loopback), rtt50 (50 ms round trip, in a private network
-# namespace: bench/netns_latency.sh), dead5 (50 ms and 5% dead devices).
+# namespace: bench/netns_latency.sh), dead5 (50 ms and 5% dead devices);
+# and hr: 1,000 devices without our MIB read through the device profiles
+# (host-resources + ucd-diskio, a recording modelled on the real Linux host
+# ../shared/walks/mur__localhost), loopback, the engine (auto detection, and
+# the profile named as a poller that kept it would) against collectd's snmp
+# plugin walking hrStorageTable and diskIOTable; requests per device from
+# the capture and hr-polltest's counts.
 # It prints cycle wall time, the poller's own CPU per device poll (rusage of
 # the poller process, not the simulator's) and the ratios.
 #
-#   bench/poll.sh [-n 1000] [-k 3] [-s "lo rtt50 dead5"] [-c "512 1000"]
+#   bench/poll.sh [-n 1000] [-k 3] [-s "lo rtt50 dead5 hr"] [-c "512 1000"]
 #                 [-i 10] [-w 100] [-C]
 #   -n  devices (default 1000)          -k  steady cycles measured (default 3)
 #   -s  scenarios (default all three)   -c  headroom --concurrency values
@@ -41,7 +47,7 @@ case $B in /*) ;; *) B="$TOP/$B" ;; esac
 # Not the shared /tmp/headroom-bench: other benchmarks clean that up.
 export BENCH_WORK=${BENCH_WORK:-/tmp/headroom-bench-poll}
 W="$BENCH_WORK/poll"
-N=1000; K=3; SCEN="lo rtt50 dead5"; CONCS="512 1000"; IV=10; WALKN=100; NOCD=0
+N=1000; K=3; SCEN="lo rtt50 dead5 hr"; CONCS="512 1000"; IV=10; WALKN=100; NOCD=0
 PORT=16100
 PY=/usr/bin/python3
 export SNMPCONFPATH=/nonexistent MIBS="" MIBDIRS=/nonexistent
@@ -63,13 +69,19 @@ inner() {
         snmpget -v2c -c "$first" -t 0.3 -r 0 "127.0.0.1:$PORT" .1.3.6.1.2.1.1.3.0 > /dev/null 2>&1 && break
         sleep 0.1
     done
-    run_headroom "$scen" "$fleet" "$R"
-    run_engine "$scen" "$fleet" "$R"
-    if [ "$NOCD" = 0 ]; then
-        run_collectd "$scen" "$fleet" "$R" 50
-        run_collectd "$scen" "$fleet" "$R" 200
+    if [ "$scen" = hr ]; then
+        # `headroom poll` stores no profile reading yet: the engine only.
+        run_engine_profiles "$scen" "$fleet" "$R"
+        [ "$NOCD" = 0 ] && run_collectd "$scen" "$fleet" "$R" 50 cd_hostres
+    else
+        run_headroom "$scen" "$fleet" "$R"
+        run_engine "$scen" "$fleet" "$R"
+        if [ "$NOCD" = 0 ]; then
+            run_collectd "$scen" "$fleet" "$R" 50 cd_hdrm
+            run_collectd "$scen" "$fleet" "$R" 200 cd_hdrm
+        fi
+        run_walkloop "$scen" "$fleet" "$R"
     fi
-    run_walkloop "$scen" "$fleet" "$R"
     kill "$FPID" 2>/dev/null || true
     wait "$FPID" 2>/dev/null || true
 }
@@ -127,18 +139,63 @@ run_engine() {
     done
 }
 
-# collectd's snmp plugin: same table columns as headroom's RRD DS (capacity,
-# used, peak writes, writes completed) + sysUpTime, RRD files via the
-# rrdtool plugin.  Timing from a capture of the fleet traffic
-# (pcap_cycles.py), CPU from /proc/PID/stat, as ../shared/bench does.
-run_collectd() {
-    local scen=$1 fleet=$2 R=$3 threads=$4 C="$R/collectd-$4" cpid tpid spid total
-    local ent cap used peak writes serial
-    rm -rf "$C"; mkdir -p "$C/rrd" "$C/base"
+# The device profiles read by the hr scenario: hr-polltest, K cycles each,
+# with detection (auto) and with the profile named (what a poller that
+# kept the detected profile sends).
+run_engine_profiles() {
+    local scen=$1 fleet=$2 R=$3 mode i
+    for mode in auto linux-host; do
+        : > "$R/prof-$mode"
+        for i in $(seq "$K"); do
+            "$W/hr-polltest" -P "$TOP/profiles" -F "$mode" -f "$fleet/fleet.csv" -q -R -c 512 \
+                -t 1000 -r 1 > "$R/prof-$mode.out" || true
+            echo "$(tail -n 1 "$R/prof-$mode.out") req=$(awk -F'\t' '$1 == "T" { s += $7 } END { print s }' \
+                "$R/prof-$mode.out") read=$(grep -c '^P' "$R/prof-$mode.out")" >> "$R/prof-$mode"
+        done
+        result "$scen" "engine, profile $mode c=512" \
+            "$(sed 's/.*wall_us=\([0-9]*\).*/\1/' "$R/prof-$mode" | awk '{ printf "%.3f\n", $1 / 1e6 }' | median)" \
+            "$(sed 's/.*cpu_us=\([0-9]*\).*/\1/' "$R/prof-$mode" | awk -v n="$N" '{ printf "%.4f\n", $1 / 1000 / n }' | median)" \
+            "($(sed 's/.* req=\([0-9]*\).*/\1/' "$R/prof-$mode" | awk -v n="$N" '{ printf "%.1f\n", $1 / n }' | median) requests/device, read $(sed -n 's/.* read=\([0-9]*\).*/\1/p' "$R/prof-$mode" | tail -n 1)/$N)"
+    done
+}
+
+# collectd's Data blocks, types and Collect list for a fleet, in DIR:
+# cd_hdrm, our table's columns as headroom's RRD DS (capacity, used, peak
+# writes, writes completed); cd_hostres, hrStorageTable (size, used,
+# allocation unit, by hrStorageDescr) and diskIOTable (diskIOWrites, by
+# diskIODevice), what the host-resources and ucd-diskio profiles read.
+# Both with sysUpTime.
+cd_hdrm() {
+    local cap used peak writes serial
     oid() { awk -v n="HDRM_OID_$1" '$2 == n { gsub(",", ".", $3); print $3 }' "$B/gen/hdrm_oids.h"; }
     cap=$(oid hdrmDevCapacity); used=$(oid hdrmDevUsed); peak=$(oid hdrmDevPeakWrites)
     writes=$(oid hdrmDevWrites); serial=$(oid hdrmDevSerial)
-    echo "hdrm_dev capacity:GAUGE:0:U, used:GAUGE:0:U, peak:GAUGE:0:U, writes:DERIVE:0:U" > "$C/types.db"
+    echo "hdrm_dev capacity:GAUGE:0:U, used:GAUGE:0:U, peak:GAUGE:0:U, writes:DERIVE:0:U" > "$1/types.db"
+    printf '  <Data "devtable">\n    Type "hdrm_dev"\n    Table true\n    TypeInstanceOID "%s"\n' "$serial" > "$1/data"
+    printf '    Values "%s" "%s" "%s" "%s"\n  </Data>\n' "$cap" "$used" "$peak" "$writes" >> "$1/data"
+    echo '"uptime" "devtable"' > "$1/collect"
+}
+cd_hostres() {
+    printf 'hr_stor size:GAUGE:0:U, used:GAUGE:0:U, unit:GAUGE:0:U\nhr_dio writes:DERIVE:0:U\n' > "$1/types.db"
+    {
+        printf '  <Data "hrstorage">\n    Type "hr_stor"\n    Table true\n'
+        printf '    TypeInstanceOID "1.3.6.1.2.1.25.2.3.1.3"\n'
+        printf '    Values "1.3.6.1.2.1.25.2.3.1.5" "1.3.6.1.2.1.25.2.3.1.6" "1.3.6.1.2.1.25.2.3.1.4"\n  </Data>\n'
+        printf '  <Data "diskio">\n    Type "hr_dio"\n    Table true\n'
+        printf '    TypeInstanceOID "1.3.6.1.4.1.2021.13.15.1.1.2"\n'
+        printf '    Values "1.3.6.1.4.1.2021.13.15.1.1.6"\n  </Data>\n'
+    } > "$1/data"
+    echo '"uptime" "hrstorage" "diskio"' > "$1/collect"
+}
+
+# collectd's snmp plugin (Data blocks from DATAFN: cd_hdrm, cd_hostres) +
+# sysUpTime, RRD files via the rrdtool plugin.  Timing and requests from a
+# capture of the fleet traffic (pcap_cycles.py), CPU from /proc/PID/stat,
+# as ../shared/bench does.
+run_collectd() {
+    local scen=$1 fleet=$2 R=$3 threads=$4 datafn=$5 C="$R/collectd-$4" cpid tpid spid total
+    rm -rf "$C"; mkdir -p "$C/rrd" "$C/base"
+    "$datafn" "$C"
     {
         printf 'Hostname "bench"\nFQDNLookup false\nBaseDir "%s/base"\nPIDFile "%s/collectd.pid"\n' "$C" "$C"
         printf 'PluginDir "/usr/lib/collectd"\nTypesDB "/usr/share/collectd/types.db" "%s/types.db"\n' "$C"
@@ -148,9 +205,8 @@ run_collectd() {
         printf '  RRARows 360\n  RRATimespan 3600\n  RRATimespan 86400\n</Plugin>\n'
         printf '<Plugin snmp>\n  <Data "uptime">\n    Type "uptime"\n    Table false\n    Scale 0.01\n'
         printf '    Values "1.3.6.1.2.1.1.3.0"\n  </Data>\n'
-        printf '  <Data "devtable">\n    Type "hdrm_dev"\n    Table true\n    TypeInstanceOID "%s"\n' "$serial"
-        printf '    Values "%s" "%s" "%s" "%s"\n  </Data>\n' "$cap" "$used" "$peak" "$writes"
-        awk -F, 'NR > 1 { printf "  <Host \"%s\">\n    Address \"%s:%s\"\n    Version 2\n    Community \"%s\"\n    Collect \"uptime\" \"devtable\"\n    Timeout 1\n    Retries 1\n    BulkSize 40\n  </Host>\n", $5, $3, $4, $5 }' "$fleet/fleet.csv"
+        cat "$C/data"
+        awk -F, -v coll="$(cat "$C/collect")" 'NR > 1 { printf "  <Host \"%s\">\n    Address \"%s:%s\"\n    Version 2\n    Community \"%s\"\n    Collect %s\n    Timeout 1\n    Retries 1\n    BulkSize 40\n  </Host>\n", $5, $3, $4, $5, coll }' "$fleet/fleet.csv"
         printf '</Plugin>\n'
     } > "$C/collectd.conf"
     collectd -t -C "$C/collectd.conf" || { echo "  collectd config test failed" >&2; return 0; }
@@ -177,15 +233,18 @@ run_collectd() {
     # cycles 2..K+1 (cycle 1 creates the RRD files); CPU needs a next cycle
     local line
     line=$(awk -v k="$K" -v n="$N" -v hz="$(getconf CLK_TCK)" 'NR > 1 && $1 > 1 && $1 <= k + 1 {
-            d[++m] = $3; if (NF >= 11) c[m] = $11 }
-        END { if (!m) { print "nan nan"; exit }
+            d[++m] = $3; q[m] = $6; if (NF >= 11) c[m] = $11 }
+        END { if (!m) { print "nan nan nan"; exit }
             for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) {
                 if (d[j] < d[i]) { t = d[i]; d[i] = d[j]; d[j] = t }
+                if (q[j] < q[i]) { t = q[i]; q[i] = q[j]; q[j] = t }
                 if (c[j] < c[i]) { t = c[i]; c[i] = c[j]; c[j] = t } }
-            h = int((m + 1) / 2); printf "%.3f %.4f\n", d[h], (c[h] == "" ? "nan" : 1000 * c[h] / n) }' \
+            h = int((m + 1) / 2)
+            printf "%.3f %.4f %.1f\n", d[h], (c[h] == "" ? "nan" : 1000 * c[h] / n), q[h] / n }' \
         "$C/cycles.txt")
-    result "$scen" "collectd ReadThreads=$threads BulkSize=40" "${line% *}" "${line#* }" \
-        "($(find "$C/rrd" -name '*.rrd' | wc -l) RRD files)"
+    set -- $line
+    result "$scen" "collectd ReadThreads=$threads BulkSize=40" "$1" "$2" \
+        "($3 requests/device, $(find "$C/rrd" -name '*.rrd' | wc -l) RRD files)"
     rm -rf "$C/rrd" "$C/fleet.pcap"
 }
 
@@ -236,6 +295,29 @@ setup() {
         --customers 20 --dead 0 --nomib 0 --no-special --prefix dev --port "$PORT"
     $PY "$TOP/tests/fleet/gen_fleet.py" --out "$W/fleet_dead5" --oids "$B/gen/hdrm_oids.h" --agents "$N" \
         --customers 20 --dead $((N / 20)) --nomib 0 --no-special --prefix dev --port "$PORT"
+    case " $SCEN " in *" hr "*) hr_fleet ;; esac
+}
+
+# The hr fleet: N copies of the walk of a real Linux host (hrStorageTable,
+# diskIOTable, no ENTITY-MIB), one community each.
+hr_fleet() {
+    local walk="$TOP/../shared/walks/mur__localhost.snmprec" i
+    rm -rf "$W/hrfleet"
+    if [ ! -f "$walk" ]; then
+        echo "bench/poll.sh: $walk is absent: scenario hr skipped" >&2
+        SCEN=${SCEN//hr/}
+        return 0
+    fi
+    mkdir -p "$W/hrfleet/walk" "$W/hrfleet/data"
+    cp "$walk" "$W/hrfleet/walk/"
+    $PY "$TOP/tests/profiles/prep_walks.py" "$W/hrfleet/walk" "$W/hrfleet/prep"
+    echo "customer_id,customer_name,address,port,community" > "$W/hrfleet/fleet.csv"
+    : > "$W/hrfleet/expect.tsv"
+    for i in $(seq "$N"); do
+        ln -s "$W/hrfleet/prep/mur__localhost.snmprec" "$W/hrfleet/data/host$i.snmprec"
+        echo "c$((i % 20)),Customer $((i % 20)),127.0.0.1,$PORT,host$i" >> "$W/hrfleet/fleet.csv"
+        echo "host$i" >> "$W/hrfleet/expect.tsv"
+    done
 }
 
 report() {
@@ -250,8 +332,17 @@ report() {
             lo) echo "-- loopback" ;;
             rtt50) echo "-- 50 ms round trip (netns + nfq_delay)" ;;
             dead5) echo "-- 50 ms round trip, 5% dead devices" ;;
+            hr) echo "-- loopback, host-resources + ucd-diskio devices read through the profiles" ;;
         esac
         awk -F'|' '{ printf "  %-42s cycle %8s s   CPU %8s ms/device poll  %s\n", $2, $3, $4, $5 }' "$W/$s/results"
+        if [ "$s" = hr ]; then
+            awk -F'|' '
+                { match($5, /[0-9.]+ requests/); q = substr($5, RSTART, RLENGTH - 9) }
+                $2 ~ /profile auto/ { aq = q } $2 ~ /profile linux-host/ { nq = q } $2 ~ /collectd/ { cq = q }
+                END { if (cq > 0) printf "  requests per device vs collectd: auto %.2fx, named %.2fx\n", aq / cq, nq / cq }' \
+                "$W/$s/results"
+            continue
+        fi
         awk -F'|' '
             $2 ~ /^headroom poll c=256$/ { hw = $3; hc = $4 }
             $2 ~ /^headroom poll c=1000$/ { hw2 = $3 }
@@ -267,7 +358,8 @@ report() {
     done
     echo
     echo "goals: <= 0.15 ms CPU per device poll (with RRD + history); at 50 ms RTT a cycle < 0.5 s,"
-    echo "       and < 2.5 s with 5% dead devices"
+    echo "       and < 2.5 s with 5% dead devices; profiles: <= 0.25 ms CPU per device poll and"
+    echo "       at most 2x collectd's requests per device"
 }
 
 main() {
@@ -292,6 +384,7 @@ main() {
             lo) "$HERE/netns_latency.sh" -D 0 -p "$PORT:$PORT" -- "$0" "${args[@]}" --inner lo "$W/fleet" ;;
             rtt50) "$HERE/netns_latency.sh" -D 50 -p "$PORT:$PORT" -- "$0" "${args[@]}" --inner rtt50 "$W/fleet" ;;
             dead5) "$HERE/netns_latency.sh" -D 50 -p "$PORT:$PORT" -- "$0" "${args[@]}" --inner dead5 "$W/fleet_dead5" ;;
+            hr) "$HERE/netns_latency.sh" -D 0 -p "$PORT:$PORT" -- "$0" "${args[@]}" --inner hr "$W/hrfleet" ;;
             *) echo "bench/poll.sh: unknown scenario $s" >&2; exit 2 ;;
         esac
     done

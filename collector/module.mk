@@ -4,8 +4,10 @@
 # history` (history.c).
 
 # The poller engine and hr-polltest, its test and benchmark driver (not
-# installed).  Link POLLER_OBJ with $(SNMP_LIBS).
+# installed).  Link POLLER_OBJ with $(POLLER_DEPS) and $(SNMP_LIBS) -lm: the
+# engine reads agents without our MIB through the device profiles.
 POLLER_OBJ := $(B)/collector/poller.o
+POLLER_DEPS := $(PROFILES_DEV_OBJ) $(PROFILES_OBJ) $(SNMP_CLIENT_OBJ)
 COLLECTOR_CORE_OBJ := $(B)/collector/store.o
 COLLECTOR_CMD_OBJ  := $(B)/collector/fleet.o $(B)/collector/history.o $(B)/collector/poll.o
 
@@ -14,16 +16,16 @@ HEADROOM_LIBS += $(SNMP_LIBS) $(RRD_LIBS) $(SQL_LIBS)
 
 $(B)/collector/%.o: ALL_CFLAGS += -I$(TOP)/cli -I$(TOP)/db
 
-$(B)/tests/hr-polltest: $(B)/collector/polltest.o $(POLLER_OBJ) $(SNMP_CLIENT_OBJ) $(COMMON_LIB)
+$(B)/tests/hr-polltest: $(B)/collector/polltest.o $(POLLER_OBJ) $(POLLER_DEPS) $(COMMON_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SNMP_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SNMP_LIBS) -lm
 all: $(B)/tests/hr-polltest
 
 # ---- tests ------------------------------------------------------------------
 # Unit tests of poller.c's static parts (the test includes the .c).
-$(B)/tests/test_poller: $(B)/tests/collector/test_poller.o $(SNMP_CLIENT_OBJ) $(COMMON_LIB)
+$(B)/tests/test_poller: $(B)/tests/collector/test_poller.o $(POLLER_DEPS) $(COMMON_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SNMP_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SNMP_LIBS) -lm
 $(B)/tests/test_store: $(B)/tests/collector/test_store.o $(COLLECTOR_CORE_OBJ) $(DB_OBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RRD_LIBS) $(SQL_LIBS)

@@ -37,6 +37,8 @@
 #include "poller.h"
 #include "hr_util.h"
 #include "hdrm_oids.h"
+#include "../profiles/device.h"
+#include "../snmp/snmp_sync.h"
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -67,6 +69,8 @@
 #define MAX_STREAMS     2
 #define DEFAULT_REP     8
 #define MAX_AUTO_REP    32
+#define MAX_VB          64         /* varbinds (columns, objects) per request */
+#define PROF_REP        24         /* GETBULK repetitions of a profile's walks */
 
 static const oid oid_sysuptime[] = { 1, 3, 6, 1, 2, 1, 1, 3, 0 };
 static const oid oid_agentversion[] = { HDRM_OID_hdrmAgentVersion, 0 };
@@ -74,7 +78,7 @@ static const oid oid_devcount[] = { HDRM_OID_hdrmDeviceCount, 0 };
 static const oid oid_entry[] = { HDRM_OID_hdrmDeviceEntry };
 #define ENTRY_LEN HDRM_OIDLEN_hdrmDeviceEntry
 
-enum req_kind { REQ_DISCOVER, REQ_GET, REQ_WALK };
+enum req_kind { REQ_DISCOVER, REQ_GET, REQ_WALK, REQ_PGET, REQ_PNEXT };
 
 struct agent;
 struct loop;
@@ -87,7 +91,8 @@ struct req {
     int used;
     unsigned stream;
     unsigned ncols;
-    unsigned char cols[N_COLS];   /* column sub-ids in varbind order */
+    unsigned short cols[MAX_VB];  /* in varbind order: indexes of agent.wc,
+                                     or of agent.pit (REQ_PGET, REQ_PNEXT) */
     unsigned rep;                 /* GETBULK max-repetitions sent */
     int64_t sent_us;
 };
@@ -96,6 +101,10 @@ struct col {
     oid cur[MAX_OID_LEN];         /* last OID reached in this column */
     size_t cur_len;
     int done;
+    /* profile walks: the subtree, its item, objects seen */
+    const uint32_t *root;
+    size_t root_len, item;
+    unsigned long nvb;
 };
 
 struct rowx {
@@ -123,7 +132,18 @@ struct agent {
     unsigned stream_lo[MAX_STREAMS], stream_hi[MAX_STREAMS];
     int stream_busy[MAX_STREAMS];
     unsigned rep, maxcols;        /* GETBULK size, shrunk on tooBig */
-    struct col cols[N_COLS];
+    struct col cols[N_COLS];      /* hdrmDeviceTable, by sub-id - FIRST_COL */
+    struct col *wc;               /* the columns walked: cols, or pcols */
+    unsigned nwc;
+    /* The reading through the profiles (after nomib, or a named profile). */
+    int prof;
+    struct hr_prof_reader *pr;
+    const struct hr_prof_item *pit;   /* the reader's current step */
+    size_t npit;
+    unsigned char *pst;           /* per item: 0 to send, 1 in flight, 2 answered */
+    struct col *pcols;            /* the step's walks */
+    unsigned pchunk;              /* objects per GET/GETNEXT, halved on tooBig */
+    const struct hr_profile_set *profiles;
     struct rowx *rows;
     size_t n_rows, cap_rows;
     struct req reqs[MAX_STREAMS + 1];
@@ -269,6 +289,8 @@ static const char *report_text(netsnmp_pdu *pdu)
     return snmp_api_errstring(snmpv3_get_report_type(pdu));
 }
 
+static int prof_wanted(const struct agent *a);
+
 static void on_get(struct agent *a, struct req *q, netsnmp_pdu *pdu)
 {
     netsnmp_variable_list *v;
@@ -281,6 +303,12 @@ static void on_get(struct agent *a, struct req *q, netsnmp_pdu *pdu)
         if (a->v1_get_drop < 1)
             a->v1_get_drop = 1;
         a->get_state = 0;
+        return;
+    }
+    if (pdu->errstat == SNMP_ERR_NOSUCHNAME && a->t->version == HR_SNMP_V1 && prof_wanted(a)) {
+        /* No sysUpTime.0 (some storage agents): not our agent; the
+         * profiles read it. */
+        a->get_state = 2;
         return;
     }
     if (pdu->errstat != SNMP_ERR_NOERROR) {
@@ -326,20 +354,32 @@ static void on_too_big(struct agent *a)
         agent_fail(a, HR_POLL_MALFORMED, "tooBig even for one object per request");
 }
 
+/* The rules every walked varbind obeys: an exception ends the column, an
+ * OID at or before PREV is a hostile or broken agent.  0 go on, 1 column
+ * ended, -1 fail. */
+static int walk_order(struct agent *a, const char *what, unsigned col, const oid *prev,
+                      size_t prev_len, const netsnmp_variable_list *v)
+{
+    if (v->type == SNMP_ENDOFMIBVIEW || v->type == SNMP_NOSUCHOBJECT ||
+        v->type == SNMP_NOSUCHINSTANCE)
+        return 1;
+    if (snmp_oid_compare(v->name, v->name_length, prev, prev_len) <= 0) {
+        agent_fail(a, HR_POLL_MALFORMED, "agent returned a non-increasing OID in %s %u", what, col);
+        return -1;
+    }
+    return 0;
+}
+
 /* One varbind of a walk for column COL.  0 go on, 1 column ended, -1 fail. */
 static int walk_vb(struct agent *a, unsigned col, const oid *prev, size_t prev_len,
                    netsnmp_variable_list *v)
 {
     struct col *c = &a->cols[col - FIRST_COL];
     struct rowx *x;
+    int rc = walk_order(a, "column", col, prev, prev_len, v);
 
-    if (v->type == SNMP_ENDOFMIBVIEW || v->type == SNMP_NOSUCHOBJECT ||
-        v->type == SNMP_NOSUCHINSTANCE)
-        return 1;
-    if (snmp_oid_compare(v->name, v->name_length, prev, prev_len) <= 0) {
-        agent_fail(a, HR_POLL_MALFORMED, "agent returned a non-increasing OID in column %u", col);
-        return -1;
-    }
+    if (rc != 0)
+        return rc;
     if (v->name_length <= ENTRY_LEN + 1 ||
         snmp_oid_compare(v->name, ENTRY_LEN, oid_entry, ENTRY_LEN) != 0 ||
         v->name[ENTRY_LEN] != col)
@@ -365,11 +405,94 @@ static int walk_vb(struct agent *a, unsigned col, const oid *prev, size_t prev_l
     return 0;
 }
 
+/* ---- the reading through the profiles -------------------------------- */
+
+struct pvb {
+    struct agent *a;
+    size_t item;
+};
+
+static int prof_vb(void *arg, const uint32_t *name, size_t len, const struct hr_value *v)
+{
+    struct pvb *p = arg;
+
+    return hr_prof_reader_add(p->a->pr, p->item, name, len, v);
+}
+
+static void prof_deliver(struct agent *a, size_t item, const netsnmp_variable_list *v)
+{
+    struct pvb p = { a, item };
+
+    if (hr_snmp_vb_deliver(v, prof_vb, &p) < 0)
+        agent_fail(a, HR_POLL_ERROR, "out of memory");
+}
+
+/* One varbind of the walk of profile column CI (an index of pcols). */
+static int prof_walk_vb(struct agent *a, unsigned ci, const netsnmp_variable_list *v)
+{
+    struct col *c = &a->pcols[ci];
+    int rc = walk_order(a, "profile walk", ci, c->cur, c->cur_len, v);
+
+    if (rc != 0)
+        return rc;
+    if (v->name_length <= c->root_len)
+        return 1;
+    for (size_t i = 0; i < c->root_len; i++)
+        if (v->name[i] != c->root[i])
+            return 1;   /* left the subtree */
+    if (++c->nvb > MAX_ROWS || v->name_length > MAX_OID_LEN) {
+        agent_fail(a, HR_POLL_MALFORMED, "more than %d rows in a profile's table", MAX_ROWS);
+        return -1;
+    }
+    memcpy(c->cur, v->name, v->name_length * sizeof(oid));
+    c->cur_len = v->name_length;
+    prof_deliver(a, c->item, v);
+    return a->done ? -1 : 0;
+}
+
+/* The answer to a GET or GETNEXT of profile items. */
+static void on_pitems(struct agent *a, struct req *q, netsnmp_pdu *pdu)
+{
+    netsnmp_variable_list *v = pdu->variables;
+    unsigned j;
+
+    if (pdu->errstat == SNMP_ERR_TOOBIG || (pdu->errstat == SNMP_ERR_NOSUCHNAME &&
+        a->t->version == HR_SNMP_V1 && pdu->errindex >= 1 && (unsigned)pdu->errindex <= q->ncols)) {
+        /* tooBig: ask again in halves.  SNMPv1 fails the whole request
+         * for one missing object (or, for GETNEXT, one at the end of the
+         * view): that one is answered as absent, the rest asked again. */
+        if (pdu->errstat == SNMP_ERR_TOOBIG && a->pchunk <= 1) {
+            agent_fail(a, HR_POLL_MALFORMED, "tooBig even for one object per request");
+            return;
+        }
+        if (pdu->errstat == SNMP_ERR_TOOBIG)
+            a->pchunk /= 2;
+        for (j = 0; j < q->ncols; j++)
+            a->pst[q->cols[j]] = 0;
+        if (pdu->errstat == SNMP_ERR_NOSUCHNAME)
+            a->pst[q->cols[pdu->errindex - 1]] = 2;
+        return;
+    }
+    if (pdu->errstat != SNMP_ERR_NOERROR) {
+        agent_fail(a, pdu->errstat == SNMP_ERR_AUTHORIZATIONERROR ? HR_POLL_AUTH : HR_POLL_MALFORMED,
+                   "%s failed: %s", q->kind == REQ_PGET ? "GET" : "GETNEXT",
+                   snmp_errstring((int)pdu->errstat));
+        return;
+    }
+    for (j = 0; j < q->ncols; j++) {
+        a->pst[q->cols[j]] = 2;
+        if (!v)
+            continue;
+        prof_deliver(a, q->cols[j], v);
+        v = v->next_variable;
+    }
+}
+
 static void on_walk(struct agent *a, struct req *q, netsnmp_pdu *pdu)
 {
     netsnmp_variable_list *v;
     unsigned i = 0, k = q->ncols;
-    int ended[N_COLS] = { 0 };
+    int ended[MAX_VB] = { 0 };
 
     if (pdu->errstat == SNMP_ERR_TOOBIG) {
         on_too_big(a);
@@ -378,7 +501,7 @@ static void on_walk(struct agent *a, struct req *q, netsnmp_pdu *pdu)
     if (pdu->errstat == SNMP_ERR_NOSUCHNAME && a->t->version == HR_SNMP_V1 &&
         pdu->errindex >= 1 && (unsigned)pdu->errindex <= k) {
         /* SNMPv1 end of MIB view for that column. */
-        a->cols[q->cols[pdu->errindex - 1] - FIRST_COL].done = 1;
+        a->wc[q->cols[pdu->errindex - 1]].done = 1;
         return;
     }
     if (pdu->errstat != SNMP_ERR_NOERROR) {
@@ -393,15 +516,15 @@ static void on_walk(struct agent *a, struct req *q, netsnmp_pdu *pdu)
     }
     /* Varbinds come row-major: repetition r, column j is number r*k + j. */
     for (v = pdu->variables; v; v = v->next_variable, i++) {
-        unsigned j = i % k, col = q->cols[j];
-        struct col *c = &a->cols[col - FIRST_COL];
+        unsigned j = i % k, ci = q->cols[j];
+        struct col *c = &a->wc[ci];
         int rc;
 
         if (i >= k * q->rep)
             break;              /* more than asked for: ignore the excess */
         if (ended[j])
             continue;
-        rc = walk_vb(a, col, c->cur, c->cur_len, v);
+        rc = a->prof ? prof_walk_vb(a, ci, v) : walk_vb(a, ci + FIRST_COL, c->cur, c->cur_len, v);
         if (rc < 0)
             return;
         if (rc > 0) {
@@ -501,6 +624,8 @@ static int on_response(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, 
         break;
     case REQ_GET: on_get(a, q, pdu); break;
     case REQ_WALK: on_walk(a, q, pdu); break;
+    case REQ_PGET:
+    case REQ_PNEXT: on_pitems(a, q, pdu); break;
     }
     return 1;
 }
@@ -599,9 +724,9 @@ static int send_walk(struct agent *a, unsigned s)
     q = req_new(a, REQ_WALK);
     if (!q)
         return 0;
-    for (unsigned c = a->stream_lo[s]; c <= a->stream_hi[s] && q->ncols < a->maxcols; c++)
-        if (!a->cols[c - FIRST_COL].done)
-            q->cols[q->ncols++] = (unsigned char)c;
+    for (unsigned c = a->stream_lo[s]; c <= a->stream_hi[s] && c < a->nwc && q->ncols < a->maxcols; c++)
+        if (!a->wc[c].done)
+            q->cols[q->ncols++] = (unsigned short)c;
     if (q->ncols == 0)
         return 0;
     pdu = snmp_pdu_create(v1 ? SNMP_MSG_GETNEXT : SNMP_MSG_GETBULK);
@@ -616,7 +741,7 @@ static int send_walk(struct agent *a, unsigned s)
         pdu->errindex = (long)q->rep;   /* max-repetitions */
     }
     for (unsigned j = 0; j < q->ncols; j++) {
-        struct col *c = &a->cols[q->cols[j] - FIRST_COL];
+        struct col *c = &a->wc[q->cols[j]];
         snmp_add_null_var(pdu, c->cur, c->cur_len);
     }
     if (req_send(a, q, pdu) < 0)
@@ -627,13 +752,162 @@ static int send_walk(struct agent *a, unsigned s)
 
 static int walk_done(const struct agent *a)
 {
-    for (unsigned i = 0; i < N_COLS; i++)
-        if (!a->cols[i].done)
+    for (unsigned i = 0; i < a->nwc; i++)
+        if (!a->wc[i].done)
             return 0;
     return 1;
 }
 
+/* Columns 0..N-1 of agent.wc into streams: two with per_agent 2 (not on
+ * SNMPv1, whose GETNEXT gets one answer per column anyway). */
+static void streams_split(struct agent *a, unsigned n)
+{
+    a->n_streams = a->t->version == HR_SNMP_V1 || n < 2 ? 1 : a->per_agent;
+    a->stream_lo[0] = 0;
+    a->stream_hi[0] = n ? n - 1 : 0;
+    if (a->n_streams == 2) {
+        a->stream_hi[0] = n / 2 - 1;
+        a->stream_lo[1] = n / 2;
+        a->stream_hi[1] = n - 1;
+    }
+    memset(a->stream_busy, 0, sizeof(a->stream_busy));
+}
+
 static int slot_take(struct agent *a);
+
+/* The items of kind KIND not yet asked, up to pchunk, in one GET or
+ * GETNEXT.  1 if sent. */
+static int send_pitems(struct agent *a, enum hr_prof_req kind)
+{
+    struct req *q;
+    netsnmp_pdu *pdu;
+    oid name[MAX_OID_LEN];
+
+    for (size_t i = 0; i < a->npit; i++)
+        if (a->pit[i].kind == kind && a->pst[i] == 0)
+            goto send;
+    return 0;
+send:
+    q = req_new(a, kind == HR_PRQ_GET ? REQ_PGET : REQ_PNEXT);
+    pdu = q ? snmp_pdu_create(kind == HR_PRQ_GET ? SNMP_MSG_GET : SNMP_MSG_GETNEXT) : NULL;
+    if (!pdu) {
+        agent_fail(a, HR_POLL_ERROR, "out of memory");
+        return 0;
+    }
+    for (size_t i = 0; i < a->npit && q->ncols < a->pchunk; i++) {
+        const struct hr_prof_item *it = &a->pit[i];
+        if (it->kind != kind || a->pst[i] != 0 || it->len > MAX_OID_LEN)
+            continue;
+        for (size_t k = 0; k < it->len; k++)
+            name[k] = it->oid[k];
+        snmp_add_null_var(pdu, name, it->len);
+        a->pst[i] = 1;
+        q->cols[q->ncols++] = (unsigned short)i;
+    }
+    return req_send(a, q, pdu) == 0;
+}
+
+/* Set up the walks of the reader's step: one column per WALK item. */
+static int prof_walks(struct agent *a)
+{
+    unsigned n = 0;
+
+    free(a->pcols);
+    a->pcols = NULL;
+    for (size_t i = 0; i < a->npit; i++)
+        n += a->pit[i].kind == HR_PRQ_WALK && a->pit[i].len <= MAX_OID_LEN;
+    if (n && !(a->pcols = calloc(n, sizeof(*a->pcols))))
+        return -1;
+    n = 0;
+    for (size_t i = 0; i < a->npit; i++) {
+        const struct hr_prof_item *it = &a->pit[i];
+        struct col *c = &a->pcols[n];
+        if (it->kind != HR_PRQ_WALK || it->len > MAX_OID_LEN)
+            continue;
+        c->root = it->oid;
+        c->root_len = c->cur_len = it->len;
+        c->item = i;
+        for (size_t k = 0; k < it->len; k++)
+            c->cur[k] = it->oid[k];
+        n++;
+    }
+    a->wc = a->pcols;
+    a->nwc = n;
+    streams_split(a, n);
+    return 0;
+}
+
+/* Start reading A through the profiles: the profile its target names, or
+ * detection ("" or "auto", after the native phase found no MIB). */
+static void prof_start(struct agent *a)
+{
+    const char *named = a->t->profile;
+    char err[256];
+
+    if (!named[0] || strcmp(named, "auto") == 0)
+        named = NULL;
+    a->prof = 1;
+    a->npit = 0;
+    a->wc = NULL;
+    a->nwc = 0;
+    streams_split(a, 0);
+    a->rep = a->minimal ? 1 : a->t->max_repetitions ? a->t->max_repetitions : PROF_REP;
+    a->maxcols = a->minimal ? 1 : MAX_VB;
+    a->pchunk = MAX_VB;
+    if (!(a->pr = hr_prof_reader_new(a->profiles, named, err, sizeof(err))))
+        agent_fail(a, HR_POLL_ERROR, "%s", err);
+}
+
+/* agent_step() of the profile phase: send what the reader's step needs;
+ * when all of it is in, plan the next step; at the end, the result. */
+static void prof_step(struct agent *a)
+{
+    for (;;) {
+        int more = 0;
+        ssize_t n;
+
+        /* Walks and the reader's requests after the first answer take a
+         * walk slot, as the native walk does. */
+        if (a->answered && !a->has_slot && !slot_take(a))
+            return;
+        while (!a->done && a->inflight < a->per_agent) {
+            int sent = send_pitems(a, HR_PRQ_GET) || send_pitems(a, HR_PRQ_NEXT);
+            for (unsigned s = 0; !sent && !a->done && s < a->n_streams; s++)
+                if (!a->stream_busy[s])
+                    sent = send_walk(a, s);
+            if (!sent)
+                break;
+        }
+        if (a->done || a->inflight > 0)
+            return;
+        for (size_t i = 0; i < a->npit; i++)
+            more |= a->pst[i] != 2 && a->pit[i].kind != HR_PRQ_WALK;
+        if (more || !walk_done(a))
+            return;
+        n = hr_prof_reader_step(a->pr, &a->pit);
+        if (n <= 0) {
+            a->done = 1;
+            a->res.status = n == 0 ? HR_POLL_OK : HR_POLL_NOMIB;
+            if (n < 0)
+                snprintf(a->res.error, sizeof(a->res.error), "%s%s",
+                         a->t->profile[0] && strcmp(a->t->profile, "auto") ? "" :
+                         "no HEADROOM-STORAGE-MIB and ", hr_prof_reader_error(a->pr));
+            return;
+        }
+        a->npit = (size_t)n;
+        free(a->pst);
+        if (!(a->pst = calloc(a->npit, 1)) || prof_walks(a) < 0) {
+            agent_fail(a, HR_POLL_ERROR, "out of memory");
+            return;
+        }
+    }
+}
+
+/* With profiles, an auto target without our MIB is read through them. */
+static int prof_wanted(const struct agent *a)
+{
+    return a->profiles && strcmp(a->t->profile, "headroom") != 0;
+}
 
 /* Decide what to send next; called from the event loop only. */
 static void agent_step(struct agent *a)
@@ -660,8 +934,17 @@ static void agent_step(struct agent *a)
     }
     if (a->v3 == V3_DISCOVERING)
         return;
+    if (a->prof) {
+        prof_step(a);
+        return;
+    }
     if (a->get_state == 0 && a->inflight < a->per_agent)
         send_get(a);
+    if (a->get_state == 2 && !a->mib_seen && !a->dev_count_known && prof_wanted(a))
+        /* Neither hdrmAgentVersion.0 nor hdrmDeviceCount.0: no need to
+         * walk the table, the profiles read this agent. */
+        for (unsigned i = 0; i < N_COLS; i++)
+            a->cols[i].done = 1;
     for (unsigned s = 0; s < a->n_streams && !a->done; s++) {
         if (a->inflight >= a->per_agent)
             break;
@@ -678,6 +961,11 @@ static void agent_step(struct agent *a)
     if (a->done || a->inflight > 0)
         return;
     if (a->get_state == 2 && walk_done(a)) {
+        if (a->n_rows == 0 && !a->mib_seen && prof_wanted(a)) {
+            prof_start(a);
+            prof_step(a);
+            return;
+        }
         a->done = 1;
         if (a->n_rows == 0 && !a->mib_seen) {
             a->res.status = HR_POLL_NOMIB;
@@ -726,16 +1014,12 @@ static struct agent *agent_start(const struct hr_target *t, const struct hr_poll
     a->deadline_us = a->start_us + (int64_t)budget * 1000;
     a->fd = -1;
     a->per_agent = o && o->per_agent >= 2 ? 2 : 1;
-    a->n_streams = t->version == HR_SNMP_V1 ? 1 : a->per_agent;
+    a->profiles = o ? o->profiles : NULL;
     a->rep = t->max_repetitions ? t->max_repetitions : DEFAULT_REP;
     a->maxcols = N_COLS;
-    if (a->n_streams == 1) {
-        a->stream_lo[0] = FIRST_COL, a->stream_hi[0] = LAST_COL;
-    } else {
-        unsigned mid = FIRST_COL + N_COLS / 2;
-        a->stream_lo[0] = FIRST_COL, a->stream_hi[0] = mid - 1;
-        a->stream_lo[1] = mid, a->stream_hi[1] = LAST_COL;
-    }
+    a->wc = a->cols;
+    a->nwc = N_COLS;
+    streams_split(a, N_COLS);
     for (unsigned c = FIRST_COL; c <= LAST_COL; c++) {
         struct col *cc = &a->cols[c - FIRST_COL];
         memcpy(cc->cur, oid_entry, sizeof(oid_entry));
@@ -757,6 +1041,10 @@ static struct agent *agent_start(const struct hr_target *t, const struct hr_poll
         agent_fail(a, HR_POLL_ERROR, "session has no socket");
         return a;
     }
+    if (prof_wanted(a) && t->profile[0] && strcmp(t->profile, "auto") != 0)
+        prof_start(a);          /* a named profile: no native walk */
+    if (a->done)
+        return a;
     if (t->version == HR_SNMP_V3)
         send_discover(a);
     else
@@ -791,7 +1079,19 @@ static void agent_finish(struct agent *a, hr_poll_cb cb, void *arg)
         a->res.rows = NULL;
         a->res.n_rows = 0;
     }
+    if (a->prof && a->res.status == HR_POLL_OK) {
+        const struct hr_prof_device *d = hr_prof_reader_device(a->pr);
+        a->res.device = d;
+        hr_strlcpy(a->res.profile, d->profile->name, sizeof(a->res.profile));
+        if (!a->res.sysuptime_known && d->sysuptime_known) {
+            a->res.sysuptime = d->sysuptime;
+            a->res.sysuptime_known = 1;
+        }
+    }
     cb(&a->res, arg);
+    hr_prof_reader_free(a->pr);
+    free(a->pst);
+    free(a->pcols);
     free(out);
     rows_held -= a->n_rows;
     free(a->rows);

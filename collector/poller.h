@@ -1,11 +1,12 @@
 /* poller.h: the asynchronous fleet poller (collector/poller.c).
  *
- * One thread, net-snmp's single-session API (snmp_sess_*) driven by poll(2),
+ * One thread, net-snmp's single-session API (snmp_sess_*) driven by epoll,
  * many agents in flight at once, at most HR_POLL_PER_AGENT requests in
  * flight per agent.  The poller reads sysUpTime and walks hdrmAgent +
  * hdrmDeviceTable of the HEADROOM-STORAGE-MIB (GETBULK for v2c/v3, GETNEXT
- * for v1) and hands one hr_poll_result per target to a callback, in the
- * order targets finish.  It knows nothing about the database or RRD files:
+ * for v1), or, with profiles, reads an agent without that MIB through the
+ * device profiles (profiles/device.h), and hands one hr_poll_result per
+ * target to a callback, in the order targets finish.  It knows nothing about the database or RRD files:
  * collector/store.c does that from the callback.
  *
  * Contract between poller.c (the engine) and the rest of the collector.
@@ -22,7 +23,12 @@
 #include "../snmp/snmp.h"
 #include "../snmp/hdrm.h"
 
-/* One poll target: an SNMP agent that serves HEADROOM-STORAGE-MIB. */
+/* Device profiles (profiles/device.h): include it to read a device. */
+struct hr_profile_set;
+struct hr_prof_device;
+
+/* One poll target: an SNMP agent that serves HEADROOM-STORAGE-MIB, or one
+ * read through the device profiles. */
 struct hr_target {
     int64_t id;                 /* database id; opaque to the poller */
     char host[256];             /* IPv4/IPv6 literal or name */
@@ -44,14 +50,21 @@ struct hr_target {
     unsigned retries;           /* per request; default 1 */
     unsigned budget_ms;         /* whole poll of this target; 0 = 10000 */
     unsigned max_repetitions;   /* GETBULK; 0 = automatic */
+    /* With hr_poll_opts.profiles: "" or "auto": HEADROOM-STORAGE-MIB when
+     * served, else the profile detection finds; "headroom": our MIB only;
+     * any other NAME: that profile only (the native walk is skipped).
+     * Without profiles: ignored (our MIB only). */
+    char profile[33];
 };
 
 enum hr_poll_status {
-    HR_POLL_OK = 0,        /* walked the device table (possibly empty) */
+    HR_POLL_OK = 0,        /* walked the device table (possibly empty), or
+                              read the device through a profile */
     HR_POLL_TIMEOUT,       /* no answer within timeout x retries, or budget spent */
     HR_POLL_AUTH,          /* SNMPv3 authentication/privacy failure, or v1/v2c
                               authorizationError */
-    HR_POLL_NOMIB,         /* agent answers but serves no hdrmDeviceTable */
+    HR_POLL_NOMIB,         /* agent answers but serves no hdrmDeviceTable
+                              (and, with profiles, no profile matches it) */
     HR_POLL_MALFORMED,     /* replies could not be used (wrong types for key
                               columns, broken packets, non-increasing OIDs) */
     HR_POLL_ERROR,         /* local error: resolve, socket, bad target config */
@@ -69,6 +82,11 @@ struct hr_poll_result {
     size_t n_rows;
     struct hr_dev_row *rows;  /* owned by the poller; valid during the callback */
     unsigned requests;        /* PDUs sent, retries included */
+    /* A reading through the profiles: the profile detected or named, and
+     * the one device it read (owned by the poller, valid during the
+     * callback).  "" and NULL for HEADROOM-STORAGE-MIB (rows above). */
+    char profile[33];
+    const struct hr_prof_device *device;
 };
 
 /* "ok", "timeout", "auth", "nomib", "malformed" or "error": the words the
@@ -98,6 +116,8 @@ struct hr_poll_opts {
                                  sessions are open. */
     unsigned per_agent;       /* requests in flight per agent (1 or 2); 0 = 1 */
     volatile int *stop;       /* if non-NULL and set, finish early (signals) */
+    const struct hr_profile_set *profiles; /* NULL: HEADROOM-STORAGE-MIB only,
+                                 target.profile ignored */
 };
 
 /* Poll N targets once each; CB is called exactly once per target.  Returns

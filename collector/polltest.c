@@ -9,6 +9,7 @@
 #include "poller.h"
 #include "hr_util.h"
 #include "log.h"
+#include "../profiles/device.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +29,7 @@ struct opts {
     int show_cpu;
     unsigned set_index;         /* --set-reg: SET instead of polling */
     const char *set_value;
+    const char *profile_dirs;   /* --profiles */
 };
 
 struct stats {
@@ -38,7 +40,7 @@ struct stats {
 static void usage(FILE *f)
 {
     fprintf(f,
-        "Usage: hr-polltest [OPTIONS] (--csv FILE | HOST:PORT:COMMUNITY...)\n"
+        "Usage: hr-polltest [OPTIONS] (--csv FILE | HOST:PORT:COMMUNITY[:PROFILE]...)\n"
         "Poll SNMP agents once with headroom's poller and print what it read.\n"
         "\n"
         "  -f, --csv FILE          fleet CSV: customer_id,customer_name,address,port,community\n"
@@ -60,6 +62,10 @@ static void usage(FILE *f)
         "  -q, --quiet             target lines only, no row lines\n"
         "  -R, --rusage            print '# cpu_us=... wall_us=... targets=...' at the end\n"
         "  -w, --write-community C SNMPv1/v2c community for --set-reg\n"
+        "  -P, --profiles DIR[:DIR] read agents without HEADROOM-STORAGE-MIB through the\n"
+        "                          device profiles of these directories\n"
+        "  -F, --profile NAME      the targets' profile: auto (default), headroom, or a\n"
+        "                          profile's name (HOST:PORT:COMMUNITY:PROFILE sets one)\n"
         "  -S, --set-reg INDEX=REG instead of polling, SET hdrmDevRegNumber.INDEX to REG on\n"
         "                          every target and print 'S id ok|fail message'\n"
         "  -h, --help              this help\n"
@@ -70,8 +76,12 @@ static void usage(FILE *f)
         "  R id index flags serial name vendor model_name model_number product_number\n"
         "    firmware config capacity cache used|- used_pct writes|- peak peak_prev\n"
         "    window rate_avg sale_date|- price customer_id reg_number last_update|-\n"
+        "  P id profile serial vendor model model_number product_number firmware\n"
+        "    volumes_counted volumes capacity|- used|- counters writes_sum|-\n"
+        "    volumes_from|- writes_from|- serial_raw|-   (a device read through a profile)\n"
+        "  V id name size used flags                     (each of its volumes)\n"
         "flags: comma-separated used,sanitized,bad_type,missing_col,sale_date,\n"
-        "last_update,writes,peak (or '-').\n"
+        "last_update,writes,peak (or '-'); a volume's flags are read.h's HR_PV_* in hex.\n"
         "Exit status: 0 all targets ok, 4 some were not, 2 usage, 1 failure.\n");
 }
 
@@ -134,6 +144,38 @@ static void print_row(int64_t id, const struct hr_dev_row *r)
     printf("\n");
 }
 
+static const char *dash(const char *s)
+{
+    return s && *s ? s : "-";
+}
+
+static void print_device(int64_t id, const struct hr_prof_device *d, int quiet)
+{
+    uint64_t sum = 0;
+
+    printf("P\t%" PRId64 "\t%s", id, d->profile->name);
+    for (int f = 0; f < HR_PF_COUNT; f++)
+        printf("\t%s", dash(d->field[f]));
+    printf("\t%zu\t%zu\t", d->counted, d->nvols);
+    if (d->counted)
+        printf("%" PRIu64 "\t%" PRIu64, d->capacity, d->used);
+    else
+        printf("-\t-");
+    for (size_t i = 0; i < d->nctrs; i++)
+        sum += d->ctrs[i].value;
+    printf("\t%zu\t", d->nctrs);
+    if (d->nctrs)
+        printf("%" PRIu64, sum);
+    else
+        printf("-");
+    printf("\t%s\t%s\t%s\n", d->volumes_from ? d->volumes_from->name : "-",
+           d->writes_from ? d->writes_from->name : "-", dash(d->serial_raw));
+    if (!quiet)
+        for (size_t i = 0; i < d->nvols; i++)
+            printf("V\t%" PRId64 "\t%s\t%" PRIu64 "\t%" PRIu64 "\t%x\n", id, d->vols[i].name,
+                   d->vols[i].size, d->vols[i].used, d->vols[i].flags);
+}
+
 static void on_result(const struct hr_poll_result *r, void *arg)
 {
     struct stats *st = arg;
@@ -151,6 +193,8 @@ static void on_result(const struct hr_poll_result *r, void *arg)
     else
         printf("-");
     printf("\t%s\t%s\n", r->agent_version, r->error);
+    if (r->device)
+        print_device(t->id, r->device, st->quiet_rows);
     if (!st->quiet_rows)
         for (size_t i = 0; i < r->n_rows; i++)
             print_row(t->id, &r->rows[i]);
@@ -162,7 +206,7 @@ struct tlist {
 };
 
 static int tlist_add(struct tlist *l, const struct opts *o, const char *host,
-                     unsigned port, const char *community)
+                     unsigned port, const char *community, const char *profile)
 {
     struct hr_target *t;
 
@@ -180,15 +224,17 @@ static int tlist_add(struct tlist *l, const struct opts *o, const char *host,
     hr_strlcpy(t->host, host, sizeof(t->host));
     t->port = (uint16_t)port;
     hr_strlcpy(t->community, community, sizeof(t->community));
+    if (profile)
+        hr_strlcpy(t->profile, profile, sizeof(t->profile));
     if (o->context_from_community)
         hr_strlcpy(t->context, community, sizeof(t->context));
     return 0;
 }
 
-/* HOST:PORT:COMMUNITY (HOST may not hold ':'). */
+/* HOST:PORT:COMMUNITY[:PROFILE] (HOST may not hold ':'). */
 static int add_arg(struct tlist *l, const struct opts *o, char *s)
 {
-    char *p1 = strchr(s, ':'), *p2;
+    char *p1 = strchr(s, ':'), *p2, *p3 = NULL;
     unsigned port;
 
     if (!p1 || !(p2 = strchr(p1 + 1, ':'))) {
@@ -196,11 +242,13 @@ static int add_arg(struct tlist *l, const struct opts *o, char *s)
         return -1;
     }
     *p1 = *p2 = '\0';
+    if ((p3 = strchr(p2 + 1, ':')))
+        *p3++ = '\0';
     if (parse_uint(p1 + 1, 65535, &port) < 0 || port == 0) {
         log_warnx("'%s': bad port", p1 + 1);
         return -1;
     }
-    return tlist_add(l, o, s, port, p2 + 1);
+    return tlist_add(l, o, s, port, p2 + 1, p3);
 }
 
 static int read_csv(struct tlist *l, const struct opts *o, const char *path)
@@ -230,7 +278,7 @@ static int read_csv(struct tlist *l, const struct opts *o, const char *path)
             fclose(f);
             return -1;
         }
-        if (tlist_add(l, o, fld[2], port, fld[4]) < 0) {
+        if (tlist_add(l, o, fld[2], port, fld[4], NULL) < 0) {
             fclose(f);
             return -1;
         }
@@ -270,13 +318,15 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **csv)
         { "rusage", no_argument, NULL, 'R' },
         { "write-community", required_argument, NULL, 'w' },
         { "set-reg", required_argument, NULL, 'S' },
+        { "profiles", required_argument, NULL, 'P' },
+        { "profile", required_argument, NULL, 'F' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct hr_target *t = &o->tmpl;
     int c, lv;
 
-    while ((c = getopt_long(argc, argv, "f:V:u:l:a:A:x:X:Ct:r:b:m:c:p:n:qRw:S:h", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:V:u:l:a:A:x:X:Ct:r:b:m:c:p:n:qRw:S:P:F:h", lo, NULL)) != -1) {
         switch (c) {
         case 'f': *csv = optarg; break;
         case 'V':
@@ -317,6 +367,12 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **csv)
             t->v3_write = 1;
             break;
         }
+        case 'P': o->profile_dirs = optarg; break;
+        case 'F':
+            if (strlen(optarg) >= sizeof(t->profile))
+                goto bad;
+            hr_strlcpy(t->profile, optarg, sizeof(t->profile));
+            break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return -1;
         }
@@ -325,6 +381,24 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **csv)
 bad:
     log_warnx("bad value '%s' for -%c", optarg, c);
     return -1;
+}
+
+/* DIRS: directories separated by ':'. */
+static int load_profiles(const char *dirs, struct hr_profile_set **out)
+{
+    char buf[4096], *save = NULL, *errs = NULL;
+    const char *v[16];
+    size_t nv = 0;
+
+    hr_strlcpy(buf, dirs, sizeof(buf));
+    for (char *t = strtok_r(buf, ":", &save); t && nv < HR_ARRAY_LEN(v); t = strtok_r(NULL, ":", &save))
+        v[nv++] = t;
+    if (!(*out = hr_profile_set_load(v, nv, &errs))) {
+        log_warnx("device profiles: %s", errs ? errs : "out of memory");
+        free(errs);
+        return -1;
+    }
+    return 0;
 }
 
 static int64_t now_us(int clk)
@@ -341,6 +415,7 @@ int main(int argc, char **argv)
     struct tlist l = { 0 }, all = { 0 };
     struct stats st;
     const char *csv = NULL;
+    struct hr_profile_set *set = NULL;
     int64_t w0, c0;
     int rc;
 
@@ -366,7 +441,8 @@ int main(int argc, char **argv)
     /* --repeat: the same agents again, with ids continuing. */
     for (unsigned r = 0; r < o.repeat; r++)
         for (size_t i = 0; i < l.n; i++) {
-            if (tlist_add(&all, &o, l.v[i].host, l.v[i].port, l.v[i].community) < 0)
+            if (tlist_add(&all, &o, l.v[i].host, l.v[i].port, l.v[i].community,
+                          l.v[i].profile) < 0)
                 return 1;
             hr_strlcpy(all.v[all.n - 1].context, l.v[i].context, sizeof(all.v[0].context));
         }
@@ -384,6 +460,9 @@ int main(int argc, char **argv)
         free(all.v);
         return failed ? 4 : 0;
     }
+    if (o.profile_dirs && load_profiles(o.profile_dirs, &set) < 0)
+        return 1;
+    o.po.profiles = set;
     w0 = now_us(CLOCK_MONOTONIC);
     c0 = now_us(CLOCK_PROCESS_CPUTIME_ID);
     rc = hr_poll_run(all.v, all.n, &o.po, on_result, &st);
@@ -394,6 +473,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     free(l.v);
     free(all.v);
+    hr_profile_set_free(set);
     if (rc < 0)
         return 1;
     return st.by_status[HR_POLL_OK] == st.n ? 0 : 4;

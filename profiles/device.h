@@ -1,9 +1,10 @@
 /* device.h: reading one agent through the profiles (profiles/device.c):
  * detection (which profile fits an agent), the profiles a reading combines
- * (`uses`), and a synchronous reading over an open SNMP session for the
- * tools that look at one agent: `headroom profiles test` and
- * check_headroom.  The poller's asynchronous reading uses the same
- * detection and rules (read.h). */
+ * (`uses`), and the reading itself as a plan of steps with no transport
+ * (struct hr_prof_reader): the synchronous transport here serves the tools
+ * that look at one agent (`headroom profiles test`, check_headroom), the
+ * poller's event loop (collector/poller.c) is the asynchronous one.  Both
+ * fetch the same objects and assemble the device the same way. */
 #ifndef HR_PROFILE_DEVICE_H
 #define HR_PROFILE_DEVICE_H
 
@@ -12,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define HR_PROF_CLOSURE_MAX 16
 
@@ -62,6 +64,50 @@ struct hr_prof_device {
 };
 
 void hr_prof_device_free(struct hr_prof_device *d);
+
+/* ---- a reading, step by step ---- */
+
+enum hr_prof_req {
+    HR_PRQ_GET,     /* GET the instance OID (exceptions are absent objects) */
+    HR_PRQ_NEXT,    /* one GETNEXT of OID: the object after it, if any */
+    HR_PRQ_WALK,    /* every object under OID, in order, to the subtree's end */
+};
+
+struct hr_prof_item {
+    enum hr_prof_req kind;
+    const uint32_t *oid;        /* valid until the next hr_prof_reader_step */
+    size_t len;
+};
+
+struct hr_prof_reader;
+
+/* A reading through profile NAMED (NULL: detection) of SET (which must
+ * outlive it).  NULL with ERR when NAMED is no profile of SET. */
+struct hr_prof_reader *hr_prof_reader_new(const struct hr_profile_set *set, const char *named,
+                                          char *err, size_t errlen);
+void hr_prof_reader_free(struct hr_prof_reader *r);
+
+/* The answers of the last step are all in: plan the next.  *ITEMS are what
+ * it needs, independent of each other (fetch them in any order, batched as
+ * the transport likes).  The count; 0 when the reading is complete
+ * (hr_prof_reader_device), -1 when it ended without a device
+ * (hr_prof_reader_error: no profile matches, out of memory).  A transport
+ * that fails (timeout, error status) simply stops. */
+ssize_t hr_prof_reader_step(struct hr_prof_reader *r, const struct hr_prof_item **items);
+
+/* One answer to item ITEM (an index into the step's items) of the current
+ * step: for GET the object (never an exception; SNMPv1's noSuchName: no
+ * call), for NEXT the object after the OID (endOfMibView: no call), for
+ * WALK each object of the subtree.  0, or -1 out of memory. */
+int hr_prof_reader_add(struct hr_prof_reader *r, size_t item, const uint32_t *name, size_t len,
+                       const struct hr_value *v);
+
+const char *hr_prof_reader_error(const struct hr_prof_reader *r);
+/* The device read, once hr_prof_reader_step returned 0 (else NULL); owned
+ * by the reader. */
+const struct hr_prof_device *hr_prof_reader_device(const struct hr_prof_reader *r);
+/* Move the device into D (the caller frees it with hr_prof_device_free). */
+void hr_prof_reader_take(struct hr_prof_reader *r, struct hr_prof_device *d);
 
 /* Read the agent on session SS (from hr_snmp_open): sysObjectID, sysDescr
  * and the detect probes, then the profile NAMED (NULL: detection) and what

@@ -15,6 +15,12 @@
 typedef int (*hr_snmp_vb_cb)(void *arg, const uint32_t *name, size_t len,
                              const struct hr_value *v);
 
+/* Hand the varbind VB (a const netsnmp_variable_list *) to CB as a name
+ * and an hr_value.  0 without calling CB for an exception (noSuchObject,
+ * noSuchInstance, endOfMibView) or a type headroom does not read; else
+ * what CB returned. */
+int hr_snmp_vb_deliver(const void *vb, hr_snmp_vb_cb cb, void *arg);
+
 /* Send PDU (a netsnmp_pdu *, always consumed) on session SS and wait for
  * the answer: 0 with *RESP (a netsnmp_pdu * the caller frees), or -1 with
  * ERR ("timeout: no answer from the agent", "SNMP error: ..."). */

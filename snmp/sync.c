@@ -1,7 +1,7 @@
 /* sync.c: synchronous GET and subtree walks over a single session (see
  * snmp_sync.h), for the tools that read one agent at a time: `headroom
  * profiles test` and check_headroom.  The poller has its own asynchronous
- * engine. */
+ * engine and shares the conversion of varbinds (hr_snmp_vb_deliver). */
 #include "snmp_sync.h"
 #include "hr_util.h"
 
@@ -84,9 +84,9 @@ static int to_value(const netsnmp_variable_list *v, struct hr_value *out, uint32
     }
 }
 
-/* Deliver varbind V to CB; its name is converted into NAMEBUF. */
-static int deliver(const netsnmp_variable_list *v, hr_snmp_vb_cb cb, void *arg)
+int hr_snmp_vb_deliver(const void *vb, hr_snmp_vb_cb cb, void *arg)
 {
+    const netsnmp_variable_list *v = vb;
     uint32_t name[MAX_OID_LEN], oidbuf[MAX_OID_LEN];
     struct hr_value val;
 
@@ -155,7 +155,7 @@ int hr_snmp_sync_get(void *ss, const uint32_t *const *oids, const size_t *lens, 
         }
         rc = 0;
         for (netsnmp_variable_list *v = resp->variables; v && rc == 0; v = v->next_variable)
-            rc = deliver(v, cb, arg) < 0 ? -1 : 0;
+            rc = hr_snmp_vb_deliver(v, cb, arg) < 0 ? -1 : 0;
         if (rc < 0)
             snprintf(err, errlen, "stopped by the caller");
         snmp_free_pdu(resp);
@@ -198,7 +198,7 @@ int hr_snmp_sync_getnext(void *ss, const uint32_t *o, size_t len, hr_snmp_vb_cb 
     netsnmp_variable_list *v = resp->variables;
     if (v && v->type != SNMP_ENDOFMIBVIEW && v->type != SNMP_NOSUCHOBJECT &&
         v->type != SNMP_NOSUCHINSTANCE)
-        rc = deliver(v, cb, arg) < 0 ? -1 : 0;
+        rc = hr_snmp_vb_deliver(v, cb, arg) < 0 ? -1 : 0;
     if (rc < 0)
         snprintf(err, errlen, "stopped by the caller");
     snmp_free_pdu(resp);
@@ -277,7 +277,7 @@ long hr_snmp_sync_walk(void *ss, const uint32_t *root, size_t rootlen, unsigned 
                 snmp_free_pdu(resp);
                 return -1;
             }
-            if (deliver(v, cb, arg) < 0) {
+            if (hr_snmp_vb_deliver(v, cb, arg) < 0) {
                 snprintf(err, errlen, "stopped by the caller");
                 snmp_free_pdu(resp);
                 return -1;

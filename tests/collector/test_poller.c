@@ -1,7 +1,8 @@
 /* test_poller.c: unit tests of the poller's pure parts (the .c is included
  * so its static functions are reachable, as collectd's tests do): varbind
  * decoding into rows, DateAndTime, row ordering and the row cap, the walk's
- * guards against hostile OIDs.  The event loop itself is tested against
+ * guards against hostile OIDs, and the same guards and SNMPv1's noSuchName
+ * handling for the reading through the profiles.  The event loop itself is tested against
  * real agents by tests/collector/test_*.sh. */
 #include "../../collector/poller.c"
 #include "../tap.h"
@@ -157,6 +158,87 @@ static void test_walk_guards(void)
     free(a);
 }
 
+/* A profile walk of hrStorageDescr: in order, to the subtree's end. */
+static void test_prof_walk_guards(void)
+{
+    static const uint32_t root[] = { 1, 3, 6, 1, 2, 1, 25, 2, 3, 1, 3 };
+    oid in[] = { 1, 3, 6, 1, 2, 1, 25, 2, 3, 1, 3, 31 };
+    oid back[] = { 1, 3, 6, 1, 2, 1, 25, 2, 3, 1, 3, 7 };
+    oid out[] = { 1, 3, 6, 1, 2, 1, 25, 2, 3, 1, 4, 1 };
+    struct agent *a = agent_new();
+    char err[64];
+    netsnmp_variable_list *v;
+
+    a->prof = 1;
+    a->pr = hr_prof_reader_new(NULL, NULL, err, sizeof(err));
+    a->pcols = calloc(1, sizeof(*a->pcols));
+    if (!a->pr || !a->pcols)
+        abort();
+    a->pcols[0].root = root;
+    a->pcols[0].root_len = a->pcols[0].cur_len = HR_ARRAY_LEN(root);
+    for (size_t i = 0; i < HR_ARRAY_LEN(root); i++)
+        a->pcols[0].cur[i] = root[i];
+    a->wc = a->pcols;
+    a->nwc = 1;
+    v = vb(in, HR_ARRAY_LEN(in), ASN_OCTET_STR, "/", 1);
+    TAP_INT(prof_walk_vb(a, 0, v), 0, "profile walk: a row taken");
+    TAP_INT(a->pcols[0].cur[HR_ARRAY_LEN(root)], 31, "... the column moved on");
+    TAP_INT(prof_walk_vb(a, 0, v), -1, "the same OID again refused");
+    snmp_free_var(v);
+    TAP_INT(a->res.status, HR_POLL_MALFORMED, "malformed");
+    a->done = 0;
+    v = vb(back, HR_ARRAY_LEN(back), ASN_OCTET_STR, "/boot", 5);
+    TAP_INT(prof_walk_vb(a, 0, v), -1, "going back refused");
+    snmp_free_var(v);
+    a->done = 0;
+    v = vb(out, HR_ARRAY_LEN(out), ASN_INTEGER, NULL, 0);
+    TAP_INT(prof_walk_vb(a, 0, v), 1, "the next column ends the walk");
+    snmp_free_var(v);
+    hr_prof_reader_free(a->pr);
+    free(a->pcols);
+    free(a);
+}
+
+static void answer(struct agent *a, struct req *q, netsnmp_pdu *pdu, long errstat, long errindex)
+{
+    pdu->errstat = errstat;
+    pdu->errindex = errindex;
+    on_pitems(a, q, pdu);
+}
+
+/* GET of three profile items: SNMPv1's noSuchName answers the one named
+ * as absent and asks the others again; tooBig halves the batch. */
+static void test_prof_pitems(void)
+{
+    static const uint32_t o1[] = { 1, 3, 6, 1, 2, 1, 1, 1, 0 };
+    struct hr_prof_item it[3] = {
+        { HR_PRQ_GET, o1, 9 }, { HR_PRQ_GET, o1, 9 }, { HR_PRQ_GET, o1, 9 },
+    };
+    unsigned char pst[3] = { 1, 1, 1 };
+    struct agent *a = agent_new();
+    static struct hr_target t1;
+    struct req q = { .kind = REQ_PGET, .ncols = 3, .cols = { 0, 1, 2 } };
+    netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_RESPONSE);
+
+    t1.version = HR_SNMP_V1;
+    a->t = &t1;
+    a->prof = 1;
+    a->pit = it, a->npit = HR_ARRAY_LEN(it);
+    a->pst = pst, a->pchunk = MAX_VB;
+    answer(a, &q, pdu, SNMP_ERR_NOSUCHNAME, 2);
+    TAP_OK(pst[0] == 0 && pst[1] == 2 && pst[2] == 0, "v1 noSuchName: item 2 absent, 1 and 3 asked again");
+    TAP_OK(!a->done, "... the poll goes on");
+    memset(pst, 1, sizeof(pst));
+    answer(a, &q, pdu, SNMP_ERR_TOOBIG, 0);
+    TAP_OK(pst[0] == 0 && pst[1] == 0 && pst[2] == 0 && a->pchunk == MAX_VB / 2,
+           "tooBig: all asked again, half as many per request");
+    a->pchunk = 1;
+    answer(a, &q, pdu, SNMP_ERR_TOOBIG, 0);
+    TAP_INT(a->res.status, HR_POLL_MALFORMED, "tooBig for one object: malformed");
+    snmp_free_pdu(pdu);
+    free(a);
+}
+
 int main(void)
 {
     hr_snmp_init("test_poller");
@@ -164,5 +246,7 @@ int main(void)
     test_store();
     test_rows();
     test_walk_guards();
+    test_prof_walk_guards();
+    test_prof_pitems();
     return TAP_DONE();
 }
