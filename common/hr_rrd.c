@@ -188,8 +188,6 @@ struct hr_rrd *hr_rrd_new(const char *dir, const char *daemon, char *err, size_t
         free(w);
         return NULL;
     }
-    if (!daemon)
-        daemon = getenv("RRDCACHED_ADDRESS");
     if (daemon && *daemon) {
         w->daemon = strdup(daemon);
         rrd_clear_error();
@@ -363,8 +361,6 @@ int hr_rrd_fetch(const char *path, const char *daemon, const char *cf, time_t st
 
     memset(out, 0, sizeof *out);
     rrd_clear_error();
-    if (!daemon)
-        daemon = getenv("RRDCACHED_ADDRESS");
     if (daemon && *daemon && rrdc_flush_if_daemon(daemon, path) != 0) {
         rrd_err(err, errlen, daemon);
         return -1;
@@ -542,57 +538,6 @@ out_free:
     return rc;
 }
 
-static void graph_defs(struct argv_buf *a, const struct hr_rrd_graph *g, const char *p)
-{
-    if (g->what == HR_RRD_GRAPH_WRITES) {
-        arg_add(a, "--vertical-label=writes per window");
-        arg_add(a, "DEF:peak=%s:peak:MAX", p);
-        arg_add(a, "DEF:avg=%s:rate_avg:AVERAGE", p);
-        arg_add(a, "LINE2:peak#c0504d:peak writes per window (Cmax)");
-        arg_add(a, "LINE1:avg#4f81bd:average per window");
-        return;
-    }
-    arg_add(a, "--vertical-label=bytes");
-    arg_add(a, "--base=1024");
-    arg_add(a, "DEF:used=%s:used:AVERAGE", p);
-    arg_add(a, "DEF:cap=%s:capacity:MAX", p);
-    /* Least-squares line through the used capacity over the whole graph;
-     * POP drops the (maybe unknown) value, so the line runs on into the
-     * future part of the graph. */
-    arg_add(a, "VDEF:slope=used,LSLSLOPE");
-    arg_add(a, "VDEF:icpt=used,LSLINT");
-    arg_add(a, "CDEF:trend=used,POP,COUNT,slope,*,icpt,+");
-    arg_add(a, "AREA:used#4f81bd80:used");
-    arg_add(a, "LINE2:cap#c0504d:capacity");
-    arg_add(a, "LINE1:trend#000000:trend:dashes");
-}
-
-int hr_rrd_graph(const struct hr_rrd_graph *g, const char *daemon, const char *out_path,
-                 unsigned char **png, size_t *pnglen, char *err, size_t errlen)
-{
-    struct argv_buf a = { .n = 0 };
-    char p[PATH_MAX * 2];
-
-    if (png)
-        *png = NULL;
-    if (pnglen)
-        *pnglen = 0;
-    if (!g->rrd || def_path(p, sizeof p, g->rrd) < 0 || g->end <= g->start ||
-        (!out_path && (!png || !pnglen))) {
-        snprintf(err, errlen, "graph: bad arguments");
-        return -1;
-    }
-    if (!daemon)
-        daemon = getenv("RRDCACHED_ADDRESS");
-    graph_head(&a, out_path, g->start, g->end, g->width ? g->width : 640,
-               g->height ? g->height : 200, g->title, daemon);
-    graph_defs(&a, g, p);
-    if (g->mark_time > 0)
-        arg_add(&a, "VRULE:%" PRId64 "#e36c09:%s", g->mark_time,
-                g->mark_label ? g->mark_label : "forecast");
-    return graph_run(&a, out_path ? NULL : png, pnglen, err, errlen);
-}
-
 /* ---- reports: an RRD built from history rows (owner: reports) ------------- */
 
 static void build_value(char *o, size_t sz, double v)
@@ -604,7 +549,7 @@ static void build_value(char *o, size_t sz, double v)
 }
 
 /* The rrdtool arguments that describe the file: the device layout's data
- * sources (so hr_rrd_graph's DEFs apply unchanged) with a heartbeat of
+ * sources (so the usage graph's DEFs apply unchanged) with a heartbeat of
  * three steps, one archive of each kind as long as the data. */
 static int build_create(const char *path, unsigned long step, time_t first,
                         unsigned long rows, char *err, size_t errlen)

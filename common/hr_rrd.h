@@ -39,9 +39,9 @@ int hr_rrd_filename_noserial(int64_t target_id, const char *name, char *buf, siz
 struct hr_rrd;
 
 /* A writer for files under DIR (created 0755 if missing).  DAEMON: an
- * rrdcached address ("unix:/path", "/path", "host:port"), or NULL to use
- * $RRDCACHED_ADDRESS, or "" to force direct updates.  NULL with a message
- * in ERR. */
+ * rrdcached address ("unix:/path", "/path", "host:port"), or NULL or "" for
+ * direct updates (the caller reads the setting: rrdcached in headroom.conf,
+ * $RRDCACHED_ADDRESS, --rrdcached).  NULL with a message in ERR. */
 struct hr_rrd *hr_rrd_new(const char *dir, const char *daemon, char *err, size_t errlen);
 void hr_rrd_free(struct hr_rrd *w);
 /* The daemon address in use, or NULL for direct updates. */
@@ -81,7 +81,7 @@ struct hr_rrd_series {
 };
 
 /* Fetch CF ("AVERAGE" or "MAX") of PATH between START and END at STEP
- * (0 = the finest available).  DAEMON as for hr_rrd_new ("" = direct),
+ * (0 = the finest available).  DAEMON as for hr_rrd_new (NULL or "" = direct),
  * so pending rrdcached updates are flushed first.  0, or -1 with ERR. */
 int hr_rrd_fetch(const char *path, const char *daemon, const char *cf, time_t start,
                  time_t end, unsigned long step, struct hr_rrd_series *out,
@@ -98,27 +98,8 @@ int hr_rrd_covers(const char *path, int64_t t);
 
 /* ---- graphs ---- */
 
-enum { HR_RRD_GRAPH_CAPACITY, HR_RRD_GRAPH_WRITES };
-
-struct hr_rrd_graph {
-    const char *rrd;          /* the device's RRD file */
-    int64_t start, end;       /* Unix seconds; END may lie in the future */
-    unsigned width, height;   /* plot area in pixels; 0 = 640 x 200 */
-    const char *title;        /* NULL = none */
-    int what;                 /* HR_RRD_GRAPH_CAPACITY: used (area), capacity
-                                 (line) and the least-squares trend of used;
-                                 HR_RRD_GRAPH_WRITES: peak writes per window
-                                 (Cmax), average per window, writes/s */
-    int64_t mark_time;        /* 0 = none: a vertical line, e.g. the forecast
-                                 date at which the device runs full */
-    const char *mark_label;   /* legend of that line */
-};
-
-/* Draw G as a PNG: into OUT_PATH if not NULL, else into a malloc'd buffer
- * *PNG of *PNGLEN bytes (for mail).  DAEMON as for hr_rrd_fetch.  0, or -1
- * with ERR.  Not thread-safe (librrd's graph code is not). */
-int hr_rrd_graph(const struct hr_rrd_graph *g, const char *daemon, const char *out_path,
-                 unsigned char **png, size_t *pnglen, char *err, size_t errlen);
+/* The device graph itself is common/hr_graph.c (hr_graph_draw_usage), built
+ * on hr_rrd_graph_usage below. */
 
 /* ---- reports: an RRD built from history rows (owner: reports) ---- */
 
@@ -128,7 +109,7 @@ int hr_rrd_graph(const struct hr_rrd_graph *g, const char *daemon, const char *o
  * it P in time order.  Point I fills the step that contains P[I].t, so
  * daily rows (STEP 86400) land on their UTC day.  Rows not after the
  * previous one are skipped.  Reports use it to graph history that has no
- * RRD file (imported from CSV) with hr_rrd_graph: real data, drawn the
+ * RRD file (imported from CSV) with the usage graph: real data, drawn the
  * same way.  0, or -1 with a message in ERR. */
 int hr_rrd_build(const char *path, unsigned long step, const struct hr_sample *p,
                  size_t n, char *err, size_t errlen);

@@ -503,7 +503,6 @@ static int parse_opt(struct mail_opts *mo, int c, const char *arg)
     return 0;
 }
 
-int hr_cmd_mail(struct hr_ctx *ctx, int argc, char **argv);
 int hr_cmd_mail(struct hr_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {

@@ -218,7 +218,6 @@ static int cmd_list(struct hr_db *db)
     return HR_EXIT_OK;
 }
 
-int hr_cmd_catalog(struct hr_ctx *ctx, int argc, char **argv);
 int hr_cmd_catalog(struct hr_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {

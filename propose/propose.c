@@ -947,7 +947,6 @@ static int run_flush(const struct run *R, const struct hr_ctx *ctx)
     return hr_mail_flush(R->db, &R->o->t, &oo, ctx->quiet);
 }
 
-int hr_cmd_propose(struct hr_ctx *ctx, int argc, char **argv);
 int hr_cmd_propose(struct hr_ctx *ctx, int argc, char **argv)
 {
     struct opts o = { 0 };
@@ -1095,7 +1094,6 @@ static int proposals_list(struct hr_db *db, const char *cust, const char *state,
     return HR_EXIT_OK;
 }
 
-int hr_cmd_proposals(struct hr_ctx *ctx, int argc, char **argv);
 int hr_cmd_proposals(struct hr_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {

@@ -334,7 +334,6 @@ static int cmd_check(struct hr_db *db, const char *sku, int64_t qty, int64_t at)
     return HR_EXIT_OK;
 }
 
-int hr_cmd_stock(struct hr_ctx *ctx, int argc, char **argv);
 int hr_cmd_stock(struct hr_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {

@@ -124,94 +124,67 @@ static void cols(struct rpt_table *t, const char *const *names, const int *types
         rpt_col(t, names[i], types[i]);
 }
 
-static void rank_full(struct rpt_doc *d, struct fleet *fl)
+/* The cells after rank, customer, serial and model of one ranking. */
+static void cells_full(struct rpt_table *t, const struct fdev *x)
 {
-    static const char *const names[] = {
-        "rank", "customer", "serial", "model", "used_pct|used %", "days_to_full|days to full",
-        "full_date|full date", "slope_per_day|trend per day", "forecast",
-    };
-    static const int types[] = {
-        RPT_INT, RPT_STR, RPT_STR, RPT_STR, RPT_PCT, RPT_REAL, RPT_DATE, RPT_BYTES, RPT_STR,
-    };
-    struct rpt_table *t;
+    int ok = x->fc.status == HR_FC_OK;
 
-    qsort(fl->v, fl->n, sizeof *fl->v, cmp_full);
-    rpt_heading(d, 2, "Days until full");
-    t = rpt_table_add(d, "Devices by days until full (soonest first, no forecast last)",
-                      "rank_full", NULL, NULL, "no devices");
-    cols(t, names, types, HR_ARRAY_LEN(names));
-    for (size_t i = 0; t && i < fl->n; i++) {
-        const struct fdev *x = &fl->v[i];
-        int ok = x->fc.status == HR_FC_OK;
-        rpt_row(t);
-        rpt_cell_int(t, (int64_t)i + 1);
-        rpt_cell(t, x->customer);
-        rpt_cell(t, x->serial);
-        rpt_cell(t, x->model);
-        rpt_cell_num(t, x->used_pct);
-        rpt_cell_num(t, ok ? round(x->fc.days_to_full * 10) / 10 : NAN);
-        if (ok)
-            rpt_cell_int(t, x->fc.full_time);
-        else
-            rpt_cell(t, NULL);
-        rpt_cell_num(t, x->fc.status == HR_FC_OK || x->fc.status == HR_FC_FLAT ||
-                        x->fc.status == HR_FC_BEYOND_HORIZON ? round(x->fc.slope) : NAN);
-        rpt_cell(t, hr_forecast_status_name(x->fc.status));
-    }
+    rpt_cell_num(t, x->used_pct);
+    rpt_cell_num(t, ok ? round(x->fc.days_to_full * 10) / 10 : NAN);
+    if (ok)
+        rpt_cell_int(t, x->fc.full_time);
+    else
+        rpt_cell(t, NULL);
+    rpt_cell_num(t, x->fc.status == HR_FC_OK || x->fc.status == HR_FC_FLAT ||
+                    x->fc.status == HR_FC_BEYOND_HORIZON ? round(x->fc.slope) : NAN);
+    rpt_cell(t, hr_forecast_status_name(x->fc.status));
 }
 
-static void rank_load(struct rpt_doc *d, struct fleet *fl, int have_catalog)
+static void cells_load(struct rpt_table *t, const struct fdev *x)
 {
-    static const char *const names[] = {
-        "rank", "customer", "serial", "model", "peak_7d|Cmax peak, 7 days",
-        "rated_load|rated load", "load_pct|load vs rating %",
-    };
-    static const int types[] = {
-        RPT_INT, RPT_STR, RPT_STR, RPT_STR, RPT_REAL, RPT_REAL, RPT_PCT,
-    };
-    struct rpt_table *t;
+    double r = load_ratio(x);
 
-    qsort(fl->v, fl->n, sizeof *fl->v, cmp_load);
-    rpt_heading(d, 2, "Load against rating");
-    if (!have_catalog)
-        rpt_para(d, "No product catalogue (catalog_products table missing): ratings are"
-                 " unknown; devices are ranked by their peak alone.");
-    t = rpt_table_add(d, "Devices by peak writes per window against the model's rated load",
-                      "rank_load", NULL, NULL, "no devices");
-    cols(t, names, types, HR_ARRAY_LEN(names));
-    for (size_t i = 0; t && i < fl->n; i++) {
-        const struct fdev *x = &fl->v[i];
-        double r = load_ratio(x);
-        rpt_row(t);
-        rpt_cell_int(t, (int64_t)i + 1);
-        rpt_cell(t, x->customer);
-        rpt_cell(t, x->serial);
-        rpt_cell(t, x->model);
-        rpt_cell_num(t, x->peak);
-        rpt_cell_num(t, x->rated);
-        rpt_cell_num(t, isnan(r) ? NAN : round(r * 10) / 10);
-    }
+    rpt_cell_num(t, x->peak);
+    rpt_cell_num(t, x->rated);
+    rpt_cell_num(t, isnan(r) ? NAN : round(r * 10) / 10);
 }
 
-static void rank_firmware(struct rpt_doc *d, struct fleet *fl, int have_catalog)
+static void cells_firmware(struct rpt_table *t, const struct fdev *x)
 {
-    static const char *const names[] = {
-        "rank", "customer", "serial", "model", "firmware", "released",
-        "age_days|age, days", "latest",
-    };
-    static const int types[] = {
-        RPT_INT, RPT_STR, RPT_STR, RPT_STR, RPT_STR, RPT_DATE, RPT_INT, RPT_STR,
-    };
+    rpt_cell(t, x->firmware);
+    if (x->fw_date > 0)
+        rpt_cell_int(t, x->fw_date);
+    else
+        rpt_cell(t, NULL);
+    rpt_cell_num(t, x->fw_age);
+    rpt_cell(t, x->latest_fw);
+}
+
+/* One ranking of the fleet: its order, heading, the paragraph shown when
+ * the catalogue it needs is missing, and the columns after the four every
+ * ranking starts with (rank, customer, serial, model). */
+struct ranking {
+    int (*cmp)(const void *, const void *);
+    const char *heading, *no_catalog, *caption, *id;
+    const char *const *names;
+    const int *types;
+    size_t ncols;
+    void (*cells)(struct rpt_table *, const struct fdev *);
+};
+
+static void rank(struct rpt_doc *d, struct fleet *fl, const struct ranking *r, int have_catalog)
+{
+    static const char *const head_names[] = { "rank", "customer", "serial", "model" };
+    static const int head_types[] = { RPT_INT, RPT_STR, RPT_STR, RPT_STR };
     struct rpt_table *t;
 
-    qsort(fl->v, fl->n, sizeof *fl->v, cmp_fw);
-    rpt_heading(d, 2, "Firmware age");
-    if (!have_catalog)
-        rpt_para(d, "No firmware catalogue (catalog_firmware table missing): release dates"
-                 " are unknown.");
-    t = rpt_table_add(d, "Devices by days since their firmware's release (oldest first)",
-                      "rank_firmware", NULL, NULL, "no devices");
-    cols(t, names, types, HR_ARRAY_LEN(names));
+    qsort(fl->v, fl->n, sizeof *fl->v, r->cmp);
+    rpt_heading(d, 2, "%s", r->heading);
+    if (!have_catalog && r->no_catalog)
+        rpt_para(d, "%s", r->no_catalog);
+    t = rpt_table_add(d, r->caption, r->id, NULL, NULL, "no devices");
+    cols(t, head_names, head_types, HR_ARRAY_LEN(head_names));
+    cols(t, r->names, r->types, r->ncols);
     for (size_t i = 0; t && i < fl->n; i++) {
         const struct fdev *x = &fl->v[i];
         rpt_row(t);
@@ -219,15 +192,42 @@ static void rank_firmware(struct rpt_doc *d, struct fleet *fl, int have_catalog)
         rpt_cell(t, x->customer);
         rpt_cell(t, x->serial);
         rpt_cell(t, x->model);
-        rpt_cell(t, x->firmware);
-        if (x->fw_date > 0)
-            rpt_cell_int(t, x->fw_date);
-        else
-            rpt_cell(t, NULL);
-        rpt_cell_num(t, x->fw_age);
-        rpt_cell(t, x->latest_fw);
+        r->cells(t, x);
     }
 }
+
+static const char *const full_names[] = {
+    "used_pct|used %", "days_to_full|days to full", "full_date|full date",
+    "slope_per_day|trend per day", "forecast",
+};
+static const int full_types[] = { RPT_PCT, RPT_REAL, RPT_DATE, RPT_BYTES, RPT_STR };
+static const char *const load_names[] = {
+    "peak_7d|Cmax peak, 7 days", "rated_load|rated load", "load_pct|load vs rating %",
+};
+static const int load_types[] = { RPT_REAL, RPT_REAL, RPT_PCT };
+static const char *const fw_names[] = {
+    "firmware", "released", "age_days|age, days", "latest",
+};
+static const int fw_types[] = { RPT_STR, RPT_DATE, RPT_INT, RPT_STR };
+
+static const struct ranking rank_full = {
+    cmp_full, "Days until full", NULL,
+    "Devices by days until full (soonest first, no forecast last)", "rank_full",
+    full_names, full_types, HR_ARRAY_LEN(full_names), cells_full,
+};
+static const struct ranking rank_load = {
+    cmp_load, "Load against rating",
+    "No product catalogue (catalog_products table missing): ratings are unknown; devices"
+    " are ranked by their peak alone.",
+    "Devices by peak writes per window against the model's rated load", "rank_load",
+    load_names, load_types, HR_ARRAY_LEN(load_names), cells_load,
+};
+static const struct ranking rank_firmware = {
+    cmp_fw, "Firmware age",
+    "No firmware catalogue (catalog_firmware table missing): release dates are unknown.",
+    "Devices by days since their firmware's release (oldest first)", "rank_firmware",
+    fw_names, fw_types, HR_ARRAY_LEN(fw_names), cells_firmware,
+};
 
 /* ---- poller health and summary ---- */
 
@@ -372,9 +372,9 @@ int rpt_fleet(struct hr_db *db, struct rpt_opts *o, struct rpt_doc **out)
     cat_f = hr_db_report_has(db, HR_DB_RPT_T_CATALOG_FIRMWARE);
     if (cat_p < 0 || cat_f < 0)
         goto out_free;
-    rank_full(d, &fl);
-    rank_load(d, &fl, cat_p);
-    rank_firmware(d, &fl, cat_f);
+    rank(d, &fl, &rank_full, 1);
+    rank(d, &fl, &rank_load, cat_p);
+    rank(d, &fl, &rank_firmware, cat_f);
     if (unreachable(db, d) < 0 || soonest_graphs(db, d, &fl) < 0)
         goto out_free;
     rc = HR_EXIT_OK;

@@ -90,15 +90,26 @@ static void write_cell(FILE *f, const char *s)
     rpt_html_escape(f, buf);
 }
 
+/* <table ...><caption>TITLE</caption>: the CSV name (and the key value)
+ * as data attributes, so a reader finds the table the CSV report names. */
+static void table_open(FILE *f, const struct rpt_table *t, const char *class)
+{
+    fprintf(f, "<table%s data-table=\"", class);
+    rpt_html_escape(f, t->csv);
+    if (t->keyval) {
+        fputs("\" data-key=\"", f);
+        rpt_html_escape(f, t->keyval);
+    }
+    fputs("\"><caption>", f);
+    rpt_html_escape(f, t->title);
+    fputs("</caption>\n", f);
+}
+
 static void write_vertical(FILE *f, const struct rpt_table *t)
 {
     char buf[64];
 
-    fputs("<table class=\"kv\" data-table=\"", f);
-    rpt_html_escape(f, t->csv);
-    fputs("\"><caption>", f);
-    rpt_html_escape(f, t->title);
-    fputs("</caption>\n", f);
+    table_open(f, t, " class=\"kv\"");
     for (size_t c = 0; c < t->ncols; c++) {
         fputs("<tr><th scope=\"row\">", f);
         rpt_html_escape(f, t->head[c]);
@@ -126,15 +137,8 @@ static void write_table(FILE *f, const struct rpt_table *t)
         fputs("</p>\n", f);
         return;
     }
-    fputs("<table data-table=\"", f);
-    rpt_html_escape(f, t->csv);
-    if (t->keyval) {
-        fputs("\" data-key=\"", f);
-        rpt_html_escape(f, t->keyval);
-    }
-    fputs("\"><caption>", f);
-    rpt_html_escape(f, t->title);
-    fputs("</caption>\n<thead><tr>", f);
+    table_open(f, t, "");
+    fputs("<thead><tr>", f);
     for (size_t c = 0; c < t->ncols; c++) {
         fputs("<th scope=\"col\">", f);
         rpt_html_escape(f, t->head[c]);

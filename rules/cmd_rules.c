@@ -297,7 +297,6 @@ static int cmd_eval(struct hr_ctx *ctx, int argc, char **argv)
     return HR_EXIT_OK;
 }
 
-int hr_cmd_rules(struct hr_ctx *ctx, int argc, char **argv);
 int hr_cmd_rules(struct hr_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {

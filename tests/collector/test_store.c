@@ -370,28 +370,32 @@ static void test_store(void)
         rs.writes = 1000u * (uint64_t)k;
         hr_rrd_update(w, "SER-NEW.rrd", &rs, err, sizeof err);
     }
-    struct hr_rrd_graph g = { .rrd = f, .start = t0 + 2100, .end = t0 + 2100 + 300 * 48,
-                              .title = "SER-NEW: used vs capacity", .what = HR_RRD_GRAPH_CAPACITY,
-                              .mark_time = t0 + 2100 + 300 * 40, .mark_label = "full" };
-    char png_path[400];
-    unsigned char *png = NULL, magic[8] = { 0 };
-    size_t pnglen = 0;
-    snprintf(png_path, sizeof png_path, "%s/g.png", dir);
+    /* The usage graph from the file the store wrote: used vs capacity, the
+     * forecast line to a full date, the peak load on the right axis. */
+    struct hr_rrd_usage_graph g = {
+        .rrd = f, .start = t0 + 2100, .end = t0 + 2100 + 300 * 48,
+        .title = "SER-NEW: used vs capacity", .fc_now = t0 + 2100 + 300 * 24,
+        .fc_from = t0 + 2100, .fc_full = t0 + 2100 + 300 * 40, .fc_used = 24e9,
+        .fc_slope_per_day = 288e9, .fc_capacity = 100e9, .peak_scale = 1e7,
+    };
+    unsigned char *png = NULL, *png2 = NULL;
+    size_t pnglen = 0, pnglen2 = 0;
     err[0] = '\0';
-    TAP_INT(hr_rrd_graph(&g, "", png_path, NULL, NULL, err, sizeof err), 0, "graph to a file %s", err);
-    FILE *pf = fopen(png_path, "rb");
-    TAP_OK(pf && fread(magic, 1, 8, pf) == 8 && memcmp(magic, "\x89PNG\r\n\x1a\n", 8) == 0,
-           "the file is a PNG");
-    if (pf)
-        fclose(pf);
-    g.what = HR_RRD_GRAPH_WRITES;
-    g.mark_time = 0;
-    TAP_INT(hr_rrd_graph(&g, "", NULL, &png, &pnglen, err, sizeof err), 0, "graph into memory %s", err);
-    TAP_OK(png && pnglen > 100 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0, "memory PNG (%zu bytes)", pnglen);
+    TAP_INT(hr_rrd_graph_usage(&g, &png, &pnglen, err, sizeof err), 0, "usage graph of the RRD %s", err);
+    TAP_OK(png && pnglen > 100 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0, "a PNG (%zu bytes)", pnglen);
+    g.peak_scale = 0;
+    g.fc_full = 0;
+    TAP_INT(hr_rrd_graph_usage(&g, &png2, &pnglen2, err, sizeof err), 0, "without forecast and peak %s", err);
+    TAP_OK(png && png2 && (pnglen != pnglen2 || memcmp(png, png2, pnglen) != 0),
+           "the forecast and peak change the picture");
     free(png);
+    free(png2);
+    png = NULL;
     g.rrd = "/nonexistent/x.rrd";
-    TAP_INT(hr_rrd_graph(&g, "", NULL, &png, &pnglen, err, sizeof err), -1, "missing file: error");
+    TAP_INT(hr_rrd_graph_usage(&g, &png, &pnglen, err, sizeof err), -1,
+            "missing file and no history: error");
     TAP_OK(err[0] != '\0', "with a message: %s", err);
+    free(png);
     hr_rrd_free(w);
 
     hr_db_close(other);
