@@ -372,9 +372,9 @@ static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const ch
 
 static unsigned parse_uint(const char *opt, const char *s, unsigned min, unsigned max)
 {
-    uint64_t v;
+    long long v;
 
-    if (hr_parse_u64(s, &v) < 0 || v < min || v > max)
+    if (hr_parse_num(s, min, max, &v, NULL) < 0)
         usage_error("%s must be an integer from %u to %u, not '%s'", opt, min, max, s);
     return (unsigned)v;
 }

@@ -66,15 +66,13 @@ static void poll_usage(FILE *f)
         "failed, 1 the cycle could not run or was interrupted.\n");
 }
 
+/* A number option into a long (hr_opt_num logs the refusal). */
 static int parse_uint(const char *opt, const char *s, long lo, long hi, long *out)
 {
     long long v;
-    const char *why;
 
-    if (hr_parse_num(s, lo, hi, &v, &why) < 0) {
-        log_warnx("poll: %s: '%s' is %s (a number from %ld to %ld)", opt, s, why, lo, hi);
+    if (hr_opt_num(opt, s, lo, hi, &v) < 0)
         return -1;
-    }
     *out = (long)v;
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #define CONF_MAX_FILE (1024 * 1024)
@@ -86,29 +87,16 @@ static const struct hr_conf_key *schema_key(const struct hr_conf_schema *sc, con
     return NULL;
 }
 
-static int is_leap(unsigned y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
+/* A calendar date (hr_parse_date: only real days) as YYYYMMDD. */
 static int parse_date(const char *v, uint64_t *out)
 {
-    static const unsigned mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    unsigned y, m, d;
-    char tail;
+    time_t t;
+    struct tm tm;
 
-    if (strlen(v) != 10 || v[4] != '-' || v[7] != '-')
+    if (hr_parse_date(v, &t) < 0 || !gmtime_r(&t, &tm))
         return -1;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !isdigit((unsigned char)v[i]))
-            return -1;
-    if (sscanf(v, "%4u-%2u-%2u%c", &y, &m, &d, &tail) != 3)
-        return -1;
-    if (y < 1900 || m < 1 || m > 12 || d < 1)
-        return -1;
-    if (d > mdays[m - 1] + (m == 2 && is_leap(y)))
-        return -1;
-    *out = (uint64_t)y * 10000 + m * 100 + d;
+    *out = (uint64_t)(tm.tm_year + 1900) * 10000 + (uint64_t)(tm.tm_mon + 1) * 100 +
+           (uint64_t)tm.tm_mday;
     return 0;
 }
 

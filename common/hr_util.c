@@ -381,7 +381,7 @@ static int parse_ymd(const char *s, long long *days)
     if (digits(s, 4, &y) < 0 || s[4] != '-' || digits(s + 5, 2, &m) < 0 || s[7] != '-' ||
         digits(s + 8, 2, &d) < 0)
         return -1;
-    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] + (m == 2 && is_leap(y)))
+    if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] + (m == 2 && is_leap(y)))
         return -1;
     *days = days_from_civil(y, m, d);
     return 0;
@@ -405,8 +405,8 @@ int hr_parse_time(const char *s, time_t *out)
 
     if (!s)
         return -1;
-    if (*s == '@') {
-        if (hr_parse_num(s + 1, 0, (long long)1 << 40, &v, NULL) < 0)
+    if (*s == '@' || (*s >= '0' && *s <= '9' && strspn(s, "0123456789") == strlen(s))) {
+        if (hr_parse_num(s + (*s == '@'), 0, (long long)1 << 40, &v, NULL) < 0)
             return -1;
         *out = (time_t)v;
         return 0;
@@ -455,5 +455,13 @@ int hr_parse_bool(const char *s)
         if (strcasecmp(s, no[i]) == 0)
             return 0;
     }
+    return -1;
+}
+
+int hr_opt_num(const char *opt, const char *s, long long lo, long long hi, long long *out)
+{
+    if (hr_parse_num(s, lo, hi, out, NULL) == 0)
+        return 0;
+    log_warnx("%s: '%s' is not a number from %lld to %lld", opt, s, lo, hi);
     return -1;
 }

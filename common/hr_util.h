@@ -69,14 +69,19 @@ int hr_parse_num(const char *s, long long min, long long max, long long *out,
  * case); anything else -1. */
 int hr_parse_bool(const char *s);
 
+/* A command-line number: hr_parse_num, and on failure one log line
+ * "OPT: 'S' is not a number from LO to HI".  0 or -1. */
+int hr_opt_num(const char *opt, const char *s, long long lo, long long hi, long long *out);
+
 /* ---- dates and the clock ---- */
 
 /* Parse a calendar date "YYYY-MM-DD" (UTC midnight into *OUT).  Only real
  * dates: 2026-02-31 and 2026-2-3 are refused.  0 or -1. */
 int hr_parse_date(const char *s, time_t *out);
 
-/* Parse "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS]" or "YYYY-MM-DD HH:MM[:SS]"
- * (UTC), or "@EPOCH" seconds.  0 or -1. */
+/* Parse Unix seconds ("1700000000" or "@1700000000"), "YYYY-MM-DD",
+ * "YYYY-MM-DDTHH:MM[:SS]" or "YYYY-MM-DD HH:MM[:SS]" (UTC).  The one time
+ * parser of every --at, --since and $HEADROOM_NOW.  0 or -1. */
 int hr_parse_time(const char *s, time_t *out);
 
 /* Now, in seconds since the epoch.  $HEADROOM_NOW (any form hr_parse_time

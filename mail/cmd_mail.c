@@ -342,15 +342,6 @@ static int parse_starttls(const char *s, enum hr_starttls *out)
     return 0;
 }
 
-static int parse_num(const char *what, const char *s, uint64_t max, uint64_t *v)
-{
-    if (hr_parse_u64(s, v) < 0 || *v > max) {
-        hr_log(LOG_ERR, "%s: '%s' is not a number from 0 to %llu", what, s,
-               (unsigned long long)max);
-        return -1;
-    }
-    return 0;
-}
 
 /* NULL for an unset (empty) string setting. */
 static const char *nz(const char *s)
@@ -418,12 +409,12 @@ static const struct {
 
 static int transport_opt(struct hr_mail_transport *t, int c, const char *arg)
 {
-    uint64_t n;
+    long long n;
 
     switch (c) {
     case O_HOST: t->smtp_host = arg; break;
     case O_PORT:
-        if (parse_num("--smtp-port", arg, 65535, &n) < 0)
+        if (hr_opt_num("--smtp-port", arg, 1, 65535, &n) < 0)
             return -1;
         t->smtp_port = (unsigned)n;
         break;
@@ -438,7 +429,7 @@ static int transport_opt(struct hr_mail_transport *t, int c, const char *arg)
     case O_PWFILE: t->smtp_password_file = arg; break;
     case O_MAILDIR: t->maildir = arg; break;
     case O_TIMEOUT:
-        if (parse_num("--timeout", arg, 3600, &n) < 0)
+        if (hr_opt_num("--timeout", arg, 0, 3600, &n) < 0)
             return -1;
         t->timeout = (long)n;
         break;
@@ -459,7 +450,7 @@ int hr_mail_transport_option(struct hr_mail_transport *t, const char *name, cons
 
 static int parse_opt(struct mail_opts *mo, int c, const char *arg)
 {
-    uint64_t n;
+    long long n;
 
     for (size_t i = 0; i < HR_ARRAY_LEN(transport_opts); i++)
         if (c == transport_opts[i].c)
@@ -493,7 +484,7 @@ static int parse_opt(struct mail_opts *mo, int c, const char *arg)
         mo->headers[mo->nheaders++] = arg;
         break;
     case O_PROPOSAL:
-        if (parse_num("--proposal-id", arg, INT64_MAX, &n) < 0)
+        if (hr_opt_num("--proposal-id", arg, 0, INT64_MAX, &n) < 0)
             return -1;
         mo->proposal_id = (int64_t)n;
         break;

@@ -46,15 +46,8 @@ int hr_day_parse(const char *s, int64_t *day)
 
 int hr_time_parse(const char *s, int64_t *t)
 {
-    long long v;
     time_t tt;
 
-    /* Bare Unix seconds, else what hr_parse_time takes (a real calendar
-     * date, a date and time, @EPOCH). */
-    if (hr_parse_num(s, 0, 1LL << 40, &v, NULL) == 0) {
-        *t = v;
-        return 0;
-    }
     if (hr_parse_time(s, &tt) < 0)
         return -1;
     *t = (int64_t)tt;

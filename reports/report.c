@@ -209,14 +209,10 @@ static int parse_fmt(const char *s, int *fmt)
 
 static int parse_num(const char *opt, const char *s, uint64_t lo, uint64_t hi, uint64_t *v)
 {
-    const char *why;
     long long n;
 
-    if (hr_parse_num(s, (long long)lo, (long long)hi, &n, &why) < 0) {
-        hr_log(LOG_ERR, "%s: '%s' is %s (want a whole number from %" PRIu64 " to %" PRIu64 ")",
-               opt, s, why ? why : "invalid", lo, hi);
+    if (hr_opt_num(opt, s, (long long)lo, (long long)hi, &n) < 0)
         return -1;
-    }
     *v = (uint64_t)n;
     return 0;
 }
@@ -225,13 +221,8 @@ static int parse_num(const char *opt, const char *s, uint64_t lo, uint64_t hi, u
  * hr_parse_time takes it, which refuses days a month does not have. */
 static int parse_when(const char *opt, const char *s, int64_t *out)
 {
-    long long v;
     time_t t;
 
-    if (hr_parse_num(s, 0, 1LL << 40, &v, NULL) == 0) {
-        *out = v;
-        return 0;
-    }
     if (hr_parse_time(s, &t) == 0) {
         *out = (int64_t)t;
         return 0;

@@ -114,17 +114,12 @@ static int cmd_facts(void)
     return HR_EXIT_OK;
 }
 
-/* "1700000000" or "2026-11-21" (UTC midnight; a real date: hr_parse_date). */
+/* --at: hr_parse_time (Unix seconds, a real date, a date and time). */
 static int parse_time(const char *s, int64_t *out)
 {
-    long long v;
     time_t t;
 
-    if (hr_parse_num(s, 0, (1LL << 40) - 1, &v, NULL) == 0) {
-        *out = (int64_t)v;
-        return 0;
-    }
-    if (hr_parse_date(s, &t) < 0)
+    if (hr_parse_time(s, &t) < 0)
         return -1;
     *out = (int64_t)t;
     return 0;

@@ -4,6 +4,7 @@
 #include "../tap.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -104,5 +105,47 @@ int main(void)
                "array_grow: an impossible size fails, the array as it was");
         free(a);
     }
+    /* The one number parser: whole string, range-checked, why it failed. */
+    {
+        long long n;
+        const char *why;
+        TAP_OK(hr_parse_num("42", 0, 100, &n, &why) == 0 && n == 42 && !why, "num: 42");
+        TAP_OK(hr_parse_num("-5", -10, 10, &n, NULL) == 0 && n == -5, "num: -5 in range");
+        TAP_OK(hr_parse_num("101", 0, 100, &n, &why) < 0 && !strcmp(why, "too large"), "num: too large");
+        TAP_OK(hr_parse_num("-1", 0, 100, &n, &why) < 0 && !strcmp(why, "too small"), "num: too small");
+        TAP_OK(hr_parse_num("12abc", 0, 100, &n, &why) < 0 && !strcmp(why, "invalid"), "num: junk");
+        TAP_OK(hr_parse_num(" 1", 0, 100, &n, NULL) < 0, "num: leading blank refused");
+        TAP_OK(hr_parse_num("+1", 0, 100, &n, NULL) < 0, "num: plus sign refused");
+        TAP_OK(hr_parse_num("", 0, 100, &n, NULL) < 0, "num: empty refused");
+        TAP_OK(hr_parse_num("99999999999999999999", 0, LLONG_MAX, &n, &why) < 0 &&
+               !strcmp(why, "too large"), "num: overflow is too large");
+    }
+    /* The one date and time parser. */
+    {
+        time_t t;
+        TAP_OK(hr_parse_date("2026-02-28", &t) == 0 && t == 1772236800, "date: 2026-02-28");
+        TAP_OK(hr_parse_date("2026-02-31", &t) < 0, "date: 2026-02-31 refused");
+        TAP_OK(hr_parse_date("2024-02-29", &t) == 0, "date: leap day 2024");
+        TAP_OK(hr_parse_date("2100-02-29", &t) < 0, "date: 2100 is not a leap year");
+        TAP_OK(hr_parse_date("2026-2-3", &t) < 0, "date: unpadded refused");
+        TAP_OK(hr_parse_date("2026-13-01", &t) < 0, "date: month 13 refused");
+        TAP_OK(hr_parse_time("2026-02-28T12:34:56", &t) == 0 && t == 1772236800 + 45296,
+               "time: date and time");
+        TAP_OK(hr_parse_time("2026-02-28 12:34", &t) == 0 && t == 1772236800 + 45240,
+               "time: date and minutes");
+        TAP_OK(hr_parse_time("1700000000", &t) == 0 && t == 1700000000, "time: Unix seconds");
+        TAP_OK(hr_parse_time("@1700000000", &t) == 0 && t == 1700000000, "time: @seconds");
+        TAP_OK(hr_parse_time("2026-02-31T00:00", &t) < 0, "time: a day the month lacks");
+        TAP_OK(hr_parse_time("2026-02-28T24:00", &t) < 0, "time: hour 24 refused");
+        TAP_OK(hr_parse_time("yesterday", &t) < 0, "time: words refused");
+        TAP_INT(hr_parse_bool("Yes"), 1, "bool: Yes");
+        TAP_INT(hr_parse_bool("off"), 0, "bool: off");
+        TAP_INT(hr_parse_bool("maybe"), -1, "bool: maybe refused");
+    }
+    /* The settable clock. */
+    setenv("HEADROOM_NOW", "2026-12-06T01:02:03", 1);
+    TAP_INT(hr_now(), 1796518923, "clock: $HEADROOM_NOW fixes it");
+    setenv("HEADROOM_NOW", "2030-01-01", 1);
+    TAP_INT(hr_now(), 1796518923, "clock: read once per process");
     return TAP_DONE();
 }
