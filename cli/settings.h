@@ -18,10 +18,7 @@
 #include "hr_conf.h"
 
 /* The built-in defaults that usage texts also print (one place). */
-#define HR_DEFAULT_DB       "/var/lib/headroom/headroom.db"
-#define HR_DEFAULT_RRD_DIR  "/var/lib/headroom/rrd"
-#define HR_DEFAULT_MAILDIR  "/var/lib/headroom/Maildir"
-#define HR_DEFAULT_MAIL_FROM "headroom@localhost.localdomain"
+#include "hr_paths.h"
 
 #include <stddef.h>
 

@@ -28,7 +28,8 @@ struct hr_ctx;
 #define HR_DB_NOMIGRATE  0x2  /* do not upgrade an older schema (db info) */
 
 /* The default path when neither --db nor $HEADROOM_DB is given. */
-#define HR_DB_DEFAULT_PATH "/var/lib/headroom/headroom.db"
+#include "hr_paths.h"
+#define HR_DB_DEFAULT_PATH HR_DEFAULT_DB
 
 /* Open (and with HR_DB_CREATE create) PATH; on success *DB is ready: WAL,
  * foreign_keys=ON, busy_timeout 10 s, synchronous=NORMAL, schema current

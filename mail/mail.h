@@ -111,7 +111,8 @@ struct hr_mail_transport {
     const char *maildir;        /* NULL: HR_MAILDIR_DEFAULT */
 };
 
-#define HR_MAILDIR_DEFAULT "/var/lib/headroom/Maildir"
+#include "hr_paths.h"
+#define HR_MAILDIR_DEFAULT HR_DEFAULT_MAILDIR
 
 /* Outcome of one delivery attempt, overall and per recipient. */
 enum hr_send_status {
