@@ -617,7 +617,9 @@ static int prof_writes(struct hr_store *s, const struct hr_poll_result *r, struc
     *delta = 0;
     if (!px->capacity_known)
         *sflags |= HR_SAMPLE_USED_UNKNOWN;
-    if (!dev->writes_from) {
+    if (!dev->writes_from || dev->nctrs == 0) {
+        /* No counter rows (the table is empty on this agent): unknown;
+         * the next poll with rows starts the deltas afresh. */
         *sflags |= HR_SAMPLE_NO_WRITES;
         return 0;
     }
@@ -695,7 +697,7 @@ static int prof_volumes(struct hr_store *s, const struct prof_in *px,
 
 /* The one device of a reading through a profile, as a row of our MIB
  * would be stored: keyed by its serial, or without one by (target,
- * profile) -- the profile's name is the device's name. */
+ * profile). */
 static void store_prof(struct hr_store *s, const struct hr_poll_result *r,
                        const struct target_info *ti, int64_t now)
 {
@@ -704,7 +706,17 @@ static void store_prof(struct hr_store *s, const struct hr_poll_result *r,
     struct prof_in px = { .dev = dev, .profile = r->profile };
 
     memset(&row, 0, sizeof row);
-    hr_strlcpy(row.name, r->profile, sizeof row.name);
+    /* PROFILE@TARGET: the key of a device without a serial (with the
+     * target's id), and a name that tells two Linux hosts apart in lists
+     * and mails.  A target keeps its name (the fleet updates by name). */
+    {
+        size_t pl = strlen(r->profile);
+        hr_strlcpy(row.name, r->profile, sizeof row.name);
+        if (pl + 1 < sizeof row.name) {
+            row.name[pl] = '@';
+            hr_strlcpy(row.name + pl + 1, ti->st.name, sizeof row.name - pl - 1);
+        }
+    }
     if (!hr_serial_is_placeholder(dev->field[HR_PF_SERIAL]))
         hr_strlcpy(row.serial, dev->field[HR_PF_SERIAL], sizeof row.serial);
     hr_strlcpy(row.vendor, dev->field[HR_PF_VENDOR], sizeof row.vendor);
