@@ -721,7 +721,11 @@ static void store_prof(struct hr_store *s, const struct hr_poll_result *r,
         hr_strlcpy(row.serial, dev->field[HR_PF_SERIAL], sizeof row.serial);
     hr_strlcpy(row.vendor, dev->field[HR_PF_VENDOR], sizeof row.vendor);
     hr_strlcpy(row.model_name, dev->field[HR_PF_MODEL], sizeof row.model_name);
-    hr_strlcpy(row.model_number, dev->field[HR_PF_MODEL_NUMBER], sizeof row.model_number);
+    /* Most vendor MIBs give one model string ("DS918+", "TVS-871U-RP"),
+     * which is also what the catalogue and the rules' SKUs are keyed by. */
+    hr_strlcpy(row.model_number, dev->field[HR_PF_MODEL_NUMBER][0]
+                                 ? dev->field[HR_PF_MODEL_NUMBER] : dev->field[HR_PF_MODEL],
+               sizeof row.model_number);
     hr_strlcpy(row.product_number, dev->field[HR_PF_PRODUCT_NUMBER], sizeof row.product_number);
     hr_strlcpy(row.firmware, dev->field[HR_PF_FIRMWARE], sizeof row.firmware);
     row.used_percent = -1;

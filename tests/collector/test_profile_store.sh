@@ -136,4 +136,133 @@ PYEOF
     like "fleet list: configured and detected profile" \
         "$("$H" fleet list | grep '^ *[0-9]* *lnms__qnap ')" " auto +qnap "
 fi
+
+# ---- the project's recordings: two polls each ------------------------------
+# A target's community selects the recording; between the polls the fleet
+# import points each target at its second one (same name: same target).
+lab() {    # SUFFIX
+    echo name,customer,address,port,community,write_community
+    for n in lnxwrap lnxrst lnxau lnxvol; do echo "$n,LAB,127.0.0.1,$P,${n}_$1,private"; done
+}
+lab a > "$T/lab.csv"
+"$H" fleet import --add-customers "$T/lab.csv" > /dev/null; is "lab: fleet import" "$?" 0
+tick
+poll -C LAB > "$T/l1.out" 2> "$T/l1.err"; is "lab: first poll" "$?" 0
+like "lab: four new devices, none registered" "$(cat "$T/l1.out")" \
+    "^cycle: 4 targets, 4 ok, 0 failed, 4 devices \(4 new, 0 registered"
+lab b > "$T/lab.csv"
+"$H" fleet import "$T/lab.csv" > /dev/null
+tick
+poll -C LAB > "$T/l2.out" 2> "$T/l2.err"; is "lab: second poll" "$?" 0
+like "lab: the same four devices" "$(cat "$T/l2.out")" "4 devices \(0 new"
+last() {   # TARGET COLUMNS: of the device's latest sample
+    q "SELECT $2 FROM samples s JOIN devices d ON d.id = s.device_id JOIN targets t
+       ON t.id = d.target_id WHERE t.name = '$1' ORDER BY s.time DESC LIMIT 1"
+}
+# Counter32 wrap: sda 2^32-296 -> 500 is 796 writes, sdb 100 more: 896,
+# added to the device's 64-bit counter; no restart, no jump.
+is "wrap: writes_delta 896" "$(last lnxwrap writes_delta)" 896
+is "wrap: the device counter went up by 896" "$(q "SELECT max(writes) - min(writes) FROM samples
+    WHERE device_id = (SELECT id FROM devices WHERE name = 'linux-host@lnxwrap')")" 896
+is "wrap: status clean" "$(last lnxwrap status)" 0
+# Load: 896 writes in 300 s, per 60 s window: 179 (rounded).
+is "wrap: load per 60 s window (rate_avg, peak, window)" \
+    "$(last lnxwrap "rate_avg || ' ' || peak || ' ' || window")" "179 179 60"
+is "wrap: per-row counters kept in the database" \
+    "$(dev lnxwrap "(SELECT group_concat(row_index || '=' || value, ' ') FROM
+       (SELECT * FROM device_counters c WHERE c.device_id = d.id ORDER BY row_index))")" \
+    ".1=500 .2=1100"
+# Restart: sysUpTime 500000 -> 100: unknown, never a spike (HR_SAMPLE_RESTART).
+is "restart: writes_delta unknown" "$(last lnxrst "coalesce(writes_delta, 'NULL')")" NULL
+is "restart: status restart" "$(last lnxrst "status & 2")" 2
+is "restart: no load for that interval" "$(last lnxrst "coalesce(rate_avg, 'NULL')")" NULL
+is "restart: the counter did not jump" "$(q "SELECT max(writes) - min(writes) FROM samples
+    WHERE device_id = (SELECT id FROM devices WHERE name = 'linux-host@lnxrst')")" 0
+# Allocation unit 4096 -> 8192 with the same hrStorageSize: read again.
+is "allocation unit: capacity per poll" \
+    "$(q "SELECT group_concat(capacity || '/' || used, ' ') FROM (SELECT capacity, used FROM samples
+       WHERE device_id = (SELECT id FROM devices WHERE name = 'linux-host@lnxau') ORDER BY time)")" \
+    "4096000/2048000 8192000/4096000"
+# Volumes: /data vanished, /srv appeared; sdb vanished, sdc appeared with
+# 5,000,000 writes: only sda's 100 count.
+is "volumes: replaced each poll" \
+    "$(dev lnxvol "(SELECT group_concat(name || ':' || capacity, ' ') FROM
+       (SELECT * FROM volumes v WHERE v.device_id = d.id ORDER BY seq))")" \
+    "/:4096000000 /srv:12288000"
+is "volumes: capacity is their sum" "$(last lnxvol s.capacity)" $((4096000000 + 12288000))
+is "a disk that appears or vanishes makes no jump" "$(last lnxvol writes_delta)" 100
+is "lab: no registration for serial-less devices" \
+    "$(q "SELECT count(*) FROM registrations r JOIN devices d ON d.id = r.device_id
+          WHERE d.customer = 'LAB'")" 0
+like "fleet list: detected profile kept" "$("$H" fleet list --customer LAB)" "lnxau .* auto +linux-host "
+
+# ---- end to end: a Synology-like device and a Linux host -------------------
+printf 'id,name,area_code,assigned_staff,consent_sales\nE2E,End To End Ltd,040,S1,1\n' \
+    > "$T/e2e-cust.csv"
+"$H" customers import "$T/e2e-cust.csv" > /dev/null
+for n in 0 1 2 3 4 5 6 7 8 9; do
+    printf 'name,customer,address,port,community,write_community\n' > "$T/e2e.csv"
+    printf 'e2e-lnx,E2E,127.0.0.1,%s,lnx_%s,private\ne2e-syn,E2E,127.0.0.1,%s,syn_%s,private\n' \
+        "$P" $n "$P" $n >> "$T/e2e.csv"
+    "$H" fleet import "$T/e2e.csv" > /dev/null
+    tick
+    poll -C E2E > "$T/e$n.out" 2> "$T/e$n.err" || not_ok "e2e poll $n: exit $?"
+done
+is "e2e: ten samples each" "$(q "SELECT group_concat(n, ' ') FROM (SELECT count(*) n FROM samples s
+    JOIN devices d ON d.id = s.device_id WHERE d.customer = 'E2E' GROUP BY d.id)")" "10 10"
+is "e2e: the Synology registered by its serial" "$(q "SELECT serial || ' ' || (reg_number LIKE 'HR-%')
+    FROM devices WHERE customer = 'E2E' AND serial IS NOT NULL")" "SYN-E2E-0001 1"
+is "e2e: the Linux host kept by target and profile" \
+    "$(q "SELECT name FROM devices WHERE customer = 'E2E' AND serial IS NULL")" "linux-host@e2e-lnx"
+# 60,000 writes per 5 minutes across a Counter32 wrap: 12,000 per minute.
+is "e2e: Linux host load per 60 s" "$(last e2e-lnx "peak || ' ' || rate_avg")" "12000 12000"
+is "e2e: Synology load per 60 s (sda + sdb)" "$(last e2e-syn "peak || ' ' || rate_avg")" "12000 12000"
+is "e2e: the RRD files have the writes" \
+    "$(for t in e2e-lnx e2e-syn; do rrdtool lastupdate "$RRD/$(dev $t rrd_file)" | tail -1 |
+       awk '{ print ($5 > 0) }'; done | tr '\n' ' ')" "1 1 "
+is "e2e: the RRD DERIVE rate (writes/s)" \
+    "$(rrdtool fetch "$RRD/$(dev e2e-lnx rrd_file)" AVERAGE -s $((NOW - 1200)) -e $((NOW - 300)) -r 300 |
+       awk -F'[: ]+' '/^ *[0-9]+:/ && $5 !~ /nan/ { printf "%.0f\n", $5 }' | sort -u)" 200
+AT=$NOW
+"$H" rules eval --rules "$TOP/rules/default.rules" --customer E2E --at "$AT" > "$T/eval.out" 2>&1
+like "rules: capacity-nearly-full fires on the Linux host (no serial)" "$(cat "$T/eval.out")" \
+    "End To End Ltd	-	capacity-nearly-full	FIRES	critical	used_percent=94.6%"
+like "rules: capacity-nearly-full fires on the Synology" "$(cat "$T/eval.out")" \
+    "End To End Ltd	SYN-E2E-0001	capacity-nearly-full	FIRES	critical	used_percent=95.6%"
+# The Synology's model string is its model number: the catalogue and the
+# rule's SKU find it.  The Linux host has no model: a rule without SKU.
+printf 'model_number,name,product_line,rated_load,rated_window,max_capacity,options,supplies,latest_firmware\nDS918+,DiskStation DS918+,nas,20000,60,64TB,EXP-DS918+-SHELF,,6.2-25426\n' \
+    > "$T/catalog.csv"
+printf 'sku,store_id,store_name,quantity,lead_time_days,transit_days\nEXP-DS918+-SHELF,S1,Central,2,5,1\n' \
+    > "$T/stock.csv"
+"$H" catalog import "$T/catalog.csv" > /dev/null && "$H" stock import "$T/stock.csv" > /dev/null
+is "catalogue and stock" "$?" 0
+{ cat "$TOP/rules/default.rules"; cat <<'RULES'
+rule host-nearly-full {
+    family   hosts
+    severity critical
+    when     used_percent >= 90%
+    rearm    used_percent < 85%
+    cooldown 14d
+    subject  "{customer}: a host is {used_percent} full"
+    propose  "A host of {customer} is {used_percent} full ({free} free of {capacity}). Propose more disks."
+}
+RULES
+} > "$T/e2e.rules"
+"$H" propose --rules "$T/e2e.rules" --customer E2E --at "$AT" --rrd-dir "$RRD" \
+    --maildir "$T/Maildir" --fallback fallback@example.com --from headroom@example.com \
+    > "$T/propose.out" 2>&1
+is "propose into the Maildir" "$?" 0
+mails=$(ls "$T/Maildir/new" 2>/dev/null | wc -l)
+check "proposal mail in the Maildir ($mails)" test "$mails" -ge 1
+m=$(grep -l "SYN-E2E-0001" "$T"/Maildir/new/* 2>/dev/null | head -1)
+check "a mail names the Synology" test -n "$m"
+like "... with its graph" "$(cat "$m" 2>/dev/null)" "Content-Type: image/png"
+like "... and the stock answer" "$(cat "$m" 2>/dev/null)" "EXP-DS918\+-SHELF"
+like "a mail proposes more disks for the Linux host" "$(cat "$T"/Maildir/new/* 2>/dev/null)" \
+    "name linux-host@e2e-lnx"
+"$H" report customer E2E --at "$AT" --rrd-dir "$RRD" > "$T/report.txt" 2>&1
+is "report customer" "$?" 0
+like "report: the Synology" "$(cat "$T/report.txt")" "SYN-E2E-0001"
+like "report: the Linux host" "$(cat "$T/report.txt")" "linux-host@e2e-lnx"
 done_testing
