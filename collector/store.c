@@ -762,9 +762,10 @@ static void keep_detected(struct hr_store *s, const struct hr_poll_result *r,
         if (got && strcmp(got, ti->st.detected) != 0)
             hr_log(LOG_INFO, "target %s: read through profile %s", ti->st.name, got);
     } else {
-        empty = dev && dev->nvols == 0 && dev->nctrs == 0;
-        for (int f = 0; empty && f < HR_PF_COUNT; f++)
-            empty = !dev->field[f][0];
+        /* Nothing measured and no serial: the agent is something else now
+         * (a vendor or firmware that a sysDescr regex still reads proves
+         * nothing). */
+        empty = dev && dev->nvols == 0 && dev->nctrs == 0 && !dev->field[HR_PF_SERIAL][0];
         if (got && !empty)
             return;         /* it still reads: keep it (and its time) */
         hr_log(LOG_NOTICE, "target %s: profile %s no longer reads it; detecting again",

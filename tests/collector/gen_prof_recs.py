@@ -10,6 +10,7 @@ points the target at the next one between polls):
   lnxrst   a restart: sysUpTime smaller on the second poll
   lnxau    an hrStorageAllocationUnits that changes between the polls
   lnxvol   a volume and a disk that vanish, another of each that appears
+  swap     a Linux host replaced by a DiskStation behind the same address
   lnx_N    a Linux host filling up, poll N (end to end)
   syn_N    a Synology DiskStation filling up, poll N (end to end)
 """
@@ -54,10 +55,10 @@ def linux(uptime, vols, disks):
                    uptime) + storage(vols) + diskio(disks))
 
 
-def synology(uptime, total, free, writes):
+def synology(uptime, total, free, writes, serial='SYN-E2E-0001'):
     syn = '1.3.6.1.4.1.6574'
     rows = system('Linux DS918 4.4.59+ #25426 SMP x86_64', '1.3.6.1.4.1.8072.3.2.10', uptime)
-    rows += [(f'{syn}.1.5.1.0', '4', 'DS918+'), (f'{syn}.1.5.2.0', '4', 'SYN-E2E-0001'),
+    rows += [(f'{syn}.1.5.1.0', '4', 'DS918+'), (f'{syn}.1.5.2.0', '4', serial),
              (f'{syn}.1.5.3.0', '4', 'DSM 6.2-25426')]
     raid = [(1, 'Volume 1', free, total)]
     for r in raid:
@@ -106,6 +107,9 @@ def main():
     srv = (4, FIXED_DISK, '/srv', 4096, 3000, 1500)
     write(d, 'lnxvol_a', linux(100000, [root, data], [(1, 'sda', 1000), (2, 'sdb', 7000)]))
     write(d, 'lnxvol_b', linux(130000, [root, srv], [(1, 'sda', 1100), (3, 'sdc', 5000000)]))
+    # The agent behind a target changes: a Linux host, then a DiskStation.
+    write(d, 'swap_a', linux(100000, [root], [(1, 'sda', 10)]))
+    write(d, 'swap_b', synology(100000, 2 * 10**12, 10**12, 1000, serial='SYN-SWAP-0001'))
     # End to end: 10 polls 5 minutes apart, a Linux host's / at 91-95 %,
     # a Synology volume at 92-96 %, both writing 60,000 per interval.
     for n in range(10):

@@ -142,19 +142,20 @@ fi
 # import points each target at its second one (same name: same target).
 lab() {    # SUFFIX
     echo name,customer,address,port,community,write_community
-    for n in lnxwrap lnxrst lnxau lnxvol; do echo "$n,LAB,127.0.0.1,$P,${n}_$1,private"; done
+    for n in lnxwrap lnxrst lnxau lnxvol swap; do echo "$n,LAB,127.0.0.1,$P,${n}_$1,private"; done
 }
 lab a > "$T/lab.csv"
 "$H" fleet import --add-customers "$T/lab.csv" > /dev/null; is "lab: fleet import" "$?" 0
 tick
 poll -C LAB > "$T/l1.out" 2> "$T/l1.err"; is "lab: first poll" "$?" 0
 like "lab: four new devices, none registered" "$(cat "$T/l1.out")" \
-    "^cycle: 4 targets, 4 ok, 0 failed, 4 devices \(4 new, 0 registered"
+    "^cycle: 5 targets, 5 ok, 0 failed, 5 devices \(5 new, 0 registered"
 lab b > "$T/lab.csv"
 "$H" fleet import "$T/lab.csv" > /dev/null
 tick
 poll -C LAB > "$T/l2.out" 2> "$T/l2.err"; is "lab: second poll" "$?" 0
-like "lab: the same four devices" "$(cat "$T/l2.out")" "4 devices \(0 new"
+like "lab: the same four devices (the swapped agent reads nothing)" "$(cat "$T/l2.out")" \
+    "^cycle: 5 targets, 5 ok, 0 failed, 5 devices \(0 new"
 last() {   # TARGET COLUMNS: of the device's latest sample
     q "SELECT $2 FROM samples s JOIN devices d ON d.id = s.device_id JOIN targets t
        ON t.id = d.target_id WHERE t.name = '$1' ORDER BY s.time DESC LIMIT 1"
@@ -195,6 +196,16 @@ is "lab: no registration for serial-less devices" \
     "$(q "SELECT count(*) FROM registrations r JOIN devices d ON d.id = r.device_id
           WHERE d.customer = 'LAB'")" 0
 like "fleet list: detected profile kept" "$("$H" fleet list --customer LAB)" "lnxau .* auto +linux-host "
+# The detected profile is named on the next poll; when it reads nothing
+# (no volume, no counter, no serial) the target is detected again.
+is "swap: linux-host read nothing from the DiskStation: detect again" \
+    "$(q "SELECT coalesce(detected_profile, 'NULL') FROM targets WHERE name = 'swap'")" NULL
+like "swap: logged once" "$(cat "$T/l2.err")" "target swap: profile linux-host no longer reads it"
+tick
+poll -t swap > /dev/null 2>&1; is "swap: third poll" "$?" 0
+is "swap: synology detected, the DiskStation registered" \
+    "$(q "SELECT detected_profile FROM targets WHERE name = 'swap'") $(dev swap "count(reg_number)")" \
+    "synology 1"
 
 # ---- end to end: a Synology-like device and a Linux host -------------------
 printf 'id,name,area_code,assigned_staff,consent_sales\nE2E,End To End Ltd,040,S1,1\n' \
