@@ -610,7 +610,7 @@ static int prof_writes(struct hr_store *s, const struct hr_poll_result *r, struc
 {
     const struct hr_prof_device *dev = px->dev;
     struct ctr_list prev = { 0 };
-    int64_t elapsed = now - d->last_sample, today = day_start(now), pk;
+    int64_t elapsed = now - d->last_sample, today = day_start(now), pk = 0, pprev = 0;
     int ok = 0, rc;
 
     *sflags = 0;
@@ -665,18 +665,25 @@ static int prof_writes(struct hr_store *s, const struct hr_poll_result *r, struc
         px->peak = px->rate_avg;
         px->peak_known |= HR_DB_S_RATE_AVG | HR_DB_S_PEAK;
     }
-    rc = hr_db_peak_max(s->db, d->id, today, now, &pk);
+    /* The day's Cmax so far and the previous day's, from the device's
+     * previous sample (one row by its key, not a scan of the days): the
+     * same day carries both on; the day before hands its peak over. */
+    rc = d->last_sample > 0 ? hr_db_sample_peaks(s->db, d->id, d->last_sample, &pk, &pprev) : 0;
     if (rc < 0)
         return db_fail(s, "peaks");
-    if (rc > 0 && (!(px->peak_known & HR_DB_S_PEAK) || pk > px->peak)) {
-        px->peak = pk;
-        px->peak_known |= HR_DB_S_PEAK;
-    }
-    rc = hr_db_peak_max(s->db, d->id, today - 86400, today, &px->peak_prev);
-    if (rc < 0)
-        return db_fail(s, "peaks");
-    if (rc > 0)
+    if (day_start(d->last_sample) == today) {
+        if ((rc & 1) && (!(px->peak_known & HR_DB_S_PEAK) || pk > px->peak)) {
+            px->peak = pk;
+            px->peak_known |= HR_DB_S_PEAK;
+        }
+        if (rc & 2) {
+            px->peak_prev = pprev;
+            px->peak_known |= HR_DB_S_PEAK_PREV;
+        }
+    } else if (day_start(d->last_sample) == today - 86400 && (rc & 1)) {
+        px->peak_prev = pk;
         px->peak_known |= HR_DB_S_PEAK_PREV;
+    }
     return 0;
 }
 

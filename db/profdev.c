@@ -13,8 +13,8 @@ static const char ctr_clear_sql[] = "DELETE FROM device_counters WHERE device_id
 static const char ctr_add_sql[] =
     "INSERT OR REPLACE INTO device_counters (device_id, row_index, value, is64)"
     " VALUES (?1, ?2, ?3, ?4)";
-static const char peak_sql[] =
-    "SELECT max(peak) FROM samples WHERE device_id = ?1 AND time >= ?2 AND time < ?3";
+static const char peaks_sql[] =
+    "SELECT peak, peak_prev FROM samples WHERE device_id = ?1 AND time = ?2";
 
 int hr_db_volumes_clear(struct hr_db *db, int64_t device)
 {
@@ -59,16 +59,22 @@ int hr_db_counter_add(struct hr_db *db, int64_t device, const char *index, uint6
     return hr_db_run(db, ctr_add_sql, "ItIi", device, index, (int64_t)value, is64 != 0);
 }
 
-int hr_db_peak_max(struct hr_db *db, int64_t device, int64_t from, int64_t to, int64_t *peak)
+int hr_db_sample_peaks(struct hr_db *db, int64_t device, int64_t time, int64_t *peak,
+                       int64_t *peak_prev)
 {
     sqlite3_stmt *st;
-    int rc, known;
+    int rc, known = 0;
 
-    if ((rc = hr_db_row(db, &st, peak_sql, "III", device, from, to)) <= 0)
+    if ((rc = hr_db_row(db, &st, peaks_sql, "II", device, time)) <= 0)
         return rc;
-    known = sqlite3_column_type(st, 0) != SQLITE_NULL;
-    if (known)
+    if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
         *peak = sqlite3_column_int64(st, 0);
+        known |= 1;
+    }
+    if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+        *peak_prev = sqlite3_column_int64(st, 1);
+        known |= 2;
+    }
     sqlite3_reset(st);
     return known;
 }

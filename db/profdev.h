@@ -30,8 +30,10 @@ int hr_db_counters_clear(struct hr_db *db, int64_t device);
 int hr_db_counter_add(struct hr_db *db, int64_t device, const char *index, uint64_t value,
                       int is64);
 
-/* The largest peak of DEVICE's samples in [FROM, TO): 1 with *PEAK, 0 none
- * known. */
-int hr_db_peak_max(struct hr_db *db, int64_t device, int64_t from, int64_t to, int64_t *peak);
+/* The peak and peak_prev of DEVICE's sample at TIME: a bit mask, 1 peak
+ * known (into *PEAK), 2 peak_prev known (into *PEAK_PREV); 0 no such
+ * sample or neither known. */
+int hr_db_sample_peaks(struct hr_db *db, int64_t device, int64_t time, int64_t *peak,
+                       int64_t *peak_prev);
 
 #endif

@@ -276,4 +276,16 @@ like "a mail proposes more disks for the Linux host" "$(cat "$T"/Maildir/new/* 2
 is "report customer" "$?" 0
 like "report: the Synology" "$(cat "$T/report.txt")" "SYN-E2E-0001"
 like "report: the Linux host" "$(cat "$T/report.txt")" "linux-host@e2e-lnx"
+# The next day: the day's Cmax starts over, the previous day's is kept.
+tick 86400
+poll -C E2E > /dev/null 2>&1
+tick
+sed -i 's/lnx_9/lnx_8/' "$T/e2e.csv"    # an earlier sysUpTime: a restart
+"$H" fleet import "$T/e2e.csv" > /dev/null
+poll -C E2E > /dev/null 2>&1
+is "next day: today's Cmax, yesterday's Cmax" "$(last e2e-lnx "peak || ' ' || peak_prev")" \
+    "0 12000"
+is "the Synology too" "$(last e2e-syn "peak || ' ' || peak_prev")" "0 12000"
+is "next day: after a restart no writes counted, the day's Cmax carried" \
+    "$(last e2e-lnx "coalesce(writes_delta, 'NULL')")" "NULL"
 done_testing
