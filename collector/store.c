@@ -779,6 +779,8 @@ static void keep_detected(struct hr_store *s, const struct hr_poll_result *r,
                ti->st.name, asked);
         got = NULL;
     }
+    if (!got && !ti->st.detected[0])
+        return;             /* nothing kept, nothing to forget */
     if (hr_db_target_detected_set(s->db, r->target->id, got, now) < 0)
         db_fail(s, "target profile");
 }
