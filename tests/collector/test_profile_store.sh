@@ -18,6 +18,9 @@
 H="$B/headroom"
 export HEADROOM_DB="$T/hr.db" HEADROOM_PROFILE_DIRS="$TOP/profiles"
 unset HEADROOM_SMTP_HOST HEADROOM_MAILDIR HEADROOM_CONFIG HEADROOM_RULES
+# In an ASan build only the leaks inside librrd and fontconfig are forgiven
+# (the graph of the proposal mail), as tests/propose/test_propose.sh does.
+export LSAN_OPTIONS="suppressions=$TOP/tests/propose/lsan.supp" ASAN_OPTIONS="fast_unwind_on_malloc=0"
 q() { sqlite3 "$HEADROOM_DB" "$@"; }
 RRD="$T/rrd"
 WALKS="$TOP/../shared/walks"
