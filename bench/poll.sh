@@ -70,7 +70,9 @@ inner() {
         sleep 0.1
     done
     if [ "$scen" = hr ]; then
-        # `headroom poll` stores no profile reading yet: the engine only.
+        # `headroom poll` detects on the first cycle and names the kept
+        # profile on the next ones; the engine alone, both ways.
+        HEADROOM_PROFILE_DIRS="$TOP/profiles" run_headroom "$scen" "$fleet" "$R"
         run_engine_profiles "$scen" "$fleet" "$R"
         [ "$NOCD" = 0 ] && run_collectd "$scen" "$fleet" "$R" 50 cd_hostres
     else
@@ -106,6 +108,9 @@ run_headroom() {
             { echo "  headroom fleet import failed:" >&2; tail -n 5 "$R/import.out" >&2; return 0; }
         : > "$R/hr-c$c.times"
         for i in $(seq 0 "$K"); do
+            # Five minutes apart on a fixed clock: cycles within one second
+            # would store nothing (one sample per device and second).
+            HEADROOM_NOW="@$(( $(date +%s) - 86400 + i * 300 ))" \
             /usr/bin/time -f "%e %U %S" -o "$R/time" "$W/headroom" -q --db "$db" poll \
                 -R "$R/rrd-c$c" -c "$c" -T 1000 -r 1 --no-setback > "$R/hr-c$c.$i.out" 2>&1 || true
             # GNU time puts "Command exited with non-zero status 4" first

@@ -7,6 +7,8 @@
 #include "import.h"
 #include "store.h"
 #include "output.h"
+#include "profile.h"
+#include "settings.h"
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -21,20 +23,23 @@ enum {
     TC_NAME, TC_CUSTOMER, TC_ADDRESS, TC_PORT, TC_TRANSPORT, TC_VERSION, TC_COMMUNITY,
     TC_WRITE_COMMUNITY, TC_V3_USER, TC_V3_LEVEL, TC_V3_AUTH_PROTO, TC_V3_AUTH_PASS,
     TC_V3_PRIV_PROTO, TC_V3_PRIV_PASS, TC_V3_CONTEXT, TC_V3_WRITE, TC_TIMEOUT, TC_RETRIES,
-    TC_ENABLED, TC_N
+    TC_ENABLED, TC_PROFILE, TC_N
 };
 
 static const char *const target_cols[TC_N] = {
     "name", "customer", "address", "port", "transport", "version", "community",
     "write_community", "v3_user", "v3_level", "v3_auth_proto", "v3_auth_pass",
     "v3_priv_proto", "v3_priv_pass", "v3_context", "v3_write", "timeout_ms", "retries",
-    "enabled",
+    "enabled", "profile",
 };
 static const char *const target_required[] = { "customer", "address", NULL };
 
 struct target_import {
     struct hr_db *db;
     int add_customers;
+    const struct hr_ctx *ctx;
+    struct hr_profile_set *profiles;   /* loaded when a row names a profile */
+    int profiles_failed;
 };
 
 static const char *nz(const char *s)
@@ -115,6 +120,44 @@ static int ensure_customer(struct target_import *ti, const char *cust, char *err
     return 0;
 }
 
+/* "auto" (also for an empty value), "headroom", or a profile of the
+ * profile directories. */
+static int check_profile(struct target_import *ti, const char *v, const char **out, char *err,
+                         size_t errlen)
+{
+    char *errs = NULL;
+
+    if (!v || !*v || strcasecmp(v, "auto") == 0) {
+        *out = "auto";
+        return 0;
+    }
+    if (strcmp(v, "headroom") == 0) {
+        *out = "headroom";
+        return 0;
+    }
+    if (!ti->profiles && !ti->profiles_failed) {
+        ti->profiles = hr_profile_set_load_path(ti->ctx ? ti->ctx->set->profile_dirs : NULL,
+                                                &errs);
+        if (!ti->profiles) {
+            ti->profiles_failed = 1;
+            log_warnx("the profiles could not be loaded (run 'headroom profiles list'):\n%s",
+                      errs ? errs : "out of memory");
+        }
+        free(errs);
+    }
+    if (ti->profiles_failed) {
+        snprintf(err, errlen, "profile '%.40s': the profiles could not be loaded", v);
+        return -1;
+    }
+    if (!hr_profile_set_find(ti->profiles, v)) {
+        snprintf(err, errlen, "unknown profile '%.40s' (auto, headroom, or one of "
+                 "'headroom profiles list')", v);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 /* Validate one target and store it (insert, or update the target of the
  * same name). */
 static int target_row(void *arg, const char **v, unsigned line, char *err, size_t errlen)
@@ -125,7 +168,7 @@ static int target_row(void *arg, const char **v, unsigned line, char *err, size_
                                          "SHA-512", NULL };
     static const char *const privs[] = { "DES", "AES", NULL };
     struct target_import *ti = arg;
-    const char *transport, *version, *level, *auth, *priv;
+    const char *transport, *version, *level, *auth, *priv, *profile;
     int64_t port, timeout, retries;
     int v3_write, enabled;
     unsigned first;
@@ -141,7 +184,8 @@ static int target_row(void *arg, const char **v, unsigned line, char *err, size_
         hr_import_bool("v3_write", v[TC_V3_WRITE], 0, &v3_write, err, errlen) < 0 ||
         hr_import_bool("enabled", v[TC_ENABLED], 1, &enabled, err, errlen) < 0 ||
         hr_import_int("timeout_ms", v[TC_TIMEOUT], 10, 60000, 1000, &timeout, err, errlen) < 0 ||
-        hr_import_int("retries", v[TC_RETRIES], 0, 10, 1, &retries, err, errlen) < 0)
+        hr_import_int("retries", v[TC_RETRIES], 0, 10, 1, &retries, err, errlen) < 0 ||
+        check_profile(ti, v[TC_PROFILE], &profile, err, errlen) < 0)
         return -1;
     if (strcmp(version, "3") != 0) {
         if (!v[TC_COMMUNITY] || !*v[TC_COMMUNITY]) {
@@ -196,16 +240,18 @@ static int target_row(void *arg, const char **v, unsigned line, char *err, size_
         .v3_auth_pass = nz(v[TC_V3_AUTH_PASS]), .v3_priv_proto = priv,
         .v3_priv_pass = nz(v[TC_V3_PRIV_PASS]), .v3_context = nz(v[TC_V3_CONTEXT]),
         .v3_write = v3_write, .timeout_ms = (int)timeout, .retries = (int)retries,
-        .enabled = enabled,
+        .enabled = enabled, .profile = profile,
     };
     if (hr_db_target_upsert(ti->db, &t) < 0)
         return hr_db_refused(ti->db, err, errlen);
     return 0;
 }
 
-static int target_import_init(struct target_import *ti, struct hr_db *db, int add_customers)
+static int target_import_init(struct target_import *ti, const struct hr_ctx *ctx,
+                              struct hr_db *db, int add_customers)
 {
     memset(ti, 0, sizeof *ti);
+    ti->ctx = ctx;
     ti->db = db;
     ti->add_customers = add_customers;
     if (hr_db_import_keys_begin(db) < 0) {
@@ -217,7 +263,9 @@ static int target_import_init(struct target_import *ti, struct hr_db *db, int ad
 
 static void target_import_fini(struct target_import *ti)
 {
-    (void)ti;   /* the statements stay cached in the handle */
+    /* the statements stay cached in the handle */
+    hr_profile_set_free(ti->profiles);
+    ti->profiles = NULL;
 }
 
 static int import_cmd(const struct hr_ctx *ctx, const char *path,
@@ -249,7 +297,8 @@ static int ti_init(void *arg, struct hr_db *db)
 {
     struct target_import *ti = arg;
     int add = ti->add_customers;
-    return target_import_init(ti, db, add);
+    const struct hr_ctx *ctx = ti->ctx;
+    return target_import_init(ti, ctx, db, add);
 }
 
 static void ti_fini(void *arg)
@@ -268,7 +317,8 @@ static void fleet_usage(FILE *f)
         "       headroom fleet remove NAME|ID...\n"
         "       headroom fleet conflicts [--all] [--format text|csv]\n"
         "       headroom fleet resolve SERIAL --keep|--transfer [--customer CLAIMING]\n"
-        "Poll targets (SNMP agents serving HEADROOM-STORAGE-MIB) and double registrations.\n"
+        "Poll targets (SNMP agents: HEADROOM-STORAGE-MIB, or read through the device\n"
+        "profiles) and double registrations.\n"
         "\n"
         "add options (the same names as the CSV columns):\n"
         "  --name N --customer C --address HOST --port P --transport udp|tcp\n"
@@ -277,15 +327,20 @@ static void fleet_usage(FILE *f)
         "  --v3-auth-proto MD5|SHA|SHA-224|SHA-256|SHA-384|SHA-512 --v3-auth-pass P\n"
         "  --v3-priv-proto DES|AES --v3-priv-pass P --v3-context C --v3-write\n"
         "  --timeout-ms MS --retries N --disabled --add-customers\n"
+        "  --profile auto|headroom|NAME   how to read the agent (default auto: our MIB\n"
+        "                 when served, else the profile detection finds; headroom: our\n"
+        "                 MIB only; NAME: that profile of 'headroom profiles list')\n"
         "\n"
         "import: a CSV file with a header line naming its columns: name, customer*,\n"
         "address*, port, transport, version, community, write_community, v3_user,\n"
         "v3_level, v3_auth_proto, v3_auth_pass, v3_priv_proto, v3_priv_pass, v3_context,\n"
-        "v3_write, timeout_ms, retries, enabled (* required).  A target with the name\n"
+        "v3_write, timeout_ms, retries, enabled, profile (* required; an empty\n"
+        "profile is auto).  A target with the name\n"
         "of an existing one updates it.  One transaction: any bad line is reported as\n"
         "FILE:LINE and nothing is imported (exit 3).  See docs/collector.md.\n"
         "\n"
-        "list never prints communities or passphrases.  conflicts lists serials seen\n"
+        "list shows each target's profile and the one its last poll detected; it\n"
+        "never prints communities or passphrases.  conflicts lists serials seen\n"
         "at a customer other than the one they are registered to; resolve --keep\n"
         "leaves the registration as it is (and ignores further sightings from the\n"
         "claiming customer), --transfer moves the device to the claiming customer and\n"
@@ -314,6 +369,7 @@ static int fleet_add(const struct hr_ctx *ctx, int argc, char **argv)
         { "timeout-ms", required_argument, NULL, TC_TIMEOUT },
         { "retries", required_argument, NULL, TC_RETRIES },
         { "disabled", no_argument, NULL, TC_ENABLED },
+        { "profile", required_argument, NULL, TC_PROFILE },
         { "add-customers", no_argument, NULL, 'A' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -347,7 +403,7 @@ static int fleet_add(const struct hr_ctx *ctx, int argc, char **argv)
     }
     if (hr_db_open_ctx(ctx, HR_DB_CREATE, &db) < 0)
         return HR_EXIT_FAIL;
-    if (target_import_init(&ti, db, add) < 0 || hr_db_begin(db) < 0) {
+    if (target_import_init(&ti, ctx, db, add) < 0 || hr_db_begin(db) < 0) {
         rc = HR_EXIT_FAIL;
     } else if (target_row(&ti, v, 0, err, sizeof err) < 0) {
         hr_db_rollback(db);
@@ -519,7 +575,7 @@ int hr_cmd_fleet(struct hr_ctx *ctx, int argc, char **argv)
     if (strcmp(sub, "resolve") == 0)
         return fleet_resolve(ctx, argc, argv);
     if (strcmp(sub, "import") == 0) {
-        struct target_import ti = { 0 };
+        struct target_import ti = { .ctx = ctx };
         struct hr_import_spec spec = { target_cols, TC_N, target_required, target_row, &ti };
         const char *path;
         int r = import_args(argc, argv, fleet_usage, &ti.add_customers, &path);

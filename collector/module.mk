@@ -14,7 +14,7 @@ COLLECTOR_CMD_OBJ  := $(B)/collector/fleet.o $(B)/collector/history.o $(B)/colle
 HEADROOM_OBJ  += $(COLLECTOR_CMD_OBJ) $(COLLECTOR_CORE_OBJ) $(POLLER_OBJ)
 HEADROOM_LIBS += $(SNMP_LIBS) $(RRD_LIBS) $(SQL_LIBS)
 
-$(B)/collector/%.o: ALL_CFLAGS += -I$(TOP)/cli -I$(TOP)/db
+$(B)/collector/%.o: ALL_CFLAGS += -I$(TOP)/cli -I$(TOP)/db -I$(TOP)/profiles
 
 $(B)/tests/hr-polltest: $(B)/collector/polltest.o $(POLLER_OBJ) $(POLLER_DEPS) $(COMMON_LIB)
 	@mkdir -p $(@D)
@@ -26,11 +26,12 @@ all: $(B)/tests/hr-polltest
 $(B)/tests/test_poller: $(B)/tests/collector/test_poller.o $(POLLER_DEPS) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SNMP_LIBS) -lm
-$(B)/tests/test_store: $(B)/tests/collector/test_store.o $(COLLECTOR_CORE_OBJ) $(DB_OBJ) $(COMMON_LIB)
+$(B)/tests/test_store: $(B)/tests/collector/test_store.o $(COLLECTOR_CORE_OBJ) $(DB_OBJ) \
+                      $(PROFILES_OBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RRD_LIBS) $(SQL_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RRD_LIBS) $(SQL_LIBS) -lm
 TEST_BINS += $(B)/tests/test_poller $(B)/tests/test_store
-$(B)/tests/collector/%.o: ALL_CFLAGS += -I$(TOP)/collector -I$(TOP)/cli -I$(TOP)/db
+$(B)/tests/collector/%.o: ALL_CFLAGS += -I$(TOP)/collector -I$(TOP)/cli -I$(TOP)/db -I$(TOP)/profiles
 
 INSTALL_TARGETS += install-collector
 .PHONY: install-collector

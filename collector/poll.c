@@ -5,6 +5,7 @@
 #include "cmd.h"
 #include "hr_util.h"
 #include "poller.h"
+#include "profile.h"
 #include "settings.h"
 #include "store.h"
 
@@ -29,7 +30,9 @@ static void on_signal(int sig)
 
 struct poll_cfg {
     const char *customer, *target, *rrd_dir, *rrdcached;
-    unsigned concurrency, batch, interval;
+    unsigned concurrency, batch, interval, load_window;
+    const struct hr_profile_set *profiles;
+    int64_t now;                /* when the targets were loaded */
     long timeout_ms, retries, budget_ms;
     int daemon, no_rrd, no_setback;
 };
@@ -53,10 +56,16 @@ static void poll_usage(FILE *f)
         "  -a, --rrdcached ADDR  write through rrdcached (default $RRDCACHED_ADDRESS)\n"
         "      --batch N         results per database transaction (default 200)\n"
         "      --no-setback      do not write registration numbers back to agents\n"
+        "      --load-window S   the window t of the load derived for devices read\n"
+        "                        through profiles (default 60, as headroomd's)\n"
         "  -d, --daemon          keep polling; SIGTERM/SIGINT finish the batch and exit\n"
         "  -i, --interval S      seconds between two polls of a target (default 300);\n"
         "                        each target keeps a fixed phase within the interval,\n"
         "                        so the fleet is spread evenly over it\n"
+        "\n"
+        "Agents without HEADROOM-STORAGE-MIB are read through the device profiles\n"
+        "(docs/profiles.md) of profile-dirs; each target's profile is set with\n"
+        "'headroom fleet add --profile'.\n"
         "\n"
         "$HEADROOM_POLL_CONCURRENCY, _TIMEOUT, _RETRIES, _BUDGET and _INTERVAL (or\n"
         "the config file's poll-* keys) replace the defaults above; flags win.\n"
@@ -105,6 +114,7 @@ static int poll_args(const struct hr_settings *set, int argc, char **argv, struc
         { "rrdcached", required_argument, NULL, 'a' },
         { "batch", required_argument, NULL, 'b' },
         { "no-setback", no_argument, NULL, 'S' },
+        { "load-window", required_argument, NULL, 'W' },
         { "daemon", no_argument, NULL, 'd' },
         { "interval", required_argument, NULL, 'i' },
         { "help", no_argument, NULL, 'h' },
@@ -142,6 +152,10 @@ static int poll_args(const struct hr_settings *set, int argc, char **argv, struc
             c->batch = (unsigned)v;
             break;
         case 'S': c->no_setback = 1; break;
+        case 'W':
+            if (parse_uint("--load-window", optarg, 1, 86400, &v) < 0) return -1;
+            c->load_window = (unsigned)v;
+            break;
         case 'd': c->daemon = 1; break;
         case 'i':
             if (parse_uint("--interval", optarg, 10, 86400, &v) < 0) return -1;
@@ -159,6 +173,9 @@ static int poll_args(const struct hr_settings *set, int argc, char **argv, struc
 }
 
 /* ---- targets from the database ---------------------------------------------------- */
+
+/* How long a detected profile is named before the target is detected again. */
+#define REDETECT_S 86400
 
 static void fill_target(const struct hr_db_target *r, const struct poll_cfg *c,
                         struct hr_target *t)
@@ -184,6 +201,18 @@ static void fill_target(const struct hr_db_target *r, const struct poll_cfg *c,
     t->timeout_ms = c->timeout_ms >= 0 ? (unsigned)c->timeout_ms : (unsigned)r->timeout_ms;
     t->retries = c->retries >= 0 ? (unsigned)c->retries : (unsigned)r->retries;
     t->budget_ms = c->budget_ms >= 0 ? (unsigned)c->budget_ms : 0;
+    t->profile[0] = '\0';
+    if (r->profile && *r->profile && strcmp(r->profile, "auto") != 0) {
+        hr_strlcpy(t->profile, r->profile, sizeof t->profile);
+    } else if (r->detected_profile && *r->detected_profile &&
+               c->now - r->detected_time < REDETECT_S &&
+               (strcmp(r->detected_profile, "headroom") == 0 ||
+                hr_profile_set_find(c->profiles, r->detected_profile))) {
+        /* Name what was detected: a Linux host costs 3 requests instead of
+         * 6.  Detected again once a day (headroomd installed, firmware
+         * replaced) and when it no longer reads (collector/store.c). */
+        hr_strlcpy(t->profile, r->detected_profile, sizeof t->profile);
+    }
 }
 
 struct target_list {
@@ -207,11 +236,12 @@ static int add_target(void *arg, const struct hr_db_target *r)
 
 /* The enabled targets, those that timed out last time first (db/
  * inventory.c); an empty list is valid (not NULL).  NULL on error. */
-static struct hr_target *load_targets(struct hr_db *db, const struct poll_cfg *c, size_t *n)
+static struct hr_target *load_targets(struct hr_db *db, struct poll_cfg *c, size_t *n)
 {
     struct target_list l = { .c = c };
 
     *n = 0;
+    c->now = hr_now();
     if (hr_db_targets_foreach(db, c->customer, c->target, add_target, &l) < 0) {
         if (l.oom)
             hr_log(LOG_ERR, "out of memory loading targets");
@@ -290,7 +320,8 @@ static void summary(const struct hr_store_stats *s, double secs, double cpu)
 static int run_slice(struct hr_store *s, const struct poll_cfg *c, const struct hr_target *t,
                      size_t n)
 {
-    struct hr_poll_opts po = { .concurrency = c->concurrency, .stop = &stop_flag };
+    struct hr_poll_opts po = { .concurrency = c->concurrency, .stop = &stop_flag,
+                               .profiles = c->profiles };
     int rc = 0;
 
     if (n == 0)
@@ -304,7 +335,7 @@ static int run_slice(struct hr_store *s, const struct poll_cfg *c, const struct 
     return rc;
 }
 
-static int one_cycle(struct hr_db *db, struct hr_store *s, const struct poll_cfg *c)
+static int one_cycle(struct hr_db *db, struct hr_store *s, struct poll_cfg *c)
 {
     size_t n;
     struct hr_target *t = load_targets(db, c, &n);
@@ -347,7 +378,7 @@ static void sleep_until(double when)
     }
 }
 
-static int daemon_loop(struct hr_db *db, struct hr_store *s, const struct poll_cfg *c)
+static int daemon_loop(struct hr_db *db, struct hr_store *s, struct poll_cfg *c)
 {
     /* Slots of about 10 s: a target is polled at the start of its slot. */
     unsigned nslots = c->interval >= 20 ? c->interval / 10 : 1;
@@ -392,14 +423,29 @@ int hr_cmd_poll(struct hr_ctx *ctx, int argc, char **argv)
     struct poll_cfg c;
     struct hr_store_opts so = { 0 };
     struct sigaction sa;
+    struct hr_profile_set *set;
     struct hr_store *s;
-    char err[512];
+    char err[512], *errs = NULL;
     struct hr_db *db;
     int rc;
 
     rc = poll_args(ctx->set, argc, argv, &c);
     if (rc != 0)
         return rc > 0 ? HR_EXIT_OK : HR_EXIT_USAGE;
+    /* The profiles once, before any target is polled: a broken file is
+     * the admin's to fix, not a reason to poll half the fleet. */
+    if (!(set = hr_profile_set_load_path(ctx->set->profile_dirs, &errs))) {
+        char *save = NULL;
+        for (char *l = strtok_r(errs, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+            log_warnx("%s", l);
+        if (!errs)
+            log_warnx("out of memory loading the profiles");
+        log_warnx("poll: fix the profiles above (profile-dirs: %s)",
+                  ctx->set->profile_dirs ? ctx->set->profile_dirs : "");
+        free(errs);
+        return HR_EXIT_DATA;
+    }
+    c.profiles = set;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
@@ -408,20 +454,25 @@ int hr_cmd_poll(struct hr_ctx *ctx, int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (hr_db_open_ctx(ctx, 0, &db) < 0)
+    if (hr_db_open_ctx(ctx, 0, &db) < 0) {
+        hr_profile_set_free(set);
         return HR_EXIT_FAIL;
+    }
     so.rrd_dir = c.no_rrd ? NULL : c.rrd_dir;
     so.rrdcached = c.rrdcached;
     so.batch = c.batch;
+    so.load_window = c.load_window;
     s = hr_store_new(db, &so, err, sizeof err);
     if (!s) {
         hr_log(LOG_ERR, "%s", err);
         hr_db_close(db);
+        hr_profile_set_free(set);
         return HR_EXIT_FAIL;
     }
     hr_snmp_init("headroom");
     rc = c.daemon ? daemon_loop(db, s, &c) : one_cycle(db, s, &c);
     hr_store_free(s);
     hr_db_close(db);
+    hr_profile_set_free(set);
     return rc;
 }

@@ -4,6 +4,8 @@
 #include "db.h"
 #include "inventory.h"
 #include "samples.h"
+#include "profdev.h"
+#include "device.h"
 #include "hr_rrd.h"
 #include "hr_util.h"
 
@@ -19,6 +21,7 @@ struct hr_store {
     struct hr_db *db;
     struct hr_rrd *rrd;
     unsigned batch, pending;
+    unsigned load_window;       /* seconds: the t of Cmax for profile devices */
     int in_txn;
     struct hr_store_stats stats;
     struct hr_setback *setbacks;
@@ -29,6 +32,16 @@ struct hr_store {
 struct target_info {
     struct hr_db_target_state st;
     int has_write;
+};
+
+/* A device read through a profile (NULL for HEADROOM-STORAGE-MIB rows):
+ * what its synthetic hr_dev_row cannot say. */
+struct prof_in {
+    const struct hr_prof_device *dev;
+    const char *profile;
+    int capacity_known;
+    unsigned peak_known;        /* HR_DB_S_PEAK, _PEAK_PREV, _RATE_AVG, _WINDOW */
+    int64_t peak, peak_prev, rate_avg, window;
 };
 
 static int db_fail(struct hr_store *s, const char *what)
@@ -49,6 +62,7 @@ struct hr_store *hr_store_new(struct hr_db *db, const struct hr_store_opts *opts
     }
     s->db = db;
     s->batch = opts && opts->batch ? opts->batch : 200;
+    s->load_window = opts && opts->load_window ? opts->load_window : HR_LOAD_WINDOW;
     if (opts && opts->rrd_dir) {
         s->rrd = hr_rrd_new(opts->rrd_dir, opts->rrdcached, err, errlen);
         if (!s->rrd) {
@@ -260,7 +274,7 @@ static int find_device(struct hr_store *s, const struct hr_poll_result *r,
 
 static int new_device(struct hr_store *s, const struct hr_poll_result *r,
                       const struct hr_dev_row *row, const struct target_info *ti, int64_t now,
-                      struct hr_db_device_state *d)
+                      const struct prof_in *px, struct hr_db_device_state *d)
 {
     unsigned flags = 0;
     char file[200];
@@ -285,8 +299,15 @@ static int new_device(struct hr_store *s, const struct hr_poll_result *r,
     hr_strlcpy(d->rrd_file, file, sizeof d->rrd_file);
     s->stats.new_devices++;
     if (!row->serial[0]) {
-        hr_log(LOG_NOTICE, "target %s: device '%s' reports no serial number; kept by name, "
-               "not registered", ti->st.name, row->name);
+        if (px)
+            hr_log(LOG_NOTICE, "target %s: the device read through profile %s has no serial "
+                   "number%s%s%s; kept by target and profile, not registered", ti->st.name,
+                   px->profile, px->dev->serial_placeholder ? " ('" : "",
+                   px->dev->serial_placeholder ? px->dev->serial_raw : "",
+                   px->dev->serial_placeholder ? "' is a placeholder)" : "");
+        else
+            hr_log(LOG_NOTICE, "target %s: device '%s' reports no serial number; kept by "
+                   "name, not registered", ti->st.name, row->name);
         return 0;
     }
     if (hr_register(s->db, d->id, row->serial, ti->st.customer, r->target->id, now, "poll",
@@ -297,7 +318,11 @@ static int new_device(struct hr_store *s, const struct hr_poll_result *r,
     s->stats.registered++;
     hr_log(LOG_INFO, "registered %s (%s %s) to %s as %s", row->serial, row->vendor,
            row->model_name, ti->st.customer, d->reg_number);
-    if (!ti->has_write &&
+    /* The number is written back only into HEADROOM-STORAGE-MIB: a device
+     * read through a profile has no place for it, which is no failure. */
+    if (px && hr_db_registration_set_status(s->db, d->reg_number, HR_SETBACK_NA, now) < 0)
+        return db_fail(s, "registration");
+    if (!px && !ti->has_write &&
         hr_db_registration_set_status(s->db, d->reg_number, "no write access", now) < 0)
         return db_fail(s, "registration");
     return 0;
@@ -352,7 +377,7 @@ static void queue_setback(struct hr_store *s, const struct hr_poll_result *r,
 }
 
 static void rrd_write(struct hr_store *s, const struct hr_dev_row *row, const struct hr_db_device_state *d,
-                      int64_t now, unsigned sflags)
+                      int64_t now, unsigned sflags, const struct prof_in *px)
 {
     struct hr_rrd_sample rs = { 0 };
     char err[512];
@@ -362,7 +387,7 @@ static void rrd_write(struct hr_store *s, const struct hr_dev_row *row, const st
         return;
     rs.time = now;
     rs.capacity = row->capacity;
-    rs.known = 1u << HR_RRD_DS_CAPACITY;
+    rs.known = !px || px->capacity_known ? 1u << HR_RRD_DS_CAPACITY : 0;
     if (row->flags & HR_ROW_USED_KNOWN) {
         rs.used = row->used;
         rs.known |= 1u << HR_RRD_DS_USED;
@@ -371,6 +396,14 @@ static void rrd_write(struct hr_store *s, const struct hr_dev_row *row, const st
         rs.peak = row->peak;
         rs.rate_avg = row->rate_avg;
         rs.known |= 1u << HR_RRD_DS_PEAK | 1u << HR_RRD_DS_RATE_AVG;
+    }
+    if (px && (px->peak_known & HR_DB_S_PEAK)) {
+        rs.peak = (uint64_t)px->peak;
+        rs.known |= 1u << HR_RRD_DS_PEAK;
+    }
+    if (px && (px->peak_known & HR_DB_S_RATE_AVG)) {
+        rs.rate_avg = (uint64_t)px->rate_avg;
+        rs.known |= 1u << HR_RRD_DS_RATE_AVG;
     }
     /* After a restart the counter is fed as unknown: DERIVE then starts
      * over from the next sample instead of seeing a jump. */
@@ -408,7 +441,8 @@ static unsigned row_sample_flags(const struct hr_dev_row *row)
 
 static int insert_sample(struct hr_store *s, const struct hr_poll_result *r,
                          const struct hr_dev_row *row, const struct hr_db_device_state *d,
-                         int64_t now, unsigned sflags, int delta_ok, uint64_t delta)
+                         int64_t now, unsigned sflags, int delta_ok, uint64_t delta,
+                         const struct prof_in *px)
 {
     struct hr_db_sample smp = {
         .device_id = d->id, .time = now, .known = HR_DB_S_CAPACITY,
@@ -430,6 +464,15 @@ static int insert_sample(struct hr_store *s, const struct hr_poll_result *r,
         smp.known |= HR_DB_S_PEAKS;
     if (r->sysuptime_known)
         smp.known |= HR_DB_S_UPTIME;
+    if (px) {
+        if (!px->capacity_known)
+            smp.known &= ~HR_DB_S_CAPACITY;
+        smp.known |= px->peak_known;
+        smp.peak = px->peak;
+        smp.peak_prev = px->peak_prev;
+        smp.rate_avg = px->rate_avg;
+        smp.window = px->window;
+    }
     if (hr_db_sample_insert(s->db, &smp) < 0)
         return db_fail(s, "sample");
     s->stats.samples++;
@@ -438,7 +481,7 @@ static int insert_sample(struct hr_store *s, const struct hr_poll_result *r,
 
 static int update_device(struct hr_store *s, const struct hr_poll_result *r,
                          const struct hr_dev_row *row, const struct hr_db_device_state *d,
-                         int64_t now)
+                         int64_t now, const struct prof_in *px)
 {
     struct hr_db_device_seen u = {
         .id = d->id, .target_id = r->target->id, .agent_index = row->index,
@@ -451,6 +494,7 @@ static int update_device(struct hr_store *s, const struct hr_poll_result *r,
         .now = now,
         .writes_known = (row->flags & HR_ROW_WRITES) != 0, .writes = row->writes,
         .uptime_known = r->sysuptime_known, .uptime = r->sysuptime,
+        .profile = px ? px->profile : NULL, .capacity_known = !px || px->capacity_known,
     };
 
     if (row->flags & HR_ROW_SANITIZED)
@@ -462,18 +506,25 @@ static int update_device(struct hr_store *s, const struct hr_poll_result *r,
     return 0;
 }
 
+static int prof_writes(struct hr_store *s, const struct hr_poll_result *r, struct hr_dev_row *row,
+                       const struct hr_db_device_state *d, int64_t now, struct prof_in *px,
+                       unsigned *sflags, uint64_t *delta);
+static int prof_volumes(struct hr_store *s, const struct prof_in *px,
+                        const struct hr_db_device_state *d, int64_t now);
+
 static void store_row(struct hr_store *s, const struct hr_poll_result *r,
-                      const struct hr_dev_row *row, const struct target_info *ti, int64_t now)
+                      struct hr_dev_row *row, const struct target_info *ti, int64_t now,
+                      struct prof_in *px)
 {
     struct hr_db_device_state d;
     unsigned sflags;
     uint64_t delta = 0;
-    int found = find_device(s, r, row, &d);
+    int found = find_device(s, r, row, &d), delta_ok;
 
     if (found < 0)
         return;
     if (found == 0) {
-        if (new_device(s, r, row, ti, now, &d) < 0)
+        if (new_device(s, r, row, ti, now, px, &d) < 0)
             return;
     } else if (strcmp(d.customer, ti->st.customer) != 0) {
         conflict(s, r, row, ti, &d, now);
@@ -493,25 +544,245 @@ static void store_row(struct hr_store *s, const struct hr_poll_result *r,
                "belongs to '%s'; registered to '%s'", ti->st.name,
                row->serial[0] ? row->serial : row->name, row->customer_id, ti->st.customer,
                d.customer);
-    sflags = row_sample_flags(row);
-    if (row->flags & HR_ROW_WRITES) {
-        sflags |= hr_writes_delta(d.has_prev, d.last_writes, (uint32_t)d.last_uptime,
-                                  d.last_sample, row->writes, r->sysuptime, now,
-                                  r->sysuptime_known && d.last_uptime >= 0, &delta);
+    if (px) {
+        if (prof_writes(s, r, row, &d, now, px, &sflags, &delta) < 0)
+            return;
+    } else {
+        sflags = row_sample_flags(row);
+        if (row->flags & HR_ROW_WRITES)
+            sflags |= hr_writes_delta(d.has_prev, d.last_writes, (uint32_t)d.last_uptime,
+                                      d.last_sample, row->writes, r->sysuptime, now,
+                                      r->sysuptime_known && d.last_uptime >= 0, &delta);
     }
     if (sflags & HR_SAMPLE_RESTART)
         hr_log(LOG_INFO, "target %s: sysUpTime went back: agent restarted; no write delta "
                "for %s", ti->st.name, row->serial[0] ? row->serial : row->name);
-    if (insert_sample(s, r, row, &d, now, sflags,
-                      (row->flags & HR_ROW_WRITES) &&
-                      !(sflags & (HR_SAMPLE_FIRST | HR_SAMPLE_RESTART | HR_SAMPLE_IMPLAUSIBLE)),
-                      delta) < 0 ||
-        update_device(s, r, row, &d, now) < 0)
+    delta_ok = (row->flags & HR_ROW_WRITES) &&
+               !(sflags & (HR_SAMPLE_FIRST | HR_SAMPLE_RESTART | HR_SAMPLE_IMPLAUSIBLE));
+    if (insert_sample(s, r, row, &d, now, sflags, delta_ok, delta, px) < 0 ||
+        update_device(s, r, row, &d, now, px) < 0 || (px && prof_volumes(s, px, &d, now) < 0))
         return;
-    rrd_write(s, row, &d, now, sflags);
-    if (row->serial[0] && d.reg_number[0] && strcmp(row->reg_number, d.reg_number) != 0 &&
+    rrd_write(s, row, &d, now, sflags, px);
+    /* A registration number is written back only into our MIB. */
+    if (!px && row->serial[0] && d.reg_number[0] && strcmp(row->reg_number, d.reg_number) != 0 &&
         ti->has_write && !refused_recently(s, d.reg_number, now))
         queue_setback(s, r, row, &d);
+}
+
+/* ---- devices read through a profile --------------------------------------------- */
+
+struct ctr_list {
+    struct hr_prof_counter *v;
+    size_t n, cap;
+};
+
+static int ctr_one(void *arg, const char *index, uint64_t value, int is64)
+{
+    struct ctr_list *l = arg;
+    struct hr_prof_counter *c;
+
+    if (hr_array_grow(&l->v, &l->cap, l->n + 1, sizeof *l->v) < 0)
+        return 1;
+    c = &l->v[l->n++];
+    memset(c, 0, sizeof *c);
+    hr_strlcpy(c->index, index, sizeof c->index);
+    c->value = value;
+    c->is64 = is64;
+    return 0;
+}
+
+/* UTC day of T, as facts_db.c folds samples into days. */
+static int64_t day_start(int64_t t)
+{
+    return (t >= 0 ? t / 86400 : (t - 86399) / 86400) * 86400;
+}
+
+/* The writes of a profile device: its per-row counters against those of
+ * the last poll (kept in the database, so a one-shot poll works too),
+ * accumulated into the device's 64-bit writes counter, which samples and
+ * the RRD DERIVE data source read as they read hdrmDevWrites.  Then the
+ * load: the writes of the poll interval scaled to the window t, kept as
+ * the sample's rate_avg; peak is the day's largest so far, peak_prev the
+ * previous day's (UTC days, from the history).  Sets *SFLAGS and *DELTA. */
+static int prof_writes(struct hr_store *s, const struct hr_poll_result *r, struct hr_dev_row *row,
+                       const struct hr_db_device_state *d, int64_t now, struct prof_in *px,
+                       unsigned *sflags, uint64_t *delta)
+{
+    const struct hr_prof_device *dev = px->dev;
+    struct ctr_list prev = { 0 };
+    int64_t elapsed = now - d->last_sample, today = day_start(now), pk = 0, pprev = 0;
+    int ok = 0, rc;
+
+    *sflags = 0;
+    *delta = 0;
+    if (!px->capacity_known)
+        *sflags |= HR_SAMPLE_USED_UNKNOWN;
+    if (!dev->writes_from || dev->nctrs == 0) {
+        /* No counter rows (the table is empty on this agent): unknown;
+         * the next poll with rows starts the deltas afresh. */
+        *sflags |= HR_SAMPLE_NO_WRITES;
+        return 0;
+    }
+    row->flags |= HR_ROW_WRITES;
+    row->writes = d->has_prev ? d->last_writes : 0;
+    if (!d->has_prev) {
+        *sflags |= HR_SAMPLE_FIRST;
+    } else if (r->sysuptime_known && d->last_uptime >= 0 &&
+               r->sysuptime < (uint64_t)d->last_uptime) {
+        *sflags |= HR_SAMPLE_RESTART;
+    } else {
+        rc = hr_db_counters_foreach(s->db, d->id, ctr_one, &prev);
+        if (rc != 0) {
+            free(prev.v);
+            if (rc > 0) {
+                hr_log(LOG_ERR, "out of memory reading write counters");
+                return -1;
+            }
+            return db_fail(s, "write counters");
+        }
+        if (hr_prof_counters_delta(prev.v, prev.n, dev->ctrs, dev->nctrs, 0, delta) < 0 ||
+            *delta > (uint64_t)(elapsed > 0 ? elapsed : 1) * HR_MAX_WRITES_PER_SEC) {
+            *sflags |= HR_SAMPLE_IMPLAUSIBLE;
+            *delta = 0;
+        } else {
+            row->writes += *delta;
+            ok = 1;
+        }
+        free(prev.v);
+    }
+    if (hr_db_counters_clear(s->db, d->id) < 0)
+        return db_fail(s, "write counters");
+    for (size_t i = 0; i < dev->nctrs; i++)
+        if (hr_db_counter_add(s->db, d->id, dev->ctrs[i].index, dev->ctrs[i].value,
+                              dev->ctrs[i].is64) < 0)
+            return db_fail(s, "write counters");
+
+    px->window = s->load_window;
+    px->peak_known = HR_DB_S_WINDOW;
+    if (ok && elapsed > 0) {
+        px->rate_avg = (int64_t)((*delta * px->window + (uint64_t)elapsed / 2) /
+                                 (uint64_t)elapsed);
+        px->peak = px->rate_avg;
+        px->peak_known |= HR_DB_S_RATE_AVG | HR_DB_S_PEAK;
+    }
+    /* The day's Cmax so far and the previous day's, from the device's
+     * previous sample (one row by its key, not a scan of the days): the
+     * same day carries both on; the day before hands its peak over. */
+    rc = d->last_sample > 0 ? hr_db_sample_peaks(s->db, d->id, d->last_sample, &pk, &pprev) : 0;
+    if (rc < 0)
+        return db_fail(s, "peaks");
+    if (day_start(d->last_sample) == today) {
+        if ((rc & 1) && (!(px->peak_known & HR_DB_S_PEAK) || pk > px->peak)) {
+            px->peak = pk;
+            px->peak_known |= HR_DB_S_PEAK;
+        }
+        if (rc & 2) {
+            px->peak_prev = pprev;
+            px->peak_known |= HR_DB_S_PEAK_PREV;
+        }
+    } else if (day_start(d->last_sample) == today - 86400 && (rc & 1)) {
+        px->peak_prev = pk;
+        px->peak_known |= HR_DB_S_PEAK_PREV;
+    }
+    return 0;
+}
+
+/* Each volume of the reading, replacing those of the last poll. */
+static int prof_volumes(struct hr_store *s, const struct prof_in *px,
+                        const struct hr_db_device_state *d, int64_t now)
+{
+    const struct hr_prof_device *dev = px->dev;
+
+    if (hr_db_volumes_clear(s->db, d->id) < 0)
+        return db_fail(s, "volumes");
+    for (size_t i = 0; i < dev->nvols; i++)
+        if (hr_db_volume_add(s->db, d->id, (unsigned)i, dev->vols[i].name, dev->vols[i].size,
+                             dev->vols[i].used, dev->vols[i].flags, now) < 0)
+            return db_fail(s, "volumes");
+    return 0;
+}
+
+/* The one device of a reading through a profile, as a row of our MIB
+ * would be stored: keyed by its serial, or without one by (target,
+ * profile). */
+static void store_prof(struct hr_store *s, const struct hr_poll_result *r,
+                       const struct target_info *ti, int64_t now)
+{
+    const struct hr_prof_device *dev = r->device;
+    struct hr_dev_row row;
+    struct prof_in px = { .dev = dev, .profile = r->profile };
+
+    memset(&row, 0, sizeof row);
+    /* PROFILE@TARGET: the key of a device without a serial (with the
+     * target's id), and a name that tells two Linux hosts apart in lists
+     * and mails.  A target keeps its name (the fleet updates by name). */
+    {
+        size_t pl = strlen(r->profile);
+        hr_strlcpy(row.name, r->profile, sizeof row.name);
+        if (pl + 1 < sizeof row.name) {
+            row.name[pl] = '@';
+            hr_strlcpy(row.name + pl + 1, ti->st.name, sizeof row.name - pl - 1);
+        }
+    }
+    if (!hr_serial_is_placeholder(dev->field[HR_PF_SERIAL]))
+        hr_strlcpy(row.serial, dev->field[HR_PF_SERIAL], sizeof row.serial);
+    hr_strlcpy(row.vendor, dev->field[HR_PF_VENDOR], sizeof row.vendor);
+    hr_strlcpy(row.model_name, dev->field[HR_PF_MODEL], sizeof row.model_name);
+    /* Most vendor MIBs give one model string ("DS918+", "TVS-871U-RP"),
+     * which is also what the catalogue and the rules' SKUs are keyed by. */
+    hr_strlcpy(row.model_number, dev->field[HR_PF_MODEL_NUMBER][0]
+                                 ? dev->field[HR_PF_MODEL_NUMBER] : dev->field[HR_PF_MODEL],
+               sizeof row.model_number);
+    hr_strlcpy(row.product_number, dev->field[HR_PF_PRODUCT_NUMBER], sizeof row.product_number);
+    hr_strlcpy(row.firmware, dev->field[HR_PF_FIRMWARE], sizeof row.firmware);
+    row.used_percent = -1;
+    /* Unknown stays unknown: no volume counted is no capacity, not 0. */
+    if (dev->volumes_from && dev->counted > 0) {
+        px.capacity_known = 1;
+        row.capacity = dev->capacity;
+        row.used = dev->used;
+        row.flags |= HR_ROW_USED_KNOWN;
+        if (dev->capacity > 0)
+            row.used_percent = (int)((dev->used * 100 + dev->capacity / 2) / dev->capacity);
+    }
+    store_row(s, r, &row, ti, now, &px);
+}
+
+/* Keep the profile an "auto" target was read through, so that the next
+ * poll names it (3 requests for a Linux host instead of 6); forget it when
+ * a reading through it finds nothing, so that the next poll detects
+ * again (collector/poll.c also detects again once a day). */
+static void keep_detected(struct hr_store *s, const struct hr_poll_result *r,
+                          const struct target_info *ti, int64_t now)
+{
+    const char *conf = ti->st.profile, *asked = r->target->profile, *got = NULL;
+    const struct hr_prof_device *dev = r->device;
+    int detecting = !asked[0] || strcmp(asked, "auto") == 0, empty;
+
+    if (conf[0] && strcmp(conf, "auto") != 0)
+        return;             /* configured: nothing to keep */
+    if (r->status == HR_POLL_OK)
+        got = dev ? r->profile : "headroom";
+    else if (r->status != HR_POLL_NOMIB)
+        return;             /* timeout and the like say nothing of the agent */
+    if (detecting) {
+        if (got && strcmp(got, ti->st.detected) != 0)
+            hr_log(LOG_INFO, "target %s: read through profile %s", ti->st.name, got);
+    } else {
+        /* Nothing measured and no serial: the agent is something else now
+         * (a vendor or firmware that a sysDescr regex still reads proves
+         * nothing). */
+        empty = dev && dev->nvols == 0 && dev->nctrs == 0 && !dev->field[HR_PF_SERIAL][0];
+        if (got && !empty)
+            return;         /* it still reads: keep it (and its time) */
+        hr_log(LOG_NOTICE, "target %s: profile %s no longer reads it; detecting again",
+               ti->st.name, asked);
+        got = NULL;
+    }
+    if (!got && !ti->st.detected[0])
+        return;             /* nothing kept, nothing to forget */
+    if (hr_db_target_detected_set(s->db, r->target->id, got, now) < 0)
+        db_fail(s, "target profile");
 }
 
 void hr_store_result(const struct hr_poll_result *r, void *arg)
@@ -532,9 +803,13 @@ void hr_store_result(const struct hr_poll_result *r, void *arg)
         s->stats.ok++;
     else
         s->stats.failed++;
-    if (store_target(s, r, now, &ti) == 0 && r->status == HR_POLL_OK) {
-        for (size_t i = 0; i < r->n_rows; i++)
-            store_row(s, r, &r->rows[i], &ti, now);
+    if (store_target(s, r, now, &ti) == 0) {
+        if (r->status == HR_POLL_OK && r->device)
+            store_prof(s, r, &ti, now);
+        else if (r->status == HR_POLL_OK)
+            for (size_t i = 0; i < r->n_rows; i++)
+                store_row(s, r, &r->rows[i], &ti, now, NULL);
+        keep_detected(s, r, &ti, now);
     }
     if (++s->pending >= s->batch)
         hr_store_flush(s);

@@ -1,7 +1,9 @@
 /* store.h: what a poll cycle leaves behind (collector/store.c).
  *
  * hr_store_result is the poller's callback: per target it records the
- * outcome and logs state changes once; per device row it registers new
+ * outcome (and the profile an "auto" target was read through) and logs
+ * state changes once; per device row, or per device read through a
+ * profile (docs/collector.md, "Devices read through profiles"), it registers new
  * serials (seed 004), records double registrations as conflicts, writes a
  * history row and updates the device's RRD file.  Results are committed
  * in batches (one transaction per BATCH results and at hr_store_flush),
@@ -44,7 +46,17 @@ struct hr_store_opts {
     const char *rrd_dir;    /* NULL: no RRD files */
     const char *rrdcached;  /* NULL: $RRDCACHED_ADDRESS; "": direct */
     unsigned batch;         /* results per transaction; 0 = 200 */
+    unsigned load_window;   /* seconds: the window t of the load (Cmax) derived
+                               for devices read through profiles; 0 =
+                               HR_LOAD_WINDOW */
 };
+
+/* Our agent's default window t (seed 000): Cmax is writes per t. */
+#define HR_LOAD_WINDOW 60
+
+/* registrations.agent_set of a device read through a profile: the number
+ * is written back only into HEADROOM-STORAGE-MIB. */
+#define HR_SETBACK_NA "not applicable: no HEADROOM-STORAGE-MIB"
 
 struct hr_store_stats {
     unsigned targets, ok, failed;

@@ -9,7 +9,8 @@
 /* ---- targets ---- */
 
 static const char target_get_sql[] =
-    "SELECT name, customer, last_status, state_since FROM targets WHERE id = ?1";
+    "SELECT name, customer, last_status, state_since, profile, detected_profile FROM targets"
+    " WHERE id = ?1";
 static const char target_set_sql[] =
     "UPDATE targets SET last_status = ?2, last_error = ?3, last_rtt_ms = ?4,"
     " last_poll = ?5, last_ok = CASE WHEN ?2 = 'ok' THEN ?5 ELSE last_ok END,"
@@ -18,7 +19,8 @@ static const char target_set_sql[] =
 static const char targets_sql[] =
     "SELECT id, name, address, port, transport, version, community, write_community, v3_user,"
     " v3_level, v3_auth_proto, v3_auth_pass, v3_priv_proto, v3_priv_pass, v3_context,"
-    " v3_write, timeout_ms, retries FROM targets WHERE enabled"
+    " v3_write, timeout_ms, retries, profile, detected_profile, detected_time"
+    " FROM targets WHERE enabled"
     " AND (?1 IS NULL OR customer = ?1)"
     " AND (?2 IS NULL OR name = ?2 OR CAST(id AS TEXT) = ?2)"
     /* Targets that timed out last time first: a dead device's timeout then
@@ -33,8 +35,9 @@ int hr_db_target_state_get(struct hr_db *db, int64_t id, struct hr_db_target_sta
     memset(ts, 0, sizeof *ts);
     if ((rc = hr_db_row(db, &st, target_get_sql, "I", id)) <= 0)
         return rc;
-    hr_db_cols(st, "cccI", ts->name, sizeof ts->name, ts->customer, sizeof ts->customer,
-               ts->last_status, sizeof ts->last_status, &ts->state_since);
+    hr_db_cols(st, "cccIcc", ts->name, sizeof ts->name, ts->customer, sizeof ts->customer,
+               ts->last_status, sizeof ts->last_status, &ts->state_since, ts->profile,
+               sizeof ts->profile, ts->detected, sizeof ts->detected);
     sqlite3_reset(st);
     return 1;
 }
@@ -49,8 +52,9 @@ int hr_db_target_state_set(struct hr_db *db, int64_t id, const char *status, con
 static const char target_upsert_sql[] =
     "INSERT INTO targets (name, customer, address, port, transport, version, community,"
     " write_community, v3_user, v3_level, v3_auth_proto, v3_auth_pass, v3_priv_proto,"
-    " v3_priv_pass, v3_context, v3_write, timeout_ms, retries, enabled)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+    " v3_priv_pass, v3_context, v3_write, timeout_ms, retries, enabled, profile)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
+    " coalesce(?20, 'auto'))"
     " ON CONFLICT(name) DO UPDATE SET customer = excluded.customer,"
     " address = excluded.address, port = excluded.port, transport = excluded.transport,"
     " version = excluded.version, community = excluded.community,"
@@ -59,7 +63,13 @@ static const char target_upsert_sql[] =
     " v3_auth_pass = excluded.v3_auth_pass, v3_priv_proto = excluded.v3_priv_proto,"
     " v3_priv_pass = excluded.v3_priv_pass, v3_context = excluded.v3_context,"
     " v3_write = excluded.v3_write, timeout_ms = excluded.timeout_ms,"
-    " retries = excluded.retries, enabled = excluded.enabled";
+    " retries = excluded.retries, enabled = excluded.enabled,"
+    /* Another profile configured: what was detected no longer says much. */
+    " detected_profile = CASE WHEN profile = excluded.profile THEN detected_profile END,"
+    " detected_time = CASE WHEN profile = excluded.profile THEN detected_time END,"
+    " profile = excluded.profile";
+static const char target_detected_sql[] =
+    "UPDATE targets SET detected_profile = ?2, detected_time = ?3 WHERE id = ?1";
 /* Devices and their history stay: a device's records outlive the address
  * it was polled at. */
 static const char target_remove_sql[] =
@@ -68,11 +78,16 @@ static const char target_remove_sql[] =
 
 int hr_db_target_upsert(struct hr_db *db, const struct hr_db_target *t)
 {
-    return hr_db_run(db, target_upsert_sql, "tttitttttttttttiiii", t->name, t->customer,
+    return hr_db_run(db, target_upsert_sql, "tttitttttttttttiiiie", t->name, t->customer,
                      t->address, t->port, t->transport, t->version, t->community,
                      t->write_community, t->v3_user, t->v3_level, t->v3_auth_proto,
                      t->v3_auth_pass, t->v3_priv_proto, t->v3_priv_pass, t->v3_context,
-                     t->v3_write, t->timeout_ms, t->retries, t->enabled);
+                     t->v3_write, t->timeout_ms, t->retries, t->enabled, t->profile);
+}
+
+int hr_db_target_detected_set(struct hr_db *db, int64_t id, const char *profile, int64_t when)
+{
+    return hr_db_run(db, target_detected_sql, "IeI", id, profile, when);
 }
 
 int hr_db_target_remove(struct hr_db *db, const char *name)
@@ -92,10 +107,11 @@ int hr_db_targets_foreach(struct hr_db *db, const char *customer, const char *na
     if (!st)
         return -1;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        hr_db_cols(st, "ISSiSSSSSSSSSSSiii", &t.id, &t.name, &t.address, &t.port,
+        hr_db_cols(st, "ISSiSSSSSSSSSSSiiiSSI", &t.id, &t.name, &t.address, &t.port,
                    &t.transport, &t.version, &t.community, &t.write_community, &t.v3_user,
                    &t.v3_level, &t.v3_auth_proto, &t.v3_auth_pass, &t.v3_priv_proto,
-                   &t.v3_priv_pass, &t.v3_context, &t.v3_write, &t.timeout_ms, &t.retries);
+                   &t.v3_priv_pass, &t.v3_context, &t.v3_write, &t.timeout_ms, &t.retries,
+                   &t.profile, &t.detected_profile, &t.detected_time);
         t.customer = NULL;
         t.enabled = 1;
         if (fn(arg, &t) < 0) {
@@ -206,7 +222,8 @@ static const char dev_update_sql[] =
     " model_name = ?6, model_number = ?7, product_number = ?8, firmware = ?9,"
     " config = ?10, capacity = ?11, cache_size = ?12, sale_date = ?13, price = ?14,"
     " reported_customer = ?15, agent_reg_number = ?16, last_seen = ?17,"
-    " flags = flags | ?18, last_writes = ?19, last_uptime = ?20, last_sample = ?21"
+    " flags = flags | ?18, last_writes = ?19, last_uptime = ?20, last_sample = ?21,"
+    " profile = ?22"
     " WHERE id = ?1";
 
 int hr_db_device_find(struct hr_db *db, const char *serial, int64_t target_id, const char *name,
@@ -251,12 +268,14 @@ int hr_db_device_seen(struct hr_db *db, const struct hr_db_device_seen *s)
 {
     /* Parameters 19-21: the next delta starts from here; no counter, no
      * next delta. */
-    return hr_db_run(db, dev_update_sql, "IIItttttttIIjtttIijjI", s->id, s->target_id,
+    return hr_db_run(db, dev_update_sql, "IIItttttttjIjtttIijjIt", s->id, s->target_id,
                      s->agent_index, s->name, s->vendor, s->model_name, s->model_number,
-                     s->product_number, s->firmware, s->config, (int64_t)s->capacity,
+                     s->product_number, s->firmware, s->config,
+                     !s->profile || s->capacity_known, (int64_t)s->capacity,
                      (int64_t)s->cache_size, s->sale_date_known, s->sale_date, s->price,
                      s->reported_customer, s->agent_reg_number, s->now, (int)s->flags,
-                     s->writes_known, (int64_t)s->writes, s->uptime_known, s->uptime, s->now);
+                     s->writes_known, (int64_t)s->writes, s->uptime_known, s->uptime, s->now,
+                     s->profile);
 }
 
 /* ---- registrations ---- */

@@ -24,6 +24,8 @@ struct hr_db_target_state {
     char customer[72];
     char last_status[32];      /* "" never polled */
     int64_t state_since;
+    char profile[33];          /* configured: "auto", "headroom" or a profile name */
+    char detected[33];         /* what the last poll read it through ("" none yet) */
 };
 int hr_db_target_state_get(struct hr_db *db, int64_t id, struct hr_db_target_state *ts);
 /* Record a poll outcome: STATUS ("ok", "timeout", ...), ERROR (NULL when
@@ -40,7 +42,16 @@ struct hr_db_target {
     const char *v3_user, *v3_level, *v3_auth_proto, *v3_auth_pass, *v3_priv_proto;
     const char *v3_priv_pass, *v3_context;
     int port, v3_write, timeout_ms, retries, enabled;
+    const char *profile;       /* "auto" (NULL too), "headroom" or a profile name */
+    /* Read by hr_db_targets_foreach only: the profile the last poll
+     * detected ("" none) and when. */
+    const char *detected_profile;
+    int64_t detected_time;
 };
+/* Record the profile target ID was read through (PROFILE "headroom" for
+ * HEADROOM-STORAGE-MIB; NULL forgets it, so the next poll detects again)
+ * at WHEN. */
+int hr_db_target_detected_set(struct hr_db *db, int64_t id, const char *profile, int64_t when);
 /* Insert T, or update the target of the same name (T->id unused). */
 int hr_db_target_upsert(struct hr_db *db, const struct hr_db_target *t);
 /* Remove the target named NAME (or numbered NAME when no target has that
@@ -119,6 +130,8 @@ struct hr_db_device_seen {
     int writes_known, uptime_known;
     uint64_t writes;
     int64_t uptime;
+    const char *profile;       /* read through this profile; NULL: our MIB */
+    int capacity_known;        /* 0: devices.capacity becomes NULL */
 };
 int hr_db_device_seen(struct hr_db *db, const struct hr_db_device_seen *s);
 

@@ -15,6 +15,7 @@ static const char fleet_list_sql[] =
     " ELSE 'community=***' ||"
     "   CASE WHEN write_community != '' THEN ' write=***' ELSE '' END END AS credentials,"
     " CASE WHEN enabled THEN 'yes' ELSE 'no' END AS enabled,"
+    " profile, coalesce(detected_profile, '-') AS detected,"
     " coalesce(last_status, 'never') AS status,"
     " CASE WHEN last_poll IS NULL THEN '-' ELSE strftime('%Y-%m-%dT%H:%M:%SZ', last_poll,"
     "   'unixepoch') END AS last_poll,"

@@ -25,6 +25,8 @@ const struct hr_migration hr_migrations[] = {
     { 3, "mail: outbox", hr_schema_mail_3 },
     { 4, "proposals: product and firmware catalogues, stock", hr_schema_propose_4 },
     { 5, "proposals: proposals, stock answers, rule flap state", hr_schema_propose_5 },
+    { 6, "collector: target profiles, volumes, per-row write counters",
+      hr_schema_collector_6 },
 };
 
 const size_t hr_n_migrations = sizeof hr_migrations / sizeof hr_migrations[0];

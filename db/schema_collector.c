@@ -145,3 +145,35 @@ const char hr_schema_collector_2[] =
     "ALTER TABLE targets ADD COLUMN last_ok INTEGER;"
     "ALTER TABLE targets ADD COLUMN state_since INTEGER;"
     "ALTER TABLE targets ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;";
+
+/* Step 6: devices read through the device profiles (docs/profiles.md).
+ * targets.profile is the configured one ("auto", "headroom" or a profile
+ * name), detected_profile what the last poll found (kept, so the next poll
+ * names it instead of detecting again) and since when.  devices.profile:
+ * the profile a device was read through (NULL: HEADROOM-STORAGE-MIB).
+ * volumes: each volume of a profile device, replaced every poll.
+ * device_counters: the per-row write counters of the last poll, for the
+ * next delta (a one-shot `headroom poll` keeps no memory). */
+const char hr_schema_collector_6[] =
+    "ALTER TABLE targets ADD COLUMN profile TEXT NOT NULL DEFAULT 'auto'"
+    " CHECK (length(profile) BETWEEN 1 AND 32);"
+    "ALTER TABLE targets ADD COLUMN detected_profile TEXT;"
+    "ALTER TABLE targets ADD COLUMN detected_time INTEGER;"
+    "ALTER TABLE devices ADD COLUMN profile TEXT;"
+    "CREATE TABLE volumes ("
+    " device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,"
+    " seq INTEGER NOT NULL,"       /* the volume's place in the reading */
+    " name TEXT NOT NULL,"
+    " capacity INTEGER,"           /* bytes */
+    " used INTEGER,"
+    " flags INTEGER NOT NULL DEFAULT 0,"   /* HR_PV_* (profiles/read.h); 0: counted */
+    " last_seen INTEGER NOT NULL,"
+    " PRIMARY KEY (device_id, seq)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE device_counters ("
+    " device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,"
+    " row_index TEXT NOT NULL,"    /* the counter row's index on the agent */
+    " value INTEGER NOT NULL,"     /* the counter, as its 64-bit pattern */
+    " is64 INTEGER NOT NULL DEFAULT 0 CHECK (is64 IN (0, 1)),"
+    " PRIMARY KEY (device_id, row_index)"
+    ") WITHOUT ROWID;";

@@ -137,6 +137,9 @@ struct hr_profile_set;
  * loaded profile and that no profile uses itself through others.  NULL
  * with *ERRS set when any file has errors (all are reported). */
 struct hr_profile_set *hr_profile_set_load(const char *const *dirs, size_t ndirs, char **errs);
+/* The same for a colon-separated list of directories (the profile-dirs
+ * setting; at most 16). */
+struct hr_profile_set *hr_profile_set_load_path(const char *dirs, char **errs);
 void hr_profile_set_free(struct hr_profile_set *s);
 size_t hr_profile_set_count(const struct hr_profile_set *s);
 const struct hr_profile *hr_profile_set_at(const struct hr_profile_set *s, size_t i);

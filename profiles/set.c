@@ -93,6 +93,25 @@ static int find_cycle(const struct hr_profile_set *s, size_t i, int *state, stru
     return 0;
 }
 
+struct hr_profile_set *hr_profile_set_load_path(const char *dirs, char **errs)
+{
+    const char *v[16];
+    char *copy = strdup(dirs ? dirs : ""), *save = NULL;
+    struct hr_profile_set *s;
+    size_t n = 0;
+
+    if (errs)
+        *errs = NULL;
+    if (!copy)
+        return NULL;
+    for (char *t = strtok_r(copy, ":", &save); t && n < HR_ARRAY_LEN(v);
+         t = strtok_r(NULL, ":", &save))
+        v[n++] = t;
+    s = hr_profile_set_load(v, n, errs);
+    free(copy);
+    return s;
+}
+
 struct hr_profile_set *hr_profile_set_load(const char *const *dirs, size_t ndirs, char **errs)
 {
     struct hr_profile_set *s = calloc(1, sizeof *s);

@@ -5,7 +5,7 @@
 # history import and read-back in date order.
 . "$(dirname "$0")/../lib.sh"
 H="$B/headroom"
-export HEADROOM_DB="$T/hr.db"
+export HEADROOM_DB="$T/hr.db" HEADROOM_PROFILE_DIRS="$TOP/profiles"
 q() { sqlite3 "$HEADROOM_DB" "$@"; }
 
 check "headroom is built" test -x "$H"
@@ -99,6 +99,44 @@ printf 'customer,address,community\nNEWCO,10.1.1.1,c\n' > "$T/newco.csv"
 is "new customer exists" "$(q "SELECT count(*) FROM customers WHERE id='NEWCO'")" 1
 is "default target name address:port" "$(q "SELECT name FROM targets WHERE customer='NEWCO'")" "10.1.1.1:161"
 
+# ---- fleet: the profile of a target ----
+printf 'name,customer,address,community,profile\np-auto,ACME,10.2.0.1,c,\np-syn,ACME,10.2.0.2,c,synology\np-hr,ACME,10.2.0.3,c,headroom\np-auto2,ACME,10.2.0.4,c,AUTO\n' \
+    > "$T/prof.csv"
+"$H" fleet import "$T/prof.csv" > /dev/null; is "profile column imported" "$?" 0
+is "profiles stored (empty = auto)" \
+    "$(q "SELECT group_concat(name || '=' || profile, ' ') FROM (SELECT * FROM targets WHERE name LIKE 'p-%' ORDER BY name)")" \
+    "p-auto=auto p-auto2=auto p-hr=headroom p-syn=synology"
+like "fleet list: configured and detected profile" "$("$H" fleet list --customer ACME)" \
+    "p-syn .* synology +- +never"
+printf 'name,customer,address,community,profile\np-ok,ACME,10.2.0.5,c,linux-host\np-bad,ACME,10.2.0.6,c,no-such-profile\n' \
+    > "$T/badprof.csv"
+out=$("$H" fleet import "$T/badprof.csv" 2>&1); rc=$?
+is "unknown profile: exit 3" "$rc" 3
+like "unknown profile named with FILE:LINE" "$out" "badprof.csv:3: unknown profile 'no-such-profile'"
+is "nothing of that file imported" "$(q "SELECT count(*) FROM targets WHERE name = 'p-ok'")" 0
+"$H" fleet add --name p-add --customer ACME --address 10.2.0.7 --community c --profile qnap > /dev/null
+is "fleet add --profile" "$?$(q "SELECT profile FROM targets WHERE name = 'p-add'")" "0qnap"
+"$H" fleet add --name p-add2 --customer ACME --address 10.2.0.8 --community c --profile nope 2> "$T/err"
+is "fleet add --profile unknown: exit 2" "$?" 2
+like "fleet add --profile unknown: message" "$(cat "$T/err")" "unknown profile 'nope'"
+# Another profile configured: what was detected is forgotten.
+q "UPDATE targets SET detected_profile = 'linux-host', detected_time = 1 WHERE name = 'p-auto'"
+"$H" fleet import "$T/prof.csv" > /dev/null
+is "same profile again: detected kept" "$(q "SELECT detected_profile FROM targets WHERE name = 'p-auto'")" linux-host
+sed -i 's/^p-auto,ACME,10.2.0.1,c,$/p-auto,ACME,10.2.0.1,c,host-resources/' "$T/prof.csv"
+"$H" fleet import "$T/prof.csv" > /dev/null
+is "another profile: detected forgotten" \
+    "$(q "SELECT profile || ' ' || coalesce(detected_profile, 'NULL') FROM targets WHERE name = 'p-auto'")" \
+    "host-resources NULL"
+"$H" fleet remove p-auto p-auto2 p-syn p-hr p-add > /dev/null
+# poll loads the profiles once, before polling: a broken file stops it.
+mkdir -p "$T/badprof"
+printf 'profile broken\ndetect nonsense\n' > "$T/badprof/broken.profile"
+out=$(HEADROOM_PROFILE_DIRS="$T/badprof" "$H" poll --no-rrd 2>&1); rc=$?
+is "poll with a broken profile: exit 3" "$rc" 3
+like "... the error as FILE:LINE:COL" "$out" "broken.profile:2:[0-9]+: "
+is "... before polling anything" "$(q "SELECT count(*) FROM targets WHERE last_poll IS NOT NULL")" 0
+
 # ---- fleet add / remove ----
 "$H" fleet add --name one --customer GAMMA --address 192.0.2.1 --community c1 > /dev/null
 is "fleet add" "$?" 0
@@ -142,13 +180,25 @@ q "INSERT INTO customers (id, name) VALUES ('OLDCO', 'Old Co'); INSERT INTO targ
 out=$("$H" customers list); is "a command on the old file works" "$?" 0
 like "old data readable" "$out" "OLDCO +Old Co"
 like "upgraded to the latest schema" "$("$H" db info)" "schema: +([0-9]+) \(this headroom writes \1\)"
-is "old target kept, new columns defaulted" "$(q "SELECT name || ':' || failures FROM targets")" "old-t:0"
+is "old target kept, new columns defaulted" "$(q "SELECT name || ':' || failures || ':' || profile FROM targets")" "old-t:0:auto"
+is "step 6: volumes and per-row counters" "$(q "SELECT count(*) FROM sqlite_master WHERE name IN ('volumes', 'device_counters')")" 2
+# A schema-5 file (before device profiles) with a device and a sample.
+export HEADROOM_DB="$T/old5.db"
+"$H" db init --schema 5 > /dev/null; is "create a schema-5 file" "$?" 0
+q "INSERT INTO customers (id) VALUES ('C5'); INSERT INTO targets (name, customer, address, community) VALUES ('t5', 'C5', '10.9.9.5', 'pub');
+   INSERT INTO devices (serial, customer, target_id, name, first_seen, last_seen) VALUES ('S5', 'C5', 1, 'd', 1, 1);
+   INSERT INTO samples (device_id, time, capacity) VALUES (1, 1, 100);"
+like "schema 5 upgraded in place" "$("$H" fleet list)" "t5 .* auto +- "
+is "its device and sample kept, profile NULL (our MIB)" \
+    "$(q "SELECT d.serial || ':' || coalesce(d.profile, 'NULL') || ':' || s.capacity FROM devices d JOIN samples s ON s.device_id = d.id")" \
+    "S5:NULL:100"
+export HEADROOM_DB="$T/old.db"
 q 'PRAGMA user_version = 99'
 "$H" customers list > "$T/out" 2>&1; is "newer schema refused: exit 1" "$?" 1
 like "newer schema: clear message" "$(cat "$T/out")" "newer than this headroom"
 
 # ---- a world-readable database is tightened ----
-export HEADROOM_DB="$T/hr.db"
+export HEADROOM_DB="$T/hr.db" HEADROOM_PROFILE_DIRS="$TOP/profiles"
 chmod 644 "$HEADROOM_DB"
 "$H" customers list > /dev/null 2> "$T/err"
 is "world-readable file made private" "$(stat -c %a "$HEADROOM_DB")" 640
