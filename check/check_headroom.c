@@ -1189,9 +1189,8 @@ static int cmp_dev(const void *a, const void *b)
 static int profile_device(void *ss, const struct opts *o, struct devlist *l, struct snmp_fail *f)
 {
     const char *dirs = o->profile_dirs ? o->profile_dirs : getenv("HEADROOM_PROFILE_DIRS");
-    char buf[4096], *save = NULL, *errs = NULL;
-    const char *v[16];
-    size_t nv = 0, hint = 0;
+    char *errs = NULL;
+    size_t hint = 0;
     struct hr_profile_set *set;
     struct hr_prof_device pd;
     struct dev *d;
@@ -1199,10 +1198,7 @@ static int profile_device(void *ss, const struct opts *o, struct devlist *l, str
 
     if (!dirs || !*dirs)
         dirs = HEADROOM_DATADIR "/headroom/profiles:" HEADROOM_SYSCONFDIR "/headroom/profiles";
-    hr_strlcpy(buf, dirs, sizeof buf);
-    for (char *t = strtok_r(buf, ":", &save); t && nv < HR_ARRAY_LEN(v); t = strtok_r(NULL, ":", &save))
-        v[nv++] = t;
-    if (!(set = hr_profile_set_load(v, nv, &errs))) {
+    if (!(set = hr_profile_set_load_path(dirs, &errs))) {
         size_t n = errs ? strcspn(errs, "\n") : 0;
         snprintf(f->msg, sizeof f->msg, "device profiles: %.*s", (int)n, errs ? errs : "out of memory");
         free(errs);

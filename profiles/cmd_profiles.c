@@ -13,7 +13,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define MAX_DIRS 16
 
 static int usage(FILE *f)
 {
@@ -52,36 +51,18 @@ static int usage(FILE *f)
     return f == stdout ? HR_EXIT_OK : HR_EXIT_USAGE;
 }
 
-/* Split the colon-separated DIRS (modified) into V; the count. */
-static size_t split_dirs(char *dirs, const char **v)
-{
-    size_t n = 0;
-    char *save = NULL;
-
-    for (char *t = strtok_r(dirs, ":", &save); t && n < MAX_DIRS; t = strtok_r(NULL, ":", &save))
-        v[n++] = t;
-    return n;
-}
-
 static struct hr_profile_set *load_set(const struct hr_ctx *ctx)
 {
-    const char *v[MAX_DIRS];
-    char *dirs = strdup(ctx->set->profile_dirs ? ctx->set->profile_dirs : "");
     char *errs = NULL;
-    struct hr_profile_set *s;
+    struct hr_profile_set *s =
+        hr_profile_set_load_path(ctx->set->profile_dirs ? ctx->set->profile_dirs : "", &errs);
 
-    if (!dirs) {
-        log_warnx("out of memory");
-        return NULL;
-    }
-    s = hr_profile_set_load(v, split_dirs(dirs, v), &errs);
     if (!s) {
         /* Each line is already FILE:LINE:COL: message. */
         fputs(errs ? errs : "headroom: out of memory\n", stderr);
         log_warnx("profiles: fix the files above (profile-dirs: %s)", ctx->set->profile_dirs);
     }
     free(errs);
-    free(dirs);
     return s;
 }
 
