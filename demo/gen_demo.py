@@ -23,6 +23,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fleet"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gen_devices  # noqa: E402  (recordings of devices without headroomd)
 import gen_fleet  # noqa: E402  (the team's fleet generator: OIDs, snmprec records)
 
 TiB = 1 << 40
@@ -63,6 +65,29 @@ FLEET = [
 # Listed in fleet.csv but never answering (no data file): a dead device.
 DEAD = [("initech-old", "INITECH")]
 
+# Devices that do not run headroomd, read through the device profiles
+# (demo/gen_devices.py writes their recordings from the makers' MIBs):
+# community, customer, and for the one with a serial the history to
+# backfill (capacity, used today, growth per day).
+OTHERS = [
+    ("acme-synology", "ACME", {"kind": "synology", "serial": "2150RQN123456",
+                               "model": "DS1821+", "dsm": "DSM 7.1.1-42962 Update 6",
+                               "volumes": [("Volume 1", 43 * TiB, 38.9 * TiB)],
+                               "disks": ["sata1", "sata2", "sata3"],
+                               "growth": 90 * GiB, "write_rate": 900}),
+    ("initech-truenas", "INITECH", {"kind": "truenas", "release": "TrueNAS-11.3-U5",
+                                    "pools": [("tank", 64 * TiB, 21 * TiB),
+                                              ("freenas-boot", 32 * GiB, 3 * GiB)],
+                                    "growth": 20 * GiB, "write_rate": 400}),
+    ("mueller-linux", "MUELLER", {"kind": "linux", "kernel": "5.10.0-28-amd64",
+                                  "filesystems": [("/", 100 * GiB, 31 * GiB),
+                                                  ("/srv", 8 * TiB, 5.2 * TiB),
+                                                  ("/srv/backup", 8 * TiB, 5.2 * TiB),
+                                                  ("/run", 3 * GiB, 1 * GiB)],
+                                  "disks": ["sda", "sda1", "sdb", "loop0"],
+                                  "growth": 10 * GiB, "write_rate": 150}),
+]
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -81,10 +106,10 @@ def main():
 
     with open(os.path.join(a.out, "fleet.csv"), "w") as fl, \
          open(os.path.join(a.out, "history.csv"), "w") as hi:
-        fl.write("name,customer,address,port,version,community,timeout_ms,retries\n")
+        fl.write("name,customer,address,port,version,community,timeout_ms,retries,profile\n")
         hi.write("serial,time,customer,capacity,used,used_percent,peak,peak_prev,rate_avg,window\n")
         for community, cust, devs in FLEET:
-            fl.write("%s,%s,127.0.0.1,%d,2c,%s,500,1\n" % (community, cust, a.port, community))
+            fl.write("%s,%s,127.0.0.1,%d,2c,%s,500,1,headroom\n" % (community, cust, a.port, community))
             rows = []
             for i, (serial, vendor, mname, mnum, pnum, fw, cap, used, growth, peak, ptrend) in enumerate(devs, 1):
                 r = gen_fleet.Row(i, rng, cust, a.now)
@@ -115,7 +140,24 @@ def main():
             with open(os.path.join(a.out, "data", community + ".snmprec"), "w") as f:
                 f.write("\n".join(recs) + "\n")
         for community, cust in DEAD:
-            fl.write("%s,%s,127.0.0.1,%d,2c,%s,500,1\n" % (community, cust, a.port, community))
+            fl.write("%s,%s,127.0.0.1,%d,2c,%s,500,1,\n" % (community, cust, a.port, community))
+        for community, cust, spec in OTHERS:
+            # profile empty: detected (auto)
+            fl.write("%s,%s,127.0.0.1,%d,2c,%s,500,1,\n" % (community, cust, a.port, community))
+            spec = dict(spec, community=community)
+            rec = gen_devices.KINDS[spec["kind"]](spec, 0, a.now)
+            with open(os.path.join(a.out, "data", community + ".snmprec"), "w") as f:
+                f.write(rec.text())
+            if "serial" in spec:
+                # The Synology's serial registers it: its history can be
+                # backfilled like our devices' (the volume's figures).
+                _, cap, used = spec["volumes"][0]
+                for d in range(a.days, 0, -1):
+                    t = today - d * 86400 + 12 * 3600
+                    u = int(max(0, min(cap, used - spec["growth"] * d +
+                                       rng.gauss(0, spec["growth"] * 0.3))))
+                    hi.write("%s,%d,%s,%d,%d,%d,,,,60\n" % (
+                        spec["serial"], t, cust, int(cap), u, -(-u * 100 // int(cap))))
 
 
 if __name__ == "__main__":

@@ -43,8 +43,10 @@ RRD="$DEMO_DIR/rrd"
 FLEET="$DEMO_DIR/fleet"
 MAILDIR_CAPTURE="$DEMO_DIR/mail"
 export HEADROOM_RULES="$TOP/rules/default.rules"
+# The device profiles from the tree (installed: $(DATADIR)/headroom/profiles).
+export HEADROOM_PROFILE_DIRS="$TOP/profiles"
 
-step "3. A simulated customer fleet (snmpsim on 127.0.0.1) and the sales database"
+step "3. A simulated customer fleet (snmpsim on 127.0.0.1): our MIB, a Synology, a TrueNAS, a Linux host"
 SIM_PORT=$(free_port udp)
 $PY "$TOP/demo/gen_demo.py" --out "$FLEET" --port "$SIM_PORT" --oids "$B/gen/hdrm_oids.h" ||
     die "could not generate the demo fleet"
@@ -57,7 +59,9 @@ spawn $PY /usr/bin/snmpsimd --data-dir="$FLEET/data" --cache-dir="$FLEET/cache" 
     > "$FLEET/snmpsim.log" 2>&1
 wait_for 30 snmpget -v2c -c acme-dc1 -t 0.3 -r 0 "127.0.0.1:$SIM_PORT" .1.3.6.1.2.1.1.3.0 ||
     die "snmpsimd did not answer (see $FLEET/snmpsim.log)"
-echo "snmpsimd serves $(ls "$FLEET/data" | wc -l) agents on udp:127.0.0.1:$SIM_PORT (plus one dead one)"
+echo "snmpsimd serves $(ls "$FLEET/data" | wc -l) agents on udp:127.0.0.1:$SIM_PORT (plus one dead one);"
+echo "three of them do not run headroomd: they are read through the device profiles"
+echo "(profiles/*.profile; try: $B/headroom profiles test -p $SIM_PORT -c acme-synology 127.0.0.1)"
 
 H db init
 H customers import "$TOP/demo/customers.csv"
@@ -76,7 +80,7 @@ H fleet list
 step "4. History: 60 days of daily samples backfilled from CSV (headroom history import)"
 H history import "$FLEET/history.csv"
 
-step "5. A real poll of every target (the dead one costs its timeout once)"
+step "5. A real poll of every target (profiles detected; the dead one costs its timeout once)"
 H poll --rrd-dir "$RRD"
 echo
 H fleet list
