@@ -37,6 +37,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define MAX_ADMIN 8
 
@@ -586,44 +588,159 @@ static void route_prop(struct run *R, const struct customer *c, const struct hr_
 
 /* ---- graphs ---- */
 
-/* P's device graph, drawn once per run (the first queued proposal of the
- * device draws it; the others share it). */
-static void graph_prop(struct run *R, const struct prop *p)
+/* The graph request of P's device. */
+static void graph_req(const struct run *R, const struct prop *p, struct hr_graph_usage *g,
+                      char *path, size_t pathsz, char *title, size_t titlesz)
+{
+    const struct hr_device *d = p->pd->dev;
+
+    memset(g, 0, sizeof *g);
+    g->rrd = d->rrd_file && R->o->rrd_dir && !strchr(d->rrd_file, '/') &&
+             snprintf(path, pathsz, "%s/%s", R->o->rrd_dir, d->rrd_file) < (int)pathsz
+             ? path : NULL;
+    g->hist = d->hist;
+    g->n_hist = d->n_hist;
+    g->now = R->o->now;
+    g->start = d->n_hist ? d->hist[0].t : R->o->now - 30 * 86400;
+    g->width = 480;
+    g->height = 160;
+    g->rrdcached = R->ctx->set->rrdcached;
+    if (p->fc.status == HR_FC_OK) {
+        g->fc_from = p->fc.baseline;
+        g->fc_full = p->fc.full_time;
+        g->fc_used = p->fc.intercept;
+        g->fc_slope_per_day = p->fc.slope;
+        g->fc_capacity = p->fc.capacity;
+    }
+    snprintf(title, titlesz, "%s %s: used vs capacity and peak load", nn(d->model),
+             nn(d->serial));
+    g->title = title;
+}
+
+/* Draw P's device graph into its pdev; 0 or -1 (logged). */
+static int graph_draw(const struct run *R, const struct prop *p)
 {
     struct pdev *pd = p->pd;
-    const struct hr_device *d = pd->dev;
-    struct hr_graph_usage g = { 0 };
+    struct hr_graph_usage g;
     char path[PATH_MAX], title[300], err[256];
 
-
-    if (pd->graphed)
-        return;
-    pd->graphed = 1;
-    g.rrd = d->rrd_file && R->o->rrd_dir && !strchr(d->rrd_file, '/') &&
-            snprintf(path, sizeof path, "%s/%s", R->o->rrd_dir, d->rrd_file) < (int)sizeof path
-            ? path : NULL;
-    g.hist = d->hist;
-    g.n_hist = d->n_hist;
-    g.now = R->o->now;
-    g.start = d->n_hist ? d->hist[0].t : R->o->now - 30 * 86400;
-    g.width = 480;
-    g.height = 160;
-    g.rrdcached = R->ctx->set->rrdcached;
-    if (p->fc.status == HR_FC_OK) {
-        g.fc_from = p->fc.baseline;
-        g.fc_full = p->fc.full_time;
-        g.fc_used = p->fc.intercept;
-        g.fc_slope_per_day = p->fc.slope;
-        g.fc_capacity = p->fc.capacity;
-    }
-    snprintf(title, sizeof title, "%s %s: used vs capacity and peak load", nn(d->model),
-             nn(d->serial));
-    g.title = title;
+    graph_req(R, p, &g, path, sizeof path, title, sizeof title);
     if (hr_graph_draw_usage(&g, &pd->png, &pd->pnglen, pd->alt, sizeof pd->alt, err,
-                            sizeof err) < 0)
-        log_warnx("propose: %s: no graph: %s", nn(d->serial), err);
-    else
-        R->graphs++;
+                            sizeof err) < 0) {
+        log_warnx("propose: %s: no graph: %s", nn(pd->dev->serial), err);
+        return -1;
+    }
+    return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+    const char *b = buf;
+
+    while (len) {
+        ssize_t w = write(fd, b, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        b += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+static int read_all(int fd, void *buf, size_t len)
+{
+    char *b = buf;
+
+    while (len) {
+        ssize_t r = read(fd, b, len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        b += r;
+        len -= (size_t)r;
+    }
+    return 0;
+}
+
+/* The graphs of the devices of GRP[0..n) not drawn yet, each once.  Drawing
+ * (rrd_graph, mostly PNG encoding) is nearly all of propose's time at
+ * scale and librrd's graph code is not thread-safe, so with several graphs
+ * to draw a child process draws every other one and hands the PNGs back
+ * through a pipe while this process draws the rest: two cores, half the
+ * time.  Any trouble with the child: this process draws what is missing. */
+static void graphs_draw(struct run *R, struct prop **grp, size_t n)
+{
+    struct prop **todo = calloc(n ? n : 1, sizeof *todo);
+    size_t nt = 0;
+    int fds[2] = { -1, -1 };
+    pid_t pid = -1;
+
+    if (!todo)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (grp[i]->pd->graphed)
+            continue;
+        grp[i]->pd->graphed = 1;
+        todo[nt++] = grp[i];
+    }
+    if (nt >= 4 && pipe(fds) == 0) {
+        fflush(NULL);
+        pid = fork();
+        if (pid == 0) {
+            /* The child: the odd ones, as (index, length, PNG, alt). */
+            close(fds[0]);
+            for (size_t i = 1; i < nt; i += 2) {
+                uint64_t hdr[2] = { i, 0 };
+                if (graph_draw(R, todo[i]) == 0)
+                    hdr[1] = todo[i]->pd->pnglen;
+                if (write_all(fds[1], hdr, sizeof hdr) < 0 ||
+                    (hdr[1] && (write_all(fds[1], todo[i]->pd->png, hdr[1]) < 0 ||
+                                write_all(fds[1], todo[i]->pd->alt, sizeof todo[i]->pd->alt) < 0)))
+                    _exit(1);
+            }
+            _exit(0);
+        }
+        close(fds[1]);
+        if (pid < 0)
+            close(fds[0]);
+    }
+    for (size_t i = 0; i < nt; i++) {
+        if (pid > 0 && i % 2)
+            continue;
+        if (graph_draw(R, todo[i]) == 0)
+            R->graphs++;
+    }
+    if (pid > 0) {
+        uint64_t hdr[2];
+        while (read_all(fds[0], hdr, sizeof hdr) == 0) {
+            struct pdev *pd;
+            if (hdr[0] >= nt || hdr[0] % 2 == 0 || hdr[1] > ((uint64_t)1 << 30))
+                break;
+            pd = todo[hdr[0]]->pd;
+            if (!hdr[1])
+                continue;           /* the child logged why */
+            if (!(pd->png = malloc(hdr[1])) || read_all(fds[0], pd->png, hdr[1]) < 0 ||
+                read_all(fds[0], pd->alt, sizeof pd->alt) < 0) {
+                free(pd->png);
+                pd->png = NULL;
+                break;
+            }
+            pd->alt[sizeof pd->alt - 1] = '\0';
+            pd->pnglen = (size_t)hdr[1];
+            R->graphs++;
+        }
+        close(fds[0]);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        /* What the child did not hand over (it died, a short read). */
+        for (size_t i = 1; i < nt; i += 2)
+            if (!todo[i]->pd->png && graph_draw(R, todo[i]) == 0)
+                R->graphs++;
+    }
+    free(todo);
 }
 
 /* ---- mail ---- */
@@ -850,11 +967,10 @@ static int do_customer(struct run *R, struct prop *p, size_t n, const struct hr_
         if (seen)
             continue;
         for (size_t j = i; j < n; j++)
-            if (!p[j].reason && strcasecmp(p[j].route.email, p[i].route.email) == 0) {
-                /* Only mail actually queued gets a graph, once per device. */
-                graph_prop(R, &p[j]);
+            if (!p[j].reason && strcasecmp(p[j].route.email, p[i].route.email) == 0)
                 grp[k++] = &p[j];
-            }
+        /* Only mail actually queued gets a graph, once per device. */
+        graphs_draw(R, grp, k);
         if (mail_group(R, &c, grp, k, ad) < 0)
             goto out_free;
         t->mails++;
