@@ -254,14 +254,17 @@ static int device_section(const struct hr_device *dev, void *arg)
     }
     w->n++;
     rpt_forecast(w->o, f, &fc);
-    rpt_heading(w->d, 3, "Device %s%s%s", f->serial ? f->serial : f->name ? f->name : "?",
-                f->model ? " \xe2\x80\x94 " : "", f->model ? f->model : "");
+    /* A device read through a profile may have no serial: its name
+     * (PROFILE@TARGET) says which it is. */
+    rpt_heading(w->d, 3, "Device %s%s%s%s", f->serial ? f->serial : f->name ? f->name : "?",
+                f->serial ? "" : " (no serial)", f->model ? " \xe2\x80\x94 " : "",
+                f->model ? f->model : "");
     spec_table(w, f, &fc);
-    if (volumes_table(w, id, f) < 0)
-        return -1;
     rpt_forecast_text(&fc, text, sizeof text);
     rpt_para(w->d, "Forecast: %s.", text);
     rc = rpt_graphs(w->d, w->o, dev, &fc);
+    if (rc >= 0 && volumes_table(w, id, f) < 0)
+        return -1;
     history_table(w, f);
     return rc < 0 ? -1 : 0;
 }
