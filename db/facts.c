@@ -10,10 +10,13 @@ struct hr_db_devices {
     sqlite3_stmt *st;
 };
 
+/* A device read through a profile has no cache the profiles can read; the
+ * store keeps 0 for it, which is unknown, not "0 B". */
 static const char devices_sql[] =
     "SELECT d.id, d.serial, d.customer, COALESCE(NULLIF(c.name, ''), d.customer),"
     " d.name, d.vendor, d.model_name, d.model_number, d.product_number, d.firmware,"
-    " d.capacity, d.cache_size, d.sale_date, d.rrd_file"
+    " d.capacity, CASE WHEN d.profile IS NOT NULL AND d.cache_size = 0 THEN NULL"
+    " ELSE d.cache_size END, d.sale_date, d.rrd_file"
     " FROM devices d LEFT JOIN customers c ON c.id = d.customer"
     " WHERE (?1 IS NULL OR d.customer = ?1 OR c.name = ?1)"
     " AND (?2 IS NULL OR d.serial = ?2)"

@@ -36,6 +36,19 @@ static const char unreachable_sql[] =
     " state_since, last_ok, last_rtt_ms, failures, last_error FROM targets"
     " WHERE enabled = 1 AND (last_status IS NULL OR last_status <> 'ok')"
     " ORDER BY last_status IS NULL, state_since, name";
+/* The store keeps 0 for a value it could not read (profiles/read.h
+ * HR_PV_*): BAD (8) lost both, IMPLAUSIBLE (16) with used 0 came from a
+ * free above the size.  Those are unknown, not 0; the percentage only for
+ * a volume that is counted. */
+static const char volumes_sql[] =
+    "SELECT name, CASE WHEN flags & 8 THEN NULL ELSE capacity END,"
+    " CASE WHEN flags & 8 OR (flags & 16 AND used = 0) THEN NULL ELSE used END,"
+    " CASE WHEN flags & 30 = 0 AND capacity > 0 THEN round(100.0 * used / capacity, 1) END,"
+    " CASE WHEN flags & 8 THEN 'no: a value is missing or not a number'"
+    " WHEN flags & 4 THEN 'no: size 0' WHEN flags & 16 THEN 'no: used above size'"
+    " WHEN flags & 2 THEN 'no: repeats an earlier volume'"
+    " WHEN flags & 1 THEN 'yes (negative Integer32 size + 2^32)' ELSE 'yes' END,"
+    " last_seen FROM volumes WHERE device_id = CAST(?1 AS INTEGER) ORDER BY seq";
 
 int hr_db_report_rows(struct hr_db *db, enum hr_db_report_rows which, const char *key,
                       int (*fn)(void *arg, const char *const *vals), void *arg)
@@ -47,6 +60,7 @@ int hr_db_report_rows(struct hr_db *db, enum hr_db_report_rows which, const char
         [HR_DB_RPT_REGISTRATIONS] = registrations_sql,
         [HR_DB_RPT_CONFLICTS] = conflicts_sql,
         [HR_DB_RPT_UNREACHABLE] = unreachable_sql,
+        [HR_DB_RPT_VOLUMES] = volumes_sql,
     };
     sqlite3_stmt *st;
 

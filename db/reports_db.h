@@ -22,6 +22,8 @@ enum hr_db_report_rows {
     HR_DB_RPT_REGISTRATIONS,    /* KEY: customer id */
     HR_DB_RPT_CONFLICTS,        /* KEY: customer id, registered or claiming */
     HR_DB_RPT_UNREACHABLE,      /* KEY unused: enabled targets not answering */
+    HR_DB_RPT_VOLUMES,          /* KEY: device id as text; volumes of a profile
+                                 * device, a value not read as NULL */
 };
 /* Call FN with each row's columns as text (NULL for NULL).  0, FN's
  * nonzero return, or -1. */

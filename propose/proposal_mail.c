@@ -71,6 +71,16 @@ static void oneline_of(const struct hr_pm_item *it, struct oneline *o)
         hr_sanitize(dst[i], sz[i], src[i] ? src[i] : "", src[i] ? strlen(src[i]) : 0);
 }
 
+/* "MODEL MODEL_NUMBER", either alone, or "model unknown". */
+static void model_of(const struct oneline *o, char *buf, size_t sz)
+{
+    if (*o->model && *o->model_number)
+        snprintf(buf, sz, "%s %s", o->model, o->model_number);
+    else
+        hr_strlcpy(buf, *o->model ? o->model : *o->model_number ? o->model_number
+                   : "model unknown", sz);
+}
+
 /* "82%" or "unknown" */
 static void fmt_pct(double a, double b, char *buf, size_t sz)
 {
@@ -155,13 +165,18 @@ static void devview_of(const struct hr_pm_item *it, struct devview *d)
 
 static void text_device(struct hr_buf *b, const struct hr_pm_item *it)
 {
+    char model[400];
     struct devview d;
     const struct oneline *o = &d.o;
 
     devview_of(it, &d);
-    hr_buf_printf(b, "Device:   %s %s, serial %s%s%s\n", str_or(o->model, "model unknown"),
-                  o->model_number, str_or(o->serial, "unknown"), *o->name ? ", name " : "",
-                  o->name);
+    model_of(o, model, sizeof model);
+    if (*o->serial)
+        hr_buf_printf(b, "Device:   %s, serial %s%s%s\n", model, o->serial,
+                      *o->name ? ", name " : "", o->name);
+    else    /* read through a profile: its name is PROFILE@TARGET */
+        hr_buf_printf(b, "Device:   %s, %s, no serial\n", str_or(o->name, "name unknown"),
+                      model);
     if (it->product_name && *it->product_name)
         hr_buf_printf(b, "Product:  %s (line %s)\n", it->product_name,
                       str_or(it->product_line, "unknown"));
@@ -238,10 +253,12 @@ static void html_device(struct hr_buf *b, const struct hr_pm_item *it, int graph
 
     devview_of(it, &d);
     hr_buf_add(b, "<table>\n", 8);
-    snprintf(v, sizeof v, "%s %s", str_or(o->model, "model unknown"), o->model_number);
+    model_of(o, v, sizeof v);
+    if (!*o->serial && *o->name)    /* read through a profile: PROFILE@TARGET */
+        html_row(b, "Name", o->name);
     html_row(b, "Model", v);
-    html_row(b, "Serial", str_or(o->serial, "unknown"));
-    if (*o->name)
+    html_row(b, "Serial", str_or(o->serial, "no serial"));
+    if (*o->serial && *o->name)
         html_row(b, "Name", o->name);
     if (it->product_name && *it->product_name) {
         snprintf(v, sizeof v, "%s (line %s)", it->product_name,
@@ -389,7 +406,7 @@ int64_t hr_pm_queue(struct hr_db *db, const struct hr_pm *pm, char *err, size_t 
             snprintf(cids[np], sizeof cids[np], "graph%d@headroom.proposal", g);
             /* mime.c reduces the name to [A-Za-z0-9._-]. */
             snprintf(fnames[np], sizeof fnames[np], "%s.png", str_or(pm->items[i].serial,
-                                                                     "device"));
+                     str_or(pm->items[i].name, "device")));
             parts[np] = (struct hr_mail_part){ "image/png", fnames[np], cids[np],
                                                pm->items[i].png, pm->items[i].pnglen };
             np++;

@@ -195,6 +195,47 @@ static void history_table(struct dev_walk *w, const struct hr_facts *f)
     }
 }
 
+/* The volumes table, added at the first row: a device without volumes
+ * (one running headroomd) gets none. */
+struct vol_walk {
+    struct rpt_doc *d;
+    struct rpt_table *t;
+    const char *keyval;
+};
+
+static int volume_row(void *arg, const char *const *vals)
+{
+    static const char *const names[] = {
+        "volume", "capacity", "used", "used_pct|used %", "counted|counted in the device",
+        "last_seen|last seen",
+    };
+    static const int types[] = { RPT_STR, RPT_BYTES, RPT_BYTES, RPT_PCT, RPT_STR, RPT_TIME };
+    struct vol_walk *v = arg;
+
+    if (!v->t) {
+        v->t = rpt_table_add(v->d, "Volumes (as the device reports them)", "volumes", "device",
+                             v->keyval, NULL);
+        if (!v->t)
+            return 1;
+        cols(v->t, names, types, HR_ARRAY_LEN(names));
+    }
+    return table_row(v->t, vals);
+}
+
+/* 0, or -1 with the error logged. */
+static int volumes_table(struct dev_walk *w, int64_t id, const struct hr_facts *f)
+{
+    struct vol_walk v = { .d = w->d, .keyval = f->serial ? f->serial : f->name };
+    char key[32];
+    int rc;
+
+    snprintf(key, sizeof key, "%" PRId64, id);
+    rc = hr_db_report_rows(w->db, HR_DB_RPT_VOLUMES, key, volume_row, &v);
+    if (rc < 0)
+        hr_log(LOG_ERR, "database: %s", hr_db_errmsg(w->db));
+    return rc == 0 ? 0 : -1;
+}
+
 static int device_section(const struct hr_device *dev, void *arg)
 {
     const struct hr_facts *f = &dev->f;
@@ -213,12 +254,17 @@ static int device_section(const struct hr_device *dev, void *arg)
     }
     w->n++;
     rpt_forecast(w->o, f, &fc);
-    rpt_heading(w->d, 3, "Device %s%s%s", f->serial ? f->serial : f->name ? f->name : "?",
-                f->model ? " \xe2\x80\x94 " : "", f->model ? f->model : "");
+    /* A device read through a profile may have no serial: its name
+     * (PROFILE@TARGET) says which it is. */
+    rpt_heading(w->d, 3, "Device %s%s%s%s", f->serial ? f->serial : f->name ? f->name : "?",
+                f->serial ? "" : " (no serial)", f->model ? " \xe2\x80\x94 " : "",
+                f->model ? f->model : "");
     spec_table(w, f, &fc);
     rpt_forecast_text(&fc, text, sizeof text);
     rpt_para(w->d, "Forecast: %s.", text);
     rc = rpt_graphs(w->d, w->o, dev, &fc);
+    if (rc >= 0 && volumes_table(w, id, f) < 0)
+        return -1;
     history_table(w, f);
     return rc < 0 ? -1 : 0;
 }

@@ -31,7 +31,7 @@ static const char css[] =
     "img{max-width:100%;height:auto}"
     /* Seed 000, 0047: the spec beside the usage over time. */
     "table.kv[data-table=devices]{float:left;margin-right:1.5em}"
-    "h2,h3,table[data-table=history],p.empty,footer{clear:both}"
+    "h2,h3,table[data-table=history],table[data-table=volumes],p.empty,footer{clear:both}"
     "figure{display:inline-block;vertical-align:top}"
     "p.empty{color:#777;font-style:italic}"
     "footer{margin-top:2em;font-size:.8em;color:#777}";

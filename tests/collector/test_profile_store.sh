@@ -240,7 +240,7 @@ is "e2e: the RRD DERIVE rate (writes/s)" \
 AT=$NOW
 "$H" rules eval --rules "$TOP/rules/default.rules" --customer E2E --at "$AT" > "$T/eval.out" 2>&1
 like "rules: capacity-nearly-full fires on the Linux host (no serial)" "$(cat "$T/eval.out")" \
-    "End To End Ltd	-	capacity-nearly-full	FIRES	critical	used_percent=94.6%"
+    "End To End Ltd	linux-host@e2e-lnx \(no serial\)	capacity-nearly-full	FIRES	critical	used_percent=94.6%"
 like "rules: capacity-nearly-full fires on the Synology" "$(cat "$T/eval.out")" \
     "End To End Ltd	SYN-E2E-0001	capacity-nearly-full	FIRES	critical	used_percent=95.6%"
 # The Synology's model string is its model number: the catalogue and the
@@ -274,7 +274,7 @@ check "a mail names the Synology" test -n "$m"
 like "... with its graph" "$(cat "$m" 2>/dev/null)" "Content-Type: image/png"
 like "... and the stock answer" "$(cat "$m" 2>/dev/null)" "EXP-DS918\+-SHELF"
 like "a mail proposes more disks for the Linux host" "$(cat "$T"/Maildir/new/* 2>/dev/null)" \
-    "name linux-host@e2e-lnx"
+    "Device:   linux-host@e2e-lnx, model unknown, no serial"
 "$H" report customer E2E --at "$AT" --rrd-dir "$RRD" > "$T/report.txt" 2>&1
 is "report customer" "$?" 0
 like "report: the Synology" "$(cat "$T/report.txt")" "SYN-E2E-0001"

@@ -175,6 +175,40 @@ PY
 is "three rules: one graph per device in every mail" "${out#* mails; }" "ok"
 like "three rules: mails were written" "$out" "^[1-9][0-9]* mails"
 
+# ---- a device without serial (read through a profile): named by its name ----
+printf 'rule ns {\n    family capacity\n    severity info\n    when used_percent >= 0%%\n    propose "grow it"\n}\n' > "$T/ns.rules"
+cp "$T/fleet.db" "$DB.ns"
+DB="$DB.ns"
+q "UPDATE devices SET serial = NULL, name = 'truenas@mu-nas', profile = 'truenas'
+   WHERE serial = 'SN-MU-1'"
+hr propose --rules "$T/ns.rules" --at $AT --from headroom@headroom.test \
+    --fallback fallback@example.com --rrd-dir "$T/rrd" --maildir "$T/ns-mail" > "$T/p8.out" 2>&1
+is "no serial: propose exits 0" "$?" 0
+out=$("$PY" - "$T/ns-mail" <<'PY'
+import email, email.policy, glob, sys
+for f in sorted(glob.glob(sys.argv[1] + "/new/*")):
+    m = email.message_from_binary_file(open(f, "rb"), policy=email.policy.default)
+    parts = {q.get_content_type(): q.get_content() for q in m.walk()
+             if q.get_content_type() in ("text/plain", "text/html")}
+    for line in parts.get("text/plain", "").splitlines():
+        if "truenas@mu-nas" in line:
+            print("T:" + line)
+    if "truenas@mu-nas" in parts.get("text/html", ""):
+        print("H:" + str("<th align=\"left\">Serial</th><td>no serial</td>" in parts["text/html"]))
+    print("P:" + ",".join(q.get_filename() or "" for q in m.walk()
+                          if q.get_content_type() == "image/png" and "mu-nas" in (q.get_filename() or "")))
+PY
+)
+like "no serial: the text names the device and says it has no serial" "$out" \
+    "T:Device:   truenas@mu-nas, Array AR-100, no serial"
+like "no serial: the HTML says no serial" "$out" "H:True"
+like "no serial: the graph file named after the device" "$out" "P:truenas.mu-nas.png"
+if grep -q "serial unknown\|model unknown" <<<"$out"; then
+    not_ok "no serial: never 'unknown' for it"
+else
+    ok "no serial: never 'unknown' for it"
+fi
+
 # ---- settings from the environment (the config file's admin-cc, rrd-dir) ----
 cp "$T/fleet.db" "$DB.env"
 DB="$DB.env"

@@ -87,3 +87,29 @@ PY
         --fallback fallback@example.com --rrd-dir "$RRD" > "$T/propose.out" 2>&1 ||
         { diag "propose: $(cat "$T/propose.out")"; return 1; }
 }
+
+# PROF  Profile Co: devices as `headroom poll` stores those read through
+#       device profiles (db/profdev.c): truenas@prof-nas without a serial
+#       (4 volumes: counted, a value not read, free above size, a repeat),
+#       SYN-1 with a serial and one volume, PLAIN-1 (headroomd) none.
+#       Added after the checks that count customers and devices.
+add_profile_devices() {
+    local TB=$((1 << 40))
+    sqlite3 "$HEADROOM_DB" "
+INSERT INTO customers (id, name, consent_sales) VALUES ('PROF', 'Profile Co', 1);
+INSERT INTO devices (serial, customer, name, vendor, model_name, model_number, capacity,
+    cache_size, first_seen, last_seen, profile) VALUES
+    (NULL, 'PROF', 'truenas@prof-nas', 'iXsystems', 'TrueNAS', 'TrueNAS', $((3 * TB)), 0,
+     $AT, $AT, 'truenas'),
+    ('SYN-1', 'PROF', 'synology@prof-syn', 'Synology', 'DS1821+', 'DS1821+', $TB, 0, $AT,
+     $AT, 'synology'),
+    ('PLAIN-1', 'PROF', 'lun1', 'ACME', 'Array', 'AR-100', $TB, 1024, $AT, $AT, NULL);
+INSERT INTO volumes (device_id, seq, name, capacity, used, flags, last_seen)
+    SELECT id, 0, 'tank', $((2 * TB)), $TB, 0, $AT FROM devices WHERE name = 'truenas@prof-nas'
+    UNION ALL SELECT id, 1, 'broken', 0, 0, 8, $AT FROM devices WHERE name = 'truenas@prof-nas'
+    UNION ALL SELECT id, 2, 'odd', $TB, 0, 16, $AT FROM devices WHERE name = 'truenas@prof-nas'
+    UNION ALL SELECT id, 3, 'tank-copy', $((2 * TB)), $TB, 2, $AT FROM devices
+        WHERE name = 'truenas@prof-nas'
+    UNION ALL SELECT id, 0, 'Volume 1', $TB, $((TB / 4)), 0, $AT FROM devices
+        WHERE serial = 'SYN-1';"
+}

@@ -147,5 +147,24 @@ like "unwritable --out: says where" "$(cat "$T/err")" "/proc/nonexistent"
 is "text --out: the path printed" "$(cat "$T/txt.list")" "$T/txt/report-ACME.txt"
 "$H" report customer C001 "${RO[@]}" --format text --out "$T/txt" > /dev/null
 is "--out: only the reports written" "$(cd "$T/txt" && ls | tr '\n' ' ')" "report-ACME.txt report-C001.txt "
+
+# ---- devices read through profiles: volumes, no serial ----
+add_profile_devices || not_ok "profile devices added"
+"$H" report customer PROF "${RO[@]}" --format csv --out "$T/pcsv" > /dev/null
+is "csv PROF: exit 0" "$?" 0
+"$H" report customer PROF "${RO[@]}" --format html --out "$T/phtml" > /dev/null
+is "html PROF: exit 0" "$?" 0
+check "volumes: CSV and HTML, keyed by serial or name, unknown never 0" \
+    $PY "$R/check_volumes.py" "$T/pcsv" "$T/phtml/report-PROF.html"
+"$H" report customer PROF "${RO[@]}" --format text > "$T/prof.txt"
+is "text PROF: exit 0" "$?" 0
+like "text: the unread volume's values unknown" "$(cat "$T/prof.txt")" \
+    $'\n  broken +- +- +- +no: a value is missing'
+like "text: a device without serial headed by its name" "$(cat "$T/prof.txt")" \
+    "Device truenas@prof-nas \(no serial\)"
+is "text: no volumes table for the headroomd device" \
+    "$(grep -c '^Volumes' "$T/prof.txt")" 2
+is "text: a profile device's cache unknown, not 0" \
+    "$(grep -c '^  cache  *: -$' "$T/prof.txt")" 2
 check "snmpsimd still running" kill -0 "$SIM_PID"
 done_testing

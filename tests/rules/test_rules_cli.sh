@@ -148,6 +148,18 @@ else
 fi
 like "catalogue: max_capacity in the upgrade text" "$out" "the model can take 36.38 TiB"
 
+# A device read through a device profile may have no serial (devices.name
+# is PROFILE@TARGET): its lines name it by that, and say it has none.
+sqlite3 "$HEADROOM_DB" "
+INSERT INTO customers (id, name) VALUES ('PROF', 'Profile Co');
+INSERT INTO devices (serial, customer, name, capacity, first_seen, last_seen, profile)
+    VALUES (NULL, 'PROF', 'truenas@prof-nas', 1099511627776, $NOW, $NOW, 'truenas');" ||
+    not_ok "a device without serial"
+out=$("$HR" rules eval --rules "$RULES" --at "$NOW" --customer PROF --all 2>/dev/null)
+is "eval: a device without serial shown by its name" \
+    "$(printf '%s\n' "$out" | awk -F'\t' 'NR > 1 && $1 != "" { print $2 }' | sort -u)" \
+    "truenas@prof-nas (no serial)"
+
 "$HR" --db "$T/nonexistent.db" rules eval --rules "$RULES" >/dev/null 2>"$T/err"; rc=$?
 is "eval without a database: exit 1" "$rc" 1
 like "eval without a database: says which file" "$(cat "$T/err")" "nonexistent.db"
