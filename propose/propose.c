@@ -612,8 +612,10 @@ static void graph_req(const struct run *R, const struct prop *p, struct hr_graph
         g->fc_slope_per_day = p->fc.slope;
         g->fc_capacity = p->fc.capacity;
     }
+    char lb[300];
+
     snprintf(title, titlesz, "%s %s: used vs capacity and peak load", nn(d->model),
-             nn(d->serial));
+             hr_facts_label(&d->f, lb, sizeof lb));
     g->title = title;
 }
 
@@ -627,7 +629,8 @@ static int graph_draw(const struct run *R, const struct prop *p)
     graph_req(R, p, &g, path, sizeof path, title, sizeof title);
     if (hr_graph_draw_usage(&g, &pd->png, &pd->pnglen, pd->alt, sizeof pd->alt, err,
                             sizeof err) < 0) {
-        log_warnx("propose: %s: no graph: %s", nn(pd->dev->serial), err);
+        char lb[300];
+        log_warnx("propose: %s: no graph: %s", hr_facts_label(&pd->dev->f, lb, sizeof lb), err);
         return -1;
     }
     return 0;
@@ -947,9 +950,10 @@ static int do_customer(struct run *R, struct prop *p, size_t n, const struct hr_
                 goto out_free;
         }
         if (!R->ctx->quiet) {
-            char c1[128], c2[256];
+            char c1[128], c2[256], lb[300];
             printf("%s\t%s\t%s\tproposal %lld: %s%s%s%s\n", clean(c.id, c1, sizeof c1),
-                   clean(p[i].dev->serial, c2, sizeof c2), p[i].rule, (long long)p[i].id,
+                   clean(hr_facts_label(&p[i].dev->f, lb, sizeof lb), c2, sizeof c2), p[i].rule,
+                   (long long)p[i].id,
                    p[i].reason ? "suppressed: " : "to ",
                    p[i].reason ? p[i].reason : p[i].route.email, p[i].reason ? "" : " via ",
                    p[i].reason ? "" : hr_route_how_name(p[i].route.how));
@@ -989,9 +993,10 @@ static void dry_print(const struct run *R)
 {
     for (size_t i = 0; i < R->np; i++) {
         const struct prop *p = &R->p[i];
-        char c1[128], c2[256], c3[512];
+        char c1[128], c2[256], c3[512], lb[300];
         printf("%s\t%s\t%s\twould propose (%s): %s\n", clean(p->dev->customer_id, c1, sizeof c1),
-               clean(p->dev->serial, c2, sizeof c2), p->rule, p->severity,
+               clean(hr_facts_label(&p->dev->f, lb, sizeof lb), c2, sizeof c2), p->rule,
+               p->severity,
                clean(p->subject, c3, sizeof c3));
     }
 }

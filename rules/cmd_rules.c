@@ -126,16 +126,6 @@ static int parse_time(const char *s, int64_t *out)
 }
 
 
-/* The device as a person names it: its serial, or without one (a device
- * read through a profile) its name, PROFILE@TARGET. */
-static const char *device_label(const struct hr_facts *f, char *buf, size_t sz)
-{
-    if (f->serial && *f->serial)
-        return f->serial;
-    snprintf(buf, sz, "%s (no serial)", f->name && *f->name ? f->name : "-");
-    return buf;
-}
-
 /* One device: evaluate every rule and print what fires and why. */
 static void print_device(const struct hr_ruleset *rs, const struct hr_facts *f, int all,
                          unsigned *fired)
@@ -152,7 +142,7 @@ static void print_device(const struct hr_ruleset *rs, const struct hr_facts *f, 
             continue;
         hr_rule_why_format(&res, why, sizeof why);
         printf("%s\t%s\t%s\t%s\t%s\t%s\n", f->customer ? f->customer : "-",
-               device_label(f, label, sizeof label), hr_rule_name(r),
+               hr_facts_label(f, label, sizeof label), hr_rule_name(r),
                res.when == HR_TRUE ? "FIRES" : res.when == HR_FALSE ? "no" : "unknown",
                hr_rule_severity(r), why);
         if (res.when == HR_TRUE) {

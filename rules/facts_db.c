@@ -291,3 +291,11 @@ int hr_facts_db_foreach(struct hr_db *db, const struct hr_facts_filter *flt,
 
     return hr_device_foreach(db, flt, facts_one, &w, err, errlen);
 }
+
+const char *hr_facts_label(const struct hr_facts *f, char *buf, size_t sz)
+{
+    if (f->serial && *f->serial)
+        return f->serial;
+    snprintf(buf, sz, "%s (no serial)", f->name && *f->name ? f->name : "-");
+    return buf;
+}

@@ -67,4 +67,9 @@ typedef int (*hr_facts_cb)(const struct hr_facts *f, int64_t device_id, void *ar
 int hr_facts_db_foreach(struct hr_db *db, const struct hr_facts_filter *flt,
                         hr_facts_cb cb, void *arg, char *err, size_t errlen);
 
+/* The device as a person names it: its serial, or without one (a device
+ * read through a profile) its name, PROFILE@TARGET, and "(no serial)".
+ * Into BUF when it has to be composed. */
+const char *hr_facts_label(const struct hr_facts *f, char *buf, size_t sz);
+
 #endif
