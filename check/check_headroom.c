@@ -23,6 +23,7 @@
 #include "hr_util.h"
 #include "profile.h"
 #include "snmp.h"
+#include "snmp_sync.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -602,25 +603,11 @@ static void *snmp_open_session(const struct opts *o, struct snmp_fail *f)
 /* Send PDU (always consumed) and wait.  0 with *RESP, or -1 with f->msg. */
 static int snmp_exchange(void *ss, netsnmp_pdu *pdu, netsnmp_pdu **resp, struct snmp_fail *f)
 {
-    int st;
+    void *r;
+    int rc = hr_snmp_sync_exchange(ss, pdu, &r, f->msg, sizeof f->msg);
 
-    *resp = NULL;
-    st = snmp_sess_synch_response(ss, pdu, resp);
-    if (st == STAT_SUCCESS && *resp)
-        return 0;
-    if (st == STAT_TIMEOUT) {
-        snprintf(f->msg, sizeof f->msg, "timeout: no answer from the agent");
-    } else {
-        int liberr, syserr;
-        char *err = NULL;
-        snmp_sess_error(ss, &liberr, &syserr, &err);
-        snprintf(f->msg, sizeof f->msg, "SNMP error: %s", err ? err : "unknown error");
-        free(err);
-    }
-    if (*resp)
-        snmp_free_pdu(*resp);
-    *resp = NULL;
-    return -1;
+    *resp = r;
+    return rc;
 }
 
 /* Copy an agent string, sanitized for one line of plugin output: besides

@@ -190,8 +190,9 @@ static void fill_target(const struct hr_db_target *r, const struct poll_cfg *c,
     hr_strlcpy(t->community, r->community, sizeof t->community);
     hr_strlcpy(t->write_community, r->write_community, sizeof t->write_community);
     hr_strlcpy(t->sec_name, r->v3_user, sizeof t->sec_name);
-    t->sec_level = strcmp(r->v3_level, "noAuthNoPriv") == 0 ? HR_SEC_NOAUTH
-                   : strcmp(r->v3_level, "authNoPriv") == 0 ? HR_SEC_AUTHNOPRIV : HR_SEC_AUTHPRIV;
+    /* Checked at import; anything else is the strictest level. */
+    int lv = hr_snmp_level_parse(r->v3_level);
+    t->sec_level = lv < 0 ? HR_SEC_AUTHPRIV : lv;
     hr_strlcpy(t->auth_proto, r->v3_auth_proto, sizeof t->auth_proto);
     hr_strlcpy(t->auth_pass, r->v3_auth_pass, sizeof t->auth_pass);
     hr_strlcpy(t->priv_proto, r->v3_priv_proto, sizeof t->priv_proto);

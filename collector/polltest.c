@@ -287,14 +287,6 @@ static int read_csv(struct tlist *l, const struct opts *o, const char *path)
     return 0;
 }
 
-static int parse_level(const char *s)
-{
-    if (strcasecmp(s, "noAuthNoPriv") == 0) return HR_SEC_NOAUTH;
-    if (strcasecmp(s, "authNoPriv") == 0) return HR_SEC_AUTHNOPRIV;
-    if (strcasecmp(s, "authPriv") == 0) return HR_SEC_AUTHPRIV;
-    return -1;
-}
-
 static int parse_opts(int argc, char **argv, struct opts *o, const char **csv)
 {
     static const struct option lo[] = {
@@ -337,7 +329,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **csv)
             break;
         case 'u': hr_strlcpy(t->sec_name, optarg, sizeof(t->sec_name)); break;
         case 'l':
-            if ((lv = parse_level(optarg)) < 0)
+            if ((lv = hr_snmp_level_parse(optarg)) < 0)
                 goto bad;
             t->sec_level = lv;
             break;

@@ -120,14 +120,12 @@ static int parse_tod(const char *v, uint64_t *out)
 
 static int parse_bool(const char *v, uint64_t *out)
 {
-    static const char *yes[] = { "yes", "true", "on", "1" };
-    static const char *no[] = { "no", "false", "off", "0" };
+    int b = hr_parse_bool(v);
 
-    for (size_t i = 0; i < HR_ARRAY_LEN(yes); i++) {
-        if (strcasecmp(v, yes[i]) == 0) { *out = 1; return 0; }
-        if (strcasecmp(v, no[i]) == 0) { *out = 0; return 0; }
-    }
-    return -1;
+    if (b < 0)
+        return -1;
+    *out = (uint64_t)b;
+    return 0;
 }
 
 /* Check VALUE against K; 0 and *NUM set, or -1 after reporting. */
