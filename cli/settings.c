@@ -111,7 +111,11 @@ static void err_add(char **errs, const char *file, int line, const char *fmt, ..
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    err_add_raw(errs, "%s:%d: %s\n", file, line, msg);
+    /* Line 0: a value from the environment, FILE is the variable. */
+    if (line > 0)
+        err_add_raw(errs, "%s:%d: %s\n", file, line, msg);
+    else
+        err_add_raw(errs, "%s: %s\n", file, msg);
 }
 
 /* A bare address check: the subcommands check addresses fully; this one
@@ -238,9 +242,6 @@ int hr_config_check(const char *path, char **errs)
 static int check_value(const struct hr_config_key *k, const char *where, const char *value,
                        char **errs)
 {
-    char *sub = NULL;
-    int rc;
-
     if (k->kind == HR_CONF_UINT) {
         long long v;
         if (hr_parse_num(value, (long long)k->min, (long long)k->max, &v, NULL) < 0) {
@@ -261,16 +262,8 @@ static int check_value(const struct hr_config_key *k, const char *where, const c
         err_add_raw(errs, "%s: longer than %llu characters\n", where, (unsigned long long)k->max);
         return -1;
     }
-    rc = check_item(where, k->key, value, 0, &sub);
-    if (sub) {
-        /* check_item says "WHERE:0: key: why"; keep "WHERE: why". */
-        const char *m = strstr(sub, ":0: ");
-        const char *why = m ? m + 4 : sub;
-        const char *colon = strstr(why, ": ");
-        err_add_raw(errs, "%s: %s", where, colon ? colon + 2 : why);
-        free(sub);
-    }
-    return rc;
+    /* The same checks as a line of the file: "VAR: key: why". */
+    return check_item(where, k->key, value, 0, errs);
 }
 
 /* Store VALUE (already checked) of key K into S. */
