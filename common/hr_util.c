@@ -397,7 +397,7 @@ int hr_parse_date(const char *s, time_t *out)
     return 0;
 }
 
-int hr_parse_time(const char *s, time_t *out)
+int hr_parse_time(const char *s, int64_t *out)
 {
     long long days, v;
     int h, mi, sec = 0;
@@ -408,19 +408,23 @@ int hr_parse_time(const char *s, time_t *out)
     if (*s == '@' || (*s >= '0' && *s <= '9' && strspn(s, "0123456789") == strlen(s))) {
         if (hr_parse_num(s + (*s == '@'), 0, (long long)1 << 40, &v, NULL) < 0)
             return -1;
-        *out = (time_t)v;
+        *out = v;
         return 0;
     }
     n = strlen(s);
-    if (n == 10)
-        return hr_parse_date(s, out);
+    if (n == 10) {
+        if (parse_ymd(s, &days) < 0)
+            return -1;
+        *out = days * 86400;
+        return 0;
+    }
     if ((n != 16 && n != 19) || parse_ymd(s, &days) < 0 || (s[10] != 'T' && s[10] != ' ') ||
         digits(s + 11, 2, &h) < 0 || s[13] != ':' || digits(s + 14, 2, &mi) < 0 || h > 23 ||
         mi > 59)
         return -1;
     if (n == 19 && (s[16] != ':' || digits(s + 17, 2, &sec) < 0 || sec > 59))
         return -1;
-    *out = (time_t)(days * 86400 + h * 3600 + mi * 60 + sec);
+    *out = days * 86400 + h * 3600 + mi * 60 + sec;
     return 0;
 }
 
@@ -431,11 +435,11 @@ time_t hr_now(void)
 
     if (!read) {
         const char *e = getenv("HEADROOM_NOW");
-        time_t t;
+        int64_t t;
         read = 1;
         if (e && *e) {
             if (hr_parse_time(e, &t) == 0)
-                fixed = t;
+                fixed = (time_t)t;
             else
                 log_warnx("HEADROOM_NOW: '%s' is not a time (YYYY-MM-DD[THH:MM[:SS]] or "
                           "@EPOCH); using the real clock", e);

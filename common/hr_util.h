@@ -82,7 +82,7 @@ int hr_parse_date(const char *s, time_t *out);
 /* Parse Unix seconds ("1700000000" or "@1700000000"), "YYYY-MM-DD",
  * "YYYY-MM-DDTHH:MM[:SS]" or "YYYY-MM-DD HH:MM[:SS]" (UTC).  The one time
  * parser of every --at, --since and $HEADROOM_NOW.  0 or -1. */
-int hr_parse_time(const char *s, time_t *out);
+int hr_parse_time(const char *s, int64_t *out);
 
 /* Now, in seconds since the epoch.  $HEADROOM_NOW (any form hr_parse_time
  * takes) fixes the clock, so tests can step days and seconds without

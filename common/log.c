@@ -20,16 +20,6 @@ void log_init(const char *ident, int use_syslog, int level)
         openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
-int log_get_level(void)
-{
-    return log_level;
-}
-
-int log_uses_syslog(void)
-{
-    return log_syslog;
-}
-
 void hr_vlog(int prio, const char *fmt, va_list ap)
 {
     static const char *names[] = { "emerg", "alert", "crit", "error",

@@ -18,9 +18,6 @@
 #define HR_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
 void log_init(const char *ident, int use_syslog, int level);
-/* The level and destination in effect (for a child that must log alike). */
-int  log_get_level(void);
-int  log_uses_syslog(void);
 
 void log_warn(const char *fmt, ...) HR_PRINTF(1, 2);     /* LOG_ERR + strerror(errno) */
 void log_warnx(const char *fmt, ...) HR_PRINTF(1, 2);    /* LOG_ERR */

@@ -178,7 +178,7 @@ static int parse_opts(const struct hr_settings *set, int argc, char **argv, stru
         case 'C': o->customer = optarg; break;
         case 'D': o->serial = optarg; break;
         case 't':
-            if (hr_time_parse(optarg, &o->now) < 0) {
+            if (hr_parse_time(optarg, &o->now) < 0) {
                 log_warnx("propose: --at '%s': want YYYY-MM-DD[THH:MM[:SS]] or Unix time",
                           optarg);
                 return HR_EXIT_USAGE;

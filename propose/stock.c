@@ -44,16 +44,6 @@ int hr_day_parse(const char *s, int64_t *day)
     return 0;
 }
 
-int hr_time_parse(const char *s, int64_t *t)
-{
-    time_t tt;
-
-    if (hr_parse_time(s, &tt) < 0)
-        return -1;
-    *t = (int64_t)tt;
-    return 0;
-}
-
 /* ---- the answer ---- */
 
 static int answer_cmp(const void *pa, const void *pb)
@@ -352,7 +342,7 @@ int hr_cmd_stock(struct hr_ctx *ctx, int argc, char **argv)
             }
             break;
         case 't':
-            if (hr_time_parse(optarg, &at) < 0) {
+            if (hr_parse_time(optarg, &at) < 0) {
                 log_warnx("stock: --at '%s': want YYYY-MM-DD or Unix time", optarg);
                 return HR_EXIT_USAGE;
             }

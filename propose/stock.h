@@ -43,9 +43,6 @@ int64_t hr_day_of(int64_t t);
 void hr_day_format(int64_t day, char *buf, size_t sz);
 /* "YYYY-MM-DD" (a real calendar date, hr_parse_date) -> day; 0 or -1. */
 int hr_day_parse(const char *s, int64_t *day);
-/* Unix seconds, or anything hr_parse_time takes (YYYY-MM-DD,
- * YYYY-MM-DDTHH:MM[:SS], @EPOCH) -> Unix time; 0 or -1. */
-int hr_time_parse(const char *s, int64_t *t);
 
 /* ---- the stock table ---- */
 

@@ -221,12 +221,8 @@ static int parse_num(const char *opt, const char *s, uint64_t lo, uint64_t hi, u
  * hr_parse_time takes it, which refuses days a month does not have. */
 static int parse_when(const char *opt, const char *s, int64_t *out)
 {
-    time_t t;
-
-    if (hr_parse_time(s, &t) == 0) {
-        *out = (int64_t)t;
+    if (hr_parse_time(s, out) == 0)
         return 0;
-    }
     hr_log(LOG_ERR, "%s: '%.40s' is not a time (Unix seconds, YYYY-MM-DD or"
            " YYYY-MM-DDTHH:MM[:SS])", opt, s);
     return -1;

@@ -114,18 +114,6 @@ static int cmd_facts(void)
     return HR_EXIT_OK;
 }
 
-/* --at: hr_parse_time (Unix seconds, a real date, a date and time). */
-static int parse_time(const char *s, int64_t *out)
-{
-    time_t t;
-
-    if (hr_parse_time(s, &t) < 0)
-        return -1;
-    *out = (int64_t)t;
-    return 0;
-}
-
-
 /* One device: evaluate every rule and print what fires and why. */
 static void print_device(const struct hr_ruleset *rs, const struct hr_facts *f, int all,
                          unsigned *fired)
@@ -221,7 +209,7 @@ static int eval_parse_opts(const struct hr_settings *set, int argc, char **argv,
         case 'D': o->flt.serial = optarg; break;
         case 'd': o->db = optarg; break;
         case 't':
-            if (parse_time(optarg, &o->flt.now) < 0)
+            if (hr_parse_time(optarg, &o->flt.now) < 0)
                 bad = "--at: not a time (Unix seconds or YYYY-MM-DD)";
             break;
         case 'a': o->all = 1; break;
