@@ -50,10 +50,15 @@ step "3. A simulated customer fleet (snmpsim on 127.0.0.1): our MIB, a Synology,
 SIM_PORT=$(free_port udp)
 $PY "$TOP/demo/gen_demo.py" --out "$FLEET" --port "$SIM_PORT" --oids "$B/gen/hdrm_oids.h" ||
     die "could not generate the demo fleet"
-mkdir -p "$FLEET/cache"
-# snmpsimd drops root for nobody: it must reach its data.
-chmod 711 "$T"; chmod -R a+rX "$FLEET"; chmod 777 "$FLEET/cache"
-spawn $PY /usr/bin/snmpsimd --data-dir="$FLEET/data" --cache-dir="$FLEET/cache" \
+# snmpsimd drops root for nobody: it must reach its data, which a checkout
+# in a directory only its owner may enter (root's home, mktemp -d) would
+# hide.  It serves a copy in the demo's private temporary directory, which
+# is opened to traversal only (lib.sh removes it at the end).
+SIMD="$T/snmpsim"
+mkdir -p "$SIMD/cache"
+cp -r "$FLEET/data" "$SIMD/data"
+chmod 711 "$T"; chmod -R a+rX "$SIMD"; chmod 777 "$SIMD/cache"
+spawn $PY /usr/bin/snmpsimd --data-dir="$SIMD/data" --cache-dir="$SIMD/cache" \
     --agent-udpv4-endpoint="127.0.0.1:$SIM_PORT" \
     --process-user=nobody --process-group=nogroup --logging-method=null \
     > "$FLEET/snmpsim.log" 2>&1
