@@ -243,6 +243,43 @@ like "rules: capacity-nearly-full fires on the Linux host (no serial)" "$(cat "$
     "End To End Ltd	linux-host@e2e-lnx \(no serial\)	capacity-nearly-full	FIRES	critical	used_percent=94.6%"
 like "rules: capacity-nearly-full fires on the Synology" "$(cat "$T/eval.out")" \
     "End To End Ltd	SYN-E2E-0001	capacity-nearly-full	FIRES	critical	used_percent=95.6%"
+# A device without a serial is named as the lists show it.
+for key in "linux-host@e2e-lnx" "linux-host@e2e-lnx (no serial)" "(linux-host@e2e-lnx)" \
+           "e2e-lnx/linux-host@e2e-lnx"; do
+    out=$("$H" rules eval --rules "$TOP/rules/default.rules" --device "$key" --at "$AT" 2>&1)
+    is "rules eval --device '$key': the Linux host only" \
+        "$(printf '%s\n' "$out" | awk -F'\t' '/FIRES/ { print $2 }' | sort -u)" \
+        "linux-host@e2e-lnx (no serial)"
+done
+is "history --device linux-host@e2e-lnx: its ten samples" \
+    "$("$H" history --device linux-host@e2e-lnx --format csv | tail -n +2 | wc -l)" 10
+"$H" history --device SYN-E2E-0001 --format csv > "$T/hist-syn.csv"
+like "history --device SERIAL: still by serial" "$(sed -n 2p "$T/hist-syn.csv")" ",SYN-E2E-0001,"
+"$H" history --device nosuch > /dev/null 2> "$T/nosuch.err"
+is "history --device of no device: usage error" "$?" 2
+like "... says what a device key is" "$(cat "$T/nosuch.err")" \
+    "no device 'nosuch' \(give a serial, or for a device without one"
+# Backfill the serial-less host from another tool: the device column.
+printf 'device,time,capacity,used,writes\n' > "$T/backfill.csv"
+for d in 3 2 1; do
+    printf 'linux-host@e2e-lnx,%s,100GiB,%sGiB,%s\n' $((NOW - 86400 * (d + 30))) $((60 - d)) $((1000 * d)) \
+        >> "$T/backfill.csv"
+done
+"$H" history import "$T/backfill.csv" > "$T/backfill.out" 2>&1
+is "history import by device key (no serial)" "$?" 0
+like "... three samples, no new device" "$(cat "$T/backfill.out")" \
+    "3 samples imported .* 0 new devices"
+is "... stored under the Linux host" "$(q "SELECT count(*) FROM samples s JOIN devices d
+    ON d.id = s.device_id WHERE d.name = 'linux-host@e2e-lnx' AND s.status & $((1 << 9)) != 0")" 3
+printf 'device,time,customer,capacity\nlinux-host@e2e-lnx,%s,OTHER,1TiB\n' $((NOW - 86400 * 40)) \
+    > "$T/backfill-bad.csv"
+"$H" history import "$T/backfill-bad.csv" > /dev/null 2> "$T/backfill-bad.err"
+like "history import: a device of another customer is refused" "$(cat "$T/backfill-bad.err")" \
+    "backfill-bad.csv:2: device 'linux-host@e2e-lnx' belongs to E2E, not OTHER"
+printf 'device,serial,time\nlinux-host@e2e-lnx,SN1,%s\n' $((NOW - 86400 * 40)) > "$T/backfill-both.csv"
+"$H" history import "$T/backfill-both.csv" > /dev/null 2> "$T/backfill-both.err"
+like "history import: serial and device both given is refused" "$(cat "$T/backfill-both.err")" \
+    "not both"
 # The Synology's model string is its model number: the catalogue and the
 # rule's SKU find it.  The Linux host has no model: a rule without SKU.
 printf 'model_number,name,product_line,rated_load,rated_window,max_capacity,options,supplies,latest_firmware\nDS918+,DiskStation DS918+,nas,20000,60,64TB,EXP-DS918+-SHELF,,6.2-25426\n' \
