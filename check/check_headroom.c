@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 _Static_assert(SNMP_SEC_LEVEL_NOAUTH == HR_SEC_NOAUTH && SNMP_SEC_LEVEL_AUTHNOPRIV == HR_SEC_AUTHNOPRIV &&
@@ -180,6 +181,8 @@ struct dev {
     uint64_t capacity, used;    /* bytes */
     int used_pct;               /* -1 unknown */
     uint32_t peak, peak_prev, window, rate_avg;
+    unsigned measured_s;        /* load measured by us over this many seconds (a
+                                   device read through a profile); 0: the agent's */
     /* filled by the evaluation */
     int selected;
     int dup;                    /* label shared with another device */
@@ -261,6 +264,7 @@ struct opts {
     int seclevel;               /* SNMP_SEC_LEVEL_* */
     const char *authproto, *authpass, *privproto, *privpass;
     unsigned timeout;           /* seconds, whole check */
+    unsigned load_interval;     /* seconds between the two readings of a profile's counters */
     unsigned retries;
     const struct metric *metric;
     struct range warn, crit;
@@ -321,8 +325,12 @@ static void print_help(void)
            "    headroom's device profiles (Synology, QNAP, TrueNAS, NetApp, Linux,\n"
            "    Windows, ESXi...): auto reads our MIB when the host serves it, else the\n"
            "    profile that matches; NAME reads with that profile only.  Such a\n"
-           "    device offers used-percent and used-bytes (peak load needs two polls:\n"
-           "    see headroom poll).\n"
+           "    device offers used-percent and used-bytes, and where the profile reads\n"
+           "    write counters, peak and rate-avg: the load measured now, from two\n"
+           "    readings --load-interval apart, in writes per 60 s (peak-prev, the\n"
+           "    day's history, needs headroom poll).\n"
+           "     --load-interval=INTEGER\n"
+           "    Seconds between those two readings (default: 5; less than -t).\n"
            "     --profile-dirs=DIR[:DIR...]\n"
            "    Where the profiles are (default: $HEADROOM_PROFILE_DIRS, else\n"
            "    " HEADROOM_DATADIR "/headroom/profiles:" HEADROOM_SYSCONFDIR "/headroom/profiles).\n"
@@ -423,6 +431,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         { "retries", required_argument, NULL, 'r' },
         { "profile", required_argument, NULL, 256 },
         { "profile-dirs", required_argument, NULL, 257 },
+        { "load-interval", required_argument, NULL, 258 },
         { NULL, 0, NULL, 0 },
     };
     static char public_community[] = "public";
@@ -434,6 +443,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
     o->version = SNMP_VERSION_2c;
     o->community = public_community;
     o->timeout = 10;
+    o->load_interval = 5;
     o->retries = 1;
     o->metric = &metrics[0];
     o->index = -1;
@@ -451,6 +461,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case 'v': o->verbose++; break;
         case 256: o->profile = optarg; break;
         case 257: o->profile_dirs = optarg; break;
+        case 258: o->load_interval = parse_uint("--load-interval", optarg, 1, 3599); break;
         case 'H': o->host = optarg; break;
         case 'p': o->port = parse_uint("-p", optarg, 1, 65535); break;
         case 'P':
@@ -537,6 +548,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
                 usage_error("%s", err);
         }
     }
+    if (o->profile && o->load_interval >= o->timeout &&
+        (o->metric->id == M_PEAK || o->metric->id == M_RATE_AVG))
+        usage_error("--load-interval (%u s) must be shorter than the timeout -t (%u s)",
+                    o->load_interval, o->timeout);
     if (o->metric->id == M_USED_PCT && !o->warn.set && !o->crit.set) {
         if (range_parse("80", &o->warn, &errstr) < 0 || range_parse("90", &o->crit, &errstr) < 0)
             abort();
@@ -997,9 +1012,21 @@ static void value_text(char *buf, size_t sz, const struct dev *d, const struct m
     switch (m->id) {
     case M_USED_PCT: snprintf(buf, sz, "%d%% used", d->used_pct); break;
     case M_USED_BYTES: human_bytes(hb, sizeof hb, d->used); snprintf(buf, sz, "%s used", hb); break;
-    case M_PEAK: snprintf(buf, sz, "peak %" PRIu32 " writes/%s today", d->peak, win); break;
+    case M_PEAK:
+        if (d->measured_s)
+            snprintf(buf, sz, "load %" PRIu32 " writes/%s (measured over %us)", d->peak, win,
+                     d->measured_s);
+        else
+            snprintf(buf, sz, "peak %" PRIu32 " writes/%s today", d->peak, win);
+        break;
     case M_PEAK_PREV: snprintf(buf, sz, "peak %" PRIu32 " writes/%s yesterday", d->peak_prev, win); break;
-    case M_RATE_AVG: snprintf(buf, sz, "average %" PRIu32 " writes/%s today", d->rate_avg, win); break;
+    case M_RATE_AVG:
+        if (d->measured_s)
+            snprintf(buf, sz, "load %" PRIu32 " writes/%s (measured over %us)", d->rate_avg,
+                     win, d->measured_s);
+        else
+            snprintf(buf, sz, "average %" PRIu32 " writes/%s today", d->rate_avg, win);
+        break;
     }
 }
 
@@ -1055,7 +1082,10 @@ static void print_device_line(FILE *f, const struct dev *d, const struct opts *o
             fprintf(f, "; model %s", d->model);
         if (d->firmware[0])
             fprintf(f, "; firmware %s", d->firmware);
-        if (d->have & HAVE_PEAK)
+        if ((d->have & HAVE_PEAK) && d->measured_s)
+            fprintf(f, "; load %" PRIu32 " writes per %" PRIu32 "s, measured over %us",
+                    d->peak, d->window, d->measured_s);
+        else if (d->have & HAVE_PEAK)
             fprintf(f, "; peak %" PRIu32 " (yesterday %" PRIu32 ", average %" PRIu32
                     ") writes per %" PRIu32 "s", d->peak, d->peak_prev, d->rate_avg, d->window);
         if (d->bad)
@@ -1169,10 +1199,52 @@ static int cmp_dev(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* The check, after the arguments are parsed. */
 /* ---- devices read through a profile --------------------------------------
  * One device per agent (docs/profiles.md): capacity and used are the sums
  * over its data volumes; percent is used over capacity. */
+
+static double mono_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The load of a device a profile reads: a plug-in keeps no history, so
+ * its write counters are read a second time --load-interval seconds after
+ * the first reading (PD), and the writes between them, with the poller's
+ * rule (a Counter32 that went back wrapped; a restart or a Counter64 that
+ * went back is unknown), scaled to 60 s become peak and rate-avg. */
+static int profile_load(void *ss, const struct opts *o, const struct hr_profile_set *set,
+                        const struct hr_prof_device *pd, struct dev *d, struct snmp_fail *f)
+{
+    struct hr_prof_device again;
+    struct timespec ts = { (time_t)o->load_interval, 0 };
+    double t0 = mono_now(), el;
+    uint64_t delta;
+    int restarted;
+
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+    if (hr_prof_read_sync(ss, set, pd->profile->name, &again, f->msg, sizeof f->msg) < 0)
+        return -1;
+    el = mono_now() - t0;
+    restarted = pd->sysuptime_known && again.sysuptime_known &&
+                again.sysuptime < pd->sysuptime;
+    if (again.nctrs > 0 && el > 0 &&
+        hr_prof_counters_delta(pd->ctrs, pd->nctrs, again.ctrs, again.nctrs, restarted,
+                               &delta) == 0) {
+        double rate = (double)delta * 60.0 / el;
+        d->peak = d->rate_avg = rate >= (double)UINT32_MAX ? UINT32_MAX : (uint32_t)(rate + 0.5);
+        d->window = 60;
+        d->measured_s = o->load_interval;
+        d->have |= HAVE_PEAK | HAVE_RATE | HAVE_WINDOW;
+    }
+    hr_prof_device_free(&again);
+    return 0;
+}
+
 static int profile_device(void *ss, const struct opts *o, struct devlist *l, struct snmp_fail *f)
 {
     const char *dirs = o->profile_dirs ? o->profile_dirs : getenv("HEADROOM_PROFILE_DIRS");
@@ -1221,6 +1293,9 @@ static int profile_device(void *ss, const struct opts *o, struct devlist *l, str
         d->used_pct = (int)((pd.used * 100.0) / (double)pd.capacity + 0.5);
         d->have |= HAVE_CAP | HAVE_CAPB | HAVE_USED | HAVE_USEDB | HAVE_PCT;
     }
+    if ((o->metric->id == M_PEAK || o->metric->id == M_RATE_AVG) && pd.writes_from &&
+        pd.nctrs > 0 && profile_load(ss, o, set, &pd, d, f) < 0)
+        goto out_dev;
     rc = 0;
 out_dev:
     hr_prof_device_free(&pd);
@@ -1229,6 +1304,7 @@ out:
     return rc;
 }
 
+/* The check, after the arguments are parsed. */
 static int run(const struct opts *o)
 {
     char where[512];

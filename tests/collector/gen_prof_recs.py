@@ -11,6 +11,9 @@ points the target at the next one between polls):
   lnxau    an hrStorageAllocationUnits that changes between the polls
   lnxvol   a volume and a disk that vanish, another of each that appears
   swap     a Linux host replaced by a DiskStation behind the same address
+  lnxload  a Linux host writing: sda's diskIOWrites grows 100 a second
+           (snmpsim's numeric variation, from snmpsimd's start), sdb idle
+           (check_headroom's measured load)
   lnx_N    a Linux host filling up, poll N (end to end)
   syn_N    a Synology DiskStation filling up, poll N (end to end)
 """
@@ -110,6 +113,12 @@ def main():
     # The agent behind a target changes: a Linux host, then a DiskStation.
     write(d, 'swap_a', linux(100000, [root], [(1, 'sda', 10)]))
     write(d, 'swap_b', synology(100000, 2 * 10**12, 10**12, 1000, serial='SYN-SWAP-0001'))
+    # A Linux host writing 100 a second on sda: check_headroom -m peak
+    # measures about 6,000 writes per 60 s between its two readings.
+    rows = linux(100000, [root], [(1, 'sda', 0), (2, 'sdb', 5000)])
+    rows = [(o, '65:numeric', 'rate=100') if o == f'{DISKIO}.6.1' else (o, t, v)
+            for o, t, v in rows]
+    write(d, 'lnxload', rows)
     # End to end: 10 polls 5 minutes apart, a Linux host's / at 91-95 %,
     # a Synology volume at 92-96 %, both writing 60,000 per interval.
     for n in range(10):

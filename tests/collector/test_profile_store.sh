@@ -316,6 +316,30 @@ like "a mail proposes more disks for the Linux host" "$(cat "$T"/Maildir/new/* 2
 is "report customer" "$?" 0
 like "report: the Synology" "$(cat "$T/report.txt")" "SYN-E2E-0001"
 like "report: the Linux host" "$(cat "$T/report.txt")" "linux-host@e2e-lnx"
+# check_headroom on a device a profile reads: the load it measures itself,
+# two readings --load-interval apart (sda writes 100/s: about 6,000 per 60 s).
+C="$B/check_headroom"
+out=$("$C" -H 127.0.0.1 -p "$P" -C lnxload --profile auto -m peak --load-interval 1 -t 10 \
+      -w 3000 -c 60000 2>&1); rc=$?
+is "check_headroom -m peak on a Linux host writing: WARNING (over 3000, under 60000)" "$rc" 1
+like "... the measured load and its interval" "$out" \
+    "^HEADROOM WARNING - .*load [0-9]+ writes/60s \(measured over 1s\)"
+n=$(printf '%s' "$out" | sed -n "s/.*'\{0,1\}[^ ']*_peak'\{0,1\}=\([0-9]*\);.*/\1/p")
+check "... perfdata peak near 6000 writes/60s ($n)" test "${n:-0}" -ge 3000 -a "${n:-0}" -le 60000
+out=$("$C" -H 127.0.0.1 -p "$P" -C lnxload --profile linux-host -m rate-avg --load-interval 1 \
+      -t 10 -v 2>&1); rc=$?
+like "check_headroom -m rate-avg -v: the load line" "$out" "load [0-9]+ writes per 60s, measured over 1s"
+out=$("$C" -H 127.0.0.1 -p "$P" -C lnx_3 --profile auto -m peak --load-interval 1 -w 1 -t 10 2>&1)
+rc=$?
+is "check_headroom -m peak on a Linux host not writing: 0 writes, OK" "$rc:$(printf '%s' "$out" |
+    grep -o 'load [0-9]* writes' | head -1)" "0:load 0 writes"
+out=$("$C" -H 127.0.0.1 -p "$P" -C swap_b --profile auto -m peak-prev -t 10 2>&1); rc=$?
+is "check_headroom -m peak-prev on a profile device: UNKNOWN (needs history)" "$rc" 3
+out=$("$C" -H 127.0.0.1 -p "$P" -C lnxload --profile auto -m peak --load-interval 10 -t 10 2>&1)
+rc=$?
+is "check_headroom --load-interval not under -t: usage error" "$rc" 3
+like "... says so" "$out" "must be shorter than the timeout"
+
 # The next day: the day's Cmax starts over, the previous day's is kept.
 tick 86400
 poll -C E2E > /dev/null 2>&1
