@@ -371,6 +371,20 @@ ssize_t hr_prof_volumes(const struct hr_prof_rows *r, struct hr_prof_volume **ou
         if (!row_kept(t, row, vol->name, sizeof vol->name))
             continue;
         n++;
+        if (t->keep_duplicates)
+            vol->flags |= HR_PV_KEEP_DUP;
+        if (t->shared_pattern) {
+            regmatch_t m[2];
+            if (regexec(&t->shared_re, vol->name, 2, m, 0) == 0) {
+                int g = t->shared_re.re_nsub >= 1 && m[1].rm_so >= 0 ? 1 : 0;
+                size_t len = (size_t)(m[g].rm_eo - m[g].rm_so);
+                if (len >= sizeof vol->group)
+                    len = sizeof vol->group - 1;
+                memcpy(vol->group, vol->name + m[g].rm_so, len);
+                vol->group[len] = '\0';
+                vol->flags |= HR_PV_SHARED;
+            }
+        }
         if (t->unit_col && (cell_u64(&row->c[C_UNIT], &unit, &unused_neg) < 0 || unit == 0 ||
                             unused_neg))
             bad = 1;
@@ -408,34 +422,66 @@ ssize_t hr_prof_volumes(const struct hr_prof_rows *r, struct hr_prof_volume **ou
     return (ssize_t)n;
 }
 
+static int counted(const struct hr_prof_volume *v)
+{
+    return !(v->flags & ~(unsigned)HR_PV_COUNTED_AS);
+}
+
 size_t hr_prof_volumes_sum(struct hr_prof_volume *vols, size_t n, uint64_t *capacity,
                            uint64_t *used)
 {
-    size_t counted = 0;
+    size_t nc = 0;
 
     *capacity = *used = 0;
     for (size_t i = 0; i < n; i++) {
-        if (vols[i].flags & ~(unsigned)HR_PV_NEG_FIXED)
+        struct hr_prof_volume *v = &vols[i];
+
+        if (!counted(v))
             continue;
         /* Bind mounts and datasets that report their pool's figures repeat
-         * an earlier row exactly: count each storage area once. */
-        for (size_t j = 0; j < i; j++)
-            if (!(vols[j].flags & ~(unsigned)HR_PV_NEG_FIXED) && vols[j].size == vols[i].size &&
-                vols[j].used == vols[i].used) {
-                vols[i].flags |= HR_PV_DUPLICATE;
+         * an earlier row exactly: count each storage area once (SAN
+         * volume tables keep them: two full volumes of one size are two). */
+        for (size_t j = 0; j < i && !(v->flags & HR_PV_KEEP_DUP); j++)
+            if (counted(&vols[j]) && vols[j].size == v->size && vols[j].used == v->used) {
+                v->flags |= HR_PV_DUPLICATE;
                 break;
             }
-        if (vols[i].flags & HR_PV_DUPLICATE)
+        if (v->flags & HR_PV_DUPLICATE)
             continue;
-        if (*capacity + vols[i].size < *capacity || *used + vols[i].used < *used) {
+        /* A member of a shared-free group adds its used space here and
+         * the group's free space once, below. */
+        uint64_t add = v->flags & HR_PV_SHARED ? v->used : v->size;
+        if (*capacity + add < *capacity || *used + v->used < *used) {
+            v->flags |= HR_PV_IMPLAUSIBLE;
+            continue;
+        }
+        *capacity += add;
+        *used += v->used;
+        nc++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t fr = 0;
+        int first = 1;
+
+        if (!(vols[i].flags & HR_PV_SHARED) || !counted(&vols[i]))
+            continue;
+        for (size_t j = 0; j < n && first; j++)
+            if (j < i && (vols[j].flags & HR_PV_SHARED) && counted(&vols[j]) &&
+                strcmp(vols[j].group, vols[i].group) == 0)
+                first = 0;
+        if (!first)
+            continue;
+        for (size_t j = i; j < n; j++)
+            if ((vols[j].flags & HR_PV_SHARED) && counted(&vols[j]) &&
+                strcmp(vols[j].group, vols[i].group) == 0 && vols[j].size - vols[j].used > fr)
+                fr = vols[j].size - vols[j].used;
+        if (*capacity + fr < *capacity) {
             vols[i].flags |= HR_PV_IMPLAUSIBLE;
             continue;
         }
-        *capacity += vols[i].size;
-        *used += vols[i].used;
-        counted++;
+        *capacity += fr;
     }
-    return counted;
+    return nc;
 }
 
 ssize_t hr_prof_counters(const struct hr_prof_rows *r, struct hr_prof_counter **out)
@@ -557,6 +603,14 @@ int hr_prof_source_text(const struct hr_prof_source *s, const struct hr_value *v
     n = strlen(hr_trim(raw));
     if (n == 0)
         return -1;
+    if (s->map) {
+        for (size_t k = 0; k < s->map->n; k++)
+            if (strcmp(s->map->v[k].key, hr_trim(raw)) == 0) {
+                hr_strlcpy(buf, s->map->v[k].value, bufsz);
+                return *buf ? 0 : -1;
+            }
+        return -1;              /* not in the map: no value from this source */
+    }
     hr_strlcpy(buf, hr_trim(raw), bufsz);
     return 0;
 }
