@@ -182,6 +182,7 @@ struct hr_prof_reader {
     struct wsrc *ws;
     size_t nws;
     struct tabstate vol, wr;
+    unsigned char decided[HR_PF_COUNT];  /* the field's value is in d.field */
     int data_rounds;
     struct hr_prof_item *items;
     size_t nitems, capitems;
@@ -410,6 +411,8 @@ static int ident_field(struct hr_prof_reader *r, int fi, int plan)
     struct hr_prof_device *d = &r->d;
     int serial = fi == HR_PF_SERIAL;
 
+    if (r->decided[fi])
+        return 0;               /* read once: every round and the end keep it */
     for (size_t k = 0; k < d->nfrom; k++) {
         for (const struct hr_prof_source *s = &d->from[k]->src[fi]; s && s->set; s = s->next) {
             struct hr_prof_source bare = { .set = 1 };
@@ -454,10 +457,17 @@ static int ident_field(struct hr_prof_reader *r, int fi, int plan)
                 v = c->present ? &c->v : NULL;
             }
             if (plan) {
-                char tmp[256];
+                char tmp[sizeof d->field[fi]];
                 if ((s->constant || v) && hr_prof_source_text(s, v, tmp, sizeof tmp) == 0 &&
-                    !(serial && hr_serial_is_placeholder(tmp)))
-                    return 0;       /* decided */
+                    !(serial && hr_serial_is_placeholder(tmp))) {
+                    /* Decided: keep it, so that later rounds and the end
+                     * run no regex again. */
+                    memcpy(d->field[fi], tmp, sizeof tmp);
+                    if (serial && v)
+                        hr_prof_source_text(&bare, v, d->serial_raw, sizeof d->serial_raw);
+                    r->decided[fi] = 1;
+                    return 0;
+                }
                 continue;
             }
             if (!s->constant && !v)

@@ -25,11 +25,21 @@ struct cell {
     size_t len;
 };
 
+/* A row's index: up to IDX_INLINE sub-identifiers in the row (almost
+ * every table: an integer or two), longer ones (string indexes) on the
+ * heap, so a table of rows stays small and fast to grow. */
+#define IDX_INLINE 6
 struct row {
-    uint32_t idx[HR_PROF_OID_MAX];
+    uint32_t idx_in[IDX_INLINE];
+    uint32_t *idx_heap;
     size_t idxlen;
     struct cell c[C_N];
 };
+
+static const uint32_t *row_idx(const struct row *w)
+{
+    return w->idxlen <= IDX_INLINE ? w->idx_in : w->idx_heap;
+}
 
 struct hr_prof_rows {
     const struct hr_prof_table *t;
@@ -62,11 +72,13 @@ void hr_prof_rows_free(struct hr_prof_rows *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->n; i++)
+    for (size_t i = 0; i < r->n; i++) {
         for (int c = 0; c < C_N; c++) {
             free(r->v[i].c[c].s);
             free(r->v[i].c[c].oid);
         }
+        free(r->v[i].idx_heap);
+    }
     free(r->v);
     free(r);
 }
@@ -88,14 +100,15 @@ static int idx_cmp(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
 static struct row *row_get(struct hr_prof_rows *r, const uint32_t *idx, size_t len)
 {
     size_t lo = 0, hi = r->n;
+    uint32_t *heap = NULL;
 
     /* Walks come in index order: try the end first. */
-    if (r->n && idx_cmp(r->v[r->n - 1].idx, r->v[r->n - 1].idxlen, idx, len) < 0) {
+    if (r->n && idx_cmp(row_idx(&r->v[r->n - 1]), r->v[r->n - 1].idxlen, idx, len) < 0) {
         lo = hi = r->n;
     } else {
         while (lo < hi) {
             size_t mid = (lo + hi) / 2;
-            int c = idx_cmp(r->v[mid].idx, r->v[mid].idxlen, idx, len);
+            int c = idx_cmp(row_idx(&r->v[mid]), r->v[mid].idxlen, idx, len);
             if (c == 0)
                 return &r->v[mid];
             if (c < 0)
@@ -104,11 +117,16 @@ static struct row *row_get(struct hr_prof_rows *r, const uint32_t *idx, size_t l
                 hi = mid;
         }
     }
-    if (hr_array_grow(&r->v, &r->cap, r->n + 1, sizeof *r->v) < 0)
+    if (len > IDX_INLINE && !(heap = malloc(len * sizeof *idx)))
         return NULL;
+    if (hr_array_grow(&r->v, &r->cap, r->n + 1, sizeof *r->v) < 0) {
+        free(heap);
+        return NULL;
+    }
     memmove(&r->v[lo + 1], &r->v[lo], (r->n - lo) * sizeof *r->v);
     memset(&r->v[lo], 0, sizeof *r->v);
-    memcpy(r->v[lo].idx, idx, len * sizeof *idx);
+    r->v[lo].idx_heap = heap;
+    memcpy(heap ? heap : r->v[lo].idx_in, idx, len * sizeof *idx);
     r->v[lo].idxlen = len;
     r->n++;
     return &r->v[lo];
@@ -337,7 +355,8 @@ static void row_name(const struct row *row, char *buf, size_t bufsz)
         size_t n = 0;
         buf[0] = '\0';
         for (size_t i = 0; i < row->idxlen && n + 12 < bufsz; i++)
-            n += (size_t)snprintf(buf + n, bufsz - n, "%s%u", i ? "." : "", (unsigned)row->idx[i]);
+            n += (size_t)snprintf(buf + n, bufsz - n, "%s%u", i ? "." : "",
+                                  (unsigned)row_idx(row)[i]);
     }
 }
 
@@ -509,7 +528,7 @@ ssize_t hr_prof_counters(const struct hr_prof_rows *r, struct hr_prof_counter **
         k->is64 = c->type == HR_VT_COUNTER64;
         for (size_t j = 0; j < row->idxlen && len + 12 < sizeof k->index; j++)
             len += (size_t)snprintf(k->index + len, sizeof k->index - len, ".%u",
-                                    (unsigned)row->idx[j]);
+                                    (unsigned)row_idx(row)[j]);
         n++;
     }
     if (n == 0) {

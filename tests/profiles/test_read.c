@@ -367,8 +367,55 @@ static void test_shared_free_keep_dup(void)
     hr_profile_free(p);
 }
 
+/* Rows indexed by strings (a length and the bytes: longer than the
+ * inline index) and by integers, mixed and out of order. */
+static void test_long_index(void)
+{
+    struct hr_profile *p = parse(
+        "profile x\nwrites .1.3.6.1.4.1.99.1 {\n name 2\n count 3\n}\n");
+    const struct hr_prof_table *t = p ? &p->tables[0] : NULL;
+    struct hr_prof_rows *r;
+    struct hr_prof_counter *k = NULL;
+    static const char *const names[] = { "volume-zeta", "vol-a", "volume-alpha" };
+    ssize_t n;
+
+    if (!t) {
+        TAP_OK(0, "long index profile parses");
+        return;
+    }
+    r = hr_prof_rows_new(t);
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < HR_ARRAY_LEN(names); i++) {
+            uint32_t oid[HR_PROF_OID_MAX];
+            size_t len = t->entry.len, sl = strlen(names[i]);
+            memcpy(oid, t->entry.sub, len * sizeof *oid);
+            oid[len++] = pass ? 3 : 2;
+            oid[len++] = (uint32_t)sl;
+            for (size_t j = 0; j < sl; j++)
+                oid[len++] = (unsigned char)names[i][j];
+            struct hr_value v = pass ? c64(1000 + i) : str(names[i]);
+            hr_prof_rows_add(r, oid, len, &v);
+        }
+    TAP_INT(hr_prof_rows_count(r), 3, "three rows by long string index (both columns joined)");
+    n = hr_prof_counters(r, &k);
+    TAP_INT(n, 3, "three counters");
+    if (n == 3) {
+        /* Index order: by length first (5 < 11 = 12 bytes), then bytes. */
+        TAP_STR(k[0].name, "vol-a", "shortest index first");
+        TAP_STR(k[0].index, ".5.118.111.108.45.97", "... its index as text");
+        TAP_OK(k[0].value == 1001, "... and its own counter");
+        TAP_STR(k[1].name, "volume-zeta", "then volume-zeta (11 bytes)");
+        TAP_OK(k[2].value == 1002 && strcmp(k[2].name, "volume-alpha") == 0,
+               "volume-alpha (12 bytes) last, with its counter");
+    }
+    free(k);
+    hr_prof_rows_free(r);
+    hr_profile_free(p);
+}
+
 int main(void)
 {
+    test_long_index();
     test_alternatives_and_maps();
     test_shared_free_keep_dup();
     test_host_resources();
