@@ -9,7 +9,9 @@
 # files rrdtool reads.  Then the project's own recordings
 # (gen_prof_recs.py, from the vendor MIBs): a Counter32 wrap, a restart, an
 # allocation unit that changes, a volume and a disk that vanish and others
-# that appear; and the end-to-end path of a Synology-like and a Linux host:
+# that appear, two enclosure serials, a placeholder serial, a negative
+# Integer32 size, 64-bit high/low halves; check_headroom's measured load;
+# and the end-to-end path of a Synology-like and a Linux host:
 # ten polls, rules firing, a proposal mail with its graph in a Maildir,
 # the devices in `headroom report customer`.  The walks are other projects'
 # data: without ../shared their part is skipped, and says so.
@@ -209,6 +211,31 @@ poll -t swap > /dev/null 2>&1; is "swap: third poll" "$?" 0
 is "swap: synology detected, the DiskStation registered" \
     "$(q "SELECT detected_profile FROM targets WHERE name = 'swap'") $(dev swap "count(reg_number)")" \
     "synology 1"
+
+# ---- the project's recordings: one poll each -----------------------------
+printf 'name,customer,address,port,community,write_community\n' > "$T/lab2.csv"
+for n in twoenc ph winneg nimhl; do echo "$n,LAB2,127.0.0.1,$P,${n}_a,private"; done >> "$T/lab2.csv"
+"$H" fleet import --add-customers "$T/lab2.csv" > /dev/null; is "lab2: fleet import" "$?" 0
+tick
+poll -C LAB2 > "$T/l3.out" 2> "$T/l3.err"; is "lab2: poll" "$?" 0
+like "lab2: four devices, one registered (the one with a real serial)" "$(cat "$T/l3.out")" \
+    "^cycle: 4 targets, 4 ok, 0 failed, 4 devices \(4 new, 1 registered"
+# Two enclosure serials: one device, keyed by the first chassis row's.
+is "two enclosures: one device, the first chassis serial, model from ENTITY-MIB" \
+    "$(dev twoenc "count(*) || ' ' || serial || ' ' || model_name || ' ' || vendor")" \
+    "1 ENC-A-0001 Shelf 2U Linux"
+is "... registered by that serial, not the second enclosure's" \
+    "$(q "SELECT group_concat(r.serial) FROM registrations r JOIN devices d ON d.id = r.device_id
+          WHERE d.customer = 'LAB2'")" "ENC-A-0001"
+is "placeholder chassis serial: no serial, not registered, kept by target and profile" \
+    "$(dev ph "coalesce(d.serial, 'none') || ' ' || d.name || ' ' || (d.reg_number IS NULL)")" \
+    "none linux-host@ph 1"
+like "... and the log names the placeholder" "$(cat "$T/l3.err")" \
+    "target ph: .*no serial number.*To be filled by O.E.M."
+is "Windows negative Integer32 size: 2^32 added (65536 x 3,000,000,000)" \
+    "$(last winneg "s.capacity || ' ' || s.used")" "196608000000000 6553600"
+is "Nimble high and low halves: (2^32 + 5 + 2048) MiB" \
+    "$(last nimhl "s.capacity || ' ' || s.used")" "4503601780097024 2122317824"
 
 # ---- end to end: a Synology-like device and a Linux host -------------------
 printf 'id,name,area_code,assigned_staff,consent_sales\nE2E,End To End Ltd,040,S1,1\n' \
