@@ -274,7 +274,8 @@ static int find_device(struct hr_store *s, const struct hr_poll_result *r,
 
 static int new_device(struct hr_store *s, const struct hr_poll_result *r,
                       const struct hr_dev_row *row, const struct target_info *ti, int64_t now,
-                      const struct prof_in *px, struct hr_db_device_state *d)
+                      const struct prof_in *px, const char *placeholder,
+                      struct hr_db_device_state *d)
 {
     unsigned flags = 0;
     char file[200];
@@ -306,8 +307,9 @@ static int new_device(struct hr_store *s, const struct hr_poll_result *r,
                    px->dev->serial_placeholder ? px->dev->serial_raw : "",
                    px->dev->serial_placeholder ? "' is a placeholder)" : "");
         else
-            hr_log(LOG_NOTICE, "target %s: device '%s' reports no serial number; kept by "
-                   "name, not registered", ti->st.name, row->name);
+            hr_log(LOG_NOTICE, "target %s: device '%s' reports no serial number%s%s%s; kept "
+                   "by name, not registered", ti->st.name, row->name,
+                   placeholder[0] ? " ('" : "", placeholder, placeholder[0] ? "' is none)" : "");
         return 0;
     }
     if (hr_register(s->db, d->id, row->serial, ti->st.customer, r->target->id, now, "poll",
@@ -519,12 +521,21 @@ static void store_row(struct hr_store *s, const struct hr_poll_result *r,
     struct hr_db_device_state d;
     unsigned sflags;
     uint64_t delta = 0;
-    int found = find_device(s, r, row, &d), delta_ok;
+    char placeholder[sizeof row->serial] = "";
+    int found, delta_ok;
 
+    /* A serial with nothing readable in it (NUL bytes, blanks, controls:
+     * U+FFFD after decoding) or a placeholder is no serial: the device is
+     * kept by name, never registered under it. */
+    if (!px && row->serial[0] && hr_serial_is_placeholder(row->serial)) {
+        memcpy(placeholder, row->serial, sizeof placeholder);
+        row->serial[0] = '\0';
+    }
+    found = find_device(s, r, row, &d);
     if (found < 0)
         return;
     if (found == 0) {
-        if (new_device(s, r, row, ti, now, px, &d) < 0)
+        if (new_device(s, r, row, ti, now, px, placeholder, &d) < 0)
             return;
     } else if (strcmp(d.customer, ti->st.customer) != 0) {
         conflict(s, r, row, ti, &d, now);

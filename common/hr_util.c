@@ -50,6 +50,38 @@ static int is_ctl(unsigned char c)
     return c < 0x20 || c == 0x7F;
 }
 
+/* The code point of the valid sequence of LEN bytes at P. */
+static unsigned utf8_cp(const unsigned char *p, size_t len)
+{
+    unsigned cp = len == 2 ? p[0] & 0x1Fu : len == 3 ? p[0] & 0x0Fu : p[0] & 0x07u;
+
+    for (size_t i = 1; i < len; i++)
+        cp = (cp << 6) | (p[i] & 0x3Fu);
+    return cp;
+}
+
+/* Characters that change how the text around them reads without being
+ * seen: Unicode's format characters (general category Cf: the direction
+ * overrides and isolates, zero-width characters, the BOM, invisible
+ * operators, tags) and the line and paragraph separators (Zl, Zp).  A
+ * serial carrying U+202E would print another serial in a report. */
+static int is_format_cp(unsigned cp)
+{
+    static const struct { unsigned lo, hi; } f[] = {
+        { 0x00AD, 0x00AD }, { 0x0600, 0x0605 }, { 0x061C, 0x061C }, { 0x06DD, 0x06DD },
+        { 0x070F, 0x070F }, { 0x0890, 0x0891 }, { 0x08E2, 0x08E2 }, { 0x180E, 0x180E },
+        { 0x200B, 0x200F }, { 0x2028, 0x202E }, { 0x2060, 0x2064 }, { 0x2066, 0x206F },
+        { 0xFEFF, 0xFEFF }, { 0xFFF9, 0xFFFB }, { 0x110BD, 0x110BD }, { 0x110CD, 0x110CD },
+        { 0x13430, 0x1343F }, { 0x1BCA0, 0x1BCA3 }, { 0x1D173, 0x1D17A }, { 0xE0001, 0xE0001 },
+        { 0xE0020, 0xE007F },
+    };
+
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        if (cp >= f[i].lo && cp <= f[i].hi)
+            return 1;
+    return 0;
+}
+
 size_t hr_sanitize(char *dst, size_t dstsz, const void *src, size_t srclen)
 {
     static const char repl[] = "\xEF\xBF\xBD"; /* U+FFFD */
@@ -67,6 +99,10 @@ size_t hr_sanitize(char *dst, size_t dstsz, const void *src, size_t srclen)
             chunk = repl;
             clen = 3;
             adv = 1;
+        } else if (clen > 1 && is_format_cp(utf8_cp(p, clen))) {
+            chunk = repl;       /* the whole character, one U+FFFD */
+            adv = clen;
+            clen = 3;
         } else {
             chunk = (const char *)p;
             adv = clen;
@@ -94,7 +130,7 @@ int hr_is_clean_utf8(const void *s, size_t len)
 
     while (p < end) {
         size_t l = utf8_len(p, (size_t)(end - p));
-        if (l == 0 || (l == 1 && is_ctl(*p)))
+        if (l == 0 || (l == 1 && is_ctl(*p)) || (l > 1 && is_format_cp(utf8_cp(p, l))))
             return 0;
         p += l;
     }

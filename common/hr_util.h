@@ -15,11 +15,14 @@
 /* Copy SRC (SRCLEN bytes, NULs allowed) to DST as a printable UTF-8 C string
  * of at most DSTSZ-1 bytes: bytes that are not valid UTF-8 and control
  * characters (C0 including CR, LF, TAB and NUL; DEL; C1) each become U+FFFD,
- * leading and trailing blanks are removed, and truncation never splits a
- * character.  Returns the length written.  DSTSZ must be at least 1. */
+ * and so does each invisible character that changes how the text around
+ * it reads (Unicode format characters: U+202E and the other direction
+ * overrides, zero-width characters, the BOM; U+2028, U+2029), leading and
+ * trailing blanks are removed, and truncation never splits a character.  Returns the length written.  DSTSZ must be at least 1. */
 size_t hr_sanitize(char *dst, size_t dstsz, const void *src, size_t srclen);
 
-/* Nonzero if S (LEN bytes) is valid UTF-8 with no control characters. */
+/* Nonzero if S (LEN bytes) is valid UTF-8 with no control or format
+ * characters (what hr_sanitize would change, blanks aside). */
 int hr_is_clean_utf8(const void *s, size_t len);
 
 /* strlcpy semantics: always terminates, returns strlen(src). */

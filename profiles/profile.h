@@ -171,8 +171,9 @@ const struct hr_profile *hr_profile_set_find(const struct hr_profile_set *s, con
 
 /* ---- serials ---- */
 
-/* Nonzero if S is not a real serial: empty, blanks or control characters
- * only, a known placeholder ("<private>", "XXXXXX", "SRVTAG", "N/A",
+/* Nonzero if S is not a real serial: empty, nothing readable in it
+ * (blanks, control characters, U+FFFD for bytes that were not text), a
+ * known placeholder ("<private>", "XXXXXX", "SRVTAG", "N/A",
  * "Not Specified", "To be filled by O.E.M.", "Default string", ...), all
  * zeros or one repeated character.  The one list, documented in
  * docs/profiles.md. */

@@ -398,6 +398,25 @@ static void test_store(void)
     free(png);
     hr_rrd_free(w);
 
+    /* Serials with nothing readable in them (NUL bytes and controls, as
+     * the decoder leaves them: U+FFFD), or a placeholder, are no serial:
+     * kept by name, never registered. */
+    {
+        int regs = (int)q_int(db, "SELECT count(*) FROM registrations");
+        mkrow(&rows[0], 7, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", 1);
+        mkrow(&rows[1], 8, "To be filled by O.E.M.", 1);
+        mkrow(&rows[2], 9, "   ", 1);
+        feed(s, 2, HR_POLL_OK, rows, 3, t0 + 9000, 100);
+        hr_store_flush(s);
+        TAP_INT(q_int(db, "SELECT count(*) FROM devices WHERE target_id = 3 AND serial IS NULL"
+                          " AND name IN ('dev7', 'dev8', 'dev9')"), 3,
+                "unreadable and placeholder serials: three devices kept by name");
+        TAP_INT(q_int(db, "SELECT count(*) FROM registrations"), regs, "... none registered");
+        TAP_INT(q_int(db, "SELECT count(*) FROM devices WHERE serial LIKE '%' || char(65533) || '%'"
+                          " OR serial = 'To be filled by O.E.M.'"), 0,
+                "... and no such serial in the database");
+    }
+
     hr_db_close(other);
     hr_store_free(s);
     hr_db_close(db);

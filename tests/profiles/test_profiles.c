@@ -222,9 +222,13 @@ static void test_placeholders(void)
         "", "   ", "\t\r\n", "<private>", "XXXXXX", "xxxxxxxxxx", "SRVTAG", "N/A",
         "Not Specified", "To be filled by O.E.M.", "Default string", "000000000",
         "  0000  ", "1", "-", "..........", "\x01\x02",
+        /* NUL bytes and control characters as hr_sanitize leaves them */
+        "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", " \xEF\xBF\xBD \xEF\xBF\xBD ",
+        "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9",
     };
     static const char *const good[] = {
         "S3Z9NB0K123456", "2130PCN012345", "ABC-0001", "00000001", "CN0X1234", "1234567890A",
+        "\xEF\xBF\xBDSN123", "\xC3\xA9\xC3\xA8\xC3\xA9",
     };
     for (size_t i = 0; i < HR_ARRAY_LEN(bad); i++)
         TAP_OK(hr_serial_is_placeholder(bad[i]), "placeholder serial %zu", i);
