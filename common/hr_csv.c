@@ -210,7 +210,8 @@ static int check_field(struct hr_csv *c, const char *s, size_t len)
         while (k < len && s[k] != '\t' && s[k] != '\n' && s[k] != '\r')
             k++;
         if (!hr_is_clean_utf8(s + i, k - i))
-            return csv_fail(c, "control character or invalid UTF-8 in a field");
+            return csv_fail(c, "control character, invisible formatting character (such as "
+                            "U+202E) or invalid UTF-8 in a field");
         i = k + 1;
     }
     return 0;
