@@ -389,7 +389,8 @@ static void rrd_write(struct hr_store *s, const struct hr_dev_row *row, const st
         return;
     rs.time = now;
     rs.capacity = row->capacity;
-    rs.known = !px || px->capacity_known ? 1u << HR_RRD_DS_CAPACITY : 0;
+    rs.known = (px ? px->capacity_known : (row->flags & HR_ROW_CAPACITY_KNOWN) != 0)
+               ? 1u << HR_RRD_DS_CAPACITY : 0;
     if (row->flags & HR_ROW_USED_KNOWN) {
         rs.used = row->used;
         rs.known |= 1u << HR_RRD_DS_USED;
@@ -466,6 +467,8 @@ static int insert_sample(struct hr_store *s, const struct hr_poll_result *r,
         smp.known |= HR_DB_S_PEAKS;
     if (r->sysuptime_known)
         smp.known |= HR_DB_S_UPTIME;
+    if (!px && !(row->flags & HR_ROW_CAPACITY_KNOWN))
+        smp.known &= ~HR_DB_S_CAPACITY;
     if (px) {
         if (!px->capacity_known)
             smp.known &= ~HR_DB_S_CAPACITY;
@@ -496,7 +499,8 @@ static int update_device(struct hr_store *s, const struct hr_poll_result *r,
         .now = now,
         .writes_known = (row->flags & HR_ROW_WRITES) != 0, .writes = row->writes,
         .uptime_known = r->sysuptime_known, .uptime = r->sysuptime,
-        .profile = px ? px->profile : NULL, .capacity_known = !px || px->capacity_known,
+        .profile = px ? px->profile : NULL, .capacity_known = px ? px->capacity_known
+                                                   : (row->flags & HR_ROW_CAPACITY_KNOWN) != 0,
     };
 
     if (row->flags & HR_ROW_SANITIZED)

@@ -342,7 +342,7 @@ int hr_db_device_seen(struct hr_db *db, const struct hr_db_device_seen *s)
     return hr_db_run(db, dev_update_sql, "IIItttttttjjjtttIijjIt", s->id, s->target_id,
                      s->agent_index, s->name, s->vendor, s->model_name, s->model_number,
                      s->product_number, s->firmware, s->config,
-                     !s->profile || s->capacity_known, (int64_t)s->capacity,
+                     s->capacity_known, (int64_t)s->capacity,
                      !s->profile, (int64_t)s->cache_size, s->sale_date_known, s->sale_date,
                      s->price,
                      s->reported_customer, s->agent_reg_number, s->now, (int)s->flags,

@@ -140,7 +140,7 @@ struct hr_db_device_seen {
     uint64_t writes;
     int64_t uptime;
     const char *profile;       /* read through this profile; NULL: our MIB */
-    int capacity_known;        /* 0: devices.capacity becomes NULL */
+    int capacity_known;        /* 0: devices.capacity becomes NULL (unknown) */
 };
 int hr_db_device_seen(struct hr_db *db, const struct hr_db_device_seen *s);
 

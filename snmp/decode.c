@@ -190,7 +190,7 @@ static const struct hr_snmp_col dev_cols[HR_HDRM_LAST_COL + 1] = {
     STR(hdrmDevProductNumber, product_number),
     STR(hdrmDevFirmware, firmware),
     STR(hdrmDevConfig, config),
-    G64(hdrmDevCapacity, capacity, 0),
+    G64(hdrmDevCapacity, capacity, HR_ROW_CAPACITY_KNOWN),
     MIBCOL(hdrmDevCapacityMiB, capacity, hdrmDevCapacity),
     G64(hdrmDevCacheSize, cache_size, 0),
     MIBCOL(hdrmDevCacheSizeMiB, cache_size, hdrmDevCacheSize),
@@ -246,8 +246,16 @@ int hr_hdrm_cell(struct hr_dev_row *r, struct hr_row_state *st, unsigned col,
 
 void hr_hdrm_row_finish(struct hr_dev_row *r, const struct hr_row_state *st)
 {
-    if (st->seen & HR_COL_BIT(HDRM_SUBID_hdrmDevUsedMiB))
+    /* A MiB column at 4294967295 says only "does not fit": without the
+     * byte column that value is unknown, not 4 PiB. */
+    if (hr_hdrm_known(st, HDRM_SUBID_hdrmDevUsedMiB))
         r->flags |= HR_ROW_USED_KNOWN;
+    if (hr_hdrm_known(st, HDRM_SUBID_hdrmDevCapacityMiB))
+        r->flags |= HR_ROW_CAPACITY_KNOWN;
+    if (!(r->flags & HR_ROW_USED_KNOWN))
+        r->used = 0;
+    if (!(r->flags & HR_ROW_CAPACITY_KNOWN))
+        r->capacity = 0;
     if ((st->seen & HR_COL_BIT(HDRM_SUBID_hdrmDevPeakWrites)) &&
         (st->seen & HR_COL_BIT(HDRM_SUBID_hdrmDevWindow)))
         r->flags |= HR_ROW_PEAK;

@@ -21,7 +21,8 @@
 struct variable_list;           /* netsnmp_variable_list */
 
 /* Bits of hr_dev_row.flags. */
-#define HR_ROW_USED_KNOWN    0x0001u  /* hdrmDevUsed present */
+#define HR_ROW_USED_KNOWN    0x0001u  /* used valid: hdrmDevUsed, or its MiB column
+                                         below saturation */
 #define HR_ROW_SANITIZED     0x0002u  /* a string had bytes replaced or was cut */
 #define HR_ROW_BAD_TYPE      0x0004u  /* a column had the wrong ASN.1 type: ignored */
 #define HR_ROW_MISSING_COL   0x0008u  /* a mandatory column was absent */
@@ -29,6 +30,8 @@ struct variable_list;           /* netsnmp_variable_list */
 #define HR_ROW_LAST_UPDATE   0x0020u  /* last_update valid */
 #define HR_ROW_WRITES        0x0040u  /* writes valid */
 #define HR_ROW_PEAK          0x0080u  /* peak, peak_prev, window, rate_avg valid */
+#define HR_ROW_CAPACITY_KNOWN 0x0100u /* capacity valid: hdrmDevCapacity, or its MiB
+                                         column below 4294967295 ("does not fit") */
 
 /* One row of hdrmDeviceTable as read; strings are sanitized UTF-8 (see
  * hr_sanitize in common/hr_util.h), never NULL. */

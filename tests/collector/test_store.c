@@ -150,7 +150,7 @@ static void mkrow(struct hr_dev_row *r, uint32_t idx, const char *serial, uint64
     r->peak_prev = 1100;
     r->window = 60;
     r->rate_avg = 300;
-    r->flags = HR_ROW_USED_KNOWN | HR_ROW_WRITES | HR_ROW_PEAK;
+    r->flags = HR_ROW_USED_KNOWN | HR_ROW_CAPACITY_KNOWN | HR_ROW_WRITES | HR_ROW_PEAK;
 }
 
 static void feed(struct hr_store *s, int t, enum hr_poll_status st, struct hr_dev_row *r,

@@ -194,7 +194,7 @@ static void test_inventory(struct hr_db *db)
         .id = dev, .target_id = 1, .agent_index = 3, .name = "d1", .vendor = "v",
         .model_name = "m", .model_number = "AR-100", .product_number = "p", .firmware = "1.0",
         .config = "", .price = "", .reported_customer = "A", .agent_reg_number = "",
-        .capacity = 1000, .cache_size = 10, .now = 1010, .writes_known = 1, .writes = 77,
+        .capacity = 1000, .capacity_known = 1, .cache_size = 10, .now = 1010, .writes_known = 1, .writes = 77,
         .uptime_known = 1, .uptime = 5000,
     };
     TAP_INT(hr_db_device_seen(db, &u), 0, "device seen");

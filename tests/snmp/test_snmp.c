@@ -372,6 +372,22 @@ static void test_decode_units(void)
     TAP_OK(r.used == UINT64_C(9007199254740992), "bytes kept");
     hr_hdrm_row_finish(&r, &st);
     TAP_OK(r.flags & HR_ROW_MISSING_COL, "no serial");
+    TAP_OK((r.flags & HR_ROW_CAPACITY_KNOWN) && (r.flags & HR_ROW_USED_KNOWN),
+           "capacity and used known at finish");
+
+    /* SNMPv1: only the MiB columns, both saturated: unknown, not 4 PiB. */
+    hr_hdrm_row_init(&r, &st, 4);
+    put_int(&r, &st, HDRM_SUBID_hdrmDevCapacityMiB, ASN_GAUGE, 4294967295L);
+    put_int(&r, &st, HDRM_SUBID_hdrmDevUsedMiB, ASN_GAUGE, 4294967295L);
+    hr_hdrm_row_finish(&r, &st);
+    TAP_OK(!(r.flags & HR_ROW_CAPACITY_KNOWN) && r.capacity == 0,
+           "a saturated capacity MiB alone: capacity unknown");
+    TAP_OK(!(r.flags & HR_ROW_USED_KNOWN) && r.used == 0,
+           "a saturated used MiB alone: used unknown");
+    /* No capacity column at all: unknown. */
+    hr_hdrm_row_init(&r, &st, 5);
+    hr_hdrm_row_finish(&r, &st);
+    TAP_OK(!(r.flags & HR_ROW_CAPACITY_KNOWN), "no capacity column: capacity unknown");
 
     /* the lenient reader (check_headroom) */
     hr_hdrm_row_init(&r, &st, 3);
