@@ -52,6 +52,7 @@ static void status_words(unsigned st, char *buf, size_t sz)
         { HR_SAMPLE_NO_WRITES, "no-writes" }, { HR_SAMPLE_USED_UNKNOWN, "used-unknown" },
         { HR_SAMPLE_SANITIZED, "sanitized" }, { HR_SAMPLE_BAD_TYPE, "bad-type" },
         { HR_SAMPLE_MISSING_COL, "missing-column" }, { HR_SAMPLE_IMPORTED, "imported" },
+        { HR_SAMPLE_OUT_OF_RANGE, "out-of-range" },
     };
     size_t o = 0;
 

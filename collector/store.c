@@ -425,6 +425,42 @@ static void rrd_write(struct hr_store *s, const struct hr_dev_row *row, const st
         hr_log(LOG_ERR, "rrd: %s", err);
 }
 
+/* Values of our MIB's row that do not fit: a byte count above 2^63 - 1
+ * (no disk holds 8 EiB, and SQLite's INTEGER is signed: it would read back
+ * as a negative number), or used above capacity (one of the two is wrong,
+ * and nothing says which).  They become unknown, and the sample says why;
+ * rules and forecasts never see them.  The writes counter is a Counter64
+ * and uses its whole range (it wraps at 2^64): it is kept as its 64 bits
+ * and read back as unsigned (deltas, RRD); no reader prints it. */
+static unsigned row_in_range(struct hr_dev_row *row)
+{
+    unsigned f = 0;
+
+    if ((row->flags & HR_ROW_CAPACITY_KNOWN) && row->capacity > INT64_MAX) {
+        row->flags &= ~HR_ROW_CAPACITY_KNOWN;
+        row->capacity = 0;
+        f = HR_SAMPLE_OUT_OF_RANGE;
+    }
+    if ((row->flags & HR_ROW_USED_KNOWN) && row->used > INT64_MAX) {
+        row->flags &= ~HR_ROW_USED_KNOWN;
+        row->used = 0;
+        f = HR_SAMPLE_OUT_OF_RANGE;
+    }
+    if ((row->flags & HR_ROW_CAPACITY_KNOWN) && (row->flags & HR_ROW_USED_KNOWN) &&
+        row->used > row->capacity) {
+        row->flags &= ~(HR_ROW_CAPACITY_KNOWN | HR_ROW_USED_KNOWN);
+        row->capacity = row->used = 0;
+        f = HR_SAMPLE_OUT_OF_RANGE;
+    }
+    if (row->cache_size > INT64_MAX) {
+        row->cache_size = 0;
+        f = HR_SAMPLE_OUT_OF_RANGE;
+    }
+    if (f)
+        row->used_percent = -1;
+    return f;
+}
+
 static unsigned row_sample_flags(const struct hr_dev_row *row)
 {
     unsigned f = 0;
@@ -563,7 +599,12 @@ static void store_row(struct hr_store *s, const struct hr_poll_result *r,
         if (prof_writes(s, r, row, &d, now, px, &sflags, &delta) < 0)
             return;
     } else {
-        sflags = row_sample_flags(row);
+        unsigned range = row_in_range(row);
+        sflags = row_sample_flags(row) | range;
+        if (range)
+            hr_log(LOG_INFO, "target %s: device %s: a size out of its range (above 2^63 - 1 "
+                   "bytes, or used above capacity): stored unknown", ti->st.name,
+                   row->serial[0] ? row->serial : row->name);
         if (row->flags & HR_ROW_WRITES)
             sflags |= hr_writes_delta(d.has_prev, d.last_writes, (uint32_t)d.last_uptime,
                                       d.last_sample, row->writes, r->sysuptime, now,
@@ -751,8 +792,9 @@ static void store_prof(struct hr_store *s, const struct hr_poll_result *r,
     hr_strlcpy(row.product_number, dev->field[HR_PF_PRODUCT_NUMBER], sizeof row.product_number);
     hr_strlcpy(row.firmware, dev->field[HR_PF_FIRMWARE], sizeof row.firmware);
     row.used_percent = -1;
-    /* Unknown stays unknown: no volume counted is no capacity, not 0. */
-    if (dev->volumes_from && dev->counted > 0) {
+    /* Unknown stays unknown: no volume counted is no capacity, not 0; a
+     * sum above 2^63 - 1 bytes is no capacity either. */
+    if (dev->volumes_from && dev->counted > 0 && dev->capacity <= INT64_MAX) {
         px.capacity_known = 1;
         row.capacity = dev->capacity;
         row.used = dev->used;
