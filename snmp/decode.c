@@ -65,7 +65,11 @@ static int cell_unsigned(const struct hr_snmp_col *c, const netsnmp_variable_lis
     case ASN_GAUGE:             /* Gauge32 and Unsigned32 share tag 0x42 */
     case ASN_COUNTER:
     case ASN_TIMETICKS:
-        *out = (uint32_t)(*v->val.integer & 0xffffffffUL);
+        /* net-snmp accepts up to a long's width: 2^32 + 7 in a Gauge32 is
+         * out of the type's range, not 7. */
+        if ((unsigned long)*v->val.integer > 0xffffffffUL)
+            return -1;
+        *out = (uint32_t)*v->val.integer;
         return 0;
     case ASN_COUNTER64:
         *out = ((uint64_t)(v->val.counter64->high & 0xffffffffUL) << 32) |

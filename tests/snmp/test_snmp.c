@@ -384,6 +384,20 @@ static void test_decode_units(void)
            "a saturated capacity MiB alone: capacity unknown");
     TAP_OK(!(r.flags & HR_ROW_USED_KNOWN) && r.used == 0,
            "a saturated used MiB alone: used unknown");
+    /* A Gauge32 wider than 32 bits (net-snmp takes up to a long): out of
+     * the type's range, refused, not cut to its low half. */
+    hr_hdrm_row_init(&r, &st, 6);
+    {
+        long zero = 0;
+        netsnmp_variable_list *wide = cellv(ASN_GAUGE, &zero, sizeof zero);
+        *wide->val.integer = 4294967296L + 7;   /* as asn_parse_unsigned_int leaves it */
+        TAP_INT(hr_hdrm_cell(&r, &st, HDRM_SUBID_hdrmDevCapacityMiB, wide, 0), -1,
+                "a Gauge32 of 2^32 + 7: refused");
+        snmp_free_var_internals(wide);
+    }
+    TAP_OK(r.capacity == 0 && (r.flags & HR_ROW_BAD_TYPE), "... not 7 MiB, flagged bad");
+    TAP_INT(put_int(&r, &st, HDRM_SUBID_hdrmDevPeakWrites, ASN_GAUGE, 4294967295L), 0,
+            "4294967295 is a Gauge32");
     /* No capacity column at all: unknown. */
     hr_hdrm_row_init(&r, &st, 5);
     hr_hdrm_row_finish(&r, &st);
