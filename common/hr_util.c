@@ -224,6 +224,69 @@ char *hr_read_file(const char *path, size_t maxlen, size_t *len)
     return buf;
 }
 
+char *hr_read_regular(const char *path, size_t maxlen, enum hr_read_mode mode, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), e;
+    struct stat st;
+    char *buf = NULL, *nb;
+    size_t n = 0, cap = 0;
+
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &st) < 0)
+        goto fail;
+    if (!S_ISREG(st.st_mode)) {
+        errno = EINVAL;
+        goto fail;
+    }
+    for (;;) {
+        ssize_t r;
+        if (n == cap) {
+            if (cap > maxlen) {
+                if (mode == HR_READ_CUT)
+                    break;
+                errno = EFBIG;
+                goto fail;
+            }
+            cap = cap ? cap * 2 : 4096;
+            if (cap > maxlen + 1)
+                cap = maxlen + 1;
+            if (!(nb = realloc(buf, cap + 1))) {
+                errno = ENOMEM;
+                goto fail;
+            }
+            buf = nb;
+        }
+        r = read(fd, buf + n, cap - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            goto fail;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    if (n > maxlen) {
+        if (mode != HR_READ_CUT) {
+            errno = EFBIG;
+            goto fail;
+        }
+        n = maxlen;
+    }
+    close(fd);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+fail:
+    e = errno;
+    free(buf);
+    close(fd);
+    errno = e;
+    return NULL;
+}
+
 int hr_write_file_atomic(const char *path, const void *data, size_t len, int mode)
 {
     char tmp[PATH_MAX], dir[PATH_MAX];

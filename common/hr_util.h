@@ -44,6 +44,16 @@ char *hr_trim(char *s);
  * on failure. */
 char *hr_read_file(const char *path, size_t maxlen, size_t *len);
 
+/* Read PATH, a regular file such as a /proc or sysfs file (which report
+ * size 0), into a malloc'd NUL-terminated buffer: opened without blocking
+ * (a FIFO or device where a sysfs attribute should be is refused with
+ * EINVAL, not waited on) and read to its end.  More than MAXLEN bytes is
+ * refused with EFBIG (HR_READ_WHOLE: a table whose cut line would read as
+ * another number), or cut at MAXLEN (HR_READ_CUT: a string attribute,
+ * sanitized and cut anyway).  NULL with errno. */
+enum hr_read_mode { HR_READ_WHOLE, HR_READ_CUT };
+char *hr_read_regular(const char *path, size_t maxlen, enum hr_read_mode mode, size_t *len);
+
 /* Replace PATH atomically with DATA: write PATH.tmp.PID, fsync, rename,
  * fsync the directory.  MODE for a new file.  0 or -1 with errno. */
 int hr_write_file_atomic(const char *path, const void *data, size_t len, int mode);
