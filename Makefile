@@ -40,7 +40,9 @@ WERROR     ?=
 # Only the -D/-U and include flags of net-snmp-config: its full cflags carry
 # the distribution's optimisation flags and a Perl include directory.
 SNMP_CFLAGS := $(filter -D% -U%,$(shell net-snmp-config --base-cflags 2>/dev/null))
-SNMP_LIBS   := $(shell net-snmp-config --netsnmp-libs 2>/dev/null)
+# libcrypto: SHA-256 for keys that must fit a column (common/hr_hash.c);
+# net-snmp links it already.
+SNMP_LIBS   := $(shell net-snmp-config --netsnmp-libs 2>/dev/null) -lcrypto
 AGENT_LIBS  := $(shell net-snmp-config --base-agent-libs 2>/dev/null)
 RRD_CFLAGS  := $(shell pkg-config --cflags librrd 2>/dev/null)
 RRD_LIBS    := $(shell pkg-config --libs librrd 2>/dev/null)

@@ -1,6 +1,7 @@
 /* device.c: detection, `uses` closure and the synchronous reading of one
  * agent through the profiles; see device.h. */
 #include "device.h"
+#include "hr_hash.h"
 #include "hr_util.h"
 #include "snmp_sync.h"
 
@@ -404,6 +405,33 @@ static struct wsrc *wsrc_of(struct hr_prof_reader *r, const struct hr_prof_sourc
     return NULL;
 }
 
+/* The text of field FI from source S: a serial too long for the field is
+ * cut and ends with a hash of all of it (hr_key_fit), so two long serials
+ * never become one device. */
+static int field_text(int fi, const struct hr_prof_source *s, const struct hr_value *v,
+                      char *dst, size_t sz)
+{
+    char whole[1024], *big;
+    size_t n;
+    int rc;
+
+    if (fi != HR_PF_SERIAL)
+        return hr_prof_source_text(s, v, dst, sz);
+    if (!s->constant && !s->pattern && !s->map && v &&
+        (v->type == HR_VT_STRING || v->type == HR_VT_OPAQUE) && v->len * 3 >= sizeof whole) {
+        /* A long string as it is: sanitized whole, however long. */
+        if (!(big = malloc(v->len * 3 + 1)))
+            return -1;
+        n = hr_sanitize(big, v->len * 3 + 1, v->s, v->len);
+        rc = n ? hr_key_fit(big, n, dst, sz) : -1;
+        free(big);
+        return rc < 0 ? -1 : 0;
+    }
+    if (hr_prof_source_text(s, v, whole, sizeof whole) < 0)
+        return -1;
+    return hr_key_fit(whole, strlen(whole), dst, sz) < 0 ? -1 : 0;
+}
+
 /* Field FI through the closure's sources in order: with PLAN, ask for what
  * the first undecided source needs; without, fill D (the end). */
 static int ident_field(struct hr_prof_reader *r, int fi, int plan)
@@ -458,7 +486,7 @@ static int ident_field(struct hr_prof_reader *r, int fi, int plan)
             }
             if (plan) {
                 char tmp[sizeof d->field[fi]];
-                if ((s->constant || v) && hr_prof_source_text(s, v, tmp, sizeof tmp) == 0 &&
+                if ((s->constant || v) && field_text(fi, s, v, tmp, sizeof tmp) == 0 &&
                     !(serial && hr_serial_is_placeholder(tmp))) {
                     /* Decided: keep it, so that later rounds and the end
                      * run no regex again. */
@@ -474,7 +502,7 @@ static int ident_field(struct hr_prof_reader *r, int fi, int plan)
                 continue;           /* the agent has no such object */
             if (serial)
                 hr_prof_source_text(&bare, v, d->serial_raw, sizeof d->serial_raw);
-            if (hr_prof_source_text(s, v, d->field[fi], sizeof d->field[fi]) < 0)
+            if (field_text(fi, s, v, d->field[fi], sizeof d->field[fi]) < 0)
                 d->field[fi][0] = '\0';
             if (serial && d->field[fi][0] && hr_serial_is_placeholder(d->field[fi])) {
                 d->serial_placeholder = 1;

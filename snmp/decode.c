@@ -4,12 +4,14 @@
  * wrong cell is ignored and counted without hiding the row's other cells.
  */
 #include "hdrm.h"
+#include "hr_hash.h"
 #include "hr_util.h"
 #include "hdrm_oids.h"
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 static int days_in_month(int y, int m)
@@ -133,6 +135,25 @@ int hr_snmp_cell(const struct hr_snmp_table *t, void *rowp, struct hr_row_state 
         if (n != v->val_len || !hr_is_clean_utf8(v->val.string, v->val_len))
             *rflags |= t->sanitized_flag;
         break;
+    case HR_CELL_KEY: {
+        /* Sanitized whole (a replaced byte takes 3), then fitted. */
+        size_t cap = v->val_len * 3 + 1;
+        char *whole;
+        if (v->type != ASN_OCTET_STR)
+            goto bad;
+        if (!(whole = malloc(cap)))
+            goto bad;
+        n = hr_sanitize(whole, cap, v->val.string, v->val_len);
+        if (n != v->val_len || !hr_is_clean_utf8(v->val.string, v->val_len))
+            *rflags |= t->sanitized_flag;
+        rc = hr_key_fit(whole, n, row + c->off, c->size);
+        free(whole);
+        if (rc < 0)
+            goto bad;
+        if (rc > 0)
+            *rflags |= t->sanitized_flag;
+        break;
+    }
     case HR_CELL_UNSIGNED:
         if (cell_unsigned(c, v, flags, &u) < 0)
             goto bad;
@@ -187,7 +208,7 @@ bad:
 
 static const struct hr_snmp_col dev_cols[HR_HDRM_LAST_COL + 1] = {
     STR(hdrmDevName, name),
-    STR(hdrmDevSerial, serial),
+    COL(hdrmDevSerial), .kind = HR_CELL_KEY, .asn_type = ASN_OCTET_STR, F(serial) },
     STR(hdrmDevVendor, vendor),
     STR(hdrmDevModelName, model_name),
     STR(hdrmDevModelNumber, model_number),

@@ -64,6 +64,9 @@ struct hr_dev_row {
 enum hr_cell_kind {
     HR_CELL_NONE = 0,         /* not a column we read */
     HR_CELL_STRING,           /* OCTET STRING -> sanitized char[size] */
+    HR_CELL_KEY,              /* OCTET STRING -> sanitized char[size]; one too
+                                 long is cut and ends with a hash of all of
+                                 it (hr_key_fit): a serial never collides */
     HR_CELL_UNSIGNED,         /* Gauge32/Unsigned32 or Counter64 -> uint32_t
                                  or uint64_t, times 2^shift */
     HR_CELL_INTEGER,          /* INTEGER in min..max -> int */

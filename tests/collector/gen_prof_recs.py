@@ -17,6 +17,8 @@ points the target at the next one between polls):
   twoenc   a Linux host whose ENTITY-MIB has two chassis rows (two
            enclosure serials) and a module: one device, the first chassis
   ph       a Linux host whose chassis serial is "To be filled by O.E.M."
+  long1/2  two Linux hosts whose 300-byte chassis serials differ only
+           after byte 255 (two devices, never one)
   winneg   a Windows host whose hrStorageSize overflowed to a negative
            Integer32 (a 178 TiB volume)
   nimhl    a Nimble array whose volume size needs its high half
@@ -152,6 +154,11 @@ def main():
         (1, 3, 'ENC-A-0001', 'ACME', 'Shelf 2U', '7.1'),
         (2, 9, 'MOD-0002', 'ACME', 'Controller', '7.1'),
         (4, 3, 'ENC-B-0004', 'ACME', 'Shelf 2U', '7.1')]))
+    # 300-byte serials that differ only at byte 280.
+    for n, ch in (('long1', 'X'), ('long2', 'Y')):
+        ser = 'LONG' + 'A' * 276 + ch + 'A' * 19
+        write(d, f'{n}_a', linux(100000, [root], [(1, 'sda', 10)]) + entity([
+            (1, 3, ser, 'ACME', 'Shelf', '1.0')]))
     # A placeholder chassis serial: no serial, not registered.
     write(d, 'ph_a', linux(100000, [root], [(1, 'sda', 10)]) + entity([
         (1, 3, 'To be filled by O.E.M.', 'Default string', 'Default string', '1.0')]))

@@ -214,19 +214,22 @@ is "swap: synology detected, the DiskStation registered" \
 
 # ---- the project's recordings: one poll each -----------------------------
 printf 'name,customer,address,port,community,write_community\n' > "$T/lab2.csv"
-for n in twoenc ph winneg nimhl; do echo "$n,LAB2,127.0.0.1,$P,${n}_a,private"; done >> "$T/lab2.csv"
+for n in twoenc ph winneg nimhl long1 long2; do echo "$n,LAB2,127.0.0.1,$P,${n}_a,private"; done >> "$T/lab2.csv"
 "$H" fleet import --add-customers "$T/lab2.csv" > /dev/null; is "lab2: fleet import" "$?" 0
 tick
 poll -C LAB2 > "$T/l3.out" 2> "$T/l3.err"; is "lab2: poll" "$?" 0
-like "lab2: four devices, one registered (the one with a real serial)" "$(cat "$T/l3.out")" \
-    "^cycle: 4 targets, 4 ok, 0 failed, 4 devices \(4 new, 1 registered"
+like "lab2: six devices, three registered (those with a real serial)" "$(cat "$T/l3.out")" \
+    "^cycle: 6 targets, 6 ok, 0 failed, 6 devices \(6 new, 3 registered"
 # Two enclosure serials: one device, keyed by the first chassis row's.
 is "two enclosures: one device, the first chassis serial, model from ENTITY-MIB" \
     "$(dev twoenc "count(*) || ' ' || serial || ' ' || model_name || ' ' || vendor")" \
     "1 ENC-A-0001 Shelf 2U Linux"
 is "... registered by that serial, not the second enclosure's" \
     "$(q "SELECT group_concat(r.serial) FROM registrations r JOIN devices d ON d.id = r.device_id
-          WHERE d.customer = 'LAB2'")" "ENC-A-0001"
+          WHERE d.customer = 'LAB2' AND r.serial NOT LIKE 'LONG%'")" "ENC-A-0001"
+is "300-byte serials differing after byte 255: two devices, two keys of at most 255 bytes" \
+    "$(q "SELECT count(DISTINCT serial) || ' ' || (max(length(CAST(serial AS BLOB))) <= 255) || ' ' ||
+          min(serial LIKE 'LONGAAA%~%') FROM devices WHERE name LIKE 'linux-host@long%'")" "2 1 1"
 is "placeholder chassis serial: no serial, not registered, kept by target and profile" \
     "$(dev ph "coalesce(d.serial, 'none') || ' ' || d.name || ' ' || (d.reg_number IS NULL)")" \
     "none linux-host@ph 1"

@@ -473,6 +473,40 @@ static void test_decode_hostile(void)
     TAP_OK(clean, "every type in every column: row stays within its rules");
 }
 
+/* Serials longer than the column: two 300-byte serials that differ only
+ * after byte 255 stay two keys (cut, then "~" and a SHA-256 prefix). */
+static void test_decode_long_serial(void)
+{
+    struct hr_dev_row a, b, c;
+    struct hr_row_state sa, sb, sc;
+    char s1[300], s2[300];
+
+    memset(s1, 'A', sizeof s1);
+    memcpy(s1, "SER", 3);
+    memcpy(s2, s1, sizeof s2);
+    s2[280] = 'B';
+    hr_hdrm_row_init(&a, &sa, 1);
+    hr_hdrm_row_init(&b, &sb, 2);
+    hr_hdrm_row_init(&c, &sc, 3);
+    TAP_INT(put_str(&a, &sa, HDRM_SUBID_hdrmDevSerial, s1, sizeof s1), 0, "300-byte serial");
+    TAP_INT(put_str(&b, &sb, HDRM_SUBID_hdrmDevSerial, s2, sizeof s2), 0, "another, differing at 280");
+    TAP_INT(put_str(&c, &sc, HDRM_SUBID_hdrmDevSerial, s1, sizeof s1), 0, "the first again");
+    TAP_OK(strlen(a.serial) <= 255 && strlen(b.serial) <= 255, "keys fit the column (%zu bytes)",
+           strlen(a.serial));
+    TAP_OK(strcmp(a.serial, b.serial) != 0, "different serials, different keys");
+    TAP_STR(a.serial, c.serial, "the same serial, the same key");
+    TAP_OK(strncmp(a.serial, "SERAAA", 6) == 0 && strchr(a.serial, '~') &&
+           strlen(strchr(a.serial, '~')) == 33, "the serial's start, '~' and 32 hex digits: %s",
+           strchr(a.serial, '~') ? strchr(a.serial, '~') : "(none)");
+    TAP_OK(a.flags & HR_ROW_SANITIZED, "flagged as changed");
+    hr_hdrm_row_init(&a, &sa, 4);
+    memset(s1, 'Z', 255);
+    s1[0] = 'Q';
+    TAP_INT(put_str(&a, &sa, HDRM_SUBID_hdrmDevSerial, s1, 255), 0, "a 255-byte serial");
+    TAP_OK(strlen(a.serial) == 255 && !strchr(a.serial, '~') && !(a.flags & HR_ROW_SANITIZED),
+           "fits: kept as it is");
+}
+
 int main(void)
 {
     hr_snmp_setup("test_snmp", 0);
@@ -483,5 +517,6 @@ int main(void)
     test_decode_types();
     test_decode_units();
     test_decode_hostile();
+    test_decode_long_serial();
     return TAP_DONE();
 }
