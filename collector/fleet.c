@@ -401,6 +401,15 @@ static int fleet_add(const struct hr_ctx *ctx, int argc, char **argv)
         log_warnx("fleet add needs --customer and --address");
         return HR_EXIT_USAGE;
     }
+    /* What a CSV import refuses, an option refuses too: these strings are
+     * printed in lists, reports and mails. */
+    for (size_t i = 0; opts[i].name; i++)
+        if (opts[i].val >= 0 && opts[i].val < TC_N && v[opts[i].val] &&
+            !hr_is_clean_utf8(v[opts[i].val], strlen(v[opts[i].val]))) {
+            log_warnx("fleet add: --%s: control character, invisible formatting character "
+                      "(such as U+202E) or invalid UTF-8", opts[i].name);
+            return HR_EXIT_USAGE;
+        }
     if (hr_db_open_ctx(ctx, HR_DB_CREATE, &db) < 0)
         return HR_EXIT_FAIL;
     if (target_import_init(&ti, ctx, db, add) < 0 || hr_db_begin(db) < 0) {
