@@ -333,20 +333,36 @@ static int new_device(struct hr_store *s, const struct hr_poll_result *r,
 /* The serial is registered to another customer: record (or count) the
  * conflict, log it once, and leave the device where it is (seed 004
  * claim 4: a double registration is refused with a clear error). */
+static unsigned row_in_range(struct hr_dev_row *row);
+static unsigned row_sample_flags(const struct hr_dev_row *row);
+static void sample_of(const struct hr_poll_result *r, const struct hr_dev_row *row,
+                      int64_t device, int64_t now, unsigned sflags, int delta_ok,
+                      uint64_t delta, const struct prof_in *px, struct hr_db_sample *out);
+
+/* The sighting is kept with its sample (conflict_samples, side
+ * "claiming"): a double registration loses no data, and settling it by a
+ * transfer makes these samples the device's history. */
 static int conflict(struct hr_store *s, const struct hr_poll_result *r,
-                    const struct hr_dev_row *row, const struct target_info *ti,
-                    const struct hr_db_device_state *d, int64_t now)
+                    struct hr_dev_row *row, const struct target_info *ti,
+                    const struct hr_db_device_state *d, int64_t now, const struct prof_in *px)
 {
-    int64_t seen;
+    struct hr_db_sample smp;
+    int64_t seen, id;
+    unsigned sflags;
 
     if (hr_db_conflict_sighting(s->db, row->serial, d->id, d->customer, ti->st.customer,
-                                r->target->id, row->index, now, &seen) < 0)
+                                r->target->id, row->index, now, &seen, &id) < 0)
         return db_fail(s, "conflict");
+    sflags = px ? 0 : row_in_range(row) | row_sample_flags(row);
+    sample_of(r, row, d->id, now, sflags, 0, 0, px, &smp);
+    if (hr_db_conflict_sample_add(s->db, id, "claiming", r->target->id, &smp) < 0)
+        return db_fail(s, "conflict sample");
     if (seen == 1) {
         s->stats.conflicts++;
         hr_log(LOG_WARNING, "double registration: serial %s, registered to %s as %s, is "
-               "reported by target %s of customer %s; not moved (see 'headroom fleet "
-               "conflicts')", row->serial, d->customer, d->reg_number, ti->st.name,
+               "reported by target %s of customer %s; not moved, its samples kept apart "
+               "(see 'headroom fleet conflicts')", row->serial, d->customer, d->reg_number,
+               ti->st.name,
                ti->st.customer);
     }
     return 0;
@@ -478,13 +494,13 @@ static unsigned row_sample_flags(const struct hr_dev_row *row)
     return f;
 }
 
-static int insert_sample(struct hr_store *s, const struct hr_poll_result *r,
-                         const struct hr_dev_row *row, const struct hr_db_device_state *d,
-                         int64_t now, unsigned sflags, int delta_ok, uint64_t delta,
-                         const struct prof_in *px)
+/* The sample of ROW at NOW, as samples and conflict_samples keep it. */
+static void sample_of(const struct hr_poll_result *r, const struct hr_dev_row *row,
+                      int64_t device, int64_t now, unsigned sflags, int delta_ok,
+                      uint64_t delta, const struct prof_in *px, struct hr_db_sample *out)
 {
     struct hr_db_sample smp = {
-        .device_id = d->id, .time = now, .known = HR_DB_S_CAPACITY,
+        .device_id = device, .time = now, .known = HR_DB_S_CAPACITY,
         .capacity = row->capacity, .used = row->used, .used_percent = row->used_percent,
         .writes = row->writes, .writes_delta = delta, .peak = row->peak,
         .peak_prev = row->peak_prev, .rate_avg = row->rate_avg, .window = row->window,
@@ -514,6 +530,17 @@ static int insert_sample(struct hr_store *s, const struct hr_poll_result *r,
         smp.rate_avg = px->rate_avg;
         smp.window = px->window;
     }
+    *out = smp;
+}
+
+static int insert_sample(struct hr_store *s, const struct hr_poll_result *r,
+                         const struct hr_dev_row *row, const struct hr_db_device_state *d,
+                         int64_t now, unsigned sflags, int delta_ok, uint64_t delta,
+                         const struct prof_in *px)
+{
+    struct hr_db_sample smp;
+
+    sample_of(r, row, d->id, now, sflags, delta_ok, delta, px, &smp);
     if (hr_db_sample_insert(s->db, &smp) < 0)
         return db_fail(s, "sample");
     s->stats.samples++;
@@ -578,7 +605,7 @@ static void store_row(struct hr_store *s, const struct hr_poll_result *r,
         if (new_device(s, r, row, ti, now, px, placeholder, &d) < 0)
             return;
     } else if (strcmp(d.customer, ti->st.customer) != 0) {
-        conflict(s, r, row, ti, &d, now);
+        conflict(s, r, row, ti, &d, now, px);
         return;
     } else if (d.last_sample >= now) {
         /* Twice in one second: the same serial twice in one table, or
@@ -907,13 +934,55 @@ void hr_store_setback_done(struct hr_store *s, const struct hr_setback *sb, int 
 
 /* ---- resolving a double registration -------------------------------------------- */
 
+/* Replaying the claiming side's samples as the device's history: the
+ * write deltas between them by the counter rule, the first one without. */
+struct replay {
+    struct hr_db *db;
+    int64_t device;
+    int have_prev;
+    uint64_t prev_writes;
+    int64_t prev_uptime, prev_time;
+    unsigned n;
+};
+
+static int replay_one(void *arg, const struct hr_db_sample *cs)
+{
+    struct replay *rp = arg;
+    struct hr_db_sample smp = *cs;
+    uint64_t delta = 0;
+    unsigned f = 0;
+
+    smp.device_id = rp->device;
+    smp.known &= ~HR_DB_S_DELTA;
+    smp.status &= ~(HR_SAMPLE_FIRST | HR_SAMPLE_RESTART | HR_SAMPLE_WRAP | HR_SAMPLE_IMPLAUSIBLE);
+    if (smp.known & HR_DB_S_WRITES) {
+        f = hr_writes_delta(rp->have_prev, rp->prev_writes, (uint32_t)rp->prev_uptime,
+                            rp->prev_time, smp.writes, (uint32_t)smp.sysuptime, smp.time,
+                            rp->have_prev && rp->prev_uptime >= 0 &&
+                            (smp.known & HR_DB_S_UPTIME), &delta);
+        if (!(f & (HR_SAMPLE_FIRST | HR_SAMPLE_RESTART | HR_SAMPLE_IMPLAUSIBLE))) {
+            smp.writes_delta = delta;
+            smp.known |= HR_DB_S_DELTA;
+        }
+        rp->have_prev = 1;
+        rp->prev_writes = smp.writes;
+        rp->prev_uptime = smp.known & HR_DB_S_UPTIME ? smp.sysuptime : -1;
+        rp->prev_time = smp.time;
+    }
+    smp.status |= f;
+    if (hr_db_sample_insert(rp->db, &smp) < 0)
+        return -1;
+    rp->n++;
+    return 0;
+}
+
 int hr_conflict_resolve(struct hr_db *db, const char *serial, const char *claiming,
                         int transfer, char *msg, size_t msglen)
 {
     struct hr_db_conflict c;
     int64_t now = hr_db_now();
     char all[256], regno[40];
-    int n;
+    int n, moved;
 
     if (hr_db_begin(db) < 0) {
         snprintf(msg, msglen, "database is busy");
@@ -933,18 +1002,29 @@ int hr_conflict_resolve(struct hr_db *db, const char *serial, const char *claimi
         return -2;
     }
     if (transfer) {
-        if (hr_db_device_transfer(db, c.device_id, serial, c.claiming, c.claiming_target) < 0)
+        /* The claiming side's samples become the device's history from
+         * the first sighting on; what the registered side recorded in that
+         * period is set aside under the conflict, not deleted. */
+        struct replay rp = { .db = db, .device = c.device_id };
+        if ((moved = hr_db_samples_to_conflict(db, c.device_id, c.first_seen, c.id,
+                                               "registered")) < 0 ||
+            hr_db_device_transfer(db, c.device_id, serial, c.claiming, c.claiming_target) < 0 ||
+            hr_db_conflict_samples_each(db, c.id, "claiming", replay_one, &rp) != 0 ||
+            hr_db_conflict_samples_drop(db, c.id, "claiming") < 0 ||
+            hr_db_device_counter_reset(db, c.device_id) < 0)
             goto out_db;
         if (hr_register(db, c.device_id, serial, c.claiming, c.claiming_target, now,
                         "transfer", regno, sizeof regno) < 0) {
             snprintf(msg, msglen, "database: registering %s failed", serial);
             goto out_rollback;
         }
-        snprintf(msg, msglen, "%s transferred from %s to %s, registration number %s", serial,
-                 c.registered, c.claiming, regno);
+        snprintf(msg, msglen, "%s transferred from %s to %s, registration number %s; its "
+                 "history from the first sighting on is the %u sample%s seen at %s (%d of %s "
+                 "kept apart)", serial, c.registered, c.claiming, regno, rp.n,
+                 rp.n == 1 ? "" : "s", c.claiming, moved, c.registered);
     } else {
-        snprintf(msg, msglen, "%s stays registered to %s; sightings at %s are ignored", serial,
-                 c.registered, c.claiming);
+        snprintf(msg, msglen, "%s stays registered to %s; the samples seen at %s stay apart "
+                 "(fleet conflicts --all)", serial, c.registered, c.claiming);
     }
     if (hr_db_conflict_close(db, c.id, transfer ? "transfer" : "keep", now) < 0)
         goto out_db;

@@ -2,6 +2,7 @@
  * inventory.h.  The SQL of the collector's inventory lives here only. */
 #include "rows_int.h"
 #include "inventory.h"
+#include "samples.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -427,10 +428,10 @@ static const char conflict_upsert_sql[] =
     "  ELSE first_seen END,"
     " resolved = CASE WHEN resolution = 'transfer' THEN NULL ELSE resolved END,"
     " resolution = CASE WHEN resolution = 'transfer' THEN NULL ELSE resolution END"
-    " RETURNING times_seen, resolution";
+    " RETURNING times_seen, id";
 static const char conflicts_open_sql[] =
-    "SELECT id, device_id, registered_customer, claiming_customer, claiming_target"
-    " FROM conflicts WHERE serial = ?1 AND resolution IS NULL"
+    "SELECT id, device_id, registered_customer, claiming_customer, claiming_target,"
+    " first_seen FROM conflicts WHERE serial = ?1 AND resolution IS NULL"
     " AND (?2 IS NULL OR claiming_customer = ?2)";
 static const char reg_supersede_sql[] =
     "UPDATE registrations SET state = 'superseded' WHERE serial = ?1 AND state = 'active'";
@@ -448,7 +449,7 @@ static const char conflict_close_sql[] =
 int hr_db_conflict_sighting(struct hr_db *db, const char *serial, int64_t device_id,
                             const char *registered, const char *claiming,
                             int64_t claiming_target, int64_t claiming_index, int64_t now,
-                            int64_t *times_seen)
+                            int64_t *times_seen, int64_t *id)
 {
     sqlite3_stmt *st;
 
@@ -456,6 +457,7 @@ int hr_db_conflict_sighting(struct hr_db *db, const char *serial, int64_t device
                   claiming, claiming_target, claiming_index, now) <= 0)
         return -1;
     *times_seen = sqlite3_column_int64(st, 0);
+    *id = sqlite3_column_int64(st, 1);
     sqlite3_reset(st);
     return 0;
 }
@@ -472,8 +474,8 @@ int hr_db_conflicts_open(struct hr_db *db, const char *serial, const char *claim
         return -1;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         size_t l = strlen(all);
-        hr_db_cols(st, "IIccI", &c->id, &c->device_id, c->registered, sizeof c->registered,
-                   c->claiming, sizeof c->claiming, &c->claiming_target);
+        hr_db_cols(st, "IIccII", &c->id, &c->device_id, c->registered, sizeof c->registered,
+                   c->claiming, sizeof c->claiming, &c->claiming_target, &c->first_seen);
         snprintf(all + l, allsz - l, "%s%s", n ? ", " : "", c->claiming);
         n++;
     }
@@ -493,4 +495,93 @@ int hr_db_device_transfer(struct hr_db *db, int64_t device_id, const char *seria
 int hr_db_conflict_close(struct hr_db *db, int64_t id, const char *resolution, int64_t when)
 {
     return hr_db_run(db, conflict_close_sql, "ItI", id, resolution, when);
+}
+
+/* ---- the samples of a double registration ---- */
+
+#define SAMPLE_COLS "time, capacity, used, used_percent, writes, writes_delta, peak," \
+                    " peak_prev, rate_avg, window, sysuptime, status"
+static const char csample_add_sql[] =
+    "INSERT INTO conflict_samples (conflict_id, side, target_id, " SAMPLE_COLS ")"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+    " ON CONFLICT DO NOTHING";
+static const char csample_each_sql[] =
+    "SELECT " SAMPLE_COLS " FROM conflict_samples WHERE conflict_id = ?1 AND side = ?2"
+    " ORDER BY time";
+static const char csample_drop_sql[] =
+    "DELETE FROM conflict_samples WHERE conflict_id = ?1 AND side = ?2";
+static const char samples_to_conflict_sql[] =
+    "INSERT OR IGNORE INTO conflict_samples (conflict_id, side, target_id, " SAMPLE_COLS ")"
+    " SELECT ?3, ?4, (SELECT target_id FROM devices WHERE id = ?1), " SAMPLE_COLS
+    " FROM samples WHERE device_id = ?1 AND time >= ?2";
+static const char samples_drop_since_sql[] =
+    "DELETE FROM samples WHERE device_id = ?1 AND time >= ?2";
+static const char counter_reset_sql[] =
+    "UPDATE devices SET (last_writes, last_uptime, last_sample) ="
+    " (SELECT writes, sysuptime, time FROM samples WHERE device_id = ?1"
+    "  ORDER BY time DESC LIMIT 1) WHERE id = ?1";
+
+int hr_db_conflict_sample_add(struct hr_db *db, int64_t conflict, const char *side,
+                              int64_t target, const struct hr_db_sample *s)
+{
+    unsigned k = s->known;
+
+#define KNOWN(bit) ((k & (bit)) != 0)
+    return hr_db_run(db, csample_add_sql, "ItjIjjjjjjjjjji", conflict, side, target > 0,
+                     target, s->time, KNOWN(HR_DB_S_CAPACITY), (int64_t)s->capacity,
+                     KNOWN(HR_DB_S_USED), (int64_t)s->used, KNOWN(HR_DB_S_USED_PCT),
+                     (int64_t)s->used_percent, KNOWN(HR_DB_S_WRITES), (int64_t)s->writes,
+                     KNOWN(HR_DB_S_DELTA), (int64_t)s->writes_delta, KNOWN(HR_DB_S_PEAK),
+                     s->peak, KNOWN(HR_DB_S_PEAK_PREV), s->peak_prev, KNOWN(HR_DB_S_RATE_AVG),
+                     s->rate_avg, KNOWN(HR_DB_S_WINDOW), s->window, KNOWN(HR_DB_S_UPTIME),
+                     s->sysuptime, (int)s->status);
+#undef KNOWN
+}
+
+int hr_db_conflict_samples_each(struct hr_db *db, int64_t conflict, const char *side,
+                                int (*fn)(void *arg, const struct hr_db_sample *s), void *arg)
+{
+    static const unsigned bits[] = {
+        0, HR_DB_S_CAPACITY, HR_DB_S_USED, HR_DB_S_USED_PCT, HR_DB_S_WRITES, HR_DB_S_DELTA,
+        HR_DB_S_PEAK, HR_DB_S_PEAK_PREV, HR_DB_S_RATE_AVG, HR_DB_S_WINDOW, HR_DB_S_UPTIME,
+    };
+    sqlite3_stmt *st = hr_db_prep(db, csample_each_sql, "It", conflict, side);
+    int rc = SQLITE_DONE, ret = 0;
+
+    if (!st)
+        return -1;
+    while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct hr_db_sample s = { 0 };
+        int64_t pct;
+
+        for (int i = 1; i < (int)(sizeof bits / sizeof bits[0]); i++)
+            if (sqlite3_column_type(st, i) != SQLITE_NULL)
+                s.known |= bits[i];
+        hr_db_cols(st, "IIIIIIIIIIIi", &s.time, (int64_t *)&s.capacity, (int64_t *)&s.used,
+                   &pct, (int64_t *)&s.writes, (int64_t *)&s.writes_delta, &s.peak,
+                   &s.peak_prev, &s.rate_avg, &s.window, &s.sysuptime, (int *)&s.status);
+        s.used_percent = (int)pct;
+        ret = fn(arg, &s);
+    }
+    return hr_db_loop_end(st, ret ? SQLITE_DONE : rc, ret);
+}
+
+int hr_db_conflict_samples_drop(struct hr_db *db, int64_t conflict, const char *side)
+{
+    return hr_db_run(db, csample_drop_sql, "It", conflict, side);
+}
+
+int hr_db_samples_to_conflict(struct hr_db *db, int64_t device, int64_t since,
+                              int64_t conflict, const char *side)
+{
+    int n = hr_db_changes(db, samples_to_conflict_sql, "IIIt", device, since, conflict, side);
+
+    if (n < 0 || hr_db_run(db, samples_drop_since_sql, "II", device, since) < 0)
+        return -1;
+    return n;
+}
+
+int hr_db_device_counter_reset(struct hr_db *db, int64_t device)
+{
+    return hr_db_run(db, counter_reset_sql, "I", device);
 }

@@ -164,13 +164,13 @@ int hr_db_registration_set_status(struct hr_db *db, const char *regno, const cha
 
 /* One more sighting of SERIAL (registered to REGISTERED) at CLAIMING; a
  * conflict settled by a transfer the other way is reopened.  The number
- * of sightings into *TIMES_SEEN (1: new). */
+ * of sightings into *TIMES_SEEN (1: new), the conflict's id into *ID. */
 int hr_db_conflict_sighting(struct hr_db *db, const char *serial, int64_t device_id,
                             const char *registered, const char *claiming,
                             int64_t claiming_target, int64_t claiming_index, int64_t now,
-                            int64_t *times_seen);
+                            int64_t *times_seen, int64_t *id);
 struct hr_db_conflict {
-    int64_t id, device_id, claiming_target;
+    int64_t id, device_id, claiming_target, first_seen;
     char registered[72], claiming[72];
 };
 /* The open conflicts of SERIAL (claimed by CLAIMING if not NULL): their
@@ -185,5 +185,24 @@ int hr_db_device_transfer(struct hr_db *db, int64_t device_id, const char *seria
                           const char *to, int64_t target);
 /* Settle conflict ID: RESOLUTION "keep" or "transfer". */
 int hr_db_conflict_close(struct hr_db *db, int64_t id, const char *resolution, int64_t when);
+
+/* ---- the samples of a double registration (conflict_samples) ----
+ * SIDE "claiming": the claiming customer's sightings; "registered": the
+ * registered customer's samples of the disputed period, set aside by a
+ * transfer.  S as for hr_db_sample_insert (its device_id unused). */
+struct hr_db_sample;
+int hr_db_conflict_sample_add(struct hr_db *db, int64_t conflict, const char *side,
+                              int64_t target, const struct hr_db_sample *s);
+/* CONFLICT's samples of SIDE in time order to FN (0 go on; else stop and
+ * return it).  0 or -1. */
+int hr_db_conflict_samples_each(struct hr_db *db, int64_t conflict, const char *side,
+                                int (*fn)(void *arg, const struct hr_db_sample *s), void *arg);
+int hr_db_conflict_samples_drop(struct hr_db *db, int64_t conflict, const char *side);
+/* Move DEVICE's samples from SINCE on to CONFLICT's SIDE.  The count, or -1. */
+int hr_db_samples_to_conflict(struct hr_db *db, int64_t device, int64_t since,
+                              int64_t conflict, const char *side);
+/* Where DEVICE's counter stands after its last sample (for the next
+ * poll's delta): from the samples table.  0 or -1. */
+int hr_db_device_counter_reset(struct hr_db *db, int64_t device);
 
 #endif

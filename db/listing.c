@@ -27,7 +27,9 @@ static const char conflicts_sql[] =
     " c.claiming_customer AS seen_at, coalesce(t.name, '-') AS seen_via,"
     " strftime('%Y-%m-%dT%H:%M:%SZ', c.first_seen, 'unixepoch') AS first_seen,"
     " strftime('%Y-%m-%dT%H:%M:%SZ', c.last_seen, 'unixepoch') AS last_seen,"
-    " c.times_seen, coalesce(c.resolution, 'open') AS resolution"
+    " c.times_seen, coalesce(c.resolution, 'open') AS resolution,"
+    " (SELECT count(*) FROM conflict_samples k WHERE k.conflict_id = c.id"
+    "  AND k.side = 'claiming') AS samples_apart"
     " FROM conflicts c LEFT JOIN devices d ON d.id = c.device_id"
     " LEFT JOIN targets t ON t.id = c.claiming_target"
     " WHERE ?1 IS NOT NULL OR c.resolution IS NULL ORDER BY c.first_seen, c.serial";

@@ -27,6 +27,8 @@ const struct hr_migration hr_migrations[] = {
     { 5, "proposals: proposals, stock answers, rule flap state", hr_schema_propose_5 },
     { 6, "collector: target profiles, volumes, per-row write counters",
       hr_schema_collector_6 },
+    { 7, "collector: the samples of both sides of a double registration",
+      hr_schema_collector_conflicts },
 };
 
 const size_t hr_n_migrations = sizeof hr_migrations / sizeof hr_migrations[0];

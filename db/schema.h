@@ -9,6 +9,7 @@ extern const char hr_schema_collector_1[];
 extern const char hr_schema_collector_2[];
 /* collector: devices read through profiles (step 6) */
 extern const char hr_schema_collector_6[];
+extern const char hr_schema_collector_conflicts[];
 /* mail: the outbox */
 extern const char hr_schema_mail_3[];
 /* proposals: catalogues and stock; proposals and rule state */

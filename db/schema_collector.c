@@ -177,3 +177,28 @@ const char hr_schema_collector_6[] =
     " is64 INTEGER NOT NULL DEFAULT 0 CHECK (is64 IN (0, 1)),"
     " PRIMARY KEY (device_id, row_index)"
     ") WITHOUT ROWID;";
+
+/* Step 8 (7 before issue 11's daily records are merged): a double registration loses no data (issue 10).  The samples of
+ * the side that is not the device's history are kept here: the claiming
+ * customer's sightings while the conflict is open or after it was settled
+ * by keep, and after a transfer the old customer's samples of the
+ * disputed period.  Same columns as samples. */
+const char hr_schema_collector_conflicts[] =
+    "CREATE TABLE conflict_samples ("
+    " conflict_id INTEGER NOT NULL REFERENCES conflicts(id) ON DELETE CASCADE,"
+    " side TEXT NOT NULL CHECK (side IN ('claiming', 'registered')),"
+    " time INTEGER NOT NULL,"
+    " target_id INTEGER,"
+    " capacity INTEGER,"
+    " used INTEGER,"
+    " used_percent INTEGER,"
+    " writes INTEGER,"
+    " writes_delta INTEGER,"
+    " peak INTEGER,"
+    " peak_prev INTEGER,"
+    " rate_avg INTEGER,"
+    " window INTEGER,"
+    " sysuptime INTEGER,"
+    " status INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (conflict_id, side, time)"
+    ") WITHOUT ROWID;";

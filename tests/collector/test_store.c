@@ -306,6 +306,10 @@ static void test_store(void)
     /* Double registration: customer B's target reports SER-1 (customer A). */
     mkrow(&rows[3], 5, "SER-1", 99);
     feed(s, 1, HR_POLL_OK, &rows[3], 1, t0 + 1200, 30000);
+    /* Customer A's target still reports it too, in the disputed period. */
+    mkrow(&rows[0], 1, "SER-1", 25);
+    feed(s, 0, HR_POLL_OK, rows, 1, t0 + 1350, 210000);
+    rows[3].writes = 150;
     feed(s, 1, HR_POLL_OK, &rows[3], 1, t0 + 1500, 60000);
     hr_store_flush(s);
     TAP_INT(q_int(db, "SELECT count(*) FROM conflicts WHERE serial = 'SER-1'"), 1, "one conflict row");
@@ -314,8 +318,13 @@ static void test_store(void)
                    sizeof buf), "A/B", "both sides recorded");
     TAP_STR(q_text(db, "SELECT customer FROM devices WHERE serial = 'SER-1'", buf, sizeof buf), "A",
             "device not moved");
-    TAP_INT(q_int(db, "SELECT count(*) FROM samples WHERE device_id = 1 AND time >= 1700001200"), 0,
-            "no sample from the claiming side");
+    TAP_INT(q_int(db, "SELECT count(*) FROM samples WHERE device_id = 1 AND time >= 1700001200"), 1,
+            "the device's history has only its own customer's sample");
+    TAP_INT(q_int(db, "SELECT count(*) FROM conflict_samples WHERE side = 'claiming'"
+                      " AND target_id = 2"), 2,
+            "the claiming side's two samples are kept apart, not lost");
+    TAP_INT(q_int(db, "SELECT writes FROM conflict_samples WHERE time = 1700001500"), 150,
+            "... with their values");
     TAP_INT(hr_store_stats(s)->conflicts, 1, "conflict counted once");
 
     /* Resolve by transfer: new number, old one superseded, never reused. */
@@ -328,6 +337,19 @@ static void test_store(void)
             "device now with B");
     TAP_INT(q_int(db, "SELECT count(*) FROM registrations WHERE serial = 'SER-1' AND state = 'active'"),
             1, "one active registration");
+    TAP_INT(q_int(db, "SELECT count(*) FROM samples WHERE device_id = 1 AND time >= 1700001200"), 2,
+            "after the transfer the claiming side's samples are the device's history");
+    TAP_INT(q_int(db, "SELECT writes_delta FROM samples WHERE device_id = 1 AND time = 1700001500"),
+            51, "... with their write deltas (99 -> 150)");
+    TAP_INT(q_int(db, "SELECT status & 1 FROM samples WHERE device_id = 1 AND time = 1700001200"),
+            1, "... the first of them without a delta");
+    TAP_INT(q_int(db, "SELECT count(*) FROM conflict_samples WHERE side = 'registered'"
+                      " AND time = 1700001350 AND writes = 25"), 1,
+            "customer A's sample of the disputed period is kept apart, not deleted");
+    TAP_INT(q_int(db, "SELECT count(*) FROM conflict_samples WHERE side = 'claiming'"), 0,
+            "nothing left on the claiming side");
+    TAP_INT(q_int(db, "SELECT last_writes FROM devices WHERE serial = 'SER-1'"), 150,
+            "the next poll's delta starts from the last sample");
     TAP_INT(hr_conflict_resolve(db, "SER-1", NULL, 0, msg, sizeof msg), -2, "nothing left to resolve");
 
     /* Numbers are never reused, even after deleting devices. */

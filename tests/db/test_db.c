@@ -224,10 +224,13 @@ static void test_inventory(struct hr_db *db)
             "unknown columns stored as NULL");
 
     /* A double registration and its transfer. */
-    TAP_INT(hr_db_conflict_sighting(db, "S-1", dev, "A", "B", 1, 3, 1030, &seen), 0, "sighting");
+    int64_t cid = 0, cid2 = 0;
+    TAP_INT(hr_db_conflict_sighting(db, "S-1", dev, "A", "B", 1, 3, 1030, &seen, &cid), 0,
+            "sighting");
     TAP_INT(seen, 1, "new conflict");
-    hr_db_conflict_sighting(db, "S-1", dev, "A", "B", 1, 3, 1040, &seen);
+    hr_db_conflict_sighting(db, "S-1", dev, "A", "B", 1, 3, 1040, &seen, &cid2);
     TAP_INT(seen, 2, "seen twice");
+    TAP_OK(cid > 0 && cid == cid2, "the same conflict id");
     struct hr_db_conflict c;
     char all[100];
     TAP_INT(hr_db_conflicts_open(db, "S-1", NULL, &c, all, sizeof all), 1, "one open conflict");
