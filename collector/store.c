@@ -449,7 +449,7 @@ static int insert_sample(struct hr_store *s, const struct hr_poll_result *r,
         .capacity = row->capacity, .used = row->used, .used_percent = row->used_percent,
         .writes = row->writes, .writes_delta = delta, .peak = row->peak,
         .peak_prev = row->peak_prev, .rate_avg = row->rate_avg, .window = row->window,
-        .sysuptime = r->sysuptime, .status = sflags,
+        .sysuptime = r->sysuptime, .status = sflags, .firmware = row->firmware,
     };
 
     if (row->flags & HR_ROW_USED_KNOWN)

@@ -9,6 +9,8 @@ extern const char hr_schema_collector_1[];
 extern const char hr_schema_collector_2[];
 /* collector: devices read through profiles (step 6) */
 extern const char hr_schema_collector_6[];
+/* collector: daily records (step 7) */
+extern const char hr_schema_collector_7[];
 /* mail: the outbox */
 extern const char hr_schema_mail_3[];
 /* proposals: catalogues and stock; proposals and rule state */

@@ -1,0 +1,165 @@
+/* daily.c: the daily records and the retention of the history; see
+ * daily.h and docs/collector.md "Daily records and retention". */
+#include "rows_int.h"
+#include "daily.h"
+#include "samples.h"
+
+#include <math.h>
+#include <time.h>
+
+int64_t hr_db_day_of(int64_t t)
+{
+    int64_t r = t % HR_DAY;
+
+    return t - (r < 0 ? r + HR_DAY : r);
+}
+
+/* The fold of one poll into its day.  In an UPDATE every right-hand side
+ * reads the old row, so "excluded.last_time >= last_time" asks whether
+ * the new poll is the day's latest.  SQLite's two-argument max() is NULL
+ * when either side is: the COALESCE pairs keep the known one. */
+static const char daily_add_sql[] =
+    "INSERT INTO daily (device_id, day, first_time, last_time, samples, capacity, used,"
+    " used_max, cmax, cmax_prev, rate_sum, rate_n, writes_delta, firmware, flags,"
+    " last_used, last_peak, last_rate, last_window)"
+    " VALUES (?1, ?2, ?3, ?3, 1, ?4, ?5, ?5, ?6, ?7, ?8, ?8 IS NOT NULL, ?9, ?10, ?11,"
+    " ?5, ?6, ?8, ?12)"
+    " ON CONFLICT (device_id, day) DO UPDATE SET"
+    " first_time = min(first_time, excluded.first_time),"
+    " last_time = max(last_time, excluded.last_time),"
+    " samples = samples + 1,"
+    " capacity = CASE WHEN excluded.capacity IS NULL THEN capacity"
+    "   WHEN capacity IS NULL OR excluded.last_time >= last_time THEN excluded.capacity"
+    "   ELSE capacity END,"
+    " used = CASE WHEN excluded.used IS NULL THEN used"
+    "   WHEN used IS NULL OR excluded.last_time >= last_time THEN excluded.used"
+    "   ELSE used END,"
+    " used_max = max(coalesce(used_max, excluded.used_max),"
+    "   coalesce(excluded.used_max, used_max)),"
+    " cmax = max(coalesce(cmax, excluded.cmax), coalesce(excluded.cmax, cmax)),"
+    " rate_sum = CASE WHEN excluded.rate_sum IS NULL THEN rate_sum"
+    "   ELSE coalesce(rate_sum, 0) + excluded.rate_sum END,"
+    " rate_n = rate_n + excluded.rate_n,"
+    " writes_delta = CASE WHEN excluded.writes_delta IS NULL THEN writes_delta"
+    "   ELSE coalesce(writes_delta, 0) + excluded.writes_delta END,"
+    " firmware = CASE WHEN excluded.firmware IS NULL THEN firmware"
+    "   WHEN firmware IS NULL OR excluded.last_time >= last_time THEN excluded.firmware"
+    "   ELSE firmware END,"
+    " flags = flags | excluded.flags,"
+    " cmax_prev = CASE WHEN excluded.last_time >= last_time THEN excluded.cmax_prev"
+    "   ELSE cmax_prev END,"
+    " last_used = CASE WHEN excluded.last_time >= last_time THEN excluded.last_used"
+    "   ELSE last_used END,"
+    " last_peak = CASE WHEN excluded.last_time >= last_time THEN excluded.last_peak"
+    "   ELSE last_peak END,"
+    " last_rate = CASE WHEN excluded.last_time >= last_time THEN excluded.last_rate"
+    "   ELSE last_rate END,"
+    " last_window = CASE WHEN excluded.last_time >= last_time THEN excluded.last_window"
+    "   ELSE last_window END";
+
+int hr_db_daily_add(struct hr_db *db, const struct hr_db_sample *s)
+{
+    unsigned k = s->known;
+
+#define KNOWN(bit) ((k & (bit)) != 0)
+    return hr_db_run(db, daily_add_sql, "IIIjjjjjjeij", s->device_id, hr_db_day_of(s->time),
+                     s->time, KNOWN(HR_DB_S_CAPACITY), (int64_t)s->capacity,
+                     KNOWN(HR_DB_S_USED), (int64_t)s->used, KNOWN(HR_DB_S_PEAK), s->peak,
+                     KNOWN(HR_DB_S_PEAK_PREV), s->peak_prev, KNOWN(HR_DB_S_RATE_AVG),
+                     s->rate_avg, KNOWN(HR_DB_S_DELTA), (int64_t)s->writes_delta,
+                     s->firmware, (int)s->status, KNOWN(HR_DB_S_WINDOW), s->window);
+#undef KNOWN
+}
+
+static const char days_sql[] =
+    "SELECT day, first_time, last_time, samples, capacity, used, used_max, cmax,"
+    " CASE WHEN rate_n > 0 THEN CAST(rate_sum AS REAL) / rate_n END, writes_delta,"
+    " firmware, flags, last_used, last_peak, cmax_prev, last_rate, last_window"
+    " FROM daily WHERE device_id = ?1 AND day >= ?2 AND day <= ?3 ORDER BY day";
+
+int hr_db_device_days(struct hr_db *db, int64_t device, int64_t from_day, int64_t to_day,
+                      int (*fn)(void *arg, const struct hr_db_day *d), void *arg)
+{
+    sqlite3_stmt *st = hr_db_prep(db, days_sql, "III", device, from_day, to_day);
+    struct hr_db_day d;
+    int rc, ret = 0, flags;
+
+    if (!st)
+        return -1;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        hr_db_cols(st, "IIIInnnnnnsinnnnn", &d.day, &d.first_time, &d.last_time, &d.samples,
+                   &d.capacity, &d.used, &d.used_max, &d.cmax, &d.rate_avg, &d.writes_delta,
+                   &d.firmware, &flags, &d.last_used, &d.last_peak, &d.cmax_prev,
+                   &d.last_rate, &d.last_window);
+        d.flags = (unsigned)flags;
+        if ((ret = fn(arg, &d)) != 0)
+            break;
+    }
+    return hr_db_loop_end(st, rc, ret);
+}
+
+/* ---- retention ---- */
+
+/* Oldest first through samples_time / daily_day, so every batch is the
+ * front of an index and a delete never scans what it keeps. */
+static const char prune_raw_sql[] =
+    "DELETE FROM samples WHERE (device_id, time) IN"
+    " (SELECT device_id, time FROM samples WHERE time < ?1 ORDER BY time LIMIT ?2)";
+static const char prune_daily_sql[] =
+    "DELETE FROM daily WHERE (device_id, day) IN"
+    " (SELECT device_id, day FROM daily WHERE day < ?1 ORDER BY day LIMIT ?2)";
+
+static double mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* One batch of SQL in its own transaction: the rows deleted, or -1. */
+static int prune_batch(struct hr_db *db, const char *sql, int64_t before, unsigned batch)
+{
+    int n;
+
+    if (hr_db_begin(db) < 0)
+        return -1;
+    if ((n = hr_db_changes(db, sql, "Ii", before, (int)batch)) < 0) {
+        hr_db_rollback(db);
+        return -1;
+    }
+    if (hr_db_commit(db) < 0)
+        return -1;
+    return n;
+}
+
+int hr_db_history_prune(struct hr_db *db, int64_t raw_before, int64_t daily_before,
+                        unsigned batch, long budget_ms, int64_t *raw, int64_t *days)
+{
+    const char *sql[2] = { prune_raw_sql, prune_daily_sql };
+    const int64_t before[2] = { raw_before, daily_before };
+    int64_t *count[2] = { raw, days };
+    double t0 = mono_ms();
+
+    if (batch == 0)
+        batch = 2000;
+    for (int k = 0; k < 2; k++)
+        if (count[k])
+            *count[k] = 0;
+    for (int k = 0; k < 2; k++) {
+        if (before[k] == 0)
+            continue;
+        for (;;) {
+            int n;
+            if (budget_ms > 0 && mono_ms() - t0 >= (double)budget_ms)
+                return 1;
+            if ((n = prune_batch(db, sql[k], before[k], batch)) < 0)
+                return -1;
+            if (count[k])
+                *count[k] += n;
+            if ((unsigned)n < batch)
+                break;
+        }
+    }
+    return 0;
+}
