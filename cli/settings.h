@@ -42,6 +42,8 @@ struct hr_settings {
     long poll_retries;        /* poll-retries: -1 per target */
     long poll_budget_ms;      /* poll-budget */
     long poll_interval_s;     /* poll-interval */
+    long retention_raw_days;  /* retention-raw-days: 0 keep every poll */
+    long retention_daily_years; /* retention-daily-years: 0 keep every day */
     char *smtp_host;          /* smtp-host: "" Maildir delivery */
     long smtp_port;           /* smtp-port */
     char *starttls;           /* starttls: required, opportunistic, off */

@@ -1,6 +1,7 @@
 /* poll.c: `headroom poll`: the poller engine (poller.c) glued to storage
  * (store.c), once or as a daemon spreading targets over the interval. */
 #include "db.h"
+#include "daily.h"
 #include "inventory.h"
 #include "cmd.h"
 #include "hr_util.h"
@@ -34,6 +35,7 @@ struct poll_cfg {
     const struct hr_profile_set *profiles;
     int64_t now;                /* when the targets were loaded */
     long timeout_ms, retries, budget_ms;
+    long raw_days, daily_years; /* retention (db/daily.h) */
     int daemon, no_rrd, no_setback;
 };
 
@@ -98,6 +100,8 @@ static void poll_settings(struct poll_cfg *c, const struct hr_settings *s)
     c->timeout_ms = s->poll_timeout_ms;
     c->retries = s->poll_retries;
     c->budget_ms = s->poll_budget_ms;
+    c->raw_days = s->retention_raw_days;
+    c->daily_years = s->retention_daily_years;
 }
 
 static int poll_args(const struct hr_settings *set, int argc, char **argv, struct poll_cfg *c)
@@ -336,6 +340,27 @@ static int run_slice(struct hr_store *s, const struct poll_cfg *c, const struct 
     return rc;
 }
 
+/* The retention policy, after a slice of polls (outside its batches): a
+ * tenth of the slice's share of the interval, at most 5 s, so pruning
+ * never holds the poller up for long; what is left waits for the next
+ * slice. */
+static void prune_history(struct hr_db *db, const struct poll_cfg *c, unsigned nslots)
+{
+    long budget = (long)c->interval * 1000 / 10 / (nslots ? nslots : 1);
+    int64_t raw, days;
+
+    if (c->raw_days <= 0 && c->daily_years <= 0)
+        return;
+    if (hr_db_retention_apply(db, hr_db_now(), c->raw_days, c->daily_years,
+                              budget < 5000 ? budget : 5000, &raw, &days) < 0) {
+        hr_log(LOG_ERR, "history retention: %s", hr_db_errmsg(db));
+        return;
+    }
+    if (raw || days)
+        hr_log(LOG_INFO, "history retention: %" PRId64 " raw polls and %" PRId64
+               " daily records pruned", raw, days);
+}
+
 static int one_cycle(struct hr_db *db, struct hr_store *s, struct poll_cfg *c)
 {
     size_t n;
@@ -354,6 +379,8 @@ static int one_cycle(struct hr_db *db, struct hr_store *s, struct poll_cfg *c)
     if (!c->no_setback)
         do_setbacks(s, t, n);
     summary(hr_store_stats(s), mono_s() - t0, cpu_ms() - c0);
+    if (!stop_flag)
+        prune_history(db, c, 1);
     free(t);
     if (rc < 0 || stop_flag)
         return HR_EXIT_FAIL;
@@ -408,6 +435,8 @@ static int daemon_loop(struct hr_db *db, struct hr_store *s, struct poll_cfg *c)
             run_slice(s, c, sl, m);
             if (!c->no_setback)
                 do_setbacks(s, t, n);
+            if (!stop_flag)
+                prune_history(db, c, nslots);
         }
         if (!stop_flag)
             summary(hr_store_stats(s), mono_s() - start, cpu_ms() - c0);

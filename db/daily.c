@@ -163,3 +163,15 @@ int hr_db_history_prune(struct hr_db *db, int64_t raw_before, int64_t daily_befo
     }
     return 0;
 }
+
+int hr_db_retention_apply(struct hr_db *db, int64_t now, long raw_days, long daily_years,
+                          long budget_ms, int64_t *raw, int64_t *days)
+{
+    /* Whole UTC days: a day's polls go together, and the days keep the
+     * record of every one.  A year is 365.25 days. */
+    int64_t raw_before = raw_days > 0 ? hr_db_day_of(now - (int64_t)raw_days * HR_DAY) : 0;
+    int64_t daily_before = daily_years > 0
+        ? hr_db_day_of(now - (int64_t)daily_years * 36525 * HR_DAY / 100) : 0;
+
+    return hr_db_history_prune(db, raw_before, daily_before, 0, budget_ms, raw, days);
+}

@@ -65,4 +65,10 @@ int hr_db_device_days(struct hr_db *db, int64_t device, int64_t from_day, int64_
 int hr_db_history_prune(struct hr_db *db, int64_t raw_before, int64_t daily_before,
                         unsigned batch, long budget_ms, int64_t *raw, int64_t *days);
 
+/* The retention policy at NOW: raw polls of the days before the last
+ * RAW_DAYS whole days, daily records older than DAILY_YEARS years (0:
+ * keep), through hr_db_history_prune with BUDGET_MS. */
+int hr_db_retention_apply(struct hr_db *db, int64_t now, long raw_days, long daily_years,
+                          long budget_ms, int64_t *raw, int64_t *days);
+
 #endif
