@@ -130,8 +130,8 @@ is "daily: one row per device and day of the customer" "$(tail -n +2 "$T/daily.c
 is "daily: polls counted per day = the samples" \
     "$(q "SELECT sum(samples) FROM daily y JOIN devices d ON d.id = y.device_id WHERE d.customer = '$c1'")" \
     "$(q "SELECT count(*) FROM samples s JOIN devices d ON d.id = s.device_id WHERE d.customer = '$c1'")"
-is "daily: last used = the latest poll's" \
-    "$(q "SELECT count(*) FROM daily y WHERE y.last_used IS NOT (SELECT used FROM samples s WHERE s.device_id = y.device_id ORDER BY time DESC LIMIT 1)")" 0
+is "daily: last used = the day's latest poll's" \
+    "$(q "SELECT count(*) FROM daily y WHERE y.last_used IS NOT (SELECT used FROM samples s WHERE s.device_id = y.device_id AND s.time = y.last_time)")" 0
 
 # ---- resolve the conflict by transfer ----
 claim=$(q "SELECT claiming_customer FROM conflicts")
