@@ -197,8 +197,10 @@ const char hr_schema_collector_7[] =
     " first_time INTEGER NOT NULL,"
     " last_time INTEGER NOT NULL,"
     " samples INTEGER NOT NULL,"      /* polls folded in */
-    " capacity INTEGER,"              /* the day's last known capacity */
-    " used INTEGER,"                  /* the day's last known used */
+    " capacity INTEGER,"              /* the day's last known capacity ... */
+    " capacity_time INTEGER,"         /* ... from the poll at this time */
+    " used INTEGER,"                  /* the day's last known used ... */
+    " used_time INTEGER,"             /* ... from the poll at this time */
     " used_max INTEGER,"
     " cmax INTEGER,"                  /* the largest Cmax (peak) of the day */
     " cmax_prev INTEGER,"             /* peak_prev of the day's last poll */
@@ -228,11 +230,12 @@ const char hr_schema_collector_7[] =
     "UPDATE daily SET (last_used, last_peak, cmax_prev, last_rate, last_window) ="
     " (SELECT used, peak, peak_prev, rate_avg, window FROM samples s"
     "  WHERE s.device_id = daily.device_id AND s.time = daily.last_time);"
-    "UPDATE daily SET"
-    " capacity = (SELECT capacity FROM samples s WHERE s.device_id = daily.device_id"
+    "UPDATE daily SET (capacity, capacity_time) ="
+    " (SELECT capacity, time FROM samples s WHERE s.device_id = daily.device_id"
     "  AND s.time BETWEEN daily.first_time AND daily.last_time AND s.capacity IS NOT NULL"
     "  ORDER BY s.time DESC LIMIT 1),"
-    " used = (SELECT used FROM samples s WHERE s.device_id = daily.device_id"
+    " (used, used_time) ="
+    " (SELECT used, time FROM samples s WHERE s.device_id = daily.device_id"
     "  AND s.time BETWEEN daily.first_time AND daily.last_time AND s.used IS NOT NULL"
     "  ORDER BY s.time DESC LIMIT 1);"
     "UPDATE daily SET firmware = (SELECT NULLIF(firmware, '') FROM devices d"
