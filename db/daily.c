@@ -104,11 +104,17 @@ int hr_db_device_days(struct hr_db *db, int64_t device, int64_t from_day, int64_
 
 /* ---- retention ---- */
 
-/* Oldest first through samples_time / daily_day, so every batch is the
- * front of an index and a delete never scans what it keeps. */
+/* Raw polls go a device at a time: the oldest poll (through samples_time)
+ * names a device, and that device's old polls are one range of the
+ * primary key, deleted in key order: three times faster than deleting
+ * the oldest polls of the whole fleet, which are scattered over every
+ * device's pages.  A device with a long backlog goes in several bites. */
+static const char oldest_raw_sql[] =
+    "SELECT device_id FROM samples WHERE time < ?1 ORDER BY time LIMIT 1";
 static const char prune_raw_sql[] =
-    "DELETE FROM samples WHERE (device_id, time) IN"
-    " (SELECT device_id, time FROM samples WHERE time < ?1 ORDER BY time LIMIT ?2)";
+    "DELETE FROM samples WHERE device_id = ?1 AND time IN"
+    " (SELECT time FROM samples WHERE device_id = ?1 AND time < ?2 ORDER BY time LIMIT ?3)";
+/* The days are one row per device per day: the oldest first. */
 static const char prune_daily_sql[] =
     "DELETE FROM daily WHERE (device_id, day) IN"
     " (SELECT device_id, day FROM daily WHERE day < ?1 ORDER BY day LIMIT ?2)";
@@ -121,14 +127,41 @@ static double mono_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* One batch of SQL in its own transaction: the rows deleted, or -1. */
-static int prune_batch(struct hr_db *db, const char *sql, int64_t before, unsigned batch)
+/* Up to BATCH raw polls older than BEFORE: the rows deleted, or -1. */
+static int prune_raw(struct hr_db *db, int64_t before, unsigned batch)
+{
+    unsigned done = 0;
+    int64_t dev;
+    sqlite3_stmt *st;
+    int rc, n;
+
+    while (done < batch) {
+        if ((rc = hr_db_row(db, &st, oldest_raw_sql, "I", before)) < 0)
+            return -1;
+        if (rc == 0)
+            break;
+        hr_db_cols(st, "I", &dev);
+        sqlite3_reset(st);
+        if ((n = hr_db_changes(db, prune_raw_sql, "IIi", dev, before, (int)(batch - done))) < 0)
+            return -1;
+        done += (unsigned)n;
+        if (n == 0)
+            break;
+    }
+    return (int)done;
+}
+
+/* One batch of KIND (0 raw, 1 days) in its own transaction: the rows
+ * deleted, or -1. */
+static int prune_batch(struct hr_db *db, int kind, int64_t before, unsigned batch)
 {
     int n;
 
     if (hr_db_begin(db) < 0)
         return -1;
-    if ((n = hr_db_changes(db, sql, "Ii", before, (int)batch)) < 0) {
+    n = kind == 0 ? prune_raw(db, before, batch)
+                  : hr_db_changes(db, prune_daily_sql, "Ii", before, (int)batch);
+    if (n < 0) {
         hr_db_rollback(db);
         return -1;
     }
@@ -140,7 +173,6 @@ static int prune_batch(struct hr_db *db, const char *sql, int64_t before, unsign
 int hr_db_history_prune(struct hr_db *db, int64_t raw_before, int64_t daily_before,
                         unsigned batch, long budget_ms, int64_t *raw, int64_t *days)
 {
-    const char *sql[2] = { prune_raw_sql, prune_daily_sql };
     const int64_t before[2] = { raw_before, daily_before };
     int64_t *count[2] = { raw, days };
     double t0 = mono_ms();
@@ -157,7 +189,7 @@ int hr_db_history_prune(struct hr_db *db, int64_t raw_before, int64_t daily_befo
             int n;
             if (budget_ms > 0 && mono_ms() - t0 >= (double)budget_ms)
                 return 1;
-            if ((n = prune_batch(db, sql[k], before[k], batch)) < 0)
+            if ((n = prune_batch(db, k, before[k], batch)) < 0)
                 return -1;
             if (count[k])
                 *count[k] += n;
