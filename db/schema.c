@@ -61,9 +61,10 @@ int hr_db_version(struct hr_db *db)
     return v;
 }
 
-/* hr_migrate_progress(device_id): a step that rolls up a large table
- * passes each row's device id through it; every 2 s it logs how far the
- * step is, as the device ids go up (the tables are keyed by device). */
+/* hr_migrate_progress(device_id, what): a step that rolls up a large
+ * table passes each row's device id through it, naming its pass; every
+ * 2 s it logs how far the pass is, as the device ids go up (the tables are
+ * keyed by device). */
 struct progress {
     int step;
     int64_t rows, max_id;
@@ -74,21 +75,20 @@ static void progress_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     struct progress *p = sqlite3_user_data(ctx);
     int64_t id = sqlite3_value_int64(argv[0]);
+    time_t now;
 
     (void)argc;
     sqlite3_result_value(ctx, argv[0]);
-    if ((++p->rows & 0xffff) != 0)
+    if ((++p->rows & 0xfff) != 0)
         return;
-    time_t now = time(NULL);
-    if (p->last == 0) {
+    now = time(NULL);
+    if (p->last == 0)
         p->last = now;
-        return;
-    }
     if (now - p->last < 2)
         return;
     p->last = now;
-    hr_log(LOG_NOTICE, "upgrading to schema %d: %lld rows read, device %lld of %lld (%d%%)",
-           p->step, (long long)p->rows, (long long)id, (long long)p->max_id,
+    hr_log(LOG_NOTICE, "upgrading to schema %d: %s: device %lld of %lld (%d%%)", p->step,
+           (const char *)sqlite3_value_text(argv[1]), (long long)id, (long long)p->max_id,
            p->max_id > 0 ? (int)(id * 100 / p->max_id) : 0);
 }
 
@@ -123,7 +123,7 @@ int hr_db_migrate(struct hr_db *hdb, int upto, char *err, size_t errlen)
                  "(%d); use a newer headroom", cur, hr_db_latest_version());
         return -1;
     }
-    if (sqlite3_create_function(db, "hr_migrate_progress", 1, SQLITE_UTF8, &prog,
+    if (sqlite3_create_function(db, "hr_migrate_progress", 2, SQLITE_UTF8, &prog,
                                 progress_fn, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "cannot register the progress function: %s", sqlite3_errmsg(db));
         return -1;

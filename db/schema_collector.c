@@ -185,8 +185,9 @@ const char hr_schema_collector_6[] =
  * rolls the samples already stored up into days, in its one transaction
  * (a killed upgrade leaves the file at step 6): the sums and maxima in one
  * grouped pass over samples, then the day's last poll and last known
- * capacity and used by key.  hr_migrate_progress (db/schema.c) passes
- * its argument through and prints a progress line on a large file.
+ * capacity and used by key.  hr_migrate_progress(device_id, what)
+ * (db/schema.c) passes the id through and logs a progress line every 2 s
+ * on a large file.
  * firmware was not recorded per sample: a rolled-up day has it only when
  * it is the device's latest, from devices.firmware. */
 #define BIT(b) " | max(status & " #b ")"
@@ -218,18 +219,21 @@ const char hr_schema_collector_7[] =
     "CREATE INDEX daily_day ON daily(day);"
     "INSERT INTO daily (device_id, day, first_time, last_time, samples, used_max, cmax,"
     " rate_sum, rate_n, writes_delta, flags)"
-    " SELECT device_id, day, min(time), max(time), count(*), max(used), max(peak),"
+    " SELECT hr_migrate_progress(device_id, 'writing the days'), day, min(time), max(time),"
+    " count(*), max(used), max(peak),"
     " CASE WHEN count(rate_avg) > 0 THEN total(rate_avg) END, count(rate_avg),"
     " CASE WHEN count(writes_delta) > 0 THEN total(writes_delta) END,"
     " 0" BIT(1) BIT(2) BIT(4) BIT(8) BIT(16) BIT(32) BIT(64) BIT(128) BIT(256) BIT(512)
     BIT(1024) BIT(2048) BIT(4096) BIT(8192) BIT(16384) BIT(32768)
-    " FROM (SELECT hr_migrate_progress(device_id) AS device_id, time, used, peak,"
+    " FROM (SELECT hr_migrate_progress(device_id, 'rolling up the samples') AS device_id,"
+    "  time, used, peak,"
     "  rate_avg, writes_delta, status, time - ((time % 86400) + 86400) % 86400 AS day"
-    "  FROM samples)"
+    "  FROM samples LIMIT -1)"   /* not flattened: the progress is read once a row */
     " GROUP BY device_id, day;"
     "UPDATE daily SET (last_used, last_peak, cmax_prev, last_rate, last_window) ="
     " (SELECT used, peak, peak_prev, rate_avg, window FROM samples s"
-    "  WHERE s.device_id = daily.device_id AND s.time = daily.last_time);"
+    "  WHERE s.device_id = daily.device_id AND s.time = daily.last_time)"
+    " WHERE hr_migrate_progress(device_id, 'the last poll of each day') IS NOT NULL;"
     "UPDATE daily SET (capacity, capacity_time) ="
     " (SELECT capacity, time FROM samples s WHERE s.device_id = daily.device_id"
     "  AND s.time BETWEEN daily.first_time AND daily.last_time AND s.capacity IS NOT NULL"
@@ -237,7 +241,8 @@ const char hr_schema_collector_7[] =
     " (used, used_time) ="
     " (SELECT used, time FROM samples s WHERE s.device_id = daily.device_id"
     "  AND s.time BETWEEN daily.first_time AND daily.last_time AND s.used IS NOT NULL"
-    "  ORDER BY s.time DESC LIMIT 1);"
+    "  ORDER BY s.time DESC LIMIT 1)"
+    " WHERE hr_migrate_progress(device_id, 'the last known values') IS NOT NULL;"
     "UPDATE daily SET firmware = (SELECT NULLIF(firmware, '') FROM devices d"
     "  WHERE d.id = daily.device_id)"
     " WHERE day = (SELECT max(day) FROM daily x WHERE x.device_id = daily.device_id);";
