@@ -215,19 +215,72 @@ static int load_history(struct hr_db *db, int64_t id, const struct hr_facts_filt
     return 0;
 }
 
+/* The catalogue facts of the last (model number, firmware) looked up: a
+ * fleet is a few models, listed customer by customer, so most devices
+ * reuse the previous device's answer instead of two queries. */
+struct catalog_memo {
+    int valid;
+    char *model, *fw, *latest;
+    double rated_load, max_capacity;
+    int64_t fw_date, latest_date;
+};
+
+static void memo_clear(struct catalog_memo *m)
+{
+    free(m->model);
+    free(m->fw);
+    free(m->latest);
+    memset(m, 0, sizeof *m);
+}
+
+static int same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Remember F's facts for its model and firmware (an allocation failure
+ * only forgets). */
+static void memo_keep(struct catalog_memo *m, const struct hr_facts *f)
+{
+    memo_clear(m);
+    m->model = strdup(f->model_number);
+    m->fw = f->firmware ? strdup(f->firmware) : NULL;
+    m->latest = f->latest_firmware ? strdup(f->latest_firmware) : NULL;
+    m->valid = m->model && (m->fw || !f->firmware) && (m->latest || !f->latest_firmware);
+    m->rated_load = f->rated_load;
+    m->max_capacity = f->max_capacity;
+    m->fw_date = f->firmware_release_date;
+    m->latest_date = f->latest_firmware_date;
+}
+
 /* Catalogue facts.  For a model the catalogue lacks the facts stay
  * unknown: rules that need them report "unknown". */
-static int load_catalog(struct hr_db *db, struct hr_device *dev, char *err, size_t errlen)
+static int load_catalog(struct hr_db *db, struct hr_device *dev, struct catalog_memo *m,
+                        char *err, size_t errlen)
 {
     struct hr_facts *f = &dev->f;
     char *latest = NULL;
     int rc;
 
+    free(dev->latest_firmware);
+    dev->latest_firmware = NULL;
+    f->latest_firmware = NULL;
     if (!f->model_number)
         return 0;
+    if (m->valid && strcmp(m->model, f->model_number) == 0 && same_text(m->fw, f->firmware)) {
+        if (m->latest && !(dev->latest_firmware = strdup(m->latest))) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        f->latest_firmware = dev->latest_firmware;
+        f->rated_load = m->rated_load;
+        f->max_capacity = m->max_capacity;
+        f->firmware_release_date = m->fw_date;
+        f->latest_firmware_date = m->latest_date;
+        return 0;
+    }
     rc = hr_db_catalog_product_facts(db, f->model_number, &f->rated_load, &f->max_capacity,
                                      &latest);
-    free(dev->latest_firmware);
     /* NULL for an empty value, as the other strings */
     dev->latest_firmware = latest && *latest ? latest : NULL;
     if (latest && !*latest)
@@ -239,6 +292,7 @@ static int load_catalog(struct hr_db *db, struct hr_device *dev, char *err, size
         snprintf(err, errlen, "catalogue: %s", hr_db_errmsg(db));
         return -1;
     }
+    memo_keep(m, f);
     return 0;
 }
 
@@ -278,6 +332,7 @@ int hr_device_foreach(struct hr_db *db, const struct hr_facts_filter *flt,
     struct hr_db_device row;
     struct daily d = { 0 };
     struct hr_db_devices *it;
+    struct catalog_memo memo = { 0 };
     int rc, ret = 0;
 
     if (!(it = hr_db_devices_open(db, flt->customer, flt->serial))) {
@@ -290,7 +345,7 @@ int hr_device_foreach(struct hr_db *db, const struct hr_facts_filter *flt,
             ret = -1;
             break;
         }
-        if ((ret = load_catalog(db, &dev, err, errlen)) != 0)
+        if ((ret = load_catalog(db, &dev, &memo, err, errlen)) != 0)
             break;
         if ((ret = load_history(db, dev.id, flt, &dev.f, &d, err, errlen)) != 0)
             break;
@@ -307,6 +362,7 @@ int hr_device_foreach(struct hr_db *db, const struct hr_facts_filter *flt,
         ret = -1;
     }
     hr_db_devices_close(it);
+    memo_clear(&memo);
     device_clear(&dev);
     free(d.v);
     return ret;
