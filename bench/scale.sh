@@ -4,11 +4,13 @@
 # under the retention policy, then the readers measured on it.
 #
 #   bench/scale.sh [-n DEVICES] [-d DAYS] [-r RAW_DAYS] [-i INTERVAL]
-#                  [-f FIRING] [-k DIR]
+#                  [-f FIRING] [-k DIR [-u]]
 #   -n  devices (default 100000)        -d  days of daily records (365)
 #   -r  days of raw polls kept (14)     -i  poll interval, s (300)
 #   -f  devices whose capacity rule fires (DEVICES / 10)
 #   -k  keep the database and outputs in DIR (default: a temporary one)
+#   -u  use the database already in DIR (made with the same -n -d -r -i -f):
+#       no generation; its proposals and mail are cleared first
 #
 # The file (written with the sqlite3 shell in a few statements, not through
 # the poller, so that a year is made in minutes): DEVICES devices of the
@@ -37,11 +39,11 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 B=${B:-build}
-n=100000 days=365 raw=14 interval=300 firing="" keep=""
-while getopts n:d:r:i:f:k: o; do
+n=100000 days=365 raw=14 interval=300 firing="" keep="" reuse=0
+while getopts n:d:r:i:f:k:u o; do
     case $o in
         n) n=$OPTARG ;; d) days=$OPTARG ;; r) raw=$OPTARG ;; i) interval=$OPTARG ;;
-        f) firing=$OPTARG ;; k) keep=$OPTARG ;;
+        f) firing=$OPTARG ;; k) keep=$OPTARG ;; u) reuse=1 ;;
         *) sed -n '2,12p' "$0" >&2; exit 2 ;;
     esac
 done
@@ -57,7 +59,9 @@ if [ -n "$keep" ]; then
 else
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/scale.XXXXXX"); trap 'rm -rf "$tmp"' EXIT
 fi
-rm -rf "$tmp/bench.db" "$tmp/bench.db-wal" "$tmp/bench.db-shm" "$tmp/Maildir" "$tmp/reports"
+[ "$reuse" = 0 ] || [ -n "$keep" ] || { echo "scale.sh: -u needs -k DIR" >&2; exit 2; }
+[ "$reuse" = 1 ] || rm -rf "$tmp/bench.db" "$tmp/bench.db-wal" "$tmp/bench.db-shm"
+rm -rf "$tmp/Maildir" "$tmp/reports"
 export HEADROOM_DB="$tmp/bench.db" TMPDIR="$tmp"
 unset HEADROOM_ADMIN_CC HEADROOM_FALLBACK_TO RRDCACHED_ADDRESS HEADROOM_RETENTION_RAW_DAYS \
       HEADROOM_RETENTION_DAILY_YEARS
@@ -72,6 +76,10 @@ secs_since() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s
 size_mib() { du -m "$HEADROOM_DB" | cut -f1; }
 
 echo "== scale: $n devices, $days days of daily records, $raw days of raw polls every $interval s, $firing firing =="
+if [ "$reuse" = 1 ]; then
+    sqlite3 "$HEADROOM_DB" "DELETE FROM outbox; DELETE FROM proposal_stock; DELETE FROM proposals;
+        DELETE FROM rule_state;" >/dev/null
+else
 "$hr" -q db init >/dev/null
 "$hr" -q staff import "$ex/staff.csv" >/dev/null
 "$hr" -q catalog import "$ex/catalog.csv" >/dev/null
@@ -137,12 +145,11 @@ COMMIT;
 SQL
 fi
 sqlite3 "$HEADROOM_DB" "CREATE INDEX daily_day ON daily(day); CREATE INDEX samples_time ON samples(time);"
-nraw=$(sqlite3 "$HEADROOM_DB" "SELECT count(*) FROM samples")
-echo "raw polls: $nraw in $(secs_since "$start") s (indexes included)"
-echo "database: $(size_mib) MiB (goal: under 10 GB)"
+echo "raw polls: in $(secs_since "$start") s (indexes included)"
+fi
+echo "database: $(size_mib) MiB (goal: under 10 GB): $(sqlite3 "$HEADROOM_DB" "SELECT count(*) FROM daily") daily records, $(sqlite3 "$HEADROOM_DB" "SELECT count(*) FROM samples") raw polls"
 sqlite3 "$HEADROOM_DB" "SELECT printf('  %-14s %9.1f MiB', name, sum(pgsize) / 1048576.0) FROM dbstat
     GROUP BY name ORDER BY sum(pgsize) DESC LIMIT 5" 2>/dev/null || true
-
 # run LABEL GOAL_S CMD...: one timed command; its stderr's last line shown.
 run() {
     local label=$1 goal=$2 secs kib
@@ -168,10 +175,12 @@ ls -la "$tmp/reports" | awk 'NR > 1 { print "  " $5 " " $9 }'
 # The retention at work: three more days as the poller leaves them, each
 # pruned by `headroom poll` (no targets: it only prunes).
 if [ "$raw" -gt 0 ]; then
+last=$(sqlite3 "$HEADROOM_DB" "SELECT max(day) FROM daily")   # today, or a later day with -u
 for extra in 1 2 3; do
-    d=$((today + extra * 86400))
+    d=$((last + extra * 86400))
     sqlite3 "$HEADROOM_DB" >/dev/null <<SQL
 PRAGMA synchronous=OFF;
+PRAGMA cache_size=-2000000;
 BEGIN;
 WITH RECURSIVE p(q) AS (SELECT 0 UNION ALL SELECT q + 1 FROM p WHERE q < $ppd - 1)
 INSERT INTO samples(device_id, time, capacity, used, peak, peak_prev, rate_avg, window, status)
