@@ -76,30 +76,61 @@ int hr_db_daily_add(struct hr_db *db, const struct hr_db_sample *s)
 }
 
 static const char days_sql[] =
-    "SELECT day, first_time, last_time, samples, capacity, used, used_max, cmax,"
-    " CASE WHEN rate_n > 0 THEN CAST(rate_sum AS REAL) / rate_n END, writes_delta,"
-    " firmware, flags, last_used, last_peak, cmax_prev, last_rate, last_window"
+    "SELECT day, last_time, capacity, used, cmax, rate_sum, rate_n"
     " FROM daily WHERE device_id = ?1 AND day >= ?2 AND day <= ?3 ORDER BY day";
+
+static const char day_get_sql[] =
+    "SELECT day, first_time, last_time, samples, capacity, used, used_max, cmax,"
+    " rate_sum, rate_n, writes_delta, firmware, flags, last_used, last_peak, cmax_prev,"
+    " last_rate, last_window FROM daily WHERE device_id = ?1 AND day = ?2";
+
+static double mean(double sum, int64_t n)
+{
+    return n > 0 && !isnan(sum) ? sum / (double)n : NAN;
+}
 
 int hr_db_device_days(struct hr_db *db, int64_t device, int64_t from_day, int64_t to_day,
                       int (*fn)(void *arg, const struct hr_db_day *d), void *arg)
 {
     sqlite3_stmt *st = hr_db_prep(db, days_sql, "III", device, from_day, to_day);
     struct hr_db_day d;
-    int rc, ret = 0, flags;
+    double rate_sum;
+    int64_t rate_n;
+    int rc, ret = 0;
 
     if (!st)
         return -1;
+    d = (struct hr_db_day){ .used_max = NAN, .writes_delta = NAN, .last_used = NAN,
+                            .last_peak = NAN, .cmax_prev = NAN, .last_rate = NAN,
+                            .last_window = NAN };
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        hr_db_cols(st, "IIIInnnnnnsinnnnn", &d.day, &d.first_time, &d.last_time, &d.samples,
-                   &d.capacity, &d.used, &d.used_max, &d.cmax, &d.rate_avg, &d.writes_delta,
-                   &d.firmware, &flags, &d.last_used, &d.last_peak, &d.cmax_prev,
-                   &d.last_rate, &d.last_window);
-        d.flags = (unsigned)flags;
+        hr_db_cols(st, "IInnnnI", &d.day, &d.last_time, &d.capacity, &d.used, &d.cmax,
+                   &rate_sum, &rate_n);
+        d.rate_avg = mean(rate_sum, rate_n);
         if ((ret = fn(arg, &d)) != 0)
             break;
     }
     return hr_db_loop_end(st, rc, ret);
+}
+
+int hr_db_device_day_get(struct hr_db *db, int64_t device, int64_t day, struct hr_db_day *d)
+{
+    sqlite3_stmt *st;
+    double rate_sum;
+    int64_t rate_n;
+    int rc, flags;
+
+    if ((rc = hr_db_row(db, &st, day_get_sql, "II", device, day)) <= 0)
+        return rc;
+    hr_db_cols(st, "IIIInnnnnIncinnnnn", &d->day, &d->first_time, &d->last_time, &d->samples,
+               &d->capacity, &d->used, &d->used_max, &d->cmax, &rate_sum, &rate_n,
+               &d->writes_delta, d->fwbuf, sizeof d->fwbuf, &flags, &d->last_used,
+               &d->last_peak, &d->cmax_prev, &d->last_rate, &d->last_window);
+    sqlite3_reset(st);
+    d->firmware = d->fwbuf[0] ? d->fwbuf : NULL;
+    d->rate_avg = mean(rate_sum, rate_n);
+    d->flags = (unsigned)flags;
+    return 1;
 }
 
 /* ---- retention ---- */

@@ -42,7 +42,9 @@ struct hr_db_day {
     double cmax;                /* the largest Cmax (peak) the day reported */
     double rate_avg;            /* mean of the polls' average write rates */
     double writes_delta;        /* writes completed, summed over known deltas */
-    const char *firmware;       /* last seen; NULL unknown (valid during the call) */
+    const char *firmware;       /* last seen; NULL unknown (points into fwbuf
+                                   or, for hr_db_device_days, is NULL) */
+    char fwbuf[256];
     unsigned flags;             /* HR_SAMPLE_* of any poll of the day, or'ed */
     /* The day's last poll as it was (NULL stays NAN): the device's current
      * values when this is its latest day.  cmax_prev is the agent's Cmax
@@ -51,9 +53,14 @@ struct hr_db_day {
 };
 
 /* Hand FN the records of DEVICE for the days FROM_DAY <= day <= TO_DAY
- * (00:00 UTC values) in day order.  0, FN's nonzero return, or -1. */
+ * (00:00 UTC values) in day order, with the history columns only: day,
+ * last_time, capacity, used, cmax and rate_avg (the others NAN, 0 or
+ * NULL; reading all of them costs three times as much on a fleet-wide
+ * walk).  0, FN's nonzero return, or -1. */
 int hr_db_device_days(struct hr_db *db, int64_t device, int64_t from_day, int64_t to_day,
                       int (*fn)(void *arg, const struct hr_db_day *d), void *arg);
+/* The whole record of DEVICE for DAY into *D: 1, 0 none, -1 error. */
+int hr_db_device_day_get(struct hr_db *db, int64_t device, int64_t day, struct hr_db_day *d);
 
 /* Retention: delete samples with time < RAW_BEFORE and daily records
  * with day < DAILY_BEFORE (0: keep that kind), BATCH rows per

@@ -148,6 +148,8 @@ struct hist_walk {
     int64_t id, after, until;
     struct daily *d;
     struct hr_facts *f;
+    int64_t last_day;   /* the day of the last daily record taken; -1: the
+                           last row was folded from raw polls, or none */
 };
 
 /* One raw poll: into its day, and its values are the current ones. */
@@ -158,6 +160,7 @@ static int sample_one(void *arg, const struct hr_db_fact_sample *s)
 
     if (daily_add(w->d, s->time, s->capacity, s->used, s->peak, s->rate_avg) < 0)
         return 1;   /* out of memory */
+    w->last_day = -1;
     if (!isnan(s->capacity))
         f->capacity = s->capacity;
     f->used = s->used;
@@ -168,8 +171,8 @@ static int sample_one(void *arg, const struct hr_db_fact_sample *s)
     return 0;
 }
 
-/* One daily record: a row of the history, and its last poll the current
- * values. */
+/* One daily record: a row of the history (the current values come from
+ * the last one's whole record, read once at the end). */
 static int day_one(void *arg, const struct hr_db_day *r)
 {
     struct hist_walk *w = arg;
@@ -190,11 +193,26 @@ static int day_one(void *arg, const struct hr_db_day *r)
     h->rate_avg = r->rate_avg;
     if (!isnan(r->capacity))
         f->capacity = r->capacity;
-    f->used = r->last_used;
-    f->peak = r->last_peak;
-    f->peak_prev = r->cmax_prev;
-    f->rate_avg = r->last_rate;
-    f->window_s = r->last_window;
+    w->last_day = r->day;
+    return 0;
+}
+
+/* The current values: the last poll of the last day, as it was. */
+static int last_poll(struct hist_walk *w)
+{
+    struct hr_db_day r;
+    struct hr_facts *f = w->f;
+    int rc;
+
+    if (w->last_day < 0)
+        return 0;
+    if ((rc = hr_db_device_day_get(w->db, w->id, w->last_day, &r)) <= 0)
+        return rc;
+    f->used = r.last_used;
+    f->peak = r.last_peak;
+    f->peak_prev = r.cmax_prev;
+    f->rate_avg = r.last_rate;
+    f->window_s = r.last_window;
     return 0;
 }
 
@@ -203,11 +221,13 @@ static int load_history(struct hr_db *db, int64_t id, const struct hr_facts_filt
                         struct hr_facts *f, struct daily *d, char *err, size_t errlen)
 {
     int64_t after = flt->now - (int64_t)ceil(flt->window_days * 86400);
-    struct hist_walk w = { db, id, after, flt->now, d, f };
+    struct hist_walk w = { db, id, after, flt->now, d, f, -1 };
     int rc;
 
     d->n = 0;
     rc = hr_db_device_days(db, id, hr_db_day_of(after), hr_db_day_of(flt->now), day_one, &w);
+    if (rc == 0)
+        rc = last_poll(&w);
     if (rc != 0) {
         snprintf(err, errlen, "history: %s", rc > 0 ? "out of memory" : hr_db_errmsg(db));
         return -1;

@@ -343,7 +343,21 @@ static void daily_devices(struct hr_db *db)
 struct day_expect {
     int64_t n, last_time;
     double cap, used, cmax, rate_sum, rate_n, last_used;
+    int walked;
 };
+
+/* The walk's history columns of day 1 agree with the whole record. */
+static int day_light(void *arg, const struct hr_db_day *d)
+{
+    struct day_expect *e = arg;
+
+    e->walked++;
+    if (d->day == DAY0)
+        TAP_OK(d->last_time == e->last_time && d->capacity == e->cap && d->used == e->used &&
+               d->cmax == e->cmax && d->rate_avg == e->rate_sum / e->rate_n,
+               "the walk gives day 1's history columns");
+    return 0;
+}
 
 static int day_check(void *arg, const struct hr_db_day *d)
 {
@@ -400,7 +414,12 @@ static void test_daily(void)
         if (s->known & HR_DB_S_PEAK) if (isnan(e.cmax) || (double)s->peak > e.cmax) e.cmax = (double)s->peak;
         if (s->known & HR_DB_S_RATE_AVG) { e.rate_sum += (double)s->rate_avg; e.rate_n++; }
     }
-    TAP_INT(hr_db_device_days(inc, 1, DAY0, DAY0 + 2 * 86400, day_check, &e), 0, "days read");
+    struct hr_db_day full;
+    TAP_INT(hr_db_device_day_get(inc, 1, DAY0, &full), 1, "the whole record of day 1");
+    day_check(&e, &full);
+    TAP_INT(hr_db_device_day_get(inc, 1, DAY0 - 86400, &full), 0, "no record the day before");
+    TAP_INT(hr_db_device_days(inc, 1, DAY0, DAY0 + 2 * 86400, day_light, &e), 0, "days read");
+    TAP_INT(e.walked, 3, "three days walked");
 
     /* Shuffled arrival: the same days. */
     memcpy(sh, v, sizeof sh);
