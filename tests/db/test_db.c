@@ -307,7 +307,7 @@ static unsigned rnd(unsigned n)
     return (unsigned)((lcg >> 33) % n);
 }
 
-static void gen_samples(struct hr_db_sample *v, char fw[][8])
+static void gen_samples(struct hr_db_sample *v, char fw[][16])
 {
     for (int i = 0; i < NS; i++) {
         struct hr_db_sample *s = &v[i];
@@ -379,7 +379,7 @@ static int day_check(void *arg, const struct hr_db_day *d)
 static void test_daily(void)
 {
     static struct hr_db_sample v[NS], sh[NS];
-    static char fw[NS][8];
+    static char fw[NS][16];
     struct hr_db *inc = fresh("daily_inc.db"), *shuf = fresh("daily_shuf.db"), *old;
     char path[400], err[512], sql[600];
     struct day_expect e = { 0 };
