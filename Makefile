@@ -175,6 +175,9 @@ install: all $(INSTALL_TARGETS)
 	$(if $(MAN1),install -d $(DESTDIR)$(MANDIR)/man1 && install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/)
 	$(if $(MAN5),install -d $(DESTDIR)$(MANDIR)/man5 && install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
 	$(if $(MAN8),install -d $(DESTDIR)$(MANDIR)/man8 && install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
+	install -d $(DESTDIR)$(DOCDIR)/contrib/prometheus
+	install -m 644 contrib/prometheus/generator.yml contrib/prometheus/snmp.yml \
+	    $(DESTDIR)$(DOCDIR)/contrib/prometheus/
 
 clean:
 	rm -rf build build-asan $(CLEAN)

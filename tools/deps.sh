@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 PKGS="make gcc pkg-config python3 procps iproute2 ca-certificates
       libsnmp-dev snmp snmpd librrd-dev rrdtool rrdcached
       libsqlite3-dev sqlite3 libesmtp-dev smitools snmpsim python3-aiosmtpd
-      python3-yaml snmptrapd
+      python3-yaml snmptrapd prometheus-snmp-exporter curl
       chromium"
 
 missing=""
@@ -25,10 +25,18 @@ command -v npm >/dev/null 2>&1 || missing="$missing npm"
 if [ -n "$missing" ]; then
     echo "deps: installing Debian packages:$missing"
     if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-    # Daemons from these packages (snmpd, rrdcached) are not needed running:
-    # the tests and the demo start private instances on loopback.
+    # Daemons from these packages (snmpd, rrdcached, prometheus-snmp-exporter)
+    # are not needed running: the tests and the demo start private instances
+    # on loopback.
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing ||
     { $SUDO apt-get update && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing; }
+    # Debian starts the exporter it just installed on :9116, every
+    # interface; the tests run their own on loopback.
+    case " $missing " in *" prometheus-snmp-exporter "*)
+        if [ -d /run/systemd/system ]; then
+            $SUDO systemctl disable --now prometheus-snmp-exporter >/dev/null 2>&1 || true
+        fi ;;
+    esac
 fi
 
 mibs="$top/.deps/mibs"

@@ -50,6 +50,8 @@ l   p/lib/nagios/plugins/check_headroom
 644 p/share/doc/headroom/contrib/snmpsim/headroom-device.snmprec
 644 p/share/doc/headroom/contrib/zabbix/template_storage_headroom_snmp_6.0.yaml
 644 p/share/doc/headroom/contrib/zabbix/template_storage_headroom_snmp_6.4.yaml
+644 p/share/doc/headroom/contrib/prometheus/generator.yml
+644 p/share/doc/headroom/contrib/prometheus/snmp.yml
 644 e/headroom/headroom.conf
 644 e/headroom/headroomd.conf
 644 u/headroomd.service

@@ -8,7 +8,8 @@ this file: the test follows the MIB.  WALKFILE is the output of
 `snmpbulkwalk -m "" -On -Ox -Oe -OU ...` (numeric OIDs, every string in hex)
 under ROOT, the module's root object.
 
-Prints TAP lines: one per column/scalar (its instances all valid; at least
+Exits 0 when it ran to its end (whatever it found); prints TAP lines: one per
+column/scalar (its instances all valid; at least
 one instance seen, or the check fails, so that a walk that returned nothing
 cannot pass), plus "not ok" with the offending instance and why.
 """
@@ -158,4 +159,4 @@ if unknown:
         print(f"# {u}")
 else:
     print(f"ok - every walked OID is an object of {module}")
-sys.exit(1 if fails or unknown else 0)
+sys.exit(0)      # the failures are "not ok" lines; a non-zero exit is a crash
