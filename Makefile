@@ -3,6 +3,7 @@
 #   make            build everything (binaries, generated MIB and OID header)
 #   make demo       install dependencies, build, run the demo
 #   make check      install dependencies, build, run every test
+#   make check-nms  the NMS integrations against real Zabbix, Nagios, snmp_exporter
 #   make install    PREFIX=/usr/local DESTDIR= (MIBDIR= BASE_MIBS=yes|no)
 #   make deps       install the Debian packages and base MIB modules needed
 #
@@ -80,7 +81,7 @@ CLEAN      :=
 # Module fragments may add install-<module> targets here.
 INSTALL_TARGETS :=
 
-.PHONY: all check demo install deps clean check-asan _check _demo mib
+.PHONY: all check demo install deps clean check-asan _check _demo mib check-nms
 all:
 
 # ---- MIB and generated OIDs -------------------------------------------------
@@ -147,6 +148,13 @@ _check: all
 check-asan: deps
 	$(MAKE) B=build-asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' CFLAGS='-O1 -g' all
 	B=build-asan ENTERPRISE=$(ENTERPRISE) tests/run.sh --unit
+
+# The NMS integrations against real Zabbix 6.0, Nagios 4 and snmp_exporter
+# on loopback (tests/nms/check_nms.sh).  Not part of `make check`: it
+# installs heavy packages (tools/deps.sh --nms) and takes minutes.
+check-nms: deps all
+	tools/deps.sh --nms
+	B=$(B) ENTERPRISE=$(ENTERPRISE) tests/nms/check_nms.sh
 
 demo: deps
 	$(MAKE) _demo

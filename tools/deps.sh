@@ -6,8 +6,37 @@
 #  2. The IETF base MIB modules SNMPv2-SMI, -TC, -CONF (and SNMPv2-MIB), which
 #     Debian does not ship (they are non-free there), taken from the npm
 #     package 'net-snmp' into .deps/mibs.  Nothing IETF is committed.
+#  With --nms: instead, the NMSs `make check-nms` runs (Zabbix 6.0 server
+#  with PostgreSQL and the PHP frontend, Nagios 4, snmp_exporter); heavy, and
+#  not needed by `make check`.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ "${1:-}" = --nms ]; then
+    NMS_PKGS="zabbix-server-pgsql zabbix-frontend-php postgresql php-cli php-pgsql
+              nagios4-core prometheus-snmp-exporter curl"
+    missing=""
+    for p in $NMS_PKGS; do
+        st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+        [ "$st" = installed ] || missing="$missing $p"
+    done
+    [ -n "$missing" ] || exit 0
+    echo "deps: installing the NMS packages:$missing"
+    if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing ||
+    { $SUDO apt-get update && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing; }
+    # check-nms starts private instances on loopback; Debian starts the
+    # packaged daemons where systemd runs: stop those it just installed.
+    if [ -d /run/systemd/system ]; then
+        for pu in zabbix-server-pgsql:zabbix-server postgresql:postgresql nagios4-core:nagios4 \
+                  prometheus-snmp-exporter:prometheus-snmp-exporter; do
+            case " $missing " in *" ${pu%%:*} "*)
+                $SUDO systemctl disable --now "${pu#*:}" >/dev/null 2>&1 || true ;;
+            esac
+        done
+    fi
+    exit 0
+fi
 
 PKGS="make gcc pkg-config python3 procps iproute2 ca-certificates
       libsnmp-dev snmp snmpd librrd-dev rrdtool rrdcached
