@@ -41,7 +41,7 @@ fi
 PKGS="make gcc pkg-config python3 procps iproute2 ca-certificates
       libsnmp-dev snmp snmpd librrd-dev rrdtool rrdcached
       libsqlite3-dev sqlite3 libesmtp-dev smitools snmpsim python3-aiosmtpd
-      python3-yaml snmptrapd prometheus-snmp-exporter curl
+      python3-yaml snmptrapd prometheus-snmp-exporter curl zabbix-server-pgsql
       chromium"
 
 missing=""
@@ -59,13 +59,18 @@ if [ -n "$missing" ]; then
     # on loopback.
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing ||
     { $SUDO apt-get update && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing; }
-    # Debian starts the exporter it just installed on :9116, every
-    # interface; the tests run their own on loopback.
-    case " $missing " in *" prometheus-snmp-exporter "*)
-        if [ -d /run/systemd/system ]; then
-            $SUDO systemctl disable --now prometheus-snmp-exporter >/dev/null 2>&1 || true
-        fi ;;
-    esac
+    # Debian starts the daemons it just installed (the exporter on :9116,
+    # every interface); the tests run their own on loopback.
+    # zabbix-server-pgsql is here for zabbix_js, Zabbix's JavaScript engine,
+    # which tests/check/test_zabbix.sh runs the templates' steps in.
+    if [ -d /run/systemd/system ]; then
+        for pu in prometheus-snmp-exporter:prometheus-snmp-exporter \
+                  zabbix-server-pgsql:zabbix-server; do
+            case " $missing " in *" ${pu%%:*} "*)
+                $SUDO systemctl disable --now "${pu#*:}" >/dev/null 2>&1 || true ;;
+            esac
+        done
+    fi
 fi
 
 mibs="$top/.deps/mibs"

@@ -57,12 +57,18 @@ def load_oids(path):
 JS_TEXT = r"""function text(v) {
     if (typeof v !== 'string' || !/^\s*([0-9A-Fa-f]{2}\s+)*[0-9A-Fa-f]{2}\s*$/.test(v))
         return v;
-    var hex = v.replace(/\s+/g, ''), enc = '', i;
+    var hex = v.replace(/\s+/g, ''), enc = '', i, c, t, wide = false;
     for (i = 0; i < hex.length; i += 2)
         enc += '%' + hex.substr(i, 2);
-    var t;
     try { t = decodeURIComponent(enc); } catch (e) { return v; }
-    return /[^\x00-\x7f]/.test(t) && !/[\x00-\x1f\x7f]/.test(t) ? t : v;
+    for (i = 0; i < t.length; i++) {
+        c = t.charCodeAt(i);
+        if (c < 32 || c === 127)
+            return v;
+        if (c > 127)
+            wide = true;
+    }
+    return wide ? t : v;
 }
 """
 

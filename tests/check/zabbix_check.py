@@ -12,7 +12,7 @@ references this template and existing item keys; every user macro is
 defined; every LLD macro is produced by the discovery rule; every OID a
 device item polls is served for device 1 by the snmpsim record, with a type
 that fits the item's value type.  The JavaScript preprocessing steps run
-under node (ES5, as Zabbix's Duktape) on sample input: hex that net-snmp
+under zabbix_js (Zabbix's own Duktape engine), or node without it, on sample input: hex that net-snmp
 prints for a UTF-8 string becomes text, hex-looking ASCII stays, an empty
 serial is labelled "no serial", and discovery fails with an error when the
 agent does not serve the MIB (no hdrmAgentVersion.0)."""
@@ -87,7 +87,24 @@ try {
 
 
 def run_js(body, value):
-    """Run a Zabbix JavaScript step; {'ok': .., 'result'|'error': ..}."""
+    """Run a Zabbix JavaScript step; {'ok': .., 'result'|'error': ..}.
+    With zabbix_js (Debian's zabbix-server packages) in Zabbix's own
+    Duktape, else under node (more lenient: ES5 is not enforced)."""
+    if shutil.which('zabbix_js'):
+        import tempfile
+        with tempfile.NamedTemporaryFile('w', suffix='.js') as sf, \
+                tempfile.NamedTemporaryFile('w', suffix='.in') as vf:
+            sf.write(body)
+            sf.flush()
+            vf.write(value)
+            vf.flush()
+            r = subprocess.run(['zabbix_js', '-s', sf.name, '-i', vf.name],
+                               capture_output=True, text=True)
+        # zabbix_js prints a newline, the result and a newline
+        out = r.stdout[1:-1] if r.stdout.startswith('\n') else r.stdout
+        if r.returncode == 0:
+            return dict(ok=True, result=out)
+        return dict(ok=False, error=(r.stdout + r.stderr).strip())
     r = subprocess.run(['node', '-e', NODE_HARNESS], input=json.dumps(dict(body=body, value=value)),
                        capture_output=True, text=True)
     try:
@@ -102,9 +119,11 @@ UTF8_TEXT = 'Müller – SSD'
 
 def check_js(rule, items, agent_oid):
     """The JavaScript steps do what the template says (see the docstring)."""
-    if not shutil.which('node'):
-        print('ok - JavaScript steps # SKIP node is not installed')
+    if not shutil.which('zabbix_js') and not shutil.which('node'):
+        print('ok - JavaScript steps # SKIP neither zabbix_js nor node is installed')
         return
+    print('# JavaScript steps run with %s' % ('zabbix_js (Duktape)' if shutil.which('zabbix_js')
+                                             else 'node'))
     steps = rule.get('preprocessing', [])
     kinds = [p['type'] for p in steps]
     lld_rows = [{'{#SNMPINDEX}': '1', '{#NAME}': 'sda', '{#SERIAL}': 'S3Z9NB0K123456', '{#MODEL}': 'X'},
