@@ -21,6 +21,15 @@ as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --init-groups -- "$@
 # The NMSs read no MIB (Debian's default): none of lib.sh's MIB settings.
 NOMIB=(env -u MIBS -u MIBDIRS -u SNMPCONFPATH)
 chmod 711 "$T"
+# tap CMD...: run a checker that prints TAP lines; its "not ok" count (and a
+# non-zero exit, a crash) fail this script too.
+tap() {
+    local out rc
+    out=$("$@"); rc=$?
+    printf '%s\n' "$out"
+    _nok=$((_nok + $(grep -c '^not ok' <<<"$out")))
+    [ "$rc" -eq 0 ] || not_ok "$* ran to its end (exit $rc)"
+}
 
 # ---- the agent ----
 "$TOP/tests/subagent/mkfixture.sh" "$T/fx"
@@ -185,7 +194,7 @@ CFG
     check "nagios: every service was checked" wait_for 60 checked
     diag "what Nagios received (service: state, output | perfdata):"
     [ -s "$N/status.dat" ] || { not_ok "nagios: status.dat written"; tail -n 5 "$N/stdout.log" | sed 's/^/# /'; }
-    [ -s "$N/status.dat" ] && $PY - "$N/status.dat" <<'PY'
+    [ -s "$N/status.dat" ] && tap $PY - "$N/status.dat" <<'PY'
 import sys
 blocks, cur = [], None
 for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
@@ -313,13 +322,11 @@ PHP
         -d '{"jsonrpc":"2.0","method":"apiinfo.version","params":{},"id":1}' \
         "http://127.0.0.1:$WPORT/api_jsonrpc.php" | grep -q result; }
     check "zabbix: frontend API on 127.0.0.1:$WPORT" wait_for 30 web_up
-    $PY "$TOP/tests/nms/zabbix_nms.py" "http://127.0.0.1:$WPORT" setup \
-        "$TOP/contrib/zabbix/template_storage_headroom_snmp_6.0.yaml" "$SNMPD_PORT" ||
-        not_ok "zabbix: zabbix_nms.py setup ran to its end"
+    tap $PY "$TOP/tests/nms/zabbix_nms.py" "http://127.0.0.1:$WPORT" setup \
+        "$TOP/contrib/zabbix/template_storage_headroom_snmp_6.0.yaml" "$SNMPD_PORT"
     stop "$HD_PID"
     diag "headroomd stopped"
-    $PY "$TOP/tests/nms/zabbix_nms.py" "http://127.0.0.1:$WPORT" gone ||
-        not_ok "zabbix: zabbix_nms.py gone ran to its end"
+    tap $PY "$TOP/tests/nms/zabbix_nms.py" "http://127.0.0.1:$WPORT" gone
     grep -iE 'error|cannot|fail' "$Z/server/zabbix_server.log" | grep -v 'preprocessing' | head -n 5 |
         sed 's/^/# zabbix_server.log: /'
 fi

@@ -16,7 +16,6 @@ import sys
 import time
 import urllib.request
 
-import yaml
 
 URL = sys.argv[1].rstrip('/') + '/api_jsonrpc.php'
 HOST = 'headroom-nms'
@@ -69,31 +68,26 @@ def login():
     _auth = api('user.login', dict(username='Admin', password='zabbix'))
 
 
-def shorten(doc):
-    """Every polling interval 10 s (dependent items keep 0)."""
-    def walk(n):
-        if isinstance(n, dict):
-            if n.get('delay') not in (None, '0', 0):
-                n['delay'] = '10s'
-            for v in n.values():
-                walk(v)
-        elif isinstance(n, list):
-            for v in n:
-                walk(v)
-    walk(doc)
-    return doc
+def shorten(text):
+    """Every polling interval 10 s (dependent items keep 0), by editing the
+    file's text: the template is imported as shipped otherwise."""
+    return re.sub(r'(?m)^(\s*delay: )(?!\'?0\'?$)\S+$', r'\g<1>10s', text)
 
 
 def setup(tpl_path, snmp_port):
     print('# Zabbix API version %s' % api('apiinfo.version', {}))
     login()
-    doc = shorten(yaml.safe_load(open(tpl_path)))
+    # The database's own "Zabbix server" host polls an agent this test does
+    # not run: disabled, so the server log shows only what matters here.
+    for h in api('host.get', dict(filter=dict(host='Zabbix server'), output=['hostid'])):
+        api('host.update', dict(hostid=h['hostid'], status=1))
+    src = shorten(open(tpl_path, encoding='utf-8').read())
     rules = {k: dict(createMissing=True, updateExisting=True)
              for k in ('groups', 'templates', 'items', 'discoveryRules', 'triggers',
                        'templateLinkage')}
     rules['templateLinkage'] = dict(createMissing=True)
     ok = api('configuration.import', dict(format='yaml', rules=rules,
-                                          source=yaml.safe_dump(doc, allow_unicode=True)))
+                                          source=src))
     tap(ok is True, 'the 6.0 template imports (configuration.import)')
     tpl = api('template.get', dict(filter=dict(host=TEMPLATE), output=['templateid']))
     tap(len(tpl) == 1, 'template "%s" exists' % TEMPLATE)
