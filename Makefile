@@ -149,7 +149,7 @@ check-asan: deps
 	$(MAKE) B=build-asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' CFLAGS='-O1 -g' all
 	B=build-asan ENTERPRISE=$(ENTERPRISE) tests/run.sh --unit
 
-# The NMS integrations against real Zabbix 6.0, Nagios 4 and snmp_exporter
+# The NMS integrations against real Zabbix 6.0, Nagios 4, Icinga 2 and snmp_exporter
 # on loopback (tests/nms/check_nms.sh).  Not part of `make check`: it
 # installs heavy packages (tools/deps.sh --nms) and takes minutes.
 check-nms: deps all

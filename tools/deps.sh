@@ -7,14 +7,14 @@
 #     Debian does not ship (they are non-free there), taken from the npm
 #     package 'net-snmp' into .deps/mibs.  Nothing IETF is committed.
 #  With --nms: instead, the NMSs `make check-nms` runs (Zabbix 6.0 server
-#  with PostgreSQL and the PHP frontend, Nagios 4, snmp_exporter); heavy, and
+#  with PostgreSQL and the PHP frontend, Nagios 4, Icinga 2, snmp_exporter); heavy, and
 #  not needed by `make check`.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 if [ "${1:-}" = --nms ]; then
     NMS_PKGS="zabbix-server-pgsql zabbix-frontend-php postgresql php-cli php-pgsql
-              nagios4-core prometheus-snmp-exporter curl"
+              nagios4-core icinga2-bin prometheus-snmp-exporter curl"
     missing=""
     for p in $NMS_PKGS; do
         st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
@@ -29,7 +29,7 @@ if [ "${1:-}" = --nms ]; then
     # packaged daemons where systemd runs: stop those it just installed.
     if [ -d /run/systemd/system ]; then
         for pu in zabbix-server-pgsql:zabbix-server postgresql:postgresql nagios4-core:nagios4 \
-                  prometheus-snmp-exporter:prometheus-snmp-exporter; do
+                  icinga2-bin:icinga2 prometheus-snmp-exporter:prometheus-snmp-exporter; do
             case " $missing " in *" ${pu%%:*} "*)
                 $SUDO systemctl disable --now "${pu#*:}" >/dev/null 2>&1 || true ;;
             esac

@@ -9,10 +9,11 @@
 #                discovery when headroomd is stopped;
 #   Nagios 4     runs check_headroom from contrib/README.md's command and
 #                service definitions (v2c, SNMPv3, peak by serial);
+#   Icinga 2     the same from the README's CheckCommand and apply rules;
 #   snmp_exporter with contrib/prometheus/snmp.yml.
 # Prints what each NMS received.  The packages: tools/deps.sh --nms.
 # Zabbix needs a few minutes (its discovery and polling); NMS=zabbix,
-# nagios or prometheus runs one of them.
+# icinga, nagios or prometheus runs one of them.
 . "$(dirname "$0")/../lib.sh"
 only=${NMS:-}
 want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
@@ -219,6 +220,71 @@ for b in blocks:
     perf = b["performance_data"]
     print("%s - nagios: %s has perfdata" % ("ok" if "=" in perf else "not ok", b["service_description"]))
 PY
+fi
+
+# ---- Icinga 2 with contrib/README.md's CheckCommand and apply rules ----
+if want icinga && command -v icinga2 > /dev/null; then
+    I="$T/icinga"
+    mkdir -p "$I"/{data,log,cache,spool,run,plugins,perf}
+    cp "$B/check_headroom" "$I/plugins/"
+    # The README block as pasted, with the check interval shortened and the
+    # passphrases of the test user (the README has placeholders).
+    awk '/^### Icinga 2/ { on = 1 } on && /^```/ { n++; next } on && n == 1' "$TOP/contrib/README.md" |
+        sed -e 's/^\(    check_command = "headroom"\)$/\1\n    check_interval = 2s\n    retry_interval = 2s/' \
+            -e 's/"the SNMPv3 authentication passphrase"/"hrauthpass"/' \
+            -e 's/"the SNMPv3 privacy passphrase"/"hrprivpass"/' > "$I/readme.conf"
+    like "icinga: the README block has the CheckCommand and both apply rules" \
+        "$(grep -c '^object CheckCommand "headroom"\|^apply Service' "$I/readme.conf")" '^3$'
+    cat > "$I/icinga2.conf" <<CFG
+const PluginDir = "$I/plugins"
+include <itl>
+include <plugins>
+object IcingaApplication "app" { }
+object CheckerComponent "checker" { }
+object PerfdataWriter "perfdata" {
+    service_perfdata_path = "$I/perf/service.perf"
+    service_temp_path = "$I/perf/service.tmp"
+    host_perfdata_path = "$I/perf/host.perf"
+    host_temp_path = "$I/perf/host.tmp"
+    // the output last: its long part (one line per device) follows on lines of its own
+    service_format_template = "\$service.name\$\t\$host.name\$\t\$service.state\$\t\$service.perfdata\$\t\$service.output\$"
+    rotation_interval = 1s
+}
+object Host "nas01" {
+    address = "127.0.0.1"
+    check_command = "dummy"
+    vars.headroom = true
+    vars.headroom_port = "$SNMPD_PORT"
+}
+object Host "nas02" {
+    address = "127.0.0.1"
+    check_command = "dummy"
+    vars.headroom = true
+    vars.headroom_port = "$SNMPD_PORT"
+    vars.headroom_v3_user = "hruser"
+}
+include "readme.conf"
+CFG
+    chown -R nagios:nagios "$I"
+    IDEF=(-DConfiguration.DataDir="$I/data" -DConfiguration.LogDir="$I/log"
+          -DConfiguration.CacheDir="$I/cache" -DConfiguration.SpoolDir="$I/spool"
+          -DConfiguration.InitRunDir="$I/run" -DConfiguration.RunAsUser=nagios
+          -DConfiguration.RunAsGroup=nagios)
+    out=$(as nagios icinga2 daemon -C -c "$I/icinga2.conf" "${IDEF[@]}" 2>&1)
+    is "icinga: the configuration validates (icinga2 daemon -C)" "$?" 0
+    like "icinga: ... with a service per host from the apply rules" "$out" 'Instantiated 2 Services'
+    grep -E 'warning/|critical/' <<<"$out" | sed 's/^/# /'
+    spawn as nagios "${NOMIB[@]}" icinga2 daemon -c "$I/icinga2.conf" "${IDEF[@]}" > "$I/daemon.log" 2>&1
+    both() { [ "$(cat "$I"/perf/service.perf* 2>/dev/null | grep -c '^headroom-used')" -ge 2 ]; }
+    check "icinga: both services were checked" wait_for 60 both || tail -n 10 "$I/daemon.log" | sed 's/^/# /'
+    diag "what Icinga 2 received (service host: state, output | perfdata):"
+    cat "$I"/perf/service.perf* 2>/dev/null | grep '^headroom-used' | sort -u -t "$(printf '\t')" -k1,2 \
+        > "$I/results"
+    while IFS=$'\t' read -r svc host st perf outp; do
+        diag "  $svc $host: $st, $outp | $perf"
+        like "icinga: $svc on $host ran check_headroom (not UNKNOWN)" "$st $outp" '^(OK|WARNING|CRITICAL) HEADROOM '
+        like "icinga: $svc on $host has perfdata" "$perf" "_used_pct'?="
+    done < "$I/results"
 fi
 
 # ---- Zabbix 6.0 ----
