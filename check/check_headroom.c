@@ -1069,14 +1069,20 @@ static void print_device_line(FILE *f, const struct dev *d, const struct opts *o
         fprintf(f, ", serial %s", d->serial);
     fprintf(f, "): %s", vt);
     if (o->verbose) {
+        /* The used space and its percentage are of the file systems
+         * mounted from the device, the capacity is the whole disk's: say
+         * which is which, never "X of Y used". */
+        if (d->have & HAVE_USED) {
+            human_bytes(used, sizeof used, d->used);
+            fprintf(f, "; mounted file systems: %s used", used);
+            if (d->have & HAVE_PCT && d->used_pct >= 0)
+                fprintf(f, " (%d%% of their size)", d->used_pct);
+        } else if (d->have & HAVE_CAP) {
+            fprintf(f, "; nothing mounted");
+        }
         if (d->have & HAVE_CAP) {
             human_bytes(cap, sizeof cap, d->capacity);
-            if (d->have & HAVE_USED) {
-                human_bytes(used, sizeof used, d->used);
-                fprintf(f, "; %s of %s used", used, cap);
-            } else {
-                fprintf(f, "; capacity %s, nothing mounted", cap);
-            }
+            fprintf(f, "; whole disk: %s", cap);
         }
         if (d->model[0])
             fprintf(f, "; model %s", d->model);

@@ -109,11 +109,12 @@ declare -A want=(
     [hdrmDevCapacity.4]=500107862016 [hdrmDevCapacity.5]=9007199254740992
     [hdrmDevCapacityMiB.1]=488386 [hdrmDevCapacityMiB.2]=953869 [hdrmDevCapacityMiB.3]=1907729
     [hdrmDevCapacityMiB.4]=476940 [hdrmDevCapacityMiB.5]=4294967295
-    [hdrmDevCacheSize.2]=8589934592 [hdrmDevCacheSizeMiB.2]=8192 [hdrmDevCacheSize.1]=0 [hdrmDevCacheSizeMiB.1]=0
+    [hdrmDevCacheSize.2]=8589934592 [hdrmDevCacheSizeMiB.2]=8192 
+    [hdrmDevCacheSize.1]="No Such Instance currently exists at this OID" [hdrmDevCacheSizeMiB.1]="No Such Instance currently exists at this OID"
     [hdrmDevUsedPercent.3]=-1 [hdrmDevUsedPercent.4]=-1 [hdrmDevUsedPercent.5]=-1
     [hdrmDevWrites.1]=7000 [hdrmDevWrites.2]=5000 [hdrmDevWrites.3]=300 [hdrmDevWrites.4]=10 [hdrmDevWrites.5]=20
     [hdrmDevWindow.1]=2 [hdrmDevWindow.4]=2
-    [hdrmDevSaleDate.2]="2024-3-1,0:0:0.0,+0:0" [hdrmDevSaleDate.1]=""
+    [hdrmDevSaleDate.2]="2024-3-1,0:0:0.0,+0:0" [hdrmDevSaleDate.1]="No Such Instance currently exists at this OID"
     [hdrmDevPrice.2]="48000.00 EUR" [hdrmDevPrice.3]=""
     [hdrmDevCustomerId.1]=OTHER-0002 [hdrmDevCustomerId.2]=ACME-0001 [hdrmDevCustomerId.4]=ACME-0001
     [hdrmDevRegNumber.1]=CFG-REG-1 [hdrmDevRegNumber.2]=""
