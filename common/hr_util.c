@@ -4,12 +4,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -188,50 +190,94 @@ char *hr_read_file(const char *path, size_t maxlen, size_t *len)
     return buf;
 }
 
-int hr_write_file_atomic(const char *path, const void *data, size_t len, int mode)
+/* Create a new file named like ".BASE.XXXXXXXX" (8 random hex digits) in the
+ * directory DIRFD for writing, never following or reusing an existing name:
+ * O_CREAT|O_EXCL|O_NOFOLLOW, so a file or symlink planted under a guessed
+ * name is an EEXIST and another try, not a file we write through.  The
+ * name goes to TMP.  fd or -1 with errno. */
+static int tmp_create(int dirfd, const char *base, int mode, char *tmp, size_t tmpsz)
 {
-    char tmp[PATH_MAX], dir[PATH_MAX];
-    const char *p = data;
-    int fd, e;
+    for (int tries = 0; tries < 32; tries++) {
+        uint32_t r;
+        int fd;
 
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
-        errno = ENAMETOOLONG;
-        return -1;
+        if (getentropy(&r, sizeof r) < 0)
+            return -1;
+        if (snprintf(tmp, tmpsz, ".%s.%08" PRIx32, base, r) >= (int)tmpsz) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    (mode_t)mode);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
     }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0)
-        return -1;
+    errno = EEXIST;
+    return -1;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
     while (len > 0) {
         ssize_t w = write(fd, p, len);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            goto fail;
+            return -1;
         }
         p += w;
         len -= (size_t)w;
     }
-    if (fsync(fd) < 0)
+    return 0;
+}
+
+int hr_write_file_atomic(const char *path, const void *data, size_t len, int mode)
+{
+    char dir[PATH_MAX], name[PATH_MAX], tmp[NAME_MAX + 1];
+    const char *base;
+    int dfd, fd = -1, e;
+
+    /* Everything happens relative to one descriptor of the directory, so
+     * the directory cannot be swapped under us between the steps. */
+    if (hr_strlcpy(dir, path, sizeof dir) >= sizeof dir ||
+        hr_strlcpy(name, path, sizeof name) >= sizeof name) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    base = basename(name);
+    if (!*base || strcmp(base, "/") == 0 || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+        errno = EISDIR;
+        return -1;
+    }
+    dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return -1;
+    fd = tmp_create(dfd, base, mode, tmp, sizeof tmp);
+    if (fd < 0) {
+        e = errno;
+        close(dfd);
+        errno = e;
+        return -1;
+    }
+    if (write_all(fd, data, len) < 0 || fsync(fd) < 0)
         goto fail;
     if (close(fd) < 0) {
         fd = -1;
         goto fail;
     }
     fd = -1;
-    if (rename(tmp, path) < 0)
+    /* rename() replaces a symlink at BASE itself, never its target */
+    if (renameat(dfd, tmp, dfd, base) < 0)
         goto fail;
-    hr_strlcpy(dir, path, sizeof dir);
-    fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
+    fsync(dfd);
+    close(dfd);
     return 0;
 fail:
     e = errno;
     if (fd >= 0)
         close(fd);
-    unlink(tmp);
+    unlinkat(dfd, tmp, 0);
+    close(dfd);
     errno = e;
     return -1;
 }

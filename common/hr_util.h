@@ -41,8 +41,11 @@ char *hr_trim(char *s);
  * on failure. */
 char *hr_read_file(const char *path, size_t maxlen, size_t *len);
 
-/* Replace PATH atomically with DATA: write PATH.tmp.PID, fsync, rename,
- * fsync the directory.  MODE for a new file.  0 or -1 with errno. */
+/* Replace PATH atomically with DATA: create a new temporary file with an
+ * unpredictable name next to it (O_EXCL|O_NOFOLLOW, relative to one
+ * descriptor of the directory), write, fsync, rename over PATH (a symlink
+ * at PATH is replaced, not followed), fsync the directory.  MODE (less the
+ * umask) for the new file.  0 or -1 with errno. */
 int hr_write_file_atomic(const char *path, const void *data, size_t len, int mode);
 
 /* mkdir -p with MODE for created components.  0 or -1 with errno. */
