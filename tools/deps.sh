@@ -10,7 +10,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 PKGS="make gcc pkg-config python3 procps iproute2 ca-certificates
-      libsnmp-dev snmp snmpd librrd-dev rrdtool rrdcached
+      libsnmp-dev libssl-dev snmp snmpd librrd-dev rrdtool rrdcached
       libsqlite3-dev sqlite3 libesmtp-dev smitools snmpsim python3-aiosmtpd
       python3-yaml snmptrapd
       chromium"
