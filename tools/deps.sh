@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 PKGS="make gcc pkg-config python3 procps iproute2 ca-certificates
       libsnmp-dev libssl-dev snmp snmpd librrd-dev rrdtool rrdcached
       libsqlite3-dev sqlite3 libesmtp-dev smitools snmpsim python3-aiosmtpd
-      python3-yaml snmptrapd
+      python3-yaml snmptrapd systemd
       chromium"
 
 missing=""
