@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -280,6 +281,120 @@ fail:
     close(dfd);
     errno = e;
     return -1;
+}
+
+/* ---- secrets ---- */
+
+#define SECRET_MAX 1024
+
+char *hr_secret_file(const char *path, char *err, size_t errsz)
+{
+    struct stat st;
+    char buf[SECRET_MAX + 1], *s;
+    size_t n = 0;
+    int fd;
+
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errsz, "%s: not a regular file", path);
+        close(fd);
+        return NULL;
+    }
+    /* a secret others may read is no secret; one they may write is theirs */
+    if (st.st_mode & (S_IROTH | S_IWOTH)) {
+        snprintf(err, errsz, "%s: accessible by others (mode %03o): refused; chmod 600 it",
+                 path, (unsigned)(st.st_mode & 0777));
+        close(fd);
+        return NULL;
+    }
+    while (n < SECRET_MAX) {
+        ssize_t r = read(fd, buf + n, SECRET_MAX - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            snprintf(err, errsz, "%s: %s", path, strerror(errno));
+            close(fd);
+            explicit_bzero(buf, sizeof buf);
+            return NULL;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    buf[n] = '\0';
+    buf[strcspn(buf, "\r\n")] = '\0';
+    if (!buf[0]) {
+        snprintf(err, errsz, "%s: empty first line", path);
+        return NULL;
+    }
+    s = strdup(buf);
+    explicit_bzero(buf, sizeof buf);
+    if (!s)
+        snprintf(err, errsz, "out of memory");
+    return s;
+}
+
+char *hr_secret_prompt(const char *prompt, char *err, size_t errsz)
+{
+    struct termios old, quiet;
+    char buf[SECRET_MAX + 1], *s = NULL;
+    FILE *tty;
+    int fd;
+
+    /* interactive: standard input is a terminal, and we have one to ask on */
+    if (!isatty(STDIN_FILENO) || (fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+        snprintf(err, errsz, "not interactive");
+        return NULL;
+    }
+    tty = fdopen(fd, "r+");
+    if (!tty) {
+        close(fd);
+        snprintf(err, errsz, "/dev/tty: %s", strerror(errno));
+        return NULL;
+    }
+    if (tcgetattr(fd, &old) < 0) {
+        snprintf(err, errsz, "/dev/tty: %s", strerror(errno));
+        fclose(tty);
+        return NULL;
+    }
+    quiet = old;
+    quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
+    quiet.c_lflag |= ICANON;
+    /* echo off first, then the prompt: an answer typed after the prompt
+     * is never flushed away, nor echoed */
+    if (tcsetattr(fd, TCSAFLUSH, &quiet) < 0) {
+        snprintf(err, errsz, "/dev/tty: %s", strerror(errno));
+        fclose(tty);
+        return NULL;
+    }
+    fputs(prompt, tty);
+    fflush(tty);
+    if (fgets(buf, sizeof buf, tty)) {
+        buf[strcspn(buf, "\r\n")] = '\0';
+        s = buf[0] ? strdup(buf) : NULL;
+        if (!s)
+            snprintf(err, errsz, "%s", buf[0] ? "out of memory" : "nothing entered");
+    } else {
+        snprintf(err, errsz, "no answer (end of input)");
+    }
+    tcsetattr(fd, TCSAFLUSH, &old);
+    fputs("\n", tty);
+    explicit_bzero(buf, sizeof buf);
+    fclose(tty);
+    return s;
+}
+
+void hr_secret_free(char *s)
+{
+    if (!s)
+        return;
+    explicit_bzero(s, strlen(s));
+    free(s);
 }
 
 int hr_mkdirs(const char *path, int mode)

@@ -48,6 +48,22 @@ char *hr_read_file(const char *path, size_t maxlen, size_t *len);
  * umask) for the new file.  0 or -1 with errno. */
 int hr_write_file_atomic(const char *path, const void *data, size_t len, int mode);
 
+/* ---- secrets (communities, passphrases) kept off the command line ---- */
+
+/* The first line of PATH, which must be a regular file (not followed if
+ * a symlink) that others can neither read nor write: a secret file with
+ * mode bits 007 set is refused.  malloc'd, free with hr_secret_free; NULL
+ * with a message in ERR. */
+char *hr_secret_file(const char *path, char *err, size_t errsz);
+
+/* Ask for a secret on the terminal, echo off (termios; not the obsolete
+ * getpass(3)), when standard input is a terminal.  malloc'd, or NULL with
+ * a message in ERR ("not interactive", "nothing entered" ...). */
+char *hr_secret_prompt(const char *prompt, char *err, size_t errsz);
+
+/* Wipe and free a secret; NULL is a no-op. */
+void hr_secret_free(char *s);
+
 /* mkdir -p with MODE for created components.  0 or -1 with errno. */
 int hr_mkdirs(const char *path, int mode);
 
