@@ -232,11 +232,44 @@ static int write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
+/* Root writing into a directory another user owns (report --out ~alice/x)
+ * acts as that user for the create and the rename, so nothing that user
+ * planted there can make root write or replace a file it could not.  Sets
+ * *SWITCHED when it changed the effective ids.  0 or -1 with errno. */
+static int become_dir_owner(int dfd, int *switched)
+{
+    struct stat st;
+
+    *switched = 0;
+    if (geteuid() != 0 || fstat(dfd, &st) < 0 || st.st_uid == 0)
+        return 0;
+    if (setegid(st.st_gid) < 0)
+        return -1;
+    if (seteuid(st.st_uid) < 0) {
+        int e = errno;
+        if (setegid(0) < 0)
+            abort();    /* euid is still 0: cannot fail */
+        errno = e;
+        return -1;
+    }
+    *switched = 1;
+    return 0;
+}
+
+static void back_to_root(int switched)
+{
+    int e = errno;
+
+    if (switched && (seteuid(0) < 0 || setegid(0) < 0))
+        abort();        /* half a privilege switch is no state to go on in */
+    errno = e;
+}
+
 int hr_write_file_atomic(const char *path, const void *data, size_t len, int mode)
 {
     char dir[PATH_MAX], name[PATH_MAX], tmp[NAME_MAX + 1];
     const char *base;
-    int dfd, fd = -1, e;
+    int dfd, fd = -1, e, switched;
 
     /* Everything happens relative to one descriptor of the directory, so
      * the directory cannot be swapped under us between the steps. */
@@ -253,9 +286,16 @@ int hr_write_file_atomic(const char *path, const void *data, size_t len, int mod
     dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return -1;
+    if (become_dir_owner(dfd, &switched) < 0) {
+        e = errno;
+        close(dfd);
+        errno = e;
+        return -1;
+    }
     fd = tmp_create(dfd, base, mode, tmp, sizeof tmp);
     if (fd < 0) {
         e = errno;
+        back_to_root(switched);
         close(dfd);
         errno = e;
         return -1;
@@ -270,6 +310,7 @@ int hr_write_file_atomic(const char *path, const void *data, size_t len, int mod
     /* rename() replaces a symlink at BASE itself, never its target */
     if (renameat(dfd, tmp, dfd, base) < 0)
         goto fail;
+    back_to_root(switched);
     fsync(dfd);
     close(dfd);
     return 0;
@@ -278,6 +319,7 @@ fail:
     if (fd >= 0)
         close(fd);
     unlinkat(dfd, tmp, 0);
+    back_to_root(switched);
     close(dfd);
     errno = e;
     return -1;

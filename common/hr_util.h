@@ -45,7 +45,9 @@ char *hr_read_file(const char *path, size_t maxlen, size_t *len);
  * unpredictable name next to it (O_EXCL|O_NOFOLLOW, relative to one
  * descriptor of the directory), write, fsync, rename over PATH (a symlink
  * at PATH is replaced, not followed), fsync the directory.  MODE (less the
- * umask) for the new file.  0 or -1 with errno. */
+ * umask) for the new file.  Run as root in a directory another user owns,
+ * it creates and renames as that user (effective ids, restored after).
+ * 0 or -1 with errno. */
 int hr_write_file_atomic(const char *path, const void *data, size_t len, int mode);
 
 /* ---- secrets (communities, passphrases) kept off the command line ---- */
