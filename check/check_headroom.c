@@ -414,12 +414,24 @@ static void opts_cred(const struct opts *o, struct hr_snmp_cred *c)
  * wins.  They live as long as the process. */
 #define CRED_MAX 8192
 
+/* The secrets read here, kept reachable for the process's life (and for
+ * LeakSanitizer): at most one per kind from each source. */
+static char *cred_owned[8];
+
+static char *cred_keep(char *s)
+{
+    for (size_t i = 0; s && i < HR_ARRAY_LEN(cred_owned); i++)
+        if (!cred_owned[i])
+            return cred_owned[i] = s;
+    return s;
+}
+
 static char *cred_dup(const char *s, const char *what)
 {
     char *d = strdup(s);
     if (!d)
         usage_error("out of memory reading %s", what);
-    return d;
+    return cred_keep(d);
 }
 
 /* -F FILE: lines "community S", "authpasswd P", "privpasswd P" (blank lines
@@ -509,7 +521,7 @@ static const char *ask(const char *what)
     char err[64], prompt[64];
 
     snprintf(prompt, sizeof prompt, "%s: ", what);
-    return hr_secret_prompt(prompt, err, sizeof err);
+    return cred_keep(hr_secret_prompt(prompt, err, sizeof err));
 }
 
 static void parse_args(int argc, char **argv, struct opts *o)
