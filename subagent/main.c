@@ -365,17 +365,19 @@ static int run(const struct opts *o, struct hdrm_config *cfg)
      * init_agent(), which installs net-snmp's default of 15 s. */
     netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
                        (int)cfg->ping_interval);
-    /* the first load and save of the state file, as the user already */
+    /* From here on as the user already (effective ids): the first load
+     * and save of the state file, and init_snmp(), which reads config
+     * files from the persistent directory (the state directory, the
+     * user's) and connects to the master, as the user will from now on. */
     if (user && become(&pw) < 0)
         return EXIT_RUNTIME;
     if (hdrm_agent_start(cfg, o->root ? o->root : "/", state_file) < 0)
         return EXIT_RUNTIME;
-    if (user && become(NULL) < 0)
-        return EXIT_RUNTIME;
     init_snmp("headroomd");
     if (register_readfd(sig_pipe[0], on_pipe, NULL) != FD_REGISTERED_OK)
         hr_log(LOG_WARNING, "cannot watch the signal pipe; SIGTERM may take a window to act");
-    if (user && drop_privileges(&pw) < 0) {
+    /* root again only to drop root for good (setuid needs euid 0) */
+    if (user && (become(NULL) < 0 || drop_privileges(&pw) < 0)) {
         snmp_shutdown("headroomd");
         return EXIT_RUNTIME;
     }

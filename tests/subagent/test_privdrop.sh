@@ -46,6 +46,10 @@ wait_for 5 state_is_file
 check "the state file is nobody's own file now" state_is_file
 is "the state file belongs to nobody" "$(stat -c %U "$STATE/state")" nobody
 check "the state file is a headroomd state" grep -q '^headroomd-state ' "$STATE/state"
+# net-snmp's start (init_snmp: config files from the persistent directory,
+# its cert_indexes directory) ran as nobody too: nothing root-owned in it
+is "nothing in the state directory belongs to root" \
+    "$(find "$STATE" -mindepth 1 -user root ! -type l | wc -l)" 0
 check "the symlink was set aside, not followed" test -L "$(echo "$STATE"/state.corrupt-*)"
 check "... and logged" grep -q "state.*not a regular file" "$HDLOG"
 stop "$HD_PID"
