@@ -1,6 +1,7 @@
 #!/bin/bash
-# report --out DIR run by root in a directory another user owns (nobody):
-# the files are created and renamed as that user, through new
+# report --out DIR run by root in a directory another user owns (nobody),
+# or below one: the directories and files are created and renamed as that
+# user (so a symlink that user plants leads nowhere root could write), through new
 # unpredictable temporary names, so symlinks planted under the report's
 # name and under the temporary name an older headroom used
 # (NAME.tmp.PID) write nothing through to root's files.
@@ -38,4 +39,15 @@ is "still root after the report (the next file is root's again)" \
 "$H" report customer ACME --format csv --out "$OUT" > /dev/null
 is "CSV files in nobody's directory are nobody's" \
     "$(stat -c %U "$OUT"/*.csv | sort -u)" nobody
+# nobody owns a directory on the way: everything below is done as nobody
+"$H" report customer ACME --out "$OUT/new/sub" > /dev/null
+is "--out DIR created under nobody's directory: exit 0" "$?" 0
+is "... the new directories and the file are nobody's" \
+    "$(stat -c %U "$OUT/new" "$OUT/new/sub" "$OUT/new/sub/report-ACME.txt" | sort -u)" nobody
+# a symlink nobody planted (or swapped in) towards a directory of root's
+mkdir "$T/rootonly"; chmod 755 "$T/rootonly"
+ln -s "$T/rootonly" "$OUT/link"; chown -h nobody:nogroup "$OUT/link"
+out=$("$H" report customer ACME --out "$OUT/link" 2>&1); rc=$?
+is "--out through nobody's symlink into root's directory: refused (exit 1)" "$rc" 1
+is "... nothing written there" "$(ls -A "$T/rootonly" | wc -l)" 0
 done_testing
