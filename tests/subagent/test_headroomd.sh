@@ -197,7 +197,11 @@ like "bad UTF-8 refused" "$(set_rw $MIBP::hdrmDevRegNumber.2 x "41FF0A")" "wrong
 like "U+202E (right-to-left override) refused" "$(set_rw $MIBP::hdrmDevRegNumber.2 x "5245472DE280AE31")" "wrongValue"
 like "U+2028 (line separator) refused" "$(set_rw $MIBP::hdrmDevRegNumber.2 x "52E280A831")" "wrongValue"
 like "configured registration number is notWritable" "$(set_rw $MIBP::hdrmDevRegNumber.1 s X)" "notWritable"
-like "read-only column is notWritable" "$(set_rw $MIBP::hdrmDevName.2 s X)" "notWritable"
+like "read-only column: snmpd's VACM view refuses it (noAccess)" "$(set_rw $MIBP::hdrmDevName.2 s X)" "noAccess"
+# past the VACM view (a community that may SET anything): headroomd refuses
+like "read-only column is notWritable" \
+    "$(snmpset -v2c -c subagenttest -t 2 -r 0 "${SNMPOPTS[@]}" "127.0.0.1:$SNMPD_PORT" $MIBP::hdrmDevName.2 s X 2>&1)" \
+    "notWritable"
 like "no such device: noCreation" "$(set_rw $MIBP::hdrmDevRegNumber.99 s X)" "noCreation|notWritable"
 out=$(snmpset -v2c -c public -t 2 -r 0 "${SNMPOPTS[@]}" "127.0.0.1:$SNMPD_PORT" $MIBP::hdrmDevRegNumber.2 s Y 2>&1)
 like "read-only community cannot SET" "$out" "noAccess|authorizationError|notWritable"
