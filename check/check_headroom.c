@@ -466,6 +466,12 @@ static void read_credentials(const char *path, struct opts *o, int *have_c, int 
             usage_error("credentials file %s: %s", path, strerror(errno));
         else if (r < 0)
             r = 0;
+    if (n == CRED_MAX) {
+        char more;
+        if (read(fd, &more, 1) > 0)
+            usage_error("credentials file %s: larger than %d bytes: not a credentials file",
+                        path, CRED_MAX);
+    }
     close(fd);
     buf[n] = '\0';
     for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {

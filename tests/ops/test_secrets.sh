@@ -93,6 +93,11 @@ chmod 600 "$T/cred"; printf 'password x\n' > "$T/badcred"; chmod 600 "$T/badcred
 out=$(chk -F "$T/badcred"); rc=$?
 is "check_headroom: unknown key in -F: UNKNOWN" "$rc" 3
 like "... with FILE:LINE" "$out" "badcred:1: unknown key 'password'"
+{ printf 'community public\n'; head -c 9000 /dev/zero | tr '\0' '#'; printf '\n'; } > "$T/bigcred"
+chmod 600 "$T/bigcred"
+out=$(chk -F "$T/bigcred"); rc=$?
+is "check_headroom: a credentials file over 8 KiB: UNKNOWN, not cut" "$rc" 3
+like "... saying why" "$out" "credentials file .*bigcred: larger than 8192 bytes"
 out=$($PY "$PTY" 'hrauthpass|hrprivpass' "$CH" -H 127.0.0.1 -p "$SNMPD_PORT" -t 3 -r 0 -P 3 \
       -U hruser -L authPriv -w 101 -c 102); rc=$?
 is "check_headroom at a terminal: asked for the passphrases (exit $rc)" "$rc" 0
