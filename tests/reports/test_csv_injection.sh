@@ -68,13 +68,19 @@ PY
 }
 neutralised() { [[ $1 =~ ^[0-9]+$ ]] && [ "$1" -ge "$2" ]; }
 
-"$H" history --format csv > "$T/history.csv"; is "history --format csv: exit 0" "$?" 0
-out=$(check_csv "$T/history.csv")
-check "history csv: no raw formula, the hostile customer and 5 serials neutralised ($out)" \
-    neutralised "${out##*$'\n'}" 6
-[ "${out##*$'\n'}" = BAD ] && diag "$out"
-like "history csv: the serial that is a number stays a number" "$(cat "$T/history.csv")" $'\n[^,]+,C2,-5,1000,250,-,'
-like "history csv: a neutralised serial reads as text" "$(cat "$T/history.csv")" "\"'=1\\+2\""
+# history lists the daily records, history --raw the polls: both CSVs.
+for raw in "" --raw; do
+    next=250; [ -n "$raw" ] && next=-
+    "$H" history $raw --format csv > "$T/history.csv"; is "history $raw --format csv: exit 0" "$?" 0
+    out=$(check_csv "$T/history.csv")
+    check "history $raw csv: no raw formula, the hostile customer and 5 serials neutralised ($out)" \
+        neutralised "${out##*$'\n'}" 6
+    [ "${out##*$'\n'}" = BAD ] && diag "$out"
+    # used, then used_max (days) or used_percent (polls, unknown here)
+    like "history $raw csv: the serial that is a number stays a number" "$(cat "$T/history.csv")" \
+        $'\n[^,]+,C2,-5,1000,250,'"$next,"
+    like "history $raw csv: a neutralised serial reads as text" "$(cat "$T/history.csv")" "\"'=1\\+2\""
+done
 
 "$H" customers list --format csv > "$T/customers.csv"; is "customers list --format csv: exit 0" "$?" 0
 out=$(check_csv "$T/customers.csv")
