@@ -152,14 +152,14 @@ sqlite3 "$HEADROOM_DB" "SELECT printf('  %-14s %9.1f MiB', name, sum(pgsize) / 1
     GROUP BY name ORDER BY sum(pgsize) DESC LIMIT 5" 2>/dev/null || true
 # run LABEL GOAL_S CMD...: one timed command; its stderr's last line shown.
 run() {
-    local label=$1 goal=$2 secs kib
+    local label=$1 goal=$2 secs kib usr sys
     shift 2
-    /usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >"$tmp/out" 2>"$tmp/err" ||
+    /usr/bin/time -f '%e %M %U %S' -o "$tmp/time" "$@" >"$tmp/out" 2>"$tmp/err" ||
         echo "  ($label exited $?: $(tail -n 1 "$tmp/err"))"
     tail -n 1 "$tmp/err" | sed 's/^/  /'
-    read -r secs kib < "$tmp/time"
-    awk -v l="$label" -v s="$secs" -v k="$kib" -v g="$goal" 'BEGIN {
-        printf "%-18s %8.2f s (goal %s s)  peak RSS %7.1f MiB (goal 1024)\n", l, s, g, k / 1024 }'
+    read -r secs kib usr sys < <(tail -n 1 "$tmp/time")
+    awk -v l="$label" -v s="$secs" -v k="$kib" -v g="$goal" -v c="$(awk -v u="$usr" -v y="$sys" 'BEGIN { print u + y }')" 'BEGIN {
+        printf "%-18s %8.2f s (goal %s s), CPU %.2f s  peak RSS %7.1f MiB (goal 1024)\n", l, s, g, c, k / 1024 }'
 }
 AT=$((now + 600))
 run "rules eval" 10 "$hr" rules eval --rules "$top/rules/default.rules" --at "$AT"
