@@ -118,6 +118,10 @@ struct hr_poll_opts {
     volatile int *stop;       /* if non-NULL and set, finish early (signals) */
     const struct hr_profile_set *profiles; /* NULL: HEADROOM-STORAGE-MIB only,
                                  target.profile ignored */
+    size_t max_rows;          /* rows per target; 0 = 10,000 */
+    size_t max_rows_held;     /* rows of all targets in flight; 0 = 262,144.
+                                 When spent, the target holding the most
+                                 rows fails (docs/poller.md). */
 };
 
 /* Poll N targets once each; CB is called exactly once per target.  Returns
