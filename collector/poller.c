@@ -84,7 +84,7 @@ static const oid oid_devcount[] = { HDRM_OID_hdrmDeviceCount, 0 };
 static const oid oid_entry[] = { HDRM_OID_hdrmDeviceEntry };
 #define ENTRY_LEN HDRM_OIDLEN_hdrmDeviceEntry
 
-enum req_kind { REQ_DISCOVER, REQ_GET, REQ_WALK, REQ_PGET, REQ_PNEXT };
+enum req_kind { REQ_DISCOVER, REQ_GET, REQ_WALK, REQ_PGET, REQ_PNEXT, REQ_SET };
 
 struct agent;
 struct loop;
@@ -164,6 +164,7 @@ struct agent {
     unsigned reasks;              /* requests asked again, see MAX_REASKS */
     unsigned foreign;             /* replies refused: another community */
     struct hr_set_job *job;       /* a SET of the registration number */
+    int set_sent;
     int probing;                  /* counted in loop.n_probing */
     int has_slot;                 /* holds one of loop.conc walk slots */
     int queued;                   /* waiting for a walk slot */
@@ -702,7 +703,9 @@ static int on_response(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, 
             }
             return 1;
         }
-        if (!a->answered)
+        if (a->job)
+            agent_fail(a, HR_POLL_TIMEOUT, "SET timed out");
+        else if (!a->answered)
             agent_fail(a, HR_POLL_TIMEOUT, "no response (timeout %u ms, %u retries)",
                        a->t->timeout_ms ? a->t->timeout_ms : 1000, a->t->retries);
         else if (a->v3 == V3_READY && a->get_state != 2 && a->n_rows == 0)
@@ -710,8 +713,6 @@ static int on_response(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, 
              * request: what an agent does with a wrong privacy key. */
             agent_fail(a, HR_POLL_AUTH, "SNMPv3 engine answers discovery but not "
                        "authenticated requests (wrong passphrase or protocol?)");
-        else if (a->job)
-            agent_fail(a, HR_POLL_TIMEOUT, "SET timed out");
         else
             agent_fail(a, HR_POLL_TIMEOUT, "agent stopped answering after %zu rows "
                        "(%u lost exchanges)", a->n_rows, a->losses + 1);
@@ -763,7 +764,8 @@ static int on_response(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, 
                 a->stream_busy[q->stream] = 1;
             return 1;
         }
-        agent_fail(a, HR_POLL_AUTH, "SNMPv3 report: %s", report_text(pdu));
+        agent_fail(a, HR_POLL_AUTH, "%s: %s", a->job ? "SET refused" : "SNMPv3 report",
+                   report_text(pdu));
         return 1;
     }
     if (pdu->command != SNMP_MSG_RESPONSE) {
@@ -777,6 +779,12 @@ static int on_response(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, 
     case REQ_WALK: on_walk(a, q, pdu); break;
     case REQ_PGET:
     case REQ_PNEXT: on_pitems(a, q, pdu); break;
+    case REQ_SET:
+        if (pdu->errstat != SNMP_ERR_NOERROR)
+            agent_fail(a, HR_POLL_MALFORMED, "SET refused: %s", snmp_errstring((int)pdu->errstat));
+        else
+            a->done = 1;        /* status ok */
+        break;
     }
     return 1;
 }
@@ -880,6 +888,24 @@ static void send_get(struct agent *a)
         snmp_add_null_var(pdu, oid_devcount, HR_ARRAY_LEN(oid_devcount));
     if (req_send(a, q, pdu) == 0)
         a->get_state = 1;
+}
+
+/* The SET of the job's registration number. */
+static void send_set(struct agent *a)
+{
+    oid name[] = { HDRM_OID_hdrmDevRegNumber, 0 };
+    struct req *q = req_new(a, REQ_SET);
+    netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_SET);
+
+    name[HR_ARRAY_LEN(name) - 1] = a->job->index;
+    if (!q || !pdu || !snmp_pdu_add_variable(pdu, name, HR_ARRAY_LEN(name), ASN_OCTET_STR,
+                                             a->job->regno, strlen(a->job->regno))) {
+        snmp_free_pdu(pdu);
+        agent_fail(a, HR_POLL_ERROR, "out of memory");
+        return;
+    }
+    if (req_send(a, q, pdu) == 0)
+        a->set_sent = 1;
 }
 
 /* Walk the columns of stream S that are not done.  0 if nothing to do. */
@@ -1106,6 +1132,11 @@ static void agent_step(struct agent *a)
     }
     if (a->v3 == V3_DISCOVERING)
         return;
+    if (a->job) {
+        if (!a->set_sent)
+            send_set(a);
+        return;
+    }
     if (a->prof) {
         prof_step(a);
         return;
@@ -1168,10 +1199,24 @@ static void agent_timer_refresh(struct agent *a, netsnmp_large_fd_set *scratch, 
 
 /* ---- the cycle -------------------------------------------------------- */
 
-static struct agent *agent_start(const struct hr_target *t, const struct hr_poll_opts *o,
-                                 struct loop *L)
+/* Why JOB cannot be sent at all, or NULL. */
+static const char *set_refusal(const struct hr_set_job *job)
+{
+    if (job->index == 0)
+        return "bad device index 0";
+    if (strlen(job->regno) > 32)
+        return "registration number longer than 32 bytes";
+    if (job->target->version == HR_SNMP_V3 && !job->target->v3_write)
+        return "the SNMPv3 user of this target may not write";
+    return NULL;
+}
+
+/* Start polling T, or (JOB non-NULL) the SET of JOB on T. */
+static struct agent *agent_start(const struct hr_target *t, struct hr_set_job *job,
+                                 const struct hr_poll_opts *o, struct loop *L)
 {
     struct agent *a = calloc(1, sizeof(*a));
+    const char *why;
     netsnmp_transport *tr;
     unsigned budget;
 
@@ -1198,7 +1243,15 @@ static struct agent *agent_start(const struct hr_target *t, const struct hr_poll
         cc->cur[ENTRY_LEN] = c;
         cc->cur_len = ENTRY_LEN + 1;
     }
-    a->sessp = session_open(t, 0, 0, a->res.error, sizeof(a->res.error));
+    a->job = job;
+    if (job && (why = set_refusal(job)) != NULL) {
+        a->done = 1;
+        a->res.status = HR_POLL_ERROR;
+        hr_strlcpy(a->res.error, why, sizeof(a->res.error));
+        return a;
+    }
+    a->sessp = session_open(t, job && t->version != HR_SNMP_V3, 0, a->res.error,
+                            sizeof(a->res.error));
     if (!a->sessp) {
         a->done = 1;
         a->res.status = HR_POLL_ERROR;
@@ -1218,7 +1271,7 @@ static struct agent *agent_start(const struct hr_target *t, const struct hr_poll
         a->res.status = HR_POLL_ERROR;
         return a;
     }
-    if (prof_wanted(a) && t->profile[0] && strcmp(t->profile, "auto") != 0)
+    if (!job && prof_wanted(a) && t->profile[0] && strcmp(t->profile, "auto") != 0)
         prof_start(a);          /* a named profile: no native walk */
     if (a->done)
         return a;
@@ -1238,6 +1291,14 @@ static void agent_finish(struct agent *a, hr_poll_cb cb, void *arg)
         snmp_sess_close(a->sessp);
     a->sessp = NULL;
     a->res.finished = wall_ms();
+    if (a->job) {
+        a->job->ok = a->res.status == HR_POLL_OK;
+        hr_strlcpy(a->job->error, a->job->ok ? "" : a->res.error, sizeof(a->job->error));
+        a->job->requests = a->res.requests;
+        a->job->timed_out = a->res.status == HR_POLL_TIMEOUT;
+        free(a);
+        return;
+    }
     if (a->res.status == HR_POLL_OK && a->n_rows) {
         qsort(a->rows, a->n_rows, sizeof(*a->rows), rowx_cmp);
         out = malloc(a->n_rows * sizeof(*out));
@@ -1566,8 +1627,20 @@ static void loop_fail_all(struct loop *L, const char *why)
     }
 }
 
-int hr_poll_run(const struct hr_target *targets, size_t n,
-                const struct hr_poll_opts *opts, hr_poll_cb cb, void *arg)
+static void unpolled(const struct hr_target *targets, struct hr_set_job *jobs, size_t i,
+                     hr_poll_cb cb, void *arg, const char *why)
+{
+    if (jobs) {
+        jobs[i].ok = 0;
+        hr_strlcpy(jobs[i].error, why, sizeof(jobs[i].error));
+    } else {
+        report_unpolled(&targets[i], cb, arg, why);
+    }
+}
+
+/* The engine: poll TARGETS, or (JOBS non-NULL) send the SETs of JOBS. */
+static int poll_loop(const struct hr_target *targets, struct hr_set_job *jobs, size_t n,
+                     const struct hr_poll_opts *opts, hr_poll_cb cb, void *arg)
 {
     struct loop L;
     size_t next = 0;
@@ -1602,13 +1675,14 @@ int hr_poll_run(const struct hr_target *targets, size_t n,
         if (opts && opts->stop && *opts->stop) {
             loop_fail_all(&L, "cycle stopped");
             for (; next < n; next++)
-                report_unpolled(&targets[next], cb, arg, "cycle stopped before this target");
+                unpolled(targets, jobs, next, cb, arg, "cycle stopped before this target");
             break;
         }
         while (L.n_probing < L.conc && L.n_act < L.max_open && next < n) {
-            struct agent *a = agent_start(&targets[next], opts, &L);
+            struct agent *a = jobs ? agent_start(jobs[next].target, &jobs[next], opts, &L)
+                                   : agent_start(&targets[next], NULL, opts, &L);
             if (!a)
-                report_unpolled(&targets[next], cb, arg, "out of memory");
+                unpolled(targets, jobs, next, cb, arg, "out of memory");
             else
                 loop_add(&L, a);
             next++;
@@ -1619,7 +1693,7 @@ int hr_poll_run(const struct hr_target *targets, size_t n,
             rc = -1;
             loop_fail_all(&L, "poller failure");
             for (; next < n; next++)
-                report_unpolled(&targets[next], cb, arg, "poller failure");
+                unpolled(targets, jobs, next, cb, arg, "poller failure");
         }
     }
     netsnmp_large_fd_set_cleanup(&L.rset);
@@ -1630,57 +1704,37 @@ int hr_poll_run(const struct hr_target *targets, size_t n,
     return rc;
 }
 
+int hr_poll_run(const struct hr_target *targets, size_t n,
+                const struct hr_poll_opts *opts, hr_poll_cb cb, void *arg)
+{
+    return poll_loop(targets, NULL, n, opts, cb, arg);
+}
+
 /* ---- SET of the registration number ------------------------------------ */
+
+int hr_poll_set_run(struct hr_set_job *jobs, size_t n, const struct hr_poll_opts *opts)
+{
+    return poll_loop(NULL, jobs, n, opts, NULL, NULL);
+}
 
 int hr_snmp_set_regnumber(const struct hr_target *target, uint32_t index,
                           const char *regno, char *err, size_t errlen)
 {
-    oid name[] = { HDRM_OID_hdrmDevRegNumber, 0 };
-    netsnmp_pdu *pdu, *resp = NULL;
-    void *sessp;
-    int st, rc = -1;
+    struct hr_set_job job;
 
-    hr_snmp_init(NULL);
-    if (index == 0) {
-        snprintf(err, errlen, "bad device index 0");
-        return -1;
-    }
-    if (strlen(regno) > 32) {
+    memset(&job, 0, sizeof(job));
+    job.target = target;
+    job.index = index;
+    if (strlen(regno) >= sizeof(job.regno)) {
         snprintf(err, errlen, "registration number longer than 32 bytes");
         return -1;
     }
-    if (target->version == HR_SNMP_V3 && !target->v3_write) {
-        snprintf(err, errlen, "the SNMPv3 user of this target may not write");
+    hr_strlcpy(job.regno, regno, sizeof(job.regno));
+    if (hr_poll_set_run(&job, 1, NULL) < 0) {
+        snprintf(err, errlen, "poller failure");
         return -1;
     }
-    name[HR_ARRAY_LEN(name) - 1] = index;
-    /* A one-off SET may block: the probe is fine here. */
-    sessp = session_open(target, target->version != HR_SNMP_V3, 1, err, errlen);
-    if (!sessp)
-        return -1;
-    pdu = snmp_pdu_create(SNMP_MSG_SET);
-    if (!pdu || !snmp_pdu_add_variable(pdu, name, HR_ARRAY_LEN(name), ASN_OCTET_STR,
-                                       regno, strlen(regno))) {
-        snmp_free_pdu(pdu);
-        snprintf(err, errlen, "out of memory");
-        goto out_close;
-    }
-    st = snmp_sess_synch_response(sessp, pdu, &resp);
-    if (st == STAT_TIMEOUT) {
-        snprintf(err, errlen, "SET timed out");
-    } else if (st != STAT_SUCCESS || !resp) {
-        netsnmp_session *s = snmp_sess_session(sessp);
-        snprintf(err, errlen, "SET failed: %s",
-                 snmp_api_errstring(s ? s->s_snmp_errno : snmp_errno));
-    } else if (resp->command == SNMP_MSG_REPORT) {
-        snprintf(err, errlen, "SET refused: %s", report_text(resp));
-    } else if (resp->errstat != SNMP_ERR_NOERROR) {
-        snprintf(err, errlen, "SET refused: %s", snmp_errstring((int)resp->errstat));
-    } else {
-        rc = 0;
-    }
-    snmp_free_pdu(resp);
-out_close:
-    snmp_sess_close(sessp);
-    return rc;
+    if (!job.ok)
+        snprintf(err, errlen, "%s", job.error);
+    return job.ok ? 0 : -1;
 }

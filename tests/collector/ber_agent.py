@@ -22,9 +22,12 @@ version it was asked in.  MODE is one or more of these, joined by "+":
              right port, then the real one
   dropset    never answers a SET
   endless    the table never ends (index grows forever)
-With --log FILE, one line per request received: "PORT COMMAND REQID".
+With --log FILE, one line per request received: "PORT COMMAND REQID".  A
+PORT of 0 takes a free port; --ports FILE gets the ports bound, one a line
+in the order given, once all are bound.
 Stops on SIGTERM.
 """
+import os
 import re
 import select
 import signal
@@ -151,6 +154,7 @@ class Agent:
         self.lost_id = None
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", port))
+        self.port = self.sock.getsockname()[1]
         self.other = None
 
     # the MIB: a sorted list is built lazily for the table
@@ -300,12 +304,14 @@ class Agent:
 
 def main():
     args = sys.argv[1:]
-    oids, logf = "build/gen/hdrm_oids.h", None
+    oids, logf, portsf = "build/gen/hdrm_oids.h", None, None
     while args and args[0].startswith("--"):
         if args[0] == "--oids":
             oids = args[1]
         elif args[0] == "--log":
             logf = open(args[1], "a")
+        elif args[0] == "--ports":
+            portsf = args[1]
         args = args[2:]
     O = load_oids(oids)
     agents = {}
@@ -313,6 +319,10 @@ def main():
         p = a.split(":")
         ag = Agent(int(p[0]), p[1] if len(p) > 1 else "ok", int(p[2]) if len(p) > 2 else 3, O, logf)
         agents[ag.sock.fileno()] = ag
+    if portsf:
+        with open(portsf + ".tmp", "w") as f:
+            f.write("".join("%d\n" % ag.port for ag in agents.values()))
+        os.rename(portsf + ".tmp", portsf)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     while True:
         r, _, _ = select.select(list(agents), [], [])
