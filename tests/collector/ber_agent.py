@@ -22,6 +22,10 @@ version it was asked in.  MODE is one or more of these, joined by "+":
              right port, then the real one
   dropset    never answers a SET
   endless    the table never ends (index grows forever)
+  loop       every walk answer repeats the OIDs asked for (never increasing)
+  backward   every walk answer goes back to the first row of the column
+  badidx     rows with a two-part index (not hdrmDevIndex)
+  toobig     every walk request gets tooBig
 With --log FILE, one line per request received: "PORT COMMAND REQID".  A
 PORT of 0 takes a free port; --ports FILE gets the ports bound, one a line
 in the order given, once all are bound.
@@ -226,6 +230,8 @@ class Agent:
                         return [(o, (NULL, None)) for o in vbs], 2, n + 1
                     v = (NOSUCHOBJECT, None)
                 out.append((o, v))
+        elif (cmd == 0xa1 or cmd == 0xa5) and self.walk_mode():
+            return self.hostile_walk(cmd, f2, vbs)
         elif cmd == 0xa1 or cmd == 0xa5:                  # GETNEXT, GETBULK
             nonrep, rep = (f1, f2) if cmd == 0xa5 else (len(vbs), 0)
             cur = list(vbs)
@@ -252,6 +258,27 @@ class Agent:
                 else:
                     return [(o, (NULL, None)) for o, _ in vbs], 17, n + 1  # notWritable
         return out, err, eidx
+
+    def walk_mode(self):
+        return any(m in self.mode for m in ("loop", "backward", "badidx", "toobig"))
+
+    def hostile_walk(self, cmd, rep, vbs):
+        """A walk answer of the loop/backward/badidx/toobig modes."""
+        if "toobig" in self.mode:
+            return [(o, (NULL, None)) for o in vbs], 1, 0
+        e, out = self.entry, []
+        for r in range(max(rep, 1) if cmd == 0xa5 else 1):
+            for o in vbs:
+                col = o[len(e)] if len(o) > len(e) and o[:len(e)] == e else None
+                if "loop" in self.mode:
+                    out.append((o, (0x04, "again")))
+                elif "backward" in self.mode:
+                    out.append((e + (col or 2, 1), (0x04, "back")))
+                elif col:
+                    out.append((e + (col, 1, 1 + r), (0x04, "two-part")))
+                else:
+                    out.append((o, (ENDOFMIB, None)))
+        return out, 0, 0
 
     def reply(self, ver, comm, reqid, vbs, err, eidx):
         body = b"".join(tlv(0x30, enc_oid(o) + enc_value(v)) for o, v in vbs)
