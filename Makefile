@@ -143,7 +143,7 @@ check-asan: deps
 	B=build-asan ENTERPRISE=$(ENTERPRISE) $(ASAN_ENV) tests/run.sh --unit
 check-asan-all: deps
 	$(MAKE) _asan-build
-	B=build-asan ENTERPRISE=$(ENTERPRISE) $(ASAN_ENV) tests/run.sh
+	B=build-asan ENTERPRISE=$(ENTERPRISE) $(ASAN_ENV) tests/run.sh --heavy-alone
 .PHONY: _asan-build check-asan-all
 _asan-build:
 	$(MAKE) B=build-asan SAN='$(ASAN_SAN)' CFLAGS='-O1 -g' all
