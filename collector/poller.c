@@ -193,6 +193,24 @@ static int64_t wall_ms(void)
 static void agent_fail(struct agent *a, enum hr_poll_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* net-snmp's work is about A from now on: its log lines name A's target,
+ * and a "detail" another session left behind (net-snmp keeps one for the
+ * whole process and adds it to the next error text) is dropped, so it
+ * cannot end up in A's error.  NULL: about no target. */
+static void lib_context(const struct agent *a)
+{
+    char who[300];
+
+    (void)snmp_api_errstring(SNMPERR_SUCCESS);
+    if (!a) {
+        hr_snmp_log_context(NULL);
+        return;
+    }
+    snprintf(who, sizeof(who), "target %s:%u (id %lld)", a->t->host,
+             a->t->port ? a->t->port : 161, (long long)a->t->id);
+    hr_snmp_log_context(who);
+}
+
 static void agent_fail(struct agent *a, enum hr_poll_status st, const char *fmt, ...)
 {
     va_list ap;
@@ -1244,6 +1262,7 @@ static struct agent *agent_start(const struct hr_target *t, struct hr_set_job *j
         cc->cur_len = ENTRY_LEN + 1;
     }
     a->job = job;
+    lib_context(a);
     if (job && (why = set_refusal(job)) != NULL) {
         a->done = 1;
         a->res.status = HR_POLL_ERROR;
@@ -1536,6 +1555,7 @@ static void loop_read(struct loop *L, struct agent *a)
     if (a->fd >= (int)L->rset.lfs_setsize)
         netsnmp_large_fd_set_resize(&L->rset, a->fd + 1024);
     NETSNMP_LARGE_FD_SET(a->fd, &L->rset);
+    lib_context(a);
     snmp_sess_read2(a->sessp, &L->rset);
     NETSNMP_LARGE_FD_CLR(a->fd, &L->rset);
     if (!a->done) {
@@ -1557,6 +1577,7 @@ static void loop_timers(struct loop *L)
         struct agent *a = L->act[i];
 
         if (!a->done && a->t_timer_us && now >= a->t_timer_us) {
+            lib_context(a);
             snmp_sess_timeout(a->sessp);
             if (!a->done)
                 agent_step(a);
@@ -1583,6 +1604,7 @@ static void loop_resume(struct loop *L)
         struct agent *a = L->wq_head;
 
         queue_unlink(L, a);
+        lib_context(a);
         agent_step(a);          /* takes the slot and sends */
         if (!a->done) {
             agent_timer_refresh(a, &L->scratch, mono_us());
@@ -1607,6 +1629,7 @@ static int loop_wait(struct loop *L)
     }
     for (int i = 0; i < n; i++) {
         struct agent *a = L->ev[i].data.ptr;
+
         /* Each agent shows up at most once per batch and is freed only
          * when its own event is handled, so the pointers stay valid. */
         if (!a->done)
@@ -1696,6 +1719,7 @@ static int poll_loop(const struct hr_target *targets, struct hr_set_job *jobs, s
                 unpolled(targets, jobs, next, cb, arg, "poller failure");
         }
     }
+    lib_context(NULL);
     netsnmp_large_fd_set_cleanup(&L.rset);
     netsnmp_large_fd_set_cleanup(&L.scratch);
     close(L.epfd);

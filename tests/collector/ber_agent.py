@@ -21,6 +21,7 @@ version it was asked in.  MODE is one or more of these, joined by "+":
   spoofcomm  first sends a forged reply with another community from the
              right port, then the real one
   dropset    never answers a SET
+  badtype    every value is a SEQUENCE (0x30), which net-snmp cannot parse
   endless    the table never ends (index grows forever)
   loop       every walk answer repeats the OIDs asked for (never increasing)
   backward   every walk answer goes back to the first row of the column
@@ -281,6 +282,8 @@ class Agent:
         return out, 0, 0
 
     def reply(self, ver, comm, reqid, vbs, err, eidx):
+        if "badtype" in self.mode:
+            vbs = [(o, (0x30, None)) for o, _ in vbs]
         body = b"".join(tlv(0x30, enc_oid(o) + enc_value(v)) for o, v in vbs)
         pdu = enc_int(reqid) + enc_int(err) + enc_int(eidx) + tlv(0x30, body)
         return tlv(0x30, enc_int(ver) + tlv(0x04, comm) + tlv(0xa2, pdu))

@@ -10,6 +10,8 @@
 #   - SNMPv1 noSuchName to every GET: bounded requests, whatever the index
 #   - request IDs that cannot be guessed from the one before
 #   - the cycle's row bound: the greedy targets fail, not the late one
+#   - net-snmp's own messages (a value it cannot parse) go through our
+#     logger, naming the target they are about, and stay out of the others'
 # run.sh: heavy
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/simlib.sh"
@@ -17,7 +19,7 @@
 LOG="$T/requests.log"
 spawn $PY "$TOP/tests/collector/ber_agent.py" --oids "$B/gen/hdrm_oids.h" --log "$LOG" \
     --ports "$T/ports" 0:ok:200 0:lose1:200 0:spoofport 0:spoofcomm 0:wrongid \
-    0:fit=1400:200 0:nosuch=3 0:nosuch=0 0:nosuch=1 0:endless 0:endless 0:ok:300
+    0:fit=1400:200 0:nosuch=3 0:nosuch=0 0:nosuch=1 0:endless 0:endless 0:ok:300 0:badtype
 wait_for 10 test -s "$T/ports" || { not_ok "BER agents started"; exit 1; }
 mapfile -t P < "$T/ports"
 wait_for 10 snmpget -v2c -c x -t 0.2 -r 0 "127.0.0.1:${P[0]}" .1.3.6.1.2.1.1.3.0 ||
@@ -89,4 +91,14 @@ done
 "$POLLTEST" -t 1000 -r 1 -M 250 "127.0.0.1:${P[9]}:pub" "127.0.0.1:${P[0]}:pub" > "$T/max.out" 2>&1
 like "per-target row limit: endless table stopped" "$(st "$T/max.out" "${P[9]}")" '^malformed: more than 250 rows'
 is "per-target row limit: the 200-row agent is walked" "$(rows_of "$T/max.out" "${P[0]}")" 200
+
+# ---- net-snmp's messages ---------------------------------------------------
+"$POLLTEST" -t 300 -r 0 "127.0.0.1:${P[12]}:pub" "127.0.0.1:${P[0]}:pub" > "$T/bt.out" 2> "$T/bt.err"
+like "unparsable values: net-snmp's message through the logger, naming the target" \
+    "$(cat "$T/bt.err")" "error: net-snmp: target 127\.0\.0\.1:${P[12]} \(id 1\): bad type"
+is "no net-snmp line without its target" "$(grep -c 'bad type' "$T/bt.err")" \
+    "$(grep -c "net-snmp: target 127.0.0.1:${P[12]} " "$T/bt.err")"
+is "unparsable values: no answer taken (timeout)" "$(st "$T/bt.out" "${P[12]}" | cut -d: -f1)" timeout
+is "the healthy agent beside it: ok, no error text" "$(st "$T/bt.out" "${P[0]}")" "ok: "
+is "the healthy agent beside it: 200 rows" "$(rows_of "$T/bt.out" "${P[0]}")" 200
 done_testing
