@@ -26,6 +26,7 @@
 #include "snmp_sync.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
@@ -34,6 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 _Static_assert(SNMP_SEC_LEVEL_NOAUTH == HR_SEC_NOAUTH && SNMP_SEC_LEVEL_AUTHNOPRIV == HR_SEC_AUTHNOPRIV &&
@@ -180,6 +183,8 @@ struct dev {
     uint64_t capacity, used;    /* bytes */
     int used_pct;               /* -1 unknown */
     uint32_t peak, peak_prev, window, rate_avg;
+    unsigned measured_s;        /* load measured by us over this many seconds (a
+                                   device read through a profile); 0: the agent's */
     /* filled by the evaluation */
     int selected;
     int dup;                    /* label shared with another device */
@@ -261,6 +266,7 @@ struct opts {
     int seclevel;               /* SNMP_SEC_LEVEL_* */
     const char *authproto, *authpass, *privproto, *privpass;
     unsigned timeout;           /* seconds, whole check */
+    unsigned load_interval;     /* seconds between the two readings of a profile's counters */
     unsigned retries;
     const struct metric *metric;
     struct range warn, crit;
@@ -274,7 +280,7 @@ struct opts {
 static void print_usage(FILE *f)
 {
     fprintf(f,
-            "Usage: " PROGNAME " -H host [-p port] [-P 1|2c|3] [-C community]\n"
+            "Usage: " PROGNAME " -H host [-p port] [-P 1|2c|3] [-C community] [-F credfile]\n"
             "       [-U secname -L seclevel -a authproto -A authpass -x privproto -X privpass\n"
             "       -N context]\n"
             "       [-m metric] [-w range] [-c range] [-s serial | -i index]\n"
@@ -298,6 +304,14 @@ static void print_help(void)
            " -P, --protocol=1|2c|3\n    SNMP version (default: 2c).  With 1, 64-bit columns are out of\n"
            "    reach and capacities are read from the MiB columns.\n"
            " -C, --community=STRING\n    Community for v1/v2c (default: public).\n"
+           " -F, --credentials=FILE\n"
+           "    Read the secrets from FILE instead of -C, -A and -X, which every user of\n"
+           "    the host sees in ps(1): lines 'community S', 'authpasswd P',\n"
+           "    'privpasswd P'.  FILE must not be readable or writable by others.  Also\n"
+           "    read from $CHECK_HEADROOM_COMMUNITY, $CHECK_HEADROOM_AUTHPASSWD and\n"
+           "    $CHECK_HEADROOM_PRIVPASSWD; an option wins over FILE, FILE over the\n"
+           "    environment.  At a terminal, a passphrase -L needs and nothing gave is\n"
+           "    asked for (echo off).\n"
            " -U, --secname=NAME\n    SNMPv3 user name.\n"
            " -L, --seclevel=noAuthNoPriv|authNoPriv|authPriv\n"
            "    SNMPv3 security level (default: authPriv when -X is given, authNoPriv\n"
@@ -321,8 +335,12 @@ static void print_help(void)
            "    headroom's device profiles (Synology, QNAP, TrueNAS, NetApp, Linux,\n"
            "    Windows, ESXi...): auto reads our MIB when the host serves it, else the\n"
            "    profile that matches; NAME reads with that profile only.  Such a\n"
-           "    device offers used-percent and used-bytes (peak load needs two polls:\n"
-           "    see headroom poll).\n"
+           "    device offers used-percent and used-bytes, and where the profile reads\n"
+           "    write counters, peak and rate-avg: the load measured now, from two\n"
+           "    readings --load-interval apart, in writes per 60 s (peak-prev, the\n"
+           "    day's history, needs headroom poll).\n"
+           "     --load-interval=INTEGER\n"
+           "    Seconds between those two readings (default: 5; less than -t).\n"
            "     --profile-dirs=DIR[:DIR...]\n"
            "    Where the profiles are (default: $HEADROOM_PROFILE_DIRS, else\n"
            "    " HEADROOM_DATADIR "/headroom/profiles:" HEADROOM_SYSCONFDIR "/headroom/profiles).\n"
@@ -397,6 +415,129 @@ static void opts_cred(const struct opts *o, struct hr_snmp_cred *c)
     c->context = o->context;
 }
 
+/* ---- credentials kept off the command line --------------------------------
+ * -C, -A and -X show in ps(1) to every user of the host.  The same secrets
+ * come from a credentials file (-F), else the environment, else (at a
+ * terminal, when the security level needs them) a prompt; an option still
+ * wins.  They live as long as the process. */
+#define CRED_MAX 8192
+
+/* The secrets read here, kept reachable for the process's life (and for
+ * LeakSanitizer): at most one per kind from each source. */
+static char *cred_owned[8];
+
+static char *cred_keep(char *s)
+{
+    for (size_t i = 0; s && i < HR_ARRAY_LEN(cred_owned); i++)
+        if (!cred_owned[i])
+            return cred_owned[i] = s;
+    return s;
+}
+
+static char *cred_dup(const char *s, const char *what)
+{
+    char *d = strdup(s);
+    if (!d)
+        usage_error("out of memory reading %s", what);
+    return cred_keep(d);
+}
+
+/* -F FILE: lines "community S", "authpasswd P", "privpasswd P" (blank lines
+ * and # comments allowed).  The file must be a regular file that others
+ * can neither read nor write.  Fills the secrets not given as options. */
+static void read_credentials(const char *path, struct opts *o, int *have_c, int have_a,
+                             int have_x)
+{
+    char buf[CRED_MAX + 1], *line, *save = NULL;
+    struct stat st;
+    size_t n = 0;
+    unsigned lineno = 0;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+    if (fd < 0)
+        usage_error("credentials file %s: %s", path, strerror(errno));
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        usage_error("credentials file %s: not a regular file", path);
+    if (st.st_mode & (S_IROTH | S_IWOTH))
+        usage_error("credentials file %s: accessible by others (mode %03o): refused; chmod 600 it",
+                    path, (unsigned)(st.st_mode & 0777));
+    for (ssize_t r; n < CRED_MAX && (r = read(fd, buf + n, CRED_MAX - n)) != 0; n += (size_t)r)
+        if (r < 0 && errno != EINTR)
+            usage_error("credentials file %s: %s", path, strerror(errno));
+        else if (r < 0)
+            r = 0;
+    if (n == CRED_MAX) {
+        char more;
+        if (read(fd, &more, 1) > 0)
+            usage_error("credentials file %s: larger than %d bytes: not a credentials file",
+                        path, CRED_MAX);
+    }
+    close(fd);
+    buf[n] = '\0';
+    for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *key, *val;
+
+        lineno++;
+        key = hr_trim(line);
+        if (!*key || *key == '#')
+            continue;
+        val = key + strcspn(key, " \t");
+        if (*val)
+            *val++ = '\0';
+        val = hr_trim(val);
+        if (!*val)
+            usage_error("%s:%u: %s without a value", path, lineno, key);
+        if (strcmp(key, "community") == 0) {
+            if (!*have_c)
+                o->community = cred_dup(val, path);
+            *have_c = 1;
+        } else if (strcmp(key, "authpasswd") == 0) {
+            if (!have_a)
+                o->authpass = cred_dup(val, path);
+        } else if (strcmp(key, "privpasswd") == 0) {
+            if (!have_x)
+                o->privpass = cred_dup(val, path);
+        } else {
+            usage_error("%s:%u: unknown key '%s' (community, authpasswd, privpasswd)", path,
+                        lineno, key);
+        }
+    }
+    explicit_bzero(buf, sizeof buf);
+}
+
+/* The credentials file, then the environment, for what no option gave. */
+static void credentials(struct opts *o, const char *file, int have_c)
+{
+    static const struct { const char *env; int which; } envs[] = {
+        { "CHECK_HEADROOM_COMMUNITY", 'C' }, { "CHECK_HEADROOM_AUTHPASSWD", 'A' },
+        { "CHECK_HEADROOM_PRIVPASSWD", 'X' },
+    };
+
+    if (file)
+        read_credentials(file, o, &have_c, o->authpass != NULL, o->privpass != NULL);
+    for (size_t i = 0; i < HR_ARRAY_LEN(envs); i++) {
+        const char *v = getenv(envs[i].env);
+        if (!v || !*v)
+            continue;
+        if (envs[i].which == 'C' && !have_c)
+            o->community = cred_dup(v, envs[i].env);
+        else if (envs[i].which == 'A' && !o->authpass)
+            o->authpass = cred_dup(v, envs[i].env);
+        else if (envs[i].which == 'X' && !o->privpass)
+            o->privpass = cred_dup(v, envs[i].env);
+    }
+}
+
+/* A passphrase the security level needs and nothing gave: ask at a
+ * terminal (echo off), else leave it missing for the usage error. */
+static const char *ask(const char *what)
+{
+    char err[64], prompt[64];
+
+    snprintf(prompt, sizeof prompt, "%s: ", what);
+    return cred_keep(hr_secret_prompt(prompt, err, sizeof err));
+}
+
 static void parse_args(int argc, char **argv, struct opts *o)
 {
     static const struct option longopts[] = {
@@ -423,22 +564,25 @@ static void parse_args(int argc, char **argv, struct opts *o)
         { "retries", required_argument, NULL, 'r' },
         { "profile", required_argument, NULL, 256 },
         { "profile-dirs", required_argument, NULL, 257 },
+        { "load-interval", required_argument, NULL, 258 },
+        { "credentials", required_argument, NULL, 'F' },
         { NULL, 0, NULL, 0 },
     };
     static char public_community[] = "public";
-    const char *errstr, *seclevel = NULL;
-    int c;
+    const char *errstr, *seclevel = NULL, *cred_file = NULL;
+    int c, have_c = 0;
 
     memset(o, 0, sizeof *o);
     o->port = 161;
     o->version = SNMP_VERSION_2c;
     o->community = public_community;
     o->timeout = 10;
+    o->load_interval = 5;
     o->retries = 1;
     o->metric = &metrics[0];
     o->index = -1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "hVvH:p:P:C:U:L:a:A:x:X:N:m:w:c:s:i:t:r:",
+    while ((c = getopt_long(argc, argv, "hVvH:p:P:C:U:L:a:A:x:X:N:m:w:c:s:i:t:r:F:",
                             longopts, NULL)) != -1) {
         switch (c) {
         case 'h':
@@ -451,6 +595,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case 'v': o->verbose++; break;
         case 256: o->profile = optarg; break;
         case 257: o->profile_dirs = optarg; break;
+        case 258: o->load_interval = parse_uint("--load-interval", optarg, 1, 3599); break;
         case 'H': o->host = optarg; break;
         case 'p': o->port = parse_uint("-p", optarg, 1, 65535); break;
         case 'P':
@@ -461,7 +606,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
             default: usage_error("-P must be 1, 2c or 3, not '%s'", optarg);
             }
             break;
-        case 'C': o->community = optarg; break;
+        case 'C': o->community = optarg; have_c = 1; break;
+        case 'F': cred_file = optarg; break;
         case 'U': o->secname = optarg; break;
         case 'L': seclevel = optarg; break;
         case 'a': o->authproto = optarg; break;
@@ -491,7 +637,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case 'r': o->retries = parse_uint("-r", optarg, 0, 10); break;
         case '?':
         default:
-            if (optopt && strchr("HpPCULaAxXNmwcsitr", optopt))
+            if (optopt && strchr("HpPCULaAxXNmwcsitrF", optopt))
                 usage_error("option -%c needs an argument", optopt);
             else if (optopt)
                 usage_error("unknown option -%c", optopt);
@@ -505,6 +651,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         usage_error("no host given (-H)");
     if (o->serial && o->index >= 0)
         usage_error("-s and -i both pick a device: give one");
+    credentials(o, cred_file, have_c);
     if (o->version == SNMP_VERSION_3) {
         if (!o->secname)
             usage_error("SNMPv3 needs a user name (-U)");
@@ -516,6 +663,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
             o->seclevel = o->privpass ? SNMP_SEC_LEVEL_AUTHPRIV
                         : o->authpass ? SNMP_SEC_LEVEL_AUTHNOPRIV : SNMP_SEC_LEVEL_NOAUTH;
         }
+        if (o->seclevel != SNMP_SEC_LEVEL_NOAUTH && !o->authpass)
+            o->authpass = ask("SNMPv3 authentication passphrase");
+        if (o->seclevel == SNMP_SEC_LEVEL_AUTHPRIV && !o->privpass)
+            o->privpass = ask("SNMPv3 privacy passphrase");
         if (o->seclevel != SNMP_SEC_LEVEL_NOAUTH && !o->authpass)
             usage_error("security level %s needs an authentication passphrase (-A)",
                         seclevel ? seclevel : "authNoPriv");
@@ -537,6 +688,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
                 usage_error("%s", err);
         }
     }
+    if (o->profile && o->load_interval >= o->timeout &&
+        (o->metric->id == M_PEAK || o->metric->id == M_RATE_AVG))
+        usage_error("--load-interval (%u s) must be shorter than the timeout -t (%u s)",
+                    o->load_interval, o->timeout);
     if (o->metric->id == M_USED_PCT && !o->warn.set && !o->crit.set) {
         if (range_parse("80", &o->warn, &errstr) < 0 || range_parse("90", &o->crit, &errstr) < 0)
             abort();
@@ -997,9 +1152,21 @@ static void value_text(char *buf, size_t sz, const struct dev *d, const struct m
     switch (m->id) {
     case M_USED_PCT: snprintf(buf, sz, "%d%% used", d->used_pct); break;
     case M_USED_BYTES: human_bytes(hb, sizeof hb, d->used); snprintf(buf, sz, "%s used", hb); break;
-    case M_PEAK: snprintf(buf, sz, "peak %" PRIu32 " writes/%s today", d->peak, win); break;
+    case M_PEAK:
+        if (d->measured_s)
+            snprintf(buf, sz, "load %" PRIu32 " writes/%s (measured over %us)", d->peak, win,
+                     d->measured_s);
+        else
+            snprintf(buf, sz, "peak %" PRIu32 " writes/%s today", d->peak, win);
+        break;
     case M_PEAK_PREV: snprintf(buf, sz, "peak %" PRIu32 " writes/%s yesterday", d->peak_prev, win); break;
-    case M_RATE_AVG: snprintf(buf, sz, "average %" PRIu32 " writes/%s today", d->rate_avg, win); break;
+    case M_RATE_AVG:
+        if (d->measured_s)
+            snprintf(buf, sz, "load %" PRIu32 " writes/%s (measured over %us)", d->rate_avg,
+                     win, d->measured_s);
+        else
+            snprintf(buf, sz, "average %" PRIu32 " writes/%s today", d->rate_avg, win);
+        break;
     }
 }
 
@@ -1042,20 +1209,29 @@ static void print_device_line(FILE *f, const struct dev *d, const struct opts *o
         fprintf(f, ", serial %s", d->serial);
     fprintf(f, "): %s", vt);
     if (o->verbose) {
+        /* The used space and its percentage are of the file systems
+         * mounted from the device, the capacity is the whole disk's: say
+         * which is which, never "X of Y used". */
+        if (d->have & HAVE_USED) {
+            human_bytes(used, sizeof used, d->used);
+            fprintf(f, "; mounted file systems: %s used", used);
+            if (d->have & HAVE_PCT && d->used_pct >= 0)
+                fprintf(f, " (%d%% of their size)", d->used_pct);
+        } else if (d->have & HAVE_CAP) {
+            fprintf(f, "; nothing mounted");
+        }
         if (d->have & HAVE_CAP) {
             human_bytes(cap, sizeof cap, d->capacity);
-            if (d->have & HAVE_USED) {
-                human_bytes(used, sizeof used, d->used);
-                fprintf(f, "; %s of %s used", used, cap);
-            } else {
-                fprintf(f, "; capacity %s, nothing mounted", cap);
-            }
+            fprintf(f, "; whole disk: %s", cap);
         }
         if (d->model[0])
             fprintf(f, "; model %s", d->model);
         if (d->firmware[0])
             fprintf(f, "; firmware %s", d->firmware);
-        if (d->have & HAVE_PEAK)
+        if ((d->have & HAVE_PEAK) && d->measured_s)
+            fprintf(f, "; load %" PRIu32 " writes per %" PRIu32 "s, measured over %us",
+                    d->peak, d->window, d->measured_s);
+        else if (d->have & HAVE_PEAK)
             fprintf(f, "; peak %" PRIu32 " (yesterday %" PRIu32 ", average %" PRIu32
                     ") writes per %" PRIu32 "s", d->peak, d->peak_prev, d->rate_avg, d->window);
         if (d->bad)
@@ -1169,10 +1345,52 @@ static int cmp_dev(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* The check, after the arguments are parsed. */
 /* ---- devices read through a profile --------------------------------------
  * One device per agent (docs/profiles.md): capacity and used are the sums
  * over its data volumes; percent is used over capacity. */
+
+static double mono_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The load of a device a profile reads: a plug-in keeps no history, so
+ * its write counters are read a second time --load-interval seconds after
+ * the first reading (PD), and the writes between them, with the poller's
+ * rule (a Counter32 that went back wrapped; a restart or a Counter64 that
+ * went back is unknown), scaled to 60 s become peak and rate-avg. */
+static int profile_load(void *ss, const struct opts *o, const struct hr_profile_set *set,
+                        const struct hr_prof_device *pd, struct dev *d, struct snmp_fail *f)
+{
+    struct hr_prof_device again;
+    struct timespec ts = { (time_t)o->load_interval, 0 };
+    double t0 = mono_now(), el;
+    uint64_t delta;
+    int restarted;
+
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+    if (hr_prof_read_sync(ss, set, pd->profile->name, &again, f->msg, sizeof f->msg) < 0)
+        return -1;
+    el = mono_now() - t0;
+    restarted = pd->sysuptime_known && again.sysuptime_known &&
+                again.sysuptime < pd->sysuptime;
+    if (again.nctrs > 0 && el > 0 &&
+        hr_prof_counters_delta(pd->ctrs, pd->nctrs, again.ctrs, again.nctrs, restarted,
+                               &delta) == 0) {
+        double rate = (double)delta * 60.0 / el;
+        d->peak = d->rate_avg = rate >= (double)UINT32_MAX ? UINT32_MAX : (uint32_t)(rate + 0.5);
+        d->window = 60;
+        d->measured_s = o->load_interval;
+        d->have |= HAVE_PEAK | HAVE_RATE | HAVE_WINDOW;
+    }
+    hr_prof_device_free(&again);
+    return 0;
+}
+
 static int profile_device(void *ss, const struct opts *o, struct devlist *l, struct snmp_fail *f)
 {
     const char *dirs = o->profile_dirs ? o->profile_dirs : getenv("HEADROOM_PROFILE_DIRS");
@@ -1221,6 +1439,9 @@ static int profile_device(void *ss, const struct opts *o, struct devlist *l, str
         d->used_pct = (int)((pd.used * 100.0) / (double)pd.capacity + 0.5);
         d->have |= HAVE_CAP | HAVE_CAPB | HAVE_USED | HAVE_USEDB | HAVE_PCT;
     }
+    if ((o->metric->id == M_PEAK || o->metric->id == M_RATE_AVG) && pd.writes_from &&
+        pd.nctrs > 0 && profile_load(ss, o, set, &pd, d, f) < 0)
+        goto out_dev;
     rc = 0;
 out_dev:
     hr_prof_device_free(&pd);
@@ -1229,6 +1450,7 @@ out:
     return rc;
 }
 
+/* The check, after the arguments are parsed. */
 static int run(const struct opts *o)
 {
     char where[512];

@@ -46,6 +46,8 @@ static const struct hr_config_key keys[] = {
     { "smtp-user", "HEADROOM_SMTP_USER", HR_CONF_STRING, 0, 255, "", S(smtp_user) },
     { "smtp-password-file", "HEADROOM_SMTP_PASSWORD_FILE", HR_CONF_STRING, 0, PATHLEN, "",
       S(smtp_password_file) },
+    { "smtp-auth-cleartext", "HEADROOM_SMTP_AUTH_CLEARTEXT", HR_CONF_BOOL, 0, 1, "no",
+      S(smtp_auth_cleartext) },
     { "tls-ca", "HEADROOM_SMTP_TLS_CA", HR_CONF_STRING, 0, PATHLEN, "", S(tls_ca) },
     { "maildir", "HEADROOM_MAILDIR", HR_CONF_STRING, 0, PATHLEN, HR_DEFAULT_MAILDIR,
       S(maildir) },

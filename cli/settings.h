@@ -47,6 +47,7 @@ struct hr_settings {
     char *starttls;           /* starttls: required, opportunistic, off */
     char *smtp_user;          /* smtp-user */
     char *smtp_password_file; /* smtp-password-file */
+    int smtp_auth_cleartext;  /* smtp-auth-cleartext */
     char *tls_ca;             /* tls-ca */
     char *maildir;            /* maildir */
     char *mail_from;          /* mail-from */

@@ -21,20 +21,24 @@
 static void history_usage(FILE *f)
 {
     fprintf(f,
-        "Usage: headroom history [--customer C | --device SERIAL] [--since DATE]\n"
+        "Usage: headroom history [--customer C | --device DEVICE] [--since DATE]\n"
         "                        [--until DATE] [--format text|csv]\n"
         "       headroom history import FILE.csv\n"
         "The samples the poller recorded, oldest first (by time, then customer and\n"
         "device).  DATE: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or Unix seconds (UTC).\n"
+        "DEVICE: a serial, or for a device without one its name as the device column\n"
+        "shows it (synology@nas1, or TARGET/NAME when several targets share a name).\n"
         "Sizes are bytes; writes_delta is empty when it is unknown (first sample,\n"
         "agent restart, implausible jump); status lists the sample's flags.\n"
         "\n"
         "import backfills history from another tool.  The CSV header names its\n"
-        "columns: serial*, time*, customer, capacity, used, used_percent, writes, peak,\n"
-        "peak_prev, rate_avg, window (* required).  A serial not yet known needs the\n"
-        "customer column and is registered to that customer.  Sizes may carry units\n"
-        "(4TiB).  Rows of one serial must go forward in time; write deltas are computed\n"
-        "between consecutive rows of a serial.  A sample already present for the same\n"
+        "columns: serial or device, time*, customer, capacity, used, used_percent,\n"
+        "writes, peak, peak_prev, rate_avg, window (* required).  A serial not yet\n"
+        "known needs the customer column and is registered to that customer.  device\n"
+        "names a device headroom already polls, as --device does (how a device without\n"
+        "a serial is backfilled).  Sizes may carry units (4TiB).  Rows of one device\n"
+        "must go forward in time; write deltas are computed between consecutive rows of\n"
+        "a device.  A sample already present for the same\n"
         "device and second is left alone.  One transaction: a bad line is reported as\n"
         "FILE:LINE and nothing is imported (exit 3).\n");
 }
@@ -48,6 +52,7 @@ static void status_words(unsigned st, char *buf, size_t sz)
         { HR_SAMPLE_NO_WRITES, "no-writes" }, { HR_SAMPLE_USED_UNKNOWN, "used-unknown" },
         { HR_SAMPLE_SANITIZED, "sanitized" }, { HR_SAMPLE_BAD_TYPE, "bad-type" },
         { HR_SAMPLE_MISSING_COL, "missing-column" }, { HR_SAMPLE_IMPORTED, "imported" },
+        { HR_SAMPLE_OUT_OF_RANGE, "out-of-range" },
     };
     size_t o = 0;
 
@@ -70,11 +75,11 @@ static int history_show(const struct hr_ctx *ctx, int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     const char *cust = NULL, *dev = NULL;
-    int64_t since = 0, until = INT64_MAX;
+    int64_t since = 0, until = INT64_MAX, dev_id = 0;
     int c, fmt = HR_FMT_TEXT, rc;
-    char err[256];
+    char err[400];
     struct hr_db *db;
-    int found;
+    int found = 1;
 
     while ((c = getopt_long(argc, argv, "c:d:s:u:f:h", opts, NULL)) != -1) {
         switch (c) {
@@ -99,18 +104,18 @@ static int history_show(const struct hr_ctx *ctx, int argc, char **argv)
     }
     if (hr_db_open_ctx(ctx, 0, &db) < 0)
         return HR_EXIT_FAIL;
-    found = cust ? hr_db_customer_exists(db, cust) : dev ? hr_db_device_exists(db, dev) : 1;
-    if (found == 0) {
-        log_warnx("no %s '%s'", cust ? "customer" : "device with serial", cust ? cust : dev);
+    if (dev)
+        found = hr_db_device_lookup(db, dev, &dev_id, err, sizeof err);
+    else if (cust && (found = hr_db_customer_exists(db, cust)) == 0)
+        snprintf(err, sizeof err, "no customer '%s'", cust);
+    else if (found < 0)
+        snprintf(err, sizeof err, "database: %s", hr_db_errmsg(db));
+    if (found <= 0) {
+        log_warnx("%s", err);
         hr_db_close(db);
-        return HR_EXIT_USAGE;
+        return found == 0 ? HR_EXIT_USAGE : HR_EXIT_FAIL;
     }
-    if (found < 0) {
-        log_warnx("database: %s", hr_db_errmsg(db));
-        hr_db_close(db);
-        return HR_EXIT_FAIL;
-    }
-    struct hr_db_list_params p = { .customer = cust, .serial = dev, .since = since,
+    struct hr_db_list_params p = { .customer = cust, .device = dev_id, .since = since,
                                    .until = until, .status_text = status_words };
     rc = hr_list_query(db, HR_DB_LIST_HISTORY, &p, fmt);
     hr_db_close(db);
@@ -120,12 +125,13 @@ static int history_show(const struct hr_ctx *ctx, int argc, char **argv)
 /* ---- import ------------------------------------------------------------------- */
 
 enum { HC_SERIAL, HC_TIME, HC_CUSTOMER, HC_CAPACITY, HC_USED, HC_USED_PCT, HC_WRITES,
-       HC_PEAK, HC_PEAK_PREV, HC_RATE_AVG, HC_WINDOW, HC_N };
+       HC_PEAK, HC_PEAK_PREV, HC_RATE_AVG, HC_WINDOW, HC_DEVICE, HC_N };
 static const char *const hist_cols[HC_N] = {
     "serial", "time", "customer", "capacity", "used", "used_percent", "writes", "peak",
-    "peak_prev", "rate_avg", "window",
+    "peak_prev", "rate_avg", "window", "device",
 };
-static const char *const hist_required[] = { "serial", "time", NULL };
+/* serial or device: each row names its device by one of them. */
+static const char *const hist_required[] = { "time", NULL };
 
 struct hist_import {
     struct hr_db *db;
@@ -144,7 +150,32 @@ static int opt_size(const char *col, const char *v, int *known, uint64_t *out, c
     return 0;
 }
 
-/* Find SERIAL's device, or create and register it for CUSTOMER. */
+/* A device headroom already knows, by the name lists show (a device
+ * without a serial can be named no other way; it needs its target, so
+ * the import cannot create it). */
+static int hist_known_device(struct hist_import *hi, const char **v, int64_t *dev, char *err,
+                             size_t errlen)
+{
+    const char *cust = v[HC_CUSTOMER];
+    char owner[80];
+    int rc = hr_db_device_lookup(hi->db, v[HC_DEVICE], dev, err, errlen);
+
+    if (rc <= 0)
+        return -1;
+    if (cust && *cust) {
+        if (hr_db_device_customer(hi->db, *dev, owner, sizeof owner) < 0)
+            return hr_db_refused(hi->db, err, errlen);
+        if (strcmp(owner, cust) != 0) {
+            snprintf(err, errlen, "device '%s' belongs to %s, not %s", v[HC_DEVICE], owner,
+                     cust);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Find the row's device: by its device column, or SERIAL's device, or
+ * create and register it for CUSTOMER. */
 static int hist_device(struct hist_import *hi, const char **v, int64_t t, int64_t *dev,
                        char *err, size_t errlen)
 {
@@ -153,6 +184,8 @@ static int hist_device(struct hist_import *hi, const char **v, int64_t t, int64_
     char regno[40], file[200];
     int rc;
 
+    if (v[HC_DEVICE] && *v[HC_DEVICE])
+        return hist_known_device(hi, v, dev, err, errlen);
     rc = hr_db_device_find(hi->db, v[HC_SERIAL], 0, "", &d);
     if (rc < 0)
         return hr_db_refused(hi->db, err, errlen);
@@ -204,8 +237,8 @@ static unsigned hist_delta(struct hist_import *hi, int64_t dev, int64_t t, unsig
     }
     if (rc == 1) {
         if (pt >= t) {
-            snprintf(err, errlen, "time does not go forward for serial (line %u is at or "
-                     "after this one)", pline);
+            snprintf(err, errlen, "time does not go forward for this device (line %u is at "
+                     "or after this one)", pline);
             return ~0u;
         }
         if (prev_w && wknown)
@@ -226,7 +259,14 @@ static int hist_row(void *arg, const char **v, unsigned line, char *err, size_t 
     int capk, usedk, wk, rc;
     unsigned f;
 
-    if (!v[HC_SERIAL] || !*v[HC_SERIAL] || strlen(v[HC_SERIAL]) > 255) {
+    int has_serial = v[HC_SERIAL] && *v[HC_SERIAL], has_dev = v[HC_DEVICE] && *v[HC_DEVICE];
+
+    if (has_serial == has_dev) {
+        snprintf(err, errlen, "give the device by serial or by device (its name for a device "
+                 "without a serial), %s", has_serial ? "not both" : "one of them");
+        return -1;
+    }
+    if (has_serial && strlen(v[HC_SERIAL]) > 255) {
         snprintf(err, errlen, "serial: must be 1-255 characters");
         return -1;
     }

@@ -104,6 +104,7 @@ static void print_flags(unsigned f)
         { HR_ROW_BAD_TYPE, "bad_type" }, { HR_ROW_MISSING_COL, "missing_col" },
         { HR_ROW_SALE_DATE, "sale_date" }, { HR_ROW_LAST_UPDATE, "last_update" },
         { HR_ROW_WRITES, "writes" }, { HR_ROW_PEAK, "peak" },
+        { HR_ROW_CAPACITY_KNOWN, "capacity" },
     };
     int any = 0;
 

@@ -274,7 +274,8 @@ static int find_device(struct hr_store *s, const struct hr_poll_result *r,
 
 static int new_device(struct hr_store *s, const struct hr_poll_result *r,
                       const struct hr_dev_row *row, const struct target_info *ti, int64_t now,
-                      const struct prof_in *px, struct hr_db_device_state *d)
+                      const struct prof_in *px, const char *placeholder,
+                      struct hr_db_device_state *d)
 {
     unsigned flags = 0;
     char file[200];
@@ -306,8 +307,9 @@ static int new_device(struct hr_store *s, const struct hr_poll_result *r,
                    px->dev->serial_placeholder ? px->dev->serial_raw : "",
                    px->dev->serial_placeholder ? "' is a placeholder)" : "");
         else
-            hr_log(LOG_NOTICE, "target %s: device '%s' reports no serial number; kept by "
-                   "name, not registered", ti->st.name, row->name);
+            hr_log(LOG_NOTICE, "target %s: device '%s' reports no serial number%s%s%s; kept "
+                   "by name, not registered", ti->st.name, row->name,
+                   placeholder[0] ? " ('" : "", placeholder, placeholder[0] ? "' is none)" : "");
         return 0;
     }
     if (hr_register(s->db, d->id, row->serial, ti->st.customer, r->target->id, now, "poll",
@@ -387,7 +389,8 @@ static void rrd_write(struct hr_store *s, const struct hr_dev_row *row, const st
         return;
     rs.time = now;
     rs.capacity = row->capacity;
-    rs.known = !px || px->capacity_known ? 1u << HR_RRD_DS_CAPACITY : 0;
+    rs.known = (px ? px->capacity_known : (row->flags & HR_ROW_CAPACITY_KNOWN) != 0)
+               ? 1u << HR_RRD_DS_CAPACITY : 0;
     if (row->flags & HR_ROW_USED_KNOWN) {
         rs.used = row->used;
         rs.known |= 1u << HR_RRD_DS_USED;
@@ -420,6 +423,42 @@ static void rrd_write(struct hr_store *s, const struct hr_dev_row *row, const st
         s->stats.rrd_errors++;   /* hr_rrd logs the loss and the recovery once */
     else if (s->stats.rrd_errors++ < 10)
         hr_log(LOG_ERR, "rrd: %s", err);
+}
+
+/* Values of our MIB's row that do not fit: a byte count above 2^63 - 1
+ * (no disk holds 8 EiB, and SQLite's INTEGER is signed: it would read back
+ * as a negative number), or used above capacity (one of the two is wrong,
+ * and nothing says which).  They become unknown, and the sample says why;
+ * rules and forecasts never see them.  The writes counter is a Counter64
+ * and uses its whole range (it wraps at 2^64): it is kept as its 64 bits
+ * and read back as unsigned (deltas, RRD); no reader prints it. */
+static unsigned row_in_range(struct hr_dev_row *row)
+{
+    unsigned f = 0;
+
+    if ((row->flags & HR_ROW_CAPACITY_KNOWN) && row->capacity > INT64_MAX) {
+        row->flags &= ~HR_ROW_CAPACITY_KNOWN;
+        row->capacity = 0;
+        f = HR_SAMPLE_OUT_OF_RANGE;
+    }
+    if ((row->flags & HR_ROW_USED_KNOWN) && row->used > INT64_MAX) {
+        row->flags &= ~HR_ROW_USED_KNOWN;
+        row->used = 0;
+        f = HR_SAMPLE_OUT_OF_RANGE;
+    }
+    if ((row->flags & HR_ROW_CAPACITY_KNOWN) && (row->flags & HR_ROW_USED_KNOWN) &&
+        row->used > row->capacity) {
+        row->flags &= ~(HR_ROW_CAPACITY_KNOWN | HR_ROW_USED_KNOWN);
+        row->capacity = row->used = 0;
+        f = HR_SAMPLE_OUT_OF_RANGE;
+    }
+    if (row->cache_size > INT64_MAX) {
+        row->cache_size = 0;
+        f = HR_SAMPLE_OUT_OF_RANGE;
+    }
+    if (f)
+        row->used_percent = -1;
+    return f;
 }
 
 static unsigned row_sample_flags(const struct hr_dev_row *row)
@@ -464,6 +503,8 @@ static int insert_sample(struct hr_store *s, const struct hr_poll_result *r,
         smp.known |= HR_DB_S_PEAKS;
     if (r->sysuptime_known)
         smp.known |= HR_DB_S_UPTIME;
+    if (!px && !(row->flags & HR_ROW_CAPACITY_KNOWN))
+        smp.known &= ~HR_DB_S_CAPACITY;
     if (px) {
         if (!px->capacity_known)
             smp.known &= ~HR_DB_S_CAPACITY;
@@ -494,7 +535,8 @@ static int update_device(struct hr_store *s, const struct hr_poll_result *r,
         .now = now,
         .writes_known = (row->flags & HR_ROW_WRITES) != 0, .writes = row->writes,
         .uptime_known = r->sysuptime_known, .uptime = r->sysuptime,
-        .profile = px ? px->profile : NULL, .capacity_known = !px || px->capacity_known,
+        .profile = px ? px->profile : NULL, .capacity_known = px ? px->capacity_known
+                                                   : (row->flags & HR_ROW_CAPACITY_KNOWN) != 0,
     };
 
     if (row->flags & HR_ROW_SANITIZED)
@@ -519,12 +561,21 @@ static void store_row(struct hr_store *s, const struct hr_poll_result *r,
     struct hr_db_device_state d;
     unsigned sflags;
     uint64_t delta = 0;
-    int found = find_device(s, r, row, &d), delta_ok;
+    char placeholder[sizeof row->serial] = "";
+    int found, delta_ok;
 
+    /* A serial with nothing readable in it (NUL bytes, blanks, controls:
+     * U+FFFD after decoding) or a placeholder is no serial: the device is
+     * kept by name, never registered under it. */
+    if (!px && row->serial[0] && hr_serial_is_placeholder(row->serial)) {
+        memcpy(placeholder, row->serial, sizeof placeholder);
+        row->serial[0] = '\0';
+    }
+    found = find_device(s, r, row, &d);
     if (found < 0)
         return;
     if (found == 0) {
-        if (new_device(s, r, row, ti, now, px, &d) < 0)
+        if (new_device(s, r, row, ti, now, px, placeholder, &d) < 0)
             return;
     } else if (strcmp(d.customer, ti->st.customer) != 0) {
         conflict(s, r, row, ti, &d, now);
@@ -548,7 +599,12 @@ static void store_row(struct hr_store *s, const struct hr_poll_result *r,
         if (prof_writes(s, r, row, &d, now, px, &sflags, &delta) < 0)
             return;
     } else {
-        sflags = row_sample_flags(row);
+        unsigned range = row_in_range(row);
+        sflags = row_sample_flags(row) | range;
+        if (range)
+            hr_log(LOG_INFO, "target %s: device %s: a size out of its range (above 2^63 - 1 "
+                   "bytes, or used above capacity): stored unknown", ti->st.name,
+                   row->serial[0] ? row->serial : row->name);
         if (row->flags & HR_ROW_WRITES)
             sflags |= hr_writes_delta(d.has_prev, d.last_writes, (uint32_t)d.last_uptime,
                                       d.last_sample, row->writes, r->sysuptime, now,
@@ -736,8 +792,9 @@ static void store_prof(struct hr_store *s, const struct hr_poll_result *r,
     hr_strlcpy(row.product_number, dev->field[HR_PF_PRODUCT_NUMBER], sizeof row.product_number);
     hr_strlcpy(row.firmware, dev->field[HR_PF_FIRMWARE], sizeof row.firmware);
     row.used_percent = -1;
-    /* Unknown stays unknown: no volume counted is no capacity, not 0. */
-    if (dev->volumes_from && dev->counted > 0) {
+    /* Unknown stays unknown: no volume counted is no capacity, not 0; a
+     * sum above 2^63 - 1 bytes is no capacity either. */
+    if (dev->volumes_from && dev->counted > 0 && dev->capacity <= INT64_MAX) {
         px.capacity_known = 1;
         row.capacity = dev->capacity;
         row.used = dev->used;

@@ -32,6 +32,9 @@ struct hr_store;
 #define HR_SAMPLE_BAD_TYPE    0x0080u  /* a column had the wrong type */
 #define HR_SAMPLE_MISSING_COL 0x0100u  /* a mandatory column was absent */
 #define HR_SAMPLE_IMPORTED    0x0200u  /* from `headroom history import` */
+#define HR_SAMPLE_OUT_OF_RANGE 0x0400u /* a size did not fit (above 2^63 - 1 bytes)
+                                          or contradicted another (used above
+                                          capacity): stored unknown */
 
 /* Bits of devices.flags. */
 #define HR_DEV_NOSERIAL   0x0001u  /* keyed by target + name, never registered */

@@ -4,13 +4,16 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,6 +53,38 @@ static int is_ctl(unsigned char c)
     return c < 0x20 || c == 0x7F;
 }
 
+/* The code point of the valid sequence of LEN bytes at P. */
+static unsigned utf8_cp(const unsigned char *p, size_t len)
+{
+    unsigned cp = len == 2 ? p[0] & 0x1Fu : len == 3 ? p[0] & 0x0Fu : p[0] & 0x07u;
+
+    for (size_t i = 1; i < len; i++)
+        cp = (cp << 6) | (p[i] & 0x3Fu);
+    return cp;
+}
+
+/* Characters that change how the text around them reads without being
+ * seen: Unicode's format characters (general category Cf: the direction
+ * overrides and isolates, zero-width characters, the BOM, invisible
+ * operators, tags) and the line and paragraph separators (Zl, Zp).  A
+ * serial carrying U+202E would print another serial in a report. */
+static int is_format_cp(unsigned cp)
+{
+    static const struct { unsigned lo, hi; } f[] = {
+        { 0x00AD, 0x00AD }, { 0x0600, 0x0605 }, { 0x061C, 0x061C }, { 0x06DD, 0x06DD },
+        { 0x070F, 0x070F }, { 0x0890, 0x0891 }, { 0x08E2, 0x08E2 }, { 0x180E, 0x180E },
+        { 0x200B, 0x200F }, { 0x2028, 0x202E }, { 0x2060, 0x2064 }, { 0x2066, 0x206F },
+        { 0xFEFF, 0xFEFF }, { 0xFFF9, 0xFFFB }, { 0x110BD, 0x110BD }, { 0x110CD, 0x110CD },
+        { 0x13430, 0x1343F }, { 0x1BCA0, 0x1BCA3 }, { 0x1D173, 0x1D17A }, { 0xE0001, 0xE0001 },
+        { 0xE0020, 0xE007F },
+    };
+
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        if (cp >= f[i].lo && cp <= f[i].hi)
+            return 1;
+    return 0;
+}
+
 size_t hr_sanitize(char *dst, size_t dstsz, const void *src, size_t srclen)
 {
     static const char repl[] = "\xEF\xBF\xBD"; /* U+FFFD */
@@ -67,6 +102,10 @@ size_t hr_sanitize(char *dst, size_t dstsz, const void *src, size_t srclen)
             chunk = repl;
             clen = 3;
             adv = 1;
+        } else if (clen > 1 && is_format_cp(utf8_cp(p, clen))) {
+            chunk = repl;       /* the whole character, one U+FFFD */
+            adv = clen;
+            clen = 3;
         } else {
             chunk = (const char *)p;
             adv = clen;
@@ -94,7 +133,7 @@ int hr_is_clean_utf8(const void *s, size_t len)
 
     while (p < end) {
         size_t l = utf8_len(p, (size_t)(end - p));
-        if (l == 0 || (l == 1 && is_ctl(*p)))
+        if (l == 0 || (l == 1 && is_ctl(*p)) || (l > 1 && is_format_cp(utf8_cp(p, l))))
             return 0;
         p += l;
     }
@@ -188,52 +227,315 @@ char *hr_read_file(const char *path, size_t maxlen, size_t *len)
     return buf;
 }
 
-int hr_write_file_atomic(const char *path, const void *data, size_t len, int mode)
+char *hr_read_regular(const char *path, size_t maxlen, enum hr_read_mode mode, size_t *len)
 {
-    char tmp[PATH_MAX], dir[PATH_MAX];
-    const char *p = data;
-    int fd, e;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), e;
+    struct stat st;
+    char *buf = NULL, *nb;
+    size_t n = 0, cap = 0;
 
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0)
-        return -1;
+        return NULL;
+    if (fstat(fd, &st) < 0)
+        goto fail;
+    if (!S_ISREG(st.st_mode)) {
+        errno = EINVAL;
+        goto fail;
+    }
+    for (;;) {
+        ssize_t r;
+        if (n == cap) {
+            if (cap > maxlen) {
+                if (mode == HR_READ_CUT)
+                    break;
+                errno = EFBIG;
+                goto fail;
+            }
+            cap = cap ? cap * 2 : 4096;
+            if (cap > maxlen + 1)
+                cap = maxlen + 1;
+            if (!(nb = realloc(buf, cap + 1))) {
+                errno = ENOMEM;
+                goto fail;
+            }
+            buf = nb;
+        }
+        r = read(fd, buf + n, cap - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            goto fail;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    if (n > maxlen) {
+        if (mode != HR_READ_CUT) {
+            errno = EFBIG;
+            goto fail;
+        }
+        n = maxlen;
+    }
+    close(fd);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+fail:
+    e = errno;
+    free(buf);
+    close(fd);
+    errno = e;
+    return NULL;
+}
+
+/* Create a new file named like ".BASE.XXXXXXXX" (8 random hex digits) in the
+ * directory DIRFD for writing, never following or reusing an existing name:
+ * O_CREAT|O_EXCL|O_NOFOLLOW, so a file or symlink planted under a guessed
+ * name is an EEXIST and another try, not a file we write through.  The
+ * name goes to TMP.  fd or -1 with errno. */
+static int tmp_create(int dirfd, const char *base, int mode, char *tmp, size_t tmpsz)
+{
+    for (int tries = 0; tries < 32; tries++) {
+        uint32_t r;
+        int fd;
+
+        if (getentropy(&r, sizeof r) < 0)
+            return -1;
+        if (snprintf(tmp, tmpsz, ".%s.%08" PRIx32, base, r) >= (int)tmpsz) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    (mode_t)mode);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
     while (len > 0) {
         ssize_t w = write(fd, p, len);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            goto fail;
+            return -1;
         }
         p += w;
         len -= (size_t)w;
     }
-    if (fsync(fd) < 0)
+    return 0;
+}
+
+/* Root writing into a directory another user owns (report --out ~alice/x)
+ * acts as that user for the create and the rename, so nothing that user
+ * planted there can make root write or replace a file it could not.  Sets
+ * *SWITCHED when it changed the effective ids.  0 or -1 with errno. */
+static int become_dir_owner(int dfd, int *switched)
+{
+    struct stat st;
+
+    *switched = 0;
+    if (geteuid() != 0 || fstat(dfd, &st) < 0 || st.st_uid == 0)
+        return 0;
+    if (setegid(st.st_gid) < 0)
+        return -1;
+    if (seteuid(st.st_uid) < 0) {
+        int e = errno;
+        if (setegid(0) < 0)
+            abort();    /* euid is still 0: cannot fail */
+        errno = e;
+        return -1;
+    }
+    *switched = 1;
+    return 0;
+}
+
+static void back_to_root(int switched)
+{
+    int e = errno;
+
+    if (switched && (seteuid(0) < 0 || setegid(0) < 0))
+        abort();        /* half a privilege switch is no state to go on in */
+    errno = e;
+}
+
+int hr_write_file_atomic(const char *path, const void *data, size_t len, int mode)
+{
+    char dir[PATH_MAX], name[PATH_MAX], tmp[NAME_MAX + 1];
+    const char *base;
+    int dfd, fd = -1, e, switched;
+
+    /* Everything happens relative to one descriptor of the directory, so
+     * the directory cannot be swapped under us between the steps. */
+    if (hr_strlcpy(dir, path, sizeof dir) >= sizeof dir ||
+        hr_strlcpy(name, path, sizeof name) >= sizeof name) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    base = basename(name);
+    if (!*base || strcmp(base, "/") == 0 || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+        errno = EISDIR;
+        return -1;
+    }
+    dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return -1;
+    if (become_dir_owner(dfd, &switched) < 0) {
+        e = errno;
+        close(dfd);
+        errno = e;
+        return -1;
+    }
+    fd = tmp_create(dfd, base, mode, tmp, sizeof tmp);
+    if (fd < 0) {
+        e = errno;
+        back_to_root(switched);
+        close(dfd);
+        errno = e;
+        return -1;
+    }
+    if (write_all(fd, data, len) < 0 || fsync(fd) < 0)
         goto fail;
     if (close(fd) < 0) {
         fd = -1;
         goto fail;
     }
     fd = -1;
-    if (rename(tmp, path) < 0)
+    /* rename() replaces a symlink at BASE itself, never its target */
+    if (renameat(dfd, tmp, dfd, base) < 0)
         goto fail;
-    hr_strlcpy(dir, path, sizeof dir);
-    fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
+    back_to_root(switched);
+    fsync(dfd);
+    close(dfd);
     return 0;
 fail:
     e = errno;
     if (fd >= 0)
         close(fd);
-    unlink(tmp);
+    unlinkat(dfd, tmp, 0);
+    back_to_root(switched);
+    close(dfd);
     errno = e;
     return -1;
+}
+
+/* ---- secrets ---- */
+
+#define SECRET_MAX 1024
+
+char *hr_secret_file(const char *path, char *err, size_t errsz)
+{
+    struct stat st;
+    char buf[SECRET_MAX + 1], *s;
+    size_t n = 0;
+    int fd;
+
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errsz, "%s: not a regular file", path);
+        close(fd);
+        return NULL;
+    }
+    /* a secret others may read is no secret; one they may write is theirs */
+    if (st.st_mode & (S_IROTH | S_IWOTH)) {
+        snprintf(err, errsz, "%s: accessible by others (mode %03o): refused; chmod 600 it",
+                 path, (unsigned)(st.st_mode & 0777));
+        close(fd);
+        return NULL;
+    }
+    while (n < SECRET_MAX) {
+        ssize_t r = read(fd, buf + n, SECRET_MAX - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            snprintf(err, errsz, "%s: %s", path, strerror(errno));
+            close(fd);
+            explicit_bzero(buf, sizeof buf);
+            return NULL;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    buf[n] = '\0';
+    buf[strcspn(buf, "\r\n")] = '\0';
+    if (!buf[0]) {
+        snprintf(err, errsz, "%s: empty first line", path);
+        return NULL;
+    }
+    s = strdup(buf);
+    explicit_bzero(buf, sizeof buf);
+    if (!s)
+        snprintf(err, errsz, "out of memory");
+    return s;
+}
+
+char *hr_secret_prompt(const char *prompt, char *err, size_t errsz)
+{
+    struct termios old, quiet;
+    char buf[SECRET_MAX + 1], *s = NULL;
+    FILE *tty;
+    int fd;
+
+    /* interactive: standard input is a terminal, and we have one to ask on */
+    if (!isatty(STDIN_FILENO) || (fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+        snprintf(err, errsz, "not interactive");
+        return NULL;
+    }
+    tty = fdopen(fd, "r+");
+    if (!tty) {
+        close(fd);
+        snprintf(err, errsz, "/dev/tty: %s", strerror(errno));
+        return NULL;
+    }
+    if (tcgetattr(fd, &old) < 0) {
+        snprintf(err, errsz, "/dev/tty: %s", strerror(errno));
+        fclose(tty);
+        return NULL;
+    }
+    quiet = old;
+    quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
+    quiet.c_lflag |= ICANON;
+    /* echo off first, then the prompt: an answer typed after the prompt
+     * is never flushed away, nor echoed */
+    if (tcsetattr(fd, TCSAFLUSH, &quiet) < 0) {
+        snprintf(err, errsz, "/dev/tty: %s", strerror(errno));
+        fclose(tty);
+        return NULL;
+    }
+    fputs(prompt, tty);
+    fflush(tty);
+    if (fgets(buf, sizeof buf, tty)) {
+        buf[strcspn(buf, "\r\n")] = '\0';
+        s = buf[0] ? strdup(buf) : NULL;
+        if (!s)
+            snprintf(err, errsz, "%s", buf[0] ? "out of memory" : "nothing entered");
+    } else {
+        snprintf(err, errsz, "no answer (end of input)");
+    }
+    tcsetattr(fd, TCSAFLUSH, &old);
+    fputs("\n", tty);
+    explicit_bzero(buf, sizeof buf);
+    fclose(tty);
+    return s;
+}
+
+void hr_secret_free(char *s)
+{
+    if (!s)
+        return;
+    explicit_bzero(s, strlen(s));
+    free(s);
 }
 
 int hr_mkdirs(const char *path, int mode)

@@ -15,11 +15,14 @@
 /* Copy SRC (SRCLEN bytes, NULs allowed) to DST as a printable UTF-8 C string
  * of at most DSTSZ-1 bytes: bytes that are not valid UTF-8 and control
  * characters (C0 including CR, LF, TAB and NUL; DEL; C1) each become U+FFFD,
- * leading and trailing blanks are removed, and truncation never splits a
- * character.  Returns the length written.  DSTSZ must be at least 1. */
+ * and so does each invisible character that changes how the text around
+ * it reads (Unicode format characters: U+202E and the other direction
+ * overrides, zero-width characters, the BOM; U+2028, U+2029), leading and
+ * trailing blanks are removed, and truncation never splits a character.  Returns the length written.  DSTSZ must be at least 1. */
 size_t hr_sanitize(char *dst, size_t dstsz, const void *src, size_t srclen);
 
-/* Nonzero if S (LEN bytes) is valid UTF-8 with no control characters. */
+/* Nonzero if S (LEN bytes) is valid UTF-8 with no control or format
+ * characters (what hr_sanitize would change, blanks aside). */
 int hr_is_clean_utf8(const void *s, size_t len);
 
 /* strlcpy semantics: always terminates, returns strlen(src). */
@@ -41,9 +44,40 @@ char *hr_trim(char *s);
  * on failure. */
 char *hr_read_file(const char *path, size_t maxlen, size_t *len);
 
-/* Replace PATH atomically with DATA: write PATH.tmp.PID, fsync, rename,
- * fsync the directory.  MODE for a new file.  0 or -1 with errno. */
+/* Read PATH, a regular file such as a /proc or sysfs file (which report
+ * size 0), into a malloc'd NUL-terminated buffer: opened without blocking
+ * (a FIFO or device where a sysfs attribute should be is refused with
+ * EINVAL, not waited on) and read to its end.  More than MAXLEN bytes is
+ * refused with EFBIG (HR_READ_WHOLE: a table whose cut line would read as
+ * another number), or cut at MAXLEN (HR_READ_CUT: a string attribute,
+ * sanitized and cut anyway).  NULL with errno. */
+enum hr_read_mode { HR_READ_WHOLE, HR_READ_CUT };
+char *hr_read_regular(const char *path, size_t maxlen, enum hr_read_mode mode, size_t *len);
+
+/* Replace PATH atomically with DATA: create a new temporary file with an
+ * unpredictable name next to it (O_EXCL|O_NOFOLLOW, relative to one
+ * descriptor of the directory), write, fsync, rename over PATH (a symlink
+ * at PATH is replaced, not followed), fsync the directory.  MODE (less the
+ * umask) for the new file.  Run as root in a directory another user owns,
+ * it creates and renames as that user (effective ids, restored after).
+ * 0 or -1 with errno. */
 int hr_write_file_atomic(const char *path, const void *data, size_t len, int mode);
+
+/* ---- secrets (communities, passphrases) kept off the command line ---- */
+
+/* The first line of PATH, which must be a regular file (not followed if
+ * a symlink) that others can neither read nor write: a secret file with
+ * mode bits 007 set is refused.  malloc'd, free with hr_secret_free; NULL
+ * with a message in ERR. */
+char *hr_secret_file(const char *path, char *err, size_t errsz);
+
+/* Ask for a secret on the terminal, echo off (termios; not the obsolete
+ * getpass(3)), when standard input is a terminal.  malloc'd, or NULL with
+ * a message in ERR ("not interactive", "nothing entered" ...). */
+char *hr_secret_prompt(const char *prompt, char *err, size_t errsz);
+
+/* Wipe and free a secret; NULL is a no-op. */
+void hr_secret_free(char *s);
 
 /* mkdir -p with MODE for created components.  0 or -1 with errno. */
 int hr_mkdirs(const char *path, int mode);

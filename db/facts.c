@@ -19,7 +19,7 @@ static const char devices_sql[] =
     " ELSE d.cache_size END, d.sale_date, d.rrd_file"
     " FROM devices d LEFT JOIN customers c ON c.id = d.customer"
     " WHERE (?1 IS NULL OR d.customer = ?1 OR c.name = ?1)"
-    " AND (?2 IS NULL OR d.serial = ?2)"
+    " AND (?2 IS NULL OR d.id = ?2)"
     " ORDER BY d.customer, d.serial, d.id";
 
 static const char samples_sql[] =
@@ -35,10 +35,10 @@ static const char cat_firmware_sql[] =
     " WHERE model_number = ?1 AND version IN (?2, ?3)";
 
 struct hr_db_devices *hr_db_devices_open(struct hr_db *db, const char *customer,
-                                         const char *serial)
+                                         int64_t device)
 {
     struct hr_db_devices *it;
-    sqlite3_stmt *st = hr_db_prep(db, devices_sql, "tt", customer, serial);
+    sqlite3_stmt *st = hr_db_prep(db, devices_sql, "tj", customer, device != 0, device);
 
     if (!st)
         return NULL;

@@ -26,11 +26,11 @@ struct hr_db_device {
     int64_t sale_date;
 };
 
-/* The devices of CUSTOMER (its id or its name; NULL: all) and SERIAL
- * (NULL: all), in (customer id, serial, id) order.  NULL on error.  One
+/* The devices of CUSTOMER (its id or its name; NULL: all), or the one
+ * device with id DEVICE (0: all), in (customer id, serial, id) order.  NULL on error.  One
  * walk at a time per handle: the statement is the handle's. */
 struct hr_db_devices *hr_db_devices_open(struct hr_db *db, const char *customer,
-                                         const char *serial);
+                                         int64_t device);
 /* 1 with the next row in *D, 0 at the end, -1 on error. */
 int hr_db_devices_next(struct hr_db_devices *it, struct hr_db_device *d);
 /* NULL is a no-op. */

@@ -127,7 +127,14 @@ int hr_db_targets_foreach(struct hr_db *db, const char *customer, const char *na
 /* ---- customers and staff ---- */
 
 static const char customer_exists_sql[] = "SELECT 1 FROM customers WHERE id = ?1";
-static const char device_exists_sql[] = "SELECT 1 FROM devices WHERE serial = ?1";
+static const char device_by_serial_sql[] = "SELECT id FROM devices WHERE serial = ?1";
+/* A device without a serial by what lists show of it: its name
+ * (PROFILE@TARGET for a device read through a profile), "(NAME)", or
+ * TARGET/NAME when two targets serve devices of the same name. */
+static const char device_by_name_sql[] =
+    "SELECT d.id FROM devices d LEFT JOIN targets t ON t.id = d.target_id"
+    " WHERE d.serial IS NULL AND (d.name = ?1 OR t.name || '/' || d.name = ?1)"
+    " ORDER BY d.id LIMIT 2";
 
 static int exists(struct hr_db *db, const char *sql, const char *v)
 {
@@ -144,9 +151,56 @@ int hr_db_customer_exists(struct hr_db *db, const char *id)
     return exists(db, customer_exists_sql, id);
 }
 
-int hr_db_device_exists(struct hr_db *db, const char *serial)
+int hr_db_device_lookup(struct hr_db *db, const char *key, int64_t *id, char *err,
+                        size_t errlen)
 {
-    return exists(db, device_exists_sql, serial);
+    sqlite3_stmt *st;
+    char name[300];
+    size_t n = strlen(key);
+    int rc, found = 0;
+
+    *id = 0;
+    rc = hr_db_row(db, &st, device_by_serial_sql, "t", key);
+    if (rc > 0) {
+        *id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        return 1;
+    }
+    if (rc < 0)
+        goto dberr;
+    /* What `history` and the reports print: "(NAME)", "NAME (no serial)". */
+    if (n >= sizeof name)
+        goto none;
+    memcpy(name, key, n + 1);
+    if (n > 12 && strcmp(name + n - 12, " (no serial)") == 0)
+        name[n -= 12] = '\0';
+    if (n > 2 && name[0] == '(' && name[n - 1] == ')') {
+        memmove(name, name + 1, n - 2);
+        name[n - 2] = '\0';
+    }
+    if (!(st = hr_db_prep(db, device_by_name_sql, "t", name)))
+        goto dberr;
+    while ((rc = hr_db_step_row(st)) == 1) {
+        if (found++ == 0)
+            *id = sqlite3_column_int64(st, 0);
+    }
+    if (rc < 0)
+        goto dberr;
+    if (found == 1)
+        return 1;
+    if (found > 1) {
+        *id = 0;
+        snprintf(err, errlen, "devices without a serial at several targets are named '%s': "
+                 "give TARGET/%s", name, name);
+        return 0;
+    }
+none:
+    snprintf(err, errlen, "no device '%s' (give a serial, or for a device without one its "
+             "name as 'headroom history' shows it, or TARGET/NAME)", key);
+    return 0;
+dberr:
+    snprintf(err, errlen, "database: %s", hr_db_errmsg(db));
+    return -1;
 }
 
 static const char customer_upsert_sql[] =
@@ -253,6 +307,22 @@ int hr_db_device_find(struct hr_db *db, const char *serial, int64_t target_id, c
     return 1;
 }
 
+static const char dev_customer_sql[] = "SELECT customer FROM devices WHERE id = ?1";
+
+int hr_db_device_customer(struct hr_db *db, int64_t id, char *buf, size_t sz)
+{
+    sqlite3_stmt *st;
+    int rc = hr_db_row(db, &st, dev_customer_sql, "I", id);
+
+    if (rc == 0)
+        hr_db_seterr(db, "no device with id %lld", (long long)id);
+    if (rc <= 0)
+        return -1;
+    hr_db_cols(st, "c", buf, sz);
+    sqlite3_reset(st);
+    return 0;
+}
+
 int hr_db_device_insert(struct hr_db *db, const char *serial, const char *customer,
                         int64_t target_id, const char *name, int64_t now, unsigned flags,
                         const char *rrd_file, int64_t *id)
@@ -272,7 +342,7 @@ int hr_db_device_seen(struct hr_db *db, const struct hr_db_device_seen *s)
     return hr_db_run(db, dev_update_sql, "IIItttttttjjjtttIijjIt", s->id, s->target_id,
                      s->agent_index, s->name, s->vendor, s->model_name, s->model_number,
                      s->product_number, s->firmware, s->config,
-                     !s->profile || s->capacity_known, (int64_t)s->capacity,
+                     s->capacity_known, (int64_t)s->capacity,
                      !s->profile, (int64_t)s->cache_size, s->sale_date_known, s->sale_date,
                      s->price,
                      s->reported_customer, s->agent_reg_number, s->now, (int)s->flags,

@@ -67,9 +67,15 @@ int hr_db_targets_foreach(struct hr_db *db, const char *customer, const char *na
 
 /* ---- customers and staff ---- */
 
-/* 1 if customer ID / a device with serial SERIAL exists, 0 not. */
+/* 1 if customer ID exists, 0 not. */
 int hr_db_customer_exists(struct hr_db *db, const char *id);
-int hr_db_device_exists(struct hr_db *db, const char *serial);
+/* The device a person names by KEY (docs/collector.md, "Naming a
+ * device"): its serial, or for a device without one its name as lists
+ * show it (PROFILE@TARGET, "(NAME)", "NAME (no serial)") or TARGET/NAME.
+ * 1 found (*ID); 0 none, or several devices without a serial have that
+ * name; -1 database error; ERR says which for a person. */
+int hr_db_device_lookup(struct hr_db *db, const char *key, int64_t *id, char *err,
+                        size_t errlen);
 
 struct hr_db_customer {
     const char *id, *name, *area_code, *assigned_staff;
@@ -110,6 +116,9 @@ struct hr_db_device_state {
 /* By SERIAL, or (SERIAL "") by TARGET_ID and NAME. */
 int hr_db_device_find(struct hr_db *db, const char *serial, int64_t target_id, const char *name,
                       struct hr_db_device_state *d);
+/* The customer device ID belongs to, into BUF: 0, or -1 (no such device,
+ * or a database error). */
+int hr_db_device_customer(struct hr_db *db, int64_t id, char *buf, size_t sz);
 /* A new device first seen NOW (SERIAL NULL: keyed by target and name;
  * TARGET_ID <= 0: none; RRD_FILE NULL: none); its id into *ID. */
 int hr_db_device_insert(struct hr_db *db, const char *serial, const char *customer,
@@ -131,7 +140,7 @@ struct hr_db_device_seen {
     uint64_t writes;
     int64_t uptime;
     const char *profile;       /* read through this profile; NULL: our MIB */
-    int capacity_known;        /* 0: devices.capacity becomes NULL */
+    int capacity_known;        /* 0: devices.capacity becomes NULL (unknown) */
 };
 int hr_db_device_seen(struct hr_db *db, const struct hr_db_device_seen *s);
 

@@ -38,7 +38,7 @@ static const char history_sql[] =
     " s.used_percent, s.writes_delta, s.peak, s.peak_prev, s.rate_avg,"
     " hr_status(s.status) AS status"
     " FROM samples s JOIN devices d ON d.id = s.device_id"
-    " WHERE (?1 IS NULL OR d.customer = ?1) AND (?2 IS NULL OR d.serial = ?2)"
+    " WHERE (?1 IS NULL OR d.customer = ?1) AND (?2 IS NULL OR d.id = ?2)"
     " AND s.time >= ?3 AND s.time < ?4"
     " ORDER BY s.time, d.customer, device";
 
@@ -106,7 +106,8 @@ struct hr_db_rows *hr_db_list(struct hr_db *db, enum hr_db_listing which,
         if (sqlite3_create_function(db->sq, "hr_status", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
                                     &sf, status_words, NULL, NULL) != SQLITE_OK)
             return NULL;
-        st = hr_db_prep(db, history_sql, "ttII", p->customer, p->serial, p->since, p->until);
+        st = hr_db_prep(db, history_sql, "tjII", p->customer, p->device != 0, p->device,
+                         p->since, p->until);
         break;
     }
     if (!st)

@@ -20,12 +20,12 @@ enum hr_db_listing {
     HR_DB_LIST_CONFLICTS,  /* fleet conflicts: all (NULL: only open ones) */
     HR_DB_LIST_CUSTOMERS,  /* customers list */
     HR_DB_LIST_STAFF,      /* staff list */
-    HR_DB_LIST_HISTORY,    /* history: customer or serial, since <= time < until */
+    HR_DB_LIST_HISTORY,    /* history: customer or device, since <= time < until */
 };
 
 struct hr_db_list_params {
     const char *customer;
-    const char *serial;
+    int64_t device;        /* a device id (hr_db_device_lookup); 0: all */
     int all;
     int64_t since, until;
     /* HISTORY: samples.status in words into BUF (NULL: the number). */

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "inventory.h"      /* struct hr_db_staff */
+
 struct hr_db;
 
 /* ---- rule flap state, per (device, rule) ---- */
@@ -36,9 +38,6 @@ int hr_db_customer_routing(struct hr_db *db, const char *id, char **name, char *
                            char **assigned, int *consent);
 
 /* Staff in id order (any field NULL for NULL). */
-struct hr_db_staff {
-    const char *id, *name, *email, *area_codes, *product_lines, *role;
-};
 /* 0, FN's nonzero return, or -1. */
 int hr_db_staff_each(struct hr_db *db, int (*fn)(void *arg, const struct hr_db_staff *s),
                      void *arg);

@@ -47,7 +47,9 @@ static const char volumes_sql[] =
     " CASE WHEN flags & 8 THEN 'no: a value is missing or not a number'"
     " WHEN flags & 4 THEN 'no: size 0' WHEN flags & 16 THEN 'no: used above size'"
     " WHEN flags & 2 THEN 'no: repeats an earlier volume'"
-    " WHEN flags & 1 THEN 'yes (negative Integer32 size + 2^32)' ELSE 'yes' END,"
+    " WHEN flags & 1 THEN 'yes (negative Integer32 size + 2^32)'"
+    " WHEN flags & 32 THEN 'yes (its free space shared with its pool''s other volumes,"
+    " counted once)' ELSE 'yes' END,"
     " last_seen FROM volumes WHERE device_id = CAST(?1 AS INTEGER) ORDER BY seq";
 
 int hr_db_report_rows(struct hr_db *db, enum hr_db_report_rows which, const char *key,

@@ -166,7 +166,7 @@ const char hr_schema_collector_6[] =
     " name TEXT NOT NULL,"
     " capacity INTEGER,"           /* bytes */
     " used INTEGER,"
-    " flags INTEGER NOT NULL DEFAULT 0,"   /* HR_PV_* (profiles/read.h); 0: counted */
+    " flags INTEGER NOT NULL DEFAULT 0,"   /* HR_PV_* (profiles/read.h); counted: flags & 30 = 0 */
     " last_seen INTEGER NOT NULL,"
     " PRIMARY KEY (device_id, seq)"
     ") WITHOUT ROWID;"

@@ -136,27 +136,39 @@ static void show(const struct hr_profile *p)
         putchar('\n');
     }
     for (int f = 0; f < HR_PF_COUNT; f++) {
-        const struct hr_prof_source *s = &p->src[f];
-        if (!s->set)
-            continue;
-        printf("%s ", hr_prof_field_name((enum hr_prof_field)f));
-        if (s->constant) {
-            print_quoted(s->constant);
+        for (const struct hr_prof_source *s = &p->src[f]; s && s->set; s = s->next) {
+            printf("%s ", hr_prof_field_name((enum hr_prof_field)f));
+            if (s->constant) {
+                print_quoted(s->constant);
+                putchar('\n');
+                continue;
+            }
+            print_oid(&s->oid);
+            if (s->where) {
+                fputs(" where ", stdout);
+                print_oid(&s->where_col);
+                fputs(" = ", stdout);
+                print_quoted(s->where_value);
+            }
+            if (s->pattern) {
+                fputs(" regex ", stdout);
+                print_quoted(s->pattern);
+            }
+            if (s->map)
+                printf(" map %s", s->map->name);
             putchar('\n');
-            continue;
         }
-        print_oid(&s->oid);
-        if (s->where) {
-            fputs(" where ", stdout);
-            print_oid(&s->where_col);
-            fputs(" = ", stdout);
-            print_quoted(s->where_value);
+    }
+    for (size_t i = 0; i < p->nmaps; i++) {
+        printf("map %s {\n", p->maps[i].name);
+        for (size_t k = 0; k < p->maps[i].n; k++) {
+            fputs("        ", stdout);
+            print_quoted(p->maps[i].v[k].key);
+            putchar(' ');
+            print_quoted(p->maps[i].v[k].value);
+            putchar('\n');
         }
-        if (s->pattern) {
-            fputs(" regex ", stdout);
-            print_quoted(s->pattern);
-        }
-        putchar('\n');
+        puts("}");
     }
     for (size_t i = 0; i < p->ntables; i++) {
         const struct hr_prof_table *t = &p->tables[i];
@@ -186,6 +198,13 @@ static void show(const struct hr_profile *p)
         for (size_t k = 0; k < t->nfilters; k++) {
             printf("        %s name ", t->filters[k].exclude ? "exclude" : "include");
             print_quoted(t->filters[k].pattern);
+            putchar('\n');
+        }
+        if (t->keep_duplicates)
+            puts("        keep duplicates");
+        if (t->shared_pattern) {
+            fputs("        shared-free name ", stdout);
+            print_quoted(t->shared_pattern);
             putchar('\n');
         }
         puts("}");
@@ -270,6 +289,8 @@ static const char *vol_why(unsigned flags)
         return "not counted: repeats an earlier volume";
     if (flags & HR_PV_NEG_FIXED)
         return "counted (negative Integer32 size + 2^32)";
+    if (flags & HR_PV_SHARED)
+        return "counted (used; the free space once for its shared-free group)";
     return "counted";
 }
 

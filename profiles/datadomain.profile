@@ -21,8 +21,8 @@
 # systemProperties scalars (sysDescr "Data Domain OS 5.5.1.4-464376" has
 # the version too).
 #
-# FORMAT NEEDS: a fallback for identity fields (systemVersion.0, else
-# sysDescr) would give the firmware on trimmed or restricted views.
+# The firmware is systemVersion.0, else (trimmed or restricted views, as in
+# that walk) the version in sysDescr: a field given twice is tried in order.
 # No write counters: systemStatsTable holds rates (KB/s, ops/s), not
 # counters.
 profile datadomain "Data Domain (DATA-DOMAIN-MIB file system space)"
@@ -33,6 +33,7 @@ vendor   "Dell EMC"
 serial   .1.3.6.1.4.1.19746.1.13.1.1.0             # DATA-DOMAIN-MIB::systemSerialNumber.0
 model    .1.3.6.1.4.1.19746.1.13.1.4.0             # DATA-DOMAIN-MIB::systemModelNumber.0
 firmware .1.3.6.1.4.1.19746.1.13.1.3.0             # DATA-DOMAIN-MIB::systemVersion.0
+firmware .1.3.6.1.2.1.1.1.0 regex "^Data Domain OS ([0-9][^ ]*)"   # else SNMPv2-MIB::sysDescr.0
 
 volumes .1.3.6.1.4.1.19746.1.3.2.1.1 {             # DATA-DOMAIN-MIB::fileSystemSpaceEntry
     name  3                                        # fileSystemResourceName

@@ -1,6 +1,7 @@
 /* device.c: detection, `uses` closure and the synchronous reading of one
  * agent through the profiles; see device.h. */
 #include "device.h"
+#include "hr_hash.h"
 #include "hr_util.h"
 #include "snmp_sync.h"
 
@@ -182,6 +183,7 @@ struct hr_prof_reader {
     struct wsrc *ws;
     size_t nws;
     struct tabstate vol, wr;
+    unsigned char decided[HR_PF_COUNT];  /* the field's value is in d.field */
     int data_rounds;
     struct hr_prof_item *items;
     size_t nitems, capitems;
@@ -403,6 +405,33 @@ static struct wsrc *wsrc_of(struct hr_prof_reader *r, const struct hr_prof_sourc
     return NULL;
 }
 
+/* The text of field FI from source S: a serial too long for the field is
+ * cut and ends with a hash of all of it (hr_key_fit), so two long serials
+ * never become one device. */
+static int field_text(int fi, const struct hr_prof_source *s, const struct hr_value *v,
+                      char *dst, size_t sz)
+{
+    char whole[1024], *big;
+    size_t n;
+    int rc;
+
+    if (fi != HR_PF_SERIAL)
+        return hr_prof_source_text(s, v, dst, sz);
+    if (!s->constant && !s->pattern && !s->map && v &&
+        (v->type == HR_VT_STRING || v->type == HR_VT_OPAQUE) && v->len * 3 >= sizeof whole) {
+        /* A long string as it is: sanitized whole, however long. */
+        if (!(big = malloc(v->len * 3 + 1)))
+            return -1;
+        n = hr_sanitize(big, v->len * 3 + 1, v->s, v->len);
+        rc = n ? hr_key_fit(big, n, dst, sz) : -1;
+        free(big);
+        return rc < 0 ? -1 : 0;
+    }
+    if (hr_prof_source_text(s, v, whole, sizeof whole) < 0)
+        return -1;
+    return hr_key_fit(whole, strlen(whole), dst, sz) < 0 ? -1 : 0;
+}
+
 /* Field FI through the closure's sources in order: with PLAN, ask for what
  * the first undecided source needs; without, fill D (the end). */
 static int ident_field(struct hr_prof_reader *r, int fi, int plan)
@@ -410,70 +439,78 @@ static int ident_field(struct hr_prof_reader *r, int fi, int plan)
     struct hr_prof_device *d = &r->d;
     int serial = fi == HR_PF_SERIAL;
 
+    if (r->decided[fi])
+        return 0;               /* read once: every round and the end keep it */
     for (size_t k = 0; k < d->nfrom; k++) {
-        const struct hr_prof_source *s = &d->from[k]->src[fi];
-        struct hr_prof_source bare = { .set = 1 };
-        const struct hr_value *v = NULL;
-        struct wsrc *w = NULL;
-        struct cached *c;
+        for (const struct hr_prof_source *s = &d->from[k]->src[fi]; s && s->set; s = s->next) {
+            struct hr_prof_source bare = { .set = 1 };
+            const struct hr_value *v = NULL;
+            struct wsrc *w = NULL;
+            struct cached *c;
 
-        if (!s->set)
-            continue;
-        if (serial && !plan)
-            d->serial_raw[0] = '\0';     /* what the source tried last said */
-        if (!s->constant && s->where) {
-            if (!(w = wsrc_of(r, s)))
-                continue;
-            if (w->state < 2) {
-                if (!plan)
+            if (serial && !plan)
+                d->serial_raw[0] = '\0';     /* what the source tried last said */
+            if (!s->constant && s->where) {
+                if (!(w = wsrc_of(r, s)))
                     continue;
-                if (w->state == 0) {
-                    /* Sources selecting on one column share its walk. */
-                    for (size_t i = 0; i < r->nws; i++)
-                        if (r->ws[i].state == 0 &&
-                            oid_eq(r->ws[i].s->where_col.sub, r->ws[i].s->where_col.len,
-                                   s->where_col.sub, s->where_col.len))
-                            r->ws[i].state = 1;
-                    if (item_add(r, HR_PRQ_WALK, s->where_col.sub, s->where_col.len) < 0)
-                        return -1;
+                if (w->state < 2) {
+                    if (!plan)
+                        continue;
+                    if (w->state == 0) {
+                        /* Sources selecting on one column share its walk. */
+                        for (size_t i = 0; i < r->nws; i++)
+                            if (r->ws[i].state == 0 &&
+                                oid_eq(r->ws[i].s->where_col.sub, r->ws[i].s->where_col.len,
+                                       s->where_col.sub, s->where_col.len))
+                                r->ws[i].state = 1;
+                        if (item_add(r, HR_PRQ_WALK, s->where_col.sub, s->where_col.len) < 0)
+                            return -1;
+                    }
+                    return 0;
                 }
-                return 0;
+                if (!w->inst)
+                    continue;       /* no row is selected */
             }
-            if (!w->inst)
-                continue;       /* no row is selected */
-        }
-        if (!s->constant) {
-            const uint32_t *o = w ? w->inst : s->oid.sub;
-            size_t len = w ? w->instlen : s->oid.len;
-            c = cache_find(r, o, len);
-            if (!c) {
-                if (plan)
-                    return plan_get(r, o, len);
+            if (!s->constant) {
+                const uint32_t *o = w ? w->inst : s->oid.sub;
+                size_t len = w ? w->instlen : s->oid.len;
+                c = cache_find(r, o, len);
+                if (!c) {
+                    if (plan)
+                        return plan_get(r, o, len);
+                    continue;
+                }
+                if (c->pending)
+                    return 0;       /* answer still to come */
+                v = c->present ? &c->v : NULL;
+            }
+            if (plan) {
+                char tmp[sizeof d->field[fi]];
+                if ((s->constant || v) && field_text(fi, s, v, tmp, sizeof tmp) == 0 &&
+                    !(serial && hr_serial_is_placeholder(tmp))) {
+                    /* Decided: keep it, so that later rounds and the end
+                     * run no regex again. */
+                    memcpy(d->field[fi], tmp, sizeof tmp);
+                    if (serial && v)
+                        hr_prof_source_text(&bare, v, d->serial_raw, sizeof d->serial_raw);
+                    r->decided[fi] = 1;
+                    return 0;
+                }
                 continue;
             }
-            if (c->pending)
-                return 0;       /* answer still to come */
-            v = c->present ? &c->v : NULL;
+            if (!s->constant && !v)
+                continue;           /* the agent has no such object */
+            if (serial)
+                hr_prof_source_text(&bare, v, d->serial_raw, sizeof d->serial_raw);
+            if (field_text(fi, s, v, d->field[fi], sizeof d->field[fi]) < 0)
+                d->field[fi][0] = '\0';
+            if (serial && d->field[fi][0] && hr_serial_is_placeholder(d->field[fi])) {
+                d->serial_placeholder = 1;
+                d->field[fi][0] = '\0';
+            }
+            if (d->field[fi][0])
+                return 0;       /* else the next alternative or profile may know it */
         }
-        if (plan) {
-            char tmp[256];
-            if ((s->constant || v) && hr_prof_source_text(s, v, tmp, sizeof tmp) == 0 &&
-                !(serial && hr_serial_is_placeholder(tmp)))
-                return 0;       /* decided */
-            continue;
-        }
-        if (!s->constant && !v)
-            continue;           /* the agent has no such object */
-        if (serial)
-            hr_prof_source_text(&bare, v, d->serial_raw, sizeof d->serial_raw);
-        if (hr_prof_source_text(s, v, d->field[fi], sizeof d->field[fi]) < 0)
-            d->field[fi][0] = '\0';
-        if (serial && d->field[fi][0] && hr_serial_is_placeholder(d->field[fi])) {
-            d->serial_placeholder = 1;
-            d->field[fi][0] = '\0';
-        }
-        if (d->field[fi][0])
-            break;              /* else the next profile may know it */
     }
     return 0;
 }
@@ -558,16 +595,15 @@ static int start_data(struct hr_prof_reader *r)
     d->nfrom = hr_profile_closure(r->set, d->profile, d->from, HR_PROF_CLOSURE_MAX);
     for (size_t k = 0; k < d->nfrom; k++)
         for (int fi = 0; fi < HR_PF_COUNT; fi++)
-            nw += d->from[k]->src[fi].set && !d->from[k]->src[fi].constant &&
-                  d->from[k]->src[fi].where;
+            for (const struct hr_prof_source *s = &d->from[k]->src[fi]; s && s->set; s = s->next)
+                nw += !s->constant && s->where;
     if (nw && !(r->ws = calloc(nw, sizeof *r->ws)))
         return -1;
     for (size_t k = 0; k < d->nfrom; k++)
-        for (int fi = 0; fi < HR_PF_COUNT; fi++) {
-            const struct hr_prof_source *s = &d->from[k]->src[fi];
-            if (s->set && !s->constant && s->where)
-                r->ws[r->nws++].s = s;
-        }
+        for (int fi = 0; fi < HR_PF_COUNT; fi++)
+            for (const struct hr_prof_source *s = &d->from[k]->src[fi]; s && s->set; s = s->next)
+                if (!s->constant && s->where)
+                    r->ws[r->nws++].s = s;
     if (cands_init(r, &r->vol, HR_TAB_VOLUMES) < 0 || cands_init(r, &r->wr, HR_TAB_WRITES) < 0)
         return -1;
     r->ph = PH_DATA;
@@ -582,12 +618,11 @@ static int plan_data(struct hr_prof_reader *r)
         /* Every plain identity OID in the first GET: more varbinds, not
          * more requests, and the fallbacks need no second round. */
         for (size_t k = 0; k < d->nfrom; k++)
-            for (int fi = 0; fi < HR_PF_COUNT; fi++) {
-                const struct hr_prof_source *s = &d->from[k]->src[fi];
-                if (s->set && !s->constant && !s->where &&
-                    plan_get(r, s->oid.sub, s->oid.len) < 0)
-                    return -1;
-            }
+            for (int fi = 0; fi < HR_PF_COUNT; fi++)
+                for (const struct hr_prof_source *s = &d->from[k]->src[fi]; s && s->set;
+                     s = s->next)
+                    if (!s->constant && !s->where && plan_get(r, s->oid.sub, s->oid.len) < 0)
+                        return -1;
     for (int fi = 0; fi < HR_PF_COUNT; fi++)
         if (ident_field(r, fi, 1) < 0)
             return -1;

@@ -19,9 +19,9 @@
 # "1111111AAAAAA1111111" (anonymised in the walk), one pool.  Capacity is
 # the pools' (usable space after RAID), not totalCapacity.0 (raw disks).
 #
-# No model: deviceType is a product code without a published mapping.
-# FORMAT NEEDS: a value map for identity fields (integer code -> model
-# name) to use deviceType.  No write counters: the LUN performance objects
+# No model: deviceType is a product code without a published mapping, and
+# the walk does not serve it.  A `map` block (docs/profiles.md) turns such
+# codes into model names once a mapping is known.  No write counters: the LUN performance objects
 # of this MIB are rates, not counters.
 profile huawei-oceanstor "Huawei OceanStor (ISM-STORAGE-SVC-MIB, storage pools)"
 priority 200

@@ -15,6 +15,10 @@
 # volume uses.  Their sum is provisioned capacity, not the array's raw
 # capacity (NIMBLE-MIB has no pool or array capacity object).
 #
+# A SAN's volume table lists distinct volumes: two full volumes of one size
+# (the walk's DBDBDB1 and DBDBDB3, 200 GiB each) are two volumes, so the
+# duplicate-row rule (meant for bind mounts) is off.
+#
 # NIMBLE-MIB has no serial number or model object; sysDescr carries the
 # software version ("Nimble Storage nw-group-01 running software version
 # 2.3.14.0-325711-opt").
@@ -29,6 +33,7 @@ volumes .1.3.6.1.4.1.37447.1.2.1 {                 # NIMBLE-MIB::volEntry
     name  3                                        # volName
     size  5:4 mib                                  # volSizeHigh:volSizeLow (MiB, see above)
     used  7:6 mib                                  # volUsageHigh:volUsageLow (MiB)
+    keep duplicates                                # distinct LUNs, not bind mounts
 }
 
 writes .1.3.6.1.4.1.37447.1.2.1 {                  # NIMBLE-MIB::volEntry

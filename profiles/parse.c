@@ -33,7 +33,8 @@ struct parser {
     struct tok t[MAX_WORDS];
     size_t nt;
     struct hr_profile *p;
-    struct hr_prof_table *cur;   /* inside a { } block */
+    struct hr_prof_table *cur;   /* inside a volumes/writes { } block */
+    struct hr_prof_map *cur_map; /* inside a map { } block */
     int oom;
 };
 
@@ -224,12 +225,102 @@ static int parse_col(struct parser *P, const struct tok *t, const char *what, un
     return 0;
 }
 
+/* What glibc's regcomp will build for RE, roughly: it copies the tree of
+ * an atom for every `+` and every bound of `{m,n}`, so nested or stacked
+ * repetitions grow exponentially (a 60-byte pattern can take gigabytes).
+ * Each atom costs 1; `+` doubles the cost of what it follows, `{m,n}`
+ * multiplies it by max(m,n)+1; a group costs what is inside.  -1 when
+ * the cost passes LIMIT, when a repetition follows a repetition (undefined
+ * in POSIX EREs) or groups nest deeper than 32. */
+#define RE_COST_LIMIT 4096
+static long re_cost(const char *re)
+{
+    long sum[33] = { 0 }, last[33] = { 0 };
+    int depth = 0, prev_rep = 0;
+
+    for (const char *s = re; *s; s++) {
+        long mul = 0;
+        switch (*s) {
+        case '(':
+            if (++depth > 32)
+                return -1;
+            sum[depth] = last[depth] = 0;
+            prev_rep = 0;
+            continue;
+        case ')':
+            if (depth == 0)
+                return -1;
+            last[depth - 1] = sum[depth];
+            sum[depth - 1] += sum[depth];
+            depth--;
+            prev_rep = 0;
+            continue;
+        case '|':
+            last[depth] = 0;
+            prev_rep = 0;
+            continue;
+        case '*': case '?':
+            mul = 1;
+            break;
+        case '+':
+            mul = 2;
+            break;
+        case '{': {
+            char *end;
+            long m = strtol(s + 1, &end, 10), n = m;
+            if (*end == ',')
+                n = end[1] == '}' ? m : strtol(end + 1, &end, 10);
+            if (!strchr(s, '}'))
+                return -1;
+            s = strchr(s, '}');
+            mul = (n > m ? n : m) + 1;
+            if (mul < 1 || mul > RE_COST_LIMIT)
+                return -1;
+            break;
+        }
+        case '[':
+            /* A bracket expression is one atom ("[]a]" and "[^]a]" hold a ']'). */
+            s += s[1] == '^' ? 2 : 1;
+            if (*s == ']')
+                s++;
+            while (*s && *s != ']')
+                s++;
+            if (!*s)
+                return -1;
+            /* fall through */
+        default:
+            if (*s == '\\' && s[1])
+                s++;
+            last[depth] = 1;
+            sum[depth] += 1;
+            prev_rep = 0;
+            if (sum[depth] > RE_COST_LIMIT)
+                return -1;
+            continue;
+        }
+        if (prev_rep)
+            return -1;
+        prev_rep = 1;
+        sum[depth] += last[depth] * (mul - 1);
+        last[depth] *= mul;
+        if (sum[depth] > RE_COST_LIMIT || last[depth] > RE_COST_LIMIT)
+            return -1;
+    }
+    return sum[0];
+}
+
 static int compile_re(struct parser *P, const struct tok *t, regex_t *re, int flags)
 {
     int rc;
 
     if (t->kind != T_STRING) {
         perr(P, t->col, "expected a regular expression in quotes");
+        return -1;
+    }
+    if (strlen(t->text) > 512 || re_cost(t->text) < 0) {
+        perr(P, t->col, "regular expression \"%.40s%s\" is too complex (repetitions of "
+             "repetitions, or bounds that multiply; keep it simple)", t->text,
+             strlen(t->text) > 40 ? "..." : "");
         return -1;
     }
     if ((rc = regcomp(re, t->text, REG_EXTENDED | flags)) != 0) {
@@ -477,20 +568,33 @@ out_free:
     free(d.oids);
 }
 
+static int is_word(const struct parser *P, size_t i, const char *w)
+{
+    return i < P->nt && P->t[i].kind == T_WORD && strcmp(P->t[i].text, w) == 0;
+}
+
+static void source_free(struct hr_prof_source *s)
+{
+    free(s->constant);
+    free(s->where_value);
+    free(s->map_name);
+    if (s->pattern) {
+        regfree(&s->re);
+        free(s->pattern);
+    }
+}
+
+/* A field's source; given again, the next alternative of the field. */
 static void st_field(struct parser *P, enum hr_prof_field f)
 {
     struct hr_prof_source *s = &P->p->src[f];
     struct hr_prof_source n = { .set = 1, .line = P->line };
     size_t i = 2;
     static const char *const syntax =
-        "FIELD \"TEXT\" | FIELD OID [where COLUMN-OID = VALUE] [regex \"RE\"]";
+        "FIELD \"TEXT\" | FIELD OID [where COLUMN-OID = VALUE] [regex \"RE\"] [map NAME]";
 
-    if (want_words(P, 2, 8, syntax) < 0)
+    if (want_words(P, 2, 10, syntax) < 0)
         return;
-    if (s->set) {
-        perr(P, P->t[0].col, "%s is already given at line %d", field_names[f], s->line);
-        return;
-    }
     if (P->t[1].kind == T_STRING) {
         if (P->nt != 2) {
             perr(P, P->t[2].col, "a constant takes nothing after it");
@@ -498,13 +602,13 @@ static void st_field(struct parser *P, enum hr_prof_field f)
         }
         if (!(n.constant = dup_or_oom(P, P->t[1].text)))
             return;
-        *s = n;
-        return;
+        goto keep;
     }
     if (parse_oid(P, &P->t[1], &n.oid) < 0)
         return;
-    if (i < P->nt && P->t[i].kind == T_WORD && strcmp(P->t[i].text, "where") == 0) {
-        if (i + 4 > P->nt || P->t[i + 2].kind != T_WORD || strcmp(P->t[i + 2].text, "=") != 0) {
+    if (is_word(P, i, "where")) {
+        if (i + 4 > P->nt || !is_word(P, i + 2, "=") ||
+            (P->t[i + 3].kind != T_WORD && P->t[i + 3].kind != T_STRING)) {
             perr(P, P->t[i].col, "expected 'where COLUMN-OID = VALUE'");
             return;
         }
@@ -515,11 +619,7 @@ static void st_field(struct parser *P, enum hr_prof_field f)
         n.where = 1;
         i += 4;
     }
-    if (i < P->nt) {
-        if (P->t[i].kind != T_WORD || strcmp(P->t[i].text, "regex") != 0 || i + 2 != P->nt) {
-            perr(P, P->t[i].col, "expected '%s'", syntax);
-            goto out_free;
-        }
+    if (is_word(P, i, "regex") && i + 1 < P->nt) {
         if (compile_re(P, &P->t[i + 1], &n.re, 0) < 0)
             goto out_free;
         if (n.re.re_nsub > 1) {
@@ -531,11 +631,107 @@ static void st_field(struct parser *P, enum hr_prof_field f)
             regfree(&n.re);
             goto out_free;
         }
+        i += 2;
     }
-    *s = n;
+    if (is_word(P, i, "map") && i + 1 < P->nt && P->t[i + 1].kind == T_WORD) {
+        if (!(n.map_name = dup_or_oom(P, P->t[i + 1].text)))
+            goto out_free;
+        n.map_col = P->t[i + 1].col;
+        i += 2;
+    }
+    if (i < P->nt) {
+        perr(P, P->t[i].col, "expected '%s'", syntax);
+        goto out_free;
+    }
+keep:
+    if (!s->set) {
+        *s = n;
+        return;
+    }
+    while (s->next)
+        s = s->next;
+    if (!(s->next = malloc(sizeof *s->next))) {
+        P->oom = 1;
+        goto out_free;
+    }
+    *s->next = n;
     return;
 out_free:
-    free(n.where_value);
+    source_free(&n);
+}
+
+/* `map NAME {`: a value map for identity fields, lines `KEY "TEXT"`. */
+static void st_map(struct parser *P)
+{
+    struct hr_profile *p = P->p;
+    struct hr_prof_map *m;
+
+    if (P->nt != 3 || P->t[1].kind != T_WORD || P->t[2].kind != T_LBRACE) {
+        perr(P, P->t[0].col, "expected 'map NAME {'");
+        return;
+    }
+    for (size_t k = 0; k < p->nmaps; k++)
+        if (strcmp(p->maps[k].name, P->t[1].text) == 0) {
+            perr(P, P->t[1].col, "map %s is already given at line %d", P->t[1].text,
+                 p->maps[k].line);
+            return;
+        }
+    if (!(m = grow(P, (void **)&p->maps, &p->nmaps, sizeof *m)))
+        return;
+    m->line = P->line;
+    if (!(m->name = dup_or_oom(P, P->t[1].text)))
+        return;
+    P->cur_map = m;
+}
+
+static void map_line(struct parser *P)
+{
+    struct hr_prof_map *m = P->cur_map;
+    struct hr_prof_map_entry *e;
+
+    if (P->t[0].kind == T_RBRACE) {
+        if (P->nt != 1)
+            perr(P, P->t[1].col, "'}' stands alone on its line");
+        if (m->n == 0)
+            perr(P, 1, "map %s has no entry", m->name);
+        P->cur_map = NULL;
+        return;
+    }
+    if (P->nt != 2 || (P->t[0].kind != T_WORD && P->t[0].kind != T_STRING) ||
+        P->t[1].kind != T_STRING) {
+        perr(P, P->t[0].col, "a map line is 'VALUE \"TEXT\"' (what the agent says, what it means)");
+        return;
+    }
+    for (size_t k = 0; k < m->n; k++)
+        if (strcmp(m->v[k].key, P->t[0].text) == 0) {
+            perr(P, P->t[0].col, "'%s' is already in map %s", P->t[0].text, m->name);
+            return;
+        }
+    if (!(e = grow(P, (void **)&m->v, &m->n, sizeof *e)))
+        return;
+    e->key = dup_or_oom(P, P->t[0].text);
+    e->value = dup_or_oom(P, P->t[1].text);
+}
+
+/* Every `map NAME` of a source names a map of this profile. */
+static void maps_resolve(struct parser *P)
+{
+    struct hr_profile *p = P->p;
+    int line = P->line;
+
+    for (size_t f = 0; f < HR_PF_COUNT; f++)
+        for (struct hr_prof_source *s = &p->src[f]; s && s->set; s = s->next) {
+            if (!s->map_name)
+                continue;
+            for (size_t k = 0; k < p->nmaps && !s->map; k++)
+                if (strcmp(p->maps[k].name, s->map_name) == 0)
+                    s->map = &p->maps[k];
+            if (!s->map) {
+                P->line = s->line;
+                perr(P, s->map_col, "no map named '%s' in this profile", s->map_name);
+            }
+        }
+    P->line = line;
 }
 
 static void st_table(struct parser *P, enum hr_prof_table_kind kind)
@@ -643,6 +839,31 @@ static void blk_filter(struct parser *P, struct hr_prof_table *t, int exclude)
     }
 }
 
+/* `shared-free name "RE"`: rows whose names give the same group (RE's
+ * capture group, or its whole match) share one free space. */
+static void blk_shared(struct parser *P, struct hr_prof_table *t)
+{
+    if (want_words(P, 3, 3, "shared-free name \"REGEX\"") < 0)
+        return;
+    if (!is_word(P, 1, "name")) {
+        perr(P, P->t[1].col, "rows are grouped by their name ('shared-free name \"REGEX\"')");
+        return;
+    }
+    if (t->shared_pattern) {
+        perr(P, P->t[0].col, "shared-free is already given");
+        return;
+    }
+    if (compile_re(P, &P->t[2], &t->shared_re, 0) < 0)
+        return;
+    if (t->shared_re.re_nsub > 1) {
+        regfree(&t->shared_re);
+        perr(P, P->t[2].col, "at most one capture group (the group's key)");
+        return;
+    }
+    if (!(t->shared_pattern = dup_or_oom(P, P->t[2].text)))
+        regfree(&t->shared_re);
+}
+
 static void blk_type(struct parser *P, struct hr_prof_table *t)
 {
     if (P->nt < 4 || P->t[2].kind != T_WORD || strcmp(P->t[2].text, "in") != 0) {
@@ -688,6 +909,17 @@ static void blk_line(struct parser *P)
         blk_filter(P, t, kw[0] == 'e');
         return;
     }
+    if (vol && strcmp(kw, "keep") == 0) {
+        if (want_words(P, 2, 2, "keep duplicates") == 0 && !is_word(P, 1, "duplicates"))
+            perr(P, P->t[1].col, "expected 'keep duplicates'");
+        else if (P->nt == 2)
+            t->keep_duplicates = 1;
+        return;
+    }
+    if (vol && strcmp(kw, "shared-free") == 0) {
+        blk_shared(P, t);
+        return;
+    }
     if (strcmp(kw, "type") == 0) {
         blk_type(P, t);
         return;
@@ -714,7 +946,8 @@ static void blk_line(struct parser *P)
     } else if (strcmp(kw, "name") != 0 && strcmp(kw, "unit") != 0 && strcmp(kw, "count") != 0) {
         perr(P, P->t[0].col, "'%s' is not a line of a %s block (%s)", kw,
              vol ? "volumes" : "writes",
-             vol ? "name, type, unit, size, used, free, include, exclude"
+             vol ? "name, type, unit, size, used, free, include, exclude, keep duplicates, "
+                   "shared-free"
                  : "name, type, count, include, exclude");
     } else if ((!vol && strcmp(kw, "unit") == 0) || (vol && strcmp(kw, "count") == 0)) {
         perr(P, P->t[0].col, "'%s' belongs in a %s block", kw, vol ? "writes" : "volumes");
@@ -743,6 +976,8 @@ static void blk_check(struct parser *P, const struct hr_prof_table *t)
     }
     if (t->nfilters && !t->name_col)
         perr(P, 1, "include/exclude filter on the name: give 'name COL'");
+    if (t->shared_pattern && !t->name_col)
+        perr(P, 1, "shared-free groups rows by name: give 'name COL'");
     P->line = line;
 }
 
@@ -765,6 +1000,8 @@ static void statement(struct parser *P)
             blk_check(P, t);
         return;
     }
+    if (P->cur_map)
+        return map_line(P);
     if (P->t[0].kind != T_WORD) {
         perr(P, P->t[0].col, P->t[0].kind == T_STRING ? "a line starts with a keyword, not a string"
                                                       : "unexpected brace");
@@ -788,11 +1025,13 @@ static void statement(struct parser *P)
         return st_table(P, HR_TAB_VOLUMES);
     if (strcmp(kw, "writes") == 0)
         return st_table(P, HR_TAB_WRITES);
+    if (strcmp(kw, "map") == 0)
+        return st_map(P);
     for (size_t i = 0; i < HR_ARRAY_LEN(fields); i++)
         if (strcmp(kw, fields[i].kw) == 0)
             return st_field(P, fields[i].f);
     perr(P, P->t[0].col, "unknown keyword '%s' (profile, uses, priority, detect, serial, "
-         "vendor, model, model-number, product-number, firmware, volumes, writes)", kw);
+         "vendor, model, model-number, product-number, firmware, volumes, writes, map)", kw);
 }
 
 struct hr_profile *hr_profile_parse(const char *path, const char *text, size_t len,
@@ -829,6 +1068,9 @@ struct hr_profile *hr_profile_parse(const char *path, const char *text, size_t l
     P.line = P.line ? P.line : 1;
     if (P.cur)
         perr(&P, 1, "end of file inside the block opened at line %d (missing '}')", P.cur->line);
+    if (P.cur_map)
+        perr(&P, 1, "end of file inside the map opened at line %d (missing '}')", P.cur_map->line);
+    maps_resolve(&P);
     if (!p->name)
         perr(&P, 1, "no 'profile NAME' line");
     if (P.nerr) {
@@ -905,13 +1147,23 @@ void hr_profile_free(struct hr_profile *p)
     }
     free(p->detects);
     for (size_t i = 0; i < HR_PF_COUNT; i++) {
-        free(p->src[i].constant);
-        free(p->src[i].where_value);
-        if (p->src[i].pattern) {
-            regfree(&p->src[i].re);
-            free(p->src[i].pattern);
+        struct hr_prof_source *s = p->src[i].next, *nx;
+        source_free(&p->src[i]);
+        for (; s; s = nx) {
+            nx = s->next;
+            source_free(s);
+            free(s);
         }
     }
+    for (size_t i = 0; i < p->nmaps; i++) {
+        for (size_t k = 0; k < p->maps[i].n; k++) {
+            free(p->maps[i].v[k].key);
+            free(p->maps[i].v[k].value);
+        }
+        free(p->maps[i].v);
+        free(p->maps[i].name);
+    }
+    free(p->maps);
     for (size_t i = 0; i < p->ntables; i++) {
         struct hr_prof_table *t = &p->tables[i];
         free(t->type_in);
@@ -920,6 +1172,10 @@ void hr_profile_free(struct hr_profile *p)
             free(t->filters[k].pattern);
         }
         free(t->filters);
+        if (t->shared_pattern) {
+            regfree(&t->shared_re);
+            free(t->shared_pattern);
+        }
     }
     free(p->tables);
     free(p);

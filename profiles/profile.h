@@ -47,6 +47,19 @@ enum hr_prof_field {
     HR_PF_FIRMWARE, HR_PF_COUNT
 };
 
+/* A value map: the text a source read (after its regex) to what the
+ * field holds ("61" -> "OceanStor 5300 V5"); a text not in the map leaves
+ * the source without a value. */
+struct hr_prof_map_entry {
+    char *key, *value;
+};
+struct hr_prof_map {
+    char *name;
+    struct hr_prof_map_entry *v;
+    size_t n;
+    int line;
+};
+
 struct hr_prof_source {
     int set;                 /* the profile names this field */
     char *constant;          /* "TEXT", or NULL */
@@ -56,7 +69,13 @@ struct hr_prof_source {
     char *where_value;       /* ... reads WHERE_VALUE (an integer as decimal text) */
     char *pattern;           /* regex "RE", or NULL */
     regex_t re;              /* compiled when pattern */
+    char *map_name;          /* `map NAME`, or NULL */
+    const struct hr_prof_map *map;  /* ... resolved once the file is read */
+    int map_col;
     int line;
+    /* The field given again in the same profile: the next alternative,
+     * tried when this one gets no value (malloc'd, owned by this one). */
+    struct hr_prof_source *next;
 };
 
 enum hr_prof_scale {
@@ -93,6 +112,9 @@ struct hr_prof_table {
     unsigned count_col;              /* writes */
     struct hr_prof_filter *filters;
     size_t nfilters;
+    int keep_duplicates;             /* volumes: rows that repeat another are volumes too */
+    char *shared_pattern;            /* volumes: `shared-free name "RE"`, or NULL */
+    regex_t shared_re;               /* rows whose names give one group share free space */
     int line;
 };
 
@@ -108,6 +130,8 @@ struct hr_profile {
     struct hr_prof_source src[HR_PF_COUNT];
     struct hr_prof_table *tables;
     size_t ntables;
+    struct hr_prof_map *maps;
+    size_t nmaps;
 };
 
 /* Parse TEXT (LEN bytes, from PATH, used in messages).  Returns the profile,
@@ -147,8 +171,9 @@ const struct hr_profile *hr_profile_set_find(const struct hr_profile_set *s, con
 
 /* ---- serials ---- */
 
-/* Nonzero if S is not a real serial: empty, blanks or control characters
- * only, a known placeholder ("<private>", "XXXXXX", "SRVTAG", "N/A",
+/* Nonzero if S is not a real serial: empty, nothing readable in it
+ * (blanks, control characters, U+FFFD for bytes that were not text), a
+ * known placeholder ("<private>", "XXXXXX", "SRVTAG", "N/A",
  * "Not Specified", "To be filled by O.E.M.", "Default string", ...), all
  * zeros or one repeated character.  The one list, documented in
  * docs/profiles.md. */

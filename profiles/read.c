@@ -25,11 +25,21 @@ struct cell {
     size_t len;
 };
 
+/* A row's index: up to IDX_INLINE sub-identifiers in the row (almost
+ * every table: an integer or two), longer ones (string indexes) on the
+ * heap, so a table of rows stays small and fast to grow. */
+#define IDX_INLINE 6
 struct row {
-    uint32_t idx[HR_PROF_OID_MAX];
+    uint32_t idx_in[IDX_INLINE];
+    uint32_t *idx_heap;
     size_t idxlen;
     struct cell c[C_N];
 };
+
+static const uint32_t *row_idx(const struct row *w)
+{
+    return w->idxlen <= IDX_INLINE ? w->idx_in : w->idx_heap;
+}
 
 struct hr_prof_rows {
     const struct hr_prof_table *t;
@@ -62,11 +72,13 @@ void hr_prof_rows_free(struct hr_prof_rows *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->n; i++)
+    for (size_t i = 0; i < r->n; i++) {
         for (int c = 0; c < C_N; c++) {
             free(r->v[i].c[c].s);
             free(r->v[i].c[c].oid);
         }
+        free(r->v[i].idx_heap);
+    }
     free(r->v);
     free(r);
 }
@@ -88,14 +100,15 @@ static int idx_cmp(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
 static struct row *row_get(struct hr_prof_rows *r, const uint32_t *idx, size_t len)
 {
     size_t lo = 0, hi = r->n;
+    uint32_t *heap = NULL;
 
     /* Walks come in index order: try the end first. */
-    if (r->n && idx_cmp(r->v[r->n - 1].idx, r->v[r->n - 1].idxlen, idx, len) < 0) {
+    if (r->n && idx_cmp(row_idx(&r->v[r->n - 1]), r->v[r->n - 1].idxlen, idx, len) < 0) {
         lo = hi = r->n;
     } else {
         while (lo < hi) {
             size_t mid = (lo + hi) / 2;
-            int c = idx_cmp(r->v[mid].idx, r->v[mid].idxlen, idx, len);
+            int c = idx_cmp(row_idx(&r->v[mid]), r->v[mid].idxlen, idx, len);
             if (c == 0)
                 return &r->v[mid];
             if (c < 0)
@@ -104,11 +117,16 @@ static struct row *row_get(struct hr_prof_rows *r, const uint32_t *idx, size_t l
                 hi = mid;
         }
     }
-    if (hr_array_grow(&r->v, &r->cap, r->n + 1, sizeof *r->v) < 0)
+    if (len > IDX_INLINE && !(heap = malloc(len * sizeof *idx)))
         return NULL;
+    if (hr_array_grow(&r->v, &r->cap, r->n + 1, sizeof *r->v) < 0) {
+        free(heap);
+        return NULL;
+    }
     memmove(&r->v[lo + 1], &r->v[lo], (r->n - lo) * sizeof *r->v);
     memset(&r->v[lo], 0, sizeof *r->v);
-    memcpy(r->v[lo].idx, idx, len * sizeof *idx);
+    r->v[lo].idx_heap = heap;
+    memcpy(heap ? heap : r->v[lo].idx_in, idx, len * sizeof *idx);
     r->v[lo].idxlen = len;
     r->n++;
     return &r->v[lo];
@@ -337,7 +355,8 @@ static void row_name(const struct row *row, char *buf, size_t bufsz)
         size_t n = 0;
         buf[0] = '\0';
         for (size_t i = 0; i < row->idxlen && n + 12 < bufsz; i++)
-            n += (size_t)snprintf(buf + n, bufsz - n, "%s%u", i ? "." : "", (unsigned)row->idx[i]);
+            n += (size_t)snprintf(buf + n, bufsz - n, "%s%u", i ? "." : "",
+                                  (unsigned)row_idx(row)[i]);
     }
 }
 
@@ -371,6 +390,20 @@ ssize_t hr_prof_volumes(const struct hr_prof_rows *r, struct hr_prof_volume **ou
         if (!row_kept(t, row, vol->name, sizeof vol->name))
             continue;
         n++;
+        if (t->keep_duplicates)
+            vol->flags |= HR_PV_KEEP_DUP;
+        if (t->shared_pattern) {
+            regmatch_t m[2];
+            if (regexec(&t->shared_re, vol->name, 2, m, 0) == 0) {
+                int g = t->shared_re.re_nsub >= 1 && m[1].rm_so >= 0 ? 1 : 0;
+                size_t len = (size_t)(m[g].rm_eo - m[g].rm_so);
+                if (len >= sizeof vol->group)
+                    len = sizeof vol->group - 1;
+                memcpy(vol->group, vol->name + m[g].rm_so, len);
+                vol->group[len] = '\0';
+                vol->flags |= HR_PV_SHARED;
+            }
+        }
         if (t->unit_col && (cell_u64(&row->c[C_UNIT], &unit, &unused_neg) < 0 || unit == 0 ||
                             unused_neg))
             bad = 1;
@@ -408,34 +441,66 @@ ssize_t hr_prof_volumes(const struct hr_prof_rows *r, struct hr_prof_volume **ou
     return (ssize_t)n;
 }
 
+static int counted(const struct hr_prof_volume *v)
+{
+    return !(v->flags & ~(unsigned)HR_PV_COUNTED_AS);
+}
+
 size_t hr_prof_volumes_sum(struct hr_prof_volume *vols, size_t n, uint64_t *capacity,
                            uint64_t *used)
 {
-    size_t counted = 0;
+    size_t nc = 0;
 
     *capacity = *used = 0;
     for (size_t i = 0; i < n; i++) {
-        if (vols[i].flags & ~(unsigned)HR_PV_NEG_FIXED)
+        struct hr_prof_volume *v = &vols[i];
+
+        if (!counted(v))
             continue;
         /* Bind mounts and datasets that report their pool's figures repeat
-         * an earlier row exactly: count each storage area once. */
-        for (size_t j = 0; j < i; j++)
-            if (!(vols[j].flags & ~(unsigned)HR_PV_NEG_FIXED) && vols[j].size == vols[i].size &&
-                vols[j].used == vols[i].used) {
-                vols[i].flags |= HR_PV_DUPLICATE;
+         * an earlier row exactly: count each storage area once (SAN
+         * volume tables keep them: two full volumes of one size are two). */
+        for (size_t j = 0; j < i && !(v->flags & HR_PV_KEEP_DUP); j++)
+            if (counted(&vols[j]) && vols[j].size == v->size && vols[j].used == v->used) {
+                v->flags |= HR_PV_DUPLICATE;
                 break;
             }
-        if (vols[i].flags & HR_PV_DUPLICATE)
+        if (v->flags & HR_PV_DUPLICATE)
             continue;
-        if (*capacity + vols[i].size < *capacity || *used + vols[i].used < *used) {
+        /* A member of a shared-free group adds its used space here and
+         * the group's free space once, below. */
+        uint64_t add = v->flags & HR_PV_SHARED ? v->used : v->size;
+        if (*capacity + add < *capacity || *used + v->used < *used) {
+            v->flags |= HR_PV_IMPLAUSIBLE;
+            continue;
+        }
+        *capacity += add;
+        *used += v->used;
+        nc++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t fr = 0;
+        int first = 1;
+
+        if (!(vols[i].flags & HR_PV_SHARED) || !counted(&vols[i]))
+            continue;
+        for (size_t j = 0; j < n && first; j++)
+            if (j < i && (vols[j].flags & HR_PV_SHARED) && counted(&vols[j]) &&
+                strcmp(vols[j].group, vols[i].group) == 0)
+                first = 0;
+        if (!first)
+            continue;
+        for (size_t j = i; j < n; j++)
+            if ((vols[j].flags & HR_PV_SHARED) && counted(&vols[j]) &&
+                strcmp(vols[j].group, vols[i].group) == 0 && vols[j].size - vols[j].used > fr)
+                fr = vols[j].size - vols[j].used;
+        if (*capacity + fr < *capacity) {
             vols[i].flags |= HR_PV_IMPLAUSIBLE;
             continue;
         }
-        *capacity += vols[i].size;
-        *used += vols[i].used;
-        counted++;
+        *capacity += fr;
     }
-    return counted;
+    return nc;
 }
 
 ssize_t hr_prof_counters(const struct hr_prof_rows *r, struct hr_prof_counter **out)
@@ -463,7 +528,7 @@ ssize_t hr_prof_counters(const struct hr_prof_rows *r, struct hr_prof_counter **
         k->is64 = c->type == HR_VT_COUNTER64;
         for (size_t j = 0; j < row->idxlen && len + 12 < sizeof k->index; j++)
             len += (size_t)snprintf(k->index + len, sizeof k->index - len, ".%u",
-                                    (unsigned)row->idx[j]);
+                                    (unsigned)row_idx(row)[j]);
         n++;
     }
     if (n == 0) {
@@ -557,6 +622,14 @@ int hr_prof_source_text(const struct hr_prof_source *s, const struct hr_value *v
     n = strlen(hr_trim(raw));
     if (n == 0)
         return -1;
+    if (s->map) {
+        for (size_t k = 0; k < s->map->n; k++)
+            if (strcmp(s->map->v[k].key, hr_trim(raw)) == 0) {
+                hr_strlcpy(buf, s->map->v[k].value, bufsz);
+                return *buf ? 0 : -1;
+            }
+        return -1;              /* not in the map: no value from this source */
+    }
     hr_strlcpy(buf, hr_trim(raw), bufsz);
     return 0;
 }

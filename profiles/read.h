@@ -21,9 +21,14 @@
 #define HR_PV_ZERO        0x04  /* size 0: not counted */
 #define HR_PV_BAD         0x08  /* a value missing, of the wrong type or not a number */
 #define HR_PV_IMPLAUSIBLE 0x10  /* used above size: not counted */
+/* How a counted volume was counted (not reasons to drop it): */
+#define HR_PV_SHARED      0x20  /* shares its free space with its group (shared-free) */
+#define HR_PV_KEEP_DUP    0x40  /* its table keeps duplicates (keep duplicates) */
+#define HR_PV_COUNTED_AS  (HR_PV_NEG_FIXED | HR_PV_SHARED | HR_PV_KEEP_DUP)
 
 struct hr_prof_volume {
     char name[128];             /* sanitized (hr_sanitize) */
+    char group[64];             /* HR_PV_SHARED: the group's key */
     uint64_t size, used;        /* bytes */
     unsigned flags;
 };
@@ -56,9 +61,11 @@ size_t hr_prof_rows_count(const struct hr_prof_rows *r);
 ssize_t hr_prof_volumes(const struct hr_prof_rows *r, struct hr_prof_volume **out);
 
 /* Capacity and used of a device: the sums over VOLS that are counted
- * (flags 0 or HR_PV_NEG_FIXED); a volume that repeats an earlier one's size
- * and used, across tables too, is flagged HR_PV_DUPLICATE here.  The
- * number of volumes counted. */
+ * (no flag outside HR_PV_COUNTED_AS); a volume that repeats an earlier
+ * one's size and used is flagged HR_PV_DUPLICATE here (unless its table
+ * keeps duplicates).  The volumes of one shared-free group add their used
+ * space and the group's free space once (the largest size - used among
+ * them).  The number of volumes counted. */
 size_t hr_prof_volumes_sum(struct hr_prof_volume *vols, size_t n, uint64_t *capacity,
                            uint64_t *used);
 

@@ -239,9 +239,30 @@ static const char *const placeholders[] = {
     "empty", "invalid", "-",
 };
 
+/* The length of the character at S (UTF-8 as hr_sanitize leaves it: a
+ * lead byte and its continuation bytes), at least 1. */
+static size_t char_len(const char *s)
+{
+    size_t n = 1;
+
+    while (((unsigned char)s[n] & 0xC0) == 0x80)
+        n++;
+    return n;
+}
+
+/* Blank, control or U+FFFD (what hr_sanitize puts for bytes that were not
+ * text): nothing a person could read. */
+static int unreadable(const char *s, size_t n)
+{
+    unsigned char c = (unsigned char)s[0];
+
+    return (n == 1 && (c <= 0x20 || c == 0x7f)) ||
+           (n == 3 && memcmp(s, "\xEF\xBF\xBD", 3) == 0);
+}
+
 int hr_serial_is_placeholder(const char *s)
 {
-    size_t b = 0, e, printable = 0;
+    size_t b = 0, e, printable = 0, first;
 
     if (!s)
         return 1;
@@ -250,17 +271,22 @@ int hr_serial_is_placeholder(const char *s)
         b++;
     while (e > b && isspace((unsigned char)s[e - 1]))
         e--;
-    for (size_t i = b; i < e; i++)
-        if ((unsigned char)s[i] > 0x20 && (unsigned char)s[i] != 0x7f)
-            printable++;
+    for (size_t i = b; i < e; i += char_len(s + i))
+        printable += !unreadable(s + i, char_len(s + i));
     if (printable == 0)
         return 1;
     for (size_t i = 0; i < HR_ARRAY_LEN(placeholders); i++)
         if (strlen(placeholders[i]) == e - b && strncasecmp(s + b, placeholders[i], e - b) == 0)
             return 1;
-    /* One character repeated (000000, XXXXXXXX, ........) is a fill. */
-    size_t i = b + 1;
-    while (i < e && tolower((unsigned char)s[i]) == tolower((unsigned char)s[b]))
-        i++;
-    return i == e;
+    /* One character repeated (000000, XXXXXXXX, ........, or any other
+     * character of any length) is a fill. */
+    first = char_len(s + b);
+    for (size_t i = b + first; i < e; i += char_len(s + i)) {
+        if (char_len(s + i) != first)
+            return 0;
+        if (first == 1 ? tolower((unsigned char)s[i]) != tolower((unsigned char)s[b])
+                       : memcmp(s + i, s + b, first) != 0)
+            return 0;
+    }
+    return 1;
 }

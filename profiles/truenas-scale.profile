@@ -19,13 +19,12 @@
 # /mnt/juandipool/ai-defend-us-from-skynet (the last repeats the first's
 # size and used: dropped as a duplicate).
 #
-# FORMAT NEEDS: ZFS datasets share their pool's free space: each dataset's
-# hrStorageSize is its own used space plus the pool's whole free space, so
-# summing the sizes counts the free space once per dataset (used is right).
-# The duplicate rule only drops identical rows.  Needed: a way to say that
-# the rows of one group (here: the same pool, the first path element after
-# /mnt/) share free space, so that capacity = sum(used) + free once per
-# group, e.g. `shared-free name "^/mnt/([^/]+)"`.
+# ZFS datasets share their pool's free space: each dataset's hrStorageSize
+# is its own used space plus the pool's free space (juandipool: 70008 - 1
+# and 87043 - 17036 units, both 70007 free), so summing the sizes would
+# count the free space once per dataset.  `shared-free` groups the rows by
+# pool (the first path element after /mnt/): capacity is the sum of the
+# datasets' used plus the pool's free space once.
 profile truenas-scale "TrueNAS SCALE (TRUENAS-MIB; capacity from HOST-RESOURCES)"
 priority 200
 detect exists .1.3.6.1.4.1.50536.1.1.1.1.4 type counter64   # TRUENAS-MIB::zpoolReadOps (FREENAS-MIB: Integer32 zpoolSize)
@@ -45,6 +44,7 @@ volumes .1.3.6.1.2.1.25.2.3.1 {                    # HOST-RESOURCES-MIB::hrStora
     include name "^/mnt/[^/]"                      # datasets of the data pools
     exclude name "^/mnt/\.ix-apps(/|$)"            # 24.10+ apps dataset (docker)
     exclude name "/ix-applications(/|$)"           # 22.x-24.04 apps dataset (k3s)
+    shared-free name "^/mnt/([^/]+)"               # a pool's datasets share its free space
 }
 
 writes .1.3.6.1.4.1.50536.1.1.1.1 {                # TRUENAS-MIB::zpoolEntry

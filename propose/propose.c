@@ -18,6 +18,7 @@
 #include "hr_util.h"
 #include "hr_graph.h"
 #include "db.h"
+#include "inventory.h"
 #include "propose_db.h"
 #include "facts_db.h"
 #include "lang.h"
@@ -72,7 +73,7 @@ struct prop {
 };
 
 struct opts {
-    const char *rules, *customer, *serial, *fallback, *from, *rrd_dir, *domain;
+    const char *rules, *customer, *device, *fallback, *from, *rrd_dir, *domain;
     const char *admin_cc[MAX_ADMIN];
     size_t nadmin_cc;
     char admin_env[4096];           /* $HEADROOM_ADMIN_CC, split in place */
@@ -85,6 +86,7 @@ struct run {
     const struct opts *o;
     const struct hr_ctx *ctx;
     struct hr_db *db;
+    int64_t device_id;              /* --device: the one device; 0 all */
     struct hr_ruleset *rs;
     struct prop *p;
     size_t np, cap;
@@ -108,7 +110,7 @@ static void usage(FILE *f)
         "  -r, --rules FILE        rule file (default $HEADROOM_RULES, else\n"
         "                          " HEADROOM_DATADIR "/headroom/default.rules)\n"
         "  -C, --customer C        only this customer (id or name)\n"
-        "  -D, --device SERIAL     only this device\n"
+        "  -D, --device DEVICE     only this device (a serial, or its name without one)\n"
         "  -t, --at TIME           evaluate as of TIME (YYYY-MM-DD or Unix time)\n"
         "  -n, --dry-run           print what would be proposed; change nothing\n"
         "      --no-mail           record and queue, but do not flush the outbox\n"
@@ -176,7 +178,7 @@ static int parse_opts(const struct hr_settings *set, int argc, char **argv, stru
         switch (c) {
         case 'r': o->rules = optarg; break;
         case 'C': o->customer = optarg; break;
-        case 'D': o->serial = optarg; break;
+        case 'D': o->device = optarg; break;
         case 't':
             if (hr_parse_time(optarg, &o->now) < 0) {
                 log_warnx("propose: --at '%s': want YYYY-MM-DD[THH:MM[:SS]] or Unix time",
@@ -1012,7 +1014,7 @@ static int run_record(struct run *R, struct tally *t)
     int rc;
 
     flt.customer = R->o->customer;
-    flt.serial = R->o->serial;
+    flt.device = R->device_id;
     flt.now = R->o->now;
     hr_forecast_opts_default(&flt.fc);
     flt.window_days = hr_ruleset_max_window(R->rs, &flt.fc);
@@ -1090,6 +1092,15 @@ int hr_cmd_propose(struct hr_ctx *ctx, int argc, char **argv)
     if (hr_db_open_ctx(ctx, 0, &R.db) < 0) {
         rc = HR_EXIT_FAIL;
         goto out_rules;
+    }
+    if (o.device) {
+        char err[400];
+
+        if (hr_db_device_lookup(R.db, o.device, &R.device_id, err, sizeof err) <= 0) {
+            log_warnx("propose: %s", err);
+            rc = HR_EXIT_FAIL;
+            goto out_db;
+        }
     }
     if ((first_id = hr_db_proposals_next_id(R.db)) < 0) {
         log_warnx("propose: proposals: %s", hr_db_errmsg(R.db));

@@ -334,9 +334,9 @@ static int soonest_graphs(struct hr_db *db, struct rpt_doc *d, struct fleet *fl)
     flt.fc = fl->o->fc;
     flt.window_days = fmax(fl->o->fc.window_days, (double)(fl->o->now - fl->o->since) / 86400 + 1);
     for (size_t i = 0; i < fl->n && shown < fl->o->top; i++) {
-        if (fl->v[i].fc.status != HR_FC_OK || !fl->v[i].serial)
+        if (fl->v[i].fc.status != HR_FC_OK)
             continue;
-        flt.serial = fl->v[i].serial;
+        flt.device = fl->v[i].dev->id;
         if (hr_device_foreach(db, &flt, graph_cb, &g, err, sizeof err) < 0) {
             hr_log(LOG_ERR, "devices: %s", err);
             break;

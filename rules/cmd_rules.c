@@ -14,6 +14,7 @@
 #include "lang_int.h"
 #include "facts_db.h"
 #include "db.h"
+#include "inventory.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -27,7 +28,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "Usage: headroom rules check [-q] FILE...\n"
-            "       headroom rules eval [--rules FILE] [--customer C] [--device SERIAL]\n"
+            "       headroom rules eval [--rules FILE] [--customer C] [--device DEVICE]\n"
             "                           [--db FILE] [--at TIME] [--all]\n"
             "                           [--forecast-window DAYS] [--forecast-method M]\n"
             "       headroom rules facts\n"
@@ -41,7 +42,8 @@ static void usage(FILE *f)
             "  -r, --rules FILE     rule file (default: $HEADROOM_RULES, else\n"
             "                       %s/headroom/default.rules, installed by make install)\n"
             "  -C, --customer C     only devices of customer C (ID or name)\n"
-            "  -D, --device SERIAL  only the device with this serial number\n"
+            "  -D, --device DEVICE  only this device: its serial, or without one its name\n"
+            "                       (synology@nas1, or TARGET/NAME)\n"
             "  -d, --db FILE        the fleet database (default: headroom --db)\n"
             "  -t, --at TIME        evaluate as of TIME (Unix time or YYYY-MM-DD; default now)\n"
             "  -a, --all            also print rules that do not fire\n"
@@ -164,7 +166,7 @@ static int eval_one(const struct hr_facts *f, int64_t device_id, void *arg)
 }
 
 struct eval_opts {
-    const char *rules, *db;
+    const char *rules, *db, *device;
     int all;
     struct hr_facts_filter flt;
 };
@@ -206,7 +208,7 @@ static int eval_parse_opts(const struct hr_settings *set, int argc, char **argv,
         switch (c) {
         case 'r': o->rules = optarg; break;
         case 'C': o->flt.customer = optarg; break;
-        case 'D': o->flt.serial = optarg; break;
+        case 'D': o->device = optarg; break;
         case 'd': o->db = optarg; break;
         case 't':
             if (hr_parse_time(optarg, &o->flt.now) < 0)
@@ -262,6 +264,12 @@ static int cmd_eval(struct hr_ctx *ctx, int argc, char **argv)
         hr_ruleset_free(rs);
         return HR_EXIT_FAIL;
     }
+    if (o.device && hr_db_device_lookup(db, o.device, &o.flt.device, err, sizeof err) <= 0) {
+        log_warnx("rules eval: %s", err);
+        hr_db_close(db);
+        hr_ruleset_free(rs);
+        return HR_EXIT_FAIL;
+    }
     printf("# customer\tserial\trule\tresult\tseverity\twhy\n");
     rc = hr_facts_db_foreach(db, &o.flt, eval_one, &a, err, sizeof err);
     hr_db_close(db);
@@ -270,7 +278,7 @@ static int cmd_eval(struct hr_ctx *ctx, int argc, char **argv)
         log_warnx("rules eval: %s", err);
         return HR_EXIT_FAIL;
     }
-    if ((o.flt.customer || o.flt.serial) && a.devices == 0) {
+    if ((o.flt.customer || o.device) && a.devices == 0) {
         log_warnx("rules eval: no device matches");
         return HR_EXIT_FAIL;
     }

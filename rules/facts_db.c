@@ -240,7 +240,7 @@ int hr_device_foreach(struct hr_db *db, const struct hr_facts_filter *flt,
     struct hr_db_devices *it;
     int rc, ret = 0;
 
-    if (!(it = hr_db_devices_open(db, flt->customer, flt->serial))) {
+    if (!(it = hr_db_devices_open(db, flt->customer, flt->device))) {
         snprintf(err, errlen, "devices: %s", hr_db_errmsg(db));
         return -1;
     }

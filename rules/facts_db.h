@@ -20,7 +20,7 @@ struct hr_db;
 
 struct hr_facts_filter {
     const char *customer;       /* customer ID or name; NULL: all */
-    const char *serial;         /* NULL: all */
+    int64_t device;             /* a device id (hr_db_device_lookup); 0: all */
     int64_t now;                /* evaluation time: samples after it are ignored */
     double window_days;         /* history to load: hr_ruleset_max_window() */
     struct hr_forecast_opts fc; /* copied into each device's facts */

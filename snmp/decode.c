@@ -4,12 +4,14 @@
  * wrong cell is ignored and counted without hiding the row's other cells.
  */
 #include "hdrm.h"
+#include "hr_hash.h"
 #include "hr_util.h"
 #include "hdrm_oids.h"
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 static int days_in_month(int y, int m)
@@ -65,7 +67,11 @@ static int cell_unsigned(const struct hr_snmp_col *c, const netsnmp_variable_lis
     case ASN_GAUGE:             /* Gauge32 and Unsigned32 share tag 0x42 */
     case ASN_COUNTER:
     case ASN_TIMETICKS:
-        *out = (uint32_t)(*v->val.integer & 0xffffffffUL);
+        /* net-snmp accepts up to a long's width: 2^32 + 7 in a Gauge32 is
+         * out of the type's range, not 7. */
+        if ((unsigned long)*v->val.integer > 0xffffffffUL)
+            return -1;
+        *out = (uint32_t)*v->val.integer;
         return 0;
     case ASN_COUNTER64:
         *out = ((uint64_t)(v->val.counter64->high & 0xffffffffUL) << 32) |
@@ -129,6 +135,25 @@ int hr_snmp_cell(const struct hr_snmp_table *t, void *rowp, struct hr_row_state 
         if (n != v->val_len || !hr_is_clean_utf8(v->val.string, v->val_len))
             *rflags |= t->sanitized_flag;
         break;
+    case HR_CELL_KEY: {
+        /* Sanitized whole (a replaced byte takes 3), then fitted. */
+        size_t cap = v->val_len * 3 + 1;
+        char *whole;
+        if (v->type != ASN_OCTET_STR)
+            goto bad;
+        if (!(whole = malloc(cap)))
+            goto bad;
+        n = hr_sanitize(whole, cap, v->val.string, v->val_len);
+        if (n != v->val_len || !hr_is_clean_utf8(v->val.string, v->val_len))
+            *rflags |= t->sanitized_flag;
+        rc = hr_key_fit(whole, n, row + c->off, c->size);
+        free(whole);
+        if (rc < 0)
+            goto bad;
+        if (rc > 0)
+            *rflags |= t->sanitized_flag;
+        break;
+    }
     case HR_CELL_UNSIGNED:
         if (cell_unsigned(c, v, flags, &u) < 0)
             goto bad;
@@ -183,14 +208,14 @@ bad:
 
 static const struct hr_snmp_col dev_cols[HR_HDRM_LAST_COL + 1] = {
     STR(hdrmDevName, name),
-    STR(hdrmDevSerial, serial),
+    COL(hdrmDevSerial), .kind = HR_CELL_KEY, .asn_type = ASN_OCTET_STR, F(serial) },
     STR(hdrmDevVendor, vendor),
     STR(hdrmDevModelName, model_name),
     STR(hdrmDevModelNumber, model_number),
     STR(hdrmDevProductNumber, product_number),
     STR(hdrmDevFirmware, firmware),
     STR(hdrmDevConfig, config),
-    G64(hdrmDevCapacity, capacity, 0),
+    G64(hdrmDevCapacity, capacity, HR_ROW_CAPACITY_KNOWN),
     MIBCOL(hdrmDevCapacityMiB, capacity, hdrmDevCapacity),
     G64(hdrmDevCacheSize, cache_size, 0),
     MIBCOL(hdrmDevCacheSizeMiB, cache_size, hdrmDevCacheSize),
@@ -246,8 +271,16 @@ int hr_hdrm_cell(struct hr_dev_row *r, struct hr_row_state *st, unsigned col,
 
 void hr_hdrm_row_finish(struct hr_dev_row *r, const struct hr_row_state *st)
 {
-    if (st->seen & HR_COL_BIT(HDRM_SUBID_hdrmDevUsedMiB))
+    /* A MiB column at 4294967295 says only "does not fit": without the
+     * byte column that value is unknown, not 4 PiB. */
+    if (hr_hdrm_known(st, HDRM_SUBID_hdrmDevUsedMiB))
         r->flags |= HR_ROW_USED_KNOWN;
+    if (hr_hdrm_known(st, HDRM_SUBID_hdrmDevCapacityMiB))
+        r->flags |= HR_ROW_CAPACITY_KNOWN;
+    if (!(r->flags & HR_ROW_USED_KNOWN))
+        r->used = 0;
+    if (!(r->flags & HR_ROW_CAPACITY_KNOWN))
+        r->capacity = 0;
     if ((st->seen & HR_COL_BIT(HDRM_SUBID_hdrmDevPeakWrites)) &&
         (st->seen & HR_COL_BIT(HDRM_SUBID_hdrmDevWindow)))
         r->flags |= HR_ROW_PEAK;

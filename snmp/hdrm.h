@@ -21,7 +21,8 @@
 struct variable_list;           /* netsnmp_variable_list */
 
 /* Bits of hr_dev_row.flags. */
-#define HR_ROW_USED_KNOWN    0x0001u  /* hdrmDevUsed present */
+#define HR_ROW_USED_KNOWN    0x0001u  /* used valid: hdrmDevUsed, or its MiB column
+                                         below saturation */
 #define HR_ROW_SANITIZED     0x0002u  /* a string had bytes replaced or was cut */
 #define HR_ROW_BAD_TYPE      0x0004u  /* a column had the wrong ASN.1 type: ignored */
 #define HR_ROW_MISSING_COL   0x0008u  /* a mandatory column was absent */
@@ -29,6 +30,8 @@ struct variable_list;           /* netsnmp_variable_list */
 #define HR_ROW_LAST_UPDATE   0x0020u  /* last_update valid */
 #define HR_ROW_WRITES        0x0040u  /* writes valid */
 #define HR_ROW_PEAK          0x0080u  /* peak, peak_prev, window, rate_avg valid */
+#define HR_ROW_CAPACITY_KNOWN 0x0100u /* capacity valid: hdrmDevCapacity, or its MiB
+                                         column below 4294967295 ("does not fit") */
 
 /* One row of hdrmDeviceTable as read; strings are sanitized UTF-8 (see
  * hr_sanitize in common/hr_util.h), never NULL. */
@@ -61,6 +64,9 @@ struct hr_dev_row {
 enum hr_cell_kind {
     HR_CELL_NONE = 0,         /* not a column we read */
     HR_CELL_STRING,           /* OCTET STRING -> sanitized char[size] */
+    HR_CELL_KEY,              /* OCTET STRING -> sanitized char[size]; one too
+                                 long is cut and ends with a hash of all of
+                                 it (hr_key_fit): a serial never collides */
     HR_CELL_UNSIGNED,         /* Gauge32/Unsigned32 or Counter64 -> uint32_t
                                  or uint64_t, times 2^shift */
     HR_CELL_INTEGER,          /* INTEGER in min..max -> int */

@@ -16,7 +16,9 @@
 /* sysfs attributes are at most a page; anything longer is not ours to trust. */
 #define ATTR_MAX    4096
 #define UDEV_MAX    (64 * 1024)
-#define TABLE_MAX   (8 * 1024 * 1024)
+/* /proc tables are read whole (a cut line would read as a small number):
+ * this is only the bound past which headroomd refuses the file. */
+#define TABLE_MAX   (256 * 1024 * 1024)
 
 const char *const disks_default_ignore[] = { "loop*", "ram*", "zram*" };
 const size_t disks_default_nignore = HR_ARRAY_LEN(disks_default_ignore);
@@ -47,7 +49,7 @@ static int read_attr(const char *root, const char *disk, const char *rel, char *
     if (snprintf(rp, sizeof rp, "/sys/block/%s/%s", disk, rel) >= (int)sizeof rp ||
         disks_path(p, sizeof p, root, rp) < 0)
         return -1;
-    s = hr_read_file(p, ATTR_MAX, &len);
+    s = hr_read_regular(p, ATTR_MAX, HR_READ_CUT, &len);
     if (!s)
         return -1;
     /* sysfs ends values with a newline; one inside is hostile data */
@@ -89,7 +91,7 @@ static void udev_serial(const char *root, unsigned maj, unsigned min, char *dst,
     snprintf(rp, sizeof rp, "/run/udev/data/b%u:%u", maj, min);
     if (disks_path(p, sizeof p, root, rp) < 0)
         return;
-    s = hr_read_file(p, UDEV_MAX, &len);
+    s = hr_read_regular(p, UDEV_MAX, HR_READ_CUT, &len);
     if (!s)
         return;
     for (line = s; line < s + len; line = end + 1) {
@@ -246,7 +248,7 @@ static void scan_mounts(const char *root, struct disk_info *disks, size_t n)
     char *text, *line, *end;
 
     if (disks_path(p, sizeof p, root, "/proc/self/mountinfo") < 0 ||
-        !(text = hr_read_file(p, TABLE_MAX, &len)))
+        !(text = hr_read_regular(p, TABLE_MAX, HR_READ_WHOLE, &len)))
         return;
     struct devnum **nums = calloc(n ? n : 1, sizeof *nums);
     size_t *nnums = calloc(n ? n : 1, sizeof *nnums);
@@ -375,24 +377,28 @@ int disks_read_stats(const char *root, struct disk_stat **out, size_t *n)
     *out = NULL;
     *n = 0;
     if (disks_path(p, sizeof p, root, "/proc/diskstats") < 0 ||
-        !(text = hr_read_file(p, TABLE_MAX, &len)))
+        !(text = hr_read_regular(p, TABLE_MAX, HR_READ_WHOLE, &len)))
         return -1;
     for (line = text; line < text + len; line = end + 1) {
-        unsigned maj, min;
-        char name[DISK_NAME_SZ];
-        unsigned long long f[5], w;
+        char *fld[8], *save = NULL, *tok;
+        size_t nf = 0;
+        uint64_t w;
 
         end = memchr(line, '\n', (size_t)(text + len - line));
         if (!end)
             end = text + len;
         *end = '\0';
-        /* major minor name reads merged sectors ms writes ... (proc(5)) */
-        if (sscanf(line, "%u %u %64s %llu %llu %llu %llu %llu", &maj, &min, name,
-                   &f[0], &f[1], &f[2], &f[3], &w) != 8)
+        /* major minor name reads merged sectors ms writes ... (proc(5)).
+         * A field that is not a whole unsigned number ("-5", "12abc",
+         * 2^64) leaves that disk's writes unknown; sscanf would have read
+         * 18446744073709551611, 12 and 2^64 - 1. */
+        for (tok = strtok_r(line, " \t", &save); tok && nf < 8; tok = strtok_r(NULL, " \t", &save))
+            fld[nf++] = tok;
+        if (nf < 8 || strlen(fld[2]) >= DISK_NAME_SZ || hr_parse_u64(fld[7], &w) < 0)
             continue;
         if (hr_array_grow(&v, &cap, cnt + 1, sizeof *v) < 0)
             break;
-        hr_strlcpy(v[cnt].name, name, sizeof v[cnt].name);
+        hr_strlcpy(v[cnt].name, fld[2], sizeof v[cnt].name);
         v[cnt].writes = w;
         cnt++;
     }

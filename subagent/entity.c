@@ -111,7 +111,7 @@ static void read_attr(char *dst, size_t dstsz, const char *root, const char *rel
     dst[0] = '\0';
     if (disks_path(path, sizeof path, root, rel) < 0)
         return;
-    s = hr_read_file(path, 4096, &len);
+    s = hr_read_regular(path, 4096, HR_READ_CUT, &len);
     if (!s)
         return;
     hr_sanitize(dst, dstsz, s, len && s[len - 1] == '\n' ? len - 1 : len);

@@ -11,6 +11,17 @@ points the target at the next one between polls):
   lnxau    an hrStorageAllocationUnits that changes between the polls
   lnxvol   a volume and a disk that vanish, another of each that appears
   swap     a Linux host replaced by a DiskStation behind the same address
+  lnxload  a Linux host writing: sda's diskIOWrites grows 100 a second
+           (snmpsim's numeric variation, from snmpsimd's start), sdb idle
+           (check_headroom's measured load)
+  twoenc   a Linux host whose ENTITY-MIB has two chassis rows (two
+           enclosure serials) and a module: one device, the first chassis
+  ph       a Linux host whose chassis serial is "To be filled by O.E.M."
+  long1/2  two Linux hosts whose 300-byte chassis serials differ only
+           after byte 255 (two devices, never one)
+  winneg   a Windows host whose hrStorageSize overflowed to a negative
+           Integer32 (a 178 TiB volume)
+  nimhl    a Nimble array whose volume size needs its high half
   lnx_N    a Linux host filling up, poll N (end to end)
   syn_N    a Synology DiskStation filling up, poll N (end to end)
 """
@@ -79,6 +90,33 @@ def synology(uptime, total, free, writes, serial='SYN-E2E-0001'):
     return rows
 
 
+def entity(rows):
+    """rows: (index, class, serial, mfg, model, firmware)"""
+    ent = '1.3.6.1.2.1.47.1.1.1.1'
+    out = []
+    for col, k, t in ((5, 1, '2'), (10, 5, '4'), (11, 2, '4'), (12, 3, '4'), (13, 4, '4')):
+        for r in rows:
+            out.append((f'{ent}.{col}.{r[0]}', t, str(r[k])))
+    return out
+
+
+def windows(uptime, vols):
+    return (system('Hardware: Intel64 Family 6 Model 85 Stepping 7 AT/AT COMPATIBLE - Software: '
+                   'Windows Version 6.3 (Build 17763 Multiprocessor Free)',
+                   '1.3.6.1.4.1.311.1.1.3.1.2', uptime) + storage(vols))
+
+
+def nimble(uptime, vols):
+    """vols: (index, name, size hi, size lo, used hi, used lo) in MiB"""
+    vol = '1.3.6.1.4.1.37447.1.2.1'
+    rows = system('Nimble Storage grp running software version 5.0.10.0-123-opt',
+                  '1.3.6.1.4.1.37447.3.1', uptime)
+    for col, k, t in ((3, 1, '4'), (4, 3, '66'), (5, 2, '66'), (6, 5, '66'), (7, 4, '66')):
+        for v in vols:
+            rows.append((f'{vol}.{col}.{v[0]}', t, str(v[k])))
+    return rows
+
+
 def write(d, name, rows):
     def key(r):
         return tuple(int(p) for p in r[0].split('.'))
@@ -110,6 +148,33 @@ def main():
     # The agent behind a target changes: a Linux host, then a DiskStation.
     write(d, 'swap_a', linux(100000, [root], [(1, 'sda', 10)]))
     write(d, 'swap_b', synology(100000, 2 * 10**12, 10**12, 1000, serial='SYN-SWAP-0001'))
+    # Two enclosures: chassis rows 1 and 4 (the lowest index is the
+    # device's serial), a module row in between; one device.
+    write(d, 'twoenc_a', linux(100000, [root], [(1, 'sda', 10)]) + entity([
+        (1, 3, 'ENC-A-0001', 'ACME', 'Shelf 2U', '7.1'),
+        (2, 9, 'MOD-0002', 'ACME', 'Controller', '7.1'),
+        (4, 3, 'ENC-B-0004', 'ACME', 'Shelf 2U', '7.1')]))
+    # 300-byte serials that differ only at byte 280.
+    for n, ch in (('long1', 'X'), ('long2', 'Y')):
+        ser = 'LONG' + 'A' * 276 + ch + 'A' * 19
+        write(d, f'{n}_a', linux(100000, [root], [(1, 'sda', 10)]) + entity([
+            (1, 3, ser, 'ACME', 'Shelf', '1.0')]))
+    # A placeholder chassis serial: no serial, not registered.
+    write(d, 'ph_a', linux(100000, [root], [(1, 'sda', 10)]) + entity([
+        (1, 3, 'To be filled by O.E.M.', 'Default string', 'Default string', '1.0')]))
+    # Windows: 65536-byte units, hrStorageSize -1294967296 is 3,000,000,000
+    # units (2^32 added): 196,608,000,000,000 bytes; used 100 units.
+    write(d, 'winneg_a', windows(100000, [(1, FIXED_DISK, 'C:\\ Label:  Serial Number 1234abcd',
+                                            65536, -1294967296, 100)]))
+    # Nimble: volSizeHigh 1, volSizeLow 5 MiB is 2^32 + 5 MiB; a second
+    # volume small enough for the low half alone.
+    write(d, 'nimhl_a', nimble(100000, [(1, 'big', 1, 5, 0, 1000), (2, 'small', 0, 2048, 0, 1024)]))
+    # A Linux host writing 100 a second on sda: check_headroom -m peak
+    # measures about 6,000 writes per 60 s between its two readings.
+    rows = linux(100000, [root], [(1, 'sda', 0), (2, 'sdb', 5000)])
+    rows = [(o, '65:numeric', 'rate=100') if o == f'{DISKIO}.6.1' else (o, t, v)
+            for o, t, v in rows]
+    write(d, 'lnxload', rows)
     # End to end: 10 polls 5 minutes apart, a Linux host's / at 91-95 %,
     # a Synology volume at 92-96 %, both writing 60,000 per interval.
     for n in range(10):

@@ -119,6 +119,10 @@ is "fleet add --profile" "$?$(q "SELECT profile FROM targets WHERE name = 'p-add
 "$H" fleet add --name p-add2 --customer ACME --address 10.2.0.8 --community c --profile nope 2> "$T/err"
 is "fleet add --profile unknown: exit 2" "$?" 2
 like "fleet add --profile unknown: message" "$(cat "$T/err")" "unknown profile 'nope'"
+"$H" fleet add --name $'evil\u202egnp.1' --customer ACME --address 10.2.0.9 2> "$T/err"
+is "fleet add: a name with U+202E: exit 2" "$?" 2
+like "... says why" "$(cat "$T/err")" "--name: control character, invisible formatting character"
+is "... and nothing was added" "$(q "SELECT count(*) FROM targets WHERE address = '10.2.0.9'")" 0
 # Another profile configured: what was detected is forgotten.
 q "UPDATE targets SET detected_profile = 'linux-host', detected_time = 1 WHERE name = 'p-auto'"
 "$H" fleet import "$T/prof.csv" > /dev/null

@@ -9,7 +9,9 @@
 # files rrdtool reads.  Then the project's own recordings
 # (gen_prof_recs.py, from the vendor MIBs): a Counter32 wrap, a restart, an
 # allocation unit that changes, a volume and a disk that vanish and others
-# that appear; and the end-to-end path of a Synology-like and a Linux host:
+# that appear, two enclosure serials, a placeholder serial, a negative
+# Integer32 size, 64-bit high/low halves; check_headroom's measured load;
+# and the end-to-end path of a Synology-like and a Linux host:
 # ten polls, rules firing, a proposal mail with its graph in a Maildir,
 # the devices in `headroom report customer`.  The walks are other projects'
 # data: without ../shared their part is skipped, and says so.
@@ -120,7 +122,7 @@ for r in csv.DictReader(open(exp), delimiter='\t'):
     ok(close(s[-1][0], want_cap) and close(cap, want_cap),
        f'{w}: capacity {r["capacity_bytes"]} (unknown stays NULL)', (s[-1][0], cap), want_cap)
     ok(close(s[-1][1], want_used), f'{w}: used {r["used_bytes"]}', s[-1][1], want_used)
-    nv = db.execute('SELECT count(*) FROM volumes WHERE device_id = ? AND flags IN (0, 1)',
+    nv = db.execute('SELECT count(*) FROM volumes WHERE device_id = ? AND flags & 30 = 0',
                     (did,)).fetchone()[0]
     ok(nv == int(r['volumes']), f'{w}: {r["volumes"]} volumes counted in the volumes table',
        nv, int(r['volumes']))
@@ -210,6 +212,34 @@ is "swap: synology detected, the DiskStation registered" \
     "$(q "SELECT detected_profile FROM targets WHERE name = 'swap'") $(dev swap "count(reg_number)")" \
     "synology 1"
 
+# ---- the project's recordings: one poll each -----------------------------
+printf 'name,customer,address,port,community,write_community\n' > "$T/lab2.csv"
+for n in twoenc ph winneg nimhl long1 long2; do echo "$n,LAB2,127.0.0.1,$P,${n}_a,private"; done >> "$T/lab2.csv"
+"$H" fleet import --add-customers "$T/lab2.csv" > /dev/null; is "lab2: fleet import" "$?" 0
+tick
+poll -C LAB2 > "$T/l3.out" 2> "$T/l3.err"; is "lab2: poll" "$?" 0
+like "lab2: six devices, three registered (those with a real serial)" "$(cat "$T/l3.out")" \
+    "^cycle: 6 targets, 6 ok, 0 failed, 6 devices \(6 new, 3 registered"
+# Two enclosure serials: one device, keyed by the first chassis row's.
+is "two enclosures: one device, the first chassis serial, model from ENTITY-MIB" \
+    "$(dev twoenc "count(*) || ' ' || serial || ' ' || model_name || ' ' || vendor")" \
+    "1 ENC-A-0001 Shelf 2U Linux"
+is "... registered by that serial, not the second enclosure's" \
+    "$(q "SELECT group_concat(r.serial) FROM registrations r JOIN devices d ON d.id = r.device_id
+          WHERE d.customer = 'LAB2' AND r.serial NOT LIKE 'LONG%'")" "ENC-A-0001"
+is "300-byte serials differing after byte 255: two devices, two keys of at most 255 bytes" \
+    "$(q "SELECT count(DISTINCT serial) || ' ' || (max(length(CAST(serial AS BLOB))) <= 255) || ' ' ||
+          min(serial LIKE 'LONGAAA%~%') FROM devices WHERE name LIKE 'linux-host@long%'")" "2 1 1"
+is "placeholder chassis serial: no serial, not registered, kept by target and profile" \
+    "$(dev ph "coalesce(d.serial, 'none') || ' ' || d.name || ' ' || (d.reg_number IS NULL)")" \
+    "none linux-host@ph 1"
+like "... and the log names the placeholder" "$(cat "$T/l3.err")" \
+    "target ph: .*no serial number.*To be filled by O.E.M."
+is "Windows negative Integer32 size: 2^32 added (65536 x 3,000,000,000)" \
+    "$(last winneg "s.capacity || ' ' || s.used")" "196608000000000 6553600"
+is "Nimble high and low halves: (2^32 + 5 + 2048) MiB" \
+    "$(last nimhl "s.capacity || ' ' || s.used")" "4503601780097024 2122317824"
+
 # ---- end to end: a Synology-like device and a Linux host -------------------
 printf 'id,name,area_code,assigned_staff,consent_sales\nE2E,End To End Ltd,040,S1,1\n' \
     > "$T/e2e-cust.csv"
@@ -243,6 +273,43 @@ like "rules: capacity-nearly-full fires on the Linux host (no serial)" "$(cat "$
     "End To End Ltd	linux-host@e2e-lnx \(no serial\)	capacity-nearly-full	FIRES	critical	used_percent=94.6%"
 like "rules: capacity-nearly-full fires on the Synology" "$(cat "$T/eval.out")" \
     "End To End Ltd	SYN-E2E-0001	capacity-nearly-full	FIRES	critical	used_percent=95.6%"
+# A device without a serial is named as the lists show it.
+for key in "linux-host@e2e-lnx" "linux-host@e2e-lnx (no serial)" "(linux-host@e2e-lnx)" \
+           "e2e-lnx/linux-host@e2e-lnx"; do
+    out=$("$H" rules eval --rules "$TOP/rules/default.rules" --device "$key" --at "$AT" 2>&1)
+    is "rules eval --device '$key': the Linux host only" \
+        "$(printf '%s\n' "$out" | awk -F'\t' '/FIRES/ { print $2 }' | sort -u)" \
+        "linux-host@e2e-lnx (no serial)"
+done
+is "history --device linux-host@e2e-lnx: its ten samples" \
+    "$("$H" history --device linux-host@e2e-lnx --format csv | tail -n +2 | wc -l)" 10
+"$H" history --device SYN-E2E-0001 --format csv > "$T/hist-syn.csv"
+like "history --device SERIAL: still by serial" "$(sed -n 2p "$T/hist-syn.csv")" ",SYN-E2E-0001,"
+"$H" history --device nosuch > /dev/null 2> "$T/nosuch.err"
+is "history --device of no device: usage error" "$?" 2
+like "... says what a device key is" "$(cat "$T/nosuch.err")" \
+    "no device 'nosuch' \(give a serial, or for a device without one"
+# Backfill the serial-less host from another tool: the device column.
+printf 'device,time,capacity,used,writes\n' > "$T/backfill.csv"
+for d in 3 2 1; do
+    printf 'linux-host@e2e-lnx,%s,100GiB,%sGiB,%s\n' $((NOW - 86400 * (d + 30))) $((60 - d)) $((1000 * d)) \
+        >> "$T/backfill.csv"
+done
+"$H" history import "$T/backfill.csv" > "$T/backfill.out" 2>&1
+is "history import by device key (no serial)" "$?" 0
+like "... three samples, no new device" "$(cat "$T/backfill.out")" \
+    "3 samples imported .* 0 new devices"
+is "... stored under the Linux host" "$(q "SELECT count(*) FROM samples s JOIN devices d
+    ON d.id = s.device_id WHERE d.name = 'linux-host@e2e-lnx' AND s.status & $((1 << 9)) != 0")" 3
+printf 'device,time,customer,capacity\nlinux-host@e2e-lnx,%s,OTHER,1TiB\n' $((NOW - 86400 * 40)) \
+    > "$T/backfill-bad.csv"
+"$H" history import "$T/backfill-bad.csv" > /dev/null 2> "$T/backfill-bad.err"
+like "history import: a device of another customer is refused" "$(cat "$T/backfill-bad.err")" \
+    "backfill-bad.csv:2: device 'linux-host@e2e-lnx' belongs to E2E, not OTHER"
+printf 'device,serial,time\nlinux-host@e2e-lnx,SN1,%s\n' $((NOW - 86400 * 40)) > "$T/backfill-both.csv"
+"$H" history import "$T/backfill-both.csv" > /dev/null 2> "$T/backfill-both.err"
+like "history import: serial and device both given is refused" "$(cat "$T/backfill-both.err")" \
+    "not both"
 # The Synology's model string is its model number: the catalogue and the
 # rule's SKU find it.  The Linux host has no model: a rule without SKU.
 printf 'model_number,name,product_line,rated_load,rated_window,max_capacity,options,supplies,latest_firmware\nDS918+,DiskStation DS918+,nas,20000,60,64TB,EXP-DS918+-SHELF,,6.2-25426\n' \
@@ -279,6 +346,30 @@ like "a mail proposes more disks for the Linux host" "$(cat "$T"/Maildir/new/* 2
 is "report customer" "$?" 0
 like "report: the Synology" "$(cat "$T/report.txt")" "SYN-E2E-0001"
 like "report: the Linux host" "$(cat "$T/report.txt")" "linux-host@e2e-lnx"
+# check_headroom on a device a profile reads: the load it measures itself,
+# two readings --load-interval apart (sda writes 100/s: about 6,000 per 60 s).
+C="$B/check_headroom"
+out=$("$C" -H 127.0.0.1 -p "$P" -C lnxload --profile auto -m peak --load-interval 1 -t 10 \
+      -w 3000 -c 60000 2>&1); rc=$?
+is "check_headroom -m peak on a Linux host writing: WARNING (over 3000, under 60000)" "$rc" 1
+like "... the measured load and its interval" "$out" \
+    "^HEADROOM WARNING - .*load [0-9]+ writes/60s \(measured over 1s\)"
+n=$(printf '%s' "$out" | sed -n "s/.*'\{0,1\}[^ ']*_peak'\{0,1\}=\([0-9]*\);.*/\1/p")
+check "... perfdata peak near 6000 writes/60s ($n)" test "${n:-0}" -ge 3000 -a "${n:-0}" -le 60000
+out=$("$C" -H 127.0.0.1 -p "$P" -C lnxload --profile linux-host -m rate-avg --load-interval 1 \
+      -t 10 -v 2>&1); rc=$?
+like "check_headroom -m rate-avg -v: the load line" "$out" "load [0-9]+ writes per 60s, measured over 1s"
+out=$("$C" -H 127.0.0.1 -p "$P" -C lnx_3 --profile auto -m peak --load-interval 1 -w 1 -t 10 2>&1)
+rc=$?
+is "check_headroom -m peak on a Linux host not writing: 0 writes, OK" "$rc:$(printf '%s' "$out" |
+    grep -o 'load [0-9]* writes' | head -1)" "0:load 0 writes"
+out=$("$C" -H 127.0.0.1 -p "$P" -C swap_b --profile auto -m peak-prev -t 10 2>&1); rc=$?
+is "check_headroom -m peak-prev on a profile device: UNKNOWN (needs history)" "$rc" 3
+out=$("$C" -H 127.0.0.1 -p "$P" -C lnxload --profile auto -m peak --load-interval 10 -t 10 2>&1)
+rc=$?
+is "check_headroom --load-interval not under -t: usage error" "$rc" 3
+like "... says so" "$out" "must be shorter than the timeout"
+
 # The next day: the day's Cmax starts over, the previous day's is kept.
 tick 86400
 poll -C E2E > /dev/null 2>&1

@@ -150,7 +150,7 @@ static void mkrow(struct hr_dev_row *r, uint32_t idx, const char *serial, uint64
     r->peak_prev = 1100;
     r->window = 60;
     r->rate_avg = 300;
-    r->flags = HR_ROW_USED_KNOWN | HR_ROW_WRITES | HR_ROW_PEAK;
+    r->flags = HR_ROW_USED_KNOWN | HR_ROW_CAPACITY_KNOWN | HR_ROW_WRITES | HR_ROW_PEAK;
 }
 
 static void feed(struct hr_store *s, int t, enum hr_poll_status st, struct hr_dev_row *r,
@@ -397,6 +397,53 @@ static void test_store(void)
     TAP_OK(err[0] != '\0', "with a message: %s", err);
     free(png);
     hr_rrd_free(w);
+
+    /* Serials with nothing readable in them (NUL bytes and controls, as
+     * the decoder leaves them: U+FFFD), or a placeholder, are no serial:
+     * kept by name, never registered. */
+    {
+        int regs = (int)q_int(db, "SELECT count(*) FROM registrations");
+        mkrow(&rows[0], 7, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", 1);
+        mkrow(&rows[1], 8, "To be filled by O.E.M.", 1);
+        mkrow(&rows[2], 9, "   ", 1);
+        feed(s, 2, HR_POLL_OK, rows, 3, t0 + 9000, 100);
+        hr_store_flush(s);
+        TAP_INT(q_int(db, "SELECT count(*) FROM devices WHERE target_id = 3 AND serial IS NULL"
+                          " AND name IN ('dev7', 'dev8', 'dev9')"), 3,
+                "unreadable and placeholder serials: three devices kept by name");
+        TAP_INT(q_int(db, "SELECT count(*) FROM registrations"), regs, "... none registered");
+        TAP_INT(q_int(db, "SELECT count(*) FROM devices WHERE serial LIKE '%' || char(65533) || '%'"
+                          " OR serial = 'To be filled by O.E.M.'"), 0,
+                "... and no such serial in the database");
+    }
+
+    /* Values that do not fit are never numbers: 2^64 - 12345 bytes of
+     * capacity, a counter above 2^63, used above capacity. */
+    mkrow(&rows[0], 21, "BIG-1", 1);
+    rows[0].capacity = UINT64_MAX - 12344;
+    mkrow(&rows[1], 22, "BIG-2", (uint64_t)INT64_MAX + 987654321u);
+    mkrow(&rows[2], 23, "BIG-3", 5);
+    rows[2].used = rows[2].capacity + 1;
+    feed(s, 2, HR_POLL_OK, rows, 3, t0 + 9600, 100);
+    hr_store_flush(s);
+    TAP_INT(q_int(db, "SELECT count(*) FROM samples s JOIN devices d ON d.id = s.device_id"
+                      " WHERE d.serial = 'BIG-1' AND s.capacity IS NULL AND s.status & 1024"), 1,
+            "capacity 2^64 - 12345: stored unknown (NULL), flagged out of range");
+    TAP_INT(q_int(db, "SELECT count(*) FROM devices WHERE serial = 'BIG-1' AND capacity IS NULL"),
+            1, "... the device's capacity too, never -12345");
+    TAP_INT(q_int(db, "SELECT count(*) FROM samples s JOIN devices d ON d.id = s.device_id"
+                      " WHERE d.serial = 'BIG-2' AND s.status & 1024 = 0"
+                      " AND s.capacity = 4000000000000"), 1,
+            "a writes counter above 2^63 is a Counter64 value, not out of range");
+    TAP_INT(q_int(db, "SELECT (SELECT last_writes FROM devices WHERE serial = 'BIG-2')"
+                      " = -9223372035867121488"), 1,
+            "... kept as its 64 bits (2^63 + 987654320), read back unsigned for deltas");
+    TAP_INT(q_int(db, "SELECT count(*) FROM samples s JOIN devices d ON d.id = s.device_id"
+                      " WHERE d.serial = 'BIG-3' AND s.capacity IS NULL AND s.used IS NULL"
+                      " AND s.used_percent IS NULL AND s.status & 1024"), 1,
+            "used above capacity: neither is used, flagged");
+    TAP_INT(q_int(db, "SELECT count(*) FROM samples WHERE capacity < 0 OR used < 0"), 0,
+            "no negative size anywhere");
 
     hr_db_close(other);
     hr_store_free(s);

@@ -54,6 +54,9 @@ int main(void)
     c = mem("\"a\x01\"\n");
     TAP_INT(hr_csv_next(c, &f, &n), -1, "control character refused");
     hr_csv_free(c);
+    c = mem("ACME,Evil\xE2\x80\xAE" "corp\n");
+    TAP_INT(hr_csv_next(c, &f, &n), -1, "U+202E (right-to-left override) in a field refused");
+    hr_csv_free(c);
     c = mem("\xEF\xBB\xBFname\n");
     TAP_OK(hr_csv_next(c, &f, &n) == 1 && strcmp(f[0], "name") == 0, "byte order mark skipped");
     hr_csv_free(c);

@@ -34,6 +34,19 @@ int main(void)
         TAP_INT(n, 255, "64 KiB input truncated to buffer");
         free(big);
     }
+    /* "SN-1" U+202E "2-NS": a right-to-left override would print "SN-12-NS"
+     * reversed in a report; U+2028 breaks a line in some readers. */
+    hr_sanitize(out, sizeof out, "SN-1\xE2\x80\xAE" "2-NS", 11);
+    TAP_STR(out, "SN-1\xEF\xBF\xBD" "2-NS", "U+202E (right-to-left override) becomes one U+FFFD");
+    hr_sanitize(out, sizeof out, "a\xE2\x80\xA8" "b\xE2\x81\xA6" "c\xEF\xBB\xBF" "d\xE2\x80\x8B" "e", 17);
+    TAP_STR(out, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c\xEF\xBF\xBD" "d\xEF\xBF\xBD" "e",
+            "U+2028, U+2066, U+FEFF, U+200B: each one U+FFFD");
+    hr_sanitize(out, sizeof out, "\xF3\xA0\x80\x81" "x", 5);
+    TAP_STR(out, "\xEF\xBF\xBD" "x", "a tag character (U+E0001) becomes U+FFFD");
+    hr_sanitize(out, sizeof out, "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xE2\x82\xAC", 12);
+    TAP_STR(out, "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xE2\x82\xAC", "Hebrew letters and the euro sign are kept");
+    TAP_OK(!hr_is_clean_utf8("a\xE2\x80\xAE" "b", 5), "U+202E is not clean");
+    TAP_OK(hr_is_clean_utf8("caf\xc3\xa9", 5), "an accent is clean");
     TAP_OK(hr_is_clean_utf8("abc", 3), "clean utf8");
     TAP_OK(!hr_is_clean_utf8("a\nb", 3), "LF is not clean");
 

@@ -194,7 +194,7 @@ static void test_inventory(struct hr_db *db)
         .id = dev, .target_id = 1, .agent_index = 3, .name = "d1", .vendor = "v",
         .model_name = "m", .model_number = "AR-100", .product_number = "p", .firmware = "1.0",
         .config = "", .price = "", .reported_customer = "A", .agent_reg_number = "",
-        .capacity = 1000, .cache_size = 10, .now = 1010, .writes_known = 1, .writes = 77,
+        .capacity = 1000, .capacity_known = 1, .cache_size = 10, .now = 1010, .writes_known = 1, .writes = 77,
         .uptime_known = 1, .uptime = 5000,
     };
     TAP_INT(hr_db_device_seen(db, &u), 0, "device seen");
@@ -237,6 +237,37 @@ static void test_inventory(struct hr_db *db)
     TAP_INT(hr_db_conflicts_open(db, "S-1", NULL, &c, all, sizeof all), 0, "none open");
     TAP_STR(q_text(db, "SELECT customer || '/' || (last_writes IS NULL) FROM devices"), "B/1",
             "device moved, counter restarted");
+
+    /* Naming a device: by serial, or without one by name or TARGET/NAME. */
+    {
+        int64_t n1 = 0, n2 = 0, got = 0;
+        char err[300] = "";
+
+        t.name = "tb";
+        TAP_INT(hr_db_target_upsert(db, &t), 0, "target tb");
+        t.name = "ta";
+        TAP_INT(hr_db_device_insert(db, NULL, "A", 1, "shelf", 1000, 0, NULL, &n1), 0,
+                "device 'shelf' without a serial at ta");
+        TAP_INT(hr_db_device_lookup(db, "S-1", &got, err, sizeof err), 1, "lookup by serial");
+        TAP_INT(got, dev, "... the right device");
+        TAP_INT(hr_db_device_lookup(db, "shelf", &got, err, sizeof err), 1, "lookup by name");
+        TAP_INT(got, n1, "... the right device");
+        TAP_INT(hr_db_device_lookup(db, "shelf (no serial)", &got, err, sizeof err), 1,
+                "lookup by the label lists show");
+        TAP_INT(hr_db_device_insert(db, NULL, "A", 2, "shelf", 1000, 0, NULL, &n2), 0,
+                "device 'shelf' without a serial at tb");
+        TAP_INT(hr_db_device_lookup(db, "shelf", &got, err, sizeof err), 0,
+                "two devices named 'shelf': not found");
+        TAP_OK(strstr(err, "give TARGET/shelf") != NULL, "... and the message says why: %s", err);
+        TAP_INT(hr_db_device_lookup(db, "tb/shelf", &got, err, sizeof err), 1, "tb/shelf");
+        TAP_INT(got, n2, "... the one at tb");
+        TAP_INT(hr_db_device_lookup(db, "(shelf)", &got, err, sizeof err), 0, "(shelf): ambiguous");
+        TAP_INT(hr_db_device_lookup(db, "S-2", &got, err, sizeof err), 0, "no such serial");
+        TAP_OK(strstr(err, "no device 'S-2'") != NULL, "... says so: %s", err);
+        TAP_INT(sqlite3_exec(db->sq, "DELETE FROM devices WHERE serial IS NULL", NULL, NULL, NULL),
+                0, "cleanup");
+        TAP_INT(hr_db_target_remove(db, "tb"), 1, "remove tb");
+    }
 
     /* Import keys: the first line that used a key. */
     TAP_INT(hr_db_import_keys_begin(db), 0, "import keys");

@@ -16,6 +16,7 @@ Counter64 values above 2^63 come out as documented in gen_fleet.py.
 With --v1 the Counter64 columns are invisible: capacity comes from the MiB
 column, writes are unknown.
 """
+import re
 import argparse
 import sys
 
@@ -146,8 +147,10 @@ def main():
     r = row("latin1")
     ok(r and "sanitized" in flags(r) and r[4].startswith("Sch"), L + "latin-1 serial made valid UTF-8, flagged", r)
     r = row("long")
-    ok(r and "sanitized" in flags(r) and 0 < len(r[4].encode()) <= 255 and set(r[4]) == {"L"},
-       L + "65000-byte serial cut to the buffer, flagged", r and (r[3], len(r[4])))
+    ok(r and "sanitized" in flags(r) and 0 < len(r[4].encode()) <= 255 and
+       re.fullmatch(r"L0123[L0-9A-F]*~[0-9a-f]{32}", r[4] or "") is not None,
+       L + "65000-byte serial cut to a key: its start, '~' and a SHA-256 prefix, flagged",
+       r and (r[3], len(r[4])))
     r = row("wrongtype")
     ok(r and "bad_type" in flags(r) and r[16] == "-" and int(r[12]) > 0,
        L + "wrong types flagged bad_type, capacity from the MiB column, writes unknown", r)

@@ -232,7 +232,8 @@ def make_special(i, rows, rng, special, community):
     elif i == 2:
         r1.hex["hdrmDevSerial"] = "Sch\xf6ne-\xe9t\xe9".encode("latin-1").hex()
         note("latin1", 1, "serial in latin-1")
-        r2.hex["hdrmDevSerial"] = (b"L" * 65000).hex()
+        # Not one character repeated: that is a fill, no serial.
+        r2.hex["hdrmDevSerial"] = ((b"L0123456789ABCDEF" * 4063)[:65000]).hex()
         note("long", 2, "65000-byte serial")
     elif i == 3:
         r1.wrong["hdrmDevCapacity"] = (4, "not a number")

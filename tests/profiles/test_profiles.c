@@ -115,6 +115,8 @@ static void test_good(void)
     hr_profile_free(p);
     hr_profile_free(NULL);
     TAP_OK(first_error("profile x\n")[0] == '\0', "a bare 'profile NAME' parses");
+    TAP_OK(first_error("profile x\ndetect sysdescr \"^(DS|RS)[0-9]{3,4}(\\\\+|xs\\\\+)? []a-z[]+(x|y)*$\"\n")[0]
+           == '\0', "an ordinary regular expression with bounds, brackets and escapes parses");
 }
 
 static void test_errors(void)
@@ -136,7 +138,21 @@ static void test_errors(void)
         { "profile x\ndetect frob 1.3\n", "t.profile:2:8: 'frob': detect what?" },
         { "profile x\npriority 1001\n", "t.profile:2:10: priority: '1001' is not a number from 0 to 1000" },
         { "profile x\nserial 1.3.6.1 1.3.6.2\n", "t.profile:2:16: expected 'FIELD" },
-        { "profile x\nserial \"a\"\nserial \"b\"\n", "t.profile:3:1: serial is already given at line 2" },
+        { "profile x\ndetect sysdescr \"a++\"\n", "t.profile:2:17: regular expression \"a++\" is too complex" },
+        { "profile x\ndetect sysdescr \"((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)\"\n", "t.profile:2:17: regular expression" },
+        { "profile x\ndetect sysdescr \"(a{100}){100}\"\n", "t.profile:2:17: regular expression \"(a{100}){100}\" is too complex" },
+        { "profile x\nserial 1.3.6.1 where 1.3.6.2 =}\n", "t.profile:2:16: expected 'where COLUMN-OID = VALUE'" },
+        { "profile x\nmodel 1.3.6.1 map m\n", "t.profile:2:19: no map named 'm' in this profile" },
+        { "profile x\nmodel 1.3.6.1 map\n", "t.profile:2:15: expected 'FIELD" },
+        { "profile x\nmap m {\n}\n", "t.profile:3:1: map m has no entry" },
+        { "profile x\nmap m {\n 1 \"a\"\n 1 \"b\"\n}\n", "t.profile:4:2: '1' is already in map m" },
+        { "profile x\nmap m {\n 1 2\n}\n", "t.profile:3:2: a map line is 'VALUE \"TEXT\"'" },
+        { "profile x\nmap m {\n 1 \"a\"\n}\nmap m {\n}\n", "t.profile:5:5: map m is already given at line 2" },
+        { "profile x\nmap m {\n 1 \"a\"\n", "t.profile:3:1: end of file inside the map opened at line 2" },
+        { "profile x\nvolumes 1.3.6.1 {\n size 5\n used 6\n keep all\n}\n", "t.profile:5:7: expected 'keep duplicates'" },
+        { "profile x\nvolumes 1.3.6.1 {\n size 5\n used 6\n shared-free name \"(a)(b)\"\n}\n", "t.profile:5:19: at most one capture group (the group's key)" },
+        { "profile x\nvolumes 1.3.6.1 {\n size 5\n used 6\n shared-free name \"a\"\n}\n", "t.profile:2:1: shared-free groups rows by name: give 'name COL'" },
+        { "profile x\nwrites 1.3.6.1 {\n count 5\n keep duplicates\n}\n", "t.profile:4:2: 'keep' is not a line of a writes block" },
         { "profile x\nserial 1.3.6.1 where 1.3.6.2 3\n", "t.profile:2:16: expected 'where COLUMN-OID = VALUE'" },
         { "profile x\nserial 1.3.6.1 regex \"(a)(b)\"\n", "t.profile:2:22: at most one capture group" },
         { "profile x\nvolumes 1.3.6.1 {\n size 5\n}\n", "t.profile:2:1: a volumes block needs 'used' or 'free'" },
@@ -206,9 +222,13 @@ static void test_placeholders(void)
         "", "   ", "\t\r\n", "<private>", "XXXXXX", "xxxxxxxxxx", "SRVTAG", "N/A",
         "Not Specified", "To be filled by O.E.M.", "Default string", "000000000",
         "  0000  ", "1", "-", "..........", "\x01\x02",
+        /* NUL bytes and control characters as hr_sanitize leaves them */
+        "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", " \xEF\xBF\xBD \xEF\xBF\xBD ",
+        "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9",
     };
     static const char *const good[] = {
         "S3Z9NB0K123456", "2130PCN012345", "ABC-0001", "00000001", "CN0X1234", "1234567890A",
+        "\xEF\xBF\xBDSN123", "\xC3\xA9\xC3\xA8\xC3\xA9",
     };
     for (size_t i = 0; i < HR_ARRAY_LEN(bad); i++)
         TAP_OK(hr_serial_is_placeholder(bad[i]), "placeholder serial %zu", i);

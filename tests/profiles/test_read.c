@@ -266,8 +266,158 @@ static void test_source_text(void)
     hr_profile_free(p);
 }
 
+/* A field given twice is tried in order; a map turns codes into names. */
+static void test_alternatives_and_maps(void)
+{
+    struct hr_profile *p = parse(
+        "profile x\n"
+        "firmware .1.3.6.1.4.1.1.3.0\n"
+        "firmware .1.3.6.1.2.1.1.1.0 regex \"^Data Domain OS ([0-9][^ ]*)\"\n"
+        "model .1.3.6.1.4.1.1.2.0 map models\n"
+        "model \"unknown model\"\n"
+        "map models {\n"
+        " 61 \"OceanStor 5300 V5\"\n"
+        " \"x 1\" \"Spaced\"\n"
+        "}\n");
+    const struct hr_prof_source *fw, *m;
+    char buf[64];
+
+    if (!p) {
+        TAP_OK(0, "alternatives and maps parse");
+        return;
+    }
+    fw = &p->src[HR_PF_FIRMWARE];
+    m = &p->src[HR_PF_MODEL];
+    TAP_OK(fw->next && !fw->next->next && fw->next->pattern, "firmware: two alternatives, in order");
+    TAP_OK(m->map && m->map->n == 2 && m->next && m->next->constant, "model: a map, then a constant");
+    struct hr_value code = i32(61), unknown = i32(62), spaced = str(" x 1 ");
+    TAP_OK(hr_prof_source_text(m, &code, buf, sizeof buf) == 0 &&
+           strcmp(buf, "OceanStor 5300 V5") == 0, "map: 61 is its name");
+    TAP_INT(hr_prof_source_text(m, &unknown, buf, sizeof buf), -1,
+            "map: a code not in the map gives no value (the next alternative decides)");
+    TAP_OK(hr_prof_source_text(m, &spaced, buf, sizeof buf) == 0 && strcmp(buf, "Spaced") == 0,
+           "map: a quoted key, after trimming the agent's text");
+    hr_profile_free(p);
+}
+
+/* shared-free: a pool's datasets add their used space and the pool's free
+ * space once; keep duplicates: a SAN's equal volumes are all volumes. */
+static void test_shared_free_keep_dup(void)
+{
+    struct hr_profile *p = parse(
+        "profile zfs\n"
+        "volumes .1.3.6.1.2.1.25.2.3.1 {\n"
+        " type 2 in .1.3.6.1.2.1.25.2.1.4\n name 3\n unit 4\n size 5 units\n used 6 units\n"
+        " include name \"^/mnt/\"\n"
+        " shared-free name \"^/mnt/([^/]+)\"\n}\n"
+        "volumes .1.3.6.1.4.1.37447.1.2.1 {\n name 3\n size 5 mib\n used 7 mib\n"
+        " keep duplicates\n}\n");
+    struct hr_prof_rows *r;
+    struct hr_prof_volume *v = NULL;
+    uint64_t cap, used;
+    ssize_t n;
+
+    if (!p) {
+        TAP_OK(0, "shared-free and keep duplicates parse");
+        return;
+    }
+    const struct hr_prof_table *t = &p->tables[0];
+    r = hr_prof_rows_new(t);
+    /* TrueNAS SCALE's walk: /mnt/juandipool 70008 / 1, a dataset 87043 /
+     * 17036 (both 70007 units free), a dataset repeating the first. */
+    hr_row(r, t, 66, fixed_disk, "/mnt/juandipool", 131072, 70008, 1);
+    hr_row(r, t, 78, fixed_disk, "/mnt/juandipool/DatasetTerminator", 131072, 87043, 17036);
+    hr_row(r, t, 79, fixed_disk, "/mnt/juandipool/ai", 131072, 70008, 1);
+    /* A second pool with a little less free in one dataset (a quota). */
+    hr_row(r, t, 80, fixed_disk, "/mnt/tank", 131072, 1100, 100);
+    hr_row(r, t, 81, fixed_disk, "/mnt/tank/quota", 131072, 700, 200);
+    n = hr_prof_volumes(r, &v);
+    TAP_INT(n, 5, "five datasets");
+    if (n == 5) {
+        TAP_OK((v[0].flags & HR_PV_SHARED) && strcmp(v[0].group, "juandipool") == 0,
+               "grouped by pool: juandipool");
+        TAP_STR(v[4].group, "tank", "... and tank");
+        TAP_INT(hr_prof_volumes_sum(v, (size_t)n, &cap, &used), 4, "four counted (one repeats)");
+        TAP_OK(v[2].flags & HR_PV_DUPLICATE, "the repeating dataset is a duplicate");
+        TAP_INT(cap, 131072ULL * ((1 + 17036 + 70007) + (100 + 200 + 1000)),
+                "capacity: used of each dataset + each pool's free once (the largest)");
+        TAP_INT(used, 131072ULL * (1 + 17036 + 100 + 200), "used: the datasets' sum");
+    }
+    free(v);
+    v = NULL;
+    hr_prof_rows_free(r);
+
+    t = &p->tables[1];
+    r = hr_prof_rows_new(t);
+    add(r, t, 3, 1, str("DB1"));
+    add(r, t, 5, 1, g32(204800));
+    add(r, t, 7, 1, g32(204770));
+    add(r, t, 3, 2, str("DB3"));
+    add(r, t, 5, 2, g32(204800));
+    add(r, t, 7, 2, g32(204770));
+    n = hr_prof_volumes(r, &v);
+    TAP_INT(n, 2, "two SAN volumes of one size");
+    if (n == 2) {
+        TAP_INT(hr_prof_volumes_sum(v, (size_t)n, &cap, &used), 2, "keep duplicates: both counted");
+        TAP_INT(cap, 2 * 204800ULL << 20, "capacity: both");
+        TAP_OK(v[1].flags == HR_PV_KEEP_DUP, "flagged as counted under keep duplicates");
+    }
+    free(v);
+    hr_prof_rows_free(r);
+    hr_profile_free(p);
+}
+
+/* Rows indexed by strings (a length and the bytes: longer than the
+ * inline index) and by integers, mixed and out of order. */
+static void test_long_index(void)
+{
+    struct hr_profile *p = parse(
+        "profile x\nwrites .1.3.6.1.4.1.99.1 {\n name 2\n count 3\n}\n");
+    const struct hr_prof_table *t = p ? &p->tables[0] : NULL;
+    struct hr_prof_rows *r;
+    struct hr_prof_counter *k = NULL;
+    static const char *const names[] = { "volume-zeta", "vol-a", "volume-alpha" };
+    ssize_t n;
+
+    if (!t) {
+        TAP_OK(0, "long index profile parses");
+        return;
+    }
+    r = hr_prof_rows_new(t);
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < HR_ARRAY_LEN(names); i++) {
+            uint32_t oid[HR_PROF_OID_MAX];
+            size_t len = t->entry.len, sl = strlen(names[i]);
+            memcpy(oid, t->entry.sub, len * sizeof *oid);
+            oid[len++] = pass ? 3 : 2;
+            oid[len++] = (uint32_t)sl;
+            for (size_t j = 0; j < sl; j++)
+                oid[len++] = (unsigned char)names[i][j];
+            struct hr_value v = pass ? c64(1000 + i) : str(names[i]);
+            hr_prof_rows_add(r, oid, len, &v);
+        }
+    TAP_INT(hr_prof_rows_count(r), 3, "three rows by long string index (both columns joined)");
+    n = hr_prof_counters(r, &k);
+    TAP_INT(n, 3, "three counters");
+    if (n == 3) {
+        /* Index order: by length first (5 < 11 = 12 bytes), then bytes. */
+        TAP_STR(k[0].name, "vol-a", "shortest index first");
+        TAP_STR(k[0].index, ".5.118.111.108.45.97", "... its index as text");
+        TAP_OK(k[0].value == 1001, "... and its own counter");
+        TAP_STR(k[1].name, "volume-zeta", "then volume-zeta (11 bytes)");
+        TAP_OK(k[2].value == 1002 && strcmp(k[2].name, "volume-alpha") == 0,
+               "volume-alpha (12 bytes) last, with its counter");
+    }
+    free(k);
+    hr_prof_rows_free(r);
+    hr_profile_free(p);
+}
+
 int main(void)
 {
+    test_long_index();
+    test_alternatives_and_maps();
+    test_shared_free_keep_dup();
     test_host_resources();
     test_halves_text_free();
     test_counters();

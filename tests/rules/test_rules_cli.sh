@@ -42,7 +42,7 @@ out=$("$HR" rules --help); rc=$?
 is "rules --help: exit 0" "$rc" 0
 like "rules --help names the subcommands" "$out" "check.*eval.*facts"
 out=$("$HR" rules eval --help); is "rules eval --help: exit 0" "$?" 0
-like "rules eval --help lists --device" "$out" "--device SERIAL"
+like "rules eval --help lists --device" "$out" "--device DEVICE"
 out=$("$HR" rules facts)
 like "facts lists used_percent with its unit" "$out" "used_percent +percent"
 like "facts lists max_peak()" "$out" "max_peak\(DAYS\)"
@@ -97,7 +97,7 @@ like "eval --all: no catalogue gives unknown, not false" "$out" \
 out=$("$HR" rules eval --rules "$RULES" --at "$NOW" --device SN-OK --all 2>/dev/null)
 like "eval --device: flat usage gives no forecast" "$out" "days_to_full=unknown \(flat or shrinking\)"
 "$HR" rules eval --rules "$RULES" --device NOPE >/dev/null 2>"$T/err"; rc=$?
-is "eval of an unknown device: exit 1" "$rc:$(cat "$T/err")" "1:headroom: error: rules eval: no device matches"
+is "eval of an unknown device: exit 1" "$rc:$(cat "$T/err")" "1:headroom: error: rules eval: no device 'NOPE' (give a serial, or for a device without one its name as 'headroom history' shows it, or TARGET/NAME)"
 "$HR" rules eval --rules "$T/bad.rules" >/dev/null 2>&1
 is "eval with a bad rule file: exit 3" "$?" 3
 "$HR" rules eval --rules "$RULES" --at yesterday >/dev/null 2>&1

@@ -372,6 +372,36 @@ static void test_decode_units(void)
     TAP_OK(r.used == UINT64_C(9007199254740992), "bytes kept");
     hr_hdrm_row_finish(&r, &st);
     TAP_OK(r.flags & HR_ROW_MISSING_COL, "no serial");
+    TAP_OK((r.flags & HR_ROW_CAPACITY_KNOWN) && (r.flags & HR_ROW_USED_KNOWN),
+           "capacity and used known at finish");
+
+    /* SNMPv1: only the MiB columns, both saturated: unknown, not 4 PiB. */
+    hr_hdrm_row_init(&r, &st, 4);
+    put_int(&r, &st, HDRM_SUBID_hdrmDevCapacityMiB, ASN_GAUGE, 4294967295L);
+    put_int(&r, &st, HDRM_SUBID_hdrmDevUsedMiB, ASN_GAUGE, 4294967295L);
+    hr_hdrm_row_finish(&r, &st);
+    TAP_OK(!(r.flags & HR_ROW_CAPACITY_KNOWN) && r.capacity == 0,
+           "a saturated capacity MiB alone: capacity unknown");
+    TAP_OK(!(r.flags & HR_ROW_USED_KNOWN) && r.used == 0,
+           "a saturated used MiB alone: used unknown");
+    /* A Gauge32 wider than 32 bits (net-snmp takes up to a long): out of
+     * the type's range, refused, not cut to its low half. */
+    hr_hdrm_row_init(&r, &st, 6);
+    {
+        long zero = 0;
+        netsnmp_variable_list *wide = cellv(ASN_GAUGE, &zero, sizeof zero);
+        *wide->val.integer = 4294967296L + 7;   /* as asn_parse_unsigned_int leaves it */
+        TAP_INT(hr_hdrm_cell(&r, &st, HDRM_SUBID_hdrmDevCapacityMiB, wide, 0), -1,
+                "a Gauge32 of 2^32 + 7: refused");
+        snmp_free_var_internals(wide);
+    }
+    TAP_OK(r.capacity == 0 && (r.flags & HR_ROW_BAD_TYPE), "... not 7 MiB, flagged bad");
+    TAP_INT(put_int(&r, &st, HDRM_SUBID_hdrmDevPeakWrites, ASN_GAUGE, 4294967295L), 0,
+            "4294967295 is a Gauge32");
+    /* No capacity column at all: unknown. */
+    hr_hdrm_row_init(&r, &st, 5);
+    hr_hdrm_row_finish(&r, &st);
+    TAP_OK(!(r.flags & HR_ROW_CAPACITY_KNOWN), "no capacity column: capacity unknown");
 
     /* the lenient reader (check_headroom) */
     hr_hdrm_row_init(&r, &st, 3);
@@ -443,6 +473,40 @@ static void test_decode_hostile(void)
     TAP_OK(clean, "every type in every column: row stays within its rules");
 }
 
+/* Serials longer than the column: two 300-byte serials that differ only
+ * after byte 255 stay two keys (cut, then "~" and a SHA-256 prefix). */
+static void test_decode_long_serial(void)
+{
+    struct hr_dev_row a, b, c;
+    struct hr_row_state sa, sb, sc;
+    char s1[300], s2[300];
+
+    memset(s1, 'A', sizeof s1);
+    memcpy(s1, "SER", 3);
+    memcpy(s2, s1, sizeof s2);
+    s2[280] = 'B';
+    hr_hdrm_row_init(&a, &sa, 1);
+    hr_hdrm_row_init(&b, &sb, 2);
+    hr_hdrm_row_init(&c, &sc, 3);
+    TAP_INT(put_str(&a, &sa, HDRM_SUBID_hdrmDevSerial, s1, sizeof s1), 0, "300-byte serial");
+    TAP_INT(put_str(&b, &sb, HDRM_SUBID_hdrmDevSerial, s2, sizeof s2), 0, "another, differing at 280");
+    TAP_INT(put_str(&c, &sc, HDRM_SUBID_hdrmDevSerial, s1, sizeof s1), 0, "the first again");
+    TAP_OK(strlen(a.serial) <= 255 && strlen(b.serial) <= 255, "keys fit the column (%zu bytes)",
+           strlen(a.serial));
+    TAP_OK(strcmp(a.serial, b.serial) != 0, "different serials, different keys");
+    TAP_STR(a.serial, c.serial, "the same serial, the same key");
+    TAP_OK(strncmp(a.serial, "SERAAA", 6) == 0 && strchr(a.serial, '~') &&
+           strlen(strchr(a.serial, '~')) == 33, "the serial's start, '~' and 32 hex digits: %s",
+           strchr(a.serial, '~') ? strchr(a.serial, '~') : "(none)");
+    TAP_OK(a.flags & HR_ROW_SANITIZED, "flagged as changed");
+    hr_hdrm_row_init(&a, &sa, 4);
+    memset(s1, 'Z', 255);
+    s1[0] = 'Q';
+    TAP_INT(put_str(&a, &sa, HDRM_SUBID_hdrmDevSerial, s1, 255), 0, "a 255-byte serial");
+    TAP_OK(strlen(a.serial) == 255 && !strchr(a.serial, '~') && !(a.flags & HR_ROW_SANITIZED),
+           "fits: kept as it is");
+}
+
 int main(void)
 {
     hr_snmp_setup("test_snmp", 0);
@@ -453,5 +517,6 @@ int main(void)
     test_decode_types();
     test_decode_units();
     test_decode_hostile();
+    test_decode_long_serial();
     return TAP_DONE();
 }

@@ -5,8 +5,11 @@
 #include "hr_util.h"
 #include "../tap.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -148,6 +151,59 @@ int main(void)
     TAP_INT(n, 1, "short and junk lines skipped");
     TAP_OK(n == 1 && st[0].writes == UINT64_MAX, "64-bit counter kept");
     free(st);
+
+    /* Fields that do not parse whole leave the disk's writes unknown. */
+    {
+        static const char hostile[] =
+            " 8 0 sda 1 2 3 4 -5 6\n"
+            " 8 16 sdb 1 2 3 4 12abc 6\n"
+            " 8 32 sdc 1 2 3 4 18446744073709551616 6\n"
+            " 8 48 sdd 1 2 3 4 42 6\n";
+        TAP_INT(put(root, "/proc/diskstats", hostile, sizeof hostile - 1), 0, "hostile diskstats");
+        TAP_INT(disks_read_stats(root, &st, &n), 0, "read hostile diskstats");
+        TAP_INT(disks_stat_find(st, n, "sda", &w), -1, "'-5': unknown, not 18446744073709551611");
+        TAP_INT(disks_stat_find(st, n, "sdb", &w), -1, "'12abc': unknown, not 12");
+        TAP_INT(disks_stat_find(st, n, "sdc", &w), -1, "2^64: unknown, not 2^64 - 1");
+        TAP_OK(disks_stat_find(st, n, "sdd", &w) == 0 && w == 42, "a whole number is read");
+        free(st);
+    }
+    /* Read whole whatever the size: 10 MiB of diskstats (past the old
+     * 8 MiB cap), the disk that matters on the last line. */
+    {
+        size_t big = 10u << 20, off = 0;
+        char *text = malloc(big + 100);
+        while (off < big)
+            off += (size_t)sprintf(text + off, " 7 %zu loop%zu 1 2 3 4 5 6\n", off % 1000, off);
+        off += (size_t)sprintf(text + off, " 8 0 sdlast 1 2 3 4 987654321 6\n");
+        TAP_INT(put(root, "/proc/diskstats", text, off), 0, "a 10 MiB diskstats");
+        TAP_INT(disks_read_stats(root, &st, &n), 0, "read it");
+        TAP_OK(disks_stat_find(st, n, "sdlast", &w) == 0 && w == 987654321,
+               "the last line read whole (%zu lines)", n);
+        free(st);
+        free(text);
+    }
+    /* A FIFO where a file should be: refused at once, never waited on. */
+    {
+        char fifo[PATH_MAX];
+        size_t len;
+        snprintf(fifo, sizeof fifo, "%s/proc/diskstats", root);
+        unlink(fifo);
+        TAP_INT(mkfifo(fifo, 0644), 0, "diskstats replaced by a FIFO");
+        TAP_INT(disks_read_stats(root, &st, &n), -1, "read_stats returns at once with an error");
+        TAP_OK(hr_read_regular(fifo, 4096, HR_READ_CUT, &len) == NULL && errno == EINVAL,
+               "hr_read_regular refuses a FIFO (EINVAL)");
+        unlink(fifo);
+        snprintf(fifo, sizeof fifo, "%s/proc/toolong", root);
+        TAP_INT(put(root, "/proc/toolong", "12345", 5), 0, "a 5-byte file");
+        TAP_OK(hr_read_regular(fifo, 4, HR_READ_WHOLE, &len) == NULL && errno == EFBIG,
+               "a table past its bound: refused (EFBIG), never cut");
+        char *ok = hr_read_regular(fifo, 5, HR_READ_WHOLE, &len);
+        TAP_OK(ok && len == 5 && strcmp(ok, "12345") == 0, "exactly the bound: read");
+        free(ok);
+        ok = hr_read_regular(fifo, 3, HR_READ_CUT, &len);
+        TAP_OK(ok && len == 3 && strcmp(ok, "123") == 0, "a string attribute is cut at its bound");
+        free(ok);
+    }
 
     char esc[] = "/a\\040b\\011c\\134d\\0";
     disks_unescape_mount(esc);
