@@ -146,10 +146,24 @@ check: deps
 _check: all
 	B=$(B) ENTERPRISE=$(ENTERPRISE) tests/run.sh
 
-# C unit tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+# C unit tests (and the fuzz corpora) under AddressSanitizer and
+# UndefinedBehaviorSanitizer; check-asan-all: every test, the integration
+# tests too (each program they start is the sanitizer build; a report
+# fails the program and so the test).  LeakSanitizer's suppressions:
+# tests/lsan.supp.
+ASAN_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ASAN_ENV := ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:fast_unwind_on_malloc=0 \
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+            LSAN_OPTIONS=suppressions=$(TOP)/tests/lsan.supp
 check-asan: deps
-	$(MAKE) B=build-asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' CFLAGS='-O1 -g' all
-	B=build-asan ENTERPRISE=$(ENTERPRISE) tests/run.sh --unit
+	$(MAKE) _asan-build
+	B=build-asan ENTERPRISE=$(ENTERPRISE) $(ASAN_ENV) tests/run.sh --unit
+check-asan-all: deps
+	$(MAKE) _asan-build
+	B=build-asan ENTERPRISE=$(ENTERPRISE) $(ASAN_ENV) tests/run.sh --heavy-alone
+.PHONY: _asan-build check-asan-all
+_asan-build:
+	$(MAKE) B=build-asan SAN='$(ASAN_SAN)' CFLAGS='-O1 -g' all
 
 # The NMS integrations against real Zabbix 6.0, Nagios 4, Icinga 2 and snmp_exporter
 # on loopback (tests/nms/check_nms.sh).  Not part of `make check`: it
@@ -190,4 +204,4 @@ install: all $(INSTALL_TARGETS)
 	    $(DESTDIR)$(DOCDIR)/contrib/prometheus/
 
 clean:
-	rm -rf build build-asan $(CLEAN)
+	rm -rf build build-asan build-fuzz $(CLEAN)

@@ -8,6 +8,12 @@
 # parse the installed config, and a second install keeps a site's edited
 # config.
 . "$(dirname "$0")/../lib.sh"
+# The sanitizer build (make check-asan-all): objects seeded from it link
+# with the sanitizers too.
+SAN_ARGS=()
+if grep -qaF __asan_init "$B/headroom" 2>/dev/null; then
+    SAN_ARGS=(SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" CFLAGS="-O1 -g")
+fi
 
 # The files of an install, relative to PREFIX (p/), SYSCONFDIR (e/),
 # UNITDIR (u/) or MIBDIR (m/: net-snmp's own directory whatever the
@@ -103,7 +109,7 @@ install_one() {
     fi
     # niced: run.sh runs files side by side, and a compile must not starve
     # the agents another file is timing
-    nice -n 10 make -s -C "$TOP" -j"$(nproc)" B="$bdir" PREFIX="$prefix" DESTDIR="$root" install \
+    nice -n 10 make -s -C "$TOP" -j"$(nproc)" B="$bdir" PREFIX="$prefix" DESTDIR="$root" "${SAN_ARGS[@]}" install \
         > "$T/make-$tag.log" 2>&1
     if ! is "$tag: make install PREFIX=$prefix DESTDIR=... succeeds" "$?" 0; then
         tail -n 20 "$T/make-$tag.log" | sed 's/^/# /'
@@ -152,7 +158,12 @@ install_one() {
         fi
         if grep -qaF -e "$TOP" -e "$bdir" "$f2"; then leaks="$leaks ${f#"$root"}"; fi
     done < <(find "$root" -type f -print0)
-    is "$tag: no installed file names the build tree ($TOP)" "$leaks" ""
+    if grep -qaF __ubsan_handle "$root$prefix/bin/check_headroom" 2>/dev/null; then
+        # UBSan keeps each source file's path for its reports, by design.
+        ok "$tag: no installed file names the build tree # SKIP sanitizer build"
+    else
+        is "$tag: no installed file names the build tree ($TOP)" "$leaks" ""
+    fi
     left=$(grep -rl '@[A-Z]*DIR@' "$root" 2>/dev/null | sed "s|^$root||" | tr '\n' ' ')
     is "$tag: no @...DIR@ placeholder left" "$left" ""
     for u in headroom-poll headroom-mail headroom-propose; do
@@ -222,7 +233,7 @@ install_one() {
 
     # ---- reinstall keeps a site's config ----
     echo "poll-interval 600" >> "$root$etc/headroom/headroom.conf"
-    make -s -C "$TOP" B="$bdir" PREFIX="$prefix" DESTDIR="$root" install > "$T/make2-$tag.log" 2>&1
+    make -s -C "$TOP" B="$bdir" PREFIX="$prefix" DESTDIR="$root" "${SAN_ARGS[@]}" install > "$T/make2-$tag.log" 2>&1
     is "$tag: a second install succeeds" "$?" 0
     is "$tag: ... and keeps the edited headroom.conf" \
         "$(tail -n 1 "$root$etc/headroom/headroom.conf")" "poll-interval 600"
