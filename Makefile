@@ -3,7 +3,8 @@
 #   make            build everything (binaries, generated MIB and OID header)
 #   make demo       install dependencies, build, run the demo
 #   make check      install dependencies, build, run every test
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make check-nms  the NMS integrations against real Zabbix, Nagios, snmp_exporter
+#   make install    PREFIX=/usr/local DESTDIR= (MIBDIR= BASE_MIBS=yes|no)
 #   make deps       install the Debian packages and base MIB modules needed
 #
 # The one place that sets the IANA Private Enterprise Number.  32473 is
@@ -18,7 +19,21 @@ DESTDIR    ?=
 BINDIR     ?= $(PREFIX)/bin
 SBINDIR    ?= $(PREFIX)/sbin
 DATADIR    ?= $(PREFIX)/share
-MIBDIR     ?= $(DATADIR)/snmp/mibs
+# net-snmp searches a fixed list of directories (net-snmp-config
+# --default-mibdirs; Debian: ~/.snmp/mibs, /usr/share/snmp/mibs and its iana
+# and ietf folders), none under /usr/local: the MIB goes to the first system
+# one whatever PREFIX is, so that `snmpwalk -m HEADROOM-STORAGE-MIB` finds it
+# with no further step.  Set MIBDIR to put it elsewhere.
+NETSNMP_MIBDIRS := $(shell net-snmp-config --default-mibdirs 2>/dev/null)
+MIBDIR     ?= $(or $(firstword $(filter /usr/%,$(subst :, ,$(NETSNMP_MIBDIRS)))),/usr/share/snmp/mibs)
+# The IETF base modules the MIB imports (SNMPv2-SMI, -TC, -CONF; tools/deps.sh
+# fetched them with SNMPv2-MIB into .deps/mibs).  Debian does not ship them
+# (they are in its non-free snmp-mibs-downloader): `make install` puts the
+# fetched copies next to the MIB unless net-snmp already has a file for the
+# module there or in the ietf/ folder that package fills.  BASE_MIBS=no
+# installs only HEADROOM-STORAGE-MIB.
+BASE_MIBS  ?= yes
+BASE_MIB_NAMES := SNMPv2-SMI SNMPv2-TC SNMPv2-CONF SNMPv2-MIB
 MANDIR     ?= $(DATADIR)/man
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
@@ -68,7 +83,7 @@ CLEAN      :=
 # Module fragments may add install-<module> targets here.
 INSTALL_TARGETS :=
 
-.PHONY: all check demo install deps clean check-asan _check _demo mib
+.PHONY: all check demo install deps clean check-asan _check _demo mib check-nms
 all:
 
 # ---- MIB and generated OIDs -------------------------------------------------
@@ -131,10 +146,31 @@ check: deps
 _check: all
 	B=$(B) ENTERPRISE=$(ENTERPRISE) tests/run.sh
 
-# C unit tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+# C unit tests (and the fuzz corpora) under AddressSanitizer and
+# UndefinedBehaviorSanitizer; check-asan-all: every test, the integration
+# tests too (each program they start is the sanitizer build; a report
+# fails the program and so the test).  LeakSanitizer's suppressions:
+# tests/lsan.supp.
+ASAN_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ASAN_ENV := ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:fast_unwind_on_malloc=0 \
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+            LSAN_OPTIONS=suppressions=$(TOP)/tests/lsan.supp
 check-asan: deps
-	$(MAKE) B=build-asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' CFLAGS='-O1 -g' all
-	B=build-asan ENTERPRISE=$(ENTERPRISE) tests/run.sh --unit
+	$(MAKE) _asan-build
+	B=build-asan ENTERPRISE=$(ENTERPRISE) $(ASAN_ENV) tests/run.sh --unit
+check-asan-all: deps
+	$(MAKE) _asan-build
+	B=build-asan ENTERPRISE=$(ENTERPRISE) $(ASAN_ENV) tests/run.sh --heavy-alone
+.PHONY: _asan-build check-asan-all
+_asan-build:
+	$(MAKE) B=build-asan SAN='$(ASAN_SAN)' CFLAGS='-O1 -g' all
+
+# The NMS integrations against real Zabbix 6.0, Nagios 4, Icinga 2 and snmp_exporter
+# on loopback (tests/nms/check_nms.sh).  Not part of `make check`: it
+# installs heavy packages (tools/deps.sh --nms) and takes minutes.
+check-nms: deps all
+	tools/deps.sh --nms
+	B=$(B) ENTERPRISE=$(ENTERPRISE) tests/nms/check_nms.sh
 
 demo: deps
 	$(MAKE) _demo
@@ -148,9 +184,24 @@ install: all $(INSTALL_TARGETS)
 	$(if $(BINS),install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/)
 	$(if $(SBINS),install -m 755 $(SBINS) $(DESTDIR)$(SBINDIR)/)
 	install -m 644 $(MIB) $(DESTDIR)$(MIBDIR)/HEADROOM-STORAGE-MIB.txt
+	@d="$(DESTDIR)$(MIBDIR)"; \
+	if [ "$(BASE_MIBS)" != yes ]; then \
+	    echo "install: BASE_MIBS=$(BASE_MIBS): net-snmp loads HEADROOM-STORAGE-MIB only with SNMPv2-SMI, -TC, -CONF in $(MIBDIR) or $(MIBDIR)/ietf (Debian: snmp-mibs-downloader, from non-free)"; \
+	else for m in $(BASE_MIB_NAMES); do \
+	    have=""; \
+	    for f in "$$d/ietf/$$m" "$$d/ietf/$$m".* "$$d/$$m" "$$d/$$m".*; do \
+	        [ -e "$$f" ] && [ "$$f" != "$$d/$$m.txt" ] && have="$$f"; \
+	    done; \
+	    if [ -n "$$have" ]; then echo "install: $$m: $$have is there, not installing ours"; continue; fi; \
+	    echo "install -m 644 $(BASEMIBS)/$$m.mib $$d/$$m.txt"; \
+	    install -m 644 "$(BASEMIBS)/$$m.mib" "$$d/$$m.txt" || exit 1; \
+	done; fi
 	$(if $(MAN1),install -d $(DESTDIR)$(MANDIR)/man1 && install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/)
 	$(if $(MAN5),install -d $(DESTDIR)$(MANDIR)/man5 && install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
 	$(if $(MAN8),install -d $(DESTDIR)$(MANDIR)/man8 && install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
+	install -d $(DESTDIR)$(DOCDIR)/contrib/prometheus
+	install -m 644 contrib/prometheus/generator.yml contrib/prometheus/snmp.yml \
+	    $(DESTDIR)$(DOCDIR)/contrib/prometheus/
 
 clean:
-	rm -rf build build-asan $(CLEAN)
+	rm -rf build build-asan build-fuzz $(CLEAN)

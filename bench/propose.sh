@@ -27,11 +27,9 @@ export HEADROOM_DB="$tmp/bench.db" TMPDIR="$tmp"
 unset HEADROOM_ADMIN_CC HEADROOM_FALLBACK_TO RRDCACHED_ADDRESS
 now=1800000000
 
-"$hr" -q db init >/dev/null
-"$hr" -q staff import "$ex/staff.csv" >/dev/null
-"$hr" -q catalog import "$ex/catalog.csv" >/dev/null
-"$hr" -q catalog import --firmware "$ex/firmware.csv" >/dev/null
-"$hr" -q stock import "$ex/stock.csv" >/dev/null
+# Schema 6 (before the daily records): the samples written below are
+# rolled up into days by the upgrade the first import does.
+"$hr" -q db init --schema 6 >/dev/null
 start=$(date +%s.%N)
 sqlite3 "$HEADROOM_DB" <<SQL
 PRAGMA synchronous=OFF;
@@ -54,6 +52,10 @@ SELECT dv.id, $now - d.k * 86400, dv.capacity,
 FROM devices dv, d;
 COMMIT;
 SQL
+"$hr" -q staff import "$ex/staff.csv" >/dev/null
+"$hr" -q catalog import "$ex/catalog.csv" >/dev/null
+"$hr" -q catalog import --firmware "$ex/firmware.csv" >/dev/null
+"$hr" -q stock import "$ex/stock.csv" >/dev/null
 gen=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 echo "== headroom propose: $n devices x $days daily samples, 100 customers (5 without consent) =="
 echo "generated in ${gen} s ($(du -m "$HEADROOM_DB" | cut -f1) MiB)"

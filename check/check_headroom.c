@@ -26,6 +26,7 @@
 #include "snmp_sync.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
@@ -34,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -278,7 +280,7 @@ struct opts {
 static void print_usage(FILE *f)
 {
     fprintf(f,
-            "Usage: " PROGNAME " -H host [-p port] [-P 1|2c|3] [-C community]\n"
+            "Usage: " PROGNAME " -H host [-p port] [-P 1|2c|3] [-C community] [-F credfile]\n"
             "       [-U secname -L seclevel -a authproto -A authpass -x privproto -X privpass\n"
             "       -N context]\n"
             "       [-m metric] [-w range] [-c range] [-s serial | -i index]\n"
@@ -302,6 +304,14 @@ static void print_help(void)
            " -P, --protocol=1|2c|3\n    SNMP version (default: 2c).  With 1, 64-bit columns are out of\n"
            "    reach and capacities are read from the MiB columns.\n"
            " -C, --community=STRING\n    Community for v1/v2c (default: public).\n"
+           " -F, --credentials=FILE\n"
+           "    Read the secrets from FILE instead of -C, -A and -X, which every user of\n"
+           "    the host sees in ps(1): lines 'community S', 'authpasswd P',\n"
+           "    'privpasswd P'.  FILE must not be readable or writable by others.  Also\n"
+           "    read from $CHECK_HEADROOM_COMMUNITY, $CHECK_HEADROOM_AUTHPASSWD and\n"
+           "    $CHECK_HEADROOM_PRIVPASSWD; an option wins over FILE, FILE over the\n"
+           "    environment.  At a terminal, a passphrase -L needs and nothing gave is\n"
+           "    asked for (echo off).\n"
            " -U, --secname=NAME\n    SNMPv3 user name.\n"
            " -L, --seclevel=noAuthNoPriv|authNoPriv|authPriv\n"
            "    SNMPv3 security level (default: authPriv when -X is given, authNoPriv\n"
@@ -405,6 +415,129 @@ static void opts_cred(const struct opts *o, struct hr_snmp_cred *c)
     c->context = o->context;
 }
 
+/* ---- credentials kept off the command line --------------------------------
+ * -C, -A and -X show in ps(1) to every user of the host.  The same secrets
+ * come from a credentials file (-F), else the environment, else (at a
+ * terminal, when the security level needs them) a prompt; an option still
+ * wins.  They live as long as the process. */
+#define CRED_MAX 8192
+
+/* The secrets read here, kept reachable for the process's life (and for
+ * LeakSanitizer): at most one per kind from each source. */
+static char *cred_owned[8];
+
+static char *cred_keep(char *s)
+{
+    for (size_t i = 0; s && i < HR_ARRAY_LEN(cred_owned); i++)
+        if (!cred_owned[i])
+            return cred_owned[i] = s;
+    return s;
+}
+
+static char *cred_dup(const char *s, const char *what)
+{
+    char *d = strdup(s);
+    if (!d)
+        usage_error("out of memory reading %s", what);
+    return cred_keep(d);
+}
+
+/* -F FILE: lines "community S", "authpasswd P", "privpasswd P" (blank lines
+ * and # comments allowed).  The file must be a regular file that others
+ * can neither read nor write.  Fills the secrets not given as options. */
+static void read_credentials(const char *path, struct opts *o, int *have_c, int have_a,
+                             int have_x)
+{
+    char buf[CRED_MAX + 1], *line, *save = NULL;
+    struct stat st;
+    size_t n = 0;
+    unsigned lineno = 0;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+    if (fd < 0)
+        usage_error("credentials file %s: %s", path, strerror(errno));
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        usage_error("credentials file %s: not a regular file", path);
+    if (st.st_mode & (S_IROTH | S_IWOTH))
+        usage_error("credentials file %s: accessible by others (mode %03o): refused; chmod 600 it",
+                    path, (unsigned)(st.st_mode & 0777));
+    for (ssize_t r; n < CRED_MAX && (r = read(fd, buf + n, CRED_MAX - n)) != 0; n += (size_t)r)
+        if (r < 0 && errno != EINTR)
+            usage_error("credentials file %s: %s", path, strerror(errno));
+        else if (r < 0)
+            r = 0;
+    if (n == CRED_MAX) {
+        char more;
+        if (read(fd, &more, 1) > 0)
+            usage_error("credentials file %s: larger than %d bytes: not a credentials file",
+                        path, CRED_MAX);
+    }
+    close(fd);
+    buf[n] = '\0';
+    for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *key, *val;
+
+        lineno++;
+        key = hr_trim(line);
+        if (!*key || *key == '#')
+            continue;
+        val = key + strcspn(key, " \t");
+        if (*val)
+            *val++ = '\0';
+        val = hr_trim(val);
+        if (!*val)
+            usage_error("%s:%u: %s without a value", path, lineno, key);
+        if (strcmp(key, "community") == 0) {
+            if (!*have_c)
+                o->community = cred_dup(val, path);
+            *have_c = 1;
+        } else if (strcmp(key, "authpasswd") == 0) {
+            if (!have_a)
+                o->authpass = cred_dup(val, path);
+        } else if (strcmp(key, "privpasswd") == 0) {
+            if (!have_x)
+                o->privpass = cred_dup(val, path);
+        } else {
+            usage_error("%s:%u: unknown key '%s' (community, authpasswd, privpasswd)", path,
+                        lineno, key);
+        }
+    }
+    explicit_bzero(buf, sizeof buf);
+}
+
+/* The credentials file, then the environment, for what no option gave. */
+static void credentials(struct opts *o, const char *file, int have_c)
+{
+    static const struct { const char *env; int which; } envs[] = {
+        { "CHECK_HEADROOM_COMMUNITY", 'C' }, { "CHECK_HEADROOM_AUTHPASSWD", 'A' },
+        { "CHECK_HEADROOM_PRIVPASSWD", 'X' },
+    };
+
+    if (file)
+        read_credentials(file, o, &have_c, o->authpass != NULL, o->privpass != NULL);
+    for (size_t i = 0; i < HR_ARRAY_LEN(envs); i++) {
+        const char *v = getenv(envs[i].env);
+        if (!v || !*v)
+            continue;
+        if (envs[i].which == 'C' && !have_c)
+            o->community = cred_dup(v, envs[i].env);
+        else if (envs[i].which == 'A' && !o->authpass)
+            o->authpass = cred_dup(v, envs[i].env);
+        else if (envs[i].which == 'X' && !o->privpass)
+            o->privpass = cred_dup(v, envs[i].env);
+    }
+}
+
+/* A passphrase the security level needs and nothing gave: ask at a
+ * terminal (echo off), else leave it missing for the usage error. */
+static const char *ask(const char *what)
+{
+    char err[64], prompt[64];
+
+    snprintf(prompt, sizeof prompt, "%s: ", what);
+    return cred_keep(hr_secret_prompt(prompt, err, sizeof err));
+}
+
 static void parse_args(int argc, char **argv, struct opts *o)
 {
     static const struct option longopts[] = {
@@ -432,11 +565,12 @@ static void parse_args(int argc, char **argv, struct opts *o)
         { "profile", required_argument, NULL, 256 },
         { "profile-dirs", required_argument, NULL, 257 },
         { "load-interval", required_argument, NULL, 258 },
+        { "credentials", required_argument, NULL, 'F' },
         { NULL, 0, NULL, 0 },
     };
     static char public_community[] = "public";
-    const char *errstr, *seclevel = NULL;
-    int c;
+    const char *errstr, *seclevel = NULL, *cred_file = NULL;
+    int c, have_c = 0;
 
     memset(o, 0, sizeof *o);
     o->port = 161;
@@ -448,7 +582,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
     o->metric = &metrics[0];
     o->index = -1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "hVvH:p:P:C:U:L:a:A:x:X:N:m:w:c:s:i:t:r:",
+    while ((c = getopt_long(argc, argv, "hVvH:p:P:C:U:L:a:A:x:X:N:m:w:c:s:i:t:r:F:",
                             longopts, NULL)) != -1) {
         switch (c) {
         case 'h':
@@ -472,7 +606,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
             default: usage_error("-P must be 1, 2c or 3, not '%s'", optarg);
             }
             break;
-        case 'C': o->community = optarg; break;
+        case 'C': o->community = optarg; have_c = 1; break;
+        case 'F': cred_file = optarg; break;
         case 'U': o->secname = optarg; break;
         case 'L': seclevel = optarg; break;
         case 'a': o->authproto = optarg; break;
@@ -502,7 +637,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case 'r': o->retries = parse_uint("-r", optarg, 0, 10); break;
         case '?':
         default:
-            if (optopt && strchr("HpPCULaAxXNmwcsitr", optopt))
+            if (optopt && strchr("HpPCULaAxXNmwcsitrF", optopt))
                 usage_error("option -%c needs an argument", optopt);
             else if (optopt)
                 usage_error("unknown option -%c", optopt);
@@ -516,6 +651,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         usage_error("no host given (-H)");
     if (o->serial && o->index >= 0)
         usage_error("-s and -i both pick a device: give one");
+    credentials(o, cred_file, have_c);
     if (o->version == SNMP_VERSION_3) {
         if (!o->secname)
             usage_error("SNMPv3 needs a user name (-U)");
@@ -527,6 +663,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
             o->seclevel = o->privpass ? SNMP_SEC_LEVEL_AUTHPRIV
                         : o->authpass ? SNMP_SEC_LEVEL_AUTHNOPRIV : SNMP_SEC_LEVEL_NOAUTH;
         }
+        if (o->seclevel != SNMP_SEC_LEVEL_NOAUTH && !o->authpass)
+            o->authpass = ask("SNMPv3 authentication passphrase");
+        if (o->seclevel == SNMP_SEC_LEVEL_AUTHPRIV && !o->privpass)
+            o->privpass = ask("SNMPv3 privacy passphrase");
         if (o->seclevel != SNMP_SEC_LEVEL_NOAUTH && !o->authpass)
             usage_error("security level %s needs an authentication passphrase (-A)",
                         seclevel ? seclevel : "authNoPriv");
@@ -1069,14 +1209,20 @@ static void print_device_line(FILE *f, const struct dev *d, const struct opts *o
         fprintf(f, ", serial %s", d->serial);
     fprintf(f, "): %s", vt);
     if (o->verbose) {
+        /* The used space and its percentage are of the file systems
+         * mounted from the device, the capacity is the whole disk's: say
+         * which is which, never "X of Y used". */
+        if (d->have & HAVE_USED) {
+            human_bytes(used, sizeof used, d->used);
+            fprintf(f, "; mounted file systems: %s used", used);
+            if (d->have & HAVE_PCT && d->used_pct >= 0)
+                fprintf(f, " (%d%% of their size)", d->used_pct);
+        } else if (d->have & HAVE_CAP) {
+            fprintf(f, "; nothing mounted");
+        }
         if (d->have & HAVE_CAP) {
             human_bytes(cap, sizeof cap, d->capacity);
-            if (d->have & HAVE_USED) {
-                human_bytes(used, sizeof used, d->used);
-                fprintf(f, "; %s of %s used", used, cap);
-            } else {
-                fprintf(f, "; capacity %s, nothing mounted", cap);
-            }
+            fprintf(f, "; whole disk: %s", cap);
         }
         if (d->model[0])
             fprintf(f, "; model %s", d->model);

@@ -42,11 +42,14 @@ struct hr_settings {
     long poll_retries;        /* poll-retries: -1 per target */
     long poll_budget_ms;      /* poll-budget */
     long poll_interval_s;     /* poll-interval */
+    long retention_raw_days;  /* retention-raw-days: 0 keep every poll */
+    long retention_daily_years; /* retention-daily-years: 0 keep every day */
     char *smtp_host;          /* smtp-host: "" Maildir delivery */
     long smtp_port;           /* smtp-port */
     char *starttls;           /* starttls: required, opportunistic, off */
     char *smtp_user;          /* smtp-user */
     char *smtp_password_file; /* smtp-password-file */
+    int smtp_auth_cleartext;  /* smtp-auth-cleartext */
     char *tls_ca;             /* tls-ca */
     char *maildir;            /* maildir */
     char *mail_from;          /* mail-from */

@@ -12,6 +12,7 @@
 
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -326,6 +327,13 @@ static void fleet_usage(FILE *f)
         "  --v3-user U --v3-level noAuthNoPriv|authNoPriv|authPriv\n"
         "  --v3-auth-proto MD5|SHA|SHA-224|SHA-256|SHA-384|SHA-512 --v3-auth-pass P\n"
         "  --v3-priv-proto DES|AES --v3-priv-pass P --v3-context C --v3-write\n"
+        "  Secrets given as options are visible to every user in ps(1); instead:\n"
+        "  --community-file F --write-community-file F --v3-auth-pass-file F\n"
+        "  --v3-priv-pass-file F  (the first line of F; F must not be readable by\n"
+        "                 others), or the variables HEADROOM_COMMUNITY,\n"
+        "                 HEADROOM_WRITE_COMMUNITY, HEADROOM_V3_AUTH_PASS,\n"
+        "                 HEADROOM_V3_PRIV_PASS; a community or passphrase still\n"
+        "                 missing is asked for (echo off) when run at a terminal\n"
         "  --timeout-ms MS --retries N --disabled --add-customers\n"
         "  --profile auto|headroom|NAME   how to read the agent (default auto: our MIB\n"
         "                 when served, else the profile detection finds; headroom: our\n"
@@ -347,6 +355,78 @@ static void fleet_usage(FILE *f)
         "issues a new registration number.\n");
 }
 
+/* The secret options of fleet add: the column, its option (the file
+ * option is OPT-file) and its environment variable. */
+enum { SECRET_FILE_OPT = 1000 };
+static const struct {
+    int col;
+    const char *opt, *env, *what;
+} add_secrets[] = {
+    { TC_COMMUNITY, "community", "HEADROOM_COMMUNITY", "Community" },
+    { TC_WRITE_COMMUNITY, "write-community", "HEADROOM_WRITE_COMMUNITY", "Write community" },
+    { TC_V3_AUTH_PASS, "v3-auth-pass", "HEADROOM_V3_AUTH_PASS",
+      "SNMPv3 authentication passphrase" },
+    { TC_V3_PRIV_PASS, "v3-priv-pass", "HEADROOM_V3_PRIV_PASS", "SNMPv3 privacy passphrase" },
+};
+
+/* Is secret I needed by the target V describes (so worth a prompt)? */
+static int secret_needed(const char *const *v, size_t i)
+{
+    const char *ver = v[TC_VERSION] ? v[TC_VERSION] : "2c";
+    const char *level = v[TC_V3_LEVEL] ? v[TC_V3_LEVEL] : "authPriv";
+    int v3 = strcmp(ver, "3") == 0 || strcasecmp(ver, "v3") == 0;
+
+    switch (add_secrets[i].col) {
+    case TC_COMMUNITY: return !v3;
+    case TC_V3_AUTH_PASS: return v3 && strcasecmp(level, "noAuthNoPriv") != 0;
+    case TC_V3_PRIV_PASS: return v3 && strcasecmp(level, "authPriv") == 0;
+    default: return 0;
+    }
+}
+
+/* Fill the secrets of V not given as options: from the file options
+ * (FILES), else the environment (a secret, not a setting: it has no
+ * config-file key, so it is not in hr_settings), else a prompt at a
+ * terminal when the target needs it.  What is read goes to OWNED[i]
+ * (the caller frees it).  0, or -1 logged. */
+static int add_secrets_fill(const char **v, const char *const *files, char **owned)
+{
+    char err[PATH_MAX + 128], prompt[80];
+
+    for (size_t i = 0; i < HR_ARRAY_LEN(add_secrets); i++) {
+        int col = add_secrets[i].col;
+        const char *env;
+
+        if (files[i] && v[col]) {
+            log_warnx("give --%s or --%s-file, not both", add_secrets[i].opt,
+                      add_secrets[i].opt);
+            return -1;
+        }
+        if (files[i]) {
+            owned[i] = hr_secret_file(files[i], err, sizeof err);
+            if (!owned[i]) {
+                log_warnx("--%s-file %s", add_secrets[i].opt, err);
+                return -1;
+            }
+        } else if (v[col]) {
+            continue;
+        } else if ((env = getenv(add_secrets[i].env)) && *env) {
+            v[col] = env;
+            continue;
+        } else if (secret_needed(v, i)) {
+            snprintf(prompt, sizeof prompt, "%s: ", add_secrets[i].what);
+            owned[i] = hr_secret_prompt(prompt, err, sizeof err);
+            if (!owned[i] && strcmp(err, "not interactive") != 0) {
+                log_warnx("%s: %s", add_secrets[i].what, err);
+                return -1;
+            }
+        }
+        if (owned[i])
+            v[col] = owned[i];
+    }
+    return 0;
+}
+
 static int fleet_add(const struct hr_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -364,6 +444,10 @@ static int fleet_add(const struct hr_ctx *ctx, int argc, char **argv)
         { "v3-auth-pass", required_argument, NULL, TC_V3_AUTH_PASS },
         { "v3-priv-proto", required_argument, NULL, TC_V3_PRIV_PROTO },
         { "v3-priv-pass", required_argument, NULL, TC_V3_PRIV_PASS },
+        { "community-file", required_argument, NULL, SECRET_FILE_OPT + 0 },
+        { "write-community-file", required_argument, NULL, SECRET_FILE_OPT + 1 },
+        { "v3-auth-pass-file", required_argument, NULL, SECRET_FILE_OPT + 2 },
+        { "v3-priv-pass-file", required_argument, NULL, SECRET_FILE_OPT + 3 },
         { "v3-context", required_argument, NULL, TC_V3_CONTEXT },
         { "v3-write", no_argument, NULL, TC_V3_WRITE },
         { "timeout-ms", required_argument, NULL, TC_TIMEOUT },
@@ -375,6 +459,8 @@ static int fleet_add(const struct hr_ctx *ctx, int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     const char *v[TC_N] = { 0 };
+    const char *files[HR_ARRAY_LEN(add_secrets)] = { 0 };
+    char *owned[HR_ARRAY_LEN(add_secrets)] = { 0 };
     struct target_import ti;
     char err[384];
     struct hr_db *db;
@@ -390,6 +476,8 @@ static int fleet_add(const struct hr_ctx *ctx, int argc, char **argv)
             v[c] = "1";
         } else if (c == TC_ENABLED) {
             v[c] = "0";
+        } else if (c >= SECRET_FILE_OPT && c < SECRET_FILE_OPT + (int)HR_ARRAY_LEN(add_secrets)) {
+            files[c - SECRET_FILE_OPT] = optarg;
         } else if (c >= 0 && c < TC_N) {
             v[c] = hr_trim(optarg);
         } else {
@@ -401,6 +489,10 @@ static int fleet_add(const struct hr_ctx *ctx, int argc, char **argv)
         log_warnx("fleet add needs --customer and --address");
         return HR_EXIT_USAGE;
     }
+    if (add_secrets_fill(v, files, owned) < 0) {
+        rc = HR_EXIT_USAGE;
+        goto out_secrets;
+    }
     /* What a CSV import refuses, an option refuses too: these strings are
      * printed in lists, reports and mails. */
     for (size_t i = 0; opts[i].name; i++)
@@ -408,10 +500,13 @@ static int fleet_add(const struct hr_ctx *ctx, int argc, char **argv)
             !hr_is_clean_utf8(v[opts[i].val], strlen(v[opts[i].val]))) {
             log_warnx("fleet add: --%s: control character, invisible formatting character "
                       "(such as U+202E) or invalid UTF-8", opts[i].name);
-            return HR_EXIT_USAGE;
+            rc = HR_EXIT_USAGE;
+            goto out_secrets;
         }
-    if (hr_db_open_ctx(ctx, HR_DB_CREATE, &db) < 0)
-        return HR_EXIT_FAIL;
+    if (hr_db_open_ctx(ctx, HR_DB_CREATE, &db) < 0) {
+        rc = HR_EXIT_FAIL;
+        goto out_secrets;
+    }
     if (target_import_init(&ti, ctx, db, add) < 0 || hr_db_begin(db) < 0) {
         rc = HR_EXIT_FAIL;
     } else if (target_row(&ti, v, 0, err, sizeof err) < 0) {
@@ -423,6 +518,9 @@ static int fleet_add(const struct hr_ctx *ctx, int argc, char **argv)
     }
     target_import_fini(&ti);
     hr_db_close(db);
+out_secrets:
+    for (size_t i = 0; i < HR_ARRAY_LEN(owned); i++)
+        hr_secret_free(owned[i]);
     return rc;
 }
 

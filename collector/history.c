@@ -22,10 +22,16 @@ static void history_usage(FILE *f)
 {
     fprintf(f,
         "Usage: headroom history [--customer C | --device DEVICE] [--since DATE]\n"
-        "                        [--until DATE] [--format text|csv]\n"
+        "                        [--until DATE] [--raw] [--format text|csv]\n"
         "       headroom history import FILE.csv\n"
-        "The samples the poller recorded, oldest first (by time, then customer and\n"
-        "device).  DATE: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or Unix seconds (UTC).\n"
+        "The daily records, oldest first (by day, then customer and device): one row\n"
+        "per device per UTC day with the day's last capacity and used, the largest\n"
+        "used, Cmax (the largest peak) and the agent's previous Cmax, the mean\n"
+        "average write rate, the writes completed, the firmware last seen, the polls\n"
+        "folded in and the flags of any of them.  --raw lists the polls themselves\n"
+        "(kept for retention-raw-days, headroom.conf(5)), by time.\n"
+        "DATE: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or Unix seconds (UTC); the daily\n"
+        "records list the days from --since's day to before --until.\n"
         "DEVICE: a serial, or for a device without one its name as the device column\n"
         "shows it (synology@nas1, or TARGET/NAME when several targets share a name).\n"
         "Sizes are bytes; writes_delta is empty when it is unknown (first sample,\n"
@@ -39,7 +45,8 @@ static void history_usage(FILE *f)
         "a serial is backfilled).  Sizes may carry units (4TiB).  Rows of one device\n"
         "must go forward in time; write deltas are computed between consecutive rows of\n"
         "a device.  A sample already present for the same\n"
-        "device and second is left alone.  One transaction: a bad line is reported as\n"
+        "device and second is left alone.  Imported rows are folded into the daily\n"
+        "records as polls are.  One transaction: a bad line is reported as\n"
         "FILE:LINE and nothing is imported (exit 3).\n");
 }
 
@@ -71,18 +78,21 @@ static int history_show(const struct hr_ctx *ctx, int argc, char **argv)
         { "since", required_argument, NULL, 's' },
         { "until", required_argument, NULL, 'u' },
         { "format", required_argument, NULL, 'f' },
+        { "raw", no_argument, NULL, 'r' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *cust = NULL, *dev = NULL;
+    int raw = 0;
     int64_t since = 0, until = INT64_MAX, dev_id = 0;
     int c, fmt = HR_FMT_TEXT, rc;
     char err[400];
     struct hr_db *db;
     int found = 1;
 
-    while ((c = getopt_long(argc, argv, "c:d:s:u:f:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:d:s:u:f:rh", opts, NULL)) != -1) {
         switch (c) {
+        case 'r': raw = 1; break;
         case 'c': cust = optarg; break;
         case 'd': dev = optarg; break;
         case 's':
@@ -117,7 +127,7 @@ static int history_show(const struct hr_ctx *ctx, int argc, char **argv)
     }
     struct hr_db_list_params p = { .customer = cust, .device = dev_id, .since = since,
                                    .until = until, .status_text = status_words };
-    rc = hr_list_query(db, HR_DB_LIST_HISTORY, &p, fmt);
+    rc = hr_list_query(db, raw ? HR_DB_LIST_HISTORY : HR_DB_LIST_DAILY, &p, fmt);
     hr_db_close(db);
     return rc;
 }

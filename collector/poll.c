@@ -1,6 +1,7 @@
 /* poll.c: `headroom poll`: the poller engine (poller.c) glued to storage
  * (store.c), once or as a daemon spreading targets over the interval. */
 #include "db.h"
+#include "daily.h"
 #include "inventory.h"
 #include "cmd.h"
 #include "hr_util.h"
@@ -34,6 +35,7 @@ struct poll_cfg {
     const struct hr_profile_set *profiles;
     int64_t now;                /* when the targets were loaded */
     long timeout_ms, retries, budget_ms;
+    long raw_days, daily_years; /* retention (db/daily.h) */
     int daemon, no_rrd, no_setback;
 };
 
@@ -98,6 +100,8 @@ static void poll_settings(struct poll_cfg *c, const struct hr_settings *s)
     c->timeout_ms = s->poll_timeout_ms;
     c->retries = s->poll_retries;
     c->budget_ms = s->poll_budget_ms;
+    c->raw_days = s->retention_raw_days;
+    c->daily_years = s->retention_daily_years;
 }
 
 static int poll_args(const struct hr_settings *set, int argc, char **argv, struct poll_cfg *c)
@@ -263,24 +267,127 @@ static int cmp_target_id(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* After the cycle (never inside the event loop: a SET is synchronous),
- * write registration numbers back to agents that lack or differ. */
-static void do_setbacks(struct hr_store *s, const struct hr_target *t, size_t n)
-{
-    const struct hr_setback *sb;
-    size_t ns = hr_store_setbacks(s, &sb);
+/* Registration write-back: the SETs go through the poller's asynchronous
+ * engine, all at once (within the cycle's concurrency), so an agent that
+ * drops them costs one timeout x (retries + 1) for the whole batch, not one
+ * per SET.  Bounds, per cycle: SET_MAX_TARGET SETs per target and
+ * SET_MAX_CYCLE in all (the rest are written in the next cycles: the agent
+ * still differs).  Back-off: a registration whose last SET got no answer is
+ * not tried again for SET_BACKOFF_S (the outcome and its time are in the
+ * registrations table, so this holds across `headroom poll` runs); a
+ * target whose SETs all timed out in a cycle skips its SETs for 1, 2, 4, ...
+ * up to 64 cycles of this process. */
+#define SET_MAX_TARGET  32
+#define SET_MAX_CYCLE   1024
+#define SET_BACKOFF_S   3600
 
-    for (size_t i = 0; i < ns && !stop_flag; i++) {
+struct set_backoff {
+    int64_t target_id;
+    unsigned fails;             /* cycles in a row with every SET timed out */
+    unsigned skip;              /* cycles of this target still to skip */
+};
+static struct set_backoff *backoffs;
+static size_t nbackoffs, capbackoffs;
+
+static struct set_backoff *backoff_find(int64_t id, int add)
+{
+    for (size_t i = 0; i < nbackoffs; i++)
+        if (backoffs[i].target_id == id)
+            return &backoffs[i];
+    if (!add || hr_array_grow(&backoffs, &capbackoffs, nbackoffs + 1, sizeof *backoffs) < 0)
+        return NULL;
+    memset(&backoffs[nbackoffs], 0, sizeof *backoffs);
+    backoffs[nbackoffs].target_id = id;
+    return &backoffs[nbackoffs++];
+}
+
+/* The last SET of REGNO timed out less than SET_BACKOFF_S ago. */
+static int set_timed_out_recently(struct hr_db *db, const char *regno, int64_t now)
+{
+    char status[300];
+    int64_t when;
+
+    if (hr_db_registration_status(db, regno, status, sizeof status, &when) <= 0)
+        return 0;
+    return strstr(status, "SET timed out") && now - when < SET_BACKOFF_S;
+}
+
+static int cmp_setback_target(const void *a, const void *b)
+{
+    int64_t x = ((const struct hr_setback *)a)->target_id, y = ((const struct hr_setback *)b)->target_id;
+    return x < y ? -1 : x > y;
+}
+
+/* After the polls: write registration numbers back to agents that lack or
+ * differ (never inside the polling loop). */
+static void do_setbacks(struct hr_db *db, struct hr_store *s, const struct poll_cfg *c,
+                        const struct hr_target *t, size_t n)
+{
+    const struct hr_setback *sb0;
+    size_t ns = hr_store_setbacks(s, &sb0), nj = 0, *src = NULL;
+    struct hr_setback *sb = NULL;
+    struct hr_set_job *jobs = NULL;
+    struct hr_poll_opts po = { .concurrency = c->concurrency, .stop = &stop_flag };
+    int64_t now = hr_db_now();
+
+    if (ns == 0 || stop_flag)
+        goto out;
+    sb = malloc(ns * sizeof *sb);
+    jobs = calloc(ns, sizeof *jobs);
+    src = malloc(ns * sizeof *src);
+    if (!sb || !jobs || !src) {
+        hr_log(LOG_ERR, "out of memory writing registration numbers back");
+        goto out;
+    }
+    memcpy(sb, sb0, ns * sizeof *sb);
+    qsort(sb, ns, sizeof *sb, cmp_setback_target);
+    for (size_t i = 0, per = 0; i < ns && nj < SET_MAX_CYCLE; i++) {
         struct hr_target key = { .id = sb[i].target_id };
         const struct hr_target *tg = bsearch(&key, t, n, sizeof *t, cmp_target_id);
-        char err[256] = "";
-        int rc;
-        if (!tg)
+        struct set_backoff *bo;
+
+        per = i > 0 && sb[i - 1].target_id == sb[i].target_id ? per + 1 : 0;
+        if (!tg || per >= SET_MAX_TARGET || set_timed_out_recently(db, sb[i].regno, now))
             continue;
-        rc = hr_snmp_set_regnumber(tg, sb[i].index, sb[i].regno, err, sizeof err);
-        hr_store_setback_done(s, &sb[i], rc == 0, err);
+        if (per == 0 && (bo = backoff_find(tg->id, 0)) != NULL && bo->skip > 0) {
+            bo->skip--;
+            hr_log(LOG_INFO, "target %" PRId64 ": registration write-back backs off "
+                   "(%u cycles of SET timeouts)", tg->id, bo->fails);
+            while (i + 1 < ns && sb[i + 1].target_id == sb[i].target_id)
+                i++;
+            continue;
+        }
+        jobs[nj].target = tg;
+        jobs[nj].index = sb[i].index;
+        hr_strlcpy(jobs[nj].regno, sb[i].regno, sizeof jobs[nj].regno);
+        src[nj++] = i;
     }
+    if (nj && hr_poll_set_run(jobs, nj, &po) < 0) {
+        hr_log(LOG_ERR, "registration write-back failed");
+        goto out;
+    }
+    for (size_t j = 0; j < nj; j++) {
+        int all_timed_out = 1;
+        size_t k;
+
+        hr_store_setback_done(s, &sb[src[j]], jobs[j].ok, jobs[j].error);
+        if (j > 0 && jobs[j - 1].target == jobs[j].target)
+            continue;
+        for (k = j; k < nj && jobs[k].target == jobs[j].target; k++)
+            all_timed_out &= jobs[k].timed_out;
+        struct set_backoff *bo = backoff_find(jobs[j].target->id, all_timed_out);
+        if (bo && all_timed_out) {
+            bo->fails++;
+            bo->skip = bo->fails >= 7 ? 64 : 1u << (bo->fails - 1);
+        } else if (bo) {
+            bo->fails = bo->skip = 0;
+        }
+    }
+out:
     hr_store_clear_setbacks(s);
+    free(sb);
+    free(jobs);
+    free(src);
 }
 
 static double cpu_ms(void)
@@ -336,6 +443,27 @@ static int run_slice(struct hr_store *s, const struct poll_cfg *c, const struct 
     return rc;
 }
 
+/* The retention policy, after a slice of polls (outside its batches): a
+ * tenth of the slice's share of the interval, at most 5 s, so pruning
+ * never holds the poller up for long; what is left waits for the next
+ * slice. */
+static void prune_history(struct hr_db *db, const struct poll_cfg *c, unsigned nslots)
+{
+    long budget = (long)c->interval * 1000 / 10 / (nslots ? nslots : 1);
+    int64_t raw, days;
+
+    if (c->raw_days <= 0 && c->daily_years <= 0)
+        return;
+    if (hr_db_retention_apply(db, hr_db_now(), c->raw_days, c->daily_years,
+                              budget < 5000 ? budget : 5000, &raw, &days) < 0) {
+        hr_log(LOG_ERR, "history retention: %s", hr_db_errmsg(db));
+        return;
+    }
+    if (raw || days)
+        hr_log(LOG_INFO, "history retention: %" PRId64 " raw polls and %" PRId64
+               " daily records pruned", raw, days);
+}
+
 static int one_cycle(struct hr_db *db, struct hr_store *s, struct poll_cfg *c)
 {
     size_t n;
@@ -352,8 +480,10 @@ static int one_cycle(struct hr_db *db, struct hr_store *s, struct poll_cfg *c)
     hr_store_reset_stats(s);
     rc = run_slice(s, c, t, n);
     if (!c->no_setback)
-        do_setbacks(s, t, n);
+        do_setbacks(db, s, c, t, n);
     summary(hr_store_stats(s), mono_s() - t0, cpu_ms() - c0);
+    if (!stop_flag)
+        prune_history(db, c, 1);
     free(t);
     if (rc < 0 || stop_flag)
         return HR_EXIT_FAIL;
@@ -407,7 +537,9 @@ static int daemon_loop(struct hr_db *db, struct hr_store *s, struct poll_cfg *c)
                     sl[m++] = t[i];
             run_slice(s, c, sl, m);
             if (!c->no_setback)
-                do_setbacks(s, t, n);
+                do_setbacks(db, s, c, t, n);
+            if (!stop_flag)
+                prune_history(db, c, nslots);
         }
         if (!stop_flag)
             summary(hr_store_stats(s), mono_s() - start, cpu_ms() - c0);

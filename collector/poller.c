@@ -50,6 +50,8 @@
 
 #include <errno.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +65,10 @@
  * rows; past this (about 300 MB) the agent asking for more fails instead. */
 #define MAX_ROWS_HELD   262144
 #define MAX_REQUESTS    4000       /* per target, retries not counted */
+/* Per target: requests asked again (a lost exchange, tooBig, SNMPv1's
+ * noSuchName dropping one object) and lost exchanges recovered. */
+#define MAX_REASKS      128
+#define MAX_LOSSES      6
 #define FIRST_COL       HR_HDRM_FIRST_COL
 #define LAST_COL        HR_HDRM_LAST_COL
 #define N_COLS          (LAST_COL - FIRST_COL + 1)
@@ -78,7 +84,7 @@ static const oid oid_devcount[] = { HDRM_OID_hdrmDeviceCount, 0 };
 static const oid oid_entry[] = { HDRM_OID_hdrmDeviceEntry };
 #define ENTRY_LEN HDRM_OIDLEN_hdrmDeviceEntry
 
-enum req_kind { REQ_DISCOVER, REQ_GET, REQ_WALK, REQ_PGET, REQ_PNEXT };
+enum req_kind { REQ_DISCOVER, REQ_GET, REQ_WALK, REQ_PGET, REQ_PNEXT, REQ_SET };
 
 struct agent;
 struct loop;
@@ -144,14 +150,21 @@ struct agent {
     struct col *pcols;            /* the step's walks */
     unsigned pchunk;              /* objects per GET/GETNEXT, halved on tooBig */
     const struct hr_profile_set *profiles;
-    struct rowx *rows;
+    struct rowx *rows;            /* in arrival order; sorted at the end */
     size_t n_rows, cap_rows;
+    uint32_t *rhash;              /* index -> position + 1, open addressing */
+    size_t hcap;                  /* slots of rhash, a power of 2 */
     struct req reqs[MAX_STREAMS + 1];
     int64_t t_timer_us;           /* next snmp_sess_timeout, 0 = none */
     int64_t deadline_us;          /* budget */
     int64_t start_us;
     int answered;
-    int minimal;                  /* one object per request after a lost reply */
+    unsigned losses;              /* lost exchanges recovered */
+    int replied;                  /* answered a request (discovery aside) */
+    unsigned reasks;              /* requests asked again, see MAX_REASKS */
+    unsigned foreign;             /* replies refused: another community */
+    struct hr_set_job *job;       /* a SET of the registration number */
+    int set_sent;
     int probing;                  /* counted in loop.n_probing */
     int has_slot;                 /* holds one of loop.conc walk slots */
     int queued;                   /* waiting for a walk slot */
@@ -179,6 +192,24 @@ static int64_t wall_ms(void)
 
 static void agent_fail(struct agent *a, enum hr_poll_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* net-snmp's work is about A from now on: its log lines name A's target,
+ * and a "detail" another session left behind (net-snmp keeps one for the
+ * whole process and adds it to the next error text) is dropped, so it
+ * cannot end up in A's error.  NULL: about no target. */
+static void lib_context(const struct agent *a)
+{
+    char who[300];
+
+    (void)snmp_api_errstring(SNMPERR_SUCCESS);
+    if (!a) {
+        hr_snmp_log_context(NULL);
+        return;
+    }
+    snprintf(who, sizeof(who), "target %s:%u (id %lld)", a->t->host,
+             a->t->port ? a->t->port : 161, (long long)a->t->id);
+    hr_snmp_log_context(who);
+}
 
 static void agent_fail(struct agent *a, enum hr_poll_status st, const char *fmt, ...)
 {
@@ -221,29 +252,90 @@ static void *session_open(const struct hr_target *t, int write, int probe,
     return hr_snmp_open(&peer, &cred, probe ? HR_SNMP_PROBE : 0, err, errlen);
 }
 
+/* Connect the session's UDP socket to the agent's address and port, so
+ * that the kernel drops datagrams from anywhere else (net-snmp reads from
+ * any source and matches the request ID only).  TCP is connected anyway.
+ * 0, or -1 with ERR. */
+static int session_pin_peer(void *sessp, char *err, size_t errlen)
+{
+    netsnmp_transport *tr = snmp_sess_transport(sessp);
+    const netsnmp_indexed_addr_pair *ap;
+    socklen_t len;
+
+    if (!tr || tr->sock < 0) {
+        snprintf(err, errlen, "session has no socket");
+        return -1;
+    }
+    if (tr->flags & NETSNMP_TRANSPORT_FLAG_STREAM)
+        return 0;
+    if (!tr->data || tr->data_length < (int)sizeof(*ap)) {
+        snprintf(err, errlen, "unknown transport: cannot bind replies to the agent's address");
+        return -1;
+    }
+    ap = tr->data;
+    if (ap->remote_addr.sa.sa_family == AF_INET)
+        len = sizeof(ap->remote_addr.sin);
+    else if (ap->remote_addr.sa.sa_family == AF_INET6)
+        len = sizeof(ap->remote_addr.sin6);
+    else {
+        snprintf(err, errlen, "unknown address family %d", ap->remote_addr.sa.sa_family);
+        return -1;
+    }
+    if (connect(tr->sock, &ap->remote_addr.sa, len) < 0) {
+        snprintf(err, errlen, "connect: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- rows ------------------------------------------------------------- */
 
 static size_t rows_held;          /* rows of every agent in flight */
 
+static size_t max_rows(const struct agent *a);
+static size_t max_rows_held(const struct agent *a);
+static int evict_greediest(struct agent *a);
+
+static size_t rhash_slot(uint32_t index, size_t cap)
+{
+    return (size_t)((index * 2654435761u) & (cap - 1));
+}
+
+/* Rebuild the index -> row map for CAP slots.  -1 out of memory. */
+static int rhash_grow(struct agent *a, size_t cap)
+{
+    uint32_t *h = calloc(cap, sizeof(*h));
+
+    if (!h)
+        return -1;
+    for (size_t i = 0; i < a->n_rows; i++) {
+        size_t k = rhash_slot(a->rows[i].r.index, cap);
+        while (h[k])
+            k = (k + 1) & (cap - 1);
+        h[k] = (uint32_t)(i + 1);
+    }
+    free(a->rhash);
+    a->rhash = h;
+    a->hcap = cap;
+    return 0;
+}
+
+/* The row of INDEX, added if new.  Rows are kept in arrival order with a
+ * hash of their indexes (sorted once at the end), so any order of arrival
+ * costs O(1) per cell.  NULL: a limit (the target's, or the cycle's when no
+ * greedier target can give way) or out of memory. */
 static struct rowx *row_get(struct agent *a, uint32_t index)
 {
-    size_t lo = 0, hi = a->n_rows;
+    size_t k;
 
-    /* Columns are walked in index order, so the answer is usually the end. */
-    if (a->n_rows && a->rows[a->n_rows - 1].r.index < index) {
-        lo = a->n_rows;
-    } else {
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (a->rows[mid].r.index < index)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < a->n_rows && a->rows[lo].r.index == index)
-            return &a->rows[lo];
+    if (a->hcap) {
+        for (k = rhash_slot(index, a->hcap); a->rhash[k]; k = (k + 1) & (a->hcap - 1))
+            if (a->rows[a->rhash[k] - 1].r.index == index)
+                return &a->rows[a->rhash[k] - 1];
     }
-    if (a->n_rows >= MAX_ROWS || rows_held >= MAX_ROWS_HELD)
+    if (a->n_rows >= max_rows(a))
+        return NULL;
+    if (rows_held >= max_rows_held(a) && evict_greediest(a) < 0)
         return NULL;
     if (a->n_rows == a->cap_rows) {
         size_t nc = a->cap_rows ? a->cap_rows * 2 : 8;
@@ -253,11 +345,31 @@ static struct rowx *row_get(struct agent *a, uint32_t index)
         a->rows = nr;
         a->cap_rows = nc;
     }
-    memmove(&a->rows[lo + 1], &a->rows[lo], (a->n_rows - lo) * sizeof(*a->rows));
-    a->n_rows++;
+    if ((a->n_rows + 1) * 2 > a->hcap && rhash_grow(a, a->hcap ? a->hcap * 2 : 16) < 0)
+        return NULL;
+    for (k = rhash_slot(index, a->hcap); a->rhash[k]; k = (k + 1) & (a->hcap - 1))
+        ;
+    a->rhash[k] = (uint32_t)(a->n_rows + 1);
+    hr_hdrm_row_init(&a->rows[a->n_rows].r, &a->rows[a->n_rows].st, index);
     rows_held++;
-    hr_hdrm_row_init(&a->rows[lo].r, &a->rows[lo].st, index);
-    return &a->rows[lo];
+    return &a->rows[a->n_rows++];
+}
+
+static int rowx_cmp(const void *x, const void *y)
+{
+    uint32_t p = ((const struct rowx *)x)->r.index, q = ((const struct rowx *)y)->r.index;
+    return p < q ? -1 : p > q;
+}
+
+/* Drop every row of A (a failed target gives its memory back). */
+static void rows_drop(struct agent *a)
+{
+    rows_held -= a->n_rows;
+    a->n_rows = a->cap_rows = a->hcap = 0;
+    free(a->rows);
+    free(a->rhash);
+    a->rows = NULL;
+    a->rhash = NULL;
 }
 
 /* Store column COL of one row: the shared decoder of hdrmDeviceTable. */
@@ -291,18 +403,29 @@ static const char *report_text(netsnmp_pdu *pdu)
 
 static int prof_wanted(const struct agent *a);
 
+/* A request is asked again (smaller, or without an object): bounded per
+ * target.  0 go on, -1 the target failed. */
+static int reask(struct agent *a, const char *why)
+{
+    if (++a->reasks <= MAX_REASKS)
+        return 0;
+    agent_fail(a, HR_POLL_MALFORMED, "gave up after %d requests asked again (last: %s)",
+               MAX_REASKS, why);
+    return -1;
+}
+
 static void on_get(struct agent *a, struct req *q, netsnmp_pdu *pdu)
 {
     netsnmp_variable_list *v;
 
     if (pdu->errstat == SNMP_ERR_NOSUCHNAME && a->t->version == HR_SNMP_V1 &&
-        pdu->errindex >= 2 && a->v1_get_drop < 2) {
+        pdu->errindex >= 2 && pdu->errindex <= 3 - a->v1_get_drop) {
         /* SNMPv1 fails the whole GET for one missing object: ask again
-         * without the objects from the failing one on. */
+         * without the objects from the failing one on (an index outside
+         * what was sent is not a missing object: fails below). */
         a->v1_get_drop = 4 - (int)pdu->errindex;
-        if (a->v1_get_drop < 1)
-            a->v1_get_drop = 1;
         a->get_state = 0;
+        reask(a, "GET without an object the agent does not have");
         return;
     }
     if (pdu->errstat == SNMP_ERR_NOSUCHNAME && a->t->version == HR_SNMP_V1 && prof_wanted(a)) {
@@ -346,6 +469,8 @@ static void on_get(struct agent *a, struct req *q, netsnmp_pdu *pdu)
 
 static void on_too_big(struct agent *a)
 {
+    if (reask(a, "tooBig") < 0)
+        return;
     if (a->rep > 1)
         a->rep /= 2;
     else if (a->maxcols > 1)
@@ -393,8 +518,10 @@ static int walk_vb(struct agent *a, unsigned col, const oid *prev, size_t prev_l
     c->cur_len = v->name_length;
     x = row_get(a, (uint32_t)v->name[ENTRY_LEN + 1]);
     if (!x) {
-        if (a->n_rows >= MAX_ROWS)
-            agent_fail(a, HR_POLL_MALFORMED, "more than %d rows", MAX_ROWS);
+        if (a->done)
+            ;                   /* the cycle's bound failed this, the greediest */
+        else if (a->n_rows >= max_rows(a))
+            agent_fail(a, HR_POLL_MALFORMED, "more than %zu rows", max_rows(a));
         else
             agent_fail(a, HR_POLL_ERROR, "out of row memory (%zu rows held by the cycle)",
                        rows_held);
@@ -467,6 +594,8 @@ static void on_pitems(struct agent *a, struct req *q, netsnmp_pdu *pdu)
         }
         if (pdu->errstat == SNMP_ERR_TOOBIG)
             a->pchunk /= 2;
+        if (reask(a, pdu->errstat == SNMP_ERR_TOOBIG ? "tooBig" : "noSuchName") < 0)
+            return;
         for (j = 0; j < q->ncols; j++)
             a->pst[q->cols[j]] = 0;
         if (pdu->errstat == SNMP_ERR_NOSUCHNAME)
@@ -534,6 +663,16 @@ static void on_walk(struct agent *a, struct req *q, netsnmp_pdu *pdu)
     }
 }
 
+/* The community of a v1/v2c response is the one the request went with. */
+static int community_matches(const struct agent *a, const netsnmp_pdu *pdu)
+{
+    const char *c = a->job && a->t->version != HR_SNMP_V3 ? a->t->write_community
+                    : a->t->community;
+    size_t n = strlen(c);
+
+    return pdu->community_len == n && (n == 0 || memcmp(pdu->community, c, n) == 0);
+}
+
 static int on_response(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, void *magic)
 {
     struct req *q = magic;
@@ -556,16 +695,35 @@ static int on_response(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, 
     if (a->done)
         return 1;
     if (op == NETSNMP_CALLBACK_OP_TIMED_OUT) {
-        if (q->kind == REQ_WALK && a->answered && !a->minimal) {
-            /* Some agents (snmpsim among them) drop a response that would
-             * not fit a datagram instead of answering tooBig: go on with
-             * one object per request before giving up. */
-            a->minimal = 1;
-            a->rep = 1;
-            a->maxcols = 1;
+        if (q->kind != REQ_DISCOVER && !a->job && a->replied && a->losses < MAX_LOSSES &&
+            reask(a, "lost exchange") == 0) {
+            /* An agent that answered lost an exchange (and its retries):
+             * a lossy path, or an agent (snmpsim among them) that drops a
+             * response that would not fit a datagram instead of answering
+             * tooBig.  Ask the same again, smaller: after the first
+             * loss a quarter of the repetitions, after another one
+             * object per request (a GET: half its objects).  At most
+             * MAX_LOSSES per target. */
+            if (q->kind == REQ_WALK && ++a->losses == 1 && a->rep > 1) {
+                a->rep = (a->rep + 3) / 4;
+            } else if (q->kind == REQ_WALK) {
+                a->rep = 1;
+                a->maxcols = 1;
+            } else if (q->kind == REQ_GET) {
+                a->losses++;
+                a->get_state = 0;
+            } else {
+                a->losses++;
+                for (unsigned j = 0; j < q->ncols; j++)
+                    a->pst[q->cols[j]] = 0;
+                if (a->pchunk > 1)
+                    a->pchunk /= 2;
+            }
             return 1;
         }
-        if (!a->answered)
+        if (a->job)
+            agent_fail(a, HR_POLL_TIMEOUT, "SET timed out");
+        else if (!a->answered)
             agent_fail(a, HR_POLL_TIMEOUT, "no response (timeout %u ms, %u retries)",
                        a->t->timeout_ms ? a->t->timeout_ms : 1000, a->t->retries);
         else if (a->v3 == V3_READY && a->get_state != 2 && a->n_rows == 0)
@@ -574,7 +732,8 @@ static int on_response(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, 
             agent_fail(a, HR_POLL_AUTH, "SNMPv3 engine answers discovery but not "
                        "authenticated requests (wrong passphrase or protocol?)");
         else
-            agent_fail(a, HR_POLL_TIMEOUT, "agent stopped answering after %zu rows", a->n_rows);
+            agent_fail(a, HR_POLL_TIMEOUT, "agent stopped answering after %zu rows "
+                       "(%u lost exchanges)", a->n_rows, a->losses + 1);
         return 1;
     }
     if (q->kind == REQ_DISCOVER) {
@@ -600,7 +759,18 @@ static int on_response(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, 
         agent_fail(a, HR_POLL_ERROR, "request could not be sent (%d)", op);
         return 1;
     }
+    if (a->t->version != HR_SNMP_V3 && !community_matches(a, pdu)) {
+        /* Not the agent's answer (net-snmp matches only the request ID):
+         * 0 keeps the request waiting for the real one. */
+        a->foreign++;
+        q->used = 1;
+        a->inflight++;
+        if (q->kind == REQ_WALK)
+            a->stream_busy[q->stream] = 1;
+        return 0;
+    }
     note_answer(a, q);
+    a->replied = 1;
     if (pdu->command == SNMP_MSG_REPORT) {
         int rt = snmpv3_get_report_type(pdu);
 
@@ -612,7 +782,8 @@ static int on_response(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, 
                 a->stream_busy[q->stream] = 1;
             return 1;
         }
-        agent_fail(a, HR_POLL_AUTH, "SNMPv3 report: %s", report_text(pdu));
+        agent_fail(a, HR_POLL_AUTH, "%s: %s", a->job ? "SET refused" : "SNMPv3 report",
+                   report_text(pdu));
         return 1;
     }
     if (pdu->command != SNMP_MSG_RESPONSE) {
@@ -626,11 +797,28 @@ static int on_response(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, 
     case REQ_WALK: on_walk(a, q, pdu); break;
     case REQ_PGET:
     case REQ_PNEXT: on_pitems(a, q, pdu); break;
+    case REQ_SET:
+        if (pdu->errstat != SNMP_ERR_NOERROR)
+            agent_fail(a, HR_POLL_MALFORMED, "SET refused: %s", snmp_errstring((int)pdu->errstat));
+        else
+            a->done = 1;        /* status ok */
+        break;
     }
     return 1;
 }
 
 /* ---- requests --------------------------------------------------------- */
+
+/* A request or message ID: 31 random bits, never 0. */
+static long random_id(void)
+{
+    uint32_t v = 0;
+
+    if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+        v = (uint32_t)random() ^ (uint32_t)mono_us();
+    v &= 0x7fffffff;
+    return v ? (long)v : 1;
+}
 
 static struct req *req_new(struct agent *a, enum req_kind kind)
 {
@@ -653,6 +841,12 @@ static int req_send(struct agent *a, struct req *q, netsnmp_pdu *pdu)
         agent_fail(a, HR_POLL_MALFORMED, "walk did not end after %u requests", MAX_REQUESTS);
         return -1;
     }
+    /* net-snmp numbers requests one after the other from a random start:
+     * known after one request.  Ours cannot be guessed by whoever does not
+     * see the request. */
+    pdu->reqid = random_id();
+    if (pdu->version == SNMP_VERSION_3)
+        pdu->msgid = random_id();
     q->sent_us = mono_us();
     q->used = 1;
     if (snmp_sess_async_send(a->sessp, pdu, on_response, q) == 0) {
@@ -712,6 +906,24 @@ static void send_get(struct agent *a)
         snmp_add_null_var(pdu, oid_devcount, HR_ARRAY_LEN(oid_devcount));
     if (req_send(a, q, pdu) == 0)
         a->get_state = 1;
+}
+
+/* The SET of the job's registration number. */
+static void send_set(struct agent *a)
+{
+    oid name[] = { HDRM_OID_hdrmDevRegNumber, 0 };
+    struct req *q = req_new(a, REQ_SET);
+    netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_SET);
+
+    name[HR_ARRAY_LEN(name) - 1] = a->job->index;
+    if (!q || !pdu || !snmp_pdu_add_variable(pdu, name, HR_ARRAY_LEN(name), ASN_OCTET_STR,
+                                             a->job->regno, strlen(a->job->regno))) {
+        snmp_free_pdu(pdu);
+        agent_fail(a, HR_POLL_ERROR, "out of memory");
+        return;
+    }
+    if (req_send(a, q, pdu) == 0)
+        a->set_sent = 1;
 }
 
 /* Walk the columns of stream S that are not done.  0 if nothing to do. */
@@ -851,8 +1063,12 @@ static void prof_start(struct agent *a)
     a->wc = NULL;
     a->nwc = 0;
     streams_split(a, 0);
-    a->rep = a->minimal ? 1 : a->t->max_repetitions ? a->t->max_repetitions : PROF_REP;
-    a->maxcols = a->minimal ? 1 : MAX_VB;
+    {
+        /* After a lost exchange, the sizes stay as small as they got. */
+        unsigned rep = a->t->max_repetitions ? a->t->max_repetitions : PROF_REP;
+        a->rep = a->losses && a->rep < rep ? a->rep : rep;
+        a->maxcols = a->losses && a->maxcols < MAX_VB ? a->maxcols : MAX_VB;
+    }
     a->pchunk = MAX_VB;
     if (!(a->pr = hr_prof_reader_new(a->profiles, named, err, sizeof(err))))
         agent_fail(a, HR_POLL_ERROR, "%s", err);
@@ -934,6 +1150,11 @@ static void agent_step(struct agent *a)
     }
     if (a->v3 == V3_DISCOVERING)
         return;
+    if (a->job) {
+        if (!a->set_sent)
+            send_set(a);
+        return;
+    }
     if (a->prof) {
         prof_step(a);
         return;
@@ -996,10 +1217,24 @@ static void agent_timer_refresh(struct agent *a, netsnmp_large_fd_set *scratch, 
 
 /* ---- the cycle -------------------------------------------------------- */
 
-static struct agent *agent_start(const struct hr_target *t, const struct hr_poll_opts *o,
-                                 struct loop *L)
+/* Why JOB cannot be sent at all, or NULL. */
+static const char *set_refusal(const struct hr_set_job *job)
+{
+    if (job->index == 0)
+        return "bad device index 0";
+    if (strlen(job->regno) > 32)
+        return "registration number longer than 32 bytes";
+    if (job->target->version == HR_SNMP_V3 && !job->target->v3_write)
+        return "the SNMPv3 user of this target may not write";
+    return NULL;
+}
+
+/* Start polling T, or (JOB non-NULL) the SET of JOB on T. */
+static struct agent *agent_start(const struct hr_target *t, struct hr_set_job *job,
+                                 const struct hr_poll_opts *o, struct loop *L)
 {
     struct agent *a = calloc(1, sizeof(*a));
+    const char *why;
     netsnmp_transport *tr;
     unsigned budget;
 
@@ -1026,7 +1261,16 @@ static struct agent *agent_start(const struct hr_target *t, const struct hr_poll
         cc->cur[ENTRY_LEN] = c;
         cc->cur_len = ENTRY_LEN + 1;
     }
-    a->sessp = session_open(t, 0, 0, a->res.error, sizeof(a->res.error));
+    a->job = job;
+    lib_context(a);
+    if (job && (why = set_refusal(job)) != NULL) {
+        a->done = 1;
+        a->res.status = HR_POLL_ERROR;
+        hr_strlcpy(a->res.error, why, sizeof(a->res.error));
+        return a;
+    }
+    a->sessp = session_open(t, job && t->version != HR_SNMP_V3, 0, a->res.error,
+                            sizeof(a->res.error));
     if (!a->sessp) {
         a->done = 1;
         a->res.status = HR_POLL_ERROR;
@@ -1041,7 +1285,12 @@ static struct agent *agent_start(const struct hr_target *t, const struct hr_poll
         agent_fail(a, HR_POLL_ERROR, "session has no socket");
         return a;
     }
-    if (prof_wanted(a) && t->profile[0] && strcmp(t->profile, "auto") != 0)
+    if (session_pin_peer(a->sessp, a->res.error, sizeof(a->res.error)) < 0) {
+        a->done = 1;
+        a->res.status = HR_POLL_ERROR;
+        return a;
+    }
+    if (!job && prof_wanted(a) && t->profile[0] && strcmp(t->profile, "auto") != 0)
         prof_start(a);          /* a named profile: no native walk */
     if (a->done)
         return a;
@@ -1061,7 +1310,16 @@ static void agent_finish(struct agent *a, hr_poll_cb cb, void *arg)
         snmp_sess_close(a->sessp);
     a->sessp = NULL;
     a->res.finished = wall_ms();
+    if (a->job) {
+        a->job->ok = a->res.status == HR_POLL_OK;
+        hr_strlcpy(a->job->error, a->job->ok ? "" : a->res.error, sizeof(a->job->error));
+        a->job->requests = a->res.requests;
+        a->job->timed_out = a->res.status == HR_POLL_TIMEOUT;
+        free(a);
+        return;
+    }
     if (a->res.status == HR_POLL_OK && a->n_rows) {
+        qsort(a->rows, a->n_rows, sizeof(*a->rows), rowx_cmp);
         out = malloc(a->n_rows * sizeof(*out));
         if (!out) {
             a->res.status = HR_POLL_ERROR;
@@ -1093,8 +1351,7 @@ static void agent_finish(struct agent *a, hr_poll_cb cb, void *arg)
     free(a->pst);
     free(a->pcols);
     free(out);
-    rows_held -= a->n_rows;
-    free(a->rows);
+    rows_drop(a);
     free(a);
 }
 
@@ -1141,9 +1398,43 @@ struct loop {
     struct epoll_event *ev;
     int64_t next_due_us;          /* no timer is due before this */
     netsnmp_large_fd_set rset, scratch;
+    size_t max_rows, max_held;    /* per target, and all targets in flight */
     hr_poll_cb cb;
     void *arg;
 };
+
+static size_t max_rows(const struct agent *a)
+{
+    return a->L && a->L->max_rows ? a->L->max_rows : MAX_ROWS;
+}
+
+static size_t max_rows_held(const struct agent *a)
+{
+    return a->L && a->L->max_held ? a->L->max_held : MAX_ROWS_HELD;
+}
+
+/* The cycle's rows are all held and A wants one more: the target holding
+ * the most rows fails and gives its rows back, unless that is A itself (or
+ * no other holds more than A).  So greedy targets fail, not the ones walked
+ * late.  0 if room was made. */
+static int evict_greediest(struct agent *a)
+{
+    struct loop *L = a->L;
+    struct agent *g = a;
+
+    if (!L)
+        return -1;
+    for (size_t i = 0; i < L->n_act; i++) {
+        struct agent *b = L->act[i];
+        if (!b->done && b->n_rows > g->n_rows)
+            g = b;
+    }
+    agent_fail(g, HR_POLL_ERROR, "row memory of the cycle spent (%zu rows): this target "
+               "held the most, %zu rows", max_rows_held(a), g->n_rows);
+    rows_drop(g);
+    L->next_due_us = 0;         /* loop_timers() removes it */
+    return g == a ? -1 : 0;
+}
 
 /* Scheduling.  `concurrency` bounds two things separately: agents waiting
  * for the answer to their first request ("probing"), and agents walking
@@ -1264,6 +1555,7 @@ static void loop_read(struct loop *L, struct agent *a)
     if (a->fd >= (int)L->rset.lfs_setsize)
         netsnmp_large_fd_set_resize(&L->rset, a->fd + 1024);
     NETSNMP_LARGE_FD_SET(a->fd, &L->rset);
+    lib_context(a);
     snmp_sess_read2(a->sessp, &L->rset);
     NETSNMP_LARGE_FD_CLR(a->fd, &L->rset);
     if (!a->done) {
@@ -1285,6 +1577,7 @@ static void loop_timers(struct loop *L)
         struct agent *a = L->act[i];
 
         if (!a->done && a->t_timer_us && now >= a->t_timer_us) {
+            lib_context(a);
             snmp_sess_timeout(a->sessp);
             if (!a->done)
                 agent_step(a);
@@ -1311,6 +1604,7 @@ static void loop_resume(struct loop *L)
         struct agent *a = L->wq_head;
 
         queue_unlink(L, a);
+        lib_context(a);
         agent_step(a);          /* takes the slot and sends */
         if (!a->done) {
             agent_timer_refresh(a, &L->scratch, mono_us());
@@ -1335,6 +1629,7 @@ static int loop_wait(struct loop *L)
     }
     for (int i = 0; i < n; i++) {
         struct agent *a = L->ev[i].data.ptr;
+
         /* Each agent shows up at most once per batch and is freed only
          * when its own event is handled, so the pointers stay valid. */
         if (!a->done)
@@ -1355,8 +1650,20 @@ static void loop_fail_all(struct loop *L, const char *why)
     }
 }
 
-int hr_poll_run(const struct hr_target *targets, size_t n,
-                const struct hr_poll_opts *opts, hr_poll_cb cb, void *arg)
+static void unpolled(const struct hr_target *targets, struct hr_set_job *jobs, size_t i,
+                     hr_poll_cb cb, void *arg, const char *why)
+{
+    if (jobs) {
+        jobs[i].ok = 0;
+        hr_strlcpy(jobs[i].error, why, sizeof(jobs[i].error));
+    } else {
+        report_unpolled(&targets[i], cb, arg, why);
+    }
+}
+
+/* The engine: poll TARGETS, or (JOBS non-NULL) send the SETs of JOBS. */
+static int poll_loop(const struct hr_target *targets, struct hr_set_job *jobs, size_t n,
+                     const struct hr_poll_opts *opts, hr_poll_cb cb, void *arg)
 {
     struct loop L;
     size_t next = 0;
@@ -1367,6 +1674,8 @@ int hr_poll_run(const struct hr_target *targets, size_t n,
     L.cb = cb;
     L.arg = arg;
     L.conc = opts && opts->concurrency ? opts->concurrency : 512;
+    L.max_rows = opts && opts->max_rows ? opts->max_rows : MAX_ROWS;
+    L.max_held = opts && opts->max_rows_held ? opts->max_rows_held : MAX_ROWS_HELD;
     if (L.conc > n)
         L.conc = n ? n : 1;
     L.max_open = L.conc * 4 > n ? (n ? n : 1) : L.conc * 4;
@@ -1389,13 +1698,14 @@ int hr_poll_run(const struct hr_target *targets, size_t n,
         if (opts && opts->stop && *opts->stop) {
             loop_fail_all(&L, "cycle stopped");
             for (; next < n; next++)
-                report_unpolled(&targets[next], cb, arg, "cycle stopped before this target");
+                unpolled(targets, jobs, next, cb, arg, "cycle stopped before this target");
             break;
         }
         while (L.n_probing < L.conc && L.n_act < L.max_open && next < n) {
-            struct agent *a = agent_start(&targets[next], opts, &L);
+            struct agent *a = jobs ? agent_start(jobs[next].target, &jobs[next], opts, &L)
+                                   : agent_start(&targets[next], NULL, opts, &L);
             if (!a)
-                report_unpolled(&targets[next], cb, arg, "out of memory");
+                unpolled(targets, jobs, next, cb, arg, "out of memory");
             else
                 loop_add(&L, a);
             next++;
@@ -1406,9 +1716,10 @@ int hr_poll_run(const struct hr_target *targets, size_t n,
             rc = -1;
             loop_fail_all(&L, "poller failure");
             for (; next < n; next++)
-                report_unpolled(&targets[next], cb, arg, "poller failure");
+                unpolled(targets, jobs, next, cb, arg, "poller failure");
         }
     }
+    lib_context(NULL);
     netsnmp_large_fd_set_cleanup(&L.rset);
     netsnmp_large_fd_set_cleanup(&L.scratch);
     close(L.epfd);
@@ -1417,57 +1728,37 @@ int hr_poll_run(const struct hr_target *targets, size_t n,
     return rc;
 }
 
+int hr_poll_run(const struct hr_target *targets, size_t n,
+                const struct hr_poll_opts *opts, hr_poll_cb cb, void *arg)
+{
+    return poll_loop(targets, NULL, n, opts, cb, arg);
+}
+
 /* ---- SET of the registration number ------------------------------------ */
+
+int hr_poll_set_run(struct hr_set_job *jobs, size_t n, const struct hr_poll_opts *opts)
+{
+    return poll_loop(NULL, jobs, n, opts, NULL, NULL);
+}
 
 int hr_snmp_set_regnumber(const struct hr_target *target, uint32_t index,
                           const char *regno, char *err, size_t errlen)
 {
-    oid name[] = { HDRM_OID_hdrmDevRegNumber, 0 };
-    netsnmp_pdu *pdu, *resp = NULL;
-    void *sessp;
-    int st, rc = -1;
+    struct hr_set_job job;
 
-    hr_snmp_init(NULL);
-    if (index == 0) {
-        snprintf(err, errlen, "bad device index 0");
-        return -1;
-    }
-    if (strlen(regno) > 32) {
+    memset(&job, 0, sizeof(job));
+    job.target = target;
+    job.index = index;
+    if (strlen(regno) >= sizeof(job.regno)) {
         snprintf(err, errlen, "registration number longer than 32 bytes");
         return -1;
     }
-    if (target->version == HR_SNMP_V3 && !target->v3_write) {
-        snprintf(err, errlen, "the SNMPv3 user of this target may not write");
+    hr_strlcpy(job.regno, regno, sizeof(job.regno));
+    if (hr_poll_set_run(&job, 1, NULL) < 0) {
+        snprintf(err, errlen, "poller failure");
         return -1;
     }
-    name[HR_ARRAY_LEN(name) - 1] = index;
-    /* A one-off SET may block: the probe is fine here. */
-    sessp = session_open(target, target->version != HR_SNMP_V3, 1, err, errlen);
-    if (!sessp)
-        return -1;
-    pdu = snmp_pdu_create(SNMP_MSG_SET);
-    if (!pdu || !snmp_pdu_add_variable(pdu, name, HR_ARRAY_LEN(name), ASN_OCTET_STR,
-                                       regno, strlen(regno))) {
-        snmp_free_pdu(pdu);
-        snprintf(err, errlen, "out of memory");
-        goto out_close;
-    }
-    st = snmp_sess_synch_response(sessp, pdu, &resp);
-    if (st == STAT_TIMEOUT) {
-        snprintf(err, errlen, "SET timed out");
-    } else if (st != STAT_SUCCESS || !resp) {
-        netsnmp_session *s = snmp_sess_session(sessp);
-        snprintf(err, errlen, "SET failed: %s",
-                 snmp_api_errstring(s ? s->s_snmp_errno : snmp_errno));
-    } else if (resp->command == SNMP_MSG_REPORT) {
-        snprintf(err, errlen, "SET refused: %s", report_text(resp));
-    } else if (resp->errstat != SNMP_ERR_NOERROR) {
-        snprintf(err, errlen, "SET refused: %s", snmp_errstring((int)resp->errstat));
-    } else {
-        rc = 0;
-    }
-    snmp_free_pdu(resp);
-out_close:
-    snmp_sess_close(sessp);
-    return rc;
+    if (!job.ok)
+        snprintf(err, errlen, "%s", job.error);
+    return job.ok ? 0 : -1;
 }

@@ -118,6 +118,10 @@ struct hr_poll_opts {
     volatile int *stop;       /* if non-NULL and set, finish early (signals) */
     const struct hr_profile_set *profiles; /* NULL: HEADROOM-STORAGE-MIB only,
                                  target.profile ignored */
+    size_t max_rows;          /* rows per target; 0 = 10,000 */
+    size_t max_rows_held;     /* rows of all targets in flight; 0 = 262,144.
+                                 When spent, the target holding the most
+                                 rows fails (docs/poller.md). */
 };
 
 /* Poll N targets once each; CB is called exactly once per target.  Returns
@@ -126,9 +130,27 @@ struct hr_poll_opts {
 int hr_poll_run(const struct hr_target *targets, size_t n,
                 const struct hr_poll_opts *opts, hr_poll_cb cb, void *arg);
 
-/* Write REGNO to hdrmDevRegNumber.INDEX on TARGET with a SET (synchronous;
- * used rarely, after a registration).  Uses write_community for v1/v2c and
- * the v3 user when v3_write.  0, or -1 with a message in ERR. */
+/* One SET of hdrmDevRegNumber.INDEX to REGNO on TARGET (write_community
+ * for v1/v2c, the v3 user when v3_write), for hr_poll_set_run. */
+struct hr_set_job {
+    const struct hr_target *target;
+    uint32_t index;
+    char regno[33];
+    /* out */
+    int ok;                   /* written */
+    int timed_out;            /* no answer (timeout x (retries + 1)) */
+    char error[256];          /* why not: "SET timed out", "SET refused:
+                                 notWritable", ... */
+    unsigned requests;        /* PDUs sent, retries included */
+};
+
+/* Send N SETs through the same asynchronous engine as hr_poll_run: up to
+ * opts->concurrency at once (opts may be NULL), each bounded by its
+ * target's timeout x (retries + 1) and budget, replies accepted on the same
+ * terms.  Returns 0 (outcomes in JOBS), or -1 on a local failure. */
+int hr_poll_set_run(struct hr_set_job *jobs, size_t n, const struct hr_poll_opts *opts);
+
+/* One SET (hr_poll_set_run of one job).  0, or -1 with a message in ERR. */
 int hr_snmp_set_regnumber(const struct hr_target *target, uint32_t index,
                           const char *regno, char *err, size_t errlen);
 

@@ -66,6 +66,8 @@ static void usage(FILE *f)
         "                          device profiles of these directories\n"
         "  -F, --profile NAME      the targets' profile: auto (default), headroom, or a\n"
         "                          profile's name (HOST:PORT:COMMUNITY:PROFILE sets one)\n"
+        "  -M, --max-rows N        rows per target (default 10000)\n"
+        "  -H, --max-rows-held N   rows of all targets in flight (default 262144)\n"
         "  -S, --set-reg INDEX=REG instead of polling, SET hdrmDevRegNumber.INDEX to REG on\n"
         "                          every target and print 'S id ok|fail message'\n"
         "  -h, --help              this help\n"
@@ -313,13 +315,15 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **csv)
         { "set-reg", required_argument, NULL, 'S' },
         { "profiles", required_argument, NULL, 'P' },
         { "profile", required_argument, NULL, 'F' },
+        { "max-rows", required_argument, NULL, 'M' },
+        { "max-rows-held", required_argument, NULL, 'H' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct hr_target *t = &o->tmpl;
     int c, lv;
 
-    while ((c = getopt_long(argc, argv, "f:V:u:l:a:A:x:X:Ct:r:b:m:c:p:n:qRw:S:P:F:h", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:V:u:l:a:A:x:X:Ct:r:b:m:c:p:n:qRw:S:P:F:M:H:h", lo, NULL)) != -1) {
         switch (c) {
         case 'f': *csv = optarg; break;
         case 'V':
@@ -361,6 +365,13 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **csv)
             break;
         }
         case 'P': o->profile_dirs = optarg; break;
+        case 'M': case 'H': {
+            unsigned v;
+            if (parse_uint(optarg, 10000000, &v) < 0)
+                goto bad;
+            *(c == 'M' ? &o->po.max_rows : &o->po.max_rows_held) = v;
+            break;
+        }
         case 'F':
             if (strlen(optarg) >= sizeof(t->profile))
                 goto bad;

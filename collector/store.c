@@ -4,6 +4,7 @@
 #include "db.h"
 #include "inventory.h"
 #include "samples.h"
+#include "daily.h"
 #include "profdev.h"
 #include "device.h"
 #include "hr_rrd.h"
@@ -504,7 +505,7 @@ static void sample_of(const struct hr_poll_result *r, const struct hr_dev_row *r
         .capacity = row->capacity, .used = row->used, .used_percent = row->used_percent,
         .writes = row->writes, .writes_delta = delta, .peak = row->peak,
         .peak_prev = row->peak_prev, .rate_avg = row->rate_avg, .window = row->window,
-        .sysuptime = r->sysuptime, .status = sflags,
+        .sysuptime = r->sysuptime, .status = sflags, .firmware = row->firmware,
     };
 
     if (row->flags & HR_ROW_USED_KNOWN)
@@ -1008,6 +1009,7 @@ int hr_conflict_resolve(struct hr_db *db, const char *serial, const char *claimi
         struct replay rp = { .db = db, .device = c.device_id };
         if ((moved = hr_db_samples_to_conflict(db, c.device_id, c.first_seen, c.id,
                                                "registered")) < 0 ||
+            hr_db_conflict_days_rebuild(db, c.device_id, hr_db_day_of(c.first_seen), c.id) < 0 ||
             hr_db_device_transfer(db, c.device_id, serial, c.claiming, c.claiming_target) < 0 ||
             hr_db_conflict_samples_each(db, c.id, "claiming", replay_one, &rp) != 0 ||
             hr_db_conflict_samples_drop(db, c.id, "claiming") < 0 ||

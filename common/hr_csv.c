@@ -316,10 +316,52 @@ int hr_csv_header(struct hr_csv *c, const char *const *known, size_t nknown,
     return 0;
 }
 
+/* Is S a plain decimal number: [+-]digits[.digits][e[+-]digits], and
+ * nothing else?  A spreadsheet reads such a field as that number, never
+ * as a formula, so it needs no neutralising: "-5" stays -5. */
+static int plain_number(const char *s)
+{
+    const char *p = s;
+    int digits = 0;
+
+    if (*p == '+' || *p == '-')
+        p++;
+    for (; *p >= '0' && *p <= '9'; p++)
+        digits++;
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            digits++;
+    if (!digits)
+        return 0;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (*p < '0' || *p > '9')
+            return 0;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    return *p == '\0';
+}
+
+int hr_csv_is_formula(const char *s)
+{
+    /* one character alone is no formula ("-" is how unknown is shown) */
+    return s[0] && s[1] && strchr("=+-@\t\r", s[0]) && !plain_number(s);
+}
+
 void hr_csv_put(FILE *f, const char *s, const char *end)
 {
-    if (strpbrk(s, ",\"\r\n")) {
+    /* OWASP "CSV Injection": a field a spreadsheet would run as a formula
+     * (=, +, -, @, tab, CR first) gets a single quote in front, and the
+     * field is quoted, so it shows as the text it is. */
+    int formula = hr_csv_is_formula(s);
+
+    if (formula || strpbrk(s, ",\"\r\n")) {
         fputc('"', f);
+        if (formula)
+            fputc('\'', f);
         for (; *s; s++) {
             if (*s == '"')
                 fputc('"', f);

@@ -46,7 +46,17 @@ int hr_csv_header(struct hr_csv *c, const char *const *known, size_t nknown,
 
 /* Write S as one CSV field to F, quoted when it holds a separator, a quote
  * or a line end (RFC 4180 section 2, rules 5-7), then END (",", "\n" or
- * "\r\n"). */
+ * "\r\n").  Every CSV headroom writes goes through here, and so does the
+ * defence against CSV injection (OWASP): a field that starts with =, +, -,
+ * @, tab or CR is written quoted with a single quote in front ("'=1+2"),
+ * unless the whole field is a plain decimal number ("-5", "+1.5e3"), which
+ * a spreadsheet reads as that number and never as a formula, or that one
+ * character alone ("-", the unknown value of list output); so negative
+ * numbers stay numbers and device or customer text that looks like a
+ * formula shows as text. */
 void hr_csv_put(FILE *f, const char *s, const char *end);
+
+/* Would hr_csv_put neutralise S?  1 or 0. */
+int hr_csv_is_formula(const char *s);
 
 #endif

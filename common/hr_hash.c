@@ -17,10 +17,21 @@ static size_t cut_utf8(const char *s, size_t len, size_t max)
     return n;
 }
 
-int hr_key_fit(const char *s, size_t len, char *out, size_t sz)
+int hr_hash_tag(const void *data, size_t len, char *out)
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned mdlen = 0;
+
+    if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen < 16)
+        return -1;
+    out[0] = '~';
+    for (unsigned i = 0; i < 16; i++)
+        snprintf(out + 1 + 2 * i, 3, "%02x", md[i]);
+    return 0;
+}
+
+int hr_key_fit(const char *s, size_t len, char *out, size_t sz)
+{
     size_t keep;
 
     if (sz < HR_KEY_TAIL + 2)
@@ -30,13 +41,7 @@ int hr_key_fit(const char *s, size_t len, char *out, size_t sz)
         out[len] = '\0';
         return 0;
     }
-    if (!EVP_Digest(s, len, md, &mdlen, EVP_sha256(), NULL) || mdlen < 16)
-        return -1;
     keep = cut_utf8(s, len, sz - 1 - HR_KEY_TAIL);
     memcpy(out, s, keep);
-    out[keep++] = '~';
-    for (unsigned i = 0; i < 16; i++, keep += 2)
-        snprintf(out + keep, 3, "%02x", md[i]);
-    out[keep] = '\0';
-    return 1;
+    return hr_hash_tag(s, len, out + keep) < 0 ? -1 : 1;
 }

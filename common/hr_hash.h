@@ -7,6 +7,10 @@
 /* "~" and 32 hex digits: what a cut key ends with. */
 #define HR_KEY_TAIL 33
 
+/* "~" and the first 128 bits of the SHA-256 of DATA (LEN bytes) in lower
+ * case hex, into OUT (HR_KEY_TAIL + 1 bytes).  0, or -1 (no SHA-256). */
+int hr_hash_tag(const void *data, size_t len, char *out);
+
 /* S (LEN bytes of sanitized UTF-8) as a C string of at most SZ-1 bytes:
  * itself when it fits (0); else its first bytes, cut on a character
  * boundary, then "~" and the first 128 bits of the SHA-256 of all of S in

@@ -4,13 +4,16 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -287,52 +290,252 @@ fail:
     return NULL;
 }
 
-int hr_write_file_atomic(const char *path, const void *data, size_t len, int mode)
+/* Create a new file named like ".BASE.XXXXXXXX" (8 random hex digits) in the
+ * directory DIRFD for writing, never following or reusing an existing name:
+ * O_CREAT|O_EXCL|O_NOFOLLOW, so a file or symlink planted under a guessed
+ * name is an EEXIST and another try, not a file we write through.  The
+ * name goes to TMP.  fd or -1 with errno. */
+static int tmp_create(int dirfd, const char *base, int mode, char *tmp, size_t tmpsz)
 {
-    char tmp[PATH_MAX], dir[PATH_MAX];
-    const char *p = data;
-    int fd, e;
+    for (int tries = 0; tries < 32; tries++) {
+        uint32_t r;
+        int fd;
 
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
-        errno = ENAMETOOLONG;
-        return -1;
+        if (getentropy(&r, sizeof r) < 0)
+            return -1;
+        if (snprintf(tmp, tmpsz, ".%s.%08" PRIx32, base, r) >= (int)tmpsz) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    (mode_t)mode);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
     }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0)
-        return -1;
+    errno = EEXIST;
+    return -1;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
     while (len > 0) {
         ssize_t w = write(fd, p, len);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            goto fail;
+            return -1;
         }
         p += w;
         len -= (size_t)w;
     }
-    if (fsync(fd) < 0)
+    return 0;
+}
+
+/* Root writing into a directory another user owns (report --out ~alice/x)
+ * acts as that user for the create and the rename, so nothing that user
+ * planted there can make root write or replace a file it could not.  Sets
+ * *SWITCHED when it changed the effective ids.  0 or -1 with errno. */
+static int become_dir_owner(int dfd, int *switched)
+{
+    struct stat st;
+
+    *switched = 0;
+    if (geteuid() != 0 || fstat(dfd, &st) < 0 || st.st_uid == 0)
+        return 0;
+    if (setegid(st.st_gid) < 0)
+        return -1;
+    if (seteuid(st.st_uid) < 0) {
+        int e = errno;
+        if (setegid(0) < 0)
+            abort();    /* euid is still 0: cannot fail */
+        errno = e;
+        return -1;
+    }
+    *switched = 1;
+    return 0;
+}
+
+static void back_to_root(int switched)
+{
+    int e = errno;
+
+    if (switched && (seteuid(0) < 0 || setegid(0) < 0))
+        abort();        /* half a privilege switch is no state to go on in */
+    errno = e;
+}
+
+int hr_write_file_atomic(const char *path, const void *data, size_t len, int mode)
+{
+    char dir[PATH_MAX], name[PATH_MAX], tmp[NAME_MAX + 1];
+    const char *base;
+    int dfd, fd = -1, e, switched;
+
+    /* Everything happens relative to one descriptor of the directory, so
+     * the directory cannot be swapped under us between the steps. */
+    if (hr_strlcpy(dir, path, sizeof dir) >= sizeof dir ||
+        hr_strlcpy(name, path, sizeof name) >= sizeof name) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    base = basename(name);
+    if (!*base || strcmp(base, "/") == 0 || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+        errno = EISDIR;
+        return -1;
+    }
+    dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return -1;
+    if (become_dir_owner(dfd, &switched) < 0) {
+        e = errno;
+        close(dfd);
+        errno = e;
+        return -1;
+    }
+    fd = tmp_create(dfd, base, mode, tmp, sizeof tmp);
+    if (fd < 0) {
+        e = errno;
+        back_to_root(switched);
+        close(dfd);
+        errno = e;
+        return -1;
+    }
+    if (write_all(fd, data, len) < 0 || fsync(fd) < 0)
         goto fail;
     if (close(fd) < 0) {
         fd = -1;
         goto fail;
     }
     fd = -1;
-    if (rename(tmp, path) < 0)
+    /* rename() replaces a symlink at BASE itself, never its target */
+    if (renameat(dfd, tmp, dfd, base) < 0)
         goto fail;
-    hr_strlcpy(dir, path, sizeof dir);
-    fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
+    back_to_root(switched);
+    fsync(dfd);
+    close(dfd);
     return 0;
 fail:
     e = errno;
     if (fd >= 0)
         close(fd);
-    unlink(tmp);
+    unlinkat(dfd, tmp, 0);
+    back_to_root(switched);
+    close(dfd);
     errno = e;
     return -1;
+}
+
+/* ---- secrets ---- */
+
+#define SECRET_MAX 1024
+
+char *hr_secret_file(const char *path, char *err, size_t errsz)
+{
+    struct stat st;
+    char buf[SECRET_MAX + 1], *s;
+    size_t n = 0;
+    int fd;
+
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errsz, "%s: not a regular file", path);
+        close(fd);
+        return NULL;
+    }
+    /* a secret others may read is no secret; one they may write is theirs */
+    if (st.st_mode & (S_IROTH | S_IWOTH)) {
+        snprintf(err, errsz, "%s: accessible by others (mode %03o): refused; chmod 600 it",
+                 path, (unsigned)(st.st_mode & 0777));
+        close(fd);
+        return NULL;
+    }
+    while (n < SECRET_MAX) {
+        ssize_t r = read(fd, buf + n, SECRET_MAX - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            snprintf(err, errsz, "%s: %s", path, strerror(errno));
+            close(fd);
+            explicit_bzero(buf, sizeof buf);
+            return NULL;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    buf[n] = '\0';
+    buf[strcspn(buf, "\r\n")] = '\0';
+    if (!buf[0]) {
+        snprintf(err, errsz, "%s: empty first line", path);
+        return NULL;
+    }
+    s = strdup(buf);
+    explicit_bzero(buf, sizeof buf);
+    if (!s)
+        snprintf(err, errsz, "out of memory");
+    return s;
+}
+
+char *hr_secret_prompt(const char *prompt, char *err, size_t errsz)
+{
+    struct termios old, quiet;
+    char buf[SECRET_MAX + 1], *s = NULL;
+    FILE *tty;
+    int fd;
+
+    /* interactive: standard input is a terminal, and we have one to ask on */
+    if (!isatty(STDIN_FILENO) || (fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+        snprintf(err, errsz, "not interactive");
+        return NULL;
+    }
+    tty = fdopen(fd, "r+");
+    if (!tty) {
+        close(fd);
+        snprintf(err, errsz, "/dev/tty: %s", strerror(errno));
+        return NULL;
+    }
+    if (tcgetattr(fd, &old) < 0) {
+        snprintf(err, errsz, "/dev/tty: %s", strerror(errno));
+        fclose(tty);
+        return NULL;
+    }
+    quiet = old;
+    quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
+    quiet.c_lflag |= ICANON;
+    /* echo off first, then the prompt: an answer typed after the prompt
+     * is never flushed away, nor echoed */
+    if (tcsetattr(fd, TCSAFLUSH, &quiet) < 0) {
+        snprintf(err, errsz, "/dev/tty: %s", strerror(errno));
+        fclose(tty);
+        return NULL;
+    }
+    fputs(prompt, tty);
+    fflush(tty);
+    if (fgets(buf, sizeof buf, tty)) {
+        buf[strcspn(buf, "\r\n")] = '\0';
+        s = buf[0] ? strdup(buf) : NULL;
+        if (!s)
+            snprintf(err, errsz, "%s", buf[0] ? "out of memory" : "nothing entered");
+    } else {
+        snprintf(err, errsz, "no answer (end of input)");
+    }
+    tcsetattr(fd, TCSAFLUSH, &old);
+    fputs("\n", tty);
+    explicit_bzero(buf, sizeof buf);
+    fclose(tty);
+    return s;
+}
+
+void hr_secret_free(char *s)
+{
+    if (!s)
+        return;
+    explicit_bzero(s, strlen(s));
+    free(s);
 }
 
 int hr_mkdirs(const char *path, int mode)

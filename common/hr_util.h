@@ -54,9 +54,30 @@ char *hr_read_file(const char *path, size_t maxlen, size_t *len);
 enum hr_read_mode { HR_READ_WHOLE, HR_READ_CUT };
 char *hr_read_regular(const char *path, size_t maxlen, enum hr_read_mode mode, size_t *len);
 
-/* Replace PATH atomically with DATA: write PATH.tmp.PID, fsync, rename,
- * fsync the directory.  MODE for a new file.  0 or -1 with errno. */
+/* Replace PATH atomically with DATA: create a new temporary file with an
+ * unpredictable name next to it (O_EXCL|O_NOFOLLOW, relative to one
+ * descriptor of the directory), write, fsync, rename over PATH (a symlink
+ * at PATH is replaced, not followed), fsync the directory.  MODE (less the
+ * umask) for the new file.  Run as root in a directory another user owns,
+ * it creates and renames as that user (effective ids, restored after).
+ * 0 or -1 with errno. */
 int hr_write_file_atomic(const char *path, const void *data, size_t len, int mode);
+
+/* ---- secrets (communities, passphrases) kept off the command line ---- */
+
+/* The first line of PATH, which must be a regular file (not followed if
+ * a symlink) that others can neither read nor write: a secret file with
+ * mode bits 007 set is refused.  malloc'd, free with hr_secret_free; NULL
+ * with a message in ERR. */
+char *hr_secret_file(const char *path, char *err, size_t errsz);
+
+/* Ask for a secret on the terminal, echo off (termios; not the obsolete
+ * getpass(3)), when standard input is a terminal.  malloc'd, or NULL with
+ * a message in ERR ("not interactive", "nothing entered" ...). */
+char *hr_secret_prompt(const char *prompt, char *err, size_t errsz);
+
+/* Wipe and free a secret; NULL is a no-op. */
+void hr_secret_free(char *s);
 
 /* mkdir -p with MODE for created components.  0 or -1 with errno. */
 int hr_mkdirs(const char *path, int mode);

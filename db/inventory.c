@@ -3,6 +3,7 @@
 #include "rows_int.h"
 #include "inventory.h"
 #include "samples.h"
+#include "daily.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -538,13 +539,27 @@ int hr_db_conflict_sample_add(struct hr_db *db, int64_t conflict, const char *si
 #undef KNOWN
 }
 
-int hr_db_conflict_samples_each(struct hr_db *db, int64_t conflict, const char *side,
-                                int (*fn)(void *arg, const struct hr_db_sample *s), void *arg)
+/* The sample in the current row of ST (columns SAMPLE_COLS). */
+static void sample_row(sqlite3_stmt *st, struct hr_db_sample *s)
 {
     static const unsigned bits[] = {
         0, HR_DB_S_CAPACITY, HR_DB_S_USED, HR_DB_S_USED_PCT, HR_DB_S_WRITES, HR_DB_S_DELTA,
         HR_DB_S_PEAK, HR_DB_S_PEAK_PREV, HR_DB_S_RATE_AVG, HR_DB_S_WINDOW, HR_DB_S_UPTIME,
     };
+    int64_t pct;
+
+    for (int i = 1; i < (int)(sizeof bits / sizeof bits[0]); i++)
+        if (sqlite3_column_type(st, i) != SQLITE_NULL)
+            s->known |= bits[i];
+    hr_db_cols(st, "IIIIIIIIIIIi", &s->time, (int64_t *)&s->capacity, (int64_t *)&s->used,
+               &pct, (int64_t *)&s->writes, (int64_t *)&s->writes_delta, &s->peak,
+               &s->peak_prev, &s->rate_avg, &s->window, &s->sysuptime, (int *)&s->status);
+    s->used_percent = (int)pct;
+}
+
+int hr_db_conflict_samples_each(struct hr_db *db, int64_t conflict, const char *side,
+                                int (*fn)(void *arg, const struct hr_db_sample *s), void *arg)
+{
     sqlite3_stmt *st = hr_db_prep(db, csample_each_sql, "It", conflict, side);
     int rc = SQLITE_DONE, ret = 0;
 
@@ -552,15 +567,8 @@ int hr_db_conflict_samples_each(struct hr_db *db, int64_t conflict, const char *
         return -1;
     while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct hr_db_sample s = { 0 };
-        int64_t pct;
 
-        for (int i = 1; i < (int)(sizeof bits / sizeof bits[0]); i++)
-            if (sqlite3_column_type(st, i) != SQLITE_NULL)
-                s.known |= bits[i];
-        hr_db_cols(st, "IIIIIIIIIIIi", &s.time, (int64_t *)&s.capacity, (int64_t *)&s.used,
-                   &pct, (int64_t *)&s.writes, (int64_t *)&s.writes_delta, &s.peak,
-                   &s.peak_prev, &s.rate_avg, &s.window, &s.sysuptime, (int *)&s.status);
-        s.used_percent = (int)pct;
+        sample_row(st, &s);
         ret = fn(arg, &s);
     }
     return hr_db_loop_end(st, ret ? SQLITE_DONE : rc, ret);
@@ -579,6 +587,35 @@ int hr_db_samples_to_conflict(struct hr_db *db, int64_t device, int64_t since,
     if (n < 0 || hr_db_run(db, samples_drop_since_sql, "II", device, since) < 0)
         return -1;
     return n;
+}
+
+static const char days_drop_sql[] =
+    "DELETE FROM daily WHERE device_id = ?1 AND day >= ?2 AND ("
+    " EXISTS (SELECT 1 FROM samples s WHERE s.device_id = ?1 AND s.time >= daily.day"
+    "  AND s.time < daily.day + 86400) OR"
+    " EXISTS (SELECT 1 FROM conflict_samples k WHERE k.conflict_id = ?3"
+    "  AND k.side = 'registered' AND k.time >= daily.day AND k.time < daily.day + 86400))";
+static const char days_refold_sql[] =
+    "SELECT " SAMPLE_COLS " FROM samples WHERE device_id = ?1 AND time >= ?2 ORDER BY time";
+
+int hr_db_conflict_days_rebuild(struct hr_db *db, int64_t device, int64_t from_day,
+                                int64_t conflict)
+{
+    sqlite3_stmt *st;
+    int rc = SQLITE_DONE, ret = 0;
+
+    if (hr_db_run(db, days_drop_sql, "III", device, from_day, conflict) < 0 ||
+        !(st = hr_db_prep(db, days_refold_sql, "II", device, from_day)))
+        return -1;
+    while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct hr_db_sample s = { .device_id = device };
+
+        sample_row(st, &s);
+        /* The day is gone: folding its polls again starts it afresh. */
+        if (hr_db_daily_add(db, &s) < 0)
+            ret = -1;
+    }
+    return hr_db_loop_end(st, ret ? SQLITE_DONE : rc, ret);
 }
 
 int hr_db_device_counter_reset(struct hr_db *db, int64_t device)

@@ -201,6 +201,13 @@ int hr_db_conflict_samples_drop(struct hr_db *db, int64_t conflict, const char *
 /* Move DEVICE's samples from SINCE on to CONFLICT's SIDE.  The count, or -1. */
 int hr_db_samples_to_conflict(struct hr_db *db, int64_t device, int64_t since,
                               int64_t conflict, const char *side);
+/* The daily records of DEVICE from FROM_DAY on, after a transfer moved
+ * the samples of CONFLICT's registered side out: every day that had raw
+ * polls (still in samples, or moved) is folded again from the polls
+ * left (days whose polls retention already pruned keep their record).
+ * 0 or -1. */
+int hr_db_conflict_days_rebuild(struct hr_db *db, int64_t device, int64_t from_day,
+                                int64_t conflict);
 /* Where DEVICE's counter stands after its last sample (for the next
  * poll's delta): from the samples table.  0 or -1. */
 int hr_db_device_counter_reset(struct hr_db *db, int64_t device);

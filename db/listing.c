@@ -44,6 +44,20 @@ static const char history_sql[] =
     " AND s.time >= ?3 AND s.time < ?4"
     " ORDER BY s.time, d.customer, device";
 
+/* The daily records (db/daily.h): the seed's date-ordered record of a
+ * customer's products, one row per device per UTC day. */
+static const char daily_sql[] =
+    "SELECT strftime('%Y-%m-%d', s.day, 'unixepoch') AS date, d.customer,"
+    " coalesce(d.serial, '(' || d.name || ')') AS device, s.capacity, s.used,"
+    " s.used_max, s.cmax, s.cmax_prev,"
+    " CASE WHEN s.rate_n > 0 THEN CAST(round(CAST(s.rate_sum AS REAL) / s.rate_n) AS INTEGER)"
+    " END AS rate_avg, s.writes_delta, s.firmware, s.samples AS polls,"
+    " hr_status(s.flags) AS status"
+    " FROM daily s JOIN devices d ON d.id = s.device_id"
+    " WHERE (?1 IS NULL OR d.customer = ?1) AND (?2 IS NULL OR d.id = ?2)"
+    " AND s.day >= ?3 - ((?3 % 86400) + 86400) % 86400 AND s.day < ?4"
+    " ORDER BY s.day, d.customer, device";
+
 static const char customers_sql[] =
     "SELECT id, name, area_code, assigned_staff,"
     " CASE WHEN consent_sales THEN 'yes' ELSE 'no' END AS consent_sales,"
@@ -104,12 +118,13 @@ struct hr_db_rows *hr_db_list(struct hr_db *db, enum hr_db_listing which,
         st = hr_db_stmt(db, staff_sql);
         break;
     case HR_DB_LIST_HISTORY:
+    case HR_DB_LIST_DAILY:
         sf.text = p->status_text;
         if (sqlite3_create_function(db->sq, "hr_status", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
                                     &sf, status_words, NULL, NULL) != SQLITE_OK)
             return NULL;
-        st = hr_db_prep(db, history_sql, "tjII", p->customer, p->device != 0, p->device,
-                         p->since, p->until);
+        st = hr_db_prep(db, which == HR_DB_LIST_DAILY ? daily_sql : history_sql, "tjII",
+                        p->customer, p->device != 0, p->device, p->since, p->until);
         break;
     }
     if (!st)

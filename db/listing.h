@@ -20,7 +20,9 @@ enum hr_db_listing {
     HR_DB_LIST_CONFLICTS,  /* fleet conflicts: all (NULL: only open ones) */
     HR_DB_LIST_CUSTOMERS,  /* customers list */
     HR_DB_LIST_STAFF,      /* staff list */
-    HR_DB_LIST_HISTORY,    /* history: customer or device, since <= time < until */
+    HR_DB_LIST_HISTORY,    /* history --raw: customer or device, since <= time < until */
+    HR_DB_LIST_DAILY,      /* history: the daily records of the days from since's
+                              to before until, same filters */
 };
 
 struct hr_db_list_params {
@@ -28,7 +30,8 @@ struct hr_db_list_params {
     int64_t device;        /* a device id (hr_db_device_lookup); 0: all */
     int all;
     int64_t since, until;
-    /* HISTORY: samples.status in words into BUF (NULL: the number). */
+    /* HISTORY, DAILY: samples.status (daily.flags) in words into BUF
+     * (NULL: the number). */
     void (*status_text)(unsigned status, char *buf, size_t sz);
 };
 

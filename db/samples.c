@@ -1,6 +1,7 @@
 /* samples.c: the sample history; see samples.h. */
 #include "rows_int.h"
 #include "samples.h"
+#include "daily.h"
 
 #include <stdio.h>
 
@@ -27,7 +28,9 @@ int hr_db_sample_insert(struct hr_db *db, const struct hr_db_sample *s)
                       s->rate_avg, KNOWN(HR_DB_S_WINDOW), s->window, KNOWN(HR_DB_S_UPTIME),
                       s->sysuptime, (int)s->status);
 #undef KNOWN
-    return n < 0 ? -1 : n > 0;
+    if (n <= 0)
+        return n < 0 ? -1 : 0;
+    return hr_db_daily_add(db, s) < 0 ? -1 : 1;
 }
 
 static const char prev_get_sql[] =

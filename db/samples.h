@@ -2,6 +2,9 @@
  *
  * One row per device and second (samples, keyed (device_id, time)): the
  * poll store writes them, `headroom history import` loads them from CSV.
+ * Every sample stored is also folded into its day's record (db/daily.h),
+ * in the caller's transaction; the raw rows are pruned after the
+ * retention window (hr_db_history_prune), the days kept for years.
  * -1 on a database error with the reason in hr_db_errmsg.
  */
 #ifndef HR_DB_SAMPLES_H
@@ -34,10 +37,14 @@ struct hr_db_sample {
     int64_t peak, peak_prev, rate_avg, window;
     int64_t sysuptime;
     unsigned status;           /* HR_SAMPLE_* (collector/store.h) */
+    const char *firmware;      /* the firmware the device reported (daily
+                                  record); NULL or "": unknown */
 };
 
-/* Store S unless the device already has a sample at that second: 1
- * stored, 0 already there (nothing changed), -1 error. */
+/* Store S unless the device already has a sample at that second, and
+ * fold it into its day's record (hr_db_daily_add): 1 stored, 0 already
+ * there (nothing changed), -1 error.  Call it inside a transaction, so
+ * the sample and its day are written together. */
 int hr_db_sample_insert(struct hr_db *db, const struct hr_db_sample *s);
 
 /* History import: where the previous row of each device in the file left

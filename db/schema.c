@@ -16,6 +16,7 @@
 #include "hr_util.h"
 
 #include <stdio.h>
+#include <time.h>
 
 const struct hr_migration hr_migrations[] = {
     { 1, "inventory: customers, staff, targets, devices, registrations, conflicts",
@@ -27,8 +28,9 @@ const struct hr_migration hr_migrations[] = {
     { 5, "proposals: proposals, stock answers, rule flap state", hr_schema_propose_5 },
     { 6, "collector: target profiles, volumes, per-row write counters",
       hr_schema_collector_6 },
-    { 7, "collector: the samples of both sides of a double registration",
-      hr_schema_collector_conflicts },
+    { 7, "history: daily records; samples rolled up into days", hr_schema_collector_7 },
+    { 8, "collector: the samples of both sides of a double registration",
+      hr_schema_collector_8 },
 };
 
 const size_t hr_n_migrations = sizeof hr_migrations / sizeof hr_migrations[0];
@@ -61,8 +63,53 @@ int hr_db_version(struct hr_db *db)
     return v;
 }
 
+/* hr_migrate_progress(device_id, what): a step that rolls up a large
+ * table passes each row's device id through it, naming its pass; every
+ * 2 s it logs how far the pass is, as the device ids go up (the tables are
+ * keyed by device). */
+struct progress {
+    int step;
+    int64_t rows, max_id;
+    time_t last;
+};
+
+static void progress_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    struct progress *p = sqlite3_user_data(ctx);
+    int64_t id = sqlite3_value_int64(argv[0]);
+    time_t now;
+
+    (void)argc;
+    sqlite3_result_value(ctx, argv[0]);
+    if ((++p->rows & 0xfff) != 0)
+        return;
+    now = time(NULL);
+    if (p->last == 0)
+        p->last = now;
+    if (now - p->last < 2)
+        return;
+    p->last = now;
+    hr_log(LOG_NOTICE, "upgrading to schema %d: %s: device %lld of %lld (%d%%)", p->step,
+           (const char *)sqlite3_value_text(argv[1]), (long long)id, (long long)p->max_id,
+           p->max_id > 0 ? (int)(id * 100 / p->max_id) : 0);
+}
+
+static void progress_begin(sqlite3 *db, struct progress *p, int step)
+{
+    sqlite3_stmt *st;
+
+    *p = (struct progress){ .step = step };
+    if (sqlite3_prepare_v2(db, "SELECT max(id) FROM devices", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            p->max_id = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+}
+
 int hr_db_migrate(struct hr_db *hdb, int upto, char *err, size_t errlen)
 {
+    /* static: the function stays registered on the handle after we return */
+    static struct progress prog;
     sqlite3 *db = hdb->sq;
     int cur = hr_db_version(hdb), applied = 0;
     char sql[64];
@@ -78,6 +125,11 @@ int hr_db_migrate(struct hr_db *hdb, int upto, char *err, size_t errlen)
                  "(%d); use a newer headroom", cur, hr_db_latest_version());
         return -1;
     }
+    if (sqlite3_create_function(db, "hr_migrate_progress", 2, SQLITE_UTF8, &prog,
+                                progress_fn, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot register the progress function: %s", sqlite3_errmsg(db));
+        return -1;
+    }
     for (size_t i = 0; i < hr_n_migrations; i++) {
         const struct hr_migration *m = &hr_migrations[i];
         if (m->version <= cur || m->version > upto)
@@ -89,6 +141,7 @@ int hr_db_migrate(struct hr_db *hdb, int upto, char *err, size_t errlen)
         }
         if (hr_db_exec_sq(db, "BEGIN IMMEDIATE", err, errlen) < 0)
             return -1;
+        progress_begin(db, &prog, m->version);
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d", m->version);
         if (hr_db_exec_sq(db, m->sql, err, errlen) < 0 ||
             hr_db_exec_sq(db, sql, err, errlen) < 0) {

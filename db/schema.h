@@ -9,7 +9,10 @@ extern const char hr_schema_collector_1[];
 extern const char hr_schema_collector_2[];
 /* collector: devices read through profiles (step 6) */
 extern const char hr_schema_collector_6[];
-extern const char hr_schema_collector_conflicts[];
+/* collector: daily records (step 7) */
+extern const char hr_schema_collector_7[];
+/* collector: the samples of a double registration (step 8) */
+extern const char hr_schema_collector_8[];
 /* mail: the outbox */
 extern const char hr_schema_mail_3[];
 /* proposals: catalogues and stock; proposals and rule state */

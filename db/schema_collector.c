@@ -178,12 +178,81 @@ const char hr_schema_collector_6[] =
     " PRIMARY KEY (device_id, row_index)"
     ") WITHOUT ROWID;";
 
-/* Step 8 (7 before issue 11's daily records are merged): a double registration loses no data (issue 10).  The samples of
+/* Step 7: daily records (db/daily.h): one row per device per UTC day,
+ * written as the polls arrive; the days are kept for years and the raw
+ * samples for a window (docs/collector.md, "Daily records and
+ * retention").  day is 00:00 UTC of the day in Unix seconds.  The step
+ * rolls the samples already stored up into days, in its one transaction
+ * (a killed upgrade leaves the file at step 6): the sums and maxima in one
+ * grouped pass over samples, then the day's last poll and last known
+ * capacity and used by key.  hr_migrate_progress(device_id, what)
+ * (db/schema.c) passes the id through and logs a progress line every 2 s
+ * on a large file.
+ * firmware was not recorded per sample: a rolled-up day has it only when
+ * it is the device's latest, from devices.firmware. */
+#define BIT(b) " | max(status & " #b ")"
+const char hr_schema_collector_7[] =
+    "CREATE TABLE daily ("
+    " device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,"
+    " day INTEGER NOT NULL,"
+    " first_time INTEGER NOT NULL,"
+    " last_time INTEGER NOT NULL,"
+    " samples INTEGER NOT NULL,"      /* polls folded in */
+    " capacity INTEGER,"              /* the day's last known capacity ... */
+    " capacity_time INTEGER,"         /* ... from the poll at this time */
+    " used INTEGER,"                  /* the day's last known used ... */
+    " used_time INTEGER,"             /* ... from the poll at this time */
+    " used_max INTEGER,"
+    " cmax INTEGER,"                  /* the largest Cmax (peak) of the day */
+    " cmax_prev INTEGER,"             /* peak_prev of the day's last poll */
+    " rate_sum INTEGER,"              /* the polls' rate_avg summed ... */
+    " rate_n INTEGER NOT NULL DEFAULT 0,"  /* ... over this many polls */
+    " writes_delta INTEGER,"          /* sum of the known deltas */
+    " firmware TEXT,"                 /* last seen */
+    " flags INTEGER NOT NULL DEFAULT 0,"  /* HR_SAMPLE_* of the day's polls, or'ed */
+    " last_used INTEGER,"             /* the day's last poll, as it was */
+    " last_peak INTEGER,"
+    " last_rate INTEGER,"
+    " last_window INTEGER,"
+    " PRIMARY KEY (device_id, day)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX daily_day ON daily(day);"
+    "INSERT INTO daily (device_id, day, first_time, last_time, samples, used_max, cmax,"
+    " rate_sum, rate_n, writes_delta, flags)"
+    " SELECT hr_migrate_progress(device_id, 'writing the days'), day, min(time), max(time),"
+    " count(*), max(used), max(peak),"
+    " CASE WHEN count(rate_avg) > 0 THEN total(rate_avg) END, count(rate_avg),"
+    " CASE WHEN count(writes_delta) > 0 THEN total(writes_delta) END,"
+    " 0" BIT(1) BIT(2) BIT(4) BIT(8) BIT(16) BIT(32) BIT(64) BIT(128) BIT(256) BIT(512)
+    BIT(1024) BIT(2048) BIT(4096) BIT(8192) BIT(16384) BIT(32768)
+    " FROM (SELECT hr_migrate_progress(device_id, 'rolling up the samples') AS device_id,"
+    "  time, used, peak,"
+    "  rate_avg, writes_delta, status, time - ((time % 86400) + 86400) % 86400 AS day"
+    "  FROM samples LIMIT -1)"   /* not flattened: the progress is read once a row */
+    " GROUP BY device_id, day;"
+    "UPDATE daily SET (last_used, last_peak, cmax_prev, last_rate, last_window) ="
+    " (SELECT used, peak, peak_prev, rate_avg, window FROM samples s"
+    "  WHERE s.device_id = daily.device_id AND s.time = daily.last_time)"
+    " WHERE hr_migrate_progress(device_id, 'the last poll of each day') IS NOT NULL;"
+    "UPDATE daily SET (capacity, capacity_time) ="
+    " (SELECT capacity, time FROM samples s WHERE s.device_id = daily.device_id"
+    "  AND s.time BETWEEN daily.first_time AND daily.last_time AND s.capacity IS NOT NULL"
+    "  ORDER BY s.time DESC LIMIT 1),"
+    " (used, used_time) ="
+    " (SELECT used, time FROM samples s WHERE s.device_id = daily.device_id"
+    "  AND s.time BETWEEN daily.first_time AND daily.last_time AND s.used IS NOT NULL"
+    "  ORDER BY s.time DESC LIMIT 1)"
+    " WHERE hr_migrate_progress(device_id, 'the last known values') IS NOT NULL;"
+    "UPDATE daily SET firmware = (SELECT NULLIF(firmware, '') FROM devices d"
+    "  WHERE d.id = daily.device_id)"
+    " WHERE day = (SELECT max(day) FROM daily x WHERE x.device_id = daily.device_id);";
+#undef BIT
+/* Step 8: a double registration loses no data (issue 10).  The samples of
  * the side that is not the device's history are kept here: the claiming
  * customer's sightings while the conflict is open or after it was settled
  * by keep, and after a transfer the old customer's samples of the
  * disputed period.  Same columns as samples. */
-const char hr_schema_collector_conflicts[] =
+const char hr_schema_collector_8[] =
     "CREATE TABLE conflict_samples ("
     " conflict_id INTEGER NOT NULL REFERENCES conflicts(id) ON DELETE CASCADE,"
     " side TEXT NOT NULL CHECK (side IN ('claiming', 'registered')),"

@@ -356,6 +356,7 @@ void hr_mail_transport_defaults(struct hr_mail_transport *t, const struct hr_set
     t->smtp_host = nz(set->smtp_host);
     t->smtp_user = nz(set->smtp_user);
     t->smtp_password_file = nz(set->smtp_password_file);
+    t->auth_cleartext = set->smtp_auth_cleartext;
     t->tls_ca = nz(set->tls_ca);
     t->maildir = nz(set->maildir);
     /* Unset, the envelope sender is each message's own From. */

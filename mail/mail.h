@@ -105,6 +105,7 @@ struct hr_mail_transport {
     const char *tls_ca;         /* CA file (PEM) to verify the server; NULL: system */
     const char *smtp_user;      /* NULL: no AUTH */
     const char *smtp_password_file;
+    int auth_cleartext;         /* AUTH without TLS when STARTTLS is not offered */
     const char *envelope_from;  /* NULL: the message's From address */
     const char *helo;           /* NULL: libesmtp's default (the host name) */
     long timeout;               /* seconds per protocol step; 0: 60 */

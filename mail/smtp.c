@@ -53,8 +53,16 @@ char *hr_smtp_read_password(const char *path, char *err, size_t errsz)
         close(fd);
         return NULL;
     }
-    if (sb.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH))
-        hr_log(LOG_WARNING, "password file %s is accessible by group or others (mode %03o);"
+    /* Others may neither read it nor change it: refused, not warned
+     * about.  Its group may (a service group sharing it), with a warning. */
+    if (sb.st_mode & (S_IROTH | S_IWOTH)) {
+        snprintf(err, errsz, "password file %s is accessible by others (mode %03o): refused;"
+                 " chmod 600 it", path, (unsigned)(sb.st_mode & 0777));
+        close(fd);
+        return NULL;
+    }
+    if (sb.st_mode & (S_IRGRP | S_IWGRP))
+        hr_log(LOG_WARNING, "password file %s is accessible by its group (mode %03o);"
                " chmod 600 it", path, (unsigned)(sb.st_mode & 0777));
     close(fd);
     buf = hr_read_file(path, PASSWORD_MAX, &len);
@@ -126,6 +134,10 @@ struct session_info {
     char why[256];      /* a protocol event that ended the session */
     char auth_fail[200];/* the server's reply refusing AUTH */
     int in_auth;
+    int tls;            /* STARTTLS done: the session is encrypted */
+    int cleartext_ok;   /* AUTH may go out without TLS (explicitly configured) */
+    int auth_withheld;  /* we refused to send AUTH in clear */
+    auth_context_t auth;/* to allow PLAIN and LOGIN once TLS is up */
     char user[256];     /* libesmtp wants char *: our own copies */
     char *pass;
 };
@@ -157,6 +169,10 @@ static void event_cb(smtp_session_t session, int event, void *arg, ...)
         snprintf(si->why, sizeof si->why, "TLS: weak cipher refused");
         break;
     case SMTP_EV_STARTTLS_OK:
+        si->tls = 1;
+        /* now the password is encrypted on the wire */
+        if (si->auth)
+            auth_set_mechanism_flags(si->auth, AUTH_PLUGIN_PLAIN, 0);
         hr_log(LOG_DEBUG, "smtp: STARTTLS done");
         break;
     default:
@@ -201,6 +217,19 @@ static int interact_cb(auth_client_request_t req, char **result, int fields, voi
 {
     struct session_info *si = arg;
 
+    /* libesmtp asks for the credentials just before it sends AUTH (PLAIN
+     * carries them in the AUTH line itself): over a connection that is
+     * not encrypted they are withheld unless the configuration allows it
+     * (starttls off, or smtp-auth-cleartext yes).  Under the default
+     * "opportunistic", a server that offers no STARTTLS, or a man in the
+     * middle who strips it, gets no password. */
+    if (!si->tls && !si->cleartext_ok) {
+        si->auth_withheld = 1;
+        snprintf(si->why, sizeof si->why,
+                 "the server offers no STARTTLS: AUTH not sent in clear (smtp-auth-cleartext"
+                 " yes allows it)");
+        return 0;
+    }
     for (int i = 0; i < fields; i++) {
         if (req[i].flags & AUTH_PASS)
             result[i] = si->pass;
@@ -375,6 +404,7 @@ enum hr_send_status hr_smtp_send(const struct hr_mail_transport *t, const char *
             return HR_SEND_TEMP;
         hr_strlcpy(si.user, t->smtp_user, sizeof si.user);
         si.pass = pw;
+        si.cleartext_ok = t->starttls == HR_STARTTLS_OFF || t->auth_cleartext;
     }
     rr = calloc(nrcpts ? nrcpts : 1, sizeof *rr);
     if (!rr || !(s = smtp_create_session()) || !(m = smtp_add_message(s))) {
@@ -404,7 +434,12 @@ enum hr_send_status hr_smtp_send(const struct hr_mail_transport *t, const char *
             snprintf(err, errsz, "out of memory");
             goto out_free;
         }
-        auth_set_mechanism_flags(auth, AUTH_PLUGIN_PLAIN, 0);
+        /* PLAIN and LOGIN (AUTH_PLUGIN_PLAIN: the password itself on the
+         * wire) only with TLS up or clear text allowed: otherwise libesmtp
+         * finds no usable mechanism and sends no AUTH at all. */
+        if (si.cleartext_ok)
+            auth_set_mechanism_flags(auth, AUTH_PLUGIN_PLAIN, 0);
+        si.auth = auth;
         auth_set_interact_cb(auth, interact_cb, &si);
         smtp_auth_set_context(s, auth);
     }
@@ -435,7 +470,19 @@ enum hr_send_status hr_smtp_send(const struct hr_mail_transport *t, const char *
         goto out_free;
     }
     ret = collect(m, rcpts, rr, nrcpts, err, errsz);
-    if (ret != HR_SEND_OK && si.auth_fail[0]) {
+    if (pw && !si.tls && !si.cleartext_ok && !si.auth_withheld && !si.why[0]) {
+        si.auth_withheld = 1;
+        snprintf(si.why, sizeof si.why, "the server offers no STARTTLS: AUTH not sent in clear"
+                 " (smtp-auth-cleartext yes allows it)");
+    }
+    if (ret != HR_SEND_OK && si.auth_withheld) {
+        /* our configuration, not the message, stopped it: keep it queued */
+        snprintf(err, errsz, "%s: %s", hostport, si.why);
+        for (size_t i = 0; i < nrcpts; i++)
+            if (rcpts[i].status == HR_SEND_PERM)
+                rcpts[i].status = HR_SEND_TEMP;
+        ret = HR_SEND_TEMP;
+    } else if (ret != HR_SEND_OK && si.auth_fail[0]) {
         /* our credentials, not the message, were refused: keep it queued */
         snprintf(err, errsz, "%s: AUTH as %s refused: %s", hostport, t->smtp_user, si.auth_fail);
         for (size_t i = 0; i < nrcpts; i++)

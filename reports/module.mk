@@ -10,7 +10,9 @@ REPORT_DOC_OBJ := $(B)/reports/report_doc.o $(B)/reports/report_text.o \
 REPORT_OBJ     := $(B)/reports/report.o $(B)/reports/report_customer.o \
                   $(B)/reports/report_fleet.o $(REPORT_DOC_OBJ)
 HEADROOM_OBJ   += $(REPORT_OBJ)
-HEADROOM_LIBS  += $(RRD_LIBS) $(SQL_LIBS) -lm
+# libcrypto (OpenSSL, which net-snmp links already): SHA-256 of long
+# customer ids in report file names.
+HEADROOM_LIBS  += $(RRD_LIBS) $(SQL_LIBS) -lm -lcrypto
 
 $(B)/reports/%.o: ALL_CFLAGS += -I$(TOP)/cli -I$(TOP)/db -I$(TOP)/rules
 

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DEFAULT_DAYS 90
@@ -292,8 +293,78 @@ static int parse_args(struct cmdline *cl, int argc, char **argv)
     return 0;
 }
 
+/* Root writing under a directory another user owns (--out ~alice/r):
+ * that user could swap a component for a symlink to anywhere between our
+ * steps, so the whole write runs as the first such owner on the path
+ * (effective ids), and lands only where that user could write anyway.
+ * The uid to act as, or 0 for none. */
+static uid_t out_foreign_owner(const char *dir, gid_t *gid)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    size_t n;
+
+    if (geteuid() != 0)
+        return 0;
+    if (dir[0] == '/')
+        n = hr_strlcpy(path, dir, sizeof path);
+    else if (getcwd(path, sizeof path))
+        n = strlen(path) + snprintf(path + strlen(path), sizeof path - strlen(path), "/%s", dir);
+    else
+        return 0;
+    if (n >= sizeof path)
+        return 0;
+    for (char *p = path + 1;; p++) {
+        char c = *p;
+        if (c != '/' && c != '\0')
+            continue;
+        *p = '\0';
+        if (lstat(path, &st) < 0) {
+            *p = c;
+            break;              /* to be created: by whoever owns its parent */
+        }
+        if (st.st_uid != 0) {
+            *gid = st.st_gid;
+            return st.st_uid;
+        }
+        *p = c;
+        if (!c)
+            break;
+    }
+    return 0;
+}
+
+/* Switch the effective ids for --out DIR (see out_foreign_owner), or back
+ * (UID 0).  0, or -1 logged. */
+static int out_become(uid_t uid, gid_t gid)
+{
+    if (uid ? (setegid(gid) < 0 || seteuid(uid) < 0) : (seteuid(0) < 0 || setegid(0) < 0)) {
+        hr_log(LOG_ERR, "cannot switch effective user for --out: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int emit_as_owner(const struct cmdline *cl, const struct rpt_doc *d,
+                         const struct hr_ctx *ctx);
+
 /* Where a report goes: DIR/NAME.EXT (replaced atomically), or stdout. */
 static int emit(const struct cmdline *cl, const struct rpt_doc *d, const struct hr_ctx *ctx)
+{
+    gid_t gid = 0;
+    uid_t uid = cl->out ? out_foreign_owner(cl->out, &gid) : 0;
+    int rc;
+
+    if (uid && out_become(uid, gid) < 0)
+        return HR_EXIT_FAIL;
+    rc = emit_as_owner(cl, d, ctx);
+    if (uid && out_become(0, 0) < 0)
+        abort();                /* half a privilege switch: no state to go on in */
+    return rc;
+}
+
+static int emit_as_owner(const struct cmdline *cl, const struct rpt_doc *d,
+                         const struct hr_ctx *ctx)
 {
     char path[PATH_MAX], err[512], *buf = NULL;
     size_t len = 0;

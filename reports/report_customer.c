@@ -11,6 +11,7 @@
  */
 #include "report_int.h"
 #include "cmd.h"
+#include "hr_hash.h"
 #include "hr_util.h"
 #include "db.h"
 #include "reports_db.h"
@@ -21,14 +22,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define BASE_KEEP 100   /* bytes of the escaped id kept when it is cut */
+
 /* "report-" and the id with every byte outside [A-Za-z0-9_-] as %XX: a
- * file name that cannot leave --out whatever the id holds. */
+ * file name that cannot leave --out whatever the id holds.  The escape is
+ * one-to-one, so whole names never collide; an escaped id longer than
+ * BASE_KEEP bytes (a 64-character id of non-ASCII letters is 768) is cut
+ * there and gets "~" and 128 bits of the SHA-256 of the whole id, so two
+ * ids sharing a long prefix still get two files ("~" is never part of an
+ * escaped id, so a cut name cannot meet a whole one).  BUF holds at least
+ * strlen(PREFIX) + BASE_KEEP + 34 bytes. */
 static void file_base(char *buf, size_t sz, const char *prefix, const char *id)
 {
     static const char hex[] = "0123456789ABCDEF";
-    size_t n = (size_t)snprintf(buf, sz, "%s", prefix);
+    size_t n = (size_t)snprintf(buf, sz, "%s", prefix), start = n;
+    const unsigned char *p;
 
-    for (const unsigned char *p = (const unsigned char *)id; *p && n + 4 < sz && n < 150; p++) {
+    for (p = (const unsigned char *)id; *p && n + 4 < sz && n - start + 3 <= BASE_KEEP; p++) {
         if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
             *p == '-' || *p == '_') {
             buf[n++] = (char)*p;
@@ -39,6 +49,12 @@ static void file_base(char *buf, size_t sz, const char *prefix, const char *id)
         }
     }
     buf[n] = '\0';
+    if (!*p)
+        return;
+    if (n + HR_KEY_TAIL + 1 > sz)
+        n = sz - HR_KEY_TAIL - 1;
+    if (hr_hash_tag(id, strlen(id), buf + n) < 0)
+        buf[n] = '\0';     /* no SHA-256: the cut name (never happens with libcrypto) */
 }
 
 static int table_row(void *arg, const char *const *vals)

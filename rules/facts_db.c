@@ -3,6 +3,7 @@
 #include "facts_db.h"
 #include "db.h"
 #include "facts.h"
+#include "daily.h"
 #include "hr_util.h"
 
 #include <math.h>
@@ -99,29 +100,37 @@ out_free:
     return NULL;
 }
 
-/* The samples of one device folded into daily rows (UTC days): the last
- * known capacity and used of the day, the day's largest Cmax, the mean
- * average rate.  The poller writes a row per cycle; rules and the forecast
- * work on days, as seed 000 keeps Cmax as a daily maximum. */
+/* A device's history as the rules see it: one row per UTC day (the day's
+ * last poll time, its last known capacity and used, its largest Cmax, its
+ * mean average rate), as seed 000 keeps Cmax as a daily maximum.  The
+ * rows come from the daily records (db/daily.h), so a 90-day window reads
+ * 90 rows whatever the poll interval.  A day belongs to the window when
+ * its last poll does (the rule functions cut their own windows the same
+ * way); a day that runs past the evaluation time (--at in the past) is
+ * folded again from its raw polls up to that time, while they are kept. */
 struct daily {
     struct hr_sample *v;
     size_t n, cap;
     double rate_sum, rate_n;
 };
 
+static struct hr_sample *daily_push(struct daily *d, int64_t t)
+{
+    if (hr_array_grow(&d->v, &d->cap, d->n + 1, sizeof *d->v) < 0)
+        return NULL;
+    d->v[d->n] = (struct hr_sample){ t, NAN, NAN, NAN, NAN };
+    d->rate_sum = d->rate_n = 0;
+    return &d->v[d->n++];
+}
+
+/* Fold one raw poll into the last row (a new one for a new day). */
 static int daily_add(struct daily *d, int64_t t, double cap, double used, double peak,
                      double rate)
 {
-    int64_t day = t >= 0 ? t / 86400 : (t - 86399) / 86400;
     struct hr_sample *last = d->n ? &d->v[d->n - 1] : NULL;
 
-    if (!last || (last->t >= 0 ? last->t / 86400 : (last->t - 86399) / 86400) != day) {
-        if (hr_array_grow(&d->v, &d->cap, d->n + 1, sizeof *d->v) < 0)
-            return -1;
-        last = &d->v[d->n++];
-        *last = (struct hr_sample){ t, NAN, NAN, NAN, NAN };
-        d->rate_sum = d->rate_n = 0;
-    }
+    if ((!last || hr_db_day_of(last->t) != hr_db_day_of(t)) && !(last = daily_push(d, t)))
+        return -1;
     last->t = t;
     if (!isnan(cap)) last->capacity = cap;
     if (!isnan(used)) last->used = used;
@@ -134,20 +143,24 @@ static int daily_add(struct daily *d, int64_t t, double cap, double used, double
     return 0;
 }
 
-/* Fold one sample into the daily rows; the latest row is the device's
- * current state. */
-struct sample_walk {
+struct hist_walk {
+    struct hr_db *db;
+    int64_t id, after, until;
     struct daily *d;
     struct hr_facts *f;
+    int64_t last_day;   /* the day of the last daily record taken; -1: the
+                           last row was folded from raw polls, or none */
 };
 
+/* One raw poll: into its day, and its values are the current ones. */
 static int sample_one(void *arg, const struct hr_db_fact_sample *s)
 {
-    struct sample_walk *w = arg;
+    struct hist_walk *w = arg;
     struct hr_facts *f = w->f;
 
     if (daily_add(w->d, s->time, s->capacity, s->used, s->peak, s->rate_avg) < 0)
         return 1;   /* out of memory */
+    w->last_day = -1;
     if (!isnan(s->capacity))
         f->capacity = s->capacity;
     f->used = s->used;
@@ -158,36 +171,136 @@ static int sample_one(void *arg, const struct hr_db_fact_sample *s)
     return 0;
 }
 
+/* One daily record: a row of the history (the current values come from
+ * the last one's whole record, read once at the end). */
+static int day_one(void *arg, const struct hr_db_day *r)
+{
+    struct hist_walk *w = arg;
+    struct hr_facts *f = w->f;
+    struct hr_sample *h;
+
+    if (r->last_time <= w->after)
+        return 0;
+    if (r->last_time > w->until) {
+        int64_t from = r->day - 1 > w->after ? r->day - 1 : w->after;
+        return hr_db_device_samples(w->db, w->id, from, w->until, sample_one, w);
+    }
+    if (!(h = daily_push(w->d, r->last_time)))
+        return 1;   /* out of memory */
+    h->capacity = r->capacity;
+    h->used = r->used;
+    h->peak = r->cmax;
+    h->rate_avg = r->rate_avg;
+    if (!isnan(r->capacity))
+        f->capacity = r->capacity;
+    w->last_day = r->day;
+    return 0;
+}
+
+/* The current values: the last poll of the last day, as it was. */
+static int last_poll(struct hist_walk *w)
+{
+    struct hr_db_day r;
+    struct hr_facts *f = w->f;
+    int rc;
+
+    if (w->last_day < 0)
+        return 0;
+    if ((rc = hr_db_device_day_get(w->db, w->id, w->last_day, &r)) <= 0)
+        return rc;
+    f->used = r.last_used;
+    f->peak = r.last_peak;
+    f->peak_prev = r.cmax_prev;
+    f->rate_avg = r.last_rate;
+    f->window_s = r.last_window;
+    return 0;
+}
+
 /* Load the history of device ID into D and the latest values into F. */
-static int load_samples(struct hr_db *db, int64_t id, const struct hr_facts_filter *flt,
+static int load_history(struct hr_db *db, int64_t id, const struct hr_facts_filter *flt,
                         struct hr_facts *f, struct daily *d, char *err, size_t errlen)
 {
-    struct sample_walk w = { d, f };
+    int64_t after = flt->now - (int64_t)ceil(flt->window_days * 86400);
+    struct hist_walk w = { db, id, after, flt->now, d, f, -1 };
     int rc;
 
     d->n = 0;
-    rc = hr_db_device_samples(db, id, flt->now - (int64_t)ceil(flt->window_days * 86400),
-                              flt->now, sample_one, &w);
+    rc = hr_db_device_days(db, id, hr_db_day_of(after), hr_db_day_of(flt->now), day_one, &w);
+    if (rc == 0)
+        rc = last_poll(&w);
     if (rc != 0) {
-        snprintf(err, errlen, "samples: %s", rc > 0 ? "out of memory" : hr_db_errmsg(db));
+        snprintf(err, errlen, "history: %s", rc > 0 ? "out of memory" : hr_db_errmsg(db));
         return -1;
     }
     return 0;
 }
 
+/* The catalogue facts of the last (model number, firmware) looked up: a
+ * fleet is a few models, listed customer by customer, so most devices
+ * reuse the previous device's answer instead of two queries. */
+struct catalog_memo {
+    int valid;
+    char *model, *fw, *latest;
+    double rated_load, max_capacity;
+    int64_t fw_date, latest_date;
+};
+
+static void memo_clear(struct catalog_memo *m)
+{
+    free(m->model);
+    free(m->fw);
+    free(m->latest);
+    memset(m, 0, sizeof *m);
+}
+
+static int same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Remember F's facts for its model and firmware (an allocation failure
+ * only forgets). */
+static void memo_keep(struct catalog_memo *m, const struct hr_facts *f)
+{
+    memo_clear(m);
+    m->model = strdup(f->model_number);
+    m->fw = f->firmware ? strdup(f->firmware) : NULL;
+    m->latest = f->latest_firmware ? strdup(f->latest_firmware) : NULL;
+    m->valid = m->model && (m->fw || !f->firmware) && (m->latest || !f->latest_firmware);
+    m->rated_load = f->rated_load;
+    m->max_capacity = f->max_capacity;
+    m->fw_date = f->firmware_release_date;
+    m->latest_date = f->latest_firmware_date;
+}
+
 /* Catalogue facts.  For a model the catalogue lacks the facts stay
  * unknown: rules that need them report "unknown". */
-static int load_catalog(struct hr_db *db, struct hr_device *dev, char *err, size_t errlen)
+static int load_catalog(struct hr_db *db, struct hr_device *dev, struct catalog_memo *m,
+                        char *err, size_t errlen)
 {
     struct hr_facts *f = &dev->f;
     char *latest = NULL;
     int rc;
 
+    free(dev->latest_firmware);
+    dev->latest_firmware = NULL;
+    f->latest_firmware = NULL;
     if (!f->model_number)
         return 0;
+    if (m->valid && strcmp(m->model, f->model_number) == 0 && same_text(m->fw, f->firmware)) {
+        if (m->latest && !(dev->latest_firmware = strdup(m->latest))) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        f->latest_firmware = dev->latest_firmware;
+        f->rated_load = m->rated_load;
+        f->max_capacity = m->max_capacity;
+        f->firmware_release_date = m->fw_date;
+        f->latest_firmware_date = m->latest_date;
+        return 0;
+    }
     rc = hr_db_catalog_product_facts(db, f->model_number, &f->rated_load, &f->max_capacity,
                                      &latest);
-    free(dev->latest_firmware);
     /* NULL for an empty value, as the other strings */
     dev->latest_firmware = latest && *latest ? latest : NULL;
     if (latest && !*latest)
@@ -199,6 +312,7 @@ static int load_catalog(struct hr_db *db, struct hr_device *dev, char *err, size
         snprintf(err, errlen, "catalogue: %s", hr_db_errmsg(db));
         return -1;
     }
+    memo_keep(m, f);
     return 0;
 }
 
@@ -238,6 +352,7 @@ int hr_device_foreach(struct hr_db *db, const struct hr_facts_filter *flt,
     struct hr_db_device row;
     struct daily d = { 0 };
     struct hr_db_devices *it;
+    struct catalog_memo memo = { 0 };
     int rc, ret = 0;
 
     if (!(it = hr_db_devices_open(db, flt->customer, flt->device))) {
@@ -250,9 +365,9 @@ int hr_device_foreach(struct hr_db *db, const struct hr_facts_filter *flt,
             ret = -1;
             break;
         }
-        if ((ret = load_catalog(db, &dev, err, errlen)) != 0)
+        if ((ret = load_catalog(db, &dev, &memo, err, errlen)) != 0)
             break;
-        if ((ret = load_samples(db, dev.id, flt, &dev.f, &d, err, errlen)) != 0)
+        if ((ret = load_history(db, dev.id, flt, &dev.f, &d, err, errlen)) != 0)
             break;
         dev.hist = d.v;
         dev.n_hist = d.n;
@@ -267,6 +382,7 @@ int hr_device_foreach(struct hr_db *db, const struct hr_facts_filter *flt,
         ret = -1;
     }
     hr_db_devices_close(it);
+    memo_clear(&memo);
     device_clear(&dev);
     free(d.v);
     return ret;

@@ -3,11 +3,14 @@
  * layer.
  *
  * Per device: identity, capacity, cache, sale date and firmware from
- * `devices`; the customer's name from `customers`; the history from
- * `samples` folded into one row per UTC day (the day's last capacity and
- * used, its largest Cmax, its mean rate); the latest sample as the current
- * values; catalogue facts from `catalog_products` and `catalog_firmware`
- * when those tables exist (unknown otherwise, never an error). */
+ * `devices`; the customer's name from `customers`; the history from the
+ * daily records (`daily`, db/daily.h: one row per UTC day, the day's last
+ * poll time, last known capacity and used, largest Cmax, mean rate), so
+ * the cost follows the days in the window, not the poll rate; the last
+ * poll as the current values; catalogue facts from `catalog_products` and
+ * `catalog_firmware` when those tables exist (unknown otherwise, never an
+ * error).  A day is in the window when its last poll is; a day that runs
+ * past the evaluation time is folded from its raw polls up to it. */
 #ifndef HR_FACTS_DB_H
 #define HR_FACTS_DB_H
 

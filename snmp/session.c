@@ -9,6 +9,7 @@
  */
 #include "snmp.h"
 #include "hr_util.h"
+#include "log.h"
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -22,6 +23,37 @@ _Static_assert(__builtin_types_compatible_p(oid, unsigned long),
                "snmp.h spells net-snmp's oid as unsigned long");
 
 /* ---- library setup ---------------------------------------------------- */
+
+static char log_who[300];
+
+void hr_snmp_log_context(const char *who)
+{
+    hr_strlcpy(log_who, who ? who : "", sizeof(log_who));
+}
+
+/* net-snmp's log callback: one line through our logger, with the target
+ * the library was working for (never another target's). */
+static int log_through(int major, int minor, void *server_arg, void *client_arg)
+{
+    const struct snmp_log_message *m = server_arg;
+    size_t n;
+
+    (void)major;
+    (void)minor;
+    (void)client_arg;
+    if (!m || !m->msg)
+        return 0;
+    n = strlen(m->msg);
+    while (n > 0 && (m->msg[n - 1] == '\n' || m->msg[n - 1] == '\r'))
+        n--;
+    if (n == 0)
+        return 0;
+    if (log_who[0])
+        hr_log(m->priority, "net-snmp: %s: %.*s", log_who, (int)n, m->msg);
+    else
+        hr_log(m->priority, "net-snmp: %.*s", (int)n, m->msg);
+    return 0;
+}
 
 void hr_snmp_setup(const char *appname, unsigned flags)
 {
@@ -63,16 +95,22 @@ void hr_snmp_setup(const char *appname, unsigned flags)
     if (!quiet)
         snmp_disable_log();
     init_snmp(appname && *appname ? appname : "headroom");
-    if (flags & HR_SNMP_LOG_ERRORS) {
+    if (flags & (HR_SNMP_LOG_ERRORS | HR_SNMP_LOG_LOGGER)) {
         if (quiet)
             netsnmp_remove_loghandler(quiet);
-        netsnmp_register_loghandler(NETSNMP_LOGHANDLER_STDERR, LOG_ERR);
+        if (!(flags & HR_SNMP_LOG_LOGGER)) {
+            netsnmp_register_loghandler(NETSNMP_LOGHANDLER_STDERR, LOG_ERR);
+        } else if (snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING,
+                                          log_through, NULL) != SNMPERR_SUCCESS ||
+                   !netsnmp_register_loghandler(NETSNMP_LOGHANDLER_CALLBACK, LOG_ERR)) {
+            netsnmp_register_loghandler(NETSNMP_LOGHANDLER_STDERR, LOG_ERR);
+        }
     }
 }
 
 void hr_snmp_init(const char *appname)
 {
-    hr_snmp_setup(appname, HR_SNMP_LOG_ERRORS | HR_SNMP_STATE_ENV);
+    hr_snmp_setup(appname, HR_SNMP_LOG_LOGGER | HR_SNMP_STATE_ENV);
 }
 
 /* ---- protocols --------------------------------------------------------- */

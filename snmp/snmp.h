@@ -55,14 +55,22 @@ struct hr_snmp_peer {
 #define HR_SNMP_LOG_ALL    0x2u /* net-snmp logs everything to stderr */
 #define HR_SNMP_STATE_ENV  0x4u /* load persistent state (engine boots) from
                                    $SNMP_PERSISTENT_DIR when set */
+#define HR_SNMP_LOG_LOGGER 0x8u /* after setup, net-snmp's errors go through
+                                   headroom's logger (log.h), attributed to
+                                   hr_snmp_log_context()'s target */
 
 /* Set net-snmp up once per process: no snmp.conf, no MIB files (our OIDs
  * are compiled in), no persistent state written, no SIGALRM.  Idempotent:
  * the first call's flags win. */
 void hr_snmp_setup(const char *appname, unsigned flags);
 
-/* The collector's setup: errors to stderr, $SNMP_PERSISTENT_DIR honoured. */
+/* The collector's setup: net-snmp's errors through the logger,
+ * $SNMP_PERSISTENT_DIR honoured. */
 void hr_snmp_init(const char *appname);
+
+/* Who net-snmp's messages are about from now on ("target NAME"), or
+ * NULL/"" for none: the poller sets it around each session's work. */
+void hr_snmp_log_context(const char *who);
 
 /* An SNMPv3 protocol as net-snmp knows it. */
 struct hr_snmp_proto {

@@ -444,16 +444,15 @@ static const char *conf_str(const struct dev_rec *r, const char *name)
     return it ? it->value : "";
 }
 
-/* sale-date YYYYMMDD as an 11-octet DateAndTime at midnight UTC. */
-static void set_sale_date(netsnmp_request_info *req, const struct dev_rec *r)
+/* sale-date YYYYMMDD as an 11-octet DateAndTime at midnight UTC;
+ * noSuchInstance when not configured (DateAndTime has no empty value). */
+static int set_sale_date(netsnmp_request_info *req, const struct dev_rec *r)
 {
     const struct hr_conf_item *it = hdrm_config_dev(A.cfg, r->key, "sale-date");
     u_char dt[11] = { 0 };
 
-    if (!it) {
-        snmp_set_var_typed_value(req->requestvb, ASN_OCTET_STR, dt, 0);
-        return;
-    }
+    if (!it)
+        return SNMP_NOSUCHINSTANCE;
     unsigned y = (unsigned)(it->num / 10000);
     dt[0] = (u_char)(y >> 8);
     dt[1] = (u_char)(y & 0xFF);
@@ -461,6 +460,7 @@ static void set_sale_date(netsnmp_request_info *req, const struct dev_rec *r)
     dt[3] = (u_char)(it->num % 100);
     dt[8] = '+';
     snmp_set_var_typed_value(req->requestvb, ASN_OCTET_STR, dt, sizeof dt);
+    return 0;
 }
 
 static void set_time(netsnmp_request_info *req, time_t t)
@@ -488,17 +488,22 @@ static const char *dev_regnum(const struct dev_rec *r)
     return it ? it->value : r->regnum;
 }
 
-static uint64_t dev_cache(const struct dev_rec *r)
+/* The configured cache size; -1 when not configured (unknown, not 0). */
+static int dev_cache(const struct dev_rec *r, uint64_t *bytes)
 {
     const struct hr_conf_item *it = hdrm_config_dev(A.cfg, r->key, "cache-size");
 
-    return it ? it->num : 0;
+    if (!it)
+        return -1;
+    *bytes = it->num;
+    return 0;
 }
 
 /* One column of a device row; 0, or an exception (noSuchInstance). */
 static int dev_value(netsnmp_request_info *req, const struct dev_rec *r, unsigned col)
 {
     const struct disk_info *d = &r->info;
+    uint64_t bytes;
 
     switch (col) {
     case HDRM_SUBID_hdrmDevName:          set_str(req, d->name); break;
@@ -511,8 +516,16 @@ static int dev_value(netsnmp_request_info *req, const struct dev_rec *r, unsigne
     case HDRM_SUBID_hdrmDevConfig:        set_str(req, conf_str(r, "configuration")); break;
     case HDRM_SUBID_hdrmDevCapacity:      set_c64(req, d->size_bytes); break;
     case HDRM_SUBID_hdrmDevCapacityMiB:   set_num(req, ASN_GAUGE, mib32(d->size_bytes)); break;
-    case HDRM_SUBID_hdrmDevCacheSize:     set_c64(req, dev_cache(r)); break;
-    case HDRM_SUBID_hdrmDevCacheSizeMiB:  set_num(req, ASN_GAUGE, mib32(dev_cache(r))); break;
+    case HDRM_SUBID_hdrmDevCacheSize:
+        if (dev_cache(r, &bytes) < 0)
+            return SNMP_NOSUCHINSTANCE;
+        set_c64(req, bytes);
+        break;
+    case HDRM_SUBID_hdrmDevCacheSizeMiB:
+        if (dev_cache(r, &bytes) < 0)
+            return SNMP_NOSUCHINSTANCE;
+        set_num(req, ASN_GAUGE, mib32(bytes));
+        break;
     case HDRM_SUBID_hdrmDevUsed:
         if (!d->used_known)
             return SNMP_NOSUCHINSTANCE;    /* unknown is not zero (see the MIB) */
@@ -547,11 +560,15 @@ static int dev_value(netsnmp_request_info *req, const struct dev_rec *r, unsigne
     case HDRM_SUBID_hdrmDevPeakWritesPrev: set_num(req, ASN_GAUGE, r->load.prev); break;
     case HDRM_SUBID_hdrmDevWindow:        set_num(req, ASN_UNSIGNED, A.cfg->window); break;
     case HDRM_SUBID_hdrmDevWriteRateAvg:  set_num(req, ASN_GAUGE, load_average(&r->load)); break;
-    case HDRM_SUBID_hdrmDevSaleDate:      set_sale_date(req, r); break;
+    case HDRM_SUBID_hdrmDevSaleDate:      return set_sale_date(req, r);
     case HDRM_SUBID_hdrmDevPrice:         set_str(req, conf_str(r, "price")); break;
     case HDRM_SUBID_hdrmDevCustomerId:    set_str(req, conf_str(r, "customer-id")); break;
     case HDRM_SUBID_hdrmDevRegNumber:     set_str(req, dev_regnum(r)); break;
-    case HDRM_SUBID_hdrmDevLastUpdate:    set_time(req, r->last_update); break;
+    case HDRM_SUBID_hdrmDevLastUpdate:
+        if (r->last_update == 0)
+            return SNMP_NOSUCHINSTANCE;    /* not read yet */
+        set_time(req, r->last_update);
+        break;
     default:
         return SNMP_NOSUCHOBJECT;
     }

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define STATE_MAX (16 * 1024 * 1024)
 
@@ -347,11 +348,22 @@ int devdb_save(const struct devdb *db, const char *path)
 int devdb_load(struct devdb *db, const char *path, char *err, size_t errsz)
 {
     size_t len;
-    char *text = hr_read_file(path, STATE_MAX + 1, &len);
+    char *text;
     char why[256], aside[4096];
+    struct stat st;
 
     devdb_clear(db);
     err[0] = '\0';
+    /* A symlink, FIFO or device is nothing headroomd wrote: it is set aside
+     * like a corrupt file, never opened (the directory may belong to a user
+     * who planted it, and a FIFO would block the start). */
+    if (lstat(path, &st) < 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(why, sizeof why, "0: not a regular file");
+        goto set_aside;
+    }
+    text = hr_read_file(path, STATE_MAX + 1, &len);
     if (!text)
         return errno == ENOENT ? 0 : -1;
     if (len > STATE_MAX)
@@ -361,6 +373,7 @@ int devdb_load(struct devdb *db, const char *path, char *err, size_t errsz)
         return 0;
     }
     free(text);
+set_aside:
     snprintf(aside, sizeof aside, "%s.corrupt-%ld", path, (long)time(NULL));
     if (rename(path, aside) < 0)
         snprintf(err, errsz, "%s:%s; could not rename it aside: %s", path, why, strerror(errno));

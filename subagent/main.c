@@ -213,10 +213,14 @@ static int setup_logging(const struct opts *o)
     return 0;
 }
 
-/* The user to switch to and make the state directory theirs.  -1 logged. */
+/* The user to switch to and make the state directory theirs.  The
+ * directory is opened without following a symlink and changed through its
+ * descriptor, never through the path.  -1 logged. */
 static int prepare_user(const char *user, const char *state_dir, struct passwd *out)
 {
     struct passwd *pw;
+    struct stat st;
+    int fd, rc = -1;
 
     errno = 0;
     pw = getpwnam(user);
@@ -231,23 +235,47 @@ static int prepare_user(const char *user, const char *state_dir, struct passwd *
         hr_log(LOG_ERR, "only root can switch to user '%s'", user);
         return -1;
     }
-    if (chown(state_dir, pw->pw_uid, pw->pw_gid) < 0) {
+    fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        hr_log(LOG_ERR, "cannot open state directory %s: %s", state_dir, strerror(errno));
+        goto out_close;
+    }
+    if ((st.st_uid != pw->pw_uid || st.st_gid != pw->pw_gid) &&
+        fchown(fd, pw->pw_uid, pw->pw_gid) < 0) {
         hr_log(LOG_ERR, "cannot give %s to %s: %s", state_dir, user, strerror(errno));
+        goto out_close;
+    }
+    rc = 0;
+out_close:
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+/* Act as the user PW (effective ids only) or, with PW NULL, as root again.
+ * Everything that touches the state directory, which belongs to the user,
+ * runs so: root never opens, creates or renames a file in a directory
+ * another user can write.  0, or -1 logged. */
+static int become(const struct passwd *pw)
+{
+    if (getuid() != 0)
+        return 0;
+    /* root's own supplementary groups must not open doors either */
+    if (pw ? (setgroups(1, &pw->pw_gid) < 0 || setegid(pw->pw_gid) < 0 ||
+              seteuid(pw->pw_uid) < 0)
+           : (seteuid(0) < 0 || setegid(0) < 0)) {
+        hr_log(LOG_ERR, "cannot switch effective user: %s", strerror(errno));
         return -1;
     }
     return 0;
 }
 
-static int drop_privileges(const struct passwd *pw, const char *state_file)
+static int drop_privileges(const struct passwd *pw)
 {
     if (getuid() != 0)
         return 0;
-    /* the state file may exist from a run as root */
-    if (chown(state_file, pw->pw_uid, pw->pw_gid) < 0 && errno != ENOENT) {
-        hr_log(LOG_ERR, "cannot give %s to uid %u: %s", state_file, (unsigned)pw->pw_uid,
-               strerror(errno));
-        return -1;
-    }
+    /* No chown of the state file: a file left by a run as root is
+     * readable, and the user replaces it by rename in their directory. */
     if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
         setuid(pw->pw_uid) < 0) {
         hr_log(LOG_ERR, "cannot switch to user %s: %s", pw->pw_name, strerror(errno));
@@ -337,12 +365,19 @@ static int run(const struct opts *o, struct hdrm_config *cfg)
      * init_agent(), which installs net-snmp's default of 15 s. */
     netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
                        (int)cfg->ping_interval);
+    /* From here on as the user already (effective ids): the first load
+     * and save of the state file, and init_snmp(), which reads config
+     * files from the persistent directory (the state directory, the
+     * user's) and connects to the master, as the user will from now on. */
+    if (user && become(&pw) < 0)
+        return EXIT_RUNTIME;
     if (hdrm_agent_start(cfg, o->root ? o->root : "/", state_file) < 0)
         return EXIT_RUNTIME;
     init_snmp("headroomd");
     if (register_readfd(sig_pipe[0], on_pipe, NULL) != FD_REGISTERED_OK)
         hr_log(LOG_WARNING, "cannot watch the signal pipe; SIGTERM may take a window to act");
-    if (user && drop_privileges(&pw, state_file) < 0) {
+    /* root again only to drop root for good (setuid needs euid 0) */
+    if (user && (become(NULL) < 0 || drop_privileges(&pw) < 0)) {
         snmp_shutdown("headroomd");
         return EXIT_RUNTIME;
     }

@@ -23,7 +23,10 @@ $(B)/tests/test_conf: $(B)/tests/subagent/test_conf.o $(HDRMD_CORE_OBJ) $(COMMON
 $(B)/tests/test_subagent_entity: $(B)/tests/subagent/test_entity.o $(HDRMD_CORE_OBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
-TEST_BINS += $(B)/tests/test_subagent_entity
+$(B)/tests/test_statefile: $(B)/tests/subagent/test_statefile.o $(HDRMD_CORE_OBJ) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+TEST_BINS += $(B)/tests/test_subagent_entity $(B)/tests/test_statefile
 TEST_BINS += $(B)/tests/test_subagent_load $(B)/tests/test_subagent_disks $(B)/tests/test_conf
 
 INSTALL_TARGETS += install-subagent

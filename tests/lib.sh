@@ -86,8 +86,12 @@ wait_for() {
 
 # start_snmpd: a private snmpd as AgentX master on 127.0.0.1:$SNMPD_PORT with
 # the AgentX socket $AGENTX (both chosen here), communities public (read)
-# and private (write), and an SNMPv3 user 'hruser' (SHA/AES, passphrases
-# 'hrauthpass'/'hrprivpass').  Sets SNMPD_PID, SNMPD_PORT, AGENTX, SNMPD_DIR.
+# and private (read, and SET of hdrmDevRegNumber only: a VACM write view,
+# as headroomd(8) shows), and an SNMPv3 user 'hruser' (SHA/AES, passphrases
+# 'hrauthpass'/'hrprivpass'; the same views).  The community 'subagenttest'
+# may SET anything: only for tests of headroomd's own refusals, which the
+# VACM view would otherwise answer first.  Sets SNMPD_PID, SNMPD_PORT,
+# AGENTX, SNMPD_DIR.
 start_snmpd() {
     SNMPD_DIR="$T/snmpd"
     mkdir -p "$SNMPD_DIR/persist"
@@ -100,9 +104,20 @@ agentXSocket unix:$AGENTX
 agentXPerms 0660 0770
 agentXTimeout 5
 rocommunity public 127.0.0.1
-rwcommunity private 127.0.0.1
+# VACM: read everything, SET only the registration-number column
+view    hrAll     included .1
+view    hrRegSet  included .1.3.6.1.4.1.${ENTERPRISE:-32473}.1.2.1.25
+com2sec hrWriter  127.0.0.1 private
+com2sec hrAnyW    127.0.0.1 subagenttest
+group   hrWriters v1  hrWriter
+group   hrWriters v2c hrWriter
+group   hrAnyWs   v2c hrAnyW
 createUser hruser SHA hrauthpass AES hrprivpass
-rwuser hruser priv
+group   hrWriters usm hruser
+access  hrWriters "" v1  noauth exact hrAll hrRegSet none
+access  hrWriters "" v2c noauth exact hrAll hrRegSet none
+access  hrWriters "" usm priv   exact hrAll hrRegSet none
+access  hrAnyWs   "" v2c noauth exact hrAll hrAll    none
 sysObjectID .1.3.6.1.4.1.${ENTERPRISE:-32473}.3.1
 sysLocation headroom test
 sysContact test@localhost

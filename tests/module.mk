@@ -7,3 +7,4 @@ $(B)/tests/test_csv: $(B)/tests/common/test_csv.o $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 TEST_BINS += $(B)/tests/test_util $(B)/tests/test_csv
+include tests/fuzz/fuzz.mk

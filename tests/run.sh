@@ -1,5 +1,6 @@
 #!/bin/bash
-# run.sh [--unit] [-j N] [PATTERN]: run headroom's tests and print a summary.
+# run.sh [--unit] [--heavy-alone] [-j N] [PATTERN]: run headroom's tests and
+# print a summary.
 #
 # Every test program speaks a small subset of TAP: one line "ok - NAME" or
 # "not ok - NAME" per check; "ok - NAME # SKIP why" is a skip, counted
@@ -21,11 +22,13 @@ cd "$top"
 B=${B:-build}
 export B TOP="$top"
 unit_only=0
+heavy_alone=${TEST_HEAVY_ALONE:-0}
 pat=""
 njobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
 while [ $# -gt 0 ]; do
     case $1 in
         --unit) unit_only=1 ;;
+        --heavy-alone) heavy_alone=1 ;;
         -j) shift; njobs=${1:-} ;;
         -j*) njobs=${1#-j} ;;
         *) pat=$1 ;;
@@ -104,7 +107,9 @@ done
 # walked hard) keeps a core busy and makes the agents of another heavy file
 # time out: only one heavy file runs at a time, light files fill the other
 # slots.  Heavy are the files named here and any with the line
-# "# run.sh: heavy" in its head.
+# "# run.sh: heavy" in its head.  With --heavy-alone (the sanitizer build,
+# where every program is several times slower) a heavy file runs with no
+# other file beside it.
 heavy_files=" test_poll.sh test_fleet.sh test_hostile.sh test_scale.sh "
 is_heavy() {
     case $heavy_files in *" $(basename "$1") "*) return 0 ;; esac
@@ -167,9 +172,11 @@ while [ "$shown" -lt "${#sel[@]}" ]; do
     done
     while [ "$running" -lt "$njobs" ]; do
         pick=-1
+        [ "$heavy_alone" -eq 1 ] && [ "$heavy_running" -gt 0 ] && break
         for i in "${!order[@]}"; do
             [ -n "${started[$i]:-}" ] && continue
             [ "${heavy[$i]}" -eq 1 ] && [ "$heavy_running" -gt 0 ] && continue
+            [ "${heavy[$i]}" -eq 1 ] && [ "$heavy_alone" -eq 1 ] && [ "$running" -gt 0 ] && continue
             pick=$i; break
         done
         [ "$pick" -ge 0 ] || break

@@ -146,7 +146,9 @@ def rows(oids, devices):
         add('hdrmDevPeakWritesPrev', i, GAUGE32, d['peak_prev'])
         add('hdrmDevWindow', i, GAUGE32, d['window'])
         add('hdrmDevWriteRateAvg', i, GAUGE32, d['rate_avg'])
-        add('hdrmDevSaleDate', i, OCTETS, date_and_time(*d['sale']) if d['sale'] else b'')
+        # Not configured: no instance (DateAndTime has no empty value).
+        if d['sale']:
+            add('hdrmDevSaleDate', i, OCTETS, date_and_time(*d['sale']))
         add('hdrmDevPrice', i, OCTETS, d['price'])
         add('hdrmDevCustomerId', i, OCTETS, d['customer'])
         add('hdrmDevRegNumber', i, OCTETS, d['regno'])

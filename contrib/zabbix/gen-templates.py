@@ -45,6 +45,81 @@ def load_oids(path):
     return oids
 
 
+# JavaScript preprocessing (Zabbix runs it in Duktape: ES5 only).  Debian's
+# Zabbix loads no MIB, so net-snmp prints any OCTET STRING with a byte
+# outside printable ASCII (a UTF-8 serial, model or firmware) as hex
+# ("45 56 C3 A9 ..."); Zabbix 6.0 has no preprocessing step that turns it
+# back into text (6.4's SNMP walk steps do: their format parameter 1), so
+# this function does.  It decodes only what decodes to UTF-8 text with a
+# non-ASCII character and no control character: net-snmp prints printable
+# ASCII as text, and HEADROOM-STORAGE-MIB strings carry no control
+# characters (agents replace them), so a serial such as "12 34" stays.
+JS_TEXT = r"""function text(v) {
+    if (typeof v !== 'string' || !/^\s*([0-9A-Fa-f]{2}\s+)*[0-9A-Fa-f]{2}\s*$/.test(v))
+        return v;
+    var hex = v.replace(/\s+/g, ''), enc = '', i, c, t, wide = false;
+    for (i = 0; i < hex.length; i += 2)
+        enc += '%' + hex.substr(i, 2);
+    try { t = decodeURIComponent(enc); } catch (e) { return v; }
+    for (i = 0; i < t.length; i++) {
+        c = t.charCodeAt(i);
+        if (c < 32 || c === 127)
+            return v;
+        if (c > 127)
+            wide = true;
+    }
+    return wide ? t : v;
+}
+"""
+
+# Item value: text(value).
+JS_ITEM_TEXT = JS_TEXT + "return text(value);"
+
+
+def js_discovery(decode, agent_check):
+    """The discovery rule's step on the LLD JSON: text for the string
+    macros (6.0), {#SERIAL.LABEL} for item names (the serial, or 'no serial'
+    when the device reports none), and with agent_check (6.0: the rule's
+    discovery[] also reads hdrmAgentVersion, which comes as a row of index
+    0) an error when the agent does not serve HEADROOM-STORAGE-MIB, instead
+    of an empty discovery that leaves every item unsupported."""
+    body = (JS_TEXT if decode else '') + r"""var rows = JSON.parse(value), out = [], agent = false, i, k, r;
+if (!(rows instanceof Array))
+    rows = rows.data || [];
+for (i = 0; i < rows.length; i++) {
+    r = rows[i];
+    if (r['{#AGENT}'] !== undefined) {
+        agent = true;
+        continue;
+    }
+"""
+    if decode:
+        body += r"""    for (k in r)
+        if (k !== '{#SNMPINDEX}')
+            r[k] = text(r[k]);
+"""
+    body += r"""    r['{#SERIAL.LABEL}'] = r['{#SERIAL}'] ? r['{#SERIAL}'] : 'no serial';
+    out.push(r);
+}
+"""
+    if agent_check:
+        body += NO_AGENT_THROW
+    body += "return JSON.stringify(out);"
+    return body
+
+
+NO_AGENT = ('the agent does not serve HEADROOM-STORAGE-MIB (no hdrmAgentVersion.0): '
+            'is headroomd running and registered with snmpd (master agentx)?')
+NO_AGENT_THROW = "if (!agent)\n    throw '%s';\n" % NO_AGENT
+
+
+def js_walk_check(agent_oid):
+    """6.4: the walk[] carries hdrmAgentVersion too; without it, error."""
+    return (r"""var re = new RegExp('(^|\n)\\.?%s\\.0 = ');
+var agent = re.test(value);
+""" % agent_oid.replace('.', '\\\\.')) + NO_AGENT_THROW + "return value;"
+
+
 # Item prototypes: (key, column, name, value_type, units, delay, extra)
 # Names carry {#NAME} and {#SERIAL} so an operator sees which disk it is.
 PROTOTYPES = [
@@ -84,7 +159,7 @@ def item_prototype(oids, proto, walk):
     key, col, what, vtype, units, delay, extra = proto
     oid = oids[col] + '.{#SNMPINDEX}'
     it = dict(uuid=uuid4_from('item_prototype', key),
-              name='Device {#NAME} ({#SERIAL}): %s' % what)
+              name='Device {#NAME} ({#SERIAL.LABEL}): %s' % what)
     if walk:
         it.update(type='DEPENDENT', key='%s[{#SNMPINDEX}]' % key, delay='0')
     else:
@@ -99,9 +174,11 @@ def item_prototype(oids, proto, walk):
     it['description'] = extra['description']
     pre = []
     if walk:
-        # format 0: the value as is; 1 would turn a Hex-STRING into UTF-8
+        # format 0: the value as is; 1 turns a Hex-STRING into UTF-8 text
         pre.append(dict(type='SNMP_WALK_VALUE',
                         parameters=[oid, '1' if col in STRING_COLUMNS else '0']))
+    elif col in STRING_COLUMNS:
+        pre.append(dict(type='JAVASCRIPT', parameters=[JS_ITEM_TEXT]))
     pre.extend(extra.get('preprocessing', []))
     if pre:
         it['preprocessing'] = pre
@@ -118,7 +195,7 @@ def ref(key):
 
 def add_triggers(protos):
     by_key = {p['key'].split('[')[0]: p for p in protos}
-    crit_name = 'Device {#NAME} ({#SERIAL}): used capacity is above {$HEADROOM.USED.CRIT}%'
+    crit_name = 'Device {#NAME} ({#SERIAL.LABEL}): used capacity is above {$HEADROOM.USED.CRIT}%'
     crit_expr = 'min(%s,15m)>={$HEADROOM.USED.CRIT}' % ref('headroom.dev.used.pct')
     by_key['headroom.dev.used.pct']['trigger_prototypes'] = [
         dict(uuid=uuid4_from('trigger', 'used.crit'), expression=crit_expr,
@@ -128,7 +205,7 @@ def add_triggers(protos):
              tags=[dict(tag='scope', value='capacity')]),
         dict(uuid=uuid4_from('trigger', 'used.warn'),
              expression='min(%s,15m)>={$HEADROOM.USED.WARN}' % ref('headroom.dev.used.pct'),
-             name='Device {#NAME} ({#SERIAL}): used capacity is above {$HEADROOM.USED.WARN}%',
+             name='Device {#NAME} ({#SERIAL.LABEL}): used capacity is above {$HEADROOM.USED.WARN}%',
              priority='WARNING',
              description='Threshold: {$HEADROOM.USED.WARN} (default 80).',
              dependencies=[dict(name=crit_name, expression=crit_expr)],
@@ -138,7 +215,7 @@ def add_triggers(protos):
     by_key['headroom.dev.firmware']['trigger_prototypes'] = [
         dict(uuid=uuid4_from('trigger', 'firmware.changed'),
              expression='change(%s)=1 and length(last(%s))>0' % (fw, fw),
-             name='Device {#NAME} ({#SERIAL}): firmware changed to {ITEM.LASTVALUE1}',
+             name='Device {#NAME} ({#SERIAL.LABEL}): firmware changed to {ITEM.LASTVALUE1}',
              priority='INFO', manual_close='YES',
              description='hdrmDevFirmware changed: the firmware was updated (or the disk '
                          'replaced).  Firmware age is not in HEADROOM-STORAGE-MIB; the '
@@ -149,7 +226,7 @@ def add_triggers(protos):
     by_key['headroom.dev.capacity']['trigger_prototypes'] = [
         dict(uuid=uuid4_from('trigger', 'capacity.changed'),
              expression='change(%s)<>0' % cap,
-             name='Device {#NAME} ({#SERIAL}): capacity changed',
+             name='Device {#NAME} ({#SERIAL.LABEL}): capacity changed',
              priority='INFO', manual_close='YES',
              description='hdrmDevCapacity changed: the device was expanded or replaced.',
              tags=[dict(tag='scope', value='notice')]),
@@ -184,26 +261,38 @@ def template(oids, walk):
     if walk:
         items.append(dict(
             uuid=uuid4_from('item', 'devices.walk'), name='headroom: device table walk',
-            type='SNMP_AGENT', snmp_oid='walk[%s]' % cols, key='headroom.devices.walk',
+            type='SNMP_AGENT', snmp_oid='walk[%s,%s]' % (oids['hdrmAgentVersion'], cols),
+            key='headroom.devices.walk',
             delay='5m', history='0', trends='0', value_type='TEXT',
-            description='The whole hdrmDeviceTable in one walk[]; discovery and the '
-                        'device items are computed from it.',
+            description='hdrmAgentVersion and the whole hdrmDeviceTable in one walk[]; '
+                        'discovery and the device items are computed from it (discovery '
+                        'fails with an error when hdrmAgentVersion is missing: the subagent '
+                        'is gone).',
             tags=[dict(tag='component', value='raw')]))
         params = []
         for macro, col in lld_macros:
             params += [macro, oids[col], '1']
         rule.update(type='DEPENDENT', key='headroom.devices.discovery', delay='0',
-                    preprocessing=[dict(type='SNMP_WALK_TO_JSON', parameters=params)],
+                    preprocessing=[
+                        dict(type='JAVASCRIPT', parameters=[js_walk_check(oids['hdrmAgentVersion'])]),
+                        dict(type='SNMP_WALK_TO_JSON', parameters=params),
+                        dict(type='JAVASCRIPT', parameters=[js_discovery(False, False)])],
                     master_item=dict(key='headroom.devices.walk'))
     else:
+        # hdrmAgentVersion comes as a row of index 0: the agent is there.
+        macros = [('{#AGENT}', 'hdrmAgentVersion')] + lld_macros
         rule.update(type='SNMP_AGENT',
                     snmp_oid='discovery[%s]' % ','.join('%s,%s' % (m, oids[c])
-                                                        for m, c in lld_macros),
-                    key='headroom.devices.discovery', delay='1h')
+                                                        for m, c in macros),
+                    key='headroom.devices.discovery', delay='1h',
+                    preprocessing=[dict(type='JAVASCRIPT', parameters=[js_discovery(True, True)])])
     rule['lifetime'] = '7d'
     rule['description'] = ('One entry per row of hdrmDeviceTable (HEADROOM-STORAGE-MIB); '
                            '{#SNMPINDEX} is hdrmDevIndex, stable for a device across '
-                           'agent restarts.')
+                           'agent restarts.  {#SERIAL.LABEL} is the serial, or "no serial" '
+                           'when the device reports none.  The rule fails with an error '
+                           '(not an empty list) when the agent does not serve the MIB: '
+                           'headroomd stopped or not registered with snmpd.')
     protos = [item_prototype(oids, p, walk) for p in PROTOTYPES]
     add_triggers(protos)
     rule['item_prototypes'] = protos
@@ -235,6 +324,20 @@ def template(oids, walk):
     }}
 
 
+class Dumper(yaml.SafeDumper):
+    """Multi-line strings (the JavaScript steps) as literal blocks, so
+    the template shows the code as code."""
+
+
+def _str(dumper, v):
+    if '\n' in v:
+        return dumper.represent_scalar('tag:yaml.org,2002:str', v, style='|')
+    return dumper.represent_scalar('tag:yaml.org,2002:str', v)
+
+
+Dumper.add_representer(str, _str)
+
+
 def main(argv):
     if len(argv) != 3 or argv[1] in ('-h', '--help'):
         print(__doc__.strip())
@@ -243,8 +346,8 @@ def main(argv):
     for walk, ver in ((False, '6.0'), (True, '6.4')):
         path = os.path.join(argv[2], 'template_storage_headroom_snmp_%s.yaml' % ver)
         with open(path + '.tmp', 'w') as f:
-            yaml.safe_dump(template(oids, walk), f, sort_keys=False,
-                           allow_unicode=True, width=4096, default_flow_style=False)
+            yaml.dump(template(oids, walk), f, Dumper=Dumper, sort_keys=False,
+                      allow_unicode=True, width=4096, default_flow_style=False)
         os.replace(path + '.tmp', path)
     return 0
 

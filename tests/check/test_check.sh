@@ -144,7 +144,8 @@ is "v1: default check CRITICAL like v2c" "$RC" 2
 like "v1: same status line" "$LINE1" '^HEADROOM CRITICAL - 3 devices, worst nvme0n1 92% used'
 run -P 2c -C headroom-device -i 1 -v
 is "-v: OK" "$RC" 0
-like "-v adds capacity, model and firmware" "$OUT" '2\.6 TiB of 3\.6 TiB used; model WDC WD40EFRX-68N32N0; firmware 82\.00A82; peak 4520'
+like "-v adds used space (of the mounted file systems), the whole disk, model and firmware" "$OUT" \
+    'mounted file systems: 2\.6 TiB used \(72% of their size\); whole disk: 3\.6 TiB; model WDC WD40EFRX-68N32N0; firmware 82\.00A82; peak 4520'
 V3=(-P 3 -U hruser -L authPriv -a SHA -A hrauthpass -x AES -X hrprivpass -N headroom-device)
 run "${V3[@]}" -i 2 -w 95 -c 99
 is "v3 authPriv (SHA/AES) against snmpsim: OK" "$RC" 0

@@ -2,8 +2,9 @@
 # contrib/zabbix: the templates are what the generator makes from the MIB's
 # OIDs, parse as YAML, and hold together (OIDs resolve with snmptranslate,
 # triggers reference existing keys, macros defined, the snmpsim record
-# serves every polled OID).  The checker itself is shown to fail on broken
-# templates.
+# serves every polled OID; the JavaScript steps decode UTF-8, label an empty
+# serial and fail discovery without the subagent, run under node).  The
+# checker itself is shown to fail on broken templates.
 . "$(dirname "$0")/../lib.sh"
 ENT=${ENTERPRISE:-32473}
 GEN="$TOP/contrib/zabbix/gen-templates.py"
@@ -37,4 +38,10 @@ check "checker catches broken YAML" \
 sed 's/{\$HEADROOM.USED.WARN}$/{$HEADROOM.USED.WARNING}/' "$f" > "$T/z/badmacro.yaml"
 check "checker catches an undefined macro" \
     bash -c "! '$PY' '$CHK' '$T/z/badmacro.yaml' '$MIBPATH' '$T/rec/headroom-device.snmprec' >/dev/null"
+grep -v "throw 'the agent does not serve" "$f" > "$T/z/nothrow.yaml"
+check "checker catches a discovery that does not fail when the subagent is gone" \
+    bash -c "! '$PY' '$CHK' '$T/z/nothrow.yaml' '$MIBPATH' '$T/rec/headroom-device.snmprec' >/dev/null"
+sed 's/decodeURIComponent(enc)/enc/' "$f" > "$T/z/nodecode.yaml"
+check "checker catches a template that shows UTF-8 as hex" \
+    bash -c "! '$PY' '$CHK' '$T/z/nodecode.yaml' '$MIBPATH' '$T/rec/headroom-device.snmprec' >/dev/null"
 done_testing

@@ -11,8 +11,14 @@ snmptranslate to a HEADROOM-STORAGE-MIB name; every trigger expression
 references this template and existing item keys; every user macro is
 defined; every LLD macro is produced by the discovery rule; every OID a
 device item polls is served for device 1 by the snmpsim record, with a type
-that fits the item's value type."""
+that fits the item's value type.  The JavaScript preprocessing steps run
+under zabbix_js (Zabbix's own Duktape engine), or node without it, on sample input: hex that net-snmp
+prints for a UTF-8 string becomes text, hex-looking ASCII stays, an empty
+serial is labelled "no serial", and discovery fails with an error when the
+agent does not serve the MIB (no hdrmAgentVersion.0)."""
+import json
 import re
+import shutil
 import subprocess
 import sys
 
@@ -67,6 +73,108 @@ def translate(oids, mibpath):
                        + ['.' + o for o in oids], capture_output=True, text=True)
     names = [l for l in (r.stdout + r.stderr).splitlines() if l.strip()]
     return dict(zip(oids, names)) if len(names) == len(oids) else {o: '?' for o in oids}
+
+
+NODE_HARNESS = r"""
+var inp = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+try {
+    var r = (new Function('value', inp.body))(inp.value);
+    process.stdout.write(JSON.stringify({ok: true, result: r}));
+} catch (e) {
+    process.stdout.write(JSON.stringify({ok: false, error: String(e)}));
+}
+"""
+
+
+def run_js(body, value):
+    """Run a Zabbix JavaScript step; {'ok': .., 'result'|'error': ..}.
+    With zabbix_js (Debian's zabbix-server packages) in Zabbix's own
+    Duktape, else under node (more lenient: ES5 is not enforced)."""
+    if shutil.which('zabbix_js'):
+        import tempfile
+        with tempfile.NamedTemporaryFile('w', suffix='.js') as sf, \
+                tempfile.NamedTemporaryFile('w', suffix='.in') as vf:
+            sf.write(body)
+            sf.flush()
+            vf.write(value)
+            vf.flush()
+            r = subprocess.run(['zabbix_js', '-s', sf.name, '-i', vf.name],
+                               capture_output=True, text=True)
+        # zabbix_js prints a newline, the result and a newline
+        out = r.stdout[1:-1] if r.stdout.startswith('\n') else r.stdout
+        if r.returncode == 0:
+            return dict(ok=True, result=out)
+        return dict(ok=False, error=(r.stdout + r.stderr).strip())
+    r = subprocess.run(['node', '-e', NODE_HARNESS], input=json.dumps(dict(body=body, value=value)),
+                       capture_output=True, text=True)
+    try:
+        return json.loads(r.stdout)
+    except ValueError:
+        return dict(ok=False, error='node: ' + r.stderr.strip()[:200])
+
+
+UTF8_HEX = '4D C3 BC 6C 6C 65 72 20 E2 80 93 20 53 53 44'    # "Müller – SSD"
+UTF8_TEXT = 'Müller – SSD'
+
+
+def check_js(rule, items, agent_oid):
+    """The JavaScript steps do what the template says (see the docstring)."""
+    if not shutil.which('zabbix_js') and not shutil.which('node'):
+        print('ok - JavaScript steps # SKIP neither zabbix_js nor node is installed')
+        return
+    print('# JavaScript steps run with %s' % ('zabbix_js (Duktape)' if shutil.which('zabbix_js')
+                                             else 'node'))
+    steps = rule.get('preprocessing', [])
+    kinds = [p['type'] for p in steps]
+    lld_rows = [{'{#SNMPINDEX}': '1', '{#NAME}': 'sda', '{#SERIAL}': 'S3Z9NB0K123456', '{#MODEL}': 'X'},
+                {'{#SNMPINDEX}': '2', '{#NAME}': 'sdb', '{#SERIAL}': '', '{#MODEL}': UTF8_HEX},
+                {'{#SNMPINDEX}': '3', '{#NAME}': 'sdc', '{#SERIAL}': '12 34', '{#MODEL}': 'AB'}]
+    native = 'SNMP_WALK_TO_JSON' not in kinds
+    for n, p in enumerate(steps):
+        if p['type'] != 'JAVASCRIPT':
+            continue
+        body = p['parameters'][0]
+        before_json = 'SNMP_WALK_TO_JSON' in kinds[n + 1:]
+        if before_json:
+            # 6.4: the walk[] text, with and without hdrmAgentVersion.0.
+            walk = '.%s.0 = STRING: "headroomd 0.1.0"\n.%s = STRING: "sda"' % (agent_oid, '1.3.6.1.4.1.1.2')
+            r = run_js(body, walk)
+            tap(r.get('ok') and r.get('result') == walk, 'walk check passes a walk with hdrmAgentVersion.0', r)
+            r = run_js(body, '.1.3.6.1.4.1.1.2 = STRING: "x"')
+            tap(not r.get('ok') and 'headroomd' in r.get('error', ''),
+                'walk check fails, naming headroomd, without hdrmAgentVersion.0', r)
+            r = run_js(body, '')
+            tap(not r.get('ok'), 'walk check fails on an empty walk (subagent gone)', r)
+            continue
+        rows = [dict(x) for x in lld_rows]
+        if native:
+            rows = [{'{#SNMPINDEX}': '0', '{#AGENT}': 'headroomd 0.1.0'}] + rows
+        r = run_js(body, json.dumps(rows))
+        out = json.loads(r['result']) if r.get('ok') else []
+        by = {x.get('{#NAME}'): x for x in out}
+        tap(r.get('ok') and len(out) == 3, 'discovery step keeps the 3 devices', r)
+        tap(by.get('sda', {}).get('{#SERIAL.LABEL}') == 'S3Z9NB0K123456'
+            and by.get('sdb', {}).get('{#SERIAL.LABEL}') == 'no serial',
+            'discovery step: {#SERIAL.LABEL} is the serial, or "no serial"', out)
+        if native:
+            tap(by.get('sdb', {}).get('{#MODEL}') == UTF8_TEXT,
+                'discovery step turns net-snmp hex of UTF-8 into text', by.get('sdb'))
+            tap(by.get('sdc', {}).get('{#SERIAL}') == '12 34' and by.get('sdc', {}).get('{#MODEL}') == 'AB',
+                'discovery step leaves hex-looking ASCII alone', by.get('sdc'))
+            tap(all('{#AGENT}' not in x for x in out), 'discovery step drops the agent row')
+            r = run_js(body, json.dumps(lld_rows))
+            tap(not r.get('ok') and 'headroomd' in r.get('error', ''),
+                'discovery fails, naming headroomd, without hdrmAgentVersion', r)
+            r = run_js(body, '[]')
+            tap(not r.get('ok'), 'discovery fails on an empty walk (subagent gone)', r)
+    for x in items:
+        for p in x.get('preprocessing', []):
+            if p['type'] != 'JAVASCRIPT':
+                continue
+            r = run_js(p['parameters'][0], UTF8_HEX)
+            tap(r.get('result') == UTF8_TEXT, '%s: JavaScript turns hex of UTF-8 into text' % x['key'], r)
+            r = run_js(p['parameters'][0], '2B2QEXM7')
+            tap(r.get('result') == '2B2QEXM7', '%s: JavaScript keeps text as it is' % x['key'], r)
 
 
 def load_record(path):
@@ -138,6 +246,7 @@ def main():
     badfmt = [o for o in stripped if not re.fullmatch(r'1(\.\d+)+', o)]
     tap(not badfmt, 'OIDs are numeric (after .{#SNMPINDEX})', *badfmt)
     names = translate([o for o in stripped if o not in badfmt], mibpath)
+    names_rev = {n.split('::')[-1]: o for o, n in names.items()}
     badname = ['%s -> %s' % (o, n) for o, n in names.items()
                if not re.fullmatch(r'HEADROOM-STORAGE-MIB::hdrm\w+(\.0)?', n)]
     tap(not badname and names, 'all %d OIDs translate to HEADROOM-STORAGE-MIB names' % len(names),
@@ -168,11 +277,17 @@ def main():
         for pp in r.get('preprocessing', []):
             if pp['type'] == 'SNMP_WALK_TO_JSON':
                 produced |= set(pp['parameters'][0::3])
+            elif pp['type'] == 'JAVASCRIPT':      # r['{#X}'] = ...
+                produced |= set(re.findall(r"\['(\{#[\w.]+\})'\]\s*=[^=]", pp['parameters'][0]))
     tap({'{#SERIAL}', '{#MODEL}', '{#SNMPINDEX}'} <= produced,
         'discovery provides {#SNMPINDEX}, {#SERIAL}, {#MODEL}', sorted(produced))
-    used = set(re.findall(r'\{#\w+\}', yaml.safe_dump(protos)))
+    used = set(re.findall(r'\{#[\w.]+\}', yaml.safe_dump(protos)))
     tap(used <= produced, 'prototypes use only LLD macros the rule provides',
         'unknown: %s' % (used - produced))
+
+    tap('{#SERIAL.LABEL}' in produced, 'discovery provides {#SERIAL.LABEL}', sorted(produced))
+    for r in rules:
+        check_js(r, items + protos, names_rev.get('hdrmAgentVersion', ''))
 
     # Triggers.
     trigs = [(tr, False) for i in items for tr in i.get('triggers', [])]

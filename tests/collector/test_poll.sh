@@ -114,13 +114,24 @@ is "conflict seen twice" "$(q "SELECT times_seen FROM conflicts")" 2
 is "second-cycle deltas known (static counters: 0)" "$(q "SELECT count(*) FROM samples WHERE writes_delta = 0")" \
     "$(q "SELECT count(*) FROM samples s WHERE s.writes IS NOT NULL AND s.time > (SELECT min(time) FROM samples WHERE device_id = s.device_id)")"
 c1=$(q 'SELECT customer FROM devices GROUP BY customer ORDER BY count(*) DESC LIMIT 1')
-"$H" history --customer "$c1" --format csv > "$T/hist.csv"; is "history --customer" "$?" 0
+"$H" history --raw --customer "$c1" --format csv > "$T/hist.csv"; is "history --raw --customer" "$?" 0
 times=$(tail -n +2 "$T/hist.csv" | cut -d, -f1)
 is "history in date order" "$times" "$(sort <<< "$times")"
 ndist=$(sort -u <<< "$times" | wc -l)
 [ "$ndist" -ge 2 ] && ok "history covers both cycles ($ndist distinct times)" || not_ok "history covers both cycles"
 is "history rows = the customer's samples" "$(tail -n +2 "$T/hist.csv" | wc -l)" \
     "$(q "SELECT count(*) FROM samples s JOIN devices d ON d.id = s.device_id WHERE d.customer = '$c1'")"
+# The daily records: one row per device and UTC day of its polls (both
+# cycles on one day unless the clock crossed midnight between them), the
+# polls counted, the last used that of the latest poll.
+"$H" history --customer "$c1" --format csv > "$T/daily.csv"; is "history --customer (daily)" "$?" 0
+is "daily: one row per device and day of the customer" "$(tail -n +2 "$T/daily.csv" | wc -l)" \
+    "$(q "SELECT count(*) FROM (SELECT DISTINCT s.device_id, s.time / 86400 FROM samples s JOIN devices d ON d.id = s.device_id WHERE d.customer = '$c1')")"
+is "daily: polls counted per day = the samples" \
+    "$(q "SELECT sum(samples) FROM daily y JOIN devices d ON d.id = y.device_id WHERE d.customer = '$c1'")" \
+    "$(q "SELECT count(*) FROM samples s JOIN devices d ON d.id = s.device_id WHERE d.customer = '$c1'")"
+is "daily: last used = the day's latest poll's" \
+    "$(q "SELECT count(*) FROM daily y WHERE y.last_used IS NOT (SELECT used FROM samples s WHERE s.device_id = y.device_id AND s.time = y.last_time)")" 0
 
 # ---- resolve the conflict by transfer ----
 claim=$(q "SELECT claiming_customer FROM conflicts")

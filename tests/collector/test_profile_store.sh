@@ -281,8 +281,13 @@ for key in "linux-host@e2e-lnx" "linux-host@e2e-lnx (no serial)" "(linux-host@e2
         "$(printf '%s\n' "$out" | awk -F'\t' '/FIRES/ { print $2 }' | sort -u)" \
         "linux-host@e2e-lnx (no serial)"
 done
-is "history --device linux-host@e2e-lnx: its ten samples" \
-    "$("$H" history --device linux-host@e2e-lnx --format csv | tail -n +2 | wc -l)" 10
+is "history --raw --device linux-host@e2e-lnx: its ten samples" \
+    "$("$H" history --raw --device linux-host@e2e-lnx --format csv | tail -n +2 | wc -l)" 10
+is "history --device linux-host@e2e-lnx: a row per day of its polls" \
+    "$("$H" history --device linux-host@e2e-lnx --format csv | tail -n +2 | wc -l)" \
+    "$(q "SELECT count(DISTINCT s.time / 86400) FROM samples s JOIN devices d ON d.id = s.device_id WHERE d.name = 'linux-host@e2e-lnx'")"
+is "its daily records hold the ten polls" \
+    "$(q "SELECT sum(y.samples) FROM daily y JOIN devices d ON d.id = y.device_id WHERE d.name = 'linux-host@e2e-lnx'")" 10
 "$H" history --device SYN-E2E-0001 --format csv > "$T/hist-syn.csv"
 like "history --device SERIAL: still by serial" "$(sed -n 2p "$T/hist-syn.csv")" ",SYN-E2E-0001,"
 "$H" history --device nosuch > /dev/null 2> "$T/nosuch.err"

@@ -350,6 +350,15 @@ static void test_store(void)
             "nothing left on the claiming side");
     TAP_INT(q_int(db, "SELECT last_writes FROM devices WHERE serial = 'SER-1'"), 150,
             "the next poll's delta starts from the last sample");
+    TAP_INT(q_int(db, "SELECT d.samples = (SELECT count(*) FROM samples s WHERE s.device_id = 1"
+                      " AND s.time >= d.day AND s.time < d.day + 86400)"
+                      " AND d.last_time = 1700001500 AND d.last_used IS NOT NULL"
+                      " FROM daily d WHERE d.device_id = 1 AND d.day = 1699920000"), 1,
+            "the day's record is folded again from the history it now has");
+    TAP_INT(q_int(db, "SELECT count(*) FROM daily d WHERE d.device_id = 1 AND d.samples <>"
+                      " (SELECT count(*) FROM samples s WHERE s.device_id = 1"
+                      " AND s.time >= d.day AND s.time < d.day + 86400)"), 0,
+            "every day of the device counts exactly its polls");
     TAP_INT(hr_conflict_resolve(db, "SER-1", NULL, 0, msg, sizeof msg), -2, "nothing left to resolve");
 
     /* Numbers are never reused, even after deleting devices. */

@@ -2,15 +2,20 @@
  * (mode 0600, WAL, foreign keys, a newer schema refused), transactions,
  * the statement cache (prepared once per handle, not per call), error
  * text, the migration list, the inventory and sample functions the
- * collector calls, and the listing iterator.  It includes db_int.h only to
- * count cached statements. */
+ * collector calls, the listing iterator, and the daily records: the fold
+ * of each stored sample into its day (in order and shuffled), the same
+ * days from the schema-7 roll-up of an older file, retention pruning.  It
+ * includes db_int.h only to count cached statements. */
 #include "../tap.h"
 #include "db.h"
 #include "db_int.h"
 #include "inventory.h"
 #include "listing.h"
 #include "samples.h"
+#include "daily.h"
 #include "hr_util.h"
+
+#include <math.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,6 +326,207 @@ static void test_listing(struct hr_db *db)
     hr_db_rows_free(r);
 }
 
+
+/* ---- daily records ---- */
+
+#define NS 240
+#define DAY0 1767225600     /* 2026-01-01T00:00:00Z */
+
+/* A small deterministic generator: 2 devices, 3 days, polls at irregular
+ * times, unknown values here and there. */
+static uint64_t lcg = 12345;
+static unsigned rnd(unsigned n)
+{
+    lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
+    return (unsigned)((lcg >> 33) % n);
+}
+
+static void gen_samples(struct hr_db_sample *v, char fw[][16])
+{
+    for (int i = 0; i < NS; i++) {
+        struct hr_db_sample *s = &v[i];
+        memset(s, 0, sizeof *s);
+        s->device_id = 1 + i % 2;
+        s->time = DAY0 + (int64_t)(i / 2) * 2160 + rnd(1000);   /* 40 a day per device, 3 days */
+        s->capacity = 1000000 + rnd(3) * 1000;
+        s->used = 1000 + rnd(500000);
+        s->writes_delta = rnd(10000);
+        s->peak = rnd(900);
+        s->peak_prev = rnd(900);
+        s->rate_avg = rnd(300);
+        s->window = 60;
+        s->status = 1u << rnd(10);
+        s->known = HR_DB_S_WINDOW;
+        if (rnd(5)) s->known |= HR_DB_S_CAPACITY;
+        if (rnd(4)) s->known |= HR_DB_S_USED;
+        if (rnd(3)) s->known |= HR_DB_S_PEAK | HR_DB_S_PEAK_PREV;
+        if (rnd(4)) s->known |= HR_DB_S_RATE_AVG;
+        if (rnd(2)) s->known |= HR_DB_S_DELTA;
+        snprintf(fw[i], sizeof fw[i], "1.%d", i / 80);
+        s->firmware = fw[i];
+    }
+}
+
+static void daily_devices(struct hr_db *db)
+{
+    exec(db, "INSERT INTO customers (id) VALUES ('D');"
+             "INSERT INTO devices (id, serial, customer, first_seen, last_seen, firmware)"
+             " VALUES (1, 'DS-1', 'D', 1, 1, '1.2'), (2, NULL, 'D', 1, 1, '1.2');");
+}
+
+struct day_expect {
+    int64_t n, last_time;
+    double cap, used, cmax, rate_sum, rate_n, last_used;
+    int walked;
+};
+
+/* The walk's history columns of day 1 agree with the whole record. */
+static int day_light(void *arg, const struct hr_db_day *d)
+{
+    struct day_expect *e = arg;
+
+    e->walked++;
+    if (d->day == DAY0)
+        TAP_OK(d->last_time == e->last_time && d->capacity == e->cap && d->used == e->used &&
+               d->cmax == e->cmax && d->rate_avg == e->rate_sum / e->rate_n,
+               "the walk gives day 1's history columns");
+    return 0;
+}
+
+static int day_check(void *arg, const struct hr_db_day *d)
+{
+    struct day_expect *e = arg;
+
+    if (d->day != DAY0)
+        return 0;
+    TAP_INT(d->samples, e->n, "day 1 of device 1: polls counted");
+    TAP_INT(d->last_time, e->last_time, "its last poll time");
+    TAP_OK(d->capacity == e->cap && d->used == e->used, "last known capacity and used");
+    TAP_OK(d->cmax == e->cmax, "Cmax: the largest peak (%g, want %g)", d->cmax, e->cmax);
+    TAP_OK(d->rate_avg == e->rate_sum / e->rate_n, "mean rate of the known ones");
+    TAP_OK(d->last_used == e->last_used || (isnan(d->last_used) && isnan(e->last_used)),
+           "last poll's used as it was");
+    TAP_STR(d->firmware, "1.0", "firmware last seen");
+    return 0;
+}
+
+static void test_daily(void)
+{
+    static struct hr_db_sample v[NS], sh[NS];
+    static char fw[NS][16];
+    struct hr_db *inc = fresh("daily_inc.db"), *shuf = fresh("daily_shuf.db"), *old;
+    char path[400], err[512], sql[600];
+    struct day_expect e = { 0 };
+    int stored = 0;
+
+    gen_samples(v, fw);
+    if (!inc || !shuf)
+        return;
+    daily_devices(inc);
+    daily_devices(shuf);
+    hr_db_begin(inc);
+    for (int i = 0; i < NS; i++)
+        stored += hr_db_sample_insert(inc, &v[i]);
+    hr_db_commit(inc);
+    TAP_INT(stored, NS, "samples stored and folded");
+    TAP_INT(q_int(inc, "SELECT count(*) FROM daily"), 6, "2 devices x 3 days");
+    TAP_INT(q_int(inc, "SELECT sum(samples) FROM daily"), NS, "every poll counted once");
+    TAP_INT(hr_db_sample_insert(inc, &v[0]), 0, "a poll stored again: not folded twice");
+    TAP_INT(q_int(inc, "SELECT sum(samples) FROM daily"), NS, "still counted once");
+
+    /* What the day should hold, computed here. */
+    e.cap = e.used = e.cmax = e.last_used = NAN;
+    for (int i = 0; i < NS; i++) {
+        const struct hr_db_sample *s = &v[i];
+        if (s->device_id != 1 || s->time >= DAY0 + 86400)
+            continue;
+        e.n++;
+        e.last_time = s->time;
+        if (s->known & HR_DB_S_CAPACITY) e.cap = (double)s->capacity;
+        if (s->known & HR_DB_S_USED) e.used = (double)s->used;
+        e.last_used = (s->known & HR_DB_S_USED) ? (double)s->used : NAN;
+        if (s->known & HR_DB_S_PEAK) if (isnan(e.cmax) || (double)s->peak > e.cmax) e.cmax = (double)s->peak;
+        if (s->known & HR_DB_S_RATE_AVG) { e.rate_sum += (double)s->rate_avg; e.rate_n++; }
+    }
+    struct hr_db_day full;
+    TAP_INT(hr_db_device_day_get(inc, 1, DAY0, &full), 1, "the whole record of day 1");
+    day_check(&e, &full);
+    TAP_INT(hr_db_device_day_get(inc, 1, DAY0 - 86400, &full), 0, "no record the day before");
+    TAP_INT(hr_db_device_days(inc, 1, DAY0, DAY0 + 2 * 86400, day_light, &e), 0, "days read");
+    TAP_INT(e.walked, 3, "three days walked");
+
+    /* Shuffled arrival: the same days. */
+    memcpy(sh, v, sizeof sh);
+    for (int i = NS - 1; i > 0; i--) {
+        int j = (int)rnd((unsigned)i + 1);
+        struct hr_db_sample t = sh[i];
+        sh[i] = sh[j];
+        sh[j] = t;
+    }
+    hr_db_begin(shuf);
+    for (int i = 0; i < NS; i++)
+        hr_db_sample_insert(shuf, &sh[i]);
+    hr_db_commit(shuf);
+    hr_db_close(shuf);
+    snprintf(sql, sizeof sql, "ATTACH '%s/daily_shuf.db' AS shuf", dir);
+    exec(inc, sql);
+    TAP_INT(q_int(inc, "SELECT count(*) FROM (SELECT * FROM daily EXCEPT SELECT * FROM shuf.daily)"),
+            0, "polls in any order: the same days");
+    exec(inc, "DETACH shuf");
+
+    /* An older file (schema 6) holding the same samples, upgraded in place:
+     * the roll-up gives the same days (firmware aside: not kept per sample). */
+    snprintf(path, sizeof path, "%s/daily_old.db", dir);
+    unlink(path);
+    TAP_INT(hr_db_open(path, HR_DB_CREATE | HR_DB_NOMIGRATE, &old, err, sizeof err), 0,
+            "an empty file");
+    TAP_INT(hr_db_migrate(old, 6, err, sizeof err), 6, "upgraded to schema 6 only");
+    daily_devices(old);
+    snprintf(sql, sizeof sql, "ATTACH '%s/daily_inc.db' AS inc", dir);
+    exec(old, sql);
+    exec(old, "INSERT INTO samples SELECT * FROM inc.samples; DETACH inc;");
+    TAP_INT(hr_db_migrate(old, 7, err, sizeof err), 1, "step 7 applied");
+    TAP_INT(hr_db_migrate(old, 0, err, sizeof err), hr_db_latest_version() - 7, "then the rest");
+    snprintf(sql, sizeof sql, "ATTACH '%s/daily_old.db' AS old", dir);
+    exec(inc, sql);
+#define COLS "device_id, day, first_time, last_time, samples, capacity, capacity_time, used," \
+             " used_time, used_max, cmax, cmax_prev, rate_sum, rate_n, writes_delta, flags," \
+             " last_used, last_peak, last_rate, last_window"
+    TAP_INT(q_int(inc, "SELECT count(*) FROM (SELECT " COLS " FROM daily EXCEPT SELECT " COLS
+                       " FROM old.daily)"), 0, "roll-up = the days folded as the polls came");
+    TAP_INT(q_int(inc, "SELECT count(*) FROM old.daily"), 6, "six days rolled up");
+#undef COLS
+    TAP_STR(q_text(inc, "SELECT group_concat(coalesce(firmware, '-'), ' ') FROM"
+                        " (SELECT firmware FROM old.daily ORDER BY device_id, day)"),
+            "- - 1.2 - - 1.2", "roll-up: firmware on each device's latest day only");
+    exec(inc, "DETACH old");
+    hr_db_close(old);
+
+    /* Listing. */
+    struct hr_db_list_params p = { .since = DAY0 + 86400 + 5, .until = INT64_MAX };
+    struct hr_db_rows *r = hr_db_list(inc, HR_DB_LIST_DAILY, &p);
+    int rows = 0;
+    TAP_OK(r != NULL, "daily listing");
+    while (r && hr_db_rows_next(r) == 1)
+        rows++;
+    TAP_INT(rows, 4, "--since mid-day: from that whole day");
+    hr_db_rows_free(r);
+
+    /* Retention: batches of 7 until done. */
+    int64_t raw = -1, days = -1;
+    int64_t before_day2 = q_int(inc, "SELECT count(*) FROM samples WHERE time < 1767398400");
+    TAP_INT(hr_db_history_prune(inc, DAY0 + 2 * 86400, 0, 7, 0, &raw, &days), 0, "pruned");
+    TAP_INT(raw, before_day2, "raw polls before day 3 deleted");
+    TAP_INT(days, 0, "no day deleted");
+    TAP_INT(q_int(inc, "SELECT count(*) FROM samples WHERE time < 1767398400"), 0, "none left");
+    TAP_INT(q_int(inc, "SELECT count(*) FROM daily"), 6, "the days stay");
+    TAP_INT(hr_db_retention_apply(inc, DAY0 + 86400 * 400, 14, 1, 0, &raw, &days), 0,
+            "retention a year later");
+    TAP_INT(q_int(inc, "SELECT count(*) FROM samples") * 10 + days, 6,
+            "every poll and every day older than a year gone");
+    hr_db_close(inc);
+}
+
 int main(void)
 {
     struct hr_db *db;
@@ -341,6 +547,7 @@ int main(void)
         test_listing(db);
         hr_db_close(db);
     }
+    test_daily();
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         printf("# could not remove %s\n", dir);

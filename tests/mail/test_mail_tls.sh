@@ -79,12 +79,19 @@ is "AUTH: the server saw the user" "$(meta 1 auth)" hruser
 unlike_warn=$([[ $out == *"accessible by group or others"* ]] && echo warned || echo quiet)
 is "AUTH: no warning for a 0600 password file" "$unlike_warn" quiet
 
-chmod 644 "$T/pw"
+chmod 640 "$T/pw"
 id=$(queue_proposal)
 out=$(HEADROOM_SMTP_HOST=localhost HEADROOM_SMTP_PORT=$SMTP_PORT HEADROOM_SMTP_STARTTLS=off \
       HEADROOM_SMTP_USER=hruser HEADROOM_SMTP_PASSWORD_FILE="$T/pw" flush 2>&1); rc=$?
 is "AUTH from the environment: sent" "$(field "$id" state)" sent
-like "AUTH: warns about a world-readable password file" "$out" "accessible by group or others"
+like "AUTH: warns about a group-readable password file" "$out" "accessible by its group"
+chmod 644 "$T/pw"
+id=$(queue_proposal)
+out=$(flush --smtp-host localhost --smtp-port "$SMTP_PORT" --starttls off \
+      --smtp-user hruser --smtp-password-file "$T/pw" 2>&1); rc=$?
+is "AUTH: a world-readable password file is refused (exit 4)" "$rc" 4
+is "AUTH: ... the message stays queued" "$(field "$id" state)" queued
+like "AUTH: ... clear error" "$(field "$id" last_error)" "accessible by others .*refused"
 
 id=$(queue_proposal)
 out=$(flush --smtp-host localhost --smtp-port "$SMTP_PORT" --starttls off \

@@ -8,9 +8,16 @@
 # parse the installed config, and a second install keeps a site's edited
 # config.
 . "$(dirname "$0")/../lib.sh"
+# The sanitizer build (make check-asan-all): objects seeded from it link
+# with the sanitizers too.
+SAN_ARGS=()
+if grep -qaF __asan_init "$B/headroom" 2>/dev/null; then
+    SAN_ARGS=(SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" CFLAGS="-O1 -g")
+fi
 
-# The files of an install, relative to PREFIX (p/), SYSCONFDIR (e/) or
-# UNITDIR (u/), with their modes; "l" is a symbolic link.
+# The files of an install, relative to PREFIX (p/), SYSCONFDIR (e/),
+# UNITDIR (u/) or MIBDIR (m/: net-snmp's own directory whatever the
+# prefix), with their modes; "l" is a symbolic link.
 expected() {
     cat <<'EOF'
 755 p/bin/headroom
@@ -18,7 +25,11 @@ expected() {
 755 p/sbin/headroomd
 l   p/lib/nagios/plugins/check_headroom
 644 p/lib/sysusers.d/headroom.conf
-644 p/share/snmp/mibs/HEADROOM-STORAGE-MIB.txt
+644 m/HEADROOM-STORAGE-MIB.txt
+644 m/SNMPv2-SMI.txt
+644 m/SNMPv2-TC.txt
+644 m/SNMPv2-CONF.txt
+644 m/SNMPv2-MIB.txt
 644 p/share/headroom/default.rules
 644 p/share/man/man1/headroom.1
 644 p/share/man/man1/check_headroom.1
@@ -45,6 +56,8 @@ l   p/lib/nagios/plugins/check_headroom
 644 p/share/doc/headroom/contrib/snmpsim/headroom-device.snmprec
 644 p/share/doc/headroom/contrib/zabbix/template_storage_headroom_snmp_6.0.yaml
 644 p/share/doc/headroom/contrib/zabbix/template_storage_headroom_snmp_6.4.yaml
+644 p/share/doc/headroom/contrib/prometheus/generator.yml
+644 p/share/doc/headroom/contrib/prometheus/snmp.yml
 644 e/headroom/headroom.conf
 644 e/headroom/headroomd.conf
 644 u/headroomd.service
@@ -56,6 +69,28 @@ l   p/lib/nagios/plugins/check_headroom
 EOF
     for f in "$TOP"/profiles/*.profile; do echo "644 p/share/headroom/profiles/${f##*/}"; done
 }
+
+# Where an installed Debian system's net-snmp looks (net-snmp-config
+# --default-mibdirs, without ~/.snmp/mibs), and the modules it loads for
+# `-m +X` (its compiled-in list: Debian's snmp.conf `mibs :` does not apply
+# to a +): those it cannot find are Debian's doing, not ours.
+MIBDIR=$(net-snmp-config --default-mibdirs | tr ':' '\n' | grep -m1 '^/usr/')
+NETSNMP_DEFAULT_MIBS=$(net-snmp-config --default-mibs | tr -s ':' '\n' | grep . | paste -sd'|' |
+                       sed 's/|/\\|/g')
+# installed_snmp ROOT: sets ISNMP_ENV for isnmp.
+installed_snmp() {
+    local root=$1 dirs="" d
+    for d in $(net-snmp-config --default-mibdirs | tr ':' ' '); do
+        case $d in "$HOME"/*) continue ;; esac
+        dirs="$dirs${dirs:+:}$root$d"
+    done
+    mkdir -p "$T/snmpconf" "$T/home"
+    # Debian 12's /etc/snmp/snmp.conf as the snmp package ships it.
+    printf 'mibs :\n' > "$T/snmpconf/snmp.conf"
+    ISNMP_ENV=(env -u MIBS HOME="$T/home" SNMPCONFPATH="$T/snmpconf" MIBDIRS="$dirs")
+}
+# isnmp CMD...: a net-snmp tool as on the installed system.
+isnmp() { "${ISNMP_ENV[@]}" "$@"; }
 
 install_one() {
     local prefix=$1 tag=$2
@@ -74,7 +109,7 @@ install_one() {
     fi
     # niced: run.sh runs files side by side, and a compile must not starve
     # the agents another file is timing
-    nice -n 10 make -s -C "$TOP" -j"$(nproc)" B="$bdir" PREFIX="$prefix" DESTDIR="$root" install \
+    nice -n 10 make -s -C "$TOP" -j"$(nproc)" B="$bdir" PREFIX="$prefix" DESTDIR="$root" "${SAN_ARGS[@]}" install \
         > "$T/make-$tag.log" 2>&1
     if ! is "$tag: make install PREFIX=$prefix DESTDIR=... succeeds" "$?" 0; then
         tail -n 20 "$T/make-$tag.log" | sed 's/^/# /'
@@ -89,6 +124,7 @@ install_one() {
         p/*) path=$prefix/${f#p/} ;;
         e/*) path=$etc/${f#e/} ;;
         u/*) path=$unitdir/${f#u/} ;;
+        m/*) path=$MIBDIR/${f#m/} ;;
         esac
         echo "$path" >> "$want"
         if [ "$m" = l ]; then
@@ -122,7 +158,12 @@ install_one() {
         fi
         if grep -qaF -e "$TOP" -e "$bdir" "$f2"; then leaks="$leaks ${f#"$root"}"; fi
     done < <(find "$root" -type f -print0)
-    is "$tag: no installed file names the build tree ($TOP)" "$leaks" ""
+    if grep -qaF __ubsan_handle "$root$prefix/bin/check_headroom" 2>/dev/null; then
+        # UBSan keeps each source file's path for its reports, by design.
+        ok "$tag: no installed file names the build tree # SKIP sanitizer build"
+    else
+        is "$tag: no installed file names the build tree ($TOP)" "$leaks" ""
+    fi
     left=$(grep -rl '@[A-Z]*DIR@' "$root" 2>/dev/null | sed "s|^$root||" | tr '\n' ' ')
     is "$tag: no @...DIR@ placeholder left" "$left" ""
     for u in headroom-poll headroom-mail headroom-propose; do
@@ -152,9 +193,20 @@ install_one() {
     is "$tag: headroomd --help exits 0" "$?" 0
     "$root$prefix/bin/check_headroom" --help > "$T/ch-help" 2>&1
     like "$tag: check_headroom --help" "$(head -c 2000 "$T/ch-help")" "Usage"
-    oid=$(snmptranslate -M "$BASEMIBS:$root$prefix/share/snmp/mibs" -m HEADROOM-STORAGE-MIB \
-          -On HEADROOM-STORAGE-MIB::hdrmDevSerial 2>&1)
-    like "$tag: net-snmp loads the installed MIB" "$oid" "^\.1\.3\.6\.1\.4\.1\.[0-9]+\."
+    # As an installed system: net-snmp's own search path rebased into the
+    # tree, the stock snmp.conf, no fetched base modules anywhere else.
+    installed_snmp "$root"
+    oid=$(isnmp snmptranslate -m HEADROOM-STORAGE-MIB -On HEADROOM-STORAGE-MIB::hdrmDevSerial \
+          2> "$T/translate.err")
+    like "$tag: net-snmp loads the installed MIB from its own search path" "$oid" \
+        "^\.1\.3\.6\.1\.4\.1\.[0-9]+\."
+    is "$tag: ... with no message" "$(cat "$T/translate.err")" ""
+    oid=$(isnmp snmptranslate -m +HEADROOM-STORAGE-MIB -On HEADROOM-STORAGE-MIB::hdrmDevSerial \
+          2> "$T/translate.err")
+    like "$tag: -m +HEADROOM-STORAGE-MIB resolves too" "$oid" "^\.1\.3\.6\.1\.4\.1\.[0-9]+\."
+    is "$tag: ... and no message names our module or the base modules" \
+        "$(grep -v -e "^MIB search path: " -e "^Cannot find module (\($NETSNMP_DEFAULT_MIBS\)): At line 1 in (none)\$" \
+           "$T/translate.err")" ""
     mans=""
     for f in $(cd "$root$prefix/share/man" && ls man?/*); do
         w=$(groff -man -ww -z "$root$prefix/share/man/$f" 2>&1) || mans="$mans $f"
@@ -181,7 +233,7 @@ install_one() {
 
     # ---- reinstall keeps a site's config ----
     echo "poll-interval 600" >> "$root$etc/headroom/headroom.conf"
-    make -s -C "$TOP" B="$bdir" PREFIX="$prefix" DESTDIR="$root" install > "$T/make2-$tag.log" 2>&1
+    make -s -C "$TOP" B="$bdir" PREFIX="$prefix" DESTDIR="$root" "${SAN_ARGS[@]}" install > "$T/make2-$tag.log" 2>&1
     is "$tag: a second install succeeds" "$?" 0
     is "$tag: ... and keeps the edited headroom.conf" \
         "$(tail -n 1 "$root$etc/headroom/headroom.conf")" "poll-interval 600"
@@ -189,4 +241,36 @@ install_one() {
 
 install_one /usr usr
 install_one /usr/local local
+
+# snmpwalk and snmptable as the README shows them, against snmpd and the
+# installed headroomd, with only what the install put on the system.
+root="$T/root-usr"
+if [ -x "$root/usr/sbin/headroomd" ]; then
+    installed_snmp "$root"
+    "$TOP/tests/subagent/mkfixture.sh" "$T/fx"
+    start_snmpd || not_ok "snmpd starts"
+    spawn "$root/usr/sbin/headroomd" -f -C -c /dev/null -x "$AGENTX" --root "$T/fx" \
+        --state-dir "$T/hd-state" -Lf "$T/headroomd.log"
+    served() { snmpget -v2c -c public -t 0.5 -r 0 "${SNMPOPTS[@]}" "127.0.0.1:$SNMPD_PORT" \
+               HEADROOM-STORAGE-MIB::hdrmDeviceCount.0 | grep -q 'Gauge32: [1-9]'; }
+    check "the installed headroomd serves" wait_for 20 served || sed 's/^/# /' "$T/headroomd.log"
+    for m in HEADROOM-STORAGE-MIB +HEADROOM-STORAGE-MIB; do
+        out=$(isnmp snmpwalk -v2c -c public -m "$m" "127.0.0.1:$SNMPD_PORT" hdrmDeviceTable \
+              2> "$T/walk.err")
+        is "snmpwalk -m $m: exit 0" "$?" 0
+        like "snmpwalk -m $m: names and values from the installed MIB" "$out" \
+            'HEADROOM-STORAGE-MIB::hdrmDevSerial\.[0-9]+ = STRING: "?S3Z9NB0K123456'
+        out=$(isnmp snmptable -v2c -c public -m "$m" -Cf '|' "127.0.0.1:$SNMPD_PORT" \
+              hdrmDeviceTable 2>> "$T/walk.err")
+        is "snmptable -m $m: exit 0" "$?" 0
+        like "snmptable -m $m: the column headings" "$out" 'hdrmDevSerial\|hdrmDevVendor\|'
+        if [ "$m" = HEADROOM-STORAGE-MIB ]; then
+            is "snmpwalk, snmptable -m $m: no message" "$(cat "$T/walk.err")" ""
+        else
+            is "snmpwalk, snmptable -m $m: no message but net-snmp's default modules Debian lacks" \
+                "$(grep -v -e "^MIB search path: " -e "^Cannot find module (\($NETSNMP_DEFAULT_MIBS\)): At line 1 in (none)\$" \
+                   "$T/walk.err")" ""
+        fi
+    done
+fi
 done_testing

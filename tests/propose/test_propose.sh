@@ -48,6 +48,8 @@ q "INSERT INTO devices (serial, customer, first_seen, last_seen, model_name, mod
        'Array', 'AR-100', '1.0');
    UPDATE samples SET device_id = last_insert_rowid()
        WHERE device_id = (SELECT id FROM devices WHERE serial = 'SN-FALL-1');
+   UPDATE daily SET device_id = last_insert_rowid()
+       WHERE device_id = (SELECT id FROM devices WHERE serial = 'SN-FALL-1');
    DELETE FROM devices WHERE serial = 'SN-FALL-1';"
 like "catalog list" "$(hr catalog list)" "AR-100  Array 100  line=arrays"
 

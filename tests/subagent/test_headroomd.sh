@@ -109,11 +109,12 @@ declare -A want=(
     [hdrmDevCapacity.4]=500107862016 [hdrmDevCapacity.5]=9007199254740992
     [hdrmDevCapacityMiB.1]=488386 [hdrmDevCapacityMiB.2]=953869 [hdrmDevCapacityMiB.3]=1907729
     [hdrmDevCapacityMiB.4]=476940 [hdrmDevCapacityMiB.5]=4294967295
-    [hdrmDevCacheSize.2]=8589934592 [hdrmDevCacheSizeMiB.2]=8192 [hdrmDevCacheSize.1]=0 [hdrmDevCacheSizeMiB.1]=0
+    [hdrmDevCacheSize.2]=8589934592 [hdrmDevCacheSizeMiB.2]=8192 
+    [hdrmDevCacheSize.1]="No Such Instance currently exists at this OID" [hdrmDevCacheSizeMiB.1]="No Such Instance currently exists at this OID"
     [hdrmDevUsedPercent.3]=-1 [hdrmDevUsedPercent.4]=-1 [hdrmDevUsedPercent.5]=-1
     [hdrmDevWrites.1]=7000 [hdrmDevWrites.2]=5000 [hdrmDevWrites.3]=300 [hdrmDevWrites.4]=10 [hdrmDevWrites.5]=20
     [hdrmDevWindow.1]=2 [hdrmDevWindow.4]=2
-    [hdrmDevSaleDate.2]="2024-3-1,0:0:0.0,+0:0" [hdrmDevSaleDate.1]=""
+    [hdrmDevSaleDate.2]="2024-3-1,0:0:0.0,+0:0" [hdrmDevSaleDate.1]="No Such Instance currently exists at this OID"
     [hdrmDevPrice.2]="48000.00 EUR" [hdrmDevPrice.3]=""
     [hdrmDevCustomerId.1]=OTHER-0002 [hdrmDevCustomerId.2]=ACME-0001 [hdrmDevCustomerId.4]=ACME-0001
     [hdrmDevRegNumber.1]=CFG-REG-1 [hdrmDevRegNumber.2]=""
@@ -196,7 +197,11 @@ like "bad UTF-8 refused" "$(set_rw $MIBP::hdrmDevRegNumber.2 x "41FF0A")" "wrong
 like "U+202E (right-to-left override) refused" "$(set_rw $MIBP::hdrmDevRegNumber.2 x "5245472DE280AE31")" "wrongValue"
 like "U+2028 (line separator) refused" "$(set_rw $MIBP::hdrmDevRegNumber.2 x "52E280A831")" "wrongValue"
 like "configured registration number is notWritable" "$(set_rw $MIBP::hdrmDevRegNumber.1 s X)" "notWritable"
-like "read-only column is notWritable" "$(set_rw $MIBP::hdrmDevName.2 s X)" "notWritable"
+like "read-only column: snmpd's VACM view refuses it (noAccess)" "$(set_rw $MIBP::hdrmDevName.2 s X)" "noAccess"
+# past the VACM view (a community that may SET anything): headroomd refuses
+like "read-only column is notWritable" \
+    "$(snmpset -v2c -c subagenttest -t 2 -r 0 "${SNMPOPTS[@]}" "127.0.0.1:$SNMPD_PORT" $MIBP::hdrmDevName.2 s X 2>&1)" \
+    "notWritable"
 like "no such device: noCreation" "$(set_rw $MIBP::hdrmDevRegNumber.99 s X)" "noCreation|notWritable"
 out=$(snmpset -v2c -c public -t 2 -r 0 "${SNMPOPTS[@]}" "127.0.0.1:$SNMPD_PORT" $MIBP::hdrmDevRegNumber.2 s Y 2>&1)
 like "read-only community cannot SET" "$out" "noAccess|authorizationError|notWritable"
