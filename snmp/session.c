@@ -25,34 +25,6 @@ _Static_assert(__builtin_types_compatible_p(oid, unsigned long),
 /* ---- library setup ---------------------------------------------------- */
 
 static char log_who[300];
-static int cut32;
-
-int hr_snmp_cut32(void)
-{
-    return cut32;
-}
-
-void hr_snmp_cut32_clear(void)
-{
-    cut32 = 0;
-}
-
-/* net-snmp cuts an INTEGER, Gauge32, Counter32 or TimeTicks wider than 32
- * bits to its low 32 bits while it parses a PDU (asn1.c's overflow
- * checks), and says so only as a debug message of token "asn": watch for
- * it, so that the values of that PDU are not taken (2^32 + 50 would read
- * as 50). */
-static int watch_cut32(int major, int minor, void *server_arg, void *client_arg)
-{
-    const struct snmp_log_message *m = server_arg;
-
-    (void)major;
-    (void)minor;
-    (void)client_arg;
-    if (m && m->msg && strstr(m->msg, "truncating") && strstr(m->msg, "32 bits"))
-        cut32 = 1;
-    return 0;
-}
 
 void hr_snmp_log_context(const char *who)
 {
@@ -123,16 +95,6 @@ void hr_snmp_setup(const char *appname, unsigned flags)
     if (!quiet)
         snmp_disable_log();
     init_snmp(appname && *appname ? appname : "headroom");
-    {
-        /* Only the "asn" token's debug messages, to a handler of debug
-         * priority only: the truncation watch above. */
-        netsnmp_log_handler *dbg;
-        debug_register_tokens("asn");
-        snmp_set_do_debugging(1);
-        snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, watch_cut32, NULL);
-        if ((dbg = netsnmp_register_loghandler(NETSNMP_LOGHANDLER_CALLBACK, LOG_DEBUG)))
-            dbg->pri_max = LOG_DEBUG;
-    }
     if (flags & (HR_SNMP_LOG_ERRORS | HR_SNMP_LOG_LOGGER)) {
         if (quiet)
             netsnmp_remove_loghandler(quiet);
