@@ -27,6 +27,11 @@ version it was asked in.  MODE is one or more of these, joined by "+":
   backward   every walk answer goes back to the first row of the column
   badidx     rows with a two-part index (not hdrmDevIndex)
   toobig     every walk request gets tooBig
+  values     7 rows of values that do not fit (issue 10): 1 capacity
+             2^64-1; 2 only hdrmDevCapacityMiB, a Gauge32 of 2^32+7 in 5
+             bytes; 3 a 1-byte Counter64 capacity (0xFF) under used 10^12;
+             4 hdrmDevUsedPercent 2^32+50; 5 a serial of NUL bytes; 6 and 7
+             300-byte serials that differ only at byte 281
 With --log FILE, one line per request received: "PORT COMMAND REQID".  A
 PORT of 0 takes a free port; --ports FILE gets the ports bound, one a line
 in the order given, once all are bound.
@@ -119,9 +124,12 @@ def dec_oid(b):
     return tuple(o)
 
 
-# Values: (tag, python value) encoded by enc_value.
+# Values: (tag, python value) encoded by enc_value; ("raw", bytes) is
+# sent as it is (a TLV built by hand).
 def enc_value(tv):
     tag, v = tv
+    if tag == "raw":
+        return v
     if tag == 0x02:
         return enc_int(v)
     if tag == 0x04:
@@ -170,7 +178,31 @@ class Agent:
             self.O["hdrmDeviceCount"] + (0,): (0x42, self.rows),
         }
 
+    def values_cell(self, col, i):
+        """The 'values' mode's rows: what does not fit its column's type."""
+        long_serial = "LONG" + "A" * 276 + ("X" if i == 6 else "Y") + "A" * 19
+        serial = {5: b"\0\0\0\0", 6: long_serial, 7: long_serial}.get(i, "V%d" % i)
+        cap = {1: (0x46, 2**64 - 1), 2: None, 3: ("raw", tlv(0x46, b"\xff"))}.get(i, (0x46, 10**12))
+        used = {2: None, 3: (0x46, 10**12)}.get(i, (0x46, 10**11 if i == 4 else 10**9))
+        if col == 2:
+            return (0x04, "disk%d" % i)
+        if col == 3:
+            return (0x04, serial)
+        if col == 10:
+            return cap
+        if col == 11:
+            return ("raw", tlv(0x42, (2**32 + 7).to_bytes(5, "big"))) if i == 2 else None
+        if col == 14:
+            return used
+        if col == 16:
+            return (0x02, 2**32 + 50) if i == 4 else None
+        if col == self.regcol:
+            return (0x04, self.reg.get(i, ""))
+        return None
+
     def cell(self, col, i, forged):
+        if "values" in self.mode:
+            return self.values_cell(col, i)
         if col == 2:
             return (0x04, "disk%d" % i)
         if col == 3:
@@ -182,6 +214,8 @@ class Agent:
         return None
 
     def cols(self):
+        if "values" in self.mode:
+            return [2, 3, 10, 11, 14, 16, self.regcol]
         return [2, 3, 10, self.regcol]
 
     def get(self, o, forged):
@@ -212,8 +246,11 @@ class Agent:
                 i = o[len(base)] + 1
             else:
                 i = 1
-            if i <= self.rows or "endless" in self.mode:
-                return base + (i,), self.cell(col, i, forged)
+            while i <= self.rows or "endless" in self.mode:
+                v = self.cell(col, i, forged)
+                if v is not None:            # an absent cell is skipped
+                    return base + (i,), v
+                i += 1
         return None
 
     def answer(self, ver, comm, cmd, reqid, f1, f2, vbs, forged=False):
