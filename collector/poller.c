@@ -673,7 +673,21 @@ static int community_matches(const struct agent *a, const netsnmp_pdu *pdu)
     return pdu->community_len == n && (n == 0 || memcmp(pdu->community, c, n) == 0);
 }
 
+static int on_response_pdu(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu,
+                           void *magic);
+
+/* net-snmp parsed PDU just before this call: what hr_snmp_cut32 says is
+ * about it, and is cleared for the next one. */
 static int on_response(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, void *magic)
+{
+    int rc = on_response_pdu(op, s, reqid, pdu, magic);
+
+    hr_snmp_cut32_clear();
+    return rc;
+}
+
+static int on_response_pdu(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu,
+                           void *magic)
 {
     struct req *q = magic;
     struct agent *a = q->a;

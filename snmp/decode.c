@@ -4,6 +4,7 @@
  * wrong cell is ignored and counted without hiding the row's other cells.
  */
 #include "hdrm.h"
+#include "snmp.h"
 #include "hr_hash.h"
 #include "hr_util.h"
 #include "hdrm_oids.h"
@@ -67,9 +68,10 @@ static int cell_unsigned(const struct hr_snmp_col *c, const netsnmp_variable_lis
     case ASN_GAUGE:             /* Gauge32 and Unsigned32 share tag 0x42 */
     case ASN_COUNTER:
     case ASN_TIMETICKS:
-        /* net-snmp accepts up to a long's width: 2^32 + 7 in a Gauge32 is
-         * out of the type's range, not 7. */
-        if ((unsigned long)*v->val.integer > 0xffffffffUL)
+        /* 2^32 + 7 in a Gauge32 is out of the type's range, not 7: refused
+         * when it arrives whole, and when net-snmp cut it while parsing
+         * the PDU (hr_snmp_cut32). */
+        if ((unsigned long)*v->val.integer > 0xffffffffUL || hr_snmp_cut32())
             return -1;
         *out = (uint32_t)*v->val.integer;
         return 0;
@@ -161,7 +163,8 @@ int hr_snmp_cell(const struct hr_snmp_table *t, void *rowp, struct hr_row_state 
         *rflags |= c->flag;
         return 0;
     case HR_CELL_INTEGER:
-        if (v->type != ASN_INTEGER || *v->val.integer < c->min || *v->val.integer > c->max)
+        if (v->type != ASN_INTEGER || *v->val.integer < c->min || *v->val.integer > c->max ||
+            hr_snmp_cut32())
             goto bad;
         {
             int iv = (int)*v->val.integer;

@@ -25,6 +25,116 @@ _Static_assert(__builtin_types_compatible_p(oid, unsigned long),
 /* ---- library setup ---------------------------------------------------- */
 
 static char log_who[300];
+static int cut32;
+
+int hr_snmp_cut32(void)
+{
+    return cut32;
+}
+
+void hr_snmp_cut32_clear(void)
+{
+    cut32 = 0;
+}
+
+/* An INTEGER, Gauge32, Counter32 or TimeTicks encoded wider than 32 bits:
+ * net-snmp's parser would cut it to its low 32 bits (asn1.c's overflow
+ * checks, which say so only in a debug message), so that 2^32 + 50 would
+ * read as 50.  Each datagram a session receives is looked at first with
+ * net-snmp's own ASN.1 parsers (the varbinds of an SNMPv1/v2c message;
+ * an SNMPv3 scoped PDU may be encrypted and is not looked into). */
+static int value_too_wide(u_char *val, size_t len)
+{
+    u_char type = *val, *p;
+    size_t n = len;
+
+    switch (type) {
+    case ASN_INTEGER:
+        /* Two's complement: an Integer32 fits 4 octets; octets before
+         * those may only repeat the sign. */
+        if (!(p = asn_parse_header(val, &n, &type)))
+            return 1;
+        for (size_t i = 0; n > 4 && i < n - 4; i++)
+            if (p[i] != ((p[n - 4] & 0x80) ? 0xff : 0x00))
+                return 1;
+        return 0;
+    case ASN_GAUGE:
+    case ASN_COUNTER:
+    case ASN_TIMETICKS:
+        /* More than 4 octets, unless the fifth is the leading 0x00 of a
+         * value with its top bit set (agents that leave it out send 4
+         * octets, which net-snmp reads as intended). */
+        if (!(p = asn_parse_header(val, &n, &type)))
+            return 1;
+        return n > 5 || (n == 5 && p[0] != 0x00);
+    default:
+        return 0;
+    }
+}
+
+static void scan_wide(u_char *buf, size_t len)
+{
+    u_char type, comm[512], *p, *end, *vb;
+    size_t n = len, cl = sizeof comm;
+    long l;
+
+    if (!(p = asn_parse_header(buf, &n, &type)) || n > len - (size_t)(p - buf))
+        return;
+    end = p + n;
+    n = (size_t)(end - p);
+    if (!(p = asn_parse_int(p, &n, &type, &l, sizeof l)) || l == SNMP_VERSION_3 ||
+        !(p = asn_parse_string(p, &n, &type, comm, &cl)) ||
+        !(p = asn_parse_header(p, &n, &type)))
+        return;
+    for (int i = 0; i < 3; i++)      /* request-id, error-status, error-index */
+        if (!(p = asn_parse_int(p, &n, &type, &l, sizeof l)))
+            return;
+    if (!(p = asn_parse_header(p, &n, &type)) || p + n > end)
+        return;
+    end = p + n;                     /* the varbind list */
+    for (vb = p; vb < end;) {
+        size_t vl = (size_t)(end - vb), rest;
+        oid name[MAX_OID_LEN];
+        size_t nl = MAX_OID_LEN;
+        u_char *c = asn_parse_header(vb, &vl, &type), *val;
+
+        if (!c || c + vl > end)
+            return;
+        rest = vl;
+        if (!(val = asn_parse_objid(c, &rest, &type, name, &nl)))
+            return;
+        if (rest > 0 && value_too_wide(val, rest)) {
+            cut32 = 1;
+            return;
+        }
+        vb = c + vl;
+    }
+}
+
+static int (*udp_recv)(netsnmp_transport *, void *, int, void **, int *);
+
+static int recv_watch(netsnmp_transport *t, void *buf, int size, void **opaque, int *olen)
+{
+    int rc = udp_recv(t, buf, size, opaque, olen);
+
+    if (rc > 0)
+        scan_wide(buf, (size_t)rc);
+    return rc;
+}
+
+/* Every session's datagrams through recv_watch (sessions share one
+ * transport type, UDP: one original function). */
+static void watch_transport(void *sessp)
+{
+    netsnmp_transport *t = snmp_sess_transport(sessp);
+
+    if (!t || !t->f_recv)
+        return;
+    if (!udp_recv && t->f_recv != recv_watch)
+        udp_recv = t->f_recv;
+    if (t->f_recv == udp_recv)
+        t->f_recv = recv_watch;
+}
 
 void hr_snmp_log_context(const char *who)
 {
@@ -387,6 +497,7 @@ void *hr_snmp_open(const struct hr_snmp_peer *peer, const struct hr_snmp_cred *c
     /* The keys were copied into the session by snmp_sess_open. */
     memset(s.securityAuthKey, 0, sizeof(s.securityAuthKey));
     memset(s.securityPrivKey, 0, sizeof(s.securityPrivKey));
+    watch_transport(sessp);
     return sessp;
 }
 

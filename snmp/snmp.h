@@ -72,6 +72,13 @@ void hr_snmp_init(const char *appname);
  * NULL/"" for none: the poller sets it around each session's work. */
 void hr_snmp_log_context(const char *who);
 
+/* Nonzero when net-snmp cut an integer wider than 32 bits to 32 bits since
+ * the last clear (while it parsed a PDU): the 32-bit values of that PDU
+ * are not to be trusted.  The decoders (hr_snmp_cell, the profiles'
+ * values) refuse them while it is set; clear it after each PDU. */
+int hr_snmp_cut32(void);
+void hr_snmp_cut32_clear(void);
+
 /* An SNMPv3 protocol as net-snmp knows it. */
 struct hr_snmp_proto {
     const char *name;           /* as users write it, matched without case */

@@ -3,6 +3,7 @@
  * profiles test` and check_headroom.  The poller has its own asynchronous
  * engine and shares the conversion of varbinds (hr_snmp_vb_deliver). */
 #include "snmp_sync.h"
+#include "snmp.h"
 #include "hr_util.h"
 
 #include <net-snmp/net-snmp-config.h>
@@ -17,7 +18,10 @@
 int hr_snmp_sync_exchange(void *ss, void *pdu_in, void **resp_out, char *err, size_t errlen)
 {
     netsnmp_pdu *pdu = pdu_in, *resp = NULL;
-    int st = snmp_sess_synch_response(ss, pdu, &resp);
+    int st;
+
+    hr_snmp_cut32_clear();      /* set again if this response's parse cuts a value */
+    st = snmp_sess_synch_response(ss, pdu, &resp);
 
     *resp_out = NULL;
     if (st == STAT_SUCCESS && resp) {
@@ -44,6 +48,10 @@ int hr_snmp_sync_exchange(void *ss, void *pdu_in, void **resp_out, char *err, si
 static int to_value(const netsnmp_variable_list *v, struct hr_value *out, uint32_t *oidbuf)
 {
     memset(out, 0, sizeof *out);
+    /* A 32-bit value of a PDU in which net-snmp cut one is not taken. */
+    if ((v->type == ASN_INTEGER || v->type == ASN_COUNTER || v->type == ASN_GAUGE ||
+         v->type == ASN_TIMETICKS) && hr_snmp_cut32())
+        return -1;
     switch (v->type) {
     case ASN_INTEGER:
         out->type = HR_VT_INTEGER;

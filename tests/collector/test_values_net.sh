@@ -1,9 +1,10 @@
 #!/bin/bash
 # Values that do not fit are never numbers (issue 10), end to end: an
 # agent of tests/collector/ber_agent.py (hand-built BER, mode "values")
-# serves a capacity of 2^64-1, a 1-byte Counter64 capacity under a used of
-# 10^12, a serial of NUL bytes and two 300-byte serials that differ after
-# byte 255 (and two integers wider than 32 bits, not checked: see below); `headroom poll` stores them, and the database, the RRD
+# serves a capacity of 2^64-1, a Gauge32 of 2^32+7 in its MiB column, a
+# 1-byte Counter64 capacity under a used of 10^12, a used percent of
+# 2^32+50, a serial of NUL bytes and two 300-byte serials that differ
+# after byte 255; `headroom poll` stores them, and the database, the RRD
 # files, `headroom history` and the fleet report are read back.
 . "$(dirname "$0")/../lib.sh"
 H="$B/headroom"
@@ -30,10 +31,10 @@ smp() { q "SELECT $2 FROM samples s JOIN devices d ON d.id = s.device_id WHERE d
 is "2^64-1 bytes: capacity unknown in the sample (not -1), flagged out of range" \
     "$(smp 1 "coalesce(s.capacity, 'NULL') || ' ' || (s.status & 1024 != 0)")" "NULL 1"
 is "... and in the device" "$(dev 1 "coalesce(capacity, 'NULL')")" NULL
-# Rows 2 (a Gauge32 of 2^32+7 in hdrmDevCapacityMiB) and 4 (used percent
-# 2^32+50) are served but not checked here: net-snmp cuts such integers
-# to their low 32 bits while it parses the PDU (7 MiB, 50 %), before
-# headroom sees them; see docs/collector.md, "Values that do not fit".
+is "a Gauge32 of 2^32+7 MiB: refused (not 7 MiB), flagged bad type" \
+    "$(smp 2 "coalesce(s.capacity, 'NULL') || ' ' || (s.status & 128 != 0)")" "NULL 1"
+is "used percent 2^32+50: unknown (not 50), flagged bad type" \
+    "$(smp 4 "coalesce(s.used_percent, 'NULL') || ' ' || (s.status & 128 != 0)")" "NULL 1"
 is "a 1-byte Counter64 capacity under used 10^12: neither kept, flagged" \
     "$(smp 3 "coalesce(s.capacity, 'NULL') || ' ' || coalesce(s.used, 'NULL') || ' ' ||
               (s.status & 1024 != 0)")" "NULL NULL 1"
