@@ -35,7 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -448,19 +447,13 @@ static char *cred_dup(const char *s, const char *what)
 static void read_credentials(const char *path, struct opts *o, int *have_c, int have_a,
                              int have_x)
 {
-    char buf[CRED_MAX + 1], *line, *save = NULL;
-    struct stat st;
+    char buf[CRED_MAX + 1], why[PATH_MAX + 200], *line, *save = NULL;
     size_t n = 0;
     unsigned lineno = 0;
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    int fd = hr_secret_open(path, NULL, why, sizeof why);
 
     if (fd < 0)
-        usage_error("credentials file %s: %s", path, strerror(errno));
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-        usage_error("credentials file %s: not a regular file", path);
-    if (st.st_mode & (S_IROTH | S_IWOTH))
-        usage_error("credentials file %s: accessible by others (mode %03o): refused; chmod 600 it",
-                    path, (unsigned)(st.st_mode & 0777));
+        usage_error("credentials file %s", why);
     for (ssize_t r; n < CRED_MAX && (r = read(fd, buf + n, CRED_MAX - n)) != 0; n += (size_t)r)
         if (r < 0 && errno != EINTR)
             usage_error("credentials file %s: %s", path, strerror(errno));

@@ -403,7 +403,7 @@ static int add_secrets_fill(const char **v, const char *const *files, char **own
             return -1;
         }
         if (files[i]) {
-            owned[i] = hr_secret_file(files[i], err, sizeof err);
+            owned[i] = hr_secret_file(files[i], NULL, err, sizeof err);
             if (!owned[i]) {
                 log_warnx("--%s-file %s", add_secrets[i].opt, err);
                 return -1;

@@ -428,30 +428,40 @@ fail:
 
 #define SECRET_MAX 1024
 
-char *hr_secret_file(const char *path, char *err, size_t errsz)
+int hr_secret_open(const char *path, struct stat *stp, char *err, size_t errsz)
 {
     struct stat st;
-    char buf[SECRET_MAX + 1], *s;
-    size_t n = 0;
-    int fd;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
-    fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         snprintf(err, errsz, "%s: %s", path, strerror(errno));
-        return NULL;
+        return -1;
     }
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         snprintf(err, errsz, "%s: not a regular file", path);
         close(fd);
-        return NULL;
+        return -1;
     }
     /* a secret others may read is no secret; one they may write is theirs */
     if (st.st_mode & (S_IROTH | S_IWOTH)) {
         snprintf(err, errsz, "%s: accessible by others (mode %03o): refused; chmod 600 it",
                  path, (unsigned)(st.st_mode & 0777));
         close(fd);
-        return NULL;
+        return -1;
     }
+    if (stp)
+        *stp = st;
+    return fd;
+}
+
+char *hr_secret_file(const char *path, struct stat *st, char *err, size_t errsz)
+{
+    char buf[SECRET_MAX + 1], *s;
+    size_t n = 0;
+    int fd = hr_secret_open(path, st, err, errsz);
+
+    if (fd < 0)
+        return NULL;
     while (n < SECRET_MAX) {
         ssize_t r = read(fd, buf + n, SECRET_MAX - n);
         if (r < 0 && errno == EINTR)

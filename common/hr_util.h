@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 
@@ -65,11 +66,16 @@ int hr_write_file_atomic(const char *path, const void *data, size_t len, int mod
 
 /* ---- secrets (communities, passphrases) kept off the command line ---- */
 
-/* The first line of PATH, which must be a regular file (not followed if
- * a symlink) that others can neither read nor write: a secret file with
- * mode bits 007 set is refused.  malloc'd, free with hr_secret_free; NULL
- * with a message in ERR. */
-char *hr_secret_file(const char *path, char *err, size_t errsz);
+/* Open PATH for reading a secret: a regular file (not followed if a
+ * symlink, not waited on if a FIFO) that others can neither read nor
+ * write (mode bits 007 set: refused).  The descriptor, its status into *ST
+ * (may be NULL); -1 with "PATH: why" in ERR. */
+int hr_secret_open(const char *path, struct stat *st, char *err, size_t errsz);
+
+/* The first line of PATH, opened by hr_secret_open (its status into *ST,
+ * may be NULL).  malloc'd, free with hr_secret_free; NULL with "PATH:
+ * why" in ERR. */
+char *hr_secret_file(const char *path, struct stat *st, char *err, size_t errsz);
 
 /* Ask for a secret on the terminal, echo off (termios; not the obsolete
  * getpass(3)), when standard input is a terminal.  malloc'd, or NULL with

@@ -32,60 +32,30 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PASSWORD_MAX 1024
-
 /* ---- the password file ---- */
 
 char *hr_smtp_read_password(const char *path, char *err, size_t errsz)
 {
     struct stat sb;
-    char *buf;
-    size_t len;
-    int fd;
+    char why[PATH_MAX + 200];
+    char *pw = hr_secret_file(path, &sb, why, sizeof why);
 
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        snprintf(err, errsz, "password file %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-        snprintf(err, errsz, "password file %s: not a regular file", path);
-        close(fd);
-        return NULL;
-    }
     /* Others may neither read it nor change it: refused, not warned
-     * about.  Its group may (a service group sharing it), with a warning. */
-    if (sb.st_mode & (S_IROTH | S_IWOTH)) {
-        snprintf(err, errsz, "password file %s is accessible by others (mode %03o): refused;"
-                 " chmod 600 it", path, (unsigned)(sb.st_mode & 0777));
-        close(fd);
+     * about (hr_secret_open).  Its group may (a service group sharing
+     * it), with a warning. */
+    if (!pw) {
+        snprintf(err, errsz, "password file %s", why);
         return NULL;
     }
     if (sb.st_mode & (S_IRGRP | S_IWGRP))
         hr_log(LOG_WARNING, "password file %s is accessible by its group (mode %03o);"
                " chmod 600 it", path, (unsigned)(sb.st_mode & 0777));
-    close(fd);
-    buf = hr_read_file(path, PASSWORD_MAX, &len);
-    if (!buf) {
-        snprintf(err, errsz, "password file %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    buf[strcspn(buf, "\r\n")] = '\0';
-    if (!*buf) {
-        snprintf(err, errsz, "password file %s: empty first line", path);
-        hr_smtp_free_password(buf);
-        return NULL;
-    }
-    return buf;
+    return pw;
 }
 
 void hr_smtp_free_password(char *pw)
 {
-    if (!pw)
-        return;
-    /* explicit_bzero: not optimised away like a memset before free */
-    explicit_bzero(pw, strlen(pw));
-    free(pw);
+    hr_secret_free(pw);
 }
 
 /* ---- libesmtp callbacks ---- */
