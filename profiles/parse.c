@@ -408,6 +408,12 @@ static void *grow(struct parser *P, void **v, size_t *n, size_t size)
     return nv + (*n)++ * size;
 }
 
+/* Token I is the keyword W. */
+static int is_word(const struct parser *P, size_t i, const char *w)
+{
+    return i < P->nt && P->t[i].kind == T_WORD && strcmp(P->t[i].text, w) == 0;
+}
+
 static char *dup_or_oom(struct parser *P, const char *s)
 {
     char *d = strdup(s);
@@ -517,7 +523,7 @@ static void st_detect(struct parser *P)
     } else if (strcmp(what, "exists") == 0 || strcmp(what, "not") == 0) {
         d.kind = HR_PD_EXISTS;
         if (strcmp(what, "not") == 0) {
-            if (P->t[2].kind != T_WORD || strcmp(P->t[2].text, "exists") != 0) {
+            if (!is_word(P, 2, "exists")) {
                 perr(P, P->t[2].col, "expected 'not exists OID'");
                 return;
             }
@@ -533,7 +539,7 @@ static void st_detect(struct parser *P)
         if (!o || parse_oid(P, &P->t[i], o) < 0)
             goto out_free;
         if (P->nt == i + 3) {
-            if (P->t[i + 1].kind != T_WORD || strcmp(P->t[i + 1].text, "type") != 0) {
+            if (!is_word(P, i + 1, "type")) {
                 perr(P, P->t[i + 1].col, "expected 'type TYPE' after the OID");
                 goto out_free;
             }
@@ -566,11 +572,6 @@ static void st_detect(struct parser *P)
     }
 out_free:
     free(d.oids);
-}
-
-static int is_word(const struct parser *P, size_t i, const char *w)
-{
-    return i < P->nt && P->t[i].kind == T_WORD && strcmp(P->t[i].text, w) == 0;
 }
 
 static void source_free(struct hr_prof_source *s)
@@ -753,14 +754,14 @@ static void st_table(struct parser *P, enum hr_prof_table_kind kind)
 
 static int parse_scale(struct parser *P, size_t i, struct hr_prof_value *v)
 {
-    if (i < P->nt && P->t[i].kind == T_WORD && strcmp(P->t[i].text, "text") == 0) {
+    if (is_word(P, i, "text")) {
         v->text = 1;
         i++;
     }
     if (i >= P->nt)
         return 0;
     for (size_t k = 0; k < HR_ARRAY_LEN(scale_names); k++) {
-        if (P->t[i].kind != T_WORD || strcmp(P->t[i].text, scale_names[k]) != 0)
+        if (!is_word(P, i, scale_names[k]))
             continue;
         v->scale = (enum hr_prof_scale)k;
         if (k == HR_PS_BLOCKS) {
@@ -819,7 +820,7 @@ static void blk_filter(struct parser *P, struct hr_prof_table *t, int exclude)
 
     if (want_words(P, 3, 3, exclude ? "exclude name \"REGEX\"" : "include name \"REGEX\"") < 0)
         return;
-    if (P->t[1].kind != T_WORD || strcmp(P->t[1].text, "name") != 0) {
+    if (!is_word(P, 1, "name")) {
         perr(P, P->t[1].col, "rows are filtered on their name ('%s name \"REGEX\"')",
              exclude ? "exclude" : "include");
         return;
@@ -866,7 +867,7 @@ static void blk_shared(struct parser *P, struct hr_prof_table *t)
 
 static void blk_type(struct parser *P, struct hr_prof_table *t)
 {
-    if (P->nt < 4 || P->t[2].kind != T_WORD || strcmp(P->t[2].text, "in") != 0) {
+    if (P->nt < 4 || !is_word(P, 2, "in")) {
         perr(P, P->t[0].col, "expected 'type COL in VALUE...'");
         return;
     }
