@@ -191,57 +191,16 @@ char *hr_trim(char *s)
     return s;
 }
 
-char *hr_read_file(const char *path, size_t maxlen, size_t *len)
+/* Read FD to its end into a malloc'd NUL-terminated buffer grown as the
+ * data comes (so a large bound costs nothing up front); more than MAXLEN
+ * bytes is cut there (HR_READ_CUT) or refused with EFBIG.  Closes FD.
+ * NULL with errno. */
+static char *read_fd(int fd, size_t maxlen, enum hr_read_mode mode, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    char *buf;
-    size_t n = 0;
-
-    if (fd < 0)
-        return NULL;
-    buf = malloc(maxlen + 1);
-    if (!buf) {
-        close(fd);
-        errno = ENOMEM;
-        return NULL;
-    }
-    while (n < maxlen) {
-        ssize_t r = read(fd, buf + n, maxlen - n);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
-            free(buf);
-            close(fd);
-            errno = e;
-            return NULL;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    buf[n] = '\0';
-    if (len)
-        *len = n;
-    return buf;
-}
-
-char *hr_read_regular(const char *path, size_t maxlen, enum hr_read_mode mode, size_t *len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), e;
-    struct stat st;
     char *buf = NULL, *nb;
     size_t n = 0, cap = 0;
+    int e;
 
-    if (fd < 0)
-        return NULL;
-    if (fstat(fd, &st) < 0)
-        goto fail;
-    if (!S_ISREG(st.st_mode)) {
-        errno = EINVAL;
-        goto fail;
-    }
     for (;;) {
         ssize_t r;
         if (n == cap) {
@@ -285,6 +244,31 @@ char *hr_read_regular(const char *path, size_t maxlen, enum hr_read_mode mode, s
 fail:
     e = errno;
     free(buf);
+    close(fd);
+    errno = e;
+    return NULL;
+}
+
+char *hr_read_file(const char *path, size_t maxlen, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    return fd < 0 ? NULL : read_fd(fd, maxlen, HR_READ_CUT, len);
+}
+
+char *hr_read_regular(const char *path, size_t maxlen, enum hr_read_mode mode, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), e;
+    struct stat st;
+
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &st) < 0)
+        e = errno;
+    else if (!S_ISREG(st.st_mode))
+        e = EINVAL;
+    else
+        return read_fd(fd, maxlen, mode, len);
     close(fd);
     errno = e;
     return NULL;
