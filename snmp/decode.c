@@ -138,11 +138,16 @@ int hr_snmp_cell(const struct hr_snmp_table *t, void *rowp, struct hr_row_state 
             *rflags |= t->sanitized_flag;
         break;
     case HR_CELL_KEY: {
-        /* Sanitized whole (a replaced byte takes 3), then fitted. */
         size_t cap = v->val_len * 3 + 1;
         char *whole;
         if (v->type != ASN_OCTET_STR)
             goto bad;
+        /* The common case, a clean value that fits: as a string column. */
+        if (v->val_len < c->size &&
+            hr_sanitize(row + c->off, c->size, v->val.string, v->val_len) == v->val_len &&
+            hr_is_clean_utf8(v->val.string, v->val_len))
+            break;
+        /* Else sanitized whole (a replaced byte takes 3), then fitted. */
         if (!(whole = malloc(cap)))
             goto bad;
         n = hr_sanitize(whole, cap, v->val.string, v->val_len);
