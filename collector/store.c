@@ -334,41 +334,6 @@ static int new_device(struct hr_store *s, const struct hr_poll_result *r,
 /* The serial is registered to another customer: record (or count) the
  * conflict, log it once, and leave the device where it is (seed 004
  * claim 4: a double registration is refused with a clear error). */
-static unsigned row_in_range(struct hr_dev_row *row);
-static unsigned row_sample_flags(const struct hr_dev_row *row);
-static void sample_of(const struct hr_poll_result *r, const struct hr_dev_row *row,
-                      int64_t device, int64_t now, unsigned sflags, int delta_ok,
-                      uint64_t delta, const struct prof_in *px, struct hr_db_sample *out);
-
-/* The sighting is kept with its sample (conflict_samples, side
- * "claiming"): a double registration loses no data, and settling it by a
- * transfer makes these samples the device's history. */
-static int conflict(struct hr_store *s, const struct hr_poll_result *r,
-                    struct hr_dev_row *row, const struct target_info *ti,
-                    const struct hr_db_device_state *d, int64_t now, const struct prof_in *px)
-{
-    struct hr_db_sample smp;
-    int64_t seen, id;
-    unsigned sflags;
-
-    if (hr_db_conflict_sighting(s->db, row->serial, d->id, d->customer, ti->st.customer,
-                                r->target->id, row->index, now, &seen, &id) < 0)
-        return db_fail(s, "conflict");
-    sflags = px ? 0 : row_in_range(row) | row_sample_flags(row);
-    sample_of(r, row, d->id, now, sflags, 0, 0, px, &smp);
-    if (hr_db_conflict_sample_add(s->db, id, "claiming", r->target->id, &smp) < 0)
-        return db_fail(s, "conflict sample");
-    if (seen == 1) {
-        s->stats.conflicts++;
-        hr_log(LOG_WARNING, "double registration: serial %s, registered to %s as %s, is "
-               "reported by target %s of customer %s; not moved, its samples kept apart "
-               "(see 'headroom fleet conflicts')", row->serial, d->customer, d->reg_number,
-               ti->st.name,
-               ti->st.customer);
-    }
-    return 0;
-}
-
 /* An agent that refused the number as notWritable (its configuration pins
  * another one) is asked again once a day, not every cycle. */
 static int refused_recently(struct hr_store *s, const char *regno, int64_t now)
@@ -573,6 +538,35 @@ static int update_device(struct hr_store *s, const struct hr_poll_result *r,
         u.flags |= HR_DEV_BAD_DATA;
     if (hr_db_device_seen(s->db, &u) < 0)
         return db_fail(s, "device update");
+    return 0;
+}
+
+/* The sighting is kept with its sample (conflict_samples, side
+ * "claiming"): a double registration loses no data, and settling it by a
+ * transfer makes these samples the device's history. */
+static int conflict(struct hr_store *s, const struct hr_poll_result *r,
+                    struct hr_dev_row *row, const struct target_info *ti,
+                    const struct hr_db_device_state *d, int64_t now, const struct prof_in *px)
+{
+    struct hr_db_sample smp;
+    int64_t seen, id;
+    unsigned sflags;
+
+    if (hr_db_conflict_sighting(s->db, row->serial, d->id, d->customer, ti->st.customer,
+                                r->target->id, row->index, now, &seen, &id) < 0)
+        return db_fail(s, "conflict");
+    sflags = px ? 0 : row_in_range(row) | row_sample_flags(row);
+    sample_of(r, row, d->id, now, sflags, 0, 0, px, &smp);
+    if (hr_db_conflict_sample_add(s->db, id, "claiming", r->target->id, &smp) < 0)
+        return db_fail(s, "conflict sample");
+    if (seen == 1) {
+        s->stats.conflicts++;
+        hr_log(LOG_WARNING, "double registration: serial %s, registered to %s as %s, is "
+               "reported by target %s of customer %s; not moved, its samples kept apart "
+               "(see 'headroom fleet conflicts')", row->serial, d->customer, d->reg_number,
+               ti->st.name,
+               ti->st.customer);
+    }
     return 0;
 }
 
