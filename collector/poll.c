@@ -444,24 +444,24 @@ static int run_slice(struct hr_store *s, const struct poll_cfg *c, const struct 
 }
 
 /* The retention policy, after a slice of polls (outside its batches): a
- * tenth of the slice's share of the interval, at most 5 s, so pruning
- * never holds the poller up for long; what is left waits for the next
- * slice. */
+ * tenth of the slice's share of the interval, at most 5 s, so pruning and
+ * packing never hold the poller up for long; what is left waits for the
+ * next slice. */
 static void prune_history(struct hr_db *db, const struct poll_cfg *c, unsigned nslots)
 {
     long budget = (long)c->interval * 1000 / 10 / (nslots ? nslots : 1);
-    int64_t raw, days;
+    int64_t raw, days, packed;
 
-    if (c->raw_days <= 0 && c->daily_years <= 0)
-        return;
     if (hr_db_retention_apply(db, hr_db_now(), c->raw_days, c->daily_years,
-                              budget < 5000 ? budget : 5000, &raw, &days) < 0) {
+                              budget < 5000 ? budget : 5000, &raw, &days, &packed) < 0) {
         hr_log(LOG_ERR, "history retention: %s", hr_db_errmsg(db));
         return;
     }
     if (raw || days)
         hr_log(LOG_INFO, "history retention: %" PRId64 " raw polls and %" PRId64
                " daily records pruned", raw, days);
+    if (packed)
+        hr_log(LOG_DEBUG, "history: %" PRId64 " raw polls packed", packed);
 }
 
 static int one_cycle(struct hr_db *db, struct hr_store *s, struct poll_cfg *c)

@@ -724,6 +724,14 @@ int hr_parse_time(const char *s, int64_t *out)
     return 0;
 }
 
+double hr_mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 time_t hr_now(void)
 {
     static int read;

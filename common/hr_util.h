@@ -129,6 +129,9 @@ int hr_parse_time(const char *s, int64_t *out);
  * sleeping; read once per process.  Never set it in production. */
 time_t hr_now(void);
 
+/* A monotonic clock in milliseconds, for budgets and durations. */
+double hr_mono_ms(void);
+
 #include "log.h"
 
 #endif

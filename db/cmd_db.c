@@ -1,8 +1,11 @@
-/* dbcmd.c: `headroom db init|migrate|info`. */
+/* cmd_db.c: `headroom db init|migrate|info|prune`. */
 #include "db_int.h"
 #include "cmd.h"
+#include "daily.h"
 #include "hr_util.h"
+#include "settings.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,13 +15,17 @@
 static void db_usage(FILE *f)
 {
     fprintf(f,
-        "Usage: headroom db init [--schema N] | migrate | info\n"
+        "Usage: headroom db init [--schema N] | migrate | info | prune\n"
         "  init     create the database (mode 0600) with the current schema; an\n"
         "           existing file is upgraded, never emptied.  --schema N creates a\n"
         "           new file at an older schema N (to test upgrades)\n"
         "  migrate  upgrade an older database file in place, one transaction per step\n"
         "           (every command does this on open; this one says what it did)\n"
         "  info     path, file mode, schema version, journal mode and row counts\n"
+        "  prune    apply the retention now, to the end (`headroom poll` does it a\n"
+        "           few seconds at a time after each slice): raw polls older than\n"
+        "           retention-raw-days and days older than retention-daily-years\n"
+        "           deleted, the raw polls of the hours gone by packed\n"
         "The database is --db FILE, else $HEADROOM_DB, else " HR_DB_DEFAULT_PATH ".\n");
 }
 
@@ -68,6 +75,50 @@ static int db_info(const char *path)
     return HR_EXIT_OK;
 }
 
+/* `headroom db prune`: the retention of headroom.conf(5) applied in passes
+ * of 2 s (each batch its own transaction, so a poller running meanwhile
+ * waits at most a batch), a progress line after each pass that did
+ * something. */
+static int db_prune(struct hr_ctx *ctx, const char *path)
+{
+    const struct hr_settings *set = ctx->set;
+    int64_t raw = 0, days = 0, packed = 0, now = hr_db_now();
+    double t0 = hr_mono_ms();
+    char err[512];
+    struct hr_db *db;
+    int rc;
+
+    if (hr_db_open(path, 0, &db, err, sizeof err) < 0) {
+        log_warnx("%s", err);
+        return HR_EXIT_FAIL;
+    }
+    do {
+        int64_t r, d, p;
+        rc = hr_db_retention_apply(db, now, set->retention_raw_days,
+                                   set->retention_daily_years, 2000, &r, &d, &p);
+        if (rc < 0)
+            break;
+        raw += r;
+        days += d;
+        packed += p;
+        if (rc == 1 && !ctx->quiet)
+            fprintf(stderr, "headroom: db prune: %" PRId64 " raw polls and %" PRId64
+                    " days pruned, %" PRId64 " polls packed so far (%.0f s)\n", raw, days,
+                    packed, (hr_mono_ms() - t0) / 1e3);
+    } while (rc == 1);
+    if (rc < 0) {
+        log_warnx("%s: retention: %s (what was done so far is kept; run it again)", path,
+                  hr_db_errmsg(db));
+        hr_db_close(db);
+        return HR_EXIT_FAIL;
+    }
+    hr_db_close(db);
+    if (!ctx->quiet)
+        printf("%s: %" PRId64 " raw polls and %" PRId64 " daily records pruned, %" PRId64
+               " raw polls packed\n", path, raw, days, packed);
+    return HR_EXIT_OK;
+}
+
 int hr_cmd_db(struct hr_ctx *ctx, int argc, char **argv)
 {
     const char *sub = argc > 1 ? argv[1] : NULL;
@@ -99,6 +150,8 @@ int hr_cmd_db(struct hr_ctx *ctx, int argc, char **argv)
     }
     if (strcmp(sub, "info") == 0)
         return db_info(path);
+    if (strcmp(sub, "prune") == 0)
+        return db_prune(ctx, path);
     if (strcmp(sub, "init") != 0 && strcmp(sub, "migrate") != 0) {
         log_warnx("db: unknown subcommand '%s'", sub);
         db_usage(stderr);

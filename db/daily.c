@@ -3,6 +3,8 @@
 #include "rows_int.h"
 #include "daily.h"
 #include "samples.h"
+#include "polls.h"
+#include "hr_util.h"
 
 #include <math.h>
 #include <time.h>
@@ -150,14 +152,6 @@ static const char prune_daily_sql[] =
     "DELETE FROM daily WHERE (device_id, day) IN"
     " (SELECT device_id, day FROM daily WHERE day < ?1 ORDER BY day LIMIT ?2)";
 
-static double mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 /* Up to BATCH raw polls older than BEFORE: the rows deleted, or -1. */
 static int prune_raw(struct hr_db *db, int64_t before, unsigned batch)
 {
@@ -182,15 +176,19 @@ static int prune_raw(struct hr_db *db, int64_t before, unsigned batch)
     return (int)done;
 }
 
-/* One batch of KIND (0 raw, 1 days) in its own transaction: the rows
- * deleted, or -1. */
-static int prune_batch(struct hr_db *db, int kind, int64_t before, unsigned batch)
+/* One batch of KIND (0 raw polls in samples, 1 packed raw polls, 2 days)
+ * in its own transaction: the rows (for packed polls: blocks) deleted,
+ * or -1.  The polls or days deleted are added to *COUNT. */
+static int prune_batch(struct hr_db *db, int kind, int64_t before, unsigned batch,
+                       int64_t *count)
 {
+    int64_t polls = 0;
     int n;
 
     if (hr_db_begin(db) < 0)
         return -1;
     n = kind == 0 ? prune_raw(db, before, batch)
+      : kind == 1 ? hr_db_polls_prune(db, before, batch, &polls)
                   : hr_db_changes(db, prune_daily_sql, "Ii", before, (int)batch);
     if (n < 0) {
         hr_db_rollback(db);
@@ -198,47 +196,65 @@ static int prune_batch(struct hr_db *db, int kind, int64_t before, unsigned batc
     }
     if (hr_db_commit(db) < 0)
         return -1;
+    *count += kind == 1 ? polls : n;
     return n;
 }
 
 int hr_db_history_prune(struct hr_db *db, int64_t raw_before, int64_t daily_before,
                         unsigned batch, long budget_ms, int64_t *raw, int64_t *days)
 {
-    const int64_t before[2] = { raw_before, daily_before };
-    int64_t *count[2] = { raw, days };
-    double t0 = mono_ms();
+    const int64_t before[3] = { raw_before, raw_before, daily_before };
+    int64_t counts[2] = { 0, 0 };
+    double t0 = hr_mono_ms();
+    int rc = 0;
 
     if (batch == 0)
         batch = 2000;
-    for (int k = 0; k < 2; k++)
-        if (count[k])
-            *count[k] = 0;
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < 3 && rc == 0; k++) {
         if (before[k] == 0)
             continue;
         for (;;) {
             int n;
-            if (budget_ms > 0 && mono_ms() - t0 >= (double)budget_ms)
-                return 1;
-            if ((n = prune_batch(db, k, before[k], batch)) < 0)
-                return -1;
-            if (count[k])
-                *count[k] += n;
-            if ((unsigned)n < batch)
+            if (budget_ms > 0 && hr_mono_ms() - t0 >= (double)budget_ms) {
+                rc = 1;
+                break;
+            }
+            /* A block holds an hour of polls: a tenth as many a batch. */
+            if ((n = prune_batch(db, k, before[k], k == 1 ? (batch + 9) / 10 : batch,
+                                 &counts[k == 2])) < 0) {
+                rc = -1;
+                break;
+            }
+            if ((unsigned)n < (k == 1 ? (batch + 9) / 10 : batch))
                 break;
         }
     }
-    return 0;
+    if (raw)
+        *raw = counts[0];
+    if (days)
+        *days = counts[1];
+    return rc;
 }
 
 int hr_db_retention_apply(struct hr_db *db, int64_t now, long raw_days, long daily_years,
-                          long budget_ms, int64_t *raw, int64_t *days)
+                          long budget_ms, int64_t *raw, int64_t *days, int64_t *packed)
 {
     /* Whole UTC days: a day's polls go together, and the days keep the
      * record of every one.  A year is 365.25 days. */
     int64_t raw_before = raw_days > 0 ? hr_db_day_of(now - (int64_t)raw_days * HR_DAY) : 0;
     int64_t daily_before = daily_years > 0
         ? hr_db_day_of(now - (int64_t)daily_years * 36525 * HR_DAY / 100) : 0;
+    double t0 = hr_mono_ms();
+    long left;
+    int rc = hr_db_history_prune(db, raw_before, daily_before, 0, budget_ms, raw, days);
 
-    return hr_db_history_prune(db, raw_before, daily_before, 0, budget_ms, raw, days);
+    if (packed)
+        *packed = 0;
+    if (rc != 0)
+        return rc;
+    /* What is left of the budget packs the hours gone by. */
+    left = budget_ms > 0 ? budget_ms - (long)(hr_mono_ms() - t0) : 0;
+    if (budget_ms > 0 && left <= 0)
+        return 1;
+    return hr_db_polls_pack(db, now - HR_POLLS_DELAY, 0, left, packed);
 }

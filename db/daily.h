@@ -62,20 +62,25 @@ int hr_db_device_days(struct hr_db *db, int64_t device, int64_t from_day, int64_
 /* The whole record of DEVICE for DAY into *D: 1, 0 none, -1 error. */
 int hr_db_device_day_get(struct hr_db *db, int64_t device, int64_t day, struct hr_db_day *d);
 
-/* Retention: delete samples with time < RAW_BEFORE and daily records
- * with day < DAILY_BEFORE (0: keep that kind), BATCH rows per
- * transaction (0: 2000), until none is left or BUDGET_MS of wall time has
- * gone (0: no limit; a batch is never cut).  Call it outside any
- * transaction.  The rows deleted into *RAW and *DAYS (may be NULL); 1 if
- * rows older than the limits are left for the next call, 0 done, -1
- * error. */
+/* Retention: delete raw polls with time < RAW_BEFORE (those waiting in
+ * samples, and the packed blocks of hours ending by then: db/polls.h) and
+ * daily records with day < DAILY_BEFORE (0: keep that kind), BATCH rows
+ * per transaction (0: 2000; a tenth as many blocks), until none is left
+ * or BUDGET_MS of wall time has gone (0: no limit; a batch is never cut).
+ * Call it outside any transaction.  The polls and days deleted into *RAW
+ * and *DAYS (may be NULL); 1 if rows older than the limits are left for
+ * the next call, 0 done, -1 error. */
 int hr_db_history_prune(struct hr_db *db, int64_t raw_before, int64_t daily_before,
                         unsigned batch, long budget_ms, int64_t *raw, int64_t *days);
 
 /* The retention policy at NOW: raw polls of the days before the last
  * RAW_DAYS whole days, daily records older than DAILY_YEARS years (0:
- * keep), through hr_db_history_prune with BUDGET_MS. */
+ * keep), through hr_db_history_prune; then, with what is left of
+ * BUDGET_MS (0: no limit), the raw polls of the hours that ended
+ * HR_POLLS_DELAY before NOW are packed (hr_db_polls_pack; the polls into
+ * *PACKED, may be NULL).  1 if work is left for the next call, 0 done, -1
+ * error. */
 int hr_db_retention_apply(struct hr_db *db, int64_t now, long raw_days, long daily_years,
-                          long budget_ms, int64_t *raw, int64_t *days);
+                          long budget_ms, int64_t *raw, int64_t *days, int64_t *packed);
 
 #endif

@@ -2,6 +2,7 @@
  * handle, its transactions and its statement cache. */
 #include "db_int.h"
 #include "cmd.h"
+#include "polls.h"
 #include "hr_util.h"
 
 #include <errno.h>
@@ -197,6 +198,10 @@ int hr_db_open(const char *path, int flags, struct hr_db **out, char *err, size_
         char tmp[256];
         snprintf(tmp, sizeof tmp, "%s: %s", path, err);
         snprintf(err, errlen, "%s", tmp);
+        goto out_close;
+    }
+    if (hr_db_rawpolls_register(db) < 0) {
+        snprintf(err, errlen, "%s: cannot register raw_polls: %s", path, sqlite3_errmsg(db));
         goto out_close;
     }
     h = calloc(1, sizeof *h);

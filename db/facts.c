@@ -23,7 +23,7 @@ static const char devices_sql[] =
     " ORDER BY d.customer, d.serial, d.id";
 
 static const char samples_sql[] =
-    "SELECT time, capacity, used, peak, peak_prev, rate_avg, window FROM samples"
+    "SELECT time, capacity, used, peak, peak_prev, rate_avg, window FROM raw_polls"
     " WHERE device_id = ?1 AND time > ?2 AND time <= ?3 ORDER BY time";
 
 static const char cat_product_sql[] =

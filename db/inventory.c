@@ -3,6 +3,7 @@
 #include "rows_int.h"
 #include "inventory.h"
 #include "samples.h"
+#include "polls.h"
 #include "daily.h"
 
 #include <stdio.h>
@@ -519,7 +520,7 @@ static const char samples_drop_since_sql[] =
     "DELETE FROM samples WHERE device_id = ?1 AND time >= ?2";
 static const char counter_reset_sql[] =
     "UPDATE devices SET (last_writes, last_uptime, last_sample) ="
-    " (SELECT writes, sysuptime, time FROM samples WHERE device_id = ?1"
+    " (SELECT writes, sysuptime, time FROM raw_polls WHERE device_id = ?1"
     "  ORDER BY time DESC LIMIT 1) WHERE id = ?1";
 
 int hr_db_conflict_sample_add(struct hr_db *db, int64_t conflict, const char *side,
@@ -539,24 +540,6 @@ int hr_db_conflict_sample_add(struct hr_db *db, int64_t conflict, const char *si
 #undef KNOWN
 }
 
-/* The sample in the current row of ST (columns SAMPLE_COLS). */
-static void sample_row(sqlite3_stmt *st, struct hr_db_sample *s)
-{
-    static const unsigned bits[] = {
-        0, HR_DB_S_CAPACITY, HR_DB_S_USED, HR_DB_S_USED_PCT, HR_DB_S_WRITES, HR_DB_S_DELTA,
-        HR_DB_S_PEAK, HR_DB_S_PEAK_PREV, HR_DB_S_RATE_AVG, HR_DB_S_WINDOW, HR_DB_S_UPTIME,
-    };
-    int64_t pct;
-
-    for (int i = 1; i < (int)(sizeof bits / sizeof bits[0]); i++)
-        if (sqlite3_column_type(st, i) != SQLITE_NULL)
-            s->known |= bits[i];
-    hr_db_cols(st, "IIIIIIIIIIIi", &s->time, (int64_t *)&s->capacity, (int64_t *)&s->used,
-               &pct, (int64_t *)&s->writes, (int64_t *)&s->writes_delta, &s->peak,
-               &s->peak_prev, &s->rate_avg, &s->window, &s->sysuptime, (int *)&s->status);
-    s->used_percent = (int)pct;
-}
-
 int hr_db_conflict_samples_each(struct hr_db *db, int64_t conflict, const char *side,
                                 int (*fn)(void *arg, const struct hr_db_sample *s), void *arg)
 {
@@ -568,7 +551,7 @@ int hr_db_conflict_samples_each(struct hr_db *db, int64_t conflict, const char *
     while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct hr_db_sample s = { 0 };
 
-        sample_row(st, &s);
+        hr_db_sample_read(st, &s);
         ret = fn(arg, &s);
     }
     return hr_db_loop_end(st, ret ? SQLITE_DONE : rc, ret);
@@ -582,8 +565,12 @@ int hr_db_conflict_samples_drop(struct hr_db *db, int64_t conflict, const char *
 int hr_db_samples_to_conflict(struct hr_db *db, int64_t device, int64_t since,
                               int64_t conflict, const char *side)
 {
-    int n = hr_db_changes(db, samples_to_conflict_sql, "IIIt", device, since, conflict, side);
+    int n;
 
+    /* The packed polls of that period back into samples first. */
+    if (hr_db_polls_unpack(db, device, since) < 0)
+        return -1;
+    n = hr_db_changes(db, samples_to_conflict_sql, "IIIt", device, since, conflict, side);
     if (n < 0 || hr_db_run(db, samples_drop_since_sql, "II", device, since) < 0)
         return -1;
     return n;
@@ -604,13 +591,14 @@ int hr_db_conflict_days_rebuild(struct hr_db *db, int64_t device, int64_t from_d
     sqlite3_stmt *st;
     int rc = SQLITE_DONE, ret = 0;
 
-    if (hr_db_run(db, days_drop_sql, "III", device, from_day, conflict) < 0 ||
+    if (hr_db_polls_unpack(db, device, from_day) < 0 ||
+        hr_db_run(db, days_drop_sql, "III", device, from_day, conflict) < 0 ||
         !(st = hr_db_prep(db, days_refold_sql, "II", device, from_day)))
         return -1;
     while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct hr_db_sample s = { .device_id = device };
 
-        sample_row(st, &s);
+        hr_db_sample_read(st, &s);
         /* The day is gone: folding its polls again starts it afresh. */
         if (hr_db_daily_add(db, &s) < 0)
             ret = -1;

@@ -39,7 +39,7 @@ static const char history_sql[] =
     " coalesce(d.serial, '(' || d.name || ')') AS device, s.capacity, s.used,"
     " s.used_percent, s.writes_delta, s.peak, s.peak_prev, s.rate_avg,"
     " hr_status(s.status) AS status"
-    " FROM samples s JOIN devices d ON d.id = s.device_id"
+    " FROM raw_polls s JOIN devices d ON d.id = s.device_id"
     " WHERE (?1 IS NULL OR d.customer = ?1) AND (?2 IS NULL OR d.id = ?2)"
     " AND s.time >= ?3 AND s.time < ?4"
     " ORDER BY s.time, d.customer, device";

@@ -17,4 +17,8 @@ $(B)/tests/test_db: $(B)/tests/db/test_db.o $(DB_OBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SQL_LIBS)
 TEST_BINS += $(B)/tests/test_db
+$(B)/tests/test_polls: $(B)/tests/db/test_polls.o $(DB_OBJ) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SQL_LIBS)
+TEST_BINS += $(B)/tests/test_polls
 $(B)/tests/db/%.o: ALL_CFLAGS += -I$(TOP)/db -I$(TOP)/cli

@@ -14,7 +14,7 @@ static const char ctr_add_sql[] =
     "INSERT OR REPLACE INTO device_counters (device_id, row_index, value, is64)"
     " VALUES (?1, ?2, ?3, ?4)";
 static const char peaks_sql[] =
-    "SELECT peak, peak_prev FROM samples WHERE device_id = ?1 AND time = ?2";
+    "SELECT peak, peak_prev FROM raw_polls WHERE device_id = ?1 AND time = ?2";
 
 int hr_db_volumes_clear(struct hr_db *db, int64_t device)
 {

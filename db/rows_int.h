@@ -71,6 +71,16 @@ int hr_db_col_dup(struct hr_db *db, sqlite3_stmt *st, int i, char **dst);
  * -1 on ENOMEM, with those copied so far left for the caller to free. */
 int hr_db_cols_dup(struct hr_db *db, sqlite3_stmt *st, char **const *dst, size_t n);
 
+/* The raw sample rows (samples.c).  hr_db_sample_put: the row only (no
+ * daily record, no look at the packed polls): 1 stored, 0 the second was
+ * there, -1 error.  hr_db_sample_read: the sample in ST's current row,
+ * whose columns 0-11 are time, capacity, used, used_percent, writes,
+ * writes_delta, peak, peak_prev, rate_avg, window, sysuptime, status (as
+ * in samples); S's other members are left alone. */
+struct hr_db_sample;
+int hr_db_sample_put(struct hr_db *db, const struct hr_db_sample *s);
+void hr_db_sample_read(sqlite3_stmt *st, struct hr_db_sample *s);
+
 /* An optional text parameter: NULL (or "" when EMPTY_IS_NULL) binds NULL. */
 void hr_db_bind_opt_text(sqlite3_stmt *st, int i, const char *s, int empty_is_null);
 

@@ -31,6 +31,7 @@ const struct hr_migration hr_migrations[] = {
     { 7, "history: daily records; samples rolled up into days", hr_schema_collector_7 },
     { 8, "collector: the samples of both sides of a double registration",
       hr_schema_collector_8 },
+    { 9, "history: raw polls packed an hour at a time", hr_schema_collector_9 },
 };
 
 const size_t hr_n_migrations = sizeof hr_migrations / sizeof hr_migrations[0];

@@ -13,6 +13,8 @@ extern const char hr_schema_collector_6[];
 extern const char hr_schema_collector_7[];
 /* collector: the samples of a double registration (step 8) */
 extern const char hr_schema_collector_8[];
+/* collector: raw polls packed an hour at a time (step 9) */
+extern const char hr_schema_collector_9[];
 /* mail: the outbox */
 extern const char hr_schema_mail_3[];
 /* proposals: catalogues and stock; proposals and rule state */

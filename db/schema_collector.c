@@ -271,3 +271,22 @@ const char hr_schema_collector_8[] =
     " status INTEGER NOT NULL DEFAULT 0,"
     " PRIMARY KEY (conflict_id, side, time)"
     ") WITHOUT ROWID;";
+
+/* Step 9: the raw polls, packed (db/polls.h): one row per hour and device
+ * once the hour is over, a block of delta-coded polls.  Keyed (hour,
+ * device_id) so that an hour is written at the end of the table and
+ * pruned at its start.  No foreign key (a cascade would scan the table by
+ * device): the trigger removes a deleted device's blocks, which no
+ * command does.  The polls already in samples are packed by the next
+ * retention passes (`headroom poll`, `headroom db prune`), a bounded
+ * batch at a time, not in this step. */
+const char hr_schema_collector_9[] =
+    "CREATE TABLE polls ("
+    " hour INTEGER NOT NULL,"         /* the block's start, a multiple of 3600 */
+    " device_id INTEGER NOT NULL,"
+    " n INTEGER NOT NULL,"            /* polls in the block */
+    " data BLOB NOT NULL,"
+    " PRIMARY KEY (hour, device_id)"
+    ") WITHOUT ROWID;"
+    "CREATE TRIGGER polls_device_gone AFTER DELETE ON devices"
+    " BEGIN DELETE FROM polls WHERE device_id = old.id; END;";

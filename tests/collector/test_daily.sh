@@ -60,14 +60,23 @@ PAST=$((T0 + 19 * 86400 + 12 * 3600))
 "$H" rules eval --rules "$RULES" --at "$PAST" > "$T/past1" 2>&1; is "rules eval in the past" "$?" 0
 like "rules see the devices" "$(cat "$T/eval1")" "2 devices evaluated"
 
+# Raw polls waiting in samples, plus those packed an hour at a time in
+# polls (db/polls.h; a block's n is its polls): WHERE on samples, on polls.
+raw_count() { q "SELECT (SELECT count(*) FROM samples WHERE $1) + (SELECT coalesce(sum(n), 0) FROM polls WHERE $2)"; }
 # Retention off: nothing pruned.
 HEADROOM_NOW="@$NOW" HEADROOM_RETENTION_RAW_DAYS=0 "$H" poll > /dev/null 2>&1
-is "poll with retention-raw-days 0: every poll kept" "$(q 'SELECT count(*) FROM samples')" 840
+is "poll with retention-raw-days 0: every poll kept" "$(raw_count 1 1)" 840
+# The hours that ended 15 minutes before now are packed; the later ones
+# (the import reaches 23:00 of the last day) wait in samples.
+PACKED_TO=$(( (NOW - 900) - (NOW - 900) % 3600 ))
+is "... the hours gone by packed" "$(q "SELECT count(*) FROM samples WHERE time < $PACKED_TO") $(q 'SELECT sum(n) FROM polls')" \
+    "0 $(q "SELECT 840 - count(*) FROM samples WHERE time >= $PACKED_TO")"
 # The default (14 days): the polls of the days before the last 14 go.
 HEADROOM_NOW="@$NOW" "$H" -v poll > "$T/poll.out" 2> "$T/poll.err"
 CUT=$((T0 + 15 * 86400))
-is "raw polls before the last 14 whole days pruned" "$(q "SELECT count(*) FROM samples WHERE time < $CUT")" 0
-is "the last 15 days of polls kept" "$(q "SELECT count(*) FROM samples")" $((15 * 28))
+is "raw polls before the last 14 whole days pruned" "$(raw_count "time < $CUT" "hour < $CUT")" 0
+is "the last 15 days of polls kept" "$(raw_count 1 1)" $((15 * 28))
+is "history --raw reads them" "$("$H" history --raw --since 2000-01-01 --format csv | tail -n +2 | wc -l)" $((15 * 28))
 is "the days kept" "$(q 'SELECT count(*) FROM daily')" 60
 like "pruning logged" "$(cat "$T/poll.err")" "history retention: 420 raw polls and 0 daily records pruned"
 "$H" rules eval --rules "$RULES" --at "$NOW" > "$T/eval2" 2>&1
@@ -79,7 +88,7 @@ like "history (daily) still has every day" \
 # Years of days: with one year kept, nothing goes; 400 days later it all does.
 HEADROOM_NOW="@$((NOW + 400 * 86400))" HEADROOM_RETENTION_DAILY_YEARS=1 "$H" poll > /dev/null 2>&1
 is "a year later: every day and poll older than the windows gone" \
-    "$(q 'SELECT count(*) FROM daily') $(q 'SELECT count(*) FROM samples')" "0 0"
+    "$(q 'SELECT count(*) FROM daily') $(raw_count 1 1)" "0 0"
 
 # ---- an older file rolled up in place ----
 export HEADROOM_DB="$T/old.db"
@@ -91,7 +100,7 @@ q "INSERT INTO customers (id) VALUES ('OLD');
    INSERT INTO samples (device_id, time, capacity, used, peak, rate_avg, status)
        SELECT 1 + i % 2, $T0 + i * 3600, 1000, 10 * i, i % 17, i, i % 3 FROM n;"
 out=$("$H" customers list 2>&1); is "a command on the old file upgrades it" "$?" 0
-is "the latest schema reached (7: daily records, and on)" "$(q 'PRAGMA user_version')" 8
+is "the latest schema reached (7: daily records, and on)" "$(q 'PRAGMA user_version')" 9
 is "days rolled up: 2 devices x 5 days" "$(q 'SELECT count(*) FROM daily')" 10
 is "a rolled-up day" "$(q "SELECT samples || ' ' || used || ' ' || cmax || ' ' || rate_sum || ' ' || flags || ' ' || coalesce(firmware, '-') FROM daily WHERE device_id = 1 AND day = $T0")" \
     "12 220 16 132 3 -"

@@ -520,7 +520,7 @@ static void test_daily(void)
     TAP_INT(days, 0, "no day deleted");
     TAP_INT(q_int(inc, "SELECT count(*) FROM samples WHERE time < 1767398400"), 0, "none left");
     TAP_INT(q_int(inc, "SELECT count(*) FROM daily"), 6, "the days stay");
-    TAP_INT(hr_db_retention_apply(inc, DAY0 + 86400 * 400, 14, 1, 0, &raw, &days), 0,
+    TAP_INT(hr_db_retention_apply(inc, DAY0 + 86400 * 400, 14, 1, 0, &raw, &days, NULL), 0,
             "retention a year later");
     TAP_INT(q_int(inc, "SELECT count(*) FROM samples") * 10 + days, 6,
             "every poll and every day older than a year gone");
