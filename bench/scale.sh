@@ -19,7 +19,8 @@
 # device per UTC day for DAYS days (the last one, "today", cut at 08:00
 # UTC, the time of the last poll); the raw polls of the last RAW_DAYS days
 # (a poll every INTERVAL s; the day's last poll holds the day's used, its
-# peaks stay under the day's Cmax).  FIRING devices (every DEVICES/FIRING-th)
+# peaks stay under the day's Cmax), written a day at a time into samples
+# and packed by `headroom db prune` as the poller's retention packs them.  FIRING devices (every DEVICES/FIRING-th)
 # grow fast (80 % used, +0.3 % of capacity a day: capacity-full-soon
 # fires); the others sit at 40 %.
 #
@@ -30,10 +31,10 @@
 #   report fleet     text
 #   report customer  one customer (100 devices), text
 # then the retention at work: a day later, one day of raw polls (and its
-# daily records) added as the poller would and `headroom poll` (no
-# targets: it prunes only) run until the oldest raw day is gone; three
-# times, with the file size and free pages after each, to show the file
-# stops growing once the window is reached (SQLite reuses the pages).
+# daily records) added as the poller would and `headroom db prune` run
+# (the oldest raw day pruned, the new day packed); three times, with the
+# file size and free pages after each, to show the file stops growing
+# once the window is reached (SQLite reuses the pages).
 # Nothing here asserts a time; the issue's goals are printed alongside.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -128,12 +129,20 @@ COMMIT;
 SQL
 echo "daily records: $((n * days)) in $(secs_since "$start") s ($(size_mib) MiB)"
 start=$(date +%s.%N)
-if [ "$raw" -gt 0 ]; then
+# The raw polls a day at a time, as the poller writes them (a row of
+# samples each), then packed as its retention packs them (db/polls.h:
+# the hours over by 07:45 of "today" packed, the last one waiting).
+pack() {
+    HEADROOM_NOW="@$now" HEADROOM_RETENTION_RAW_DAYS=0 HEADROOM_RETENTION_DAILY_YEARS=0 \
+        "$hr" -q db prune
+}
+k=$((days - 1 - raw))
+while [ "$raw" -gt 0 ] && [ $k -le $((days - 1)) ]; do
 sqlite3 "$HEADROOM_DB" >/dev/null <<SQL
 PRAGMA synchronous=OFF;
 PRAGMA cache_size=-2000000;
 BEGIN;
-WITH RECURSIVE j(k) AS (SELECT $days - 1 - $raw UNION ALL SELECT k + 1 FROM j WHERE k < $days - 1),
+WITH RECURSIVE j(k) AS (SELECT $k),
      p(q) AS (SELECT 0 UNION ALL SELECT q + 1 FROM p WHERE q < $ppd - 1)
 INSERT INTO samples(device_id, time, capacity, used, used_percent, writes, writes_delta, peak,
                     peak_prev, rate_avg, window, sysuptime, status)
@@ -143,11 +152,14 @@ SELECT id, day + id % $interval + p.q * $interval, 10000000000000, u,
 FROM ($DAYROWS), p WHERE p.q < np;
 COMMIT;
 SQL
-fi
+pack
+k=$((k + 1))
+done
 sqlite3 "$HEADROOM_DB" "CREATE INDEX daily_day ON daily(day); CREATE INDEX samples_time ON samples(time);"
 echo "raw polls: in $(secs_since "$start") s (indexes included)"
 fi
-echo "database: $(size_mib) MiB (goal: under 10 GB): $(sqlite3 "$HEADROOM_DB" "SELECT count(*) FROM daily") daily records, $(sqlite3 "$HEADROOM_DB" "SELECT count(*) FROM samples") raw polls"
+rawq="SELECT (SELECT count(*) FROM samples) + (SELECT coalesce(sum(n), 0) FROM polls)"
+echo "database: $(size_mib) MiB (goal: under 10 GB): $(sqlite3 "$HEADROOM_DB" "SELECT count(*) FROM daily") daily records, $(sqlite3 "$HEADROOM_DB" "$rawq") raw polls ($(sqlite3 "$HEADROOM_DB" "SELECT count(*) FROM polls") blocks, $(sqlite3 "$HEADROOM_DB" "SELECT count(*) FROM samples") waiting in samples)"
 sqlite3 "$HEADROOM_DB" "SELECT printf('  %-14s %9.1f MiB', name, sum(pgsize) / 1048576.0) FROM dbstat
     GROUP BY name ORDER BY sum(pgsize) DESC LIMIT 5" 2>/dev/null || true
 # run LABEL GOAL_S CMD...: one timed command; its stderr's last line shown.
@@ -173,7 +185,8 @@ run "report customer" 30 "$hr" report customer C00000 --at "$AT" -o "$tmp/report
 ls -la "$tmp/reports" | awk 'NR > 1 { print "  " $5 " " $9 }'
 
 # The retention at work: three more days as the poller leaves them, each
-# pruned by `headroom poll` (no targets: it only prunes).
+# pruned and packed by `headroom db prune` (what `headroom poll` does a
+# few seconds at a time after each slice) an hour into the next day.
 if [ "$raw" -gt 0 ]; then
 last=$(sqlite3 "$HEADROOM_DB" "SELECT max(day) FROM daily")   # today, or a later day with -u
 for extra in 1 2 3; do
@@ -194,14 +207,9 @@ COMMIT;
 SQL
     grown=$(size_mib)
     start=$(date +%s.%N)
-    passes=0
-    # `headroom poll` prunes for at most 5 s a run: run it until done.
-    while [ "$(sqlite3 "$HEADROOM_DB" "SELECT count(*) FROM (SELECT 1 FROM samples WHERE time < $((d - raw * 86400)) LIMIT 1)")" != 0 ] &&
-          [ $passes -lt 1000 ]; do
-        HEADROOM_NOW="@$((d + 3600))" HEADROOM_RETENTION_RAW_DAYS=$raw "$hr" -q poll >/dev/null 2>&1 || true
-        passes=$((passes + 1))
-    done
+    HEADROOM_NOW="@$((d + 86400 + 3600))" HEADROOM_RETENTION_RAW_DAYS=$raw \
+        "$hr" db prune 2>/dev/null | sed 's/^/  /'
     free=$(sqlite3 "$HEADROOM_DB" "PRAGMA freelist_count")
-    echo "day +$extra: $grown MiB with the new day, pruned in $(secs_since "$start") s ($passes poll runs): $(size_mib) MiB, $free free pages"
+    echo "day +$extra: $grown MiB with the new day, pruned and packed in $(secs_since "$start") s: $(size_mib) MiB, $free free pages, $(sqlite3 "$HEADROOM_DB" "$rawq") raw polls"
 done
 fi
