@@ -5,6 +5,7 @@
 #include "db.h"
 #include "hr_rrd.h"
 #include "hr_util.h"
+#include "polls.h"
 #include "store.h"
 
 #include <math.h>
@@ -327,6 +328,11 @@ static void test_store(void)
             "... with their values");
     TAP_INT(hr_store_stats(s)->conflicts, 1, "conflict counted once");
 
+    /* The hour packed first, as the retention packs it once it is over:
+     * the transfer works on packed polls too (read through raw_polls). */
+    TAP_INT(hr_db_polls_pack(db, 1700002800, 0, 0, NULL), 0, "the hour packed before the transfer");
+    TAP_INT(q_int(db, "SELECT count(*) FROM samples WHERE device_id = 1"), 0,
+            "... nothing of the device left in samples");
     /* Resolve by transfer: new number, old one superseded, never reused. */
     char before[40], after[40], msg[256];
     q_text(db, "SELECT reg_number FROM devices WHERE serial = 'SER-1'", before, sizeof before);
@@ -337,11 +343,11 @@ static void test_store(void)
             "device now with B");
     TAP_INT(q_int(db, "SELECT count(*) FROM registrations WHERE serial = 'SER-1' AND state = 'active'"),
             1, "one active registration");
-    TAP_INT(q_int(db, "SELECT count(*) FROM samples WHERE device_id = 1 AND time >= 1700001200"), 2,
+    TAP_INT(q_int(db, "SELECT count(*) FROM raw_polls WHERE device_id = 1 AND time >= 1700001200"), 2,
             "after the transfer the claiming side's samples are the device's history");
-    TAP_INT(q_int(db, "SELECT writes_delta FROM samples WHERE device_id = 1 AND time = 1700001500"),
+    TAP_INT(q_int(db, "SELECT writes_delta FROM raw_polls WHERE device_id = 1 AND time = 1700001500"),
             51, "... with their write deltas (99 -> 150)");
-    TAP_INT(q_int(db, "SELECT status & 1 FROM samples WHERE device_id = 1 AND time = 1700001200"),
+    TAP_INT(q_int(db, "SELECT status & 1 FROM raw_polls WHERE device_id = 1 AND time = 1700001200"),
             1, "... the first of them without a delta");
     TAP_INT(q_int(db, "SELECT count(*) FROM conflict_samples WHERE side = 'registered'"
                       " AND time = 1700001350 AND writes = 25"), 1,
@@ -350,13 +356,13 @@ static void test_store(void)
             "nothing left on the claiming side");
     TAP_INT(q_int(db, "SELECT last_writes FROM devices WHERE serial = 'SER-1'"), 150,
             "the next poll's delta starts from the last sample");
-    TAP_INT(q_int(db, "SELECT d.samples = (SELECT count(*) FROM samples s WHERE s.device_id = 1"
+    TAP_INT(q_int(db, "SELECT d.samples = (SELECT count(*) FROM raw_polls s WHERE s.device_id = 1"
                       " AND s.time >= d.day AND s.time < d.day + 86400)"
                       " AND d.last_time = 1700001500 AND d.last_used IS NOT NULL"
                       " FROM daily d WHERE d.device_id = 1 AND d.day = 1699920000"), 1,
             "the day's record is folded again from the history it now has");
     TAP_INT(q_int(db, "SELECT count(*) FROM daily d WHERE d.device_id = 1 AND d.samples <>"
-                      " (SELECT count(*) FROM samples s WHERE s.device_id = 1"
+                      " (SELECT count(*) FROM raw_polls s WHERE s.device_id = 1"
                       " AND s.time >= d.day AND s.time < d.day + 86400)"), 0,
             "every day of the device counts exactly its polls");
     TAP_INT(hr_conflict_resolve(db, "SER-1", NULL, 0, msg, sizeof msg), -2, "nothing left to resolve");

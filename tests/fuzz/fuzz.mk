@@ -12,8 +12,9 @@
 # NAME: import (the CSV importers: fleet, customers, history, catalog,
 # stock), conf (headroom.conf, headroomd.conf), subagent (headroomd's state
 # file, /proc/diskstats, mountinfo, sysfs attributes), check
-# (check_headroom's ranges, strings and cells).
-FUZZ_NAMES := import conf subagent check
+# (check_headroom's ranges, strings and cells), polls (the packed raw
+# polls' block format, db/polls.c).
+FUZZ_NAMES := import conf subagent check polls
 
 $(B)/tests/fuzz/replay_%.o: tests/fuzz/replay.c
 	@mkdir -p $(@D)
@@ -40,6 +41,9 @@ $(B)/tests/test_fuzz_subagent: $(B)/tests/fuzz/fuzz_subagent.o $(B)/tests/fuzz/r
 $(B)/tests/test_fuzz_check: $(B)/tests/fuzz/fuzz_check.o $(B)/tests/fuzz/replay_check.o \
                             $(FUZZ_CHECK_DEPS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SNMP_LIBS) -lm
+$(B)/tests/test_fuzz_polls: $(B)/tests/fuzz/fuzz_polls.o $(B)/tests/fuzz/replay_polls.o \
+                            $(DB_OBJ) $(COMMON_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SQL_LIBS)
 TEST_BINS += $(FUZZ_NAMES:%=$(B)/tests/test_fuzz_%)
 
 # libFuzzer builds (B=build-fuzz, everything compiled by clang with
@@ -53,9 +57,13 @@ $(B)/fuzz/fuzz_conf: $(B)/tests/fuzz/fuzz_conf.o $(FUZZ_CONF_DEPS)
 $(B)/fuzz/fuzz_subagent: $(B)/tests/fuzz/fuzz_subagent.o $(FUZZ_SUBAGENT_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^
+$(B)/fuzz/fuzz_polls: $(B)/tests/fuzz/fuzz_polls.o $(DB_OBJ) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(SQL_LIBS)
 FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 .PHONY: fuzz
 fuzz:
 	$(MAKE) B=build-fuzz CC=$(FUZZ_CC) SAN='$(FUZZ_SAN)' CFLAGS='-O1 -g' \
-	    build-fuzz/fuzz/fuzz_import build-fuzz/fuzz/fuzz_conf build-fuzz/fuzz/fuzz_subagent
+	    build-fuzz/fuzz/fuzz_import build-fuzz/fuzz/fuzz_conf build-fuzz/fuzz/fuzz_subagent \
+	    build-fuzz/fuzz/fuzz_polls
 	$(MAKE) fuzz-check fuzz-profiles
