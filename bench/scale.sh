@@ -19,7 +19,7 @@
 # device per UTC day for DAYS days (the last one, "today", cut at 08:00
 # UTC, the time of the last poll); the raw polls of the last RAW_DAYS days
 # (a poll every INTERVAL s; the day's last poll holds the day's used, its
-# peaks stay under the day's Cmax), written a day at a time into samples
+# peaks stay under the day's Cmax), written an hour at a time into samples
 # and packed by `headroom db prune` as the poller's retention packs them.  FIRING devices (every DEVICES/FIRING-th)
 # grow fast (80 % used, +0.3 % of capacity a day: capacity-full-soon
 # fires); the others sit at 40 %.
@@ -129,21 +129,26 @@ COMMIT;
 SQL
 echo "daily records: $((n * days)) in $(secs_since "$start") s ($(size_mib) MiB)"
 start=$(date +%s.%N)
-# The raw polls a day at a time, as the poller writes them (a row of
-# samples each), then packed as its retention packs them (db/polls.h:
-# the hours over by 07:45 of "today" packed, the last one waiting).
+# The raw polls an hour at a time, as the poller writes them (a row of
+# samples each), each hour packed once it is over, as the poller's
+# retention packs it (db/polls.h), so samples never holds more than an
+# hour, as in a running poller; the last hour of "today" (07:00-08:00)
+# waits in samples.
 pack() {
-    HEADROOM_NOW="@$now" HEADROOM_RETENTION_RAW_DAYS=0 HEADROOM_RETENTION_DAILY_YEARS=0 \
+    HEADROOM_NOW="@$1" HEADROOM_RETENTION_RAW_DAYS=0 HEADROOM_RETENTION_DAILY_YEARS=0 \
         "$hr" -q db prune
 }
 k=$((days - 1 - raw))
 while [ "$raw" -gt 0 ] && [ $k -le $((days - 1)) ]; do
+for h in $(seq 0 23); do
+q0=$((h * 3600 / interval)) q1=$(( (h + 1) * 3600 / interval ))
+[ $k -lt $((days - 1)) ] || [ $q0 -lt $ptoday ] || break
 sqlite3 "$HEADROOM_DB" >/dev/null <<SQL
 PRAGMA synchronous=OFF;
 PRAGMA cache_size=-2000000;
 BEGIN;
 WITH RECURSIVE j(k) AS (SELECT $k),
-     p(q) AS (SELECT 0 UNION ALL SELECT q + 1 FROM p WHERE q < $ppd - 1)
+     p(q) AS (SELECT $q0 UNION ALL SELECT q + 1 FROM p WHERE q < $q1 - 1)
 INSERT INTO samples(device_id, time, capacity, used, used_percent, writes, writes_delta, peak,
                     peak_prev, rate_avg, window, sysuptime, status)
 SELECT id, day + id % $interval + p.q * $interval, 10000000000000, u,
@@ -152,7 +157,9 @@ SELECT id, day + id % $interval + p.q * $interval, 10000000000000, u,
 FROM ($DAYROWS), p WHERE p.q < np;
 COMMIT;
 SQL
-pack
+t=$((day0 + k * 86400 + (h + 1) * 3600 + 900))
+pack $((t < now ? t : now))
+done
 k=$((k + 1))
 done
 sqlite3 "$HEADROOM_DB" "CREATE INDEX daily_day ON daily(day); CREATE INDEX samples_time ON samples(time);"
