@@ -71,6 +71,16 @@ static int db_info(const char *path)
         }
     }
     sqlite3_finalize(q);
+    /* Raw polls wait in samples until their hour is packed into polls. */
+    if (sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM samples),"
+                               " (SELECT coalesce(sum(n), 0) FROM polls)", -1, &q, NULL)
+        == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW)
+            printf("raw polls:   %lld (%lld waiting in samples, %lld packed)\n",
+                   (long long)(sqlite3_column_int64(q, 0) + sqlite3_column_int64(q, 1)),
+                   (long long)sqlite3_column_int64(q, 0), (long long)sqlite3_column_int64(q, 1));
+        sqlite3_finalize(q);
+    }
     hr_db_close(h);
     return HR_EXIT_OK;
 }

@@ -85,6 +85,13 @@ is "rules: the same answers without the old polls" "$(diff "$T/eval1" "$T/eval2"
 is "rules in the past: the same answers" "$(diff "$T/past1" "$T/past2" && echo same)" same
 like "history (daily) still has every day" \
     "$("$H" history --device SN-D1 --format csv | tail -n +2 | wc -l)" "^30$"
+# headroom db prune: the same retention, to the end, a day later.
+HEADROOM_NOW="@$((NOW + 86400))" "$H" db prune > "$T/prune.out" 2> "$T/prune.err"
+is "db prune" "$?" 0
+like "db prune: what it did" "$(cat "$T/prune.out")" ": 28 raw polls and 0 daily records pruned, 15 raw polls packed$"
+is "db prune: every hour gone by packed" "$(q 'SELECT count(*) FROM samples')" 0
+like "db info: the raw polls" "$("$H" db info)" "raw polls: +392 \(0 waiting in samples, 392 packed\)"
+is "history --raw: the 14 days left" "$("$H" history --raw --since 2000-01-01 --format csv | tail -n +2 | wc -l)" 392
 # Years of days: with one year kept, nothing goes; 400 days later it all does.
 HEADROOM_NOW="@$((NOW + 400 * 86400))" HEADROOM_RETENTION_DAILY_YEARS=1 "$H" poll > /dev/null 2>&1
 is "a year later: every day and poll older than the windows gone" \
