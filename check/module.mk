@@ -34,7 +34,7 @@ install-check-headroom: $(B)/check_headroom
 # decoder: `make fuzz-check`, then build/fuzz/fuzz_check -max_total_time=60.
 # Needs clang; not part of `make check` (the unit test runs a torture).
 FUZZ_CC ?= clang
-FUZZ_CHECK_SRC := tests/check/fuzz_check.c common/hr_util.c common/hr_buf.c common/log.c \
+FUZZ_CHECK_SRC := tests/check/fuzz_check.c common/hr_util.c common/hr_buf.c common/log.c common/hr_hash.c \
                   snmp/session.c snmp/decode.c snmp/sync.c profiles/parse.c profiles/set.c \
                   profiles/read.c profiles/device.c
 $(B)/fuzz/fuzz_check: $(FUZZ_CHECK_SRC) check/check_headroom.c $(OIDS_H)
