@@ -112,7 +112,14 @@ inner() {
 # median of the numbers on stdin
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "nan" }'; }
 
-result() { echo "$1|$2|$3|$4|$5" >> "$W/$1/results"; echo "  $2: cycle $3 s, $4 ms CPU/agent poll $5" >&2; }
+# result SCEN NAME CYCLE CPU EXTRA; the 1-minute load average goes with it
+# (the machine is shared: CPU time is the process's own, wall time is not)
+result() {
+    local load
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    echo "$1|$2|$3|$4|$5|$load" >> "$W/$1/results"
+    echo "  $2: cycle $3 s, $4 ms CPU/agent poll $5 [load $load]" >&2
+}
 
 run_headroom() {
     local scen=$1 fleet=$2 R=$3 c
@@ -124,7 +131,10 @@ run_headroom() {
              NR > 1 { print $5 "," $1 "," $3 "," $4 "," $5 ",1000,1" }' "$fleet/fleet.csv" > "$R/targets.csv"
     for c in $CONCS; do
         run_hr_cycles "$scen" "$R" "$c" direct
-        [ "$scen" = lo ] && [ "$NORRDC" = 0 ] && run_hr_cycles "$scen" "$R" "$c" rrdcached
+        if [ "$scen" = lo ] && [ "$NORRDC" = 0 ]; then
+            run_hr_cycles "$scen" "$R" "$c" rrdcached
+            run_hr_cycles "$scen" "$R" "$c" norrd
+        fi
     done
     return 0
 }
@@ -196,16 +206,19 @@ PYEOF
 }
 
 # K+1 cycles of `headroom poll` on a fresh database, RRD files written
-# directly (MODE direct) or through a private rrdcached (MODE rrdcached).
+# directly (MODE direct), through a private rrdcached (MODE rrdcached) or
+# not at all (MODE norrd: what the SQLite history costs the poller).
 # CPU: the poller's rusage (GNU time), plus rrdcached's /proc ticks across
 # the cycle and its flush.  Per agent (N targets) and per device row (the
 # HEADROOM-MIB fleet has several device rows per agent; the count is the
 # cycle's "devices").
 # shellcheck disable=SC2016 # times_median's awk programs
 run_hr_cycles() {
-    local scen=$1 R=$2 c=$3 mode=$4 tag label db rd t0 i x0 x1 fl addr=() rows ok sent u
+    local scen=$1 R=$2 c=$3 mode=$4 tag label db rd t0 i x0 x1 fl rows ok sent u
+    local addr=()
     tag=hr-c$c; label="headroom poll c=$c"
     [ "$mode" = rrdcached ] && { tag=hrc-c$c; label="headroom+rrdcached c=$c"; }
+    [ "$mode" = norrd ] && { tag=hrn-c$c; label="headroom poll --no-rrd c=$c"; addr=(--no-rrd); }
     db="$R/$tag.db"; rd="$R/rrd-$tag"
     rm -rf "$db" "$db-wal" "$db-shm" "$rd"
     "$W/headroom" -q --db "$db" fleet import --add-customers "$R/targets.csv" > "$R/import.out" 2>&1 ||
@@ -244,7 +257,7 @@ run_hr_cycles() {
     awk -v n="$N" -v r="$rows" 'NR == 1 { printf "%s %.3f %.4f %.2f\n", $2, 1000 * ($3 + $4 + $5) / n, 1000 * ($3 + $4 + $5) / r, $6 }' \
         "$R/$tag.times" > "$R/$tag.first"
     read -r w0 a0 d0 f0 < "$R/$tag.first"
-    result "$scen" "$label, first cycle" "$w0" "$a0" \
+    [ "$mode" = norrd ] || result "$scen" "$label, first cycle" "$w0" "$a0" \
         "$d0 ms/device row; creates $(find "$rd" -name '*.rrd' | wc -l) RRD files$([ "$mode" = rrdcached ] && echo ", flush $f0 s")"
     # steady cycles: the median of each figure
     local w ap ar at dr fw
@@ -257,6 +270,8 @@ run_hr_cycles() {
     if [ "$mode" = rrdcached ]; then
         result "$scen" "$label" "$w" "$at" \
             "$dr ms/device row ($rows rows); poller $ap + rrdcached $ar ms/agent; flush $fw s; ok ${ok:-?}/$N; median of $K; $(rrd_check "$rd" $(( t0 + K * 300 )))"
+    elif [ "$mode" = norrd ]; then
+        result "$scen" "$label" "$w" "$ap" "$dr ms/device row ($rows rows); ok ${ok:-?}/$N; median of $K"
     else
         result "$scen" "$label" "$w" "$ap" "$dr ms/device row ($rows rows); ok ${ok:-?}/$N; median of $K; $(rrd_check "$rd" $(( t0 + K * 300 )))"
     fi
@@ -499,7 +514,7 @@ report() {
             dead5) echo "-- 50 ms round trip, 5% dead devices" ;;
             hr) echo "-- loopback, host-resources + ucd-diskio devices read through the profiles" ;;
         esac
-        awk -F'|' '{ printf "  %-42s cycle %8s s   CPU %8s ms/agent poll  %s\n", $2, $3, $4, $5 }' "$W/$s/results"
+        awk -F'|' '{ printf "  %-42s cycle %8s s   CPU %8s ms/agent poll  %s [load %s]\n", $2, $3, $4, $5, $6 }' "$W/$s/results"
         if [ "$s" = hr ]; then
             awk -F'|' '
                 { match($5, /[0-9.]+ requests/); q = substr($5, RSTART, RLENGTH - 9) }
