@@ -3,8 +3,11 @@
 # fleet of 1,000 devices (issue 3, "Benchmark"), in one run:
 #
 #   headroom   `headroom poll` (poller + RRD files + SQLite history), K cycles
-#              after a first one that creates every RRD file; and the bare
-#              engine (build/tests/hr-polltest), to show what the storage costs
+#              after a first one that creates every RRD file; in lo also
+#              through a private rrdcached (headroom+rrdcached: its CPU,
+#              including writing each file once per cycle, is counted); and
+#              the bare engine (build/tests/hr-polltest), to show what the
+#              storage costs
 #   collectd   collectd 5.12's snmp plugin writing RRD files (rrdtool plugin),
 #              BulkSize 40, ReadThreads 50 and 200
 #   walkloop   a plain `snmpbulkwalk` loop, one process per device
@@ -18,23 +21,28 @@
 # plugin walking hrStorageTable and diskIOTable; requests per device from
 # the capture and hr-polltest's counts.
 # It prints cycle wall time, the poller's own CPU per device poll (rusage of
-# the poller process, not the simulator's) and the ratios.
+# the poller process, not the simulator's; with rrdcached, plus rrdcached's)
+# and the ratios.  "Device" in the CPU column is an agent (a target, -n of
+# them); a HEADROOM-MIB agent serves several device rows (about 4.35 on
+# average), and the headroom lines also give the CPU per device row.
 #
 #   bench/poll.sh [-n 1000] [-k 3] [-s "lo rtt50 dead5 hr"] [-c "512 1000"]
-#                 [-i 10] [-w 100] [-C]
+#                 [-i 10] [-w 100] [-S 1] [-C] [-X]
 #   -n  devices (default 1000)          -k  steady cycles measured (default 3)
-#   -s  scenarios (default all three)   -c  headroom --concurrency values
-#   -i  collectd Interval (default 10)  -w  devices in the walk loop under
-#                                           latency (scaled to -n; default 100)
-#   -C  skip collectd (quick run)
+#   -s  scenarios (default all four)    -c  headroom --concurrency values
+#   -i  collectd Interval (default 10,  -w  devices in the walk loop under
+#       N/500 above 2,000 devices, so       latency (scaled to -n; default 100)
+#       that the cycles stay apart)
+#   -S  fastsim processes sharing the port (SO_REUSEPORT; default 1)
+#   -C  skip collectd (quick run)       -X  skip headroom+rrdcached
 #
 # The simulator is fastsim (bench/fastsim.c, the team's C SNMPv2c responder
 # for .snmprec files; snmpsim spends 1-3 ms of CPU per request and would be
 # the bottleneck), the fleet comes from tests/fleet/gen_fleet.py (our MIB's
 # table, one community per device; a missing data file is a dead device).
 # Timeout 1 s and 1 retry everywhere, so a dead device costs 2 s.
-# Extra packages (collectd-core, tcpdump, iptables, libnetfilter-queue-dev)
-# are installed here, not by make deps.  Work files: $BENCH_WORK/poll
+# Extra packages (collectd-core, tcpdump, iptables, libnetfilter-queue-dev,
+# rrdcached, rrdtool) are installed here, not by make deps.  Work files: $BENCH_WORK/poll
 # (default /tmp/headroom-bench-poll/poll).  Everything runs on 127.0.0.1.
 #
 # fastsim.c, nfq_delay.c, netns_latency.sh and pcap_cycles.py are copies of
@@ -47,23 +55,32 @@ case $B in /*) ;; *) B="$TOP/$B" ;; esac
 # Not the shared /tmp/headroom-bench: other benchmarks clean that up.
 export BENCH_WORK=${BENCH_WORK:-/tmp/headroom-bench-poll}
 W="$BENCH_WORK/poll"
-N=1000; K=3; SCEN="lo rtt50 dead5 hr"; CONCS="512 1000"; IV=10; WALKN=100; NOCD=0
+N=1000; K=3; SCEN="lo rtt50 dead5 hr"; CONCS="512 1000"; IV=""; WALKN=100; NOCD=0; NORRDC=0; NSIM=1
+RCPID=""
+CLK=$(getconf CLK_TCK)
 PORT=16100
 PY=/usr/bin/python3
 export SNMPCONFPATH=/nonexistent MIBS="" MIBDIRS=/nonexistent
 
-usage() { sed -n 2,32p "$0"; }
+usage() { sed -n 2,42p "$0"; }
 
 # ---------------------------------------------------------------- inner run
 # inner SCENARIO FLEETDIR: everything that talks to the fleet; runs inside
 # the latency namespace for rtt50/dead5.
 inner() {
-    local scen=$1 fleet=$2 R="$W/$1" first
+    local scen=$1 fleet=$2 R="$W/$1" first j reuse=()
     mkdir -p "$R"
     : > "$R/results"
-    "$W/fastsim" -d "$fleet/data" -p "$PORT" > "$R/fastsim.log" 2>&1 &
-    FPID=$!
-    trap 'kill $FPID 2>/dev/null || true' EXIT
+    # Several fastsim processes share the port with SO_REUSEPORT; the
+    # kernel spreads the pollers' sockets (one per agent session) over them.
+    FPIDS=()
+    [ "$NSIM" -gt 1 ] && reuse=(-r)
+    for j in $(seq "$NSIM"); do
+        "$W/fastsim" -d "$fleet/data" -p "$PORT" "${reuse[@]}" > "$R/fastsim.$j.log" 2>&1 &
+        FPIDS+=($!)
+    done
+    trap 'kill "${FPIDS[@]}" 2>/dev/null || true; rrdc_stop' EXIT
+    trap 'exit 130' INT TERM
     first=$(awk 'NR == 1 { print $1; exit }' "$fleet/expect.tsv")
     for _ in $(seq 50); do
         snmpget -v2c -c "$first" -t 0.3 -r 0 "127.0.0.1:$PORT" .1.3.6.1.2.1.1.3.0 > /dev/null 2>&1 && break
@@ -84,17 +101,28 @@ inner() {
         fi
         run_walkloop "$scen" "$fleet" "$R"
     fi
-    kill "$FPID" 2>/dev/null || true
-    wait "$FPID" 2>/dev/null || true
+    kill "${FPIDS[@]}" 2>/dev/null || true
+    wait "${FPIDS[@]}" 2>/dev/null || true
+    # fastsim prints its counters on SIGTERM: unanswered requests show here
+    for j in $(seq "$NSIM"); do
+        sed -n "s/^fastsim: \([0-9]* requests.*\)/  fastsim $j: \1/p" "$R/fastsim.$j.log" | tee -a "$R/fastsim" >&2
+    done
 }
 
 # median of the numbers on stdin
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "nan" }'; }
 
-result() { echo "$1|$2|$3|$4|$5" >> "$W/$1/results"; echo "  $2: cycle $3 s, $4 ms CPU/device poll $5" >&2; }
+# result SCEN NAME CYCLE CPU EXTRA; the 1-minute load average goes with it
+# (the machine is shared: CPU time is the process's own, wall time is not)
+result() {
+    local load
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    echo "$1|$2|$3|$4|$5|$load" >> "$W/$1/results"
+    echo "  $2: cycle $3 s, $4 ms CPU/agent poll $5 [load $load]" >&2
+}
 
 run_headroom() {
-    local scen=$1 fleet=$2 R=$3 c i db
+    local scen=$1 fleet=$2 R=$3 c
     if [ ! -x "$W/headroom" ]; then
         echo "  headroom poll not built: skipped" >&2
         return 0
@@ -102,32 +130,185 @@ run_headroom() {
     awk -F, 'NR == 1 { print "name,customer,address,port,community,timeout_ms,retries" }
              NR > 1 { print $5 "," $1 "," $3 "," $4 "," $5 ",1000,1" }' "$fleet/fleet.csv" > "$R/targets.csv"
     for c in $CONCS; do
-        db="$R/hr-c$c.db"
-        rm -rf "$db" "$db-wal" "$db-shm" "$R/rrd-c$c"
-        "$W/headroom" -q --db "$db" fleet import --add-customers "$R/targets.csv" > "$R/import.out" 2>&1 ||
-            { echo "  headroom fleet import failed:" >&2; tail -n 5 "$R/import.out" >&2; return 0; }
-        : > "$R/hr-c$c.times"
-        for i in $(seq 0 "$K"); do
-            # Five minutes apart on a fixed clock: cycles within one second
-            # would store nothing (one sample per device and second).
-            HEADROOM_NOW="@$(( $(date +%s) - 86400 + i * 300 ))" \
-            /usr/bin/time -f "%e %U %S" -o "$R/time" "$W/headroom" -q --db "$db" poll \
-                -R "$R/rrd-c$c" -c "$c" -T 1000 -r 1 --no-setback > "$R/hr-c$c.$i.out" 2>&1 || true
-            # GNU time puts "Command exited with non-zero status 4" first
-            echo "$i $(tail -n 1 "$R/time")" >> "$R/hr-c$c.times"
-        done
-        # cycle 0 creates every RRD file and registers every device
-        read -r _ w0 u0 s0 < <(head -n 1 "$R/hr-c$c.times")
-        result "$scen" "headroom poll c=$c, first cycle" "$w0" \
-            "$(awk -v u="$u0" -v s="$s0" -v n="$N" 'BEGIN { printf "%.3f", 1000 * (u + s) / n }')" \
-            "(creates $(find "$R/rrd-c$c" -name '*.rrd' | wc -l) RRD files)"
-        result "$scen" "headroom poll c=$c" \
-            "$(awk 'NR > 1 { print $2 }' "$R/hr-c$c.times" | median)" \
-            "$(awk -v n="$N" 'NR > 1 { printf "%.4f\n", 1000 * ($3 + $4) / n }' "$R/hr-c$c.times" | median)" \
-            "(median of $K; $(grep -c . "$R/hr-c$c.$K.out" 2>/dev/null || echo 0) output lines)"
-        # the RRD files take about 1.5 GB per run: keep the figures only
-        rm -rf "$R/rrd-c$c" "$db" "$db-wal" "$db-shm"
+        run_hr_cycles "$scen" "$R" "$c" direct
+        if [ "$scen" = lo ] && [ "$NORRDC" = 0 ]; then
+            run_hr_cycles "$scen" "$R" "$c" rrdcached
+            run_hr_cycles "$scen" "$R" "$c" norrd
+        fi
     done
+    return 0
+}
+
+# CPU ticks (utime + stime, all threads) of process $1; 0 when it is gone
+ticks() { awk '{ sub(/.*\) /, ""); printf "%d", $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# rrdcached, private to one measurement: socket, journal and pid file in
+# $1, RRD files under $2.  -w 3600: nothing is written by the timer during
+# the run; every cycle is followed by a FLUSHALL (rrdc_flush), so each file
+# is written once per cycle with one update, as at a 5-minute interval
+# with the default -w 300, and that write is in rrdcached's CPU of the cycle.
+rrdc_start() {
+    local d=$1 base=$2
+    rm -rf "$d"; mkdir -p "$d/journal" "$base"
+    rrdcached -g -b "$base" -j "$d/journal" -l "unix:$d/sock" -p "$d/pid" \
+        -w 3600 -f 7200 -t 4 -F > "$d/rrdcached.out" 2>&1 &
+    RCPID=$!
+    for _ in $(seq 100); do [ -S "$d/sock" ] && return 0; sleep 0.1; done
+    echo "  rrdcached did not start:" >&2; tail -n 5 "$d/rrdcached.out" >&2
+    return 1
+}
+rrdc_stop() {
+    [ -n "${RCPID:-}" ] || return 0
+    kill "$RCPID" 2>/dev/null || true
+    wait "$RCPID" 2>/dev/null || true
+    RCPID=""
+}
+
+# rrdc_flush SOCK WANT: FLUSHALL, then wait until rrdcached has written WANT
+# updates since it started (the poller's "rrd updates" so far; QueueLength
+# is 0 as soon as the last files are taken off the queue, before they are
+# written).  Stops anyway when nothing is written for 3 s with an empty
+# queue.  Prints the wall seconds, updates written and data sets written.
+rrdc_flush() {
+    $PY - "$1" "$2" <<'PYEOF'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile("r")
+def cmd(line):
+    s.sendall(line.encode() + b"\n")
+    head = f.readline()
+    n = int(head.split()[0])
+    if n < 0:
+        sys.exit("rrdcached %s: %s" % (line, head.strip()))
+    return [f.readline() for _ in range(n)]
+want = int(sys.argv[2])
+t0 = time.time()
+cmd("FLUSHALL")
+last, since = -1, t0
+while True:
+    st = {}
+    for l in cmd("STATS"):
+        k, v = l.split(":", 1)
+        st[k.strip()] = int(v)
+    now = time.time()
+    if st["UpdatesWritten"] != last:
+        last, since = st["UpdatesWritten"], now
+    if st["QueueLength"] == 0 and (last >= want or now - since > 3):
+        break
+    if now - t0 > 1200:
+        sys.exit("rrdcached: flush timed out: %r" % st)
+    time.sleep(0.02)
+if last < want:
+    print("rrdcached: %d updates written, %d sent" % (last, want), file=sys.stderr)
+print("%.3f %d %d" % ((since if last < want else now) - t0, last, st["DataSetsWritten"]))
+PYEOF
+}
+
+# K+1 cycles of `headroom poll` on a fresh database, RRD files written
+# directly (MODE direct), through a private rrdcached (MODE rrdcached) or
+# not at all (MODE norrd: what the SQLite history costs the poller).
+# CPU: the poller's rusage (GNU time), plus rrdcached's /proc ticks across
+# the cycle and its flush.  Per agent (N targets) and per device row (the
+# HEADROOM-MIB fleet has several device rows per agent; the count is the
+# cycle's "devices").
+# shellcheck disable=SC2016 # times_median's awk programs
+run_hr_cycles() {
+    local scen=$1 R=$2 c=$3 mode=$4 tag label db rd t0 i x0 x1 xr fl rows ok sent u
+    local addr=()
+    tag=hr-c$c; label="headroom poll c=$c"
+    [ "$mode" = rrdcached ] && { tag=hrc-c$c; label="headroom+rrdcached c=$c"; }
+    [ "$mode" = norrd ] && { tag=hrn-c$c; label="headroom poll --no-rrd c=$c"; addr=(--no-rrd); }
+    db="$R/$tag.db"; rd="$R/rrd-$tag"
+    rm -rf "$db" "$db-wal" "$db-shm" "$rd"
+    "$W/headroom" -q --db "$db" fleet import --add-customers "$R/targets.csv" > "$R/import.out" 2>&1 ||
+        { echo "  headroom fleet import failed:" >&2; tail -n 5 "$R/import.out" >&2; return 0; }
+    if [ "$mode" = rrdcached ]; then
+        rrdc_start "$R/rrdcached-c$c" "$rd" || return 0
+        addr=(-a "unix:$R/rrdcached-c$c/sock")
+    fi
+    : > "$R/$tag.times"
+    # Five minutes apart on a fixed clock: cycles within one second would
+    # store nothing (one sample per device and second).  On the RRD step,
+    # so that the K steps after the first are whole in the 5-minute RRA.
+    t0=$(( ($(date +%s) - 86400) / 300 * 300 ))
+    sent=0
+    for i in $(seq 0 "$K"); do
+        x0=0; x1=0; xr=0; fl="0 0 0"
+        [ -n "${RCPID:-}" ] && x0=$(ticks "$RCPID")
+        HEADROOM_NOW="@$(( t0 + i * 300 ))" \
+        /usr/bin/time -f "%e %U %S" -o "$R/time" "$W/headroom" -q --db "$db" poll \
+            -R "$rd" "${addr[@]}" -c "$c" -T 1000 -r 1 --no-setback > "$R/$tag.$i.out" 2>&1 || true
+        if [ -n "${RCPID:-}" ]; then
+            xr=$(ticks "$RCPID")
+            u=$(sed -n 's/^cycle: .* \([0-9]*\) rrd updates.*/\1/p' "$R/$tag.$i.out" | tail -n 1)
+            sent=$(( sent + ${u:-0} ))
+            fl=$(rrdc_flush "$R/rrdcached-c$c/sock" "$sent") || { echo "  rrdcached flush failed" >&2; fl="nan 0 0"; }
+            x1=$(ticks "$RCPID")
+        fi
+        # GNU time puts "Command exited with non-zero status 4" first
+        echo "$i $(tail -n 1 "$R/time") $(awk -v a="$x0" -v b="$x1" -v k="$CLK" 'BEGIN { printf "%.2f", (b - a) / k }') $fl" \
+            "$(awk -v a="$x0" -v b="${xr:-0}" -v k="$CLK" 'BEGIN { printf "%.2f", (b - a) / k }')" >> "$R/$tag.times"
+        # The first cycle wrote every RRD file whole (310 KB each): let the
+        # kernel write that back now, not during the measured cycles.
+        if [ "$i" = 0 ]; then
+            /usr/bin/time -f "%e" -o "$R/sync.time" sync
+            echo "  (sync after the first cycle: $(cat "$R/sync.time") s)" >&2
+        fi
+    done
+    rows=$(sed -n 's/^cycle: .* ok, .* failed, \([0-9]*\) devices.*/\1/p' "$R/$tag.$K.out" | tail -n 1)
+    ok=$(sed -n 's/^cycle: [0-9]* targets, \([0-9]*\) ok.*/\1/p' "$R/$tag.$K.out" | tail -n 1)
+    [ -n "$rows" ] && [ "$rows" -gt 0 ] || rows=$N
+    # cycle 0 creates every RRD file and registers every device
+    # times: i wall user sys rrdcached-cpu flush-wall written datasets
+    #        rrdcached-cpu-during-the-cycle (receiving, journal)
+    awk -v n="$N" -v r="$rows" 'NR == 1 { printf "%s %.3f %.4f %.2f\n", $2, 1000 * ($3 + $4 + $5) / n, 1000 * ($3 + $4 + $5) / r, $6 }' \
+        "$R/$tag.times" > "$R/$tag.first"
+    read -r w0 a0 d0 f0 < "$R/$tag.first"
+    [ "$mode" = norrd ] || result "$scen" "$label, first cycle" "$w0" "$a0" \
+        "$d0 ms/device row; creates $(find "$rd" -name '*.rrd' | wc -l) RRD files$([ "$mode" = rrdcached ] && echo ", flush $f0 s")"
+    # steady cycles: the median of each figure
+    local w ap ar arr at dr fw
+    w=$(times_median "$R/$tag.times" "$rows" 'print $2')
+    ap=$(times_median "$R/$tag.times" "$rows" 'printf "%.4f\n", 1000 * ($3 + $4) / n')
+    ar=$(times_median "$R/$tag.times" "$rows" 'printf "%.4f\n", 1000 * $5 / n')
+    at=$(times_median "$R/$tag.times" "$rows" 'printf "%.4f\n", 1000 * ($3 + $4 + $5) / n')
+    dr=$(times_median "$R/$tag.times" "$rows" 'printf "%.4f\n", 1000 * ($3 + $4 + $5) / r')
+    fw=$(times_median "$R/$tag.times" "$rows" 'print $6')
+    arr=$(times_median "$R/$tag.times" "$rows" 'printf "%.4f\n", 1000 * $9 / n')
+    if [ "$mode" = rrdcached ]; then
+        result "$scen" "$label" "$w" "$at" \
+            "$dr ms/device row ($rows rows); poller $ap + rrdcached $ar ms/agent ($arr receiving, the rest writing); flush $fw s; ok ${ok:-?}/$N; median of $K; $(rrd_check "$rd" $(( t0 + K * 300 )))"
+    elif [ "$mode" = norrd ]; then
+        result "$scen" "$label" "$w" "$ap" "$dr ms/device row ($rows rows); ok ${ok:-?}/$N; median of $K"
+    else
+        result "$scen" "$label" "$w" "$ap" "$dr ms/device row ($rows rows); ok ${ok:-?}/$N; median of $K; $(rrd_check "$rd" $(( t0 + K * 300 )))"
+    fi
+    rrdc_stop
+    # the RRD files take about 1.5 GB per 1,000 agents: keep the figures only
+    rm -rf "$rd" "$db" "$db-wal" "$db-shm"
+}
+
+# times_median FILE ROWS AWK: the median over the steady cycles (lines 2..)
+# of FILE of what AWK prints (n agents, r device rows)
+times_median() { awk -v n="$N" -v r="$2" "NR > 1 { $3 }" "$1" | median; }
+
+# Is the last cycle on disk?  One device's RRD file (read directly, not
+# through rrdcached, after the flush): its last update must be the last
+# cycle's time, with capacity and used known, and its 5-minute RRA must hold
+# the K steps after the first.
+rrd_check() {
+    local rd=$1 tl=$2 f t cap used known
+    f=$(find "$rd" -name '*.rrd' -print -quit)
+    [ -n "$f" ] || { echo "RRD CHECK FAILED: no file"; return 0; }
+    read -r t cap used < <(rrdtool lastupdate "$f" | awk 'NR == 3 { sub(":", "", $1); print $1, $2, $3 }') || true
+    known=$(rrdtool fetch "$f" AVERAGE -r 300 -s $(( tl - K * 300 )) -e "$tl" |
+        awk 'NR > 2 && $2 != "-nan" && $2 != "nan" { k++ } END { print k + 0 }')
+    if [ "${t:-}" = "$tl" ] && [ "${cap:-U}" != U ] && [ "${used:-U}" != U ] && [ "$known" -ge "$K" ]; then
+        echo "RRD check ok: $(basename "$f") last update $t, used $used, $known steps known"
+    else
+        echo "RRD CHECK FAILED: $(basename "$f") last update '${t:-}' (want $tl), capacity ${cap:-?} used ${used:-?}, $known/$K steps known"
+    fi
 }
 
 run_engine() {
@@ -198,7 +379,8 @@ cd_hostres() {
 # capture of the fleet traffic (pcap_cycles.py), CPU from /proc/PID/stat,
 # as ../shared/bench does.
 run_collectd() {
-    local scen=$1 fleet=$2 R=$3 threads=$4 datafn=$5 C="$R/collectd-$4" cpid tpid spid total
+    local scen=$1 fleet=$2 R=$3 threads=$4 datafn=$5 C cpid tpid spid total
+    C="$R/collectd-$threads"
     rm -rf "$C"; mkdir -p "$C/rrd" "$C/base"
     "$datafn" "$C"
     {
@@ -274,6 +456,8 @@ setup() {
     local need=()
     command -v collectd > /dev/null || need+=(collectd-core)
     command -v tcpdump > /dev/null || need+=(tcpdump)
+    command -v rrdcached > /dev/null || need+=(rrdcached)
+    command -v rrdtool > /dev/null || need+=(rrdtool)
     command -v iptables-legacy > /dev/null || need+=(iptables)
     [ -e /usr/include/libnetfilter_queue/libnetfilter_queue.h ] || need+=(libnetfilter-queue-dev)
     if [ ${#need[@]} -gt 0 ]; then
@@ -339,7 +523,7 @@ report() {
             dead5) echo "-- 50 ms round trip, 5% dead devices" ;;
             hr) echo "-- loopback, host-resources + ucd-diskio devices read through the profiles" ;;
         esac
-        awk -F'|' '{ printf "  %-42s cycle %8s s   CPU %8s ms/device poll  %s\n", $2, $3, $4, $5 }' "$W/$s/results"
+        awk -F'|' '{ printf "  %-42s cycle %8s s   CPU %8s ms/agent poll  %s [load %s]\n", $2, $3, $4, $5, $6 }' "$W/$s/results"
         if [ "$s" = hr ]; then
             awk -F'|' '
                 { match($5, /[0-9.]+ requests/); q = substr($5, RSTART, RLENGTH - 9) }
@@ -348,18 +532,27 @@ report() {
                 "$W/$s/results"
             continue
         fi
-        awk -F'|' '
-            $2 ~ /^headroom poll c=256$/ { hw = $3; hc = $4 }
-            $2 ~ /^headroom poll c=1000$/ { hw2 = $3 }
+        awk -F'|' -v c1="${CONCS%% *}" '
+            function r(a, b) { return (a > 0 && b > 0) ? sprintf("%.1fx", a / b) : "n/a" }
+            $2 == "headroom poll c=" c1 { hw = $3; hc = $4 }
+            $2 == "headroom+rrdcached c=" c1 { rw = $3; rc = $4; match($5, /[0-9.]+ ms\/device row \([0-9]+ rows/)
+                split(substr($5, RSTART, RLENGTH), f, /[ (]+/); rr = f[1]; rows = f[4] }
             $2 ~ /ReadThreads=50 / { c50w = $3; c50c = $4 }
             $2 ~ /ReadThreads=200 / { c200w = $3; c200c = $4 }
             $2 ~ /snmpbulkwalk/ { ww = $3; wc = $4 }
-            function r(a, b) { return (a > 0 && b > 0) ? sprintf("%.1fx", a / b) : "n/a" }
             END {
-                printf "  ratios (peer / headroom poll c=256): cycle: collectd-50 %s, collectd-200 %s, walk loop %s;", r(c50w, hw), r(c200w, hw), r(ww, hw)
+                printf "  ratios (peer / headroom poll c=%s): cycle: collectd-50 %s, collectd-200 %s, walk loop %s;", c1, r(c50w, hw), r(c200w, hw), r(ww, hw)
                 printf " CPU: collectd-50 %s, collectd-200 %s, walk loop %s\n", r(c50c, hc), r(c200c, hc), r(wc, hc)
-                if (hw2 != "") printf "  headroom poll c=1000 vs collectd-200 cycle: %s\n", r(c200w, hw2)
+                if (rw != "") {
+                    printf "  ratios (peer / headroom+rrdcached c=%s): cycle: collectd-50 %s, collectd-200 %s;", c1, r(c50w, rw), r(c200w, rw)
+                    printf " CPU: collectd-50 %s, collectd-200 %s\n", r(c50c, rc), r(c200c, rc)
+                    n = '"$N"'
+                    printf "  headroom+rrdcached c=%s: %s ms CPU per agent, %s ms per device row (%s rows, %.2f per agent)", c1, rc, rr, rows, rows / n
+                    if (c200c > 0) printf "; collectd-200 %.4f ms per device row", c200c * n / rows
+                    printf "\n"
+                }
             }' "$W/$s/results"
+        [ -s "$W/$s/fastsim" ] && sed 's/^ */  /' "$W/$s/fastsim"
     done
     echo
     echo "goals: <= 0.15 ms CPU per device poll (with RRD + history); at 50 ms RTT a cycle < 0.5 s,"
@@ -368,18 +561,21 @@ report() {
 }
 
 main() {
-    while getopts "n:k:s:c:i:w:Ch" o; do
+    while getopts "n:k:s:c:i:w:S:CXh" o; do
         case $o in
             n) N=$OPTARG ;; k) K=$OPTARG ;; s) SCEN=$OPTARG ;; c) CONCS=$OPTARG ;;
-            i) IV=$OPTARG ;; w) WALKN=$OPTARG ;; C) NOCD=1 ;; h) usage; exit 0 ;;
+            i) IV=$OPTARG ;; w) WALKN=$OPTARG ;; S) NSIM=$OPTARG ;; C) NOCD=1 ;;
+            X) NORRDC=1 ;; h) usage; exit 0 ;;
             *) usage >&2; exit 2 ;;
         esac
     done
+    [ -n "$IV" ] || IV=$(( N > 2000 ? N / 500 : 10 ))
     [ "$(id -u)" = 0 ] || { echo "bench/poll.sh: needs root (network namespaces)" >&2; exit 1; }
     mkdir -p "$W"
     setup
-    local s args=(-n "$N" -k "$K" -c "$CONCS" -i "$IV" -w "$WALKN")
+    local s args=(-n "$N" -k "$K" -c "$CONCS" -i "$IV" -w "$WALKN" -S "$NSIM")
     [ "$NOCD" = 1 ] && args+=(-C)
+    [ "$NORRDC" = 1 ] && args+=(-X)
     for s in $SCEN; do
         echo "bench/poll.sh: scenario $s" >&2
         rm -rf "${W:?}/$s"
@@ -402,9 +598,9 @@ for ((i = 1; i <= $#; i++)); do
         j=$((i + 1)); k=$((i + 2))
         sc=${!j}; fl=${!k}
         set -- "${@:1:i-1}"
-        while getopts "n:k:s:c:i:w:C" o; do
+        while getopts "n:k:s:c:i:w:S:CX" o; do
             case $o in n) N=$OPTARG ;; k) K=$OPTARG ;; c) CONCS=$OPTARG ;; i) IV=$OPTARG ;;
-                       w) WALKN=$OPTARG ;; C) NOCD=1 ;; *) ;; esac
+                       w) WALKN=$OPTARG ;; S) NSIM=$OPTARG ;; C) NOCD=1 ;; X) NORRDC=1 ;; *) ;; esac
         done
         inner "$sc" "$fl"
         exit 0
