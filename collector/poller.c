@@ -1629,10 +1629,9 @@ static void loop_resume(struct loop *L)
     }
 }
 
-static int loop_wait(struct loop *L)
+/* Wait up to MS for datagrams and read them: the events handled, or -1. */
+static int loop_events(struct loop *L, int ms)
 {
-    int64_t now = mono_us();
-    int ms = L->next_due_us <= now ? 0 : (int)((L->next_due_us - now + 999) / 1000);
     int n = epoll_wait(L->epfd, L->ev, (int)L->max_open, ms);
 
     if (n < 0) {
@@ -1649,8 +1648,31 @@ static int loop_wait(struct loop *L)
         if (!a->done)
             loop_read(L, a);
     }
-    if (mono_us() >= L->next_due_us)
+    return n;
+}
+
+static int loop_wait(struct loop *L)
+{
+    int64_t now = mono_us();
+    int ms = L->next_due_us <= now ? 0 : (int)((L->next_due_us - now + 999) / 1000);
+
+    if (loop_events(L, ms) < 0)
+        return -1;
+    if (mono_us() >= L->next_due_us) {
+        /* Answers that came while this batch was handled (a result's
+         * store can stall the thread: RRD files created, a commit) are
+         * read before any timer fires, so a slow store never times out an
+         * agent that answered.  Bounded: a stream of answers cannot hold
+         * the timers off for long. */
+        for (int round = 0; round < 8; round++) {
+            int n = loop_events(L, 0);
+            if (n < 0)
+                return -1;
+            if (n == 0)
+                break;
+        }
         loop_timers(L);
+    }
     loop_resume(L);
     return 0;
 }

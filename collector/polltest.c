@@ -30,11 +30,13 @@ struct opts {
     unsigned set_index;         /* --set-reg: SET instead of polling */
     const char *set_value;
     const char *profile_dirs;   /* --profiles */
+    unsigned slow_ms;           /* --slow-store */
 };
 
 struct stats {
     size_t n, by_status[HR_POLL_ERROR + 1], rows;
     int quiet_rows;
+    unsigned slow_ms;   /* --slow-store: the first result takes this long */
 };
 
 static void usage(FILE *f)
@@ -60,6 +62,7 @@ static void usage(FILE *f)
         "  -p, --per-agent N       requests in flight per agent, 1 or 2 (default 1)\n"
         "  -n, --repeat N          poll every target N times in the same cycle\n"
         "  -q, --quiet             target lines only, no row lines\n"
+        "      --slow-store MS     the first result's handling takes MS (a stalled store)\n"
         "  -R, --rusage            print '# cpu_us=... wall_us=... targets=...' at the end\n"
         "  -w, --write-community C SNMPv1/v2c community for --set-reg\n"
         "  -P, --profiles DIR[:DIR] read agents without HEADROOM-STORAGE-MIB through the\n"
@@ -184,6 +187,13 @@ static void on_result(const struct hr_poll_result *r, void *arg)
     struct stats *st = arg;
     const struct hr_target *t = r->target;
 
+    /* A store that stalls the loop (RRD files being created, a commit),
+     * while the other agents' answers wait in their sockets. */
+    if (st->n == 0 && st->slow_ms) {
+        struct timespec ts = { st->slow_ms / 1000, (long)(st->slow_ms % 1000) * 1000000L };
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+            ;
+    }
     st->n++;
     st->by_status[r->status]++;
     st->rows += r->n_rows;
@@ -310,6 +320,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **csv)
         { "per-agent", required_argument, NULL, 'p' },
         { "repeat", required_argument, NULL, 'n' },
         { "quiet", no_argument, NULL, 'q' },
+        { "slow-store", required_argument, NULL, 1001 },
         { "rusage", no_argument, NULL, 'R' },
         { "write-community", required_argument, NULL, 'w' },
         { "set-reg", required_argument, NULL, 'S' },
@@ -351,6 +362,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **csv)
         case 'p': if (parse_uint(optarg, 2, &o->po.per_agent) < 0) goto bad; break;
         case 'n': if (parse_uint(optarg, 100000, &o->repeat) < 0 || !o->repeat) goto bad; break;
         case 'q': o->quiet_rows = 1; break;
+        case 1001: if (parse_uint(optarg, 60000, &o->slow_ms) < 0) goto bad; break;
         case 'R': o->show_cpu = 1; break;
         case 'w': hr_strlcpy(t->write_community, optarg, sizeof(t->write_community)); break;
         case 'S': {
@@ -432,6 +444,7 @@ int main(int argc, char **argv)
     log_init("hr-polltest", 0, LOG_INFO);
     if (parse_opts(argc, argv, &o, &csv) < 0)
         return 2;
+    st.slow_ms = o.slow_ms;
     if (csv && read_csv(&l, &o, csv) < 0)
         return 2;
     for (int i = optind; i < argc; i++)

@@ -27,6 +27,8 @@ version it was asked in.  MODE is one or more of these, joined by "+":
   backward   every walk answer goes back to the first row of the column
   badidx     rows with a two-part index (not hdrmDevIndex)
   toobig     every walk request gets tooBig
+  delay=MS   every answer is sent MS milliseconds after the request came
+             (the other agents are served meanwhile)
   values     7 rows of values that do not fit (issue 10): 1 capacity
              2^64-1; 2 only hdrmDevCapacityMiB, a Gauge32 of 2^32+7 in 5
              bytes; 3 a 1-byte Counter64 capacity (0xFF) under used 10^12;
@@ -39,7 +41,10 @@ Stops on SIGTERM.
 """
 import os
 import re
+import heapq
+import itertools
 import select
+import time
 import signal
 import socket
 import sys
@@ -363,10 +368,23 @@ class Agent:
                 self.other.sendto(self.reply(ver, comm, reqid, fout, ferr, feidx), peer)
             else:
                 self.sock.sendto(self.reply(ver, b"forged", reqid, fout, ferr, feidx), peer)
-        try:
-            self.sock.sendto(msg, peer)
-        except OSError:
-            pass
+        if "delay" in self.mode:
+            heapq.heappush(PENDING, (time.monotonic() + self.mode["delay"] / 1000.0,
+                                     next(SEQ), self.sock, msg, peer))
+            return
+        send(self.sock, msg, peer)
+
+
+# Answers of the delay mode: (due, seq, socket, message, peer).
+PENDING = []
+SEQ = itertools.count()
+
+
+def send(sock, msg, peer):
+    try:
+        sock.sendto(msg, peer)
+    except OSError:
+        pass
 
 
 def main():
@@ -392,7 +410,11 @@ def main():
         os.rename(portsf + ".tmp", portsf)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     while True:
-        r, _, _ = select.select(list(agents), [], [])
+        wait = max(0.0, PENDING[0][0] - time.monotonic()) if PENDING else None
+        r, _, _ = select.select(list(agents), [], [], wait)
+        while PENDING and PENDING[0][0] <= time.monotonic():
+            _, _, sock, msg, peer = heapq.heappop(PENDING)
+            send(sock, msg, peer)
         for fd in r:
             ag = agents[fd]
             data, peer = ag.sock.recvfrom(65535)
