@@ -30,10 +30,10 @@
 #                    flushed into a Maildir (one mail per proposal; graphs)
 #   report fleet     text
 #   report customer  one customer (100 devices), text
-# then the retention at work: a day later, one day of raw polls (and its
-# daily records) added as the poller would and `headroom db prune` run
-# (the oldest raw day pruned, the new day packed); three times, with the
-# file size and free pages after each, to show the file stops growing
+# then the retention at work: three more days of raw polls (and their
+# daily records) added an hour at a time as the poller would, each hour
+# packed and the oldest raw day pruned by `headroom db prune`, with the
+# file size and free pages after each day, to show the file stops growing
 # once the window is reached (SQLite reuses the pages).
 # Nothing here asserts a time; the issue's goals are printed alongside.
 set -eu
@@ -191,32 +191,35 @@ run "report fleet" 30 "$hr" report fleet --at "$AT" -o "$tmp/reports"
 run "report customer" 30 "$hr" report customer C00000 --at "$AT" -o "$tmp/reports"
 ls -la "$tmp/reports" | awk 'NR > 1 { print "  " $5 " " $9 }'
 
-# The retention at work: three more days as the poller leaves them, each
-# pruned and packed by `headroom db prune` (what `headroom poll` does a
-# few seconds at a time after each slice) an hour into the next day.
+# The retention at work: three more days as the poller leaves them, an
+# hour at a time, each hour packed (and the day that left the window
+# pruned) by `headroom db prune` 15 minutes after it ends, as `headroom
+# poll` does a few seconds at a time after each slice.
 if [ "$raw" -gt 0 ]; then
 last=$(sqlite3 "$HEADROOM_DB" "SELECT max(day) FROM daily")   # today, or a later day with -u
 for extra in 1 2 3; do
     d=$((last + extra * 86400))
-    sqlite3 "$HEADROOM_DB" >/dev/null <<SQL
+    start=$(date +%s.%N)
+    sqlite3 "$HEADROOM_DB" "INSERT INTO daily(device_id, day, first_time, last_time, samples,
+        capacity, used, cmax, rate_sum, rate_n, flags) SELECT id, $d, $d, $d + 86399, $ppd,
+        10000000000000, 4000000000000, 349, 50 * $ppd, $ppd, 0 FROM devices" >/dev/null
+    for h in $(seq 0 23); do
+        q0=$((h * 3600 / interval)) q1=$(( (h + 1) * 3600 / interval ))
+        sqlite3 "$HEADROOM_DB" >/dev/null <<SQL
 PRAGMA synchronous=OFF;
 PRAGMA cache_size=-2000000;
 BEGIN;
-WITH RECURSIVE p(q) AS (SELECT 0 UNION ALL SELECT q + 1 FROM p WHERE q < $ppd - 1)
+WITH RECURSIVE p(q) AS (SELECT $q0 UNION ALL SELECT q + 1 FROM p WHERE q < $q1 - 1)
 INSERT INTO samples(device_id, time, capacity, used, peak, peak_prev, rate_avg, window, status)
 SELECT dv.id, $d + dv.id % $interval + p.q * $interval, 10000000000000, 4000000000000,
        300 + p.q % 50, 348, 50, 60, 0 FROM devices dv, p;
-INSERT INTO daily(device_id, day, first_time, last_time, samples, capacity, used, cmax,
-                  rate_sum, rate_n, flags)
-SELECT id, $d, $d, $d + 86399, $ppd, 10000000000000, 4000000000000, 349, 50 * $ppd, $ppd, 0
-FROM devices;
 COMMIT;
 SQL
+        HEADROOM_NOW="@$((d + (h + 1) * 3600 + 900))" HEADROOM_RETENTION_RAW_DAYS=$raw \
+            "$hr" db prune 2>/dev/null | sed -n 's/^[^:]*: /  /p' | grep -v '^  0 raw polls and 0 daily records pruned' || true
+    done
     grown=$(size_mib)
-    start=$(date +%s.%N)
-    HEADROOM_NOW="@$((d + 86400 + 3600))" HEADROOM_RETENTION_RAW_DAYS=$raw \
-        "$hr" db prune 2>/dev/null | sed 's/^/  /'
     free=$(sqlite3 "$HEADROOM_DB" "PRAGMA freelist_count")
-    echo "day +$extra: $grown MiB with the new day, pruned and packed in $(secs_since "$start") s: $(size_mib) MiB, $free free pages, $(sqlite3 "$HEADROOM_DB" "$rawq") raw polls"
+    echo "day +$extra: written, packed and pruned an hour at a time in $(secs_since "$start") s: $grown MiB, $free free pages, $(sqlite3 "$HEADROOM_DB" "$rawq") raw polls"
 done
 fi
