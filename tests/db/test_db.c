@@ -7,6 +7,7 @@
  * days from the schema-7 roll-up of an older file, retention pruning.  It
  * includes db_int.h only to count cached statements. */
 #include "../tap.h"
+#include "dbtest.h"
 #include "db.h"
 #include "db_int.h"
 #include "inventory.h"
@@ -23,17 +24,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[256];
-
-static int64_t q_int(struct hr_db *db, const char *sql)
-{
-    char err[256];
-    int64_t v = -999;
-
-    if (hr_db_query_int(db, sql, &v, err, sizeof err) < 0)
-        printf("# %s: %s\n", sql, err);
-    return v;
-}
 
 static const char *q_text(struct hr_db *db, const char *sql)
 {
@@ -43,25 +33,6 @@ static const char *q_text(struct hr_db *db, const char *sql)
     if (hr_db_query_text(db, sql, buf, sizeof buf, err, sizeof err) < 0)
         printf("# %s: %s\n", sql, err);
     return buf;
-}
-
-static void exec(struct hr_db *db, const char *sql)
-{
-    char err[256];
-    if (hr_db_exec(db, sql, err, sizeof err) < 0)
-        printf("# exec %s: %s\n", sql, err);
-}
-
-static struct hr_db *fresh(const char *name)
-{
-    char path[400], err[512];
-    struct hr_db *db = NULL;
-
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    unlink(path);
-    if (hr_db_open(path, HR_DB_CREATE, &db, err, sizeof err) < 0)
-        printf("# %s\n", err);
-    return db;
 }
 
 static void test_open(void)
@@ -530,13 +501,9 @@ static void test_daily(void)
 int main(void)
 {
     struct hr_db *db;
-    char cmd[300];
 
-    snprintf(dir, sizeof dir, "%s/hrdb.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
+    if (dbtest_begin("hrdb") < 0)
         return 1;
-    }
     hr_log_init("test_db", 0, LOG_CRIT);
     test_open();
     db = fresh("inv.db");
@@ -548,8 +515,6 @@ int main(void)
         hr_db_close(db);
     }
     test_daily();
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        printf("# could not remove %s\n", dir);
+    dbtest_end();
     return TAP_DONE();
 }

@@ -13,6 +13,7 @@
  *     bound, in time order by device; a corrupt block is an error that
  *     names the device and hour. */
 #include "../tap.h"
+#include "dbtest.h"
 #include "db.h"
 #include "daily.h"
 #include "polls.h"
@@ -24,7 +25,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static char dir[256];
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
 static uint64_t rnd(void)
@@ -33,23 +33,6 @@ static uint64_t rnd(void)
     rng ^= rng >> 7;
     rng ^= rng << 17;
     return rng;
-}
-
-static int64_t q_int(struct hr_db *db, const char *sql)
-{
-    char err[256];
-    int64_t v = -999;
-
-    if (hr_db_query_int(db, sql, &v, err, sizeof err) < 0)
-        printf("# %s: %s\n", sql, err);
-    return v;
-}
-
-static void exec(struct hr_db *db, const char *sql)
-{
-    char err[256];
-    if (hr_db_exec(db, sql, err, sizeof err) < 0)
-        printf("# exec %s: %s\n", sql, err);
 }
 
 static int same(const struct hr_db_sample *a, const struct hr_db_sample *b)
@@ -212,18 +195,6 @@ static void test_codec(void)
     TAP_INT(hr_db_polls_encode(v, 2, HOUR, &p, &len), -1, "two polls in one second refused");
     v[1].time = HOUR + HR_POLLS_SPAN;
     TAP_INT(hr_db_polls_encode(v, 2, HOUR, &p, &len), -1, "a poll of the next hour refused");
-}
-
-static struct hr_db *fresh(const char *name)
-{
-    char path[400], err[512];
-    struct hr_db *db = NULL;
-
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    unlink(path);
-    if (hr_db_open(path, HR_DB_CREATE, &db, err, sizeof err) < 0)
-        printf("# %s\n", err);
-    return db;
 }
 
 #define T0 1767225600   /* 2026-01-01T00:00Z */
@@ -389,18 +360,11 @@ static void test_storage(void)
 
 int main(void)
 {
-    char cmd[300];
-
-    snprintf(dir, sizeof dir, "%s/hrpolls.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
+    if (dbtest_begin("hrpolls") < 0)
         return 1;
-    }
     hr_log_init("test_polls", 0, LOG_CRIT);
     test_codec();
     test_storage();
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        printf("# cleanup of %s failed\n", dir);
+    dbtest_end();
     return TAP_DONE();
 }
