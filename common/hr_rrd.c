@@ -712,6 +712,13 @@ static int usage_draw(const struct hr_rrd_usage_graph *g, const char *file, int 
     graph_head(&a, NULL, g->start, g->end, g->width ? g->width : 560,
                g->height ? g->height : 200, g->title,
                use_daemon && g->daemon && *g->daemon ? g->daemon : NULL);
+    /* Solid major grid lines only, no rrdtool tag: the same reading,
+     * and about a third less work per graph (librrd's dashed minor grid
+     * is costly to draw and to compress into the PNG, which is most of a
+     * graph's time; propose draws thousands). */
+    arg_add(&a, "--grid-dash=1:0");
+    arg_add(&a, "--no-minor");
+    arg_add(&a, "--disable-rrdtool-tag");
     if (g->peak_scale > 0) {
         arg_add(&a, "--right-axis=%.17g:0", 1 / g->peak_scale);
         arg_add(&a, "--right-axis-label=peak writes per window");
