@@ -440,7 +440,7 @@ static int def_path(char *o, size_t sz, const char *path)
     return 0;
 }
 
-#define GRAPH_MAX_ARGS 40
+#define GRAPH_MAX_ARGS 64
 
 struct argv_buf {
     char *v[GRAPH_MAX_ARGS];
@@ -491,11 +491,37 @@ static void graph_head(struct argv_buf *a, const char *out, int64_t start, int64
         arg_add(a, "--daemon=%s", daemon);
 }
 
+/* The PRINT lines of usage_defs: print[0] the last used, print[1] its
+ * time, print[2] the capacity then. */
+static void drawn_read(const rrd_info_t *info, struct hr_rrd_drawn *d)
+{
+    d->used = d->capacity = NAN;
+    d->time = 0;
+    for (const rrd_info_t *i = info; i; i = i->next) {
+        char *end;
+        double v;
+        if (i->type != RD_I_STR || strncmp(i->key, "print[", 6) != 0)
+            continue;
+        errno = 0;
+        v = strtod(i->value.u_str, &end);
+        if (end == i->value.u_str || *end || errno)
+            continue;
+        if (strcmp(i->key, "print[0]") == 0)
+            d->used = v;
+        else if (strcmp(i->key, "print[1]") == 0 && v > 0 && v < 1e12)
+            d->time = (int64_t)v;
+        else if (strcmp(i->key, "print[2]") == 0)
+            d->capacity = v;
+    }
+    if (isnan(d->used))
+        d->time = 0;
+}
+
 /* Run rrd_graph on A and free A's strings.  With PNG non-NULL the image
  * comes back in a malloc'd *PNG of *PNGLEN bytes (A's output was "-").
  * 0, or -1 with ERR. */
-static int graph_run(struct argv_buf *a, unsigned char **png, size_t *pnglen, char *err,
-                     size_t errlen)
+static int graph_run(struct argv_buf *a, unsigned char **png, size_t *pnglen,
+                     struct hr_rrd_drawn *drawn, char *err, size_t errlen)
 {
     char *vcopy[GRAPH_MAX_ARGS];
     rrd_info_t *info;
@@ -515,6 +541,8 @@ static int graph_run(struct argv_buf *a, unsigned char **png, size_t *pnglen, ch
         rrd_err(err, errlen, "graph");
         goto out_free;
     }
+    if (drawn)
+        drawn_read(info, drawn);
     if (!png) {
         rc = 0;
     } else {
@@ -663,6 +691,13 @@ static void usage_defs(struct argv_buf *a, const struct hr_rrd_usage_graph *g, c
     arg_add(a, "DEF:cap=%s:capacity:MAX", p);
     arg_add(a, "AREA:used#4f81bd80:used");
     arg_add(a, "LINE2:cap#c0504d:capacity");
+    /* What was drawn, for hr_rrd_usage_graph.drawn (drawn_read). */
+    arg_add(a, "VDEF:usedlast=used,LAST");
+    arg_add(a, "CDEF:capthen=used,UN,UNKN,cap,IF");
+    arg_add(a, "VDEF:caplast=capthen,LAST");
+    arg_add(a, "PRINT:usedlast:%%.17lg");
+    arg_add(a, "PRINT:usedlast:%%s:strftime");
+    arg_add(a, "PRINT:caplast:%%.17lg");
     if (g->fc_full <= 0)
         return;
     /* The rule engine's forecast, not rrdtool's own fit: the mail shows the
@@ -732,7 +767,7 @@ static int usage_draw(const struct hr_rrd_usage_graph *g, const char *file, int 
         legend(lab, sizeof lab, g->fc_label ? g->fc_label : "full");
         arg_add(&a, "VRULE:%" PRId64 "#e36c09:%s", g->fc_full, lab);
     }
-    return graph_run(&a, png, pnglen, err, errlen);
+    return graph_run(&a, png, pnglen, g->drawn, err, errlen);
 }
 
 int hr_rrd_graph_usage(const struct hr_rrd_usage_graph *g, unsigned char **png,
