@@ -349,7 +349,10 @@ static void read_in(struct hr_graph_pool *p, struct worker *w)
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             break;
         if (n <= 0) {
-            worker_lost(p, w);
+            /* What it finished before it went still counts. */
+            parse_in(p, w);
+            if (w->fd >= 0)
+                worker_lost(p, w);
             return;
         }
         w->in_len += (size_t)n;
