@@ -2,10 +2,12 @@
 #include "hr_rrd.h"
 #include "hr_util.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <png.h>
 #include <rrd.h>
 #include <rrd_client.h>
 #include <stdarg.h>
@@ -422,6 +424,40 @@ int hr_rrd_covers(const char *path, int64_t t)
 }
 
 /* ---- graphs ------------------------------------------------------------------- */
+
+/* The PNG encoder's settings.  rrd_graph hands its picture to cairo, and
+ * cairo has libpng write it with libpng's defaults: every row tried
+ * against all five filters, then zlib at level 6.  For a usage graph that
+ * is about 60 % of its time (flat colours and text; the drawing itself is
+ * the rest), and librrd and cairo offer no way to ask for less.  So the
+ * write struct gets cheaper settings as libpng makes it: this
+ * png_create_write_struct, exported from the executable (RRD_LIBS in the
+ * Makefile: -Wl,--export-dynamic-symbol), comes before libpng's in the
+ * dynamic symbol lookup and calls libpng's through dlsym(RTLD_NEXT).
+ * Filter "none" and zlib level 2 make a graph in about 40 % of the time,
+ * about a sixth larger (21 kB against 18 kB for a proposal graph).  The
+ * picture is the same pixels: PNG is lossless.  Nothing else in headroom
+ * writes PNG.  A program that does not export it simply keeps libpng's
+ * defaults (tests/propose/test_graph.c checks that headroom's do not). */
+#define PNG_ZLIB_LEVEL 2
+
+png_structp png_create_write_struct(png_const_charp ver, png_voidp error_ptr,
+                                    png_error_ptr error_fn, png_error_ptr warn_fn)
+{
+    static png_structp (*next)(png_const_charp, png_voidp, png_error_ptr, png_error_ptr);
+    png_structp p;
+
+    if (!next)
+        *(void **)&next = dlsym(RTLD_NEXT, "png_create_write_struct");
+    if (!next)
+        return NULL;
+    p = next(ver, error_ptr, error_fn, warn_fn);
+    if (p) {
+        png_set_filter(p, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
+        png_set_compression_level(p, PNG_ZLIB_LEVEL);
+    }
+    return p;
+}
 
 /* rrdtool's DEF syntax separates fields with ':'; a path holding one must
  * escape it. */

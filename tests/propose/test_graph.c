@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 /* librrd's graph code leaks inside itself and fontconfig keeps a cache by
  * design (see tests/collector/test_store.c). */
@@ -44,6 +45,53 @@ static int png_ok(const unsigned char *p, size_t n)
     png_w = (unsigned)p[16] << 24 | (unsigned)p[17] << 16 | (unsigned)p[18] << 8 | p[19];
     png_h = (unsigned)p[20] << 24 | (unsigned)p[21] << 16 | (unsigned)p[22] << 8 | p[23];
     return png_w > 0 && png_h > 0;
+}
+
+/* How the PNG was encoded (common/hr_rrd.c sets it): the zlib level class
+ * of its IDAT stream (FLEVEL: 0 fastest, 1 fast, 2 default, 3 best) and
+ * whether every row was written with filter "none".  The stream is
+ * inflated and must hold exactly the rows IHDR announces.  -1: not a
+ * PNG or not one that decodes. */
+static int png_encoding(const unsigned char *p, size_t n, int *flevel, int *unfiltered)
+{
+    unsigned char *z = NULL, *raw = NULL;
+    size_t zn = 0, off = 8, bpp, rowlen;
+    uLongf rawn;
+    int rc = -1;
+
+    if (!png_ok(p, n) || (p[25] != 2 && p[25] != 6) || p[24] != 8)
+        return -1;
+    bpp = p[25] == 2 ? 3 : 4;
+    while (off + 12 <= n) {
+        size_t len = (size_t)p[off] << 24 | (size_t)p[off + 1] << 16 | (size_t)p[off + 2] << 8 |
+                     p[off + 3];
+        if (off + 12 + len > n)
+            goto out;
+        if (memcmp(p + off + 4, "IDAT", 4) == 0) {
+            unsigned char *nz = realloc(z, zn + len);
+            if (!nz)
+                goto out;
+            z = nz;
+            memcpy(z + zn, p + off + 8, len);
+            zn += len;
+        }
+        off += 12 + len;
+    }
+    rowlen = 1 + png_w * bpp;
+    rawn = (uLongf)(rowlen * png_h);
+    if (zn < 2 || !(raw = malloc(rawn + 1)) || uncompress(raw, &rawn, z, zn) != Z_OK ||
+        rawn != rowlen * png_h)
+        goto out;
+    *flevel = z[1] >> 6;
+    *unfiltered = 1;
+    for (size_t r = 0; r < png_h; r++)
+        if (raw[r * rowlen] != 0)
+            *unfiltered = 0;
+    rc = 0;
+out:
+    free(z);
+    free(raw);
+    return rc;
 }
 
 static int dir_empty(const char *d)
@@ -104,6 +152,14 @@ int main(void)
     TAP_OK(png_ok(png, len), "a PNG");
     TAP_OK(png_w >= 560 && png_h >= 200, "at least the plot area (%ux%u)", png_w, png_h);
     TAP_OK(dir_empty(rrdtmp), "the temporary RRD is gone");
+    /* The encoder's settings (hr_rrd.c): zlib's fast class, no row filter;
+     * and the image data inflates to exactly the rows IHDR announces. */
+    {
+        int flevel = -1, unfiltered = 0;
+        TAP_INT(png_encoding(png, len, &flevel, &unfiltered), 0, "the PNG's rows decode");
+        TAP_INT(flevel, 1, "zlib at a fast level (FLEVEL 1: levels 2-5), not libpng's 6");
+        TAP_OK(unfiltered, "every row with filter none");
+    }
     free(png);
     /* What rrd_graph plotted is the daily rows themselves: the last row's
      * used and capacity, at the end of its UTC day (a month over 560
