@@ -59,8 +59,12 @@ SNMP_CFLAGS := $(filter -D% -U%,$(shell net-snmp-config --base-cflags 2>/dev/nul
 # net-snmp links it already.
 SNMP_LIBS   := $(shell net-snmp-config --netsnmp-libs 2>/dev/null) -lcrypto
 AGENT_LIBS  := $(shell net-snmp-config --base-agent-libs 2>/dev/null)
-RRD_CFLAGS  := $(shell pkg-config --cflags librrd 2>/dev/null)
-RRD_LIBS    := $(shell pkg-config --libs librrd 2>/dev/null)
+# libpng too: common/hr_rrd.c sets the encoder's filter and zlib level for
+# rrd_graph's PNGs through its own png_create_write_struct, which the
+# executable must export to come before libpng's (see hr_rrd.c).
+RRD_CFLAGS  := $(shell pkg-config --cflags librrd libpng 2>/dev/null)
+RRD_LIBS    := $(shell pkg-config --libs librrd libpng 2>/dev/null) \
+               -Wl,--export-dynamic-symbol=png_create_write_struct
 SQL_CFLAGS  := $(shell pkg-config --cflags sqlite3 2>/dev/null)
 SQL_LIBS    := $(shell pkg-config --libs sqlite3 2>/dev/null)
 ESMTP_CFLAGS := $(shell pkg-config --cflags libesmtp-1.0 2>/dev/null)

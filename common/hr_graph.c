@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 /* A full date further away than this is cut: the graph would be years of
@@ -28,12 +29,47 @@ static double peak_scale(const struct hr_graph_usage *g, double *peak_max)
     return pk > 0 && cap > 0 ? cap / pk : 0;
 }
 
+/* "7.29 TiB": bytes for a person, binary units as the axis (--base=1024). */
+static void fmt_bytes(char *o, size_t sz, double v)
+{
+    static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+    size_t u = 0;
+
+    while (v >= 1024 && u + 1 < sizeof units / sizeof *units) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(o, sz, u ? "%.2f %s" : "%.0f %s", v, units[u]);
+}
+
+/* ALT's tail: the last point drawn, as rrd_graph read it. */
+static void alt_drawn(char *alt, size_t altlen, const struct hr_rrd_drawn *d)
+{
+    char used[32], cap[32], date[16];
+    size_t n = strlen(alt);
+    time_t tt = (time_t)(d->time - 1);      /* the end of its step: the day before */
+    struct tm tm;
+
+    if (isnan(d->used) || d->time <= 0 || !gmtime_r(&tt, &tm) ||
+        !strftime(date, sizeof date, "%Y-%m-%d", &tm))
+        return;
+    fmt_bytes(used, sizeof used, d->used);
+    if (isnan(d->capacity) || d->capacity <= 0)
+        snprintf(alt + n, altlen - n, "; %s used on %s", used, date);
+    else {
+        fmt_bytes(cap, sizeof cap, d->capacity);
+        snprintf(alt + n, altlen - n, "; %s of %s used on %s", used, cap, date);
+    }
+}
+
 int hr_graph_draw_usage(const struct hr_graph_usage *g, unsigned char **png, size_t *pnglen,
                         char *alt, size_t altlen, char *err, size_t errlen)
 {
     struct hr_rrd_usage_graph u = { 0 };
+    struct hr_rrd_drawn drawn;
     char date[16], label[64], what[96];
     double pk;
+    int rc;
 
     u.rrd = g->rrd;
     u.pts = g->hist;
@@ -46,6 +82,7 @@ int hr_graph_draw_usage(const struct hr_graph_usage *g, unsigned char **png, siz
     u.daemon = g->rrdcached;
     u.peak_scale = peak_scale(g, &pk);
     u.peak_label = "peak load (Cmax), right axis";
+    u.drawn = &drawn;
     if (u.peak_scale > 0)
         snprintf(what, sizeof what, "used vs capacity and peak load (Cmax up to %.0f per window)",
                  pk);
@@ -74,5 +111,8 @@ int hr_graph_draw_usage(const struct hr_graph_usage *g, unsigned char **png, siz
         if (alt)
             snprintf(alt, altlen, "%s, forecast full on %s", what, date);
     }
-    return hr_rrd_graph_usage(&u, png, pnglen, err, errlen);
+    rc = hr_rrd_graph_usage(&u, png, pnglen, err, errlen);
+    if (rc == 0 && alt)
+        alt_drawn(alt, altlen, &drawn);
+    return rc;
 }

@@ -41,4 +41,36 @@ struct hr_graph_usage {
 int hr_graph_draw_usage(const struct hr_graph_usage *g, unsigned char **png, size_t *pnglen,
                         char *alt, size_t altlen, char *err, size_t errlen);
 
+/* ---- drawing in worker processes (common/hr_graph_pool.c) ----
+ *
+ * Drawing is nearly all of a large `headroom propose` (PNG encoding inside
+ * librrd), and librrd's graph code is not thread-safe: a pool of worker
+ * processes draws while the caller goes on with its own work.  Make the
+ * pool early, while the caller holds little (each worker is a fork of it
+ * and never touches what it inherited beyond the drawing). */
+struct hr_graph_pool;
+
+/* Start WORKERS drawing processes (at most 16).  With 0, or when none can
+ * be started, every graph is drawn by the caller in hr_graph_pool_take.
+ * NULL only when out of memory. */
+struct hr_graph_pool *hr_graph_pool_new(unsigned workers);
+/* The workers still running. */
+unsigned hr_graph_pool_workers(const struct hr_graph_pool *p);
+/* Queue G; returns its job number (0, 1, 2, ... in order) or -1 (out of
+ * memory).  G's strings are copied; G->hist is not: it must stay valid and
+ * unchanged until the job is taken.  Jobs go to the workers in order. */
+long hr_graph_pool_submit(struct hr_graph_pool *p, const struct hr_graph_usage *g);
+/* Keep the workers fed without waiting (a caller busy with other work
+ * calls it now and then; submit does it too). */
+void hr_graph_pool_poll(struct hr_graph_pool *p);
+/* JOB's graph, as hr_graph_draw_usage gives it (the PNG is the caller's),
+ * waiting for it as needed.  A job whose worker died is drawn again by
+ * another worker, or by the caller when none is left.  Each job is taken
+ * once. */
+int hr_graph_pool_take(struct hr_graph_pool *p, size_t job, unsigned char **png,
+                       size_t *pnglen, char *alt, size_t altlen, char *err, size_t errlen);
+/* Stop the workers (a graph being drawn is finished first) and free P
+ * with the results not taken. */
+void hr_graph_pool_free(struct hr_graph_pool *p);
+
 #endif

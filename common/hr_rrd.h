@@ -117,6 +117,17 @@ int hr_rrd_build(const char *path, unsigned long step, const struct hr_sample *p
 
 /* ---- the proposal graph: used vs capacity and the forecast (proposals) ---- */
 
+/* What a usage graph drew, as rrd_graph itself reports it (PRINT of the
+ * series it plotted): the last known 'used' in the time range, the time
+ * of that point (the end of its step: for daily rows the end of the UTC
+ * day) and the capacity then.  USED and CAPACITY are NAN and TIME 0 when
+ * nothing was known.  At about a day per pixel and more, rrd_graph
+ * averages neighbouring rows into one point first. */
+struct hr_rrd_drawn {
+    double used, capacity;
+    int64_t time;
+};
+
 struct hr_rrd_usage_graph {
     const char *rrd;          /* the device's RRD file; NULL or missing: PTS */
     const struct hr_sample *pts;   /* daily history rows, ascending time */
@@ -138,6 +149,7 @@ struct hr_rrd_usage_graph {
     double peak_scale;
     const char *peak_label;   /* its legend; NULL: "peak load (Cmax)" */
     const char *daemon;       /* rrdcached address for G->rrd; NULL or "": direct */
+    struct hr_rrd_drawn *drawn;     /* if not NULL: what was drawn, read back */
 };
 
 /* Draw G as a PNG into a malloc'd *PNG of *PNGLEN bytes.  From G->rrd when

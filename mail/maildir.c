@@ -78,19 +78,25 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-/* Write MSG with CRLF turned into LF, the local convention. */
+/* Write MSG with CRLF turned into LF, the local convention: converted in
+ * chunks and written a chunk at a time (a write per line made a message
+ * with inline graphs thousands of system calls). */
 static int write_lf(int fd, const char *msg, size_t len)
 {
-    size_t start = 0;
+    char buf[65536];
+    size_t n = 0;
 
-    for (size_t i = 0; i + 1 < len; i++) {
-        if (msg[i] == '\r' && msg[i + 1] == '\n') {
-            if (write_all(fd, msg + start, i - start) < 0)
+    for (size_t i = 0; i < len; i++) {
+        if (msg[i] == '\r' && i + 1 < len && msg[i + 1] == '\n')
+            continue;
+        buf[n++] = msg[i];
+        if (n == sizeof buf) {
+            if (write_all(fd, buf, n) < 0)
                 return -1;
-            start = i + 1;
+            n = 0;
         }
     }
-    return write_all(fd, msg + start, len - start);
+    return write_all(fd, buf, n);
 }
 
 static int fsync_dir(const char *path)

@@ -22,7 +22,7 @@ $(B)/tests/test_propose_route: $(B)/tests/propose/test_route.o $(B)/propose/rout
 # The proposal graph (common/hr_rrd.c, hr_rrd_graph_usage) against librrd.
 $(B)/tests/test_propose_graph: $(B)/tests/propose/test_graph.o $(COMMON_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RRD_LIBS) -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RRD_LIBS) -lz -lm
 TEST_BINS += $(B)/tests/test_propose_stock $(B)/tests/test_propose_route \
              $(B)/tests/test_propose_graph
 

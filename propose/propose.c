@@ -38,20 +38,22 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define MAX_ADMIN 8
 
 /* A device with at least one firing: its read model, copied once (the
  * loader's lives only during the callback), and its graph, drawn at most
- * once per run and only for mail actually queued. */
+ * once per run and only for a device with mail to go: asked of the
+ * graph pool as soon as the walk knows that, taken when its mail is
+ * composed. */
 struct pdev {
     struct hr_device *dev;
+    long job;           /* its graph's job in the pool; -1 none asked */
     unsigned char *png;
     size_t pnglen;
     char alt[256];      /* the graph's text alternative */
-    int graphed;        /* drawing was tried */
+    int graphed;        /* the job was taken */
 };
 
 /* One firing of a rule on a device. */
@@ -82,6 +84,11 @@ struct opts {
     struct hr_mail_transport t;     /* for the flush, as `mail flush` takes it */
 };
 
+struct customer {
+    char *id, *name, *area_code, *assigned;
+    int consent;
+};
+
 struct run {
     const struct opts *o;
     const struct hr_ctx *ctx;
@@ -92,6 +99,10 @@ struct run {
     size_t np, cap;
     struct pdev **devs;
     size_t ndevs, capdevs;
+    struct hr_graph_pool *pool;     /* NULL in a dry run */
+    const struct hr_staff *staff;   /* routing, during the walk */
+    size_t nstaff;
+    struct customer cust;           /* the walk's customer (its devices are adjacent) */
     unsigned graphs;
     unsigned devices, fired, cooldown, not_rearmed;
     int oom;
@@ -286,6 +297,7 @@ static struct pdev *pdev_of(struct run *R, const struct hr_device *d)
         return NULL;
     if (!(pd = calloc(1, sizeof *pd)))
         return NULL;
+    pd->job = -1;
     if (!(pd->dev = hr_device_copy(d, HR_DEVICE_COPY_ALL))) {
         free(pd);
         return NULL;
@@ -367,86 +379,7 @@ static int prop_make(struct run *R, const struct hr_device *d, const struct hr_r
     return oom ? -1 : 0;
 }
 
-/* ---- the walk: evaluate, decide, remember ---- */
-
-static int state_get(struct run *R, int64_t dev, const char *rule, struct hr_flap_state *s)
-{
-    s->armed = 1;
-    s->last_fired = 0;
-    return hr_db_rule_state_get(R->db, dev, rule, &s->armed, &s->last_fired) < 0 ? -1 : 0;
-}
-
-static int state_put(struct run *R, int64_t dev, const char *rule,
-                     const struct hr_flap_state *s, enum hr_decision d)
-{
-    return hr_db_rule_state_put(R->db, dev, rule, s->armed, s->last_fired, hr_decision_name(d),
-                                R->o->now);
-}
-
-static void say_decision(const struct run *R, const struct hr_facts *f, const char *rule,
-                         enum hr_decision d, const struct hr_flap_state *prev)
-{
-    char date[16];
-
-    if (R->ctx->quiet || (d != HR_DECIDE_COOLDOWN && d != HR_DECIDE_NOT_REARMED))
-        return;
-    if (!R->ctx->verbose && !R->o->dry_run)
-        return;
-    char c1[128], c2[256];
-
-    hr_day_format(hr_day_of(prev->last_fired), date, sizeof date);
-    printf("%s\t%s\t%s\tnot proposed: %s (last proposed %s)\n",
-           clean(f->customer_id, c1, sizeof c1), clean(f->serial, c2, sizeof c2), rule,
-           hr_decision_name(d), date);
-}
-
-static int walk_device(const struct hr_device *dv, void *arg)
-{
-    const struct hr_facts *f = &dv->f;
-    int64_t dev = dv->id;
-    struct run *R = arg;
-    struct hr_evalctx ec;
-
-    R->devices++;
-    hr_eval_begin(&ec, f);
-    for (size_t i = 0; i < hr_ruleset_count(R->rs); i++) {
-        const struct hr_rule *r = hr_ruleset_rule(R->rs, i);
-        struct hr_rule_result res;
-        struct hr_flap_state prev, next;
-        enum hr_decision d;
-
-        hr_rule_eval(r, &ec, &res);
-        if (state_get(R, dev, hr_rule_name(r), &prev) < 0) {
-            log_warnx("propose: rule_state: %s", hr_db_errmsg(R->db));
-            return -1;
-        }
-        d = hr_rule_decide(r, &res, &prev, R->o->now, &next, NULL);
-        if (!R->o->dry_run && state_put(R, dev, hr_rule_name(r), &next, d) < 0) {
-            log_warnx("propose: rule_state: %s", hr_db_errmsg(R->db));
-            return -1;
-        }
-        say_decision(R, f, hr_rule_name(r), d, &prev);
-        if (d == HR_DECIDE_COOLDOWN)
-            R->cooldown++;
-        else if (d == HR_DECIDE_NOT_REARMED)
-            R->not_rearmed++;
-        if (d != HR_DECIDE_FIRE)
-            continue;
-        R->fired++;
-        if (prop_make(R, dv, r, &ec, &res) < 0) {
-            R->oom = 1;
-            return -1;
-        }
-    }
-    return 0;
-}
-
 /* ---- routing, stock and records ---- */
-
-struct customer {
-    char *id, *name, *area_code, *assigned;
-    int consent;
-};
 
 static void customer_free(struct customer *c)
 {
@@ -621,131 +554,151 @@ static void graph_req(const struct run *R, const struct prop *p, struct hr_graph
     g->title = title;
 }
 
-/* Draw P's device graph into its pdev; 0 or -1 (logged). */
-static int graph_draw(const struct run *R, const struct prop *p)
+/* Ask the pool for P's device graph, once per device: the workers draw
+ * it while this process goes on with the walk. */
+static int graph_ask(struct run *R, const struct prop *p)
+{
+    struct hr_graph_usage g;
+    char path[PATH_MAX], title[300];
+
+    if (!R->pool || p->pd->job >= 0)
+        return 0;
+    graph_req(R, p, &g, path, sizeof path, title, sizeof title);
+    p->pd->job = hr_graph_pool_submit(R->pool, &g);
+    return p->pd->job < 0 ? -1 : 0;
+}
+
+/* P's device graph into its pdev, once.  One that cannot be drawn is
+ * logged and the mail goes without it. */
+static void graph_take(struct run *R, const struct prop *p)
 {
     struct pdev *pd = p->pd;
-    struct hr_graph_usage g;
-    char path[PATH_MAX], title[300], err[256];
+    char err[256];
 
-    graph_req(R, p, &g, path, sizeof path, title, sizeof title);
-    if (hr_graph_draw_usage(&g, &pd->png, &pd->pnglen, pd->alt, sizeof pd->alt, err,
-                            sizeof err) < 0) {
+    if (pd->graphed || pd->job < 0)
+        return;
+    pd->graphed = 1;
+    if (hr_graph_pool_take(R->pool, (size_t)pd->job, &pd->png, &pd->pnglen, pd->alt,
+                           sizeof pd->alt, err, sizeof err) < 0) {
         char lb[300];
         log_warnx("propose: %s: no graph: %s", hr_facts_label(&pd->dev->f, lb, sizeof lb), err);
+        return;
+    }
+    R->graphs++;
+}
+
+/* Route P, the walk's latest firing, as soon as it is made: whether it
+ * will be mailed decides whether its device needs a graph, and the sooner
+ * the pool has it the more of the drawing overlaps the walk. */
+static int prop_route(struct run *R, struct prop *p)
+{
+    const char *cid = nn(p->dev->customer_id);
+
+    if (!R->cust.id || strcmp(R->cust.id, cid) != 0) {
+        customer_free(&R->cust);
+        if (customer_load(R->db, cid, &R->cust) < 0) {
+            log_warnx("propose: customer %s: %s", cid, hr_db_errmsg(R->db));
+            return -1;
+        }
+    }
+    if (catalog_load(R->db, p) < 0) {
+        log_warnx("propose: catalogue: %s", hr_db_errmsg(R->db));
+        return -1;
+    }
+    route_prop(R, &R->cust, R->staff, R->nstaff, p);
+    if (!p->reason && graph_ask(R, p) < 0) {
+        R->oom = 1;
         return -1;
     }
     return 0;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
+/* One drawing process per CPU: the graphs are most of the work, and this
+ * process mostly waits on the database meanwhile. */
+static unsigned graph_workers(void)
 {
-    const char *b = buf;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-    while (len) {
-        ssize_t w = write(fd, b, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        b += w;
-        len -= (size_t)w;
-    }
-    return 0;
+    return n < 1 ? 1 : n > 16 ? 16 : (unsigned)n;
 }
 
-static int read_all(int fd, void *buf, size_t len)
-{
-    char *b = buf;
+/* ---- the walk: evaluate, decide, remember ---- */
 
-    while (len) {
-        ssize_t r = read(fd, b, len);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        b += r;
-        len -= (size_t)r;
-    }
-    return 0;
+static int state_get(struct run *R, int64_t dev, const char *rule, struct hr_flap_state *s)
+{
+    s->armed = 1;
+    s->last_fired = 0;
+    return hr_db_rule_state_get(R->db, dev, rule, &s->armed, &s->last_fired) < 0 ? -1 : 0;
 }
 
-/* The graphs of the devices of GRP[0..n) not drawn yet, each once.  Drawing
- * (rrd_graph, mostly PNG encoding) is nearly all of propose's time at
- * scale and librrd's graph code is not thread-safe, so with several graphs
- * to draw a child process draws every other one and hands the PNGs back
- * through a pipe while this process draws the rest: two cores, half the
- * time.  Any trouble with the child: this process draws what is missing. */
-static void graphs_draw(struct run *R, struct prop **grp, size_t n)
+static int state_put(struct run *R, int64_t dev, const char *rule,
+                     const struct hr_flap_state *s, enum hr_decision d)
 {
-    struct prop **todo = calloc(n ? n : 1, sizeof *todo);
-    size_t nt = 0;
-    int fds[2] = { -1, -1 };
-    pid_t pid = -1;
+    return hr_db_rule_state_put(R->db, dev, rule, s->armed, s->last_fired, hr_decision_name(d),
+                                R->o->now);
+}
 
-    if (!todo)
+static void say_decision(const struct run *R, const struct hr_facts *f, const char *rule,
+                         enum hr_decision d, const struct hr_flap_state *prev)
+{
+    char date[16];
+
+    if (R->ctx->quiet || (d != HR_DECIDE_COOLDOWN && d != HR_DECIDE_NOT_REARMED))
         return;
-    for (size_t i = 0; i < n; i++) {
-        if (grp[i]->pd->graphed)
-            continue;
-        grp[i]->pd->graphed = 1;
-        todo[nt++] = grp[i];
-    }
-    if (nt >= 4 && pipe(fds) == 0) {
-        fflush(NULL);
-        pid = fork();
-        if (pid == 0) {
-            /* The child: the odd ones, as (index, length, PNG, alt). */
-            close(fds[0]);
-            for (size_t i = 1; i < nt; i += 2) {
-                uint64_t hdr[2] = { i, 0 };
-                if (graph_draw(R, todo[i]) == 0)
-                    hdr[1] = todo[i]->pd->pnglen;
-                if (write_all(fds[1], hdr, sizeof hdr) < 0 ||
-                    (hdr[1] && (write_all(fds[1], todo[i]->pd->png, hdr[1]) < 0 ||
-                                write_all(fds[1], todo[i]->pd->alt, sizeof todo[i]->pd->alt) < 0)))
-                    _exit(1);
-            }
-            _exit(0);
+    if (!R->ctx->verbose && !R->o->dry_run)
+        return;
+    char c1[128], c2[256];
+
+    hr_day_format(hr_day_of(prev->last_fired), date, sizeof date);
+    printf("%s\t%s\t%s\tnot proposed: %s (last proposed %s)\n",
+           clean(f->customer_id, c1, sizeof c1), clean(f->serial, c2, sizeof c2), rule,
+           hr_decision_name(d), date);
+}
+
+static int walk_device(const struct hr_device *dv, void *arg)
+{
+    const struct hr_facts *f = &dv->f;
+    int64_t dev = dv->id;
+    struct run *R = arg;
+    struct hr_evalctx ec;
+
+    R->devices++;
+    hr_eval_begin(&ec, f);
+    for (size_t i = 0; i < hr_ruleset_count(R->rs); i++) {
+        const struct hr_rule *r = hr_ruleset_rule(R->rs, i);
+        struct hr_rule_result res;
+        struct hr_flap_state prev, next;
+        enum hr_decision d;
+
+        hr_rule_eval(r, &ec, &res);
+        if (state_get(R, dev, hr_rule_name(r), &prev) < 0) {
+            log_warnx("propose: rule_state: %s", hr_db_errmsg(R->db));
+            return -1;
         }
-        close(fds[1]);
-        if (pid < 0)
-            close(fds[0]);
-    }
-    for (size_t i = 0; i < nt; i++) {
-        if (pid > 0 && i % 2)
-            continue;
-        if (graph_draw(R, todo[i]) == 0)
-            R->graphs++;
-    }
-    if (pid > 0) {
-        uint64_t hdr[2];
-        while (read_all(fds[0], hdr, sizeof hdr) == 0) {
-            struct pdev *pd;
-            if (hdr[0] >= nt || hdr[0] % 2 == 0 || hdr[1] > ((uint64_t)1 << 30))
-                break;
-            pd = todo[hdr[0]]->pd;
-            if (!hdr[1])
-                continue;           /* the child logged why */
-            if (!(pd->png = malloc(hdr[1])) || read_all(fds[0], pd->png, hdr[1]) < 0 ||
-                read_all(fds[0], pd->alt, sizeof pd->alt) < 0) {
-                free(pd->png);
-                pd->png = NULL;
-                break;
-            }
-            pd->alt[sizeof pd->alt - 1] = '\0';
-            pd->pnglen = (size_t)hdr[1];
-            R->graphs++;
+        d = hr_rule_decide(r, &res, &prev, R->o->now, &next, NULL);
+        if (!R->o->dry_run && state_put(R, dev, hr_rule_name(r), &next, d) < 0) {
+            log_warnx("propose: rule_state: %s", hr_db_errmsg(R->db));
+            return -1;
         }
-        close(fds[0]);
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-            ;
-        /* What the child did not hand over (it died, a short read). */
-        for (size_t i = 1; i < nt; i += 2)
-            if (!todo[i]->pd->png && graph_draw(R, todo[i]) == 0)
-                R->graphs++;
+        say_decision(R, f, hr_rule_name(r), d, &prev);
+        if (d == HR_DECIDE_COOLDOWN)
+            R->cooldown++;
+        else if (d == HR_DECIDE_NOT_REARMED)
+            R->not_rearmed++;
+        if (d != HR_DECIDE_FIRE)
+            continue;
+        R->fired++;
+        if (prop_make(R, dv, r, &ec, &res) < 0) {
+            R->oom = 1;
+            return -1;
+        }
+        if (!R->o->dry_run && prop_route(R, &R->p[R->np - 1]) < 0)
+            return -1;
     }
-    free(todo);
+    /* Between firings too: the workers should not wait for the next one. */
+    if (R->pool && R->devices % 64 == 0)
+        hr_graph_pool_poll(R->pool);
+    return 0;
 }
 
 /* ---- mail ---- */
@@ -914,10 +867,10 @@ static int note_noconsent(struct tally *t, int64_t id)
     return 0;
 }
 
-/* P[0..n): one customer's firings.  Route, look up the stock, record,
- * then one mail per recipient. */
-static int do_customer(struct run *R, struct prop *p, size_t n, const struct hr_staff *staff,
-                       size_t nstaff, const struct admins *ad, struct tally *t)
+/* P[0..n): one customer's firings, routed by the walk.  Look up the
+ * stock, record, then one mail per recipient. */
+static int do_customer(struct run *R, struct prop *p, size_t n, const struct admins *ad,
+                       struct tally *t)
 {
     struct customer c = { 0 };
     struct prop **grp = calloc(n, sizeof *grp);
@@ -931,16 +884,12 @@ static int do_customer(struct run *R, struct prop *p, size_t n, const struct hr_
         customer_free(&c);
         return -1;
     }
+    /* Catalogue and routing were done by the walk (prop_route). */
     for (size_t i = 0; i < n; i++) {
-        if (catalog_load(R->db, &p[i]) < 0) {
-            log_warnx("propose: catalogue: %s", hr_db_errmsg(R->db));
-            goto out_free;
-        }
         if (stock_load(R, &p[i], err, sizeof err) < 0) {
             log_warnx("propose: %s", err);
             goto out_free;
         }
-        route_prop(R, &c, staff, nstaff, &p[i]);
         if (insert_proposal(R, &p[i]) < 0) {
             log_warnx("propose: proposals: %s", hr_db_errmsg(R->db));
             goto out_free;
@@ -976,11 +925,18 @@ static int do_customer(struct run *R, struct prop *p, size_t n, const struct hr_
             if (!p[j].reason && strcasecmp(p[j].route.email, p[i].route.email) == 0)
                 grp[k++] = &p[j];
         /* Only mail actually queued gets a graph, once per device. */
-        graphs_draw(R, grp, k);
+        for (size_t j = 0; j < k; j++)
+            graph_take(R, grp[j]);
         if (mail_group(R, &c, grp, k, ad) < 0)
             goto out_free;
         t->mails++;
         t->queued += (unsigned)k;
+    }
+    /* The outbox has the graphs now; a device is one customer's. */
+    for (size_t i = 0; i < n; i++) {
+        free(p[i].pd->png);
+        p[i].pd->png = NULL;
+        p[i].pd->pnglen = 0;
     }
     rc = 0;
 out_free:
@@ -1023,9 +979,12 @@ static int run_record(struct run *R, struct tally *t)
         return -1;
     }
     admins_pick(R->o, staff, nstaff, &ad);
+    R->staff = staff;
+    R->nstaff = nstaff;
     if (!R->o->dry_run && hr_db_begin(R->db) < 0)
         goto out_fail;
     rc = hr_device_foreach(R->db, &flt, walk_device, R, err, sizeof err);
+    customer_free(&R->cust);
     if (rc != 0) {
         if (R->oom)
             log_warnx("propose: out of memory");
@@ -1044,7 +1003,7 @@ static int run_record(struct run *R, struct tally *t)
         size_t j = i + 1;
         while (j < R->np && strcmp(nn(R->p[j].dev->customer_id), nn(R->p[i].dev->customer_id)) == 0)
             j++;
-        if (do_customer(R, &R->p[i], j - i, staff, nstaff, &ad, t) < 0)
+        if (do_customer(R, &R->p[i], j - i, &ad, t) < 0)
             goto out_rollback;
         i = j;
     }
@@ -1089,6 +1048,13 @@ int hr_cmd_propose(struct hr_ctx *ctx, int argc, char **argv)
         rc = rc < 0 ? HR_EXIT_FAIL : HR_EXIT_DATA;
         goto out_opts;
     }
+    /* The graph workers start before the database is open and anything is
+     * loaded: what they inherit is small, and none of it is theirs to use. */
+    if (!o.dry_run && !(R.pool = hr_graph_pool_new(graph_workers()))) {
+        log_warnx("propose: out of memory");
+        rc = HR_EXIT_FAIL;
+        goto out_rules;
+    }
     if (hr_db_open_ctx(ctx, 0, &R.db) < 0) {
         rc = HR_EXIT_FAIL;
         goto out_rules;
@@ -1107,7 +1073,11 @@ int hr_cmd_propose(struct hr_ctx *ctx, int argc, char **argv)
         rc = HR_EXIT_FAIL;
         goto out_db;
     }
-    if (run_record(&R, &t) < 0) {
+    rc = run_record(&R, &t);
+    /* Every graph wanted was taken (or the run failed): the workers go. */
+    hr_graph_pool_free(R.pool);
+    R.pool = NULL;
+    if (rc < 0) {
         rc = HR_EXIT_FAIL;
         goto out_db;
     }
@@ -1138,6 +1108,7 @@ out_db:
     free(t.noconsent);
     hr_db_close(R.db);
 out_rules:
+    hr_graph_pool_free(R.pool);
     hr_ruleset_free(R.rs);
 out_opts:
     return rc;

@@ -6,5 +6,9 @@ $(B)/tests/test_util: $(B)/tests/common/test_util.o $(COMMON_LIB)
 $(B)/tests/test_csv: $(B)/tests/common/test_csv.o $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
-TEST_BINS += $(B)/tests/test_util $(B)/tests/test_csv
+# The graph pool (common/hr_graph_pool.c, included by the test) against librrd.
+$(B)/tests/test_graph_pool: $(B)/tests/common/test_graph_pool.o $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RRD_LIBS) -lm
+TEST_BINS += $(B)/tests/test_util $(B)/tests/test_csv $(B)/tests/test_graph_pool
 include tests/fuzz/fuzz.mk

@@ -39,7 +39,7 @@ if [ "${1:-}" = --nms ]; then
 fi
 
 PKGS="make gcc pkg-config python3 procps iproute2 ca-certificates
-      libsnmp-dev libssl-dev snmp snmpd librrd-dev rrdtool rrdcached
+      libsnmp-dev libssl-dev snmp snmpd librrd-dev libpng-dev zlib1g-dev rrdtool rrdcached
       libsqlite3-dev sqlite3 libesmtp-dev smitools snmpsim python3-aiosmtpd
       python3-yaml snmptrapd prometheus-snmp-exporter curl zabbix-server-pgsql systemd
       chromium"

@@ -96,4 +96,27 @@ s = str(m["Subject"])
 ok = s.startswith("SSSS") and len(s.encode()) <= 998 and "\n" not in s
 print(("ok" if ok else "not ok") + " - 64 KiB subject decodes to at most 998 bytes, one line")
 PY
+
+# A message of several 64 KiB chunks (a mail with many inline graphs is
+# hundreds of kB): the Maildir file is the stored message with every CRLF
+# made LF and nothing else changed.
+"$PY" -c 'import sys
+for i in range(12000):
+    sys.stdout.write("line %05d of a long body\n" % i)' > "$T/long.txt"
+id5=$(hr mail queue --from a@example.com --to b@example.com --subject long \
+      --text-file "$T/long.txt"); rc=$?
+is "long message: queued" "$rc" 0
+hr mail show "$id5" --raw > "$T/long.eml"
+MD5="$T/Maildir5"
+hr mail flush --maildir "$MD5" > /dev/null 2>&1
+"$PY" - "$T/long.eml" "$MD5/new" <<'PY'
+import glob, os, sys
+raw = open(sys.argv[1], "rb").read()
+files = [open(f, "rb").read() for f in glob.glob(os.path.join(sys.argv[2], "*"))]
+got = [f for f in files if b"\nSubject: long\n" in f]
+want = raw.replace(b"\r\n", b"\n")
+ok = len(raw) > 3 * 65536 and len(got) == 1 and got[0] == want
+print(("ok" if ok else "not ok") + " - long message: the Maildir file is the message with CRLF as LF"
+      " (%d bytes stored, %s written)" % (len(raw), [len(g) for g in got]))
+PY
 done_testing

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 /* librrd's graph code leaks inside itself and fontconfig keeps a cache by
  * design (see tests/collector/test_store.c). */
@@ -44,6 +45,53 @@ static int png_ok(const unsigned char *p, size_t n)
     png_w = (unsigned)p[16] << 24 | (unsigned)p[17] << 16 | (unsigned)p[18] << 8 | p[19];
     png_h = (unsigned)p[20] << 24 | (unsigned)p[21] << 16 | (unsigned)p[22] << 8 | p[23];
     return png_w > 0 && png_h > 0;
+}
+
+/* How the PNG was encoded (common/hr_rrd.c sets it): the zlib level class
+ * of its IDAT stream (FLEVEL: 0 fastest, 1 fast, 2 default, 3 best) and
+ * whether every row was written with filter "none".  The stream is
+ * inflated and must hold exactly the rows IHDR announces.  -1: not a
+ * PNG or not one that decodes. */
+static int png_encoding(const unsigned char *p, size_t n, int *flevel, int *unfiltered)
+{
+    unsigned char *z = NULL, *raw = NULL;
+    size_t zn = 0, off = 8, bpp, rowlen;
+    uLongf rawn;
+    int rc = -1;
+
+    if (!png_ok(p, n) || (p[25] != 2 && p[25] != 6) || p[24] != 8)
+        return -1;
+    bpp = p[25] == 2 ? 3 : 4;
+    while (off + 12 <= n) {
+        size_t len = (size_t)p[off] << 24 | (size_t)p[off + 1] << 16 | (size_t)p[off + 2] << 8 |
+                     p[off + 3];
+        if (off + 12 + len > n)
+            goto out;
+        if (memcmp(p + off + 4, "IDAT", 4) == 0) {
+            unsigned char *nz = realloc(z, zn + len);
+            if (!nz)
+                goto out;
+            z = nz;
+            memcpy(z + zn, p + off + 8, len);
+            zn += len;
+        }
+        off += 12 + len;
+    }
+    rowlen = 1 + png_w * bpp;
+    rawn = (uLongf)(rowlen * png_h);
+    if (zn < 2 || !(raw = malloc(rawn + 1)) || uncompress(raw, &rawn, z, zn) != Z_OK ||
+        rawn != rowlen * png_h)
+        goto out;
+    *flevel = z[1] >> 6;
+    *unfiltered = 1;
+    for (size_t r = 0; r < png_h; r++)
+        if (raw[r * rowlen] != 0)
+            *unfiltered = 0;
+    rc = 0;
+out:
+    free(z);
+    free(raw);
+    return rc;
 }
 
 static int dir_empty(const char *d)
@@ -97,12 +145,51 @@ int main(void)
                                         (8020 - 25 * (30 - d)) * G, NAN, NAN };
 
     /* history rows, no file */
+    struct hr_rrd_drawn dr;
     base_graph(&g, pts, 31);
+    g.drawn = &dr;
     TAP_INT(hr_rrd_graph_usage(&g, &png, &len, err, sizeof err), 0, "graph from history rows");
     TAP_OK(png_ok(png, len), "a PNG");
     TAP_OK(png_w >= 560 && png_h >= 200, "at least the plot area (%ux%u)", png_w, png_h);
     TAP_OK(dir_empty(rrdtmp), "the temporary RRD is gone");
+    /* The encoder's settings (hr_rrd.c): zlib's fast class, no row filter;
+     * and the image data inflates to exactly the rows IHDR announces. */
+    {
+        int flevel = -1, unfiltered = 0;
+        TAP_INT(png_encoding(png, len, &flevel, &unfiltered), 0, "the PNG's rows decode");
+        TAP_INT(flevel, 1, "zlib at a fast level (FLEVEL 1: levels 2-5), not libpng's 6");
+        TAP_OK(unfiltered, "every row with filter none");
+    }
     free(png);
+    /* What rrd_graph plotted is the daily rows themselves: the last row's
+     * used and capacity, at the end of its UTC day (a month over 560
+     * pixels: no two rows share a pixel). */
+    TAP_OK(dr.used == 8020 * G, "drawn: the last row's used (%.17g)", dr.used);
+    TAP_OK(dr.capacity == 10000 * G, "drawn: its capacity (%.17g)", dr.capacity);
+    TAP_INT(dr.time, NOW + 86400, "drawn: at the end of the last row's day");
+    /* A year of daily rows (what propose draws at scale) on a 480-pixel
+     * plot: still the rows, now about a day per pixel. */
+    {
+        static struct hr_sample year[365];
+        for (int d = 0; d < 365; d++)
+            year[d] = (struct hr_sample){ NOW - (364 - d) * 86400LL + 3600, 10000 * G,
+                                          (1000 + 20.0 * d) * G, NAN, NAN };
+        base_graph(&g, year, 365);
+        g.start = year[0].t;
+        g.width = 480;
+        g.height = 160;
+        g.drawn = &dr;
+        TAP_INT(hr_rrd_graph_usage(&g, &png, &len, err, sizeof err), 0, "a year of rows");
+        TAP_OK(png_ok(png, len), "a PNG");
+        free(png);
+        TAP_OK(dr.time > NOW - 2 * 86400 && dr.time <= NOW + 86400 && dr.time % 3600 == 0,
+               "drawn up to the last day (%" PRId64 ")", dr.time);
+        TAP_OK(dr.used >= (1000 + 20.0 * 362) * G && dr.used <= (1000 + 20.0 * 364) * G,
+               "drawn: the last days' used (%.4g, rows end at %.4g)", dr.used,
+               (1000 + 20.0 * 364) * G);
+        TAP_OK(dr.capacity == 10000 * G, "drawn: the capacity");
+        TAP_OK(dir_empty(rrdtmp), "no temporary RRD left");
+    }
 
     /* a file name that does not exist: the rows again */
     g.rrd = "/nonexistent/dir/x.rrd";
@@ -128,9 +215,24 @@ int main(void)
     base_graph(&g, NULL, 0);
     g.rrd = path;
     g.start = NOW - 2 * 86400;
+    g.drawn = &dr;
     TAP_INT(hr_rrd_graph_usage(&g, &png, &len, err, sizeof err), 0, "graph from the RRD file");
     TAP_OK(png_ok(png, len), "a PNG (%zu bytes)", len);
     free(png);
+    /* From the file's 5-minute samples: the last ones before NOW (never
+     * the end of a day after it, as daily rows would be). */
+    TAP_OK(dr.time > NOW - 86400 && dr.time <= NOW, "drawn from the file: up to NOW (%" PRId64 ")",
+           dr.time);
+    TAP_OK(dr.used >= 8017 * G && dr.used <= 8020 * G, "drawn: the file's last used (%.6g)",
+           dr.used);
+    /* Rows are given but the file covers them: still the file. */
+    base_graph(&g, pts + 29, 2);
+    g.rrd = path;
+    g.start = NOW - 2 * 86400;
+    g.drawn = &dr;
+    TAP_INT(hr_rrd_graph_usage(&g, &png, &len, err, sizeof err), 0, "file and rows");
+    free(png);
+    TAP_OK(dr.time > NOW - 86400 && dr.time <= NOW, "the file is drawn, not the rows");
 
     /* Which history the file covers: two days of samples, not the 31
      * daily rows that start a month earlier (backfilled from CSV). */
@@ -179,7 +281,8 @@ int main(void)
     TAP_OK(png_w > w_plain, "wider: the right axis of the peak load (%u > %u)", png_w, w_plain);
     TAP_OK(len != len2 || memcmp(png, png2, len) != 0, "the peak series changes the picture");
     TAP_STR(alt, "used vs capacity and peak load (Cmax up to 7000 per window), forecast full"
-            " on 2027-02-09", "alt names the peak and the full date");
+            " on 2027-02-09; 7.29 TiB of 9.09 TiB used on 2026-11-22",
+            "alt names the peak, the full date and the last point drawn");
     free(png);
     free(png2);
     /* from the device's RRD file: its peak data source */
