@@ -90,7 +90,8 @@ static void random_block(struct hr_db_sample *v, size_t n, int64_t hour)
             *s = v[i - 1];
             s->time = v[i - 1].time + dt;
             s->writes = v[i - 1].writes + s->writes_delta;
-            s->sysuptime = v[i - 1].sysuptime + dt * 100;
+            /* as the codec predicts it: 64-bit patterns, wrapping */
+            s->sysuptime = (int64_t)((uint64_t)v[i - 1].sysuptime + (uint64_t)dt * 100);
         }
     }
 }
