@@ -50,7 +50,7 @@ struct cursor {
     sqlite3_vtab_cursor base;
     sqlite3 *db;
     sqlite3_stmt *st[5];        /* hot_one, hot_all, blk_one, blk_all, hours */
-    int has_dev, empty;
+    int has_dev;
     int64_t dev, lo, hi;        /* the range, inclusive */
     /* packed: the current block, and the next hour to look up (by device) */
     sqlite3_stmt *blk;
@@ -334,6 +334,18 @@ static int bound(sqlite3_value *v, int lower, int strict, int64_t *out)
     return rc;
 }
 
+/* V as a whole number into *OUT: 1, or 0 if it is none (NULL, 2.5, text
+ * that is no number), which no integer column equals. */
+static int whole(sqlite3_value *v, int64_t *out)
+{
+    int64_t lo, hi;
+
+    if (bound(v, 1, 0, &lo) != 0 || bound(v, 0, 0, &hi) != 0 || lo != hi)
+        return 0;
+    *out = lo;
+    return 1;
+}
+
 static int rp_filter(sqlite3_vtab_cursor *cur, int num, const char *s, int argc,
                      sqlite3_value **argv)
 {
@@ -352,25 +364,13 @@ static int rp_filter(sqlite3_vtab_cursor *cur, int num, const char *s, int argc,
     c->lo = INT64_MIN;
     c->hi = INT64_MAX;
     rc = 0;
-    if (c->has_dev) {
-        int64_t d;
-        int b = bound(argv[a++], 1, 0, &d);
-        /* device_id = a value that is no whole number matches nothing */
-        if (b == 0)
-            c->dev = d;
-        rc = b != 0;
-        if (b == 0 && bound(argv[a - 1], 0, 0, &d) == 0 && d != c->dev)
-            rc = 1;
-    }
+    if (c->has_dev && !whole(argv[a++], &c->dev))
+        rc = 1;
     if (num & I_EQ) {
-        int64_t x;
-        int b1 = bound(argv[a], 1, 0, &x);
-        if (b1 == 0)
-            c->lo = x;
-        int b2 = bound(argv[a++], 0, 0, &x);
-        if (b2 == 0)
-            c->hi = x;
-        rc |= b1 == 1 || b2 == 1;
+        if (whole(argv[a++], &c->lo))
+            c->hi = c->lo;
+        else
+            rc = 1;
     }
     if (num & I_LO)
         rc |= bound(argv[a++], 1, (num & I_LO_GT) != 0, &c->lo) == 1;
