@@ -107,7 +107,7 @@ static int rp_disconnect(sqlite3_vtab *vt)
 static int rp_best_index(sqlite3_vtab *vt, sqlite3_index_info *ix)
 {
     int use[6] = { -1, -1, -1, -1, -1, -1 }, num = 0, arg = 1;
-    double cost = 1e7;
+    double cost;
 
     (void)vt;
     for (int i = 0; i < ix->nConstraint; i++) {
@@ -132,8 +132,9 @@ static int rp_best_index(sqlite3_vtab *vt, sqlite3_index_info *ix)
     for (int k = 0; k < 4; k++)
         if (use[k] >= 0)
             ix->aConstraintUsage[use[k]].argvIndex = arg++;
-    if (num & I_DEV)
-        cost = 1e3;
+    /* Rows: a fleet's window is hundreds of millions of polls, a
+     * device's some thousands; a time bound keeps a part of it. */
+    cost = (num & I_DEV) ? 1e4 : 1e9;
     if (num & I_EQ)
         cost /= 1e3;
     if (num & I_LO)
