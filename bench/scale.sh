@@ -4,13 +4,14 @@
 # under the retention policy, then the readers measured on it.
 #
 #   bench/scale.sh [-n DEVICES] [-d DAYS] [-r RAW_DAYS] [-i INTERVAL]
-#                  [-f FIRING] [-k DIR [-u]]
+#                  [-f FIRING] [-k DIR [-u]] [-R]
 #   -n  devices (default 100000)        -d  days of daily records (365)
 #   -r  days of raw polls kept (14)     -i  poll interval, s (300)
 #   -f  devices whose capacity rule fires (DEVICES / 10)
 #   -k  keep the database and outputs in DIR (default: a temporary one)
 #   -u  use the database already in DIR (made with the same -n -d -r -i -f):
 #       no generation; its proposals and mail are cleared first
+#   -R  skip the retention days at the end (the readers only)
 #
 # The file (written with the sqlite3 shell in a few statements, not through
 # the poller, so that a year is made in minutes): DEVICES devices of the
@@ -40,12 +41,12 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 B=${B:-build}
-n=100000 days=365 raw=14 interval=300 firing="" keep="" reuse=0
-while getopts n:d:r:i:f:k:u o; do
+n=100000 days=365 raw=14 interval=300 firing="" keep="" reuse=0 noret=0
+while getopts n:d:r:i:f:k:uR o; do
     case $o in
         n) n=$OPTARG ;; d) days=$OPTARG ;; r) raw=$OPTARG ;; i) interval=$OPTARG ;;
-        f) firing=$OPTARG ;; k) keep=$OPTARG ;; u) reuse=1 ;;
-        *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+        f) firing=$OPTARG ;; k) keep=$OPTARG ;; u) reuse=1 ;; R) noret=1 ;;
+        *) sed -n '2,14p' "$0" >&2; exit 2 ;;
     esac
 done
 firing=${firing:-$((n / 10))}
@@ -195,7 +196,7 @@ ls -la "$tmp/reports" | awk 'NR > 1 { print "  " $5 " " $9 }'
 # hour at a time, each hour packed (and the day that left the window
 # pruned) by `headroom db prune` 15 minutes after it ends, as `headroom
 # poll` does a few seconds at a time after each slice.
-if [ "$raw" -gt 0 ]; then
+if [ "$raw" -gt 0 ] && [ "$noret" = 0 ]; then
 last=$(sqlite3 "$HEADROOM_DB" "SELECT max(day) FROM daily")   # today, or a later day with -u
 for extra in 1 2 3; do
     d=$((last + extra * 86400))
