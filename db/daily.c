@@ -219,13 +219,11 @@ int hr_db_history_prune(struct hr_db *db, int64_t raw_before, int64_t daily_befo
                 rc = 1;
                 break;
             }
-            /* A block holds an hour of polls: a tenth as many a batch. */
-            if ((n = prune_batch(db, k, before[k], k == 1 ? (batch + 9) / 10 : batch,
-                                 &counts[k == 2])) < 0) {
+            if ((n = prune_batch(db, k, before[k], batch, &counts[k == 2])) < 0) {
                 rc = -1;
                 break;
             }
-            if ((unsigned)n < (k == 1 ? (batch + 9) / 10 : batch))
+            if ((unsigned)n < batch)
                 break;
         }
     }

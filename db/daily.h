@@ -65,7 +65,7 @@ int hr_db_device_day_get(struct hr_db *db, int64_t device, int64_t day, struct h
 /* Retention: delete raw polls with time < RAW_BEFORE (those waiting in
  * samples, and the packed blocks of hours ending by then: db/polls.h) and
  * daily records with day < DAILY_BEFORE (0: keep that kind), BATCH rows
- * per transaction (0: 2000; a tenth as many blocks), until none is left
+ * (or blocks) per transaction (0: 2000), until none is left
  * or BUDGET_MS of wall time has gone (0: no limit; a batch is never cut).
  * Call it outside any transaction.  The polls and days deleted into *RAW
  * and *DAYS (may be NULL); 1 if rows older than the limits are left for

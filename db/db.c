@@ -192,9 +192,12 @@ int hr_db_open(const char *path, int flags, struct hr_db **out, char *err, size_
     sqlite3_busy_timeout(db, 10000);
     /* WAL: readers (reports, the CLI) never block the poller; NORMAL
      * synchronous is durable across a process crash (SIGKILL) and loses
-     * at most the last transactions on power loss, never consistency. */
+     * at most the last transactions on power loss, never consistency.  A
+     * page cache of up to 64 MiB (SQLite's default is 2 MiB): packing an
+     * hour of 100,000 devices' polls re-read its pages through pread()
+     * and spent more time in the kernel than in SQLite. */
     if (hr_db_exec_sq(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                       "PRAGMA foreign_keys=ON;", err, errlen) < 0) {
+                       "PRAGMA cache_size=-65536; PRAGMA foreign_keys=ON;", err, errlen) < 0) {
         char tmp[256];
         snprintf(tmp, sizeof tmp, "%s: %s", path, err);
         snprintf(err, errlen, "%s", tmp);

@@ -491,7 +491,7 @@ int hr_db_polls_pack(struct hr_db *db, int64_t before, unsigned batch, long budg
     *packed = 0;
     before = hr_db_polls_hour(before);
     if (batch == 0)
-        batch = 500;
+        batch = 5000;
     if (!(b.devs = malloc(batch * sizeof *b.devs))) {
         hr_db_seterr(db, "out of memory");
         return -1;

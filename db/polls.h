@@ -52,7 +52,7 @@ int hr_db_polls_decode(const unsigned char *p, size_t len, int64_t hour,
 
 /* Pack the raw polls of samples older than BEFORE (whole hours only: those
  * ending at or before BEFORE) into blocks, merging into a block already
- * stored for that hour, BATCH devices per transaction (0: 500), until
+ * stored for that hour, BATCH devices per transaction (0: 5000), until
  * none is left or BUDGET_MS of wall time has gone (0: no limit).  Call it
  * outside a transaction.  The polls packed into *PACKED (may be NULL); 1 if
  * polls are left for the next call, 0 done, -1 error. */
