@@ -501,20 +501,18 @@ int hr_db_conflict_close(struct hr_db *db, int64_t id, const char *resolution, i
 
 /* ---- the samples of a double registration ---- */
 
-#define SAMPLE_COLS "time, capacity, used, used_percent, writes, writes_delta, peak," \
-                    " peak_prev, rate_avg, window, sysuptime, status"
 static const char csample_add_sql[] =
-    "INSERT INTO conflict_samples (conflict_id, side, target_id, " SAMPLE_COLS ")"
+    "INSERT INTO conflict_samples (conflict_id, side, target_id, " HR_DB_SAMPLE_COLS ")"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
     " ON CONFLICT DO NOTHING";
 static const char csample_each_sql[] =
-    "SELECT " SAMPLE_COLS " FROM conflict_samples WHERE conflict_id = ?1 AND side = ?2"
+    "SELECT " HR_DB_SAMPLE_COLS " FROM conflict_samples WHERE conflict_id = ?1 AND side = ?2"
     " ORDER BY time";
 static const char csample_drop_sql[] =
     "DELETE FROM conflict_samples WHERE conflict_id = ?1 AND side = ?2";
 static const char samples_to_conflict_sql[] =
-    "INSERT OR IGNORE INTO conflict_samples (conflict_id, side, target_id, " SAMPLE_COLS ")"
-    " SELECT ?3, ?4, (SELECT target_id FROM devices WHERE id = ?1), " SAMPLE_COLS
+    "INSERT OR IGNORE INTO conflict_samples (conflict_id, side, target_id, " HR_DB_SAMPLE_COLS ")"
+    " SELECT ?3, ?4, (SELECT target_id FROM devices WHERE id = ?1), " HR_DB_SAMPLE_COLS
     " FROM samples WHERE device_id = ?1 AND time >= ?2";
 static const char samples_drop_since_sql[] =
     "DELETE FROM samples WHERE device_id = ?1 AND time >= ?2";
@@ -583,7 +581,7 @@ static const char days_drop_sql[] =
     " EXISTS (SELECT 1 FROM conflict_samples k WHERE k.conflict_id = ?3"
     "  AND k.side = 'registered' AND k.time >= daily.day AND k.time < daily.day + 86400))";
 static const char days_refold_sql[] =
-    "SELECT " SAMPLE_COLS " FROM samples WHERE device_id = ?1 AND time >= ?2 ORDER BY time";
+    "SELECT " HR_DB_SAMPLE_COLS " FROM samples WHERE device_id = ?1 AND time >= ?2 ORDER BY time";
 
 int hr_db_conflict_days_rebuild(struct hr_db *db, int64_t device, int64_t from_day,
                                 int64_t conflict)

@@ -286,11 +286,8 @@ fail:
 
 /* ---- storage ---- */
 
-/* The columns of a sample row as hr_db_sample_read reads them. */
-#define SAMPLE_COLS "time, capacity, used, used_percent, writes, writes_delta, peak," \
-                    " peak_prev, rate_avg, window, sysuptime, status"
 static const char pack_scan_sql[] =
-    "SELECT " SAMPLE_COLS ", device_id FROM samples"
+    "SELECT " HR_DB_SAMPLE_COLS ", device_id FROM samples"
     " WHERE device_id > ?1 AND time < ?2 ORDER BY device_id, time";
 static const char hot_drop_sql[] = "DELETE FROM samples WHERE device_id = ?1 AND time < ?2";
 static const char block_get_sql[] = "SELECT data FROM polls WHERE hour = ?1 AND device_id = ?2";

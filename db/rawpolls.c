@@ -33,13 +33,12 @@ enum { C_DEVICE, C_TIME, C_CAP, C_USED, C_PCT, C_WRITES, C_DELTA, C_PEAK, C_PEAK
 #define I_HI 16
 #define I_HI_LT 32
 
-#define HOT_COLS "time, capacity, used, used_percent, writes, writes_delta, peak," \
-                 " peak_prev, rate_avg, window, sysuptime, status, device_id"
 static const char hot_one_sql[] =
-    "SELECT " HOT_COLS " FROM samples WHERE device_id = ?1 AND time >= ?2 AND time <= ?3"
+    "SELECT " HR_DB_SAMPLE_COLS ", device_id FROM samples"
+    " WHERE device_id = ?1 AND time >= ?2 AND time <= ?3"
     " ORDER BY time";
 static const char hot_all_sql[] =
-    "SELECT " HOT_COLS " FROM samples WHERE time >= ?2 AND time <= ?3";
+    "SELECT " HR_DB_SAMPLE_COLS ", device_id FROM samples WHERE time >= ?2 AND time <= ?3";
 static const char blk_one_sql[] = "SELECT data FROM polls WHERE hour = ?1 AND device_id = ?2";
 static const char blk_all_sql[] =
     "SELECT data, hour, device_id FROM polls WHERE hour >= ?1 AND hour <= ?2";

@@ -74,9 +74,10 @@ int hr_db_cols_dup(struct hr_db *db, sqlite3_stmt *st, char **const *dst, size_t
 /* The raw sample rows (samples.c).  hr_db_sample_put: the row only (no
  * daily record, no look at the packed polls): 1 stored, 0 the second was
  * there, -1 error.  hr_db_sample_read: the sample in ST's current row,
- * whose columns 0-11 are time, capacity, used, used_percent, writes,
- * writes_delta, peak, peak_prev, rate_avg, window, sysuptime, status (as
- * in samples); S's other members are left alone. */
+ * whose columns 0-11 are HR_DB_SAMPLE_COLS (of samples, conflict_samples
+ * or raw_polls); S's other members are left alone. */
+#define HR_DB_SAMPLE_COLS "time, capacity, used, used_percent, writes, writes_delta, peak," \
+                          " peak_prev, rate_avg, window, sysuptime, status"
 struct hr_db_sample;
 int hr_db_sample_put(struct hr_db *db, const struct hr_db_sample *s);
 void hr_db_sample_read(sqlite3_stmt *st, struct hr_db_sample *s);
