@@ -136,6 +136,24 @@ CONF
 # snmp_v2 CMD ARGS...: run a net-snmp tool against the private snmpd.
 snmp_v2() { local c=$1; shift; "$c" -v2c -c public -t 2 -r 1 "${SNMPOPTS[@]}" "127.0.0.1:$SNMPD_PORT" "$@"; }
 
+# hd_ready: headroomd serves at least one device through the private snmpd
+# (for wait_for after starting it).
+hd_ready() { [[ $(snmp_v2 snmpget -OUqv HEADROOM-STORAGE-MIB::hdrmDeviceCount.0 2>&1) =~ ^[1-9] ]]; }
+
+# start_headroomd ROOT CONF: the fixture tree (tests/subagent/mkfixture.sh)
+# in ROOT, the private snmpd (start_snmpd) and headroomd on it with config
+# file CONF, state in $T/state and log in $T/headroomd.log, until it serves
+# (hd_ready).  0, or 1 after a "not ok" line saying which step failed (and
+# headroomd's log when it never served).
+start_headroomd() {
+    "$TOP/tests/subagent/mkfixture.sh" "$1" || { not_ok "fixture"; return 1; }
+    start_snmpd || { not_ok "snmpd started"; return 1; }
+    spawn "$B/headroomd" -f -C -c "$2" -x "$AGENTX" --root "$1" \
+        --state-dir "$T/state" -Lf "$T/headroomd.log"
+    wait_for 15 hd_ready ||
+        { not_ok "headroomd serves"; sed 's/^/# /' "$T/headroomd.log"; return 1; }
+}
+
 # rrd_unreadable FILE...: print how many of FILE... rrdtool cannot read
 # (`rrdtool info`), with one rrdtool process for the lot (a process per file
 # took seconds for a fleet's files); a name with blanks is tried alone.

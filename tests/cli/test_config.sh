@@ -192,13 +192,8 @@ grep -q '^From: .*headroom@example.com' "$T"/md-file/new/* &&
     ok "mail-from from the file reaches the message" || not_ok "mail-from from the file"
 
 # ---- RRD directory and poll settings: a real poll ----
-"$TOP/tests/subagent/mkfixture.sh" "$T/root" || { not_ok "fixture"; exit 1; }
 printf 'window 2\ncache-timeout 1\n' > "$T/headroomd.conf"
-start_snmpd || { not_ok "snmpd started"; exit 1; }
-spawn "$HD" -f -C -c "$T/headroomd.conf" -x "$AGENTX" --root "$T/root" \
-    --state-dir "$T/state" -Lf "$T/headroomd.log"
-hd_ready() { [[ $(snmp_v2 snmpget -OUqv HEADROOM-STORAGE-MIB::hdrmDeviceCount.0 2>&1) =~ ^[1-9] ]]; }
-wait_for 15 hd_ready || { not_ok "headroomd serves"; exit 1; }
+start_headroomd "$T/root" "$T/headroomd.conf" || exit 1
 ok "snmpd + headroomd serve the fixture"
 DEAD=$(free_port udp)
 # One database per case: a dead target's "down" is logged on its first poll

@@ -27,6 +27,20 @@ start_smtp() {
     fi
 }
 
+# tls_cert: a self-signed certificate for localhost in $T/cert.pem and
+# $T/key.pem, and a HOME ($T/home) without libesmtp's own certificate
+# directories, so that only --tls-ca or the system store can make a
+# certificate trusted.  Exits the test if openssl fails.
+tls_cert() {
+    if ! openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+            -addext subjectAltName=DNS:localhost -keyout "$T/key.pem" -out "$T/cert.pem" \
+            >/dev/null 2>&1; then
+        not_ok "openssl made a test certificate"; exit 1
+    fi
+    export HOME="$T/home"
+    mkdir -p "$HOME"
+}
+
 # captured [DIR]: number of messages the server accepted
 captured() { ls "${1:-$SMTP_DIR}"/msg-*.eml 2>/dev/null | wc -l; }
 # events PATTERN [DIR]: number of matching lines in the server's event log

@@ -10,13 +10,7 @@
 . "$(dirname "$0")/maillib.sh"
 unset HEADROOM_SMTP_AUTH_CLEARTEXT
 
-if ! openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-        -addext subjectAltName=DNS:localhost -keyout "$T/key.pem" -out "$T/cert.pem" \
-        >/dev/null 2>&1; then
-    not_ok "openssl made a test certificate"; exit 1
-fi
-export HOME="$T/home"
-mkdir -p "$HOME"
+tls_cert
 flush() { "$HEADROOM" --db "$DB" mail flush --all --smtp-host localhost --smtp-port "$SMTP_PORT" \
     --smtp-user hruser --smtp-password-file "$T/pw" "$@"; }
 auths() { if [ -f "$SMTP_DIR/auth.log" ]; then grep -c "$1" "$SMTP_DIR/auth.log"; else echo 0; fi; }

@@ -6,15 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/maillib.sh"
 
-if ! openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-        -addext subjectAltName=DNS:localhost -keyout "$T/key.pem" -out "$T/cert.pem" \
-        >/dev/null 2>&1; then
-    not_ok "openssl made a test certificate"; exit 1
-fi
-# HOME without libesmtp's own certificate directories, so only --tls-ca
-# or the system store can make a certificate trusted.
-export HOME="$T/home"
-mkdir -p "$HOME"
+tls_cert
 flush() { "$HEADROOM" --db "$DB" mail flush --all "$@"; }
 flushvv() { "$HEADROOM" -vv --db "$DB" mail flush --all "$@"; }
 meta() { "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$SMTP_DIR/msg-$1.json" "$2"; }

@@ -44,8 +44,7 @@ start_snmpd || { not_ok "snmpd starts"; exit 1; }
 spawn "$B/headroomd" -f -C -c "$T/headroomd.conf" -x "$AGENTX" --root "$T/fx" \
     --state-dir "$T/state" -Lf "$T/headroomd.log"
 HD_PID=$LAST_PID
-ready() { [[ $(snmp_v2 snmpget -OUqv HEADROOM-STORAGE-MIB::hdrmDeviceCount.0 2>&1) =~ ^[1-9] ]]; }
-check "snmpd + headroomd serve on 127.0.0.1:$SNMPD_PORT" wait_for 15 ready ||
+check "snmpd + headroomd serve on 127.0.0.1:$SNMPD_PORT" wait_for 15 hd_ready ||
     { sed 's/^/# /' "$T/headroomd.log"; exit 1; }
 
 # ---- snmp_exporter ----

@@ -32,17 +32,13 @@ fi
 is "the exporter accepts the module" "$?" 0
 
 # ---- snmpd + headroomd on the fixture ----
-"$TOP/tests/subagent/mkfixture.sh" "$T/fx"
 cat > "$T/headroomd.conf" <<CONF
 [device S3Z9NB0K123456]
 sale-date  2024-03-01
 cache-size 8GiB
 CONF
-start_snmpd || { not_ok "snmpd starts"; exit 1; }
-spawn "$B/headroomd" -f -C -c "$T/headroomd.conf" -x "$AGENTX" --root "$T/fx" \
-    --state-dir "$T/state" -Lf "$T/headroomd.log"
-ready() { [[ $(snmp_v2 snmpget -OUqv HEADROOM-STORAGE-MIB::hdrmDeviceCount.0 2>&1) =~ ^[1-9] ]]; }
-check "headroomd serves" wait_for 15 ready || { sed 's/^/# /' "$T/headroomd.log"; exit 1; }
+start_headroomd "$T/fx" "$T/headroomd.conf" || exit 1
+ok "headroomd serves"
 
 # ---- the exporter, as contrib/README.md runs it ----
 EPORT=$(free_port tcp)

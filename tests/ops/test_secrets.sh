@@ -64,13 +64,8 @@ is "... two prompts" "$(grep -o 'passphrase: ' <<< "$out" | wc -l)" 2
     ok "fleet list shows no secret"
 
 # ---- check_headroom against snmpd + headroomd ----
-"$TOP/tests/subagent/mkfixture.sh" "$T/root" || { not_ok "fixture"; exit 1; }
 printf 'window 2\ncache-timeout 1\n' > "$T/headroomd.conf"
-start_snmpd || { not_ok "snmpd started"; exit 1; }
-spawn "$B/headroomd" -f -C -c "$T/headroomd.conf" -x "$AGENTX" --root "$T/root" \
-    --state-dir "$T/state" -Lf "$T/headroomd.log"
-hd_ready() { [[ $(snmp_v2 snmpget -OUqv HEADROOM-STORAGE-MIB::hdrmDeviceCount.0 2>&1) =~ ^[1-9] ]]; }
-wait_for 15 hd_ready || { not_ok "headroomd serves"; exit 1; }
+start_headroomd "$T/root" "$T/headroomd.conf" || exit 1
 chk() { "$CH" -H 127.0.0.1 -p "$SNMPD_PORT" -t 3 -r 0 "$@" 2>&1; }
 printf '# check_headroom credentials\ncommunity public\n\nauthpasswd hrauthpass\nprivpasswd hrprivpass\n' > "$T/cred"
 chmod 600 "$T/cred"

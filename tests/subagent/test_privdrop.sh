@@ -17,7 +17,6 @@ chmod 755 "$T"                          # nobody must reach the fixture and sock
 printf 'window 2\ncache-timeout 1\nagentx-ping-interval 1\n' > "$T/headroomd.conf"
 SNMPD_EXTRA_CONF="agentXPerms 0666 0755"
 start_snmpd || { not_ok "snmpd started"; exit 1; }
-hd_ready() { [[ $(snmp_v2 snmpget -OUqv HEADROOM-STORAGE-MIB::hdrmDeviceCount.0 2>&1) =~ ^[1-9] ]]; }
 
 # A state directory as a previous run left it: nobody's.  nobody planted
 # "state" as a symlink to one root-owned secret, and the temporary name an

@@ -15,7 +15,6 @@ start_snmpd || { not_ok "snmpd started"; exit 1; }
 spawn "$HD" -f -C -c "$T/headroomd.conf" -x "$AGENTX" --root "$FX" --state-dir "$T/state" \
     -Lf "$T/headroomd.log"
 HD_PID=$LAST_PID
-hd_ready() { [[ $(snmp_v2 snmpget -OUqv $MIBP::hdrmDeviceCount.0 2>&1) =~ ^[1-9] ]]; }
 wait_for 15 hd_ready || { not_ok "headroomd serves"; exit 1; }
 idx=$(snmp_v2 snmpwalk -OUq $MIBP::hdrmDevSerial | awk '/S3Z9NB0K123456/ { sub(/.*\./, "", $1); print $1 }')
 [ -n "$idx" ] && ok "device S3Z9NB0K123456 has index $idx" || { not_ok "device index"; exit 1; }
