@@ -52,6 +52,15 @@ static int db_fail(struct hr_store *s, const char *what)
     return -1;
 }
 
+/* A failed RRD update: the first ten of a cycle are logged. */
+static void rrd_error(void *ctx, const char *msg)
+{
+    struct hr_store *s = ctx;
+
+    if (s->stats.rrd_errors++ < 10)
+        hr_log(LOG_ERR, "rrd: %s", msg);
+}
+
 struct hr_store *hr_store_new(struct hr_db *db, const struct hr_store_opts *opts, char *err,
                               size_t errlen)
 {
@@ -70,6 +79,7 @@ struct hr_store *hr_store_new(struct hr_db *db, const struct hr_store_opts *opts
             free(s);
             return NULL;
         }
+        hr_rrd_on_error(s->rrd, rrd_error, s);
     }
     return s;
 }
@@ -86,6 +96,7 @@ void hr_store_free(struct hr_store *s)
 
 int hr_store_flush(struct hr_store *s)
 {
+    struct hr_rrd_tally t;
     int rc = 0;
 
     if (s->in_txn) {
@@ -95,6 +106,15 @@ int hr_store_flush(struct hr_store *s)
         s->in_txn = 0;
     }
     s->pending = 0;
+    /* The batch of RRD updates for rrdcached goes out with the
+     * transaction.  Updates not sent because rrdcached is away count as
+     * errors; hr_rrd logs the loss and the recovery once. */
+    if (s->rrd) {
+        hr_rrd_sync(s->rrd, &t);
+        s->stats.rrd_updates += t.updated;
+        s->stats.rrd_skipped += t.skipped;
+        s->stats.rrd_errors += t.down;   /* the failed ones counted by rrd_error */
+    }
     return rc;
 }
 
@@ -401,10 +421,9 @@ static void rrd_write(struct hr_store *s, const struct hr_dev_row *row, const st
         s->stats.rrd_updates++;
     else if (rc == 1)
         s->stats.rrd_skipped++;
-    else if (rc == HR_RRD_DOWN)
-        s->stats.rrd_errors++;   /* hr_rrd logs the loss and the recovery once */
-    else if (s->stats.rrd_errors++ < 10)
-        hr_log(LOG_ERR, "rrd: %s", err);
+    else if (rc < 0)
+        rrd_error(s, err);
+    /* HR_RRD_QUEUED: counted when the batch goes out (hr_store_flush) */
 }
 
 /* Values of our MIB's row that do not fit: a byte count above 2^63 - 1

@@ -1,5 +1,7 @@
 /* hr_rrd.c: the only file in headroom that calls librrd; see hr_rrd.h. */
 #include "hr_rrd.h"
+#include "hr_buf.h"
+#include "hr_rrdc.h"
 #include "hr_util.h"
 
 #include <dlfcn.h>
@@ -118,14 +120,38 @@ static void rrd_err(char *err, size_t errlen, const char *what)
 }
 
 /* While rrdcached is unreachable, try to connect again at most this
- * often: librrd's connect() blocks, and a cycle has an update per device. */
+ * often: connect() blocks, and a cycle has an update per device. */
 #define RECONNECT_S 5
+/* A batch is sent when its commands reach this size, or at hr_rrd_sync. */
+#define BATCH_BYTES (256 * 1024)
+/* rrdcached answers a batch in milliseconds; this long without an answer
+ * and it is taken for lost. */
+#define IO_TIMEOUT_S 10
+
+/* An update waiting in the batch: its command line in W->cmds and what it
+ * takes to create the file and send it again. */
+struct pend {
+    size_t off, len;
+    int64_t t;
+    int state;                /* PEND_* once the batch is answered */
+    char file[NAME_MAX_ENC + 48];
+};
+enum { PEND_OK, PEND_SKIP, PEND_MISSING, PEND_FAIL };
 
 struct hr_rrd {
     char dir[PATH_MAX];
     char *daemon;
-    int down;             /* the connection is lost and was logged so */
-    time_t next_try;      /* CLOCK_MONOTONIC seconds of the next connect */
+    /* rrdcached only: */
+    char sdir[PATH_MAX];      /* DIR as rrdcached must read it */
+    struct hr_rrdc *conn;     /* our connection for batches; NULL while lost */
+    int down;                 /* the connection is lost and was logged so */
+    time_t next_try;          /* CLOCK_MONOTONIC seconds of the next connect */
+    struct hr_buf cmds;       /* the batch being filled */
+    struct pend *pend;
+    size_t npend, cappend;
+    struct hr_rrd_tally tally;
+    hr_rrd_err_fn *on_err;
+    void *on_err_ctx;
 };
 
 static time_t mono_now(void)
@@ -136,36 +162,48 @@ static time_t mono_now(void)
     return ts.tv_sec;
 }
 
-/* The connection broke or cannot be made: say so once, not per update. */
-static int daemon_lost(struct hr_rrd *w, char *err, size_t errlen)
+static void report(struct hr_rrd *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report(struct hr_rrd *w, const char *fmt, ...)
 {
-    const char *e = rrd_get_error();
+    char msg[1024];
+    va_list ap;
 
-    if (!w->down)
-        hr_log(LOG_ERR, "rrdcached %s: connection lost (%s); RRD updates are skipped "
-               "until it is back (retried every %d s)", w->daemon,
-               e && *e ? e : "not connected", RECONNECT_S);
-    rrd_clear_error();
-    w->down = 1;
-    w->next_try = mono_now() + RECONNECT_S;
-    snprintf(err, errlen, "rrdcached %s: not connected", w->daemon);
-    return HR_RRD_DOWN;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (w->on_err)
+        w->on_err(w->on_err_ctx, msg);
+    else
+        hr_log(LOG_ERR, "rrd: %s", msg);
 }
 
-/* librrd's client never reconnects once a request has failed (every later
- * request answers ENOTCONN), so a long-running writer reconnects itself:
- * here, before an update, rate-limited while the daemon stays away. */
-static int daemon_ready(struct hr_rrd *w, char *err, size_t errlen)
+/* The connection broke or cannot be made: say so once, not per update. */
+static void daemon_lost(struct hr_rrd *w, const char *why)
 {
-    if (rrdc_is_connected(w->daemon))
+    hr_rrdc_close(w->conn);
+    w->conn = NULL;
+    if (!w->down)
+        hr_log(LOG_ERR, "rrdcached %s: connection lost (%s); RRD updates are skipped "
+               "until it is back (retried every %d s)", w->daemon, why, RECONNECT_S);
+    w->down = 1;
+    w->next_try = mono_now() + RECONNECT_S;
+}
+
+/* Connected, or connected again now (at most every RECONNECT_S while the
+ * daemon stays away, or at once when FORCE): 0, or -1 (lost, logged). */
+static int daemon_ready(struct hr_rrd *w, int force)
+{
+    char err[256];
+
+    if (w->conn)
         return 0;
-    if (w->down && mono_now() < w->next_try) {
-        snprintf(err, errlen, "rrdcached %s: not connected", w->daemon);
-        return HR_RRD_DOWN;
+    if (w->down && !force && mono_now() < w->next_try)
+        return -1;
+    w->conn = hr_rrdc_open(w->daemon, IO_TIMEOUT_S, err, sizeof err);
+    if (!w->conn) {
+        daemon_lost(w, err);
+        return -1;
     }
-    rrd_clear_error();
-    if (rrdc_connect(w->daemon) != 0)
-        return daemon_lost(w, err, errlen);
     if (w->down)
         hr_log(LOG_NOTICE, "rrdcached %s: reconnected; RRD updates resume", w->daemon);
     w->down = 0;
@@ -175,6 +213,7 @@ static int daemon_ready(struct hr_rrd *w, char *err, size_t errlen)
 struct hr_rrd *hr_rrd_new(const char *dir, const char *daemon, char *err, size_t errlen)
 {
     struct hr_rrd *w = calloc(1, sizeof *w);
+    char cerr[256];
 
     if (!w) {
         snprintf(err, errlen, "out of memory");
@@ -182,33 +221,61 @@ struct hr_rrd *hr_rrd_new(const char *dir, const char *daemon, char *err, size_t
     }
     if (hr_strlcpy(w->dir, dir, sizeof w->dir) >= sizeof w->dir - NAME_MAX_ENC - 40) {
         snprintf(err, errlen, "%s: path too long", dir);
-        free(w);
-        return NULL;
+        goto out_free;
     }
     if (hr_mkdirs(dir, 0755) < 0) {
         snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-        free(w);
-        return NULL;
+        goto out_free;
     }
-    if (daemon && *daemon) {
-        w->daemon = strdup(daemon);
-        rrd_clear_error();
-        if (!w->daemon || rrdc_connect(daemon) != 0) {
-            rrd_err(err, errlen, daemon);
-            free(w->daemon);
-            free(w);
-            return NULL;
+    if (!daemon || !*daemon)
+        return w;
+    if (!(w->daemon = strdup(daemon))) {
+        snprintf(err, errlen, "out of memory");
+        goto out_free;
+    }
+    /* What librrd's client would send: through a local socket the real
+     * path (so that rrdtool's own --daemon flush names the same file);
+     * over TCP a path relative to rrdcached's -b directory, as librrd
+     * refuses absolute ones there. */
+    if (hr_rrdc_is_local(daemon)) {
+        if (!realpath(dir, w->sdir)) {
+            snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+            goto out_free;
         }
+    } else if (dir[0] == '/') {
+        snprintf(err, errlen, "rrdcached %s is reached over TCP and takes file names "
+                 "relative to its -b directory: the RRD directory must be a relative path, "
+                 "not %s", daemon, dir);
+        goto out_free;
+    } else {
+        hr_strlcpy(w->sdir, dir, sizeof w->sdir);
+    }
+    w->conn = hr_rrdc_open(daemon, IO_TIMEOUT_S, cerr, sizeof cerr);
+    if (!w->conn) {
+        snprintf(err, errlen, "rrdcached %s: cannot connect: %s", daemon, cerr);
+        goto out_free;
     }
     return w;
+
+out_free:
+    free(w->daemon);
+    free(w);
+    return NULL;
 }
 
 void hr_rrd_free(struct hr_rrd *w)
 {
+    struct hr_rrd_tally t;
+
     if (!w)
         return;
-    if (w->daemon)
+    if (w->daemon) {
+        hr_rrd_sync(w, &t);
+        hr_rrdc_close(w->conn);
         rrdc_disconnect();
+    }
+    hr_buf_free(&w->cmds);
+    free(w->pend);
     free(w->daemon);
     free(w);
 }
@@ -216,6 +283,12 @@ void hr_rrd_free(struct hr_rrd *w)
 const char *hr_rrd_daemon(const struct hr_rrd *w)
 {
     return w->daemon;
+}
+
+void hr_rrd_on_error(struct hr_rrd *w, hr_rrd_err_fn *fn, void *ctx)
+{
+    w->on_err = fn;
+    w->on_err_ctx = ctx;
 }
 
 static int create_file(struct hr_rrd *w, const char *path, int64_t t, char *err, size_t errlen)
@@ -226,8 +299,21 @@ static int create_file(struct hr_rrd *w, const char *path, int64_t t, char *err,
 
     rrd_clear_error();
     if (w->daemon) {
+        /* librrd's own connection: files are created seldom, and its
+         * client holds the CREATE syntax. */
+        if (!rrdc_is_connected(w->daemon) && rrdc_connect(w->daemon) != 0) {
+            rrd_err(err, errlen, w->daemon);
+            return -1;
+        }
         rc = rrdc_create(path, HR_RRD_STEP, (time_t)(t - 1), 1,
                          (int)HR_ARRAY_LEN(create_args), create_args);
+        if (rc != 0 && !rrdc_is_connected(w->daemon)) {
+            /* librrd never reconnects after a failed request: once more */
+            rrd_clear_error();
+            if (rrdc_connect(w->daemon) == 0)
+                rc = rrdc_create(path, HR_RRD_STEP, (time_t)(t - 1), 1,
+                                 (int)HR_ARRAY_LEN(create_args), create_args);
+        }
     } else {
         /* Create under a temporary name and rename into place, so that a
          * process killed in the middle never leaves a truncated file that
@@ -264,29 +350,159 @@ static void fmt_value(char *o, size_t sz, int known, uint64_t v)
         snprintf(o, sz, ":U");
 }
 
-/* One update of PATH: 0 done, 1 skipped (not newer), -1 failed (librrd's
- * error left in place). */
-static int update_once(struct hr_rrd *w, const char *path, const char *val)
+/* rrdcached refuses a time not after the file's last one; a cycle re-run
+ * after a crash does that, and it is not an error. */
+static int is_not_newer(const char *e)
+{
+    return e && (strstr(e, "illegal attempt to update") || strstr(e, "minimum one second"));
+}
+
+/* A direct update of PATH: 0 done, 1 skipped (not newer), -1 failed
+ * (librrd's error left in place). */
+static int update_direct(const char *path, const char *val)
 {
     const char *argv[1] = { val };
-    const char *e;
 
     rrd_clear_error();
-    if (!w->daemon) {
-        /* RRD_SKIP_PAST_UPDATES: an update not newer than the last is
-         * dropped silently instead of failing (idempotent re-runs). */
-        return rrd_updatex_r(path, NULL, RRD_SKIP_PAST_UPDATES, 1, argv) == 0 ? 0 : -1;
+    /* RRD_SKIP_PAST_UPDATES: an update not newer than the last is
+     * dropped silently instead of failing (idempotent re-runs). */
+    return rrd_updatex_r(path, NULL, RRD_SKIP_PAST_UPDATES, 1, argv) == 0 ? 0 : -1;
+}
+
+/* ---- updates through rrdcached, in batches ---- */
+
+/* rrdcached's error for command IDX of a batch. */
+static void on_batch_err(void *ctx, size_t idx, const char *msg)
+{
+    struct hr_rrd *w = ctx;
+    struct pend *p = &w->pend[idx];
+
+    if (is_not_newer(msg)) {
+        p->state = PEND_SKIP;
+    } else if (strncmp(msg, "No such file", 12) == 0) {
+        p->state = PEND_MISSING;
+    } else {
+        p->state = PEND_FAIL;
+        report(w, "%s/%s: rrdcached: %s", w->dir, p->file, msg);
     }
-    if (rrdc_update(path, 1, argv) == 0)
-        return 0;
-    /* rrdcached refuses a time not after the last one; a cycle re-run
-     * after a crash does that, and it is not an error. */
-    e = rrd_get_error();
-    if (e && (strstr(e, "illegal attempt to update") || strstr(e, "minimum one second"))) {
-        rrd_clear_error();
-        return 1;
+}
+
+/* Send the batch and learn each update's fate.  A batch that fails on a
+ * connection that was fine is sent once more on a new one at once (the
+ * daemon restarted between two cycles, say: a command applied before the
+ * break is then refused as not newer, and counts as skipped).  0, or -1
+ * when rrdcached cannot be reached (logged once by daemon_lost). */
+static int exchange(struct hr_rrd *w)
+{
+    char err[256];
+
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (daemon_ready(w, attempt > 0) < 0)
+            return -1;
+        for (size_t i = 0; i < w->npend; i++)
+            w->pend[i].state = PEND_OK;
+        if (hr_rrdc_batch(w->conn, w->cmds.p, w->cmds.len, w->npend, on_batch_err, w,
+                          err, sizeof err) == 0)
+            return 0;
+        hr_rrdc_close(w->conn);
+        w->conn = NULL;
     }
+    daemon_lost(w, err);
     return -1;
+}
+
+/* Send what is queued and count the outcomes.  An update whose file does
+ * not exist yet has the file created (through librrd) and is sent again in
+ * a second batch. */
+static void send_pending(struct hr_rrd *w)
+{
+    char path[PATH_MAX + NAME_MAX_ENC + 48], err[512];
+
+    for (int pass = 0; pass < 2 && w->npend; pass++) {
+        size_t keep = 0, len = 0;
+
+        if (exchange(w) < 0) {
+            w->tally.down += w->npend;
+            break;
+        }
+        for (size_t i = 0; i < w->npend; i++) {
+            struct pend *p = &w->pend[i];
+
+            switch (p->state) {
+            case PEND_OK:
+                w->tally.updated++;
+                break;
+            case PEND_SKIP:
+                w->tally.skipped++;
+                break;
+            case PEND_FAIL:
+                w->tally.failed++;
+                break;
+            default:
+                snprintf(path, sizeof path, "%s/%s", w->dir, p->file);
+                if (pass > 0) {
+                    w->tally.failed++;
+                    report(w, "%s: rrdcached still finds no such file after creating it", path);
+                } else if (create_file(w, path, p->t, err, sizeof err) < 0) {
+                    w->tally.failed++;
+                    report(w, "%s: %s", path, err);
+                } else {
+                    /* keep it for the next pass: lines move only forward */
+                    memmove(w->cmds.p + len, w->cmds.p + p->off, p->len);
+                    p->off = len;
+                    len += p->len;
+                    w->pend[keep++] = *p;
+                }
+            }
+        }
+        w->npend = keep;
+        w->cmds.len = len;
+    }
+    w->npend = 0;
+    w->cmds.len = 0;
+}
+
+static int queue_update(struct hr_rrd *w, const char *file, int64_t t, const char *val,
+                        char *err, size_t errlen)
+{
+    char path[PATH_MAX + NAME_MAX_ENC + 48];
+    struct pend *p;
+
+    if (hr_array_grow(&w->pend, &w->cappend, w->npend + 1, sizeof *w->pend) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/%s", w->sdir, file);
+    p = &w->pend[w->npend];
+    p->off = w->cmds.len;
+    hr_buf_add(&w->cmds, "UPDATE", 6);
+    hr_rrdc_field(&w->cmds, path);
+    hr_rrdc_field(&w->cmds, val);
+    hr_buf_add(&w->cmds, "\n", 1);
+    if (w->cmds.oom) {
+        /* the whole batch is lost with its buffer: say so, count it */
+        report(w, "out of memory: %zu RRD updates dropped", w->npend + 1);
+        w->tally.failed += w->npend + 1;
+        hr_buf_free(&w->cmds);
+        w->npend = 0;
+        return HR_RRD_QUEUED;
+    }
+    p->len = w->cmds.len - p->off;
+    p->t = t;
+    hr_strlcpy(p->file, file, sizeof p->file);
+    w->npend++;
+    if (w->cmds.len >= BATCH_BYTES)
+        send_pending(w);
+    return HR_RRD_QUEUED;
+}
+
+int hr_rrd_sync(struct hr_rrd *w, struct hr_rrd_tally *t)
+{
+    if (w->daemon && w->npend)
+        send_pending(w);
+    *t = w->tally;
+    memset(&w->tally, 0, sizeof w->tally);
+    return t->failed || t->down ? -1 : 0;
 }
 
 int hr_rrd_update(struct hr_rrd *w, const char *file, const struct hr_rrd_sample *s,
@@ -297,36 +513,25 @@ int hr_rrd_update(struct hr_rrd *w, const char *file, const struct hr_rrd_sample
     struct stat st;
     int rc;
 
-    if (!file || !*file || strchr(file, '/') || file[0] == '.') {
+    if (!file || !*file || strchr(file, '/') || file[0] == '.' ||
+        strlen(file) >= sizeof w->pend->file) {
         snprintf(err, errlen, "bad RRD file name");
-        return -1;
-    }
-    if (snprintf(path, sizeof path, "%s/%s", w->dir, file) >= (int)sizeof path) {
-        snprintf(err, errlen, "RRD path too long");
         return -1;
     }
     snprintf(val, sizeof val, "%" PRId64, s->time);
     for (int i = 0; i < HR_RRD_NDS; i++)
         fmt_value(val + strlen(val), sizeof val - strlen(val), s->known & (1u << i), v[i]);
-    if (w->daemon && (rc = daemon_ready(w, err, errlen)) < 0)
-        return rc;
+    if (w->daemon)
+        return queue_update(w, file, s->time, val, err, errlen);
+    if (snprintf(path, sizeof path, "%s/%s", w->dir, file) >= (int)sizeof path) {
+        snprintf(err, errlen, "RRD path too long");
+        return -1;
+    }
     /* The file almost always exists: try the update first and look for
      * the file only when it fails (one system call less per update). */
-    rc = update_once(w, path, val);
+    rc = update_direct(path, val);
     if (rc >= 0)
         return rc;
-    if (w->daemon && !rrdc_is_connected(w->daemon)) {
-        /* The daemon went away under this request (restarted between two
-         * cycles, say): one new connection at once, and the sample again. */
-        rrd_clear_error();
-        if (rrdc_connect(w->daemon) != 0)
-            return daemon_lost(w, err, errlen);
-        rc = update_once(w, path, val);
-        if (rc >= 0)
-            return rc;
-        if (!rrdc_is_connected(w->daemon))
-            return daemon_lost(w, err, errlen);
-    }
     if (stat(path, &st) == 0 || errno != ENOENT) {
         rrd_err(err, errlen, path);
         return -1;
@@ -334,7 +539,7 @@ int hr_rrd_update(struct hr_rrd *w, const char *file, const struct hr_rrd_sample
     rrd_clear_error();
     if (create_file(w, path, s->time, err, errlen) < 0)
         return -1;
-    rc = update_once(w, path, val);
+    rc = update_direct(path, val);
     if (rc < 0)
         rrd_err(err, errlen, path);
     return rc;
@@ -343,10 +548,19 @@ int hr_rrd_update(struct hr_rrd *w, const char *file, const struct hr_rrd_sample
 int hr_rrd_flush(struct hr_rrd *w, const char *file)
 {
     char path[PATH_MAX];
+    struct hr_rrd_tally t = { 0 };
 
     if (!w->daemon)
         return 0;
     if (snprintf(path, sizeof path, "%s/%s", w->dir, file) >= (int)sizeof path)
+        return -1;
+    /* the file's queued update first; its outcome stays in the tally */
+    hr_rrd_sync(w, &t);
+    w->tally.updated += t.updated;
+    w->tally.skipped += t.skipped;
+    w->tally.failed += t.failed;
+    w->tally.down += t.down;
+    if (!rrdc_is_connected(w->daemon) && rrdc_connect(w->daemon) != 0)
         return -1;
     return rrdc_flush(path) == 0 ? 0 : -1;
 }

@@ -47,11 +47,6 @@ void hr_rrd_free(struct hr_rrd *w);
 /* The daemon address in use, or NULL for direct updates. */
 const char *hr_rrd_daemon(const struct hr_rrd *w);
 
-/* hr_rrd_update's answer while rrdcached cannot be reached: the loss and
- * the recovery are logged once each by the writer, so callers need not log
- * every update (the writer reconnects by itself, at most every 5 s). */
-#define HR_RRD_DOWN (-2)
-
 /* One sample.  Bits of KNOWN say which values are valid; the others are
  * written as unknown (U).  WRITES is the raw counter; pass it unknown when
  * the counter restarted, so that DERIVE does not see a jump. */
@@ -62,13 +57,40 @@ struct hr_rrd_sample {
     unsigned known;   /* 1 << HR_RRD_DS_* */
 };
 
+/* hr_rrd_update's answer when the update waits in a batch for rrdcached:
+ * its outcome is counted at the next hr_rrd_sync. */
+#define HR_RRD_QUEUED 2
+
 /* Update FILE (a name from hr_rrd_filename) with S, creating the file
- * first if it does not exist.  Returns 0 (updated), 1 (skipped: not newer
- * than the file's last update), -1 with a message in ERR, or HR_RRD_DOWN
- * (rrdcached unreachable; ERR says so). */
+ * first if it does not exist.  Direct: returns 0 (updated), 1 (skipped:
+ * not newer than the file's last update) or -1 with a message in ERR.
+ * Through rrdcached: HR_RRD_QUEUED, or -1 with ERR (a bad file name, no
+ * memory); the update goes out with the next batch (at hr_rrd_sync, or
+ * when 256 KiB of updates wait), and a file rrdcached does not find is
+ * created and the update sent again. */
 int hr_rrd_update(struct hr_rrd *w, const char *file, const struct hr_rrd_sample *s,
                   char *err, size_t errlen);
-/* Ask rrdcached to write FILE out now (no-op when direct). */
+
+/* What became of the queued updates since the last hr_rrd_sync: written to
+ * rrdcached, skipped (not newer than the file's last update), failed (each
+ * reported through the error callback), or not sent because rrdcached
+ * could not be reached (the loss and the recovery are logged once each by
+ * the writer, which reconnects by itself at most every 5 s). */
+struct hr_rrd_tally {
+    unsigned long updated, skipped, failed, down;
+};
+/* Send every queued update and hand over the tally (then zeroed).  0, or
+ * -1 when any failed or was not sent.  A no-op that tallies nothing when
+ * updates are direct. */
+int hr_rrd_sync(struct hr_rrd *w, struct hr_rrd_tally *t);
+
+/* Where the writer reports a failed batched update (a message naming the
+ * file); by default hr_log at LOG_ERR. */
+typedef void hr_rrd_err_fn(void *ctx, const char *msg);
+void hr_rrd_on_error(struct hr_rrd *w, hr_rrd_err_fn *fn, void *ctx);
+
+/* Ask rrdcached to write FILE out now, queued updates first (no-op when
+ * direct). */
 int hr_rrd_flush(struct hr_rrd *w, const char *file);
 
 /* ---- reading ---- */

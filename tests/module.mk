@@ -10,5 +10,10 @@ $(B)/tests/test_csv: $(B)/tests/common/test_csv.o $(COMMON_LIB)
 $(B)/tests/test_graph_pool: $(B)/tests/common/test_graph_pool.o $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RRD_LIBS) -lm
+# The RRD writer through a private rrdcached (common/hr_rrdc.c included).
+$(B)/tests/test_rrd_batch: $(B)/tests/common/test_rrd_batch.o $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RRD_LIBS) -lm
+TEST_BINS += $(B)/tests/test_rrd_batch
 TEST_BINS += $(B)/tests/test_util $(B)/tests/test_csv $(B)/tests/test_graph_pool
 include tests/fuzz/fuzz.mk
