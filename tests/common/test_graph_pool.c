@@ -172,6 +172,12 @@ int main(void)
 
     for (int i = 0; i < NJOBS; i++)
         free(ref[i]);
-    rmdir(tmp);
+    /* a worker killed mid-job leaves its scratch RRD file behind */
+    {
+        char cmd[64];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+        if (system(cmd) != 0)
+            printf("# could not remove %s\n", tmp);
+    }
     return TAP_DONE();
 }

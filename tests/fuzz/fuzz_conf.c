@@ -9,6 +9,7 @@
  * build/tests/test_fuzz_conf in `make check` (tests/fuzz/replay.c). */
 #include "settings.h"
 #include "config.h"
+#include "scratch.h"
 
 #include <fcntl.h>
 #include <stdint.h>
@@ -19,18 +20,18 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char path[64];
+static char dir[64], path[96];
 
 static int write_input(const uint8_t *data, size_t size)
 {
     int fd;
 
-    if (!path[0]) {
-        snprintf(path, sizeof(path), "/tmp/fuzz_conf.XXXXXX");
-        fd = mkstemp(path);
-    } else {
-        fd = open(path, O_WRONLY | O_TRUNC);
+    if (!dir[0]) {
+        if (scratch_make(dir, "fuzz_conf") < 0)
+            return -1;
+        snprintf(path, sizeof(path), "%s/headroom.conf", dir);
     }
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0)
         return -1;
     while (size > 0) {

@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "settings.h"
+#include "scratch.h"
 
 #include <getopt.h>
 #include <stdint.h>
@@ -34,8 +35,7 @@ static int setup(void)
 
     if (dir[0])
         return 0;
-    snprintf(dir, sizeof(dir), "/tmp/fuzz_import.XXXXXX");
-    if (!mkdtemp(dir))
+    if (scratch_make(dir, "fuzz_import") < 0)
         return -1;
     snprintf(csv, sizeof(csv), "%s/in.csv", dir);
     snprintf(db, sizeof(db), "%s/hr.db", dir);

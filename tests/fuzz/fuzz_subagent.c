@@ -9,6 +9,7 @@
  * build/tests/test_fuzz_subagent in `make check` (tests/fuzz/replay.c). */
 #include "devdb.h"
 #include "disks.h"
+#include "scratch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,8 +31,7 @@ static int root_init(void)
 
     if (root[0])
         return 0;
-    snprintf(root, sizeof(root), "/tmp/fuzz_subagent.XXXXXX");
-    if (!mkdtemp(root))
+    if (scratch_make(root, "fuzz_subagent") < 0)
         return -1;
     snprintf(p, sizeof(p), "%s/sys", root);
     mkdir(p, 0700);
