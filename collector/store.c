@@ -25,6 +25,7 @@ struct hr_store {
     unsigned load_window;       /* seconds: the t of Cmax for profile devices */
     int in_txn;
     struct hr_store_stats stats;
+    unsigned rrd_logged;        /* RRD errors logged since the stats were reset */
     struct hr_setback *setbacks;
     size_t nsetbacks, capsetbacks;
 };
@@ -52,12 +53,13 @@ static int db_fail(struct hr_store *s, const char *what)
     return -1;
 }
 
-/* A failed RRD update: the first ten of a cycle are logged. */
+/* A failed RRD update: the first ten of a cycle are logged (counted in
+ * the stats where the failure is learnt). */
 static void rrd_error(void *ctx, const char *msg)
 {
     struct hr_store *s = ctx;
 
-    if (s->stats.rrd_errors++ < 10)
+    if (s->rrd_logged++ < 10)
         hr_log(LOG_ERR, "rrd: %s", msg);
 }
 
@@ -113,7 +115,7 @@ int hr_store_flush(struct hr_store *s)
         hr_rrd_sync(s->rrd, &t);
         s->stats.rrd_updates += t.updated;
         s->stats.rrd_skipped += t.skipped;
-        s->stats.rrd_errors += t.down;   /* the failed ones counted by rrd_error */
+        s->stats.rrd_errors += t.failed + t.down;
     }
     return rc;
 }
@@ -126,6 +128,7 @@ const struct hr_store_stats *hr_store_stats(const struct hr_store *s)
 void hr_store_reset_stats(struct hr_store *s)
 {
     memset(&s->stats, 0, sizeof s->stats);
+    s->rrd_logged = 0;
 }
 
 /* ---- the counter rule ----------------------------------------------------------- */
@@ -421,8 +424,10 @@ static void rrd_write(struct hr_store *s, const struct hr_dev_row *row, const st
         s->stats.rrd_updates++;
     else if (rc == 1)
         s->stats.rrd_skipped++;
-    else if (rc < 0)
+    else if (rc < 0) {
+        s->stats.rrd_errors++;
         rrd_error(s, err);
+    }
     /* HR_RRD_QUEUED: counted when the batch goes out (hr_store_flush) */
 }
 

@@ -154,6 +154,18 @@ if wait_for 10 test -S "$RRDC/sock"; then
     cap=$(q "SELECT capacity FROM devices WHERE rrd_file = '$g'")
     like "rrdtool lastupdate via the daemon sees the update" \
         "$(rrdtool lastupdate --daemon "unix:$RRDC/sock" "$T/rrd2/$g" | tail -n 1)" "^[0-9]+: $cap "
+    # A damaged file where one device of another target (not yet polled
+    # through rrdcached) has its RRD: rrdcached refuses that update in the
+    # batch; it is logged by name, and the target's others are written.
+    bad=$(q "SELECT rrd_file FROM devices d JOIN targets t ON t.id = d.target_id WHERE t.name = 'ag21' LIMIT 1")
+    nall=$(q "SELECT count(*) FROM devices d JOIN targets t ON t.id = d.target_id WHERE t.name = 'ag21'")
+    check "ag21 has several devices ($nall)" test "$nall" -ge 2
+    echo "not an RRD file" > "$T/rrd2/$bad"
+    tick
+    "$H" poll --rrd-dir "$T/rrd2" --rrdcached "unix:$RRDC/sock" --target ag21 > "$T/poll3b.out" 2> "$T/poll3b.err"
+    like "the damaged file's update is logged by name" "$(cat "$T/poll3b.err")" "rrd: .*/$bad: rrdcached: "
+    is "the target's other devices updated through the batch" \
+        "$(sed -n 's/.* \([0-9]*\) rrd updates.*/\1/p' "$T/poll3b.out")" "$((nall - 1))"
 else
     not_ok "rrdcached started"
 fi
