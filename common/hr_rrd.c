@@ -144,6 +144,8 @@ struct hr_rrd {
     /* rrdcached only: */
     char sdir[PATH_MAX];      /* DIR as rrdcached must read it */
     struct hr_rrdc *conn;     /* our connection for batches; NULL while lost */
+    int one_by_one;           /* rrdcached refused BATCH: one update at a time, for
+                               * the life of the writer */
     int down;                 /* the connection is lost and was logged so */
     time_t next_try;          /* CLOCK_MONOTONIC seconds of the next connect */
     struct hr_buf cmds;       /* the batch being filled */
@@ -387,6 +389,23 @@ static void on_batch_err(void *ctx, size_t idx, const char *msg)
     }
 }
 
+/* Without BATCH: each update on its own, its answer read before the next
+ * one.  0, or -1 with ERR (connection broken). */
+static int send_each(struct hr_rrd *w, char *err, size_t errlen)
+{
+    char msg[1024];
+
+    for (size_t i = 0; i < w->npend; i++) {
+        int rc = hr_rrdc_command(w->conn, w->cmds.p + w->pend[i].off, w->pend[i].len,
+                                 msg, sizeof msg, err, errlen);
+        if (rc < 0)
+            return -1;
+        if (rc > 0)
+            on_batch_err(w, i, msg);
+    }
+    return 0;
+}
+
 /* Send the batch and learn each update's fate.  A batch that fails on a
  * connection that was fine is sent once more on a new one at once (the
  * daemon restarted between two cycles, say: a command applied before the
@@ -397,12 +416,24 @@ static int exchange(struct hr_rrd *w)
     char err[256];
 
     for (int attempt = 0; attempt < 2; attempt++) {
+        int rc;
+
         if (daemon_ready(w, attempt > 0) < 0)
             return -1;
         for (size_t i = 0; i < w->npend; i++)
             w->pend[i].state = PEND_OK;
-        if (hr_rrdc_batch(w->conn, w->cmds.p, w->cmds.len, w->npend, on_batch_err, w,
-                          err, sizeof err) == 0)
+        rc = HR_RRDC_REFUSED;
+        if (!w->one_by_one)
+            rc = hr_rrdc_batch(w->conn, w->cmds.p, w->cmds.len, w->npend, on_batch_err, w,
+                               err, sizeof err);
+        if (rc == HR_RRDC_REFUSED) {
+            if (!w->one_by_one)
+                hr_log(LOG_NOTICE, "rrdcached %s: %s (its -P list?): RRD updates are sent "
+                       "one at a time, which costs more CPU", w->daemon, err);
+            w->one_by_one = 1;
+            rc = send_each(w, err, sizeof err);
+        }
+        if (rc == 0)
             return 0;
         hr_rrdc_close(w->conn);
         w->conn = NULL;

@@ -10,9 +10,11 @@
  *   server: 1 message for command 1
  *   server: 12 message for command 12
  *
- * The whole batch is written before the first answer is read: rrdcached
- * reads commands as they come and answers nothing until the dot, so it
- * never waits on us while we write.
+ * BATCH goes alone and its answer is read first (a socket restricted
+ * with -P may refuse it); then the commands and the dot are written in
+ * one go before the next answer is read: rrdcached reads commands as they
+ * come and answers nothing until the dot, so it never waits on us while
+ * we write.
  */
 #include "hr_rrdc.h"
 #include "hr_buf.h"
@@ -251,31 +253,67 @@ static int line_status(const char *line, long *status, const char **msg, char *e
     return 0;
 }
 
+/* Read one answer: its status into *STATUS and its message into MSG (SZ
+ * bytes); the lines that follow a positive status (STATS, HELP) are read
+ * and dropped.  0, or -1 with ERR. */
+static int read_answer(struct hr_rrdc *c, long *status, char *msg, size_t sz, char *err,
+                       size_t errlen)
+{
+    char line[LINE_MAX_RRDC];
+    const char *m;
+
+    if (read_line(c, line, sizeof line, err, errlen) < 0 ||
+        line_status(line, status, &m, err, errlen) < 0)
+        return -1;
+    snprintf(msg, sz, "%s", m);
+    for (long i = 0; i < *status && i < 100000; i++)
+        if (read_line(c, line, sizeof line, err, errlen) < 0)
+            return -1;
+    return 0;
+}
+
+int hr_rrdc_command(struct hr_rrdc *c, const char *cmd, size_t len, char *msg, size_t msgsz,
+                    char *err, size_t errlen)
+{
+    struct iovec iov = { .iov_base = (void *)(uintptr_t)cmd, .iov_len = len };
+    long st;
+
+    if (send_all(c->fd, &iov, 1) < 0) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return -1;
+    }
+    if (read_answer(c, &st, msg, msgsz, err, errlen) < 0)
+        return -1;
+    return st < 0;
+}
+
 int hr_rrdc_batch(struct hr_rrdc *c, const char *cmds, size_t len, size_t n,
                   hr_rrdc_err_fn *fn, void *ctx, char *err, size_t errlen)
 {
-    char head[] = "BATCH\n", dot[] = ".\n";
+    char dot[] = ".\n";
     /* sendmsg only reads the buffers; struct iovec has no const member */
-    struct iovec iov[3] = {
-        { .iov_base = head, .iov_len = 6 },
+    struct iovec iov[2] = {
         { .iov_base = (void *)(uintptr_t)cmds, .iov_len = len },
         { .iov_base = dot, .iov_len = 2 },
     };
     char line[LINE_MAX_RRDC];
     const char *msg;
     long st, nerr;
+    int rc;
 
     if (n == 0)
         return 0;
-    if (send_all(c->fd, iov, 3) < 0) {
-        snprintf(err, errlen, "%s", strerror(errno));
+    /* BATCH alone first: a socket whose -P list leaves it out refuses it,
+     * and would then run every command that followed on its own. */
+    rc = hr_rrdc_command(c, "BATCH\n", 6, line, sizeof line, err, errlen);
+    if (rc < 0)
         return -1;
+    if (rc > 0) {
+        snprintf(err, errlen, "BATCH refused: %.200s", line);
+        return HR_RRDC_REFUSED;
     }
-    if (read_line(c, line, sizeof line, err, errlen) < 0 ||
-        line_status(line, &st, &msg, err, errlen) < 0)
-        return -1;
-    if (st != 0) {
-        snprintf(err, errlen, "BATCH refused: %.200s", msg);
+    if (send_all(c->fd, iov, 2) < 0) {
+        snprintf(err, errlen, "%s", strerror(errno));
         return -1;
     }
     if (read_line(c, line, sizeof line, err, errlen) < 0 ||

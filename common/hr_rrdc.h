@@ -37,12 +37,24 @@ void hr_rrdc_field(struct hr_buf *b, const char *s);
  * order sent, MSG is rrdcached's message. */
 typedef void hr_rrdc_err_fn(void *ctx, size_t idx, const char *msg);
 
+/* hr_rrdc_batch's answer when rrdcached refuses BATCH itself (a socket
+ * whose -P list leaves it out): nothing was sent after it, and the
+ * connection is fine for hr_rrdc_command. */
+#define HR_RRDC_REFUSED (-2)
+
 /* Send the N commands in CMDS (each a line ending in '\n') as one BATCH and
- * read the answer; FN is called for each command that failed.  0, or -1
- * with ERR when the connection broke or rrdcached answered what the
- * protocol does not allow: the connection is then unusable (close it), and
- * the commands may have been applied in part or not at all. */
+ * read the answer; FN is called for each command that failed.  0,
+ * HR_RRDC_REFUSED with ERR, or -1 with ERR when the connection broke or
+ * rrdcached answered what the protocol does not allow: the connection is
+ * then unusable (close it), and the commands may have been applied in part
+ * or not at all. */
 int hr_rrdc_batch(struct hr_rrdc *c, const char *cmds, size_t len, size_t n,
                   hr_rrdc_err_fn *fn, void *ctx, char *err, size_t errlen);
+
+/* Send one command (a line ending in '\n', LEN bytes) and read its answer,
+ * whose message goes to MSG.  0 done, 1 refused (MSG says why), -1 with
+ * ERR when the connection broke (unusable). */
+int hr_rrdc_command(struct hr_rrdc *c, const char *cmd, size_t len, char *msg, size_t msgsz,
+                    char *err, size_t errlen);
 
 #endif

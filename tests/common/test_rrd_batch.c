@@ -6,8 +6,10 @@
  * updates not newer counted as skipped, a batch larger than one send,
  * a directory whose name needs escaping, a file rrdcached cannot update,
  * rrdcached restarted between two syncs (sent again at once on a new
- * connection), rrdcached gone (not sent, counted, logged once), TCP with a
- * relative directory, and the address forms.  The .c is included to reach
+ * connection), rrdcached gone (not sent, counted, logged once), a socket
+ * that refuses BATCH (-P: one update at a time), TCP with a relative
+ * directory, and the address forms.  rrdcached allows only the commands
+ * headroom needs: UPDATE, CREATE, FLUSH and BATCH.  The .c is included to reach
  * the address parser. */
 #include "../tap.h"
 #include "../../common/hr_rrdc.c"
@@ -51,7 +53,8 @@ static int can_connect(const char *addr)
 
 /* rrdcached listening on LISTEN (its -l), files relative to BASE; waits
  * until ADDR answers.  -w 3600: nothing reaches a file before a flush. */
-static int rrdcached_start(const char *listen, const char *base, const char *addr)
+static int rrdcached_start_p(const char *perms, const char *listen, const char *base,
+                             const char *addr)
 {
     char pidf[300], jdir[300];
 
@@ -63,8 +66,9 @@ static int rrdcached_start(const char *listen, const char *base, const char *add
         int fd = open("/dev/null", O_WRONLY);
         dup2(fd, 1);
         dup2(fd, 2);
-        execlp("rrdcached", "rrdcached", "-g", "-l", listen, "-b", base, "-p", pidf,
-               "-j", jdir, "-w", "3600", "-f", "7200", "-F", (char *)NULL);
+        /* -P applies to the -l after it */
+        execlp("rrdcached", "rrdcached", "-g", "-P", perms, "-l", listen, "-b", base,
+               "-p", pidf, "-j", jdir, "-w", "3600", "-f", "7200", "-F", (char *)NULL);
         _exit(127);
     }
     for (int i = 0; i < 100; i++) {
@@ -73,6 +77,12 @@ static int rrdcached_start(const char *listen, const char *base, const char *add
         usleep(50000);
     }
     return -1;
+}
+
+static int rrdcached_start(const char *listen, const char *base, const char *addr)
+{
+    /* all the writer and the readers need */
+    return rrdcached_start_p("UPDATE,CREATE,FLUSH,BATCH", listen, base, addr);
 }
 
 static void rrdcached_kill(void)
@@ -286,6 +296,58 @@ static void check_restart(const char *listen, const char *addr, const char *dir)
     TAP_INT(count_lines(logf, "connection lost"), 1, "the loss is logged once in three syncs");
 }
 
+/* A socket whose -P list leaves BATCH out: the writer says so once and
+ * sends the updates one at a time. */
+static void check_nobatch(const char *dir)
+{
+    char listen[320], err[512], logf[300];
+    struct hr_rrd_tally t;
+    struct hr_rrd_sample s;
+    struct hr_rrd *w;
+    int saved, lfd;
+
+    snprintf(listen, sizeof listen, "unix:%s/sock-nobatch", tmp);
+    if (rrdcached_start_p("UPDATE,CREATE,FLUSH", listen, tmp, listen) < 0) {
+        TAP_OK(0, "rrdcached without BATCH started");
+        return;
+    }
+    snprintf(logf, sizeof logf, "%s/log-nobatch", tmp);
+    fflush(stderr);
+    saved = dup(2);
+    lfd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (saved < 0 || lfd < 0 || dup2(lfd, 2) < 0) {
+        TAP_OK(0, "log to %s", logf);
+        return;
+    }
+    close(lfd);
+    w = hr_rrd_new(dir, listen, err, sizeof err);
+    if (w) {
+        hr_rrd_on_error(w, on_err, NULL);
+        nerrs = 0;
+        s = sample(T0, 9);
+        hr_rrd_update(w, "N1.rrd", &s, err, sizeof err);
+        hr_rrd_update(w, "N2.rrd", &s, err, sizeof err);
+        hr_rrd_sync(w, &t);
+        TAP_INT(t.updated, 2, "BATCH refused: both updates written one at a time, files created");
+        s = sample(T0 + 300, 10);
+        hr_rrd_update(w, "N1.rrd", &s, err, sizeof err);
+        hr_rrd_update(w, "N1.rrd", &s, err, sizeof err);
+        hr_rrd_sync(w, &t);
+        TAP_OK(t.updated == 1 && t.skipped == 1 && t.failed + t.down == 0 && nerrs == 0,
+               "one at a time: written, and not newer skipped (%lu, %lu, %lu, %lu)",
+               t.updated, t.skipped, t.failed, t.down);
+        TAP_OK(used_at(dir, "N1.rrd", listen, T0 + 300) == 10.0, "read back from the file");
+        hr_rrd_free(w);
+    }
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    TAP_OK(w != NULL, "writer on the restricted socket (%s)", w ? "ok" : err);
+    TAP_INT(count_lines(logf, "one at a time"), 1, "the refusal is logged once in two syncs");
+    TAP_INT(count_lines(logf, "connection lost"), 0, "and is not taken for a lost connection");
+    rrdcached_kill();
+}
+
 static void check_tcp(void)
 {
     struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -364,6 +426,7 @@ int main(void)
     check_unix(listen, dir);
     check_restart(listen, listen, dir);
     rrdcached_kill();
+    check_nobatch(dir);
     check_tcp();
     return TAP_DONE();
 }
