@@ -21,6 +21,7 @@
 #include <math.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -150,6 +151,53 @@ static void check_addresses(void)
            split_host(":42", host, sizeof host, &port) < 0, "malformed addresses refused");
     TAP_OK(hr_rrdc_is_local("unix:/x") && hr_rrdc_is_local("/x") && !hr_rrdc_is_local("h:1"),
            "local and TCP addresses told apart");
+}
+
+static void count_err(void *ctx, size_t idx, const char *msg)
+{
+    (void)msg;
+    *(size_t *)ctx += idx + 1;
+}
+
+/* Answers rrdcached never gives, from a socketpair peer: each a clear
+ * error, never a read past the batch. */
+static void check_malformed(void)
+{
+    static const struct {
+        const char *answer, *want, *what;
+    } cases[] = {
+        { "0 Go ahead\n2 errors\n1 a\n2 b\n", NULL, "two errors read (sum of numbers 3)" },
+        { "garbage\n", "answered \"garbage\"", "a status that is no number" },
+        { "-1 Permission denied.\n", "BATCH refused: Permission denied.", "BATCH refused" },
+        { "0 Go ahead\n3 errors\n", "to a batch of 2", "more errors than commands" },
+        { "0 Go ahead\n1 errors\n7 x\n", "command 7 of a batch of 2", "an error for a command not sent" },
+        { "0 Go ahead\n1 errors\n", "connection closed", "the answer cut short" },
+        { "0 Go ahead\n-4 errors\n", "to a batch of 2", "a negative count" },
+    };
+    const char cmds[] = "UPDATE a 1:1\nUPDATE b 1:1\n";
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct hr_rrdc c = { .fd = -1 };
+        char err[256] = "";
+        size_t sum = 0;
+        int sv[2], rc;
+
+        if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0) {
+            TAP_OK(0, "socketpair");
+            return;
+        }
+        c.fd = sv[0];
+        if (write(sv[1], cases[i].answer, strlen(cases[i].answer)) < 0)
+            TAP_OK(0, "write");
+        shutdown(sv[1], SHUT_WR);
+        rc = hr_rrdc_batch(&c, cmds, sizeof cmds - 1, 2, count_err, &sum, err, sizeof err);
+        if (!cases[i].want)
+            TAP_OK(rc == 0 && sum == 3, "%s", cases[i].what);
+        else
+            TAP_OK(rc < 0 && strstr(err, cases[i].want), "%s: %s", cases[i].what, err);
+        close(sv[0]);
+        close(sv[1]);
+    }
 }
 
 static void check_escape(void)
@@ -402,6 +450,7 @@ int main(void)
     hr_log_init("test_rrd_batch", 0, LOG_NOTICE);
     check_addresses();
     check_escape();
+    check_malformed();
     if (system("command -v rrdcached > /dev/null 2>&1") != 0) {
         TAP_SKIP("rrdcached is not installed (make deps installs it)");
         return TAP_DONE();
