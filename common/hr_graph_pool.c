@@ -14,11 +14,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -54,6 +57,7 @@ struct worker {
 };
 
 struct hr_graph_pool {
+    char tmp[PATH_MAX];             /* the workers' TMPDIR; "" if none made */
     struct job *jobs;
     size_t njobs, capjobs;
     size_t next_queued;             /* no job before it is J_QUEUED */
@@ -174,6 +178,15 @@ struct hr_graph_pool *hr_graph_pool_new(unsigned workers)
         return NULL;
     if (workers > MAX_WORKERS)
         workers = MAX_WORKERS;
+    /* The workers' scratch files (an RRD built from history rows) go into
+     * a directory of the pool's, removed at hr_graph_pool_free: a worker
+     * killed mid-graph cannot remove its own. */
+    if (workers > 0) {
+        const char *t = getenv("TMPDIR");
+        snprintf(p->tmp, sizeof p->tmp, "%s/headroom-graphs.XXXXXX", t && *t ? t : "/tmp");
+        if (!mkdtemp(p->tmp))
+            p->tmp[0] = '\0';
+    }
     /* What the workers inherit must not be written twice. */
     fflush(NULL);
     for (unsigned i = 0; i < workers; i++) {
@@ -192,6 +205,8 @@ struct hr_graph_pool *hr_graph_pool_new(unsigned workers)
             close(sv[0]);
             for (unsigned k = 0; k < p->nw; k++)
                 close(p->w[k].fd);
+            if (p->tmp[0])
+                setenv("TMPDIR", p->tmp, 1);
             worker_main(sv[1]);
         }
         close(sv[1]);
@@ -468,6 +483,15 @@ int hr_graph_pool_take(struct hr_graph_pool *p, size_t job, unsigned char **png,
     return 0;
 }
 
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+    (void)st;
+    (void)flag;
+    (void)f;
+    remove(path);
+    return 0;
+}
+
 void hr_graph_pool_free(struct hr_graph_pool *p)
 {
     if (!p)
@@ -488,6 +512,8 @@ void hr_graph_pool_free(struct hr_graph_pool *p)
         free(p->jobs[i].strs);
         free(p->jobs[i].png);
     }
+    if (p->tmp[0])
+        nftw(p->tmp, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
     free(p->jobs);
     free(p);
 }

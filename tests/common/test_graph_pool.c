@@ -2,8 +2,9 @@
  * processes.  Every graph that comes back must be byte for byte the one
  * hr_graph_draw_usage draws in the caller, whatever the number of workers,
  * the order the jobs are taken in, a queue far longer than the workers
- * hold, a failing job, or a worker killed with jobs in flight.  The .c is
- * included to reach the workers' pids. */
+ * hold, a failing job, or a worker killed with jobs in flight; and the
+ * workers' scratch directory goes with the pool, whatever a killed worker
+ * left in it.  The .c is included to reach the workers' pids. */
 #include "../tap.h"
 #include "../../common/hr_graph_pool.c"
 
@@ -152,6 +153,20 @@ int main(void)
     kill(p->w[0].pid, SIGKILL);
     TAP_INT(take_all(p, NULL, NJOBS), 0, "every job drawn despite the killed worker");
     TAP_INT(hr_graph_pool_workers(p), 1, "one worker left");
+    {
+        /* what a worker killed inside hr_rrd_build leaves (the kill above
+         * lands there only by chance): its scratch directory and RRD */
+        char left[PATH_MAX + 32];
+        FILE *f;
+        TAP_OK(p->tmp[0] && strncmp(p->tmp, tmp, strlen(tmp)) == 0,
+               "the workers' scratch directory is under TMPDIR (%s)", p->tmp);
+        snprintf(left, sizeof left, "%s/headroom-graph.x", p->tmp);
+        mkdir(left, 0700);
+        snprintf(left, sizeof left, "%s/headroom-graph.x/history.rrd", p->tmp);
+        if ((f = fopen(left, "w")))
+            fclose(f);
+        TAP_OK(f != NULL, "a killed worker's leftover made");
+    }
     hr_graph_pool_free(p);
 
     /* the only worker killed: the caller draws what is left */
@@ -172,12 +187,8 @@ int main(void)
 
     for (int i = 0; i < NJOBS; i++)
         free(ref[i]);
-    /* a worker killed mid-job leaves its scratch RRD file behind */
-    {
-        char cmd[64];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-        if (system(cmd) != 0)
-            printf("# could not remove %s\n", tmp);
-    }
+    /* the workers' scratch directory went with each pool, also after a
+     * worker was killed mid-graph: TMPDIR is empty again */
+    TAP_OK(rmdir(tmp) == 0, "nothing left in TMPDIR after the pools, killed workers included");
     return TAP_DONE();
 }
