@@ -144,8 +144,8 @@ struct hr_rrd {
     /* rrdcached only: */
     char sdir[PATH_MAX];      /* DIR as rrdcached must read it */
     struct hr_rrdc *conn;     /* our connection for batches; NULL while lost */
-    int one_by_one;           /* rrdcached refused BATCH: one update at a time, for
-                               * the life of the writer */
+    int one_by_one;           /* this connection refused BATCH: one update at a time */
+    int one_by_one_logged;    /* and that was logged (once per writer) */
     int down;                 /* the connection is lost and was logged so */
     time_t next_try;          /* CLOCK_MONOTONIC seconds of the next connect */
     struct hr_buf cmds;       /* the batch being filled */
@@ -206,6 +206,7 @@ static int daemon_ready(struct hr_rrd *w, int force)
         daemon_lost(w, err);
         return -1;
     }
+    w->one_by_one = 0;   /* a restarted rrdcached may take BATCH again */
     if (w->down)
         hr_log(LOG_NOTICE, "rrdcached %s: reconnected; RRD updates resume", w->daemon);
     w->down = 0;
@@ -427,10 +428,10 @@ static int exchange(struct hr_rrd *w)
             rc = hr_rrdc_batch(w->conn, w->cmds.p, w->cmds.len, w->npend, on_batch_err, w,
                                err, sizeof err);
         if (rc == HR_RRDC_REFUSED) {
-            if (!w->one_by_one)
+            if (!w->one_by_one_logged)
                 hr_log(LOG_NOTICE, "rrdcached %s: %s (its -P list?): RRD updates are sent "
                        "one at a time, which costs more CPU", w->daemon, err);
-            w->one_by_one = 1;
+            w->one_by_one = w->one_by_one_logged = 1;
             rc = send_each(w, err, sizeof err);
         }
         if (rc == 0)

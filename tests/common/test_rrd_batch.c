@@ -385,6 +385,18 @@ static void check_nobatch(const char *dir)
                "one at a time: written, and not newer skipped (%lu, %lu, %lu, %lu)",
                t.updated, t.skipped, t.failed, t.down);
         TAP_OK(used_at(dir, "N1.rrd", listen, T0 + 300) == 10.0, "read back from the file");
+        /* rrdcached restarted with BATCH allowed: the new connection
+         * asks for BATCH again (nothing more is logged either way) */
+        rrdcached_kill();
+        if (rrdcached_start(listen, tmp, listen) == 0) {
+            s = sample(T0 + 600, 11);
+            hr_rrd_update(w, "N1.rrd", &s, err, sizeof err);
+            hr_rrd_sync(w, &t);
+            TAP_OK(t.updated == 1 && t.failed + t.down == 0,
+                   "after a restart that allows BATCH, written on the new connection");
+        } else {
+            TAP_OK(0, "rrdcached restarted with BATCH");
+        }
         hr_rrd_free(w);
     }
     fflush(stderr);
