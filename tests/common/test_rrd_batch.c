@@ -277,6 +277,30 @@ static void check_unix(const char *addr, const char *dir)
     hr_rrd_free(w);
 }
 
+/* The writer's log (stderr) into PATH, to count its lines: the saved
+ * stderr for log_back, or -1 (reported). */
+static int log_to(const char *path)
+{
+    int saved, fd;
+
+    fflush(stderr);
+    saved = dup(2);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (saved < 0 || fd < 0 || dup2(fd, 2) < 0) {
+        TAP_OK(0, "log to %s", path);
+        return -1;
+    }
+    close(fd);
+    return saved;
+}
+
+static void log_back(int saved)
+{
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+}
+
 static int count_lines(const char *path, const char *needle)
 {
     char line[1024];
@@ -294,7 +318,7 @@ static int count_lines(const char *path, const char *needle)
 static void check_restart(const char *listen, const char *addr, const char *dir)
 {
     char err[512], logf[300];
-    int saved, lfd;
+    int saved;
     struct hr_rrd_tally t;
     struct hr_rrd *w = hr_rrd_new(dir, addr, err, sizeof err);
     struct hr_rrd_sample s;
@@ -320,16 +344,9 @@ static void check_restart(const char *listen, const char *addr, const char *dir)
     TAP_INT(t.updated, 1, "after a restart the batch goes out again at once on a new connection");
     TAP_OK(used_at(dir, "R.rrd", addr, T0 + 300 * 6001) == 61.0, "and reaches the file");
     rrdcached_kill();
-    /* the writer's log (stderr) into a file, to count its lines */
     snprintf(logf, sizeof logf, "%s/log", tmp);
-    fflush(stderr);
-    saved = dup(2);
-    lfd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (saved < 0 || lfd < 0 || dup2(lfd, 2) < 0) {
-        TAP_OK(0, "log to %s", logf);
+    if ((saved = log_to(logf)) < 0)
         return;
-    }
-    close(lfd);
     for (int i = 0; i < 3; i++) {
         s = sample(T0 + 300 * (6002 + i), 62);
         hr_rrd_update(w, "R.rrd", &s, err, sizeof err);
@@ -338,9 +355,7 @@ static void check_restart(const char *listen, const char *addr, const char *dir)
     }
     TAP_INT(nerrs, 0, "no error per update while rrdcached is away");
     hr_rrd_free(w);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
+    log_back(saved);
     TAP_INT(count_lines(logf, "connection lost"), 1, "the loss is logged once in three syncs");
 }
 
@@ -352,7 +367,7 @@ static void check_nobatch(const char *dir)
     struct hr_rrd_tally t;
     struct hr_rrd_sample s;
     struct hr_rrd *w;
-    int saved, lfd;
+    int saved;
 
     snprintf(listen, sizeof listen, "unix:%s/sock-nobatch", tmp);
     if (rrdcached_start_p("UPDATE,CREATE,FLUSH", listen, tmp, listen) < 0) {
@@ -360,14 +375,8 @@ static void check_nobatch(const char *dir)
         return;
     }
     snprintf(logf, sizeof logf, "%s/log-nobatch", tmp);
-    fflush(stderr);
-    saved = dup(2);
-    lfd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (saved < 0 || lfd < 0 || dup2(lfd, 2) < 0) {
-        TAP_OK(0, "log to %s", logf);
+    if ((saved = log_to(logf)) < 0)
         return;
-    }
-    close(lfd);
     w = hr_rrd_new(dir, listen, err, sizeof err);
     if (w) {
         hr_rrd_on_error(w, on_err, NULL);
@@ -399,9 +408,7 @@ static void check_nobatch(const char *dir)
         }
         hr_rrd_free(w);
     }
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
+    log_back(saved);
     TAP_OK(w != NULL, "writer on the restricted socket (%s)", w ? "ok" : err);
     TAP_INT(count_lines(logf, "one at a time"), 1, "the refusal is logged once in two syncs");
     TAP_INT(count_lines(logf, "connection lost"), 0, "and is not taken for a lost connection");
