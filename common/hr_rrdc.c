@@ -179,7 +179,7 @@ void hr_rrdc_field(struct hr_buf *b, const char *s)
     hr_buf_puts(b, s);
 }
 
-/* Write every byte of the three parts; a peer gone away is EPIPE, never a
+/* Write every byte of the NIOV parts; a peer gone away is EPIPE, never a
  * SIGPIPE. */
 static int send_all(int fd, struct iovec *iov, int niov)
 {
