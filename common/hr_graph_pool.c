@@ -14,14 +14,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -483,15 +481,6 @@ int hr_graph_pool_take(struct hr_graph_pool *p, size_t job, unsigned char **png,
     return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-    (void)st;
-    (void)flag;
-    (void)f;
-    remove(path);
-    return 0;
-}
-
 void hr_graph_pool_free(struct hr_graph_pool *p)
 {
     if (!p)
@@ -513,7 +502,7 @@ void hr_graph_pool_free(struct hr_graph_pool *p)
         free(p->jobs[i].png);
     }
     if (p->tmp[0])
-        nftw(p->tmp, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+        hr_rmtree(p->tmp);
     free(p->jobs);
     free(p);
 }

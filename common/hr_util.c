@@ -1,9 +1,13 @@
 /* hr_util.c: small helpers shared by every headroom program. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* nftw's FTW_DEPTH, FTW_PHYS */
+#endif
 #include "hr_util.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
@@ -552,6 +556,20 @@ int hr_mkdirs(const char *path, int mode)
     if (mkdir(buf, (mode_t)mode) < 0 && errno != EEXIST)
         return -1;
     return 0;
+}
+
+static int rmtree_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+    (void)st;
+    (void)flag;
+    (void)f;
+    remove(path);
+    return 0;
+}
+
+void hr_rmtree(const char *dir)
+{
+    nftw(dir, rmtree_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int hr_parse_u64(const char *s, uint64_t *out)

@@ -87,6 +87,9 @@ void hr_secret_free(char *s);
 
 /* mkdir -p with MODE for created components.  0 or -1 with errno. */
 int hr_mkdirs(const char *path, int mode);
+/* rm -rf: DIR and everything under it, symlinks removed, never followed.
+ * Best effort; a missing DIR is fine. */
+void hr_rmtree(const char *dir);
 
 /* ---- numbers ---- */
 

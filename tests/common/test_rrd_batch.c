@@ -14,6 +14,7 @@
 #include "../tap.h"
 #include "../../common/hr_rrdc.c"
 #include "hr_rrd.h"
+#include "hr_util.h"
 #include "log.h"
 
 #include <arpa/inet.h>
@@ -97,12 +98,9 @@ static void rrdcached_kill(void)
 
 static void cleanup(void)
 {
-    char cmd[300];
-
     rrdcached_kill();
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    if (tmp[0] && system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmp);
+    if (tmp[0])
+        hr_rmtree(tmp);
 }
 
 static struct hr_rrd_sample sample(int64_t t, uint64_t used)

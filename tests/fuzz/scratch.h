@@ -4,25 +4,16 @@
 #ifndef HR_FUZZ_SCRATCH_H
 #define HR_FUZZ_SCRATCH_H
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
+
+#include "hr_util.h"
 
 static char scratch_dir_[64];
 
-static int scratch_rm_(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-    (void)st;
-    (void)flag;
-    (void)f;
-    remove(p);
-    return 0;
-}
-
 static void scratch_cleanup_(void)
 {
-    nftw(scratch_dir_, scratch_rm_, 16, FTW_DEPTH | FTW_PHYS);
+    hr_rmtree(scratch_dir_);
 }
 
 /* Make /tmp/NAME.XXXXXX into DIR (64 bytes); 0, or -1. */
