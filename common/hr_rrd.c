@@ -156,6 +156,8 @@ struct hr_rrd {
     void *on_err_ctx;
 };
 
+static void send_pending(struct hr_rrd *w);
+
 static time_t mono_now(void)
 {
     struct timespec ts;
@@ -268,12 +270,11 @@ out_free:
 
 void hr_rrd_free(struct hr_rrd *w)
 {
-    struct hr_rrd_tally t;
-
     if (!w)
         return;
     if (w->daemon) {
-        hr_rrd_sync(w, &t);
+        if (w->npend)
+            send_pending(w);
         hr_rrdc_close(w->conn);
         rrdc_disconnect();
     }
@@ -530,7 +531,7 @@ static int queue_update(struct hr_rrd *w, const char *file, int64_t t, const cha
 
 int hr_rrd_sync(struct hr_rrd *w, struct hr_rrd_tally *t)
 {
-    if (w->daemon && w->npend)
+    if (w->npend)
         send_pending(w);
     *t = w->tally;
     memset(&w->tally, 0, sizeof w->tally);
@@ -580,18 +581,14 @@ int hr_rrd_update(struct hr_rrd *w, const char *file, const struct hr_rrd_sample
 int hr_rrd_flush(struct hr_rrd *w, const char *file)
 {
     char path[PATH_MAX];
-    struct hr_rrd_tally t = { 0 };
 
     if (!w->daemon)
         return 0;
     if (snprintf(path, sizeof path, "%s/%s", w->dir, file) >= (int)sizeof path)
         return -1;
     /* the file's queued update first; its outcome stays in the tally */
-    hr_rrd_sync(w, &t);
-    w->tally.updated += t.updated;
-    w->tally.skipped += t.skipped;
-    w->tally.failed += t.failed;
-    w->tally.down += t.down;
+    if (w->npend)
+        send_pending(w);
     if (!rrdc_is_connected(w->daemon) && rrdc_connect(w->daemon) != 0)
         return -1;
     return rrdc_flush(path) == 0 ? 0 : -1;

@@ -238,11 +238,15 @@ static int read_line(struct hr_rrdc *c, char *line, size_t sz, char *err, size_t
     }
 }
 
-/* The status number that starts an answer line, or -1 with ERR. */
-static int line_status(const char *line, long *status, const char **msg, char *err, size_t errlen)
+/* Read an answer line into LINE (SZ bytes) and the status number that
+ * starts it into *STATUS; *MSG points at the rest.  0, or -1 with ERR. */
+static int read_status(struct hr_rrdc *c, char *line, size_t sz, long *status,
+                       const char **msg, char *err, size_t errlen)
 {
     char *end;
 
+    if (read_line(c, line, sz, err, errlen) < 0)
+        return -1;
     errno = 0;
     *status = strtol(line, &end, 10);
     if (end == line || errno) {
@@ -262,8 +266,7 @@ static int read_answer(struct hr_rrdc *c, long *status, char *msg, size_t sz, ch
     char line[LINE_MAX_RRDC];
     const char *m;
 
-    if (read_line(c, line, sizeof line, err, errlen) < 0 ||
-        line_status(line, status, &m, err, errlen) < 0)
+    if (read_status(c, line, sizeof line, status, &m, err, errlen) < 0)
         return -1;
     snprintf(msg, sz, "%s", m);
     for (long i = 0; i < *status && i < 100000; i++)
@@ -316,16 +319,14 @@ int hr_rrdc_batch(struct hr_rrdc *c, const char *cmds, size_t len, size_t n,
         snprintf(err, errlen, "%s", strerror(errno));
         return -1;
     }
-    if (read_line(c, line, sizeof line, err, errlen) < 0 ||
-        line_status(line, &nerr, &msg, err, errlen) < 0)
+    if (read_status(c, line, sizeof line, &nerr, &msg, err, errlen) < 0)
         return -1;
     if (nerr < 0 || (size_t)nerr > n) {
         snprintf(err, errlen, "rrdcached answered \"%.80s\" to a batch of %zu", line, n);
         return -1;
     }
     for (long i = 0; i < nerr; i++) {
-        if (read_line(c, line, sizeof line, err, errlen) < 0 ||
-            line_status(line, &st, &msg, err, errlen) < 0)
+        if (read_status(c, line, sizeof line, &st, &msg, err, errlen) < 0)
             return -1;
         if (st < 1 || (size_t)st > n) {
             snprintf(err, errlen, "rrdcached named command %ld of a batch of %zu", st, n);
